@@ -1,0 +1,5 @@
+"""``python -m calcquiz``."""
+
+from calcquiz.cli import main
+
+main()

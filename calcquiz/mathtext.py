@@ -1,0 +1,275 @@
+"""Math in card text: find ``$...$`` / ``$$...$$`` spans, render LaTeX as terminal Unicode,
+and rewrite the delimiters for Anki's MathJax (``\\(...\\)`` and ``\\[...\\]``).
+
+The symbol and sub/superscript tables are unicodeit's; this module adds only what a
+table cannot do: the structure of ``\\frac``, grouped scripts that have no Unicode form
+(``w_{new}`` becomes ``w_new``, not a half-converted mix), and TeX's rule that a space
+after a control word is not output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+class MathSyntaxError(ValueError):
+    """Unbalanced ``$`` delimiters or braces in card text."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    kind: str  # "text", "inline" or "display"
+    content: str
+
+
+def split_math(text: str) -> list[Segment]:
+    """Split text into plain and math segments. ``\\$`` is a literal dollar sign."""
+    segments: list[Segment] = []
+    buf: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n and text[i + 1] == "$":
+            buf.append("$")
+            i += 2
+            continue
+        if ch != "$":
+            buf.append(ch)
+            i += 1
+            continue
+        display = text.startswith("$$", i)
+        delim = "$$" if display else "$"
+        start = i + len(delim)
+        end = _find_closing(text, start, delim)
+        if end < 0:
+            line = text.count("\n", 0, i) + 1
+            raise MathSyntaxError(
+                f"unbalanced '{delim}': math opened at line {line}, column {i - text.rfind(chr(10), 0, i)} "
+                "is never closed (write \\$ for a literal dollar)"
+            )
+        body = text[start:end]
+        if not body.strip():
+            raise MathSyntaxError(f"empty math '{delim}{delim}' (write \\$ for a literal dollar)")
+        _check_braces(body)
+        if buf:
+            segments.append(Segment("text", "".join(buf)))
+            buf = []
+        segments.append(Segment("display" if display else "inline", body))
+        i = end + len(delim)
+    if buf:
+        segments.append(Segment("text", "".join(buf)))
+    return segments
+
+
+def _find_closing(text: str, start: int, delim: str) -> int:
+    i = start
+    while True:
+        j = text.find(delim, i)
+        if j < 0:
+            return -1
+        if j > 0 and text[j - 1] == "\\":  # an escaped \$ inside math
+            i = j + 1
+            continue
+        if delim == "$" and text.startswith("$$", j):
+            # "$a$$b$" is two inline spans; a lone "$" opener never closes on "$$"
+            return j
+        return j
+
+
+def _check_braces(body: str) -> None:
+    depth = 0
+    escaped = False
+    for ch in body:
+        if escaped:
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                raise MathSyntaxError("unbalanced braces in math: '}' without '{'")
+    if depth:
+        raise MathSyntaxError("unbalanced braces in math: '{' is never closed")
+
+
+# ---------------------------------------------------------------- LaTeX -> Unicode
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(macro -> symbol, char -> subscript, char -> superscript), from unicodeit's data."""
+    import unicodeit.data as data
+
+    macros = {k: v for k, v in data.REPLACEMENTS if re.fullmatch(r"\\[A-Za-z]+", k)}
+    subs: dict[str, str] = {}
+    sups: dict[str, str] = {}
+    for key, value in data.SUBSUPERSCRIPTS:
+        if key.startswith("_"):
+            subs[key[1:]] = value
+        elif key.startswith("^"):
+            sups[key[1:]] = value
+    return macros, subs, sups
+
+
+# Binary relations and operators keep the space that follows them; every other control
+# word swallows it, as in TeX (so "\nabla f" reads "∇f").
+_SPACED = set("→←↔⇒⇐⇔≤≥≠≈≡×∈∉⊂⊆∪∩±∓⋅·∝∼")
+# Macros that only style their argument: keep the argument, drop the macro.
+_STYLE_MACROS = {"text", "textrm", "mathrm", "mathbf", "mathit", "operatorname", "boldsymbol", "mathsf", "textbf", "mbox"}
+_DROP_MACROS = {"left", "right", "big", "Big", "bigg", "Bigg", "displaystyle", "limits"}
+_SPACING = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": " ", "qquad": "  "}
+
+
+def latex_to_unicode(latex: str) -> str:
+    """Render one LaTeX math snippet as readable Unicode.
+
+    >>> latex_to_unicode(r"\\frac{\\partial f}{\\partial x}")
+    '∂f/∂x'
+    >>> latex_to_unicode(r"v_{t-1} + H^{-1} + w_{new}")
+    'vₜ₋₁ + H⁻¹ + w_new'
+    """
+    out, _ = _render(latex, 0, stop=None)
+    return re.sub(r"[ \t]{2,}", " ", out).strip()
+
+
+def _read_group(s: str, i: int) -> tuple[str, int]:
+    """The next argument at ``s[i:]``: a braced group (without braces) or one token."""
+    while i < len(s) and s[i] == " ":
+        i += 1
+    if i >= len(s):
+        return "", i
+    if s[i] == "{":
+        depth, j = 0, i
+        while j < len(s):
+            if s[j] == "\\":
+                j += 2
+                continue
+            if s[j] == "{":
+                depth += 1
+            elif s[j] == "}":
+                depth -= 1
+                if depth == 0:
+                    return s[i + 1 : j], j + 1
+            j += 1
+        return s[i + 1 :], len(s)
+    if s[i] == "\\":
+        m = re.match(r"\\([A-Za-z]+|.)", s[i:])
+        assert m is not None
+        return m.group(0), i + len(m.group(0))
+    return s[i], i + 1
+
+
+def _render(s: str, i: int, stop: str | None) -> tuple[str, int]:
+    macros, _, _ = _tables()
+    out: list[str] = []
+    while i < len(s):
+        ch = s[i]
+        if stop is not None and ch == stop:
+            return "".join(out), i + 1
+        if ch == "{":
+            inner, i = _render(s, i + 1, stop="}")
+            out.append(inner)
+            continue
+        if ch in "_^":
+            arg, i = _read_group(s, i + 1)
+            out.append(_script(ch, latex_to_unicode(arg) if "\\" in arg or "{" in arg else arg))
+            continue
+        if ch == "\\":
+            m = re.match(r"\\([A-Za-z]+|.)", s[i:])
+            if m is None:  # a trailing backslash
+                i += 1
+                continue
+            name = m.group(1)
+            i += len(m.group(0))
+            if name in ("frac", "dfrac", "tfrac"):
+                num, i = _read_group(s, i)
+                den, i = _read_group(s, i)
+                out.append(_fraction(latex_to_unicode(num), latex_to_unicode(den)))
+                continue
+            if name == "sqrt":
+                arg, i = _read_group(s, i)
+                rendered = latex_to_unicode(arg)
+                out.append("√" + (rendered if len(rendered) == 1 else f"({rendered})"))
+                continue
+            if name in _STYLE_MACROS:
+                arg, i = _read_group(s, i)
+                out.append(latex_to_unicode(arg) if "\\" in arg else arg)
+                continue
+            if name in _DROP_MACROS:
+                continue
+            if name in _SPACING:
+                out.append(_SPACING[name])
+                continue
+            if not name.isalpha():  # \{ \} \% \& \_ \#
+                out.append(name)
+                continue
+            symbol = macros.get("\\" + name)
+            if symbol is None:
+                out.append(name)  # unknown macro: its name reads better than a backslash
+            else:
+                out.append(symbol)
+            if symbol not in _SPACED:
+                while i < len(s) and s[i] == " ":  # TeX swallows the space after a word macro
+                    i += 1
+            elif out and len(out) >= 2 and not out[-2].endswith(" "):
+                out.insert(len(out) - 1, " ")
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out), i
+
+
+def _script(kind: str, text: str) -> str:
+    """Subscript or superscript ``text``: all Unicode if every character has a form, else
+    ``_text`` / ``^text`` (one half-converted group would read wrong)."""
+    _, subs, sups = _tables()
+    table = subs if kind == "_" else sups
+    if text and all(c in table for c in text):
+        return "".join(table[c] for c in text)
+    if len(text) > 1 and not re.fullmatch(r"\w+", text):
+        return f"{kind}({text})"
+    return kind + text
+
+
+_COMPOUND = re.compile(r"[+\-−=,±<>≤≥ ]|(?<=\w)/")
+
+
+def _fraction(num: str, den: str) -> str:
+    """a/b, with parentheses where a side is compound: (a+b)/c."""
+    num, den = num.strip(), den.strip()
+    if _COMPOUND.search(num):
+        num = f"({num})"
+    if _COMPOUND.search(den):
+        den = f"({den})"
+    return f"{num}/{den}"
+
+
+def to_unicode(text: str) -> str:
+    """Card text with every math span rendered as Unicode (delimiters removed)."""
+    parts = []
+    for seg in split_math(text):
+        if seg.kind == "text":
+            parts.append(seg.content)
+        elif seg.kind == "inline":
+            parts.append(latex_to_unicode(seg.content))
+        else:
+            parts.append("\n\n    " + latex_to_unicode(seg.content) + "\n\n")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------- LaTeX -> MathJax
+
+
+def to_mathjax_segments(text: str) -> list[Segment]:
+    """The same split as :func:`split_math`, for exporters that escape text and math."""
+    return split_math(text)
+
+
+def mathjax_delimiters(kind: str) -> tuple[str, str]:
+    """Anki's MathJax reads only ``\\(...\\)`` (inline) and ``\\[...\\]`` (display)."""
+    return ("\\(", "\\)") if kind == "inline" else ("\\[", "\\]")

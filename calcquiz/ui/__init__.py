@@ -1,0 +1,72 @@
+"""The only package that talks to the terminal (a ruff banned-api rule keeps rich here).
+
+Consoles follow rich's own rules for colour: plain text when ``NO_COLOR`` is set or the
+output is not a terminal, and no animation when the output is not a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Named styles, so the look of calcquiz is decided in one place.
+STYLE_TITLE = "bold cyan"
+STYLE_MUTED = "dim"
+STYLE_GOOD = "green"
+STYLE_BAD = "bold red"
+STYLE_WARN = "yellow"
+STYLE_MATH = "magenta"
+STYLE_KEY = "bold"
+
+
+@lru_cache(maxsize=1)
+def console() -> Console:
+    """The stdout console (created on first use, so importing ui costs nothing)."""
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@lru_cache(maxsize=1)
+def err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def reset_consoles() -> None:
+    """Forget cached consoles (tests swap stdout, so each invocation needs fresh ones)."""
+    console.cache_clear()
+    err_console.cache_clear()
+
+
+def print_error(message: str) -> None:
+    """One clean line on stderr: ``Error: <message>``."""
+    # A plain write keeps the message on one line whatever the terminal width.
+    first_line = " ".join(str(message).split("\n"))
+    sys.stderr.write(f"Error: {first_line}\n")
+    sys.stderr.flush()
+
+
+def print_json(data: object) -> None:
+    """Exactly one JSON document on stdout, nothing else."""
+    import json
+
+    sys.stdout.write(json.dumps(_finite(data), ensure_ascii=False, indent=2, allow_nan=False))
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _finite(value: object) -> object:
+    """JSON has no inf or nan: write them as the strings "inf", "-inf" and "nan"."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return "nan" if value != value else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
