@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-
 import typer
 from typer.core import TyperGroup
 
@@ -20,7 +19,7 @@ from calcquiz.errors import CalcquizError
 class CalcquizGroup(TyperGroup):
     """Maps calcquiz's own exceptions to a clean message and exit code for every command."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CalcquizError as exc:
@@ -53,7 +52,9 @@ def _version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Flashcards, live numeric demos and drills for the calculus behind machine learning.

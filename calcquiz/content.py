@@ -40,7 +40,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DECK_KEYS = {"deck", "description", "cards"}
 REQUIRED_CARD_KEYS = ("id", "number", "question", "answer")
 OPTIONAL_CARD_KEYS = ("tags", "demo", "note")
-CARD_KEYS = set(REQUIRED_CARD_KEYS) | set(OPTIONAL_CARD_KEYS)
+ALL_CARD_KEYS = REQUIRED_CARD_KEYS + OPTIONAL_CARD_KEYS
+CARD_KEYS = set(ALL_CARD_KEYS)
 # A deck file larger than this is refused before parsing: 20 cards take ~10 kB and a
 # 10,000-card deck a few MB, so this only stops accidents and hostile files.
 MAX_DECK_BYTES = 32 * 1024 * 1024
@@ -138,7 +139,12 @@ def load_decks(paths: Iterable[os.PathLike[str] | str] | None = None) -> list[De
     for deck in decks:
         if deck.name in names:
             raise DeckValidationError(
-                [Problem(str(deck.path), f"deck name {deck.name!r} is also used by {names[deck.name]}")]
+                [
+                    Problem(
+                        str(deck.path),
+                        f"deck name {deck.name!r} is also used by {names[deck.name]}",
+                    )
+                ]
             )
         names[deck.name] = deck.path
     return decks
@@ -157,7 +163,9 @@ def check_deck(path: os.PathLike[str] | str) -> tuple[Deck | None, list[Problem]
     try:
         size = os.stat(path).st_size
         if size > MAX_DECK_BYTES:
-            return None, [Problem(name, f"file is {size:,} bytes; decks are limited to {MAX_DECK_BYTES:,}")]
+            return None, [
+                Problem(name, f"file is {size:,} bytes; decks are limited to {MAX_DECK_BYTES:,}")
+            ]
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         return None, [Problem(name, "no such file")]
@@ -168,7 +176,9 @@ def check_deck(path: os.PathLike[str] | str) -> tuple[Deck | None, list[Problem]
     return parse_deck(raw, name, Path(path))
 
 
-def parse_deck(raw: bytes, name: str, path: Path | None = None) -> tuple[Deck | None, list[Problem]]:
+def parse_deck(
+    raw: bytes, name: str, path: Path | None = None
+) -> tuple[Deck | None, list[Problem]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -214,7 +224,12 @@ def _refuse_aliases(root: yaml.Node, name: str) -> None:
         if id(node) in seen:
             mark = node.start_mark
             raise _AliasFound(
-                Problem(name, "YAML aliases (*name) are not allowed in decks", mark.line + 1, mark.column + 1)
+                Problem(
+                    name,
+                    "YAML aliases (*name) are not allowed in decks",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
             )
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
@@ -281,13 +296,19 @@ def _build_deck(
         problem("empty file: a deck needs 'deck' and 'cards'")
         return None, problems
     if not isinstance(data, dict):
-        problem(f"not a deck: expected a mapping with 'deck' and 'cards', found {_type_name(data)}", root)
+        problem(
+            f"not a deck: expected a mapping with 'deck' and 'cards', found {_type_name(data)}",
+            root,
+        )
         return None, problems
 
     top = _mapping_nodes(root)
     for key in data:
         if str(key) not in DECK_KEYS:
-            problem(f"unknown key {key!r} (allowed: {', '.join(sorted(DECK_KEYS))})", top.get(str(key), (root,))[0])
+            problem(
+                f"unknown key {key!r} (allowed: {', '.join(sorted(DECK_KEYS))})",
+                top.get(str(key), (root,))[0],
+            )
 
     deck_name = data.get("deck")
     if "deck" not in data:
@@ -296,7 +317,9 @@ def _build_deck(
         problem(f"'deck' must be non-empty text, found {_type_name(deck_name)}", top["deck"][1])
     description = data.get("description")
     if description is not None and not isinstance(description, str):
-        problem(f"'description' must be text, found {_type_name(description)}", top["description"][1])
+        problem(
+            f"'description' must be text, found {_type_name(description)}", top["description"][1]
+        )
 
     cards_data = data.get("cards")
     if "cards" not in data:
@@ -326,13 +349,17 @@ def _build_deck(
         fields = _mapping_nodes(node)
         before = len(problems)
 
-        def at(key: str, node: yaml.Node | None = node) -> yaml.Node | None:
+        def at(
+            key: str,
+            node: yaml.Node | None = node,
+            fields: dict[str, tuple[yaml.Node, yaml.Node]] = fields,
+        ) -> yaml.Node | None:
             return fields[key][1] if key in fields else node
 
         for key in raw_card:
             if str(key) not in CARD_KEYS:
                 problem(
-                    f"unknown key {key!r} (allowed: {', '.join(REQUIRED_CARD_KEYS + OPTIONAL_CARD_KEYS)})",
+                    f"unknown key {key!r} (allowed: {', '.join(ALL_CARD_KEYS)})",
                     fields.get(str(key), (node,))[0],
                     label,
                 )
@@ -344,7 +371,11 @@ def _build_deck(
             if not isinstance(card_id, str):
                 problem(f"'id' must be text, found {_type_name(card_id)}", at("id"), label)
             elif not ID_PATTERN.match(card_id):
-                problem(f"'id' {card_id!r} must be a slug: lowercase letters, digits and single dashes", at("id"), label)
+                problem(
+                    f"'id' {card_id!r} must be a slug: lowercase letters, digits and single dashes",
+                    at("id"),
+                    label,
+                )
             elif card_id in ids:
                 problem(f"duplicate id {card_id!r} (also card #{ids[card_id]})", at("id"), label)
             else:
@@ -353,7 +384,11 @@ def _build_deck(
         number = raw_card.get("number")
         if "number" in raw_card:
             if not isinstance(number, int) or isinstance(number, bool):
-                problem(f"'number' must be a whole number, found {_type_name(number)}", at("number"), label)
+                problem(
+                    f"'number' must be a whole number, found {_type_name(number)}",
+                    at("number"),
+                    label,
+                )
             elif number < 1:
                 problem(f"'number' must be positive, found {number}", at("number"), label)
             elif number in numbers:
@@ -399,8 +434,8 @@ def _build_deck(
         if len(problems) == before:
             cards.append(
                 Card(
-                    id=card_id,
-                    number=number,
+                    id=str(card_id),
+                    number=number,  # type: ignore[arg-type]  # checked above
                     question=raw_card["question"],
                     answer=raw_card["answer"],
                     tags=tuple(tags),
@@ -415,7 +450,7 @@ def _build_deck(
     ordered = tuple(sorted(cards, key=lambda c: c.number))
     return (
         Deck(
-            name=deck_name,
+            name=str(deck_name),
             cards=ordered,
             path=path,
             description=description,
@@ -451,6 +486,7 @@ def find_card(decks: Sequence[Deck], key: str) -> Card:
         raise DeckError(f"no card {key!r} in {', '.join(repr(d.name) for d in decks)}{suffix}")
     if len(matches) > 1:
         raise DeckError(
-            f"{key!r} matches cards in several decks ({', '.join(c.deck for c in matches)}); pick one with --deck"
+            f"{key!r} matches cards in several decks ({', '.join(c.deck for c in matches)}); "
+            "pick one with --deck"
         )
     return matches[0]

@@ -45,8 +45,9 @@ def split_math(text: str) -> list[Segment]:
         end = _find_closing(text, start, delim)
         if end < 0:
             line = text.count("\n", 0, i) + 1
+            column = i - text.rfind("\n", 0, i)
             raise MathSyntaxError(
-                f"unbalanced '{delim}': math opened at line {line}, column {i - text.rfind(chr(10), 0, i)} "
+                f"unbalanced '{delim}': math opened at line {line}, column {column} "
                 "is never closed (write \\$ for a literal dollar)"
             )
         body = text[start:end]
@@ -120,7 +121,18 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 # word swallows it, as in TeX (so "\nabla f" reads "∇f").
 _SPACED = set("→←↔⇒⇐⇔≤≥≠≈≡×∈∉⊂⊆∪∩±∓⋅·∝∼")
 # Macros that only style their argument: keep the argument, drop the macro.
-_STYLE_MACROS = {"text", "textrm", "mathrm", "mathbf", "mathit", "operatorname", "boldsymbol", "mathsf", "textbf", "mbox"}
+_STYLE_MACROS = {
+    "text",
+    "textrm",
+    "mathrm",
+    "mathbf",
+    "mathit",
+    "operatorname",
+    "boldsymbol",
+    "mathsf",
+    "textbf",
+    "mbox",
+}
 _DROP_MACROS = {"left", "right", "big", "Big", "bigg", "Bigg", "displaystyle", "limits"}
 _SPACING = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": " ", "qquad": "  "}
 

@@ -33,7 +33,7 @@ def print_card_table(cards: Sequence[Card], extra: dict[str, list[str]] | None =
     table.add_column("#", justify="right")
     table.add_column("id", style=ui.STYLE_MUTED, no_wrap=True)
     table.add_column("question", ratio=1)
-    table.add_column("tags", style=ui.STYLE_MUTED)
+    table.add_column("tags", style=ui.STYLE_MUTED, max_width=24)
     for name in extra or {}:
         table.add_column(name, no_wrap=True)
     for i, card in enumerate(cards):
@@ -59,13 +59,25 @@ def question_panel(card: Card) -> Panel:
 
 
 def answer_panel(card: Card) -> Panel:
-    return Panel(answer_markdown(card.answer), title="Answer", title_align="left", border_style=ui.STYLE_GOOD, padding=(0, 1))
+    return Panel(
+        answer_markdown(card.answer),
+        title="Answer",
+        title_align="left",
+        border_style=ui.STYLE_GOOD,
+        padding=(0, 1),
+    )
 
 
 def note_panel(card: Card) -> Panel | None:
     if not card.note:
         return None
-    return Panel(answer_markdown(card.note), title="Note", title_align="left", border_style=ui.STYLE_WARN, padding=(0, 1))
+    return Panel(
+        answer_markdown(card.note),
+        title="Note",
+        title_align="left",
+        border_style=ui.STYLE_WARN,
+        padding=(0, 1),
+    )
 
 
 def print_card(card: Card) -> None:

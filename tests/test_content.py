@@ -1,0 +1,84 @@
+"""The bundled deck: faithful to the seed, complete, and with stable ids."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from calcquiz.content import bundled_deck_paths, load_decks
+from calcquiz.demos import DEMO_NAMES
+
+from .conftest import REPO
+
+SEED = REPO.parent / "shared" / "seed" / "day09_calculus_optimization.md"
+
+
+def seed_cards() -> list[tuple[int, str, str]]:
+    """(number, question, answer) parsed straight from the seed Markdown."""
+    if not SEED.exists():
+        pytest.skip(f"seed file not present at {SEED}")
+    text = SEED.read_text(encoding="utf-8")
+    blocks = re.split(r"^### (\d+)\. (.*)$", text, flags=re.M)
+    out = []
+    for i in range(1, len(blocks), 3):
+        body = blocks[i + 2].strip()
+        answer = body.split("**Answer:**", 1)[1].strip()
+        out.append((int(blocks[i]), blocks[i + 1].strip(), answer))
+    return out
+
+
+@pytest.fixture(scope="module")
+def deck():
+    (only,) = load_decks()
+    return only
+
+
+def test_bundled_deck_is_found():
+    paths = bundled_deck_paths()
+    assert [p.name for p in paths] == ["day09_calculus_optimization.yaml"]
+
+
+def test_deck_has_the_twenty_seed_questions_in_order(deck):
+    seed = seed_cards()
+    assert len(seed) == 20
+    assert [(c.number, c.question) for c in deck.cards] == [(n, q) for n, q, _ in seed]
+
+
+def test_answers_are_the_seed_text(deck):
+    for card, (_, _, answer) in zip(deck.cards, seed_cards(), strict=True):
+        assert card.answer.strip() == answer, card.id
+
+
+def test_ids_are_unique_slugs_and_numbers_run_1_to_20(deck):
+    ids = [c.id for c in deck.cards]
+    assert len(set(ids)) == 20
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", i) for i in ids)
+    assert [c.number for c in deck.cards] == list(range(1, 21))
+
+
+def test_every_demo_is_named_once_in_card_order(deck):
+    assert tuple(c.demo for c in deck.cards) == DEMO_NAMES
+
+
+def test_loose_seed_claims_carry_a_correcting_note(deck):
+    momentum = deck.by_id["momentum"]
+    assert momentum.note and "w_t = w_{t-1} - v_t" in momentum.note
+    lr = deck.by_id["learning-rate"]
+    assert lr.note and "local minimum" in lr.note
+
+
+def test_every_card_has_tags(deck):
+    assert all(c.tags for c in deck.cards)
+
+
+def test_editing_text_keeps_the_id(tmp_path: Path):
+    """Progress is keyed on id: a reworded question is still the same card."""
+    src = (REPO / "content" / "day09_calculus_optimization.yaml").read_text(encoding="utf-8")
+    edited = src.replace("Explain Momentum in optimization.", "What does momentum do?")
+    path = tmp_path / "edited.yaml"
+    path.write_text(edited, encoding="utf-8")
+    (d,) = load_decks([path])
+    assert d.by_id["momentum"].question == "What does momentum do?"
+    assert d.by_id["momentum"].number == 11

@@ -1,0 +1,122 @@
+"""`calcquiz validate`: every kind of bad deck is refused with a located one-line message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import BUNDLED_DECK
+
+BAD = Path(__file__).parent / "data" / "bad_decks"
+
+# file -> (message fragment, whether the message carries line:column)
+EXPECTED: dict[str, tuple[str, bool]] = {
+    "answer_is_empty.yaml": ("'answer' is empty", True),
+    "answer_is_number.yaml": ("'answer' must be text, found a number", True),
+    "billion_laughs.yaml": ("aliases", True),
+    "binary_garbage.yaml": ("not UTF-8", False),
+    "card_not_a_mapping.yaml": ("card #1: a card must be a mapping", True),
+    "cards_not_a_list.yaml": ("'cards' must be a list", True),
+    "deep_nesting.yaml": ("YAML error", True),
+    "duplicate_id.yaml": ("duplicate id 'a'", True),
+    "duplicate_number.yaml": ("duplicate number 1", True),
+    "empty_cards.yaml": ("empty deck", True),
+    "empty_file.yaml": ("empty file", False),
+    "id_not_slug.yaml": ("must be a slug", True),
+    "list_not_mapping.yaml": ("not a deck", True),
+    "missing_answer.yaml": ("card 'a': missing field 'answer'", True),
+    "missing_cards.yaml": ("missing 'cards'", True),
+    "missing_deck_name.yaml": ("missing 'deck'", True),
+    "missing_id.yaml": ("card #1: missing field 'id'", True),
+    "not_utf8.yaml": ("not UTF-8", False),
+    "number_is_bool.yaml": ("'number' must be a whole number, found a boolean", True),
+    "number_is_text.yaml": ("'number' must be a whole number, found text", True),
+    "number_is_zero.yaml": ("'number' must be positive", True),
+    "only_comments.yaml": ("empty file", False),
+    "python_name_tag.yaml": ("unsupported YAML tag", True),
+    "python_object_tag.yaml": ("unsupported YAML tag", True),
+    "question_is_list.yaml": ("'question' must be text, found a list", True),
+    "scalar_document.yaml": ("not a deck", True),
+    "tags_not_a_list.yaml": ("'tags' must be a list", True),
+    "tags_with_space.yaml": ("tags cannot contain spaces", True),
+    "unbalanced_brace.yaml": ("unbalanced braces", True),
+    "unbalanced_dollar.yaml": ("unbalanced '$'", True),
+    "unknown_card_key.yaml": ("unknown key 'hint'", True),
+    "unknown_demo.yaml": ("did you mean 'momentum'", True),
+    "unknown_top_key.yaml": ("unknown key 'author'", True),
+    "yaml_bad_indent.yaml": ("YAML error", True),
+    "yaml_duplicate_document.yaml": ("expected a single document", True),
+    "yaml_tab_indent.yaml": ("tab", True),
+    "yaml_unclosed_bracket.yaml": ("YAML error", True),
+    "yaml_unclosed_quote.yaml": ("YAML error", True),
+}
+
+
+def test_every_bad_deck_file_has_an_expectation():
+    assert sorted(p.name for p in BAD.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_deck_is_refused_with_a_located_message(cli, name: str):
+    fragment, located = EXPECTED[name]
+    path = BAD / name
+    result = cli("validate", str(path))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines, "no message"
+    assert all(line.startswith(f"Error: {path}") for line in lines), lines
+    assert any(fragment in line for line in lines), lines
+    if located:
+        assert any(
+            line.startswith(f"Error: {path}:") and line.split(":")[2].isdigit() for line in lines
+        )
+    assert "Traceback" not in result.output
+
+
+def test_python_tag_is_never_executed(cli, tmp_path: Path):
+    marker = tmp_path / "pwned"
+    deck = tmp_path / "evil.yaml"
+    deck.write_text(f"deck: !!python/object/apply:os.system ['touch {marker}']\ncards: []\n")
+    assert cli("validate", str(deck)).exit_code == 2
+    assert not marker.exists()
+
+
+def test_all_problems_are_reported_not_just_the_first(cli, tmp_path: Path):
+    deck = tmp_path / "two.yaml"
+    deck.write_text(
+        "deck: D\ncards:\n"
+        "  - {id: a, number: 1, question: q}\n"
+        "  - {id: B, number: 1, question: q, answer: a}\n"
+    )
+    result = cli("validate", str(deck))
+    assert result.exit_code == 2
+    assert "missing field 'answer'" in result.stderr
+    assert "must be a slug" in result.stderr
+    assert "duplicate number 1" in result.stderr
+
+
+def test_bundled_deck_is_valid(cli):
+    result = cli("validate")
+    assert result.exit_code == 0
+    assert "20 cards" in result.stdout
+
+
+def test_missing_file(cli, tmp_path: Path):
+    result = cli("validate", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_good_and_bad_together_exit_2(cli):
+    result = cli("validate", str(BUNDLED_DECK), str(BAD / "empty_file.yaml"))
+    assert result.exit_code == 2
+    assert "20 cards" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["list"], ["show", "1"]])
+def test_commands_reading_a_bad_deck_exit_2(cli, command):
+    result = cli(*command, "--deck", str(BAD / "duplicate_id.yaml"))
+    assert result.exit_code == 2
+    assert "duplicate id" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
