@@ -1,0 +1,374 @@
+"""Decks as Anki notes, written as an ``.apkg`` package or as Anki's plain-text format.
+
+What keeps a re-import an update rather than a duplicate:
+
+* Each note's guid is ``genanki.guid_for(deck name, card id)``: editing a card's text
+  does not change it (genanki's default guid hashes the fields, which would).
+* The note type ("calcquiz") and every deck have fixed ids derived from their names.
+* Anki updates a note from a package only when the package's note is newer, so a
+  package carries its write time as the notes' modification time, and at least one
+  second more than the package it replaces (two exports within one second would
+  otherwise tie, and Anki would keep the old text).
+
+The text format cannot define a note type, and Anki silently imports rows naming an
+unknown one into its default note type instead. So the ``.txt`` is for a collection
+that already has the calcquiz note type: import the ``.apkg`` once, then ``.txt`` imports
+update the same notes (same guids, matched by Anki's "update existing notes" default).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import sqlite3
+import tempfile
+import time
+import unicodedata
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from calcquiz.content import Card, Deck
+from calcquiz.errors import BadInputError
+from calcquiz.export.html import escape, to_anki_html
+
+NOTE_TYPE_NAME = "calcquiz"
+FIELDS = ("Question", "Answer", "Note", "Demo")
+
+# genanki's advice for ids of note types and decks: a number in [2**30, 2**31).
+_ID_LOW, _ID_SPAN = 1 << 30, 1 << 30
+
+
+def stable_id(key: str) -> int:
+    """A fixed id in genanki's range for a note type or deck, from its name."""
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return _ID_LOW + int.from_bytes(digest[:8], "big") % _ID_SPAN
+
+
+# Bump the key (and so the id) only when the fields change: Anki treats a note type
+# with the same id but other fields as a conflict.
+NOTE_TYPE_ID = stable_id("calcquiz note type v1")
+
+
+def deck_id(deck_name: str) -> int:
+    return stable_id("calcquiz deck: " + anki_deck_name(deck_name))
+
+
+def anki_deck_name(name: str) -> str:
+    """The deck's name on one line (Anki's text format puts it on a header line)."""
+    return " ".join(name.split())
+
+
+def slug(text: str) -> str:
+    """Lowercase ASCII words joined by dashes.
+
+    >>> slug("Calculus & Optimization")
+    'calculus-optimization'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    if words:
+        return "-".join(words)
+    return "deck-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def guid(deck_name: str, card_id: str) -> str:
+    import genanki
+
+    return str(genanki.guid_for(anki_deck_name(deck_name), card_id))
+
+
+@dataclass(frozen=True)
+class AnkiNote:
+    """One card as Anki will store it: HTML fields, tags and identity."""
+
+    guid: str
+    deck: str
+    fields: tuple[str, str, str, str]  # in FIELDS order
+    tags: tuple[str, ...]
+    position: int  # the card's number: new cards are studied in deck order
+
+
+def note_for(card: Card) -> AnkiNote:
+    deck_tag = slug(card.deck)
+    tags = tuple(dict.fromkeys((*card.tags, deck_tag)))
+    return AnkiNote(
+        guid=guid(card.deck, card.id),
+        deck=anki_deck_name(card.deck),
+        fields=(
+            to_anki_html(card.question),
+            to_anki_html(card.answer),
+            to_anki_html(card.note) if card.note else "",
+            escape(f"calcquiz demo {card.demo}") if card.demo else "",
+        ),
+        tags=tags,
+        position=card.number,
+    )
+
+
+def notes_for(decks: Sequence[Deck]) -> list[AnkiNote]:
+    return [note_for(card) for deck in decks for card in deck.cards]
+
+
+# ---------------------------------------------------------------- the note type
+
+QUESTION_TEMPLATE = '<div class="cq-question">{{Question}}</div>'
+ANSWER_TEMPLATE = """{{FrontSide}}
+<hr id="answer">
+<div class="cq-answer">{{Answer}}</div>
+{{#Note}}<div class="cq-note"><div class="cq-label">Note</div>{{Note}}</div>{{/Note}}
+{{#Demo}}<div class="cq-demo"><span class="cq-label">Try it:</span>
+<code>{{Demo}}</code></div>{{/Demo}}"""
+
+# Colours come from variables set once for light mode and once for night mode; Anki
+# marks night mode with .nightMode (2.1.20+) or .night_mode (older) on the card or body.
+CSS = """\
+.card {
+  --cq-fg: #1f2328;
+  --cq-bg: #ffffff;
+  --cq-muted: #57606a;
+  --cq-rule: #d0d7de;
+  --cq-note-bg: #fff8e5;
+  --cq-note-edge: #bf8700;
+  --cq-code-bg: #eff1f3;
+  font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  font-size: 20px;
+  line-height: 1.5;
+  color: var(--cq-fg);
+  background-color: var(--cq-bg);
+  text-align: left;
+}
+.card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card {
+  --cq-fg: #e6edf3;
+  --cq-bg: #1f2328;
+  --cq-muted: #9198a1;
+  --cq-rule: #3d444d;
+  --cq-note-bg: #2e2a1f;
+  --cq-note-edge: #d29922;
+  --cq-code-bg: #2d333b;
+}
+.cq-question, .cq-answer, .cq-note, .cq-demo { max-width: 42em; margin: 0 auto; }
+.cq-question { font-weight: 600; text-align: center; }
+.cq-answer ul, .cq-answer ol, .cq-note ul, .cq-note ol { padding-left: 1.4em; }
+.cq-answer li { margin: 0.3em 0; }
+hr#answer { border: none; border-top: 1px solid var(--cq-rule); margin: 1em auto; }
+.cq-note {
+  margin-top: 1em;
+  padding: 0.5em 0.8em;
+  font-size: 0.85em;
+  background-color: var(--cq-note-bg);
+  border-left: 4px solid var(--cq-note-edge);
+}
+.cq-label { font-weight: 600; color: var(--cq-muted); }
+.cq-demo { margin-top: 1em; font-size: 0.85em; }
+code {
+  font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  padding: 0.1em 0.3em;
+  border-radius: 4px;
+  background-color: var(--cq-code-bg);
+}
+"""
+
+
+def _model() -> Any:
+    import genanki
+
+    return genanki.Model(
+        NOTE_TYPE_ID,
+        NOTE_TYPE_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[
+            {"name": "Question > Answer", "qfmt": QUESTION_TEMPLATE, "afmt": ANSWER_TEMPLATE}
+        ],
+        css=CSS,
+        sort_field_index=0,
+    )
+
+
+# ---------------------------------------------------------------- .apkg
+
+
+def apkg_bytes(decks: Sequence[Deck], timestamp: float) -> bytes:
+    """The ``.apkg`` (a zip holding an Anki collection) for these decks.
+
+    ``timestamp`` (seconds since the epoch) becomes the modification time of every
+    note and of the note type, and seeds the note and card ids.
+    """
+    import genanki
+
+    model = _model()
+    package_decks = []
+    for deck in decks:
+        name = anki_deck_name(deck.name)
+        anki_deck = genanki.Deck(deck_id(deck.name), name, description=deck.description or "")
+        for note in (note_for(card) for card in deck.cards):
+            anki_deck.add_note(
+                genanki.Note(
+                    model=model,
+                    fields=list(note.fields),
+                    tags=list(note.tags),
+                    guid=note.guid,
+                    due=note.position,
+                )
+            )
+        package_decks.append(anki_deck)
+
+    # genanki's Package.write_to_file leaves its temporary database behind in the system
+    # temp folder; building the database here keeps it in a folder that is removed.
+    with tempfile.TemporaryDirectory(prefix="calcquiz-apkg-") as tmp:
+        db_path = Path(tmp) / "collection.anki2"
+        conn = sqlite3.connect(db_path)
+        try:
+            ids = itertools.count(int(timestamp * 1000))
+            genanki.Package(package_decks).write_to_db(conn.cursor(), timestamp, ids)
+            conn.commit()
+        finally:
+            conn.close()
+        zip_path = Path(tmp) / "package.apkg"
+        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as out:
+            out.write(db_path, "collection.anki2")
+            out.writestr("media", json.dumps({}))
+        return zip_path.read_bytes()
+
+
+def newest_note_mod(apkg: Path) -> int | None:
+    """The newest note modification time in an existing ``.apkg``, or None if unreadable."""
+    try:
+        with (
+            zipfile.ZipFile(apkg) as archive,
+            tempfile.TemporaryDirectory(prefix="calcquiz-apkg-") as tmp,
+        ):
+            names = set(archive.namelist())
+            member = next(
+                (n for n in ("collection.anki21", "collection.anki2") if n in names), None
+            )
+            if member is None:
+                return None
+            db_path = archive.extract(member, tmp)
+            conn = sqlite3.connect(db_path)  # a throwaway copy
+            try:
+                row = conn.execute("SELECT max(mod) FROM notes").fetchone()
+            finally:
+                conn.close()
+    except (OSError, zipfile.BadZipFile, sqlite3.Error, ValueError):
+        return None
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def package_timestamp(replacing: Path | None, now: float | None = None) -> float:
+    """The notes' modification time for a new package: now, and newer than the one replaced."""
+    stamp = time.time() if now is None else now
+    if replacing is not None and replacing.is_file():
+        previous = newest_note_mod(replacing)
+        if previous is not None and int(stamp) <= previous:
+            stamp = float(previous + 1)
+    return stamp
+
+
+# ---------------------------------------------------------------- .txt
+
+
+def _txt_field(value: str) -> str:
+    """One tab-separated field, quoted CSV-style when it holds a tab, newline or quote,
+    or starts with ``#`` (Anki skips a row that starts with ``#`` as a comment)."""
+    if any(c in value for c in '\t\n\r"') or value.startswith("#"):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def txt_text(decks: Sequence[Deck]) -> str:
+    """Anki's plain-text import format: header lines, then one row per note.
+
+    Columns: guid, Question, Answer, Note, Demo, tags (and deck, when there are several).
+    """
+    notes = notes_for(decks)
+    several = len({n.deck for n in notes}) > 1
+    lines = [
+        "#separator:tab",
+        "#html:true",
+        f"#notetype:{NOTE_TYPE_NAME}",
+    ]
+    if several:
+        lines.append("#deck column:7")
+    else:
+        lines.append(f"#deck:{notes[0].deck}")
+    lines += [
+        "#tags column:6",
+        "#guid column:1",
+        # A comment for people reading the file; it holds no colon, so Anki reads no
+        # header from it.
+        f"# Written by calcquiz. Columns are guid, {', '.join(FIELDS)}, tags"
+        f"{', deck' if several else ''}. Import the .apkg from calcquiz export anki once"
+        f" first, so that Anki has the {NOTE_TYPE_NAME} note type.",
+    ]
+    for note in notes:
+        row = [note.guid, *note.fields, " ".join(note.tags)]
+        if several:
+            row.append(note.deck)
+        lines.append("\t".join(_txt_field(v) for v in row))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- writing a file
+
+FORMATS = ("apkg", "txt")
+
+
+@dataclass(frozen=True)
+class Written:
+    """What an export wrote."""
+
+    path: Path
+    format: str
+    notes: int
+    decks: int
+
+
+def choose_format(requested: str | None, output: Path | None) -> str:
+    """The format asked for, else the one named by the output's extension, else apkg."""
+    named = output.suffix.lower().lstrip(".") if output is not None else ""
+    if requested is None:
+        return named if named in FORMATS else "apkg"
+    if requested not in FORMATS:
+        raise BadInputError(f"unknown format {requested!r} (choose from {', '.join(FORMATS)})")
+    if named in FORMATS and named != requested:
+        raise BadInputError(f"--format {requested} does not match the output file {output}")
+    return requested
+
+
+def default_filename(decks: Sequence[Deck], fmt: str) -> str:
+    stem = slug(decks[0].name) if len(decks) == 1 else f"{len(decks)}-decks"
+    return f"calcquiz-{stem}.{fmt}"
+
+
+def export(
+    decks: Sequence[Deck],
+    output: Path | None = None,
+    fmt: str | None = None,
+    *,
+    force: bool = False,
+    now: float | None = None,
+) -> Written:
+    """Write ``decks`` for Anki; ``output`` may be a file, a folder, or None (the cwd)."""
+    from calcquiz.export.files import refuse_existing, write_atomically
+
+    fmt = choose_format(fmt, output)
+    if output is None:
+        path = Path(default_filename(decks, fmt))
+    elif output.is_dir():
+        path = output / default_filename(decks, fmt)
+    else:
+        path = output
+    if not force:
+        refuse_existing(path)  # before the work of building the file
+    if fmt == "apkg":
+        stamp = package_timestamp(path if force else None, now)
+        data = apkg_bytes(decks, stamp)
+    else:
+        data = txt_text(decks).encode("utf-8")
+    write_atomically(path, data, force=force)
+    return Written(path, fmt, sum(len(d.cards) for d in decks), len(decks))
