@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from calcquiz import __version__
-from calcquiz.commands import browse
+from calcquiz.commands import browse, export
 from calcquiz.errors import CalcquizError
 
 
@@ -66,6 +66,7 @@ def root(
 app.command("list")(browse.list_cards)
 app.command("show")(browse.show)
 app.command("validate")(browse.validate)
+app.add_typer(export.export_app, name="export")
 
 
 def main() -> None:
