@@ -18,7 +18,7 @@ def test_list_shows_all_twenty(cli):
     from calcquiz.content import load_decks
 
     for card in load_decks()[0].cards:
-        assert f" {card.number:>2} │ {card.id} " in result.stdout, card.id
+        assert f" {card.number:>2}   {card.id}  #" in result.stdout, card.id
     assert "Explain Momentum in optimization." in result.stdout
 
 

@@ -15,15 +15,21 @@ def list_cards(deck: DeckOption = None, json: JsonOption = False) -> None:
 
     Example: calcquiz list --json
     """
-    from calcquiz import ui
+    from calcquiz import progress, ui
+    from calcquiz.store import db_path, open_store
     from calcquiz.ui import cards as view
 
     decks = load(deck)
     cards = [c for d in decks for c in d.cards]
+    if db_path().exists():
+        with open_store() as store:
+            rows = progress.card_progress(store, decks)
+    else:  # never studied: don't create a database just to list cards
+        rows = progress.card_progress(None, decks)
     if json:
-        ui.print_json([c.to_dict() for c in cards])
+        ui.print_json([{**c.to_dict(), **p} for c, p in zip(cards, rows, strict=True)])
     else:
-        view.print_card_table(cards)
+        view.print_card_table(cards, progress=rows)
 
 
 def show(

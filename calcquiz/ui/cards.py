@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 from rich.markdown import Markdown
 from rich.panel import Panel
@@ -27,20 +28,46 @@ def answer_markdown(text: str) -> Markdown:
     return Markdown(to_unicode(text))
 
 
-def print_card_table(cards: Sequence[Card], extra: dict[str, list[str]] | None = None) -> None:
-    """The card list. ``extra`` adds columns (name -> one cell per card), e.g. progress."""
-    table = Table(title=None, show_lines=False, header_style=ui.STYLE_TITLE)
+def print_card_table(cards: Sequence[Card], progress: Sequence[dict[str, Any]]) -> None:
+    """The card list with each card's progress (state, due, stability, retrievability)."""
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_TITLE, show_lines=True)
     table.add_column("#", justify="right")
-    table.add_column("id", style=ui.STYLE_MUTED, no_wrap=True)
-    table.add_column("question", ratio=1)
-    table.add_column("tags", style=ui.STYLE_MUTED, max_width=24)
-    for name in extra or {}:
-        table.add_column(name, no_wrap=True)
-    for i, card in enumerate(cards):
-        cells = [str(card.number), card.id, question_text(card), ", ".join(card.tags)]
-        cells += [column[i] for column in (extra or {}).values()]
-        table.add_row(*cells)
+    table.add_column("card", ratio=1, min_width=20)
+    table.add_column("state", no_wrap=True)
+    table.add_column("due", no_wrap=True)
+    table.add_column("stab.", justify="right", no_wrap=True)
+    table.add_column("recall", justify="right", no_wrap=True)
+    now = datetime.now(timezone.utc)
+    for card, p in zip(cards, progress, strict=True):
+        stability = p["stability"]
+        recall = p["retrievability"]
+        cell = Text(card.id, style=ui.STYLE_KEY)
+        if card.tags:
+            cell.append("  " + " ".join(f"#{t}" for t in card.tags), style=ui.STYLE_MUTED)
+        cell.append("\n" + question_text(card))
+        table.add_row(
+            str(card.number),
+            cell,
+            Text(p["state"], style=STATE_STYLES.get(p["state"], "")),
+            _due(p["due"], now),
+            "" if stability is None else f"{stability:.1f}d",
+            "" if recall is None else f"{recall:.0%}",
+        )
     ui.console().print(table)
+
+
+STATE_STYLES = {"new": "blue", "learning": "red", "relearning": "red", "review": "green"}
+
+
+def _due(iso: str | None, now: datetime) -> str:
+    if iso is None:
+        return ""
+    due = datetime.fromisoformat(iso)
+    if due <= now:
+        return "now"
+    return due.astimezone().strftime("%Y-%m-%d" if (due - now).days >= 1 else "%H:%M")
 
 
 def card_header(card: Card) -> str:

@@ -1,0 +1,152 @@
+"""FSRS scheduling through the maintained ``fsrs`` package (py-fsrs 6), and nothing else.
+
+:func:`preview` reviews a card once per rating *before* the learner answers, so the
+interval printed on each button is exactly the one applied when it is pressed — fuzz
+included (fsrs draws the fuzz at review time, so reviewing again would draw anew).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from calcquiz.errors import BadInputError
+from calcquiz.store import NEW, REVIEW, CardState
+
+if TYPE_CHECKING:
+    import fsrs
+
+RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
+RELEARNING_STEPS = (timedelta(minutes=10),)
+DEFAULT_RETENTION = 0.9
+
+
+def make_scheduler(retention: float = DEFAULT_RETENTION, fuzz: bool = True) -> fsrs.Scheduler:
+    if not 0.7 <= retention <= 0.99:
+        raise BadInputError(f"Invalid retention: {retention} (choose between 0.70 and 0.99)")
+    import fsrs
+
+    return fsrs.Scheduler(
+        desired_retention=retention,
+        learning_steps=LEARNING_STEPS,
+        relearning_steps=RELEARNING_STEPS,
+        enable_fuzzing=fuzz,
+    )
+
+
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, tz=timezone.utc)
+
+
+def to_fsrs(state: CardState | None, now: float) -> fsrs.Card:
+    import fsrs
+
+    if state is None:  # a new card: fsrs starts it in Learning, step 0
+        return fsrs.Card(card_id=1, due=_utc(now))
+    return fsrs.Card(
+        card_id=1,
+        state=fsrs.State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=_utc(state.due),
+        last_review=_utc(state.last_review) if state.last_review is not None else None,
+    )
+
+
+def from_fsrs(
+    card: fsrs.Card, deck: str, card_id: str, before: CardState | None, rating: int
+) -> CardState:
+    reps = (before.reps if before else 0) + 1
+    # A lapse is forgetting a card that had graduated to review.
+    lapses = (before.lapses if before else 0) + (
+        rating == 1 and before is not None and before.state == REVIEW
+    )
+    return CardState(
+        deck=deck,
+        card_id=card_id,
+        state=int(card.state.value),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due.timestamp(),
+        last_review=card.last_review.timestamp() if card.last_review else None,
+        reps=reps,
+        lapses=lapses,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What pressing one rating button does: the state it writes and the wait it sets."""
+
+    rating: int
+    state: CardState
+    interval: float  # seconds until due
+
+
+def preview(
+    scheduler: fsrs.Scheduler,
+    deck: str,
+    card_id: str,
+    state: CardState | None,
+    now: float,
+) -> dict[int, Outcome]:
+    """The outcome of each rating (1-4), each reviewed once at ``now``."""
+    import fsrs
+
+    card = to_fsrs(state, now)
+    out: dict[int, Outcome] = {}
+    for rating in RATINGS:
+        reviewed, _ = scheduler.review_card(card, fsrs.Rating(rating), review_datetime=_utc(now))
+        new_state = from_fsrs(reviewed, deck, card_id, state, rating)
+        out[rating] = Outcome(rating, new_state, max(0.0, new_state.due - now))
+    return out
+
+
+def retrievability(scheduler: fsrs.Scheduler, state: CardState | None, now: float) -> float | None:
+    """Probability of recall now (None for a card never studied)."""
+    if state is None or state.stability is None:
+        return None
+    return float(scheduler.get_card_retrievability(to_fsrs(state, now), _utc(now)))
+
+
+def format_interval(seconds: float) -> str:
+    """Anki's style: 45s, 10m, 3h, 4d, 2.1mo, 1.3y."""
+    seconds = round(seconds)  # timestamps carry float noise: 59.9999 s is 1m
+    if seconds < 60:
+        return f"{max(1, round(seconds))}s"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{round(minutes)}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{round(hours)}h"
+    days = hours / 24
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo"
+    return f"{days / 365:.1f}y"
+
+
+def cram_state(
+    state: CardState | None, deck: str, card_id: str, rating: int, now: float
+) -> CardState:
+    """A cram rating changes nothing: the logged 'after' state is the state as it was."""
+    if state is not None:
+        return state
+    return CardState(deck, card_id, NEW, None, None, None, now, None, 0, 0)
+
+
+__all__ = [
+    "RATINGS",
+    "Outcome",
+    "cram_state",
+    "format_interval",
+    "make_scheduler",
+    "preview",
+    "retrievability",
+]

@@ -1,0 +1,493 @@
+"""The review store: one SQLite file under ``$CALCQUIZ_HOME`` (else the user data folder).
+
+Tables:
+
+* ``card_state``: the FSRS state of every card studied at least once, keyed by
+  ``(deck, card_id)``. A card without a row is *new*.
+* ``review_log``: one row per rating, append-only (undo removes the row it undoes):
+  card, rating, time, duration, and the state before and after as JSON.
+* ``drill_log``: one row per auto-graded exercise.
+
+Every write is its own transaction, committed before the caller goes on, so a process
+killed at any moment loses nothing already rated. WAL mode and a busy timeout let two
+sessions write at once. The schema version lives in ``PRAGMA user_version``; a file that
+is not ours, is damaged, or is newer than this code is refused and left untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from calcquiz.errors import StoreError
+
+SCHEMA_VERSION = 2
+DB_NAME = "calcquiz.db"
+BUSY_TIMEOUT_MS = 5000
+
+# States: 0 = new (no row), then fsrs.State values.
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+        CREATE TABLE card_state (
+            deck TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due REAL NOT NULL,          -- epoch seconds, UTC
+            last_review REAL,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (deck, card_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX card_state_due ON card_state (deck, due);
+        CREATE TABLE review_log (
+            id INTEGER PRIMARY KEY,
+            deck TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            rating INTEGER NOT NULL,     -- 1 Again, 2 Hard, 3 Good, 4 Easy
+            reviewed_at REAL NOT NULL,   -- epoch seconds, UTC
+            duration_ms INTEGER,
+            state_before INTEGER NOT NULL,
+            state_after INTEGER NOT NULL,
+            before_json TEXT,            -- full card state before (NULL for a new card)
+            after_json TEXT NOT NULL,
+            cram INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX review_log_time ON review_log (reviewed_at);
+        CREATE INDEX review_log_card ON review_log (deck, card_id);
+        -- covers the true-retention count without reading the table
+        CREATE INDEX review_log_state ON review_log (state_before, cram, deck, rating);
+    """,
+    2: """
+        CREATE TABLE drill_log (
+            id INTEGER PRIMARY KEY,
+            topic TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            expected TEXT NOT NULL,
+            given TEXT,
+            correct INTEGER NOT NULL,
+            duration_ms INTEGER,
+            answered_at REAL NOT NULL
+        );
+        CREATE INDEX drill_log_topic ON drill_log (topic);
+    """,
+}
+_OUR_TABLES = {"card_state", "review_log", "drill_log"}
+
+
+def data_dir() -> Path:
+    """``$CALCQUIZ_HOME`` if set, else the platform's user data folder for calcquiz."""
+    home = os.environ.get("CALCQUIZ_HOME")
+    if home:
+        return Path(home).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("calcquiz", appauthor=False))
+
+
+def db_path() -> Path:
+    return data_dir() / DB_NAME
+
+
+@dataclass(frozen=True)
+class CardState:
+    """A studied card's scheduling state (times are epoch seconds, UTC)."""
+
+    deck: str
+    card_id: str
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: float
+    last_review: float | None
+    reps: int = 0
+    lapses: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> CardState:
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class Review:
+    """One logged rating (``cram``: given while cramming, schedule unchanged)."""
+
+    id: int
+    deck: str
+    card_id: str
+    rating: int
+    reviewed_at: float
+    duration_ms: int | None
+    state_before: int
+    state_after: int
+    cram: bool
+
+
+def _row_to_state(row: sqlite3.Row | tuple[Any, ...]) -> CardState:
+    return CardState(*row)
+
+
+_STATE_COLUMNS = "deck, card_id, state, step, stability, difficulty, due, last_review, reps, lapses"
+
+
+class Store:
+    """The progress database. Open with :func:`open_store`; use as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    # -- lifecycle
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction; waits for other writers up to the busy timeout."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _store_error(self.path, exc) from None
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.rollback()
+            raise
+        try:
+            self.conn.commit()
+        except sqlite3.Error as exc:
+            self.conn.rollback()
+            raise _store_error(self.path, exc) from None
+
+    # -- card state
+    def card_states(self, deck: str) -> dict[str, CardState]:
+        rows = self.conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM card_state WHERE deck = ?", (deck,)
+        ).fetchall()
+        return {r[1]: _row_to_state(r) for r in rows}
+
+    def due_states(self, deck: str, until: float) -> list[CardState]:
+        """Cards of ``deck`` due at or before ``until``, earliest first (uses the index)."""
+        rows = self.conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM card_state WHERE deck = ? AND due <= ? ORDER BY due",
+            (deck, until),
+        ).fetchall()
+        return [_row_to_state(r) for r in rows]
+
+    def studied_ids(self, deck: str) -> set[str]:
+        rows = self.conn.execute("SELECT card_id FROM card_state WHERE deck = ?", (deck,))
+        return {r[0] for r in rows}
+
+    def card_state(self, deck: str, card_id: str) -> CardState | None:
+        row = self.conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM card_state WHERE deck = ? AND card_id = ?",
+            (deck, card_id),
+        ).fetchone()
+        return _row_to_state(row) if row else None
+
+    def next_due(self, decks: Iterable[str], after: float) -> float | None:
+        best: float | None = None
+        for deck in decks:
+            row = self.conn.execute(
+                "SELECT MIN(due) FROM card_state WHERE deck = ? AND due > ?", (deck, after)
+            ).fetchone()
+            if row and row[0] is not None and (best is None or row[0] < best):
+                best = row[0]
+        return best
+
+    # -- reviews
+    def record_review(
+        self,
+        before: CardState | None,
+        after: CardState,
+        rating: int,
+        reviewed_at: float,
+        duration_ms: int | None,
+        cram: bool = False,
+    ) -> int:
+        """Log a rating and (unless cramming) save the new state, in one transaction."""
+        with self._write() as conn:
+            if not cram:
+                conn.execute(
+                    f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    tuple(after.__dict__.values()),
+                )
+            cur = conn.execute(
+                "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
+                "state_before, state_after, before_json, after_json, cram) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    after.deck,
+                    after.card_id,
+                    rating,
+                    reviewed_at,
+                    duration_ms,
+                    before.state if before else NEW,
+                    after.state,
+                    before.to_json() if before else None,
+                    after.to_json(),
+                    int(cram),
+                ),
+            )
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def undo_review(self, review_id: int) -> CardState | None:
+        """Remove a logged rating and restore the card's state from before it.
+
+        Returns the restored state (None: the card is new again)."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT deck, card_id, before_json, cram FROM review_log WHERE id = ?",
+                (review_id,),
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"nothing to undo: review {review_id} is not in {self.path}")
+            deck, card_id, before_json, cram = row
+            conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
+            if cram:
+                return CardState.from_json(before_json) if before_json else None
+            if before_json is None:
+                conn.execute(
+                    "DELETE FROM card_state WHERE deck = ? AND card_id = ?", (deck, card_id)
+                )
+                return None
+            before = CardState.from_json(before_json)
+            conn.execute(
+                f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                tuple(before.__dict__.values()),
+            )
+            return before
+
+    def reviews(self, deck: str | None = None) -> list[Review]:
+        sql = (
+            "SELECT id, deck, card_id, rating, reviewed_at, duration_ms, state_before, "
+            "state_after, cram FROM review_log"
+        )
+        args: tuple[Any, ...] = ()
+        if deck is not None:
+            sql += " WHERE deck = ?"
+            args = (deck,)
+        rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [
+            Review(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], cram=bool(r[8])) for r in rows
+        ]
+
+    def new_cards_introduced_since(self, deck: str, since: float) -> int:
+        row = self.conn.execute(
+            "SELECT COUNT(DISTINCT card_id) FROM review_log "
+            "WHERE reviewed_at >= ? AND deck = ? AND state_before = 0 AND cram = 0",
+            (since, deck),
+        ).fetchone()
+        return int(row[0])
+
+    # -- progress queries (all indexed by deck, due or reviewed_at)
+    def _in(self, decks: Sequence[str]) -> str:
+        return ",".join("?" * len(decks))
+
+    def review_count(self, decks: Sequence[str], since: float | None = None) -> int:
+        sql = f"SELECT COUNT(*) FROM review_log WHERE deck IN ({self._in(decks)})"
+        args: list[Any] = list(decks)
+        if since is not None:
+            sql += " AND reviewed_at >= ?"
+            args.append(since)
+        return int(self.conn.execute(sql, args).fetchone()[0])
+
+    def review_retention(self, decks: Sequence[str]) -> tuple[int, int]:
+        """(passed, total) over ratings of cards in review state, cram excluded."""
+        row = self.conn.execute(
+            "SELECT COUNT(*), SUM(rating > 1) FROM review_log "
+            f"WHERE state_before = {REVIEW} AND cram = 0 AND deck IN ({self._in(decks)})",
+            list(decks),
+        ).fetchone()
+        return int(row[1] or 0), int(row[0] or 0)
+
+    def state_counts(self, deck: str, card_ids: Iterable[str]) -> dict[int, int]:
+        """Studied cards of ``deck`` by state, counting only ids still in the deck."""
+        wanted = set(card_ids)
+        counts: dict[int, int] = {}
+        rows = self.conn.execute("SELECT card_id, state FROM card_state WHERE deck = ?", (deck,))
+        for card_id, state in rows:
+            if card_id in wanted:
+                counts[state] = counts.get(state, 0) + 1
+        return counts
+
+    def due_times(self, deck: str, until: float) -> list[tuple[str, float]]:
+        rows = self.conn.execute(
+            "SELECT card_id, due FROM card_state WHERE deck = ? AND due < ?", (deck, until)
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def reviews_per_day(self, decks: Sequence[str], since: float) -> dict[str, int]:
+        """Local date (YYYY-MM-DD) -> number of reviews, from ``since`` on."""
+        rows = self.conn.execute(
+            "SELECT date(reviewed_at, 'unixepoch', 'localtime') AS day, COUNT(*) "
+            f"FROM review_log WHERE reviewed_at >= ? AND deck IN ({self._in(decks)}) "
+            "GROUP BY day",
+            [since, *decks],
+        )
+        return {day: int(n) for day, n in rows}
+
+    # -- drills
+    def record_drill(
+        self,
+        topic: str,
+        prompt: str,
+        expected: str,
+        given: str | None,
+        correct: bool,
+        duration_ms: int | None,
+        answered_at: float | None = None,
+    ) -> int:
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO drill_log (topic, prompt, expected, given, correct, duration_ms, "
+                "answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    topic,
+                    prompt,
+                    expected,
+                    given,
+                    int(correct),
+                    duration_ms,
+                    time.time() if answered_at is None else answered_at,
+                ),
+            )
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def drill_accuracy(self) -> dict[str, tuple[int, int]]:
+        """topic -> (correct, attempted)."""
+        rows = self.conn.execute(
+            "SELECT topic, SUM(correct), COUNT(*) FROM drill_log GROUP BY topic ORDER BY topic"
+        )
+        return {t: (int(c), int(n)) for t, c, n in rows}
+
+    # -- maintenance
+    def reset(self) -> tuple[int, int]:
+        """Forget all progress. Returns (cards, reviews) removed."""
+        with self._write() as conn:
+            cards = conn.execute("SELECT COUNT(*) FROM card_state").fetchone()[0]
+            reviews = conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0]
+            conn.execute("DELETE FROM card_state")
+            conn.execute("DELETE FROM review_log")
+            conn.execute("DELETE FROM drill_log")
+        return int(cards), int(reviews)
+
+
+def _store_error(path: Path, exc: BaseException) -> StoreError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{path} is locked by another calcquiz process; try again")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"cannot write {path}: the file or its folder is read-only")
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError(f"cannot write {path}: the disk is full")
+    if "not a database" in text or "malformed" in text:
+        return StoreError(f"{path} is not a calcquiz database or is damaged ({text})")
+    return StoreError(f"{path}: {text}")
+
+
+def _inspect(path: Path) -> int:
+    """Read-only look at an existing file: its schema version. Never writes to it."""
+    # Without a -wal beside it, read the file as immutable: that creates no -shm/-wal files
+    # next to a file we may be about to refuse. With one, a plain read-only open sees it.
+    wal = Path(f"{path}-wal")
+    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
+    except sqlite3.Error as exc:
+        raise _store_error(path, exc) from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if version == 0 and tables and not tables <= _OUR_TABLES:
+            raise StoreError(f"{path} is not a calcquiz database (it has other tables)")
+        if version > 0 and not {"card_state", "review_log"} <= tables:
+            raise StoreError(f"{path} is not a calcquiz database (tables are missing)")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path} was written by a newer calcquiz (schema {version}, this one reads "
+                f"up to {SCHEMA_VERSION}); upgrade calcquiz to use it"
+            )
+        # Reading every page catches truncated or damaged files before we write to them.
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise StoreError(f"{path} is damaged ({check})")
+        return int(version)
+    except sqlite3.Error as exc:
+        raise _store_error(path, exc) from None
+    finally:
+        conn.close()
+
+
+def open_store(path: Path | None = None) -> Store:
+    """Open (creating or migrating as needed) the progress database."""
+    path = path or db_path()
+    if path.exists():
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a calcquiz database")
+        if path.stat().st_size > 0:
+            with open(path, "rb") as fh:
+                header = fh.read(16)
+            if header != b"SQLite format 3\x00":
+                raise StoreError(f"{path} is not a calcquiz database (not an SQLite file)")
+            _inspect(path)
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the data folder {path.parent}: {exc.strerror or exc}"
+            ) from None
+        if not os.access(path.parent, os.W_OK):
+            raise StoreError(f"cannot write to the data folder {path.parent}")
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        _migrate(conn)
+    except sqlite3.Error as exc:
+        raise _store_error(path, exc) from None
+    return Store(conn, path)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in _MIGRATIONS[target].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

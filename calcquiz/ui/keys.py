@@ -1,0 +1,52 @@
+"""Reading one key at a time: raw single keypresses on a terminal, lines from a pipe.
+
+On a terminal a key press is read without Enter (cbreak mode; Ctrl-C still interrupts).
+From a pipe or file each line is one key: an empty line is Enter, otherwise the line's
+first character. End of input is ``None``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO
+
+ENTER = "\n"
+
+
+class KeyReader:
+    def __init__(self, stream: IO[str] | None = None):
+        self.stream = stream or sys.stdin
+        try:
+            self.interactive = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.interactive = False
+
+    def read(self) -> str | None:
+        if self.interactive:
+            return self._read_key()
+        line = self.stream.readline()
+        if line == "":
+            return None
+        line = line.rstrip("\r\n")
+        return ENTER if line == "" else line[0]
+
+    def _read_key(self) -> str | None:
+        import termios
+        import tty
+
+        fd = self.stream.fileno()
+        saved = termios.tcgetattr(fd)
+        try:
+            tty.setcbreak(fd)
+            data = os.read(fd, 32)  # one key; escape sequences arrive whole and are ignored
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        if not data or data == b"\x04":  # Ctrl-D
+            return None
+        text = data.decode("utf-8", errors="replace")
+        if text in ("\r", "\n", "\r\n"):
+            return ENTER
+        if text.startswith("\x1b"):
+            return "\x1b"
+        return text[0]

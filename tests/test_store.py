@@ -1,0 +1,157 @@
+"""The SQLite review store: schema, round trips, and refusing files that are not ours."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from calcquiz.errors import StoreError
+from calcquiz.store import SCHEMA_VERSION, CardState, data_dir, db_path, open_store
+
+
+def test_home_variable_decides_where_data_lives(calcquiz_home: Path):
+    assert data_dir() == calcquiz_home
+    assert db_path() == calcquiz_home / "calcquiz.db"
+
+
+def test_new_database_has_schema_version_and_wal(tmp_path: Path):
+    path = tmp_path / "sub" / "calcquiz.db"
+    with open_store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+
+
+def test_migrates_a_version_1_database(tmp_path: Path):
+    from calcquiz import store as store_module
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(store_module._MIGRATIONS[1] + "; PRAGMA user_version = 1;")
+    conn.execute(
+        "INSERT INTO review_log (deck, card_id, rating, reviewed_at, state_before, state_after, "
+        "after_json) VALUES ('d', 'c', 3, 1.0, 0, 1, '{}')"
+    )
+    conn.commit()
+    conn.close()
+    with open_store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert len(store.reviews()) == 1  # history kept
+        store.record_drill("derivative", "p", "1", "1", True, 10)
+        assert store.drill_accuracy() == {"derivative": (1, 1)}
+
+
+def unchanged_after_refusal(path: Path, match: str) -> None:
+    before = path.read_bytes()
+    siblings = sorted(p.name for p in path.parent.iterdir())
+    with pytest.raises(StoreError, match=match) as info:
+        open_store(path)
+    assert str(path) in str(info.value)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == siblings
+
+
+def test_refuses_a_file_that_is_not_sqlite(tmp_path: Path):
+    path = tmp_path / "calcquiz.db"
+    path.write_text("my shopping list\n")
+    unchanged_after_refusal(path, "not a calcquiz database")
+
+
+def test_refuses_another_programs_database(tmp_path: Path):
+    path = tmp_path / "calcquiz.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER)")
+    conn.commit()
+    conn.close()
+    unchanged_after_refusal(path, "not a calcquiz database")
+
+
+def test_refuses_a_newer_schema(tmp_path: Path):
+    path = tmp_path / "calcquiz.db"
+    with open_store(path):
+        pass
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    unchanged_after_refusal(path, "newer calcquiz")
+
+
+def test_refuses_a_truncated_database(tmp_path: Path):
+    path = tmp_path / "calcquiz.db"
+    with open_store(path) as store:
+        for i in range(300):
+            store.record_drill("t", "p" * 200, "1", "1", True, i)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    unchanged_after_refusal(path, "damaged|not a calcquiz database")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+def test_unwritable_data_folder(tmp_path: Path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(StoreError, match="cannot"):
+            open_store(folder / "calcquiz.db")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_data_folder_that_is_a_file(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create the data folder"):
+        open_store(blocker / "calcquiz.db")
+
+
+states = st.builds(
+    CardState,
+    deck=st.text(min_size=1, max_size=30),
+    card_id=st.from_regex(r"[a-z0-9]+(-[a-z0-9]+)*", fullmatch=True),
+    state=st.sampled_from([1, 2, 3]),
+    step=st.one_of(st.none(), st.integers(0, 5)),
+    stability=st.one_of(st.none(), st.floats(0.001, 36500, allow_nan=False)),
+    difficulty=st.one_of(st.none(), st.floats(1, 10, allow_nan=False)),
+    due=st.floats(0, 4e9, allow_nan=False),
+    last_review=st.one_of(st.none(), st.floats(0, 4e9, allow_nan=False)),
+    reps=st.integers(0, 10_000),
+    lapses=st.integers(0, 1000),
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(before=st.one_of(st.none(), states), after=states, rating=st.integers(1, 4))
+def test_record_then_undo_round_trips(tmp_path: Path, before, after, rating):
+    if before is not None:
+        before = CardState(**{**before.__dict__, "deck": after.deck, "card_id": after.card_id})
+    path = tmp_path / "rt.db"
+    with open_store(path) as store:
+        store.reset()
+        if before is not None:
+            store.record_review(None, before, 3, 1.0, 5)
+        n = len(store.reviews())
+        review_id = store.record_review(before, after, rating, 2.0, 10)
+        assert store.card_state(after.deck, after.card_id) == after
+        logged = store.reviews()[-1]
+        assert (logged.rating, logged.state_after, logged.duration_ms) == (rating, after.state, 10)
+        restored = store.undo_review(review_id)
+        assert restored == before
+        assert store.card_state(after.deck, after.card_id) == before
+        assert len(store.reviews()) == n
+
+
+def test_reset_forgets_everything(tmp_path: Path):
+    with open_store(tmp_path / "x.db") as store:
+        store.record_review(None, CardState("d", "c", 1, 0, 1.0, 5.0, 10.0, 1.0, 1, 0), 3, 1.0, 5)
+        assert store.reset() == (1, 1)
+        assert store.reviews() == [] and store.card_states("d") == {}

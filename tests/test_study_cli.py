@@ -1,0 +1,288 @@
+"""`calcquiz study`, `stats` and `reset` through the real CLI, with piped input and signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from calcquiz.scheduler import format_interval
+
+CLI = [sys.executable, "-m", "calcquiz"]
+
+
+def run(*args: str, input: str = "", env: dict | None = None, cwd: Path | None = None):
+    return subprocess.run(
+        [*CLI, *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
+
+
+def reviews(home: Path) -> list[tuple]:
+    db = home / "calcquiz.db"
+    if not db.exists():
+        return []
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT card_id, rating, reviewed_at, state_after FROM review_log ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_piped_session_records_ratings_and_prints_a_summary(calcquiz_home: Path):
+    result = run("study", input="\n3\n\n1\n \n4\nq\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "What is a Derivative?" in out and "What is a Partial Derivative?" in out
+    assert "Cards reviewed: 3" in out
+    assert "Again 1, Hard 0, Good 1, Easy 1" in out
+    assert [r[:2] for r in reviews(calcquiz_home)] == [
+        ("derivative", 3),
+        ("partial-derivative", 1),
+        ("gradient", 4),
+    ]
+
+
+def test_rating_bar_shows_the_interval_that_is_applied(calcquiz_home: Path):
+    result = run("study", "--new", "1", input="\n4\n")
+    bar = re.search(r"1 Again (\S+) · 2 Hard (\S+) · 3 Good (\S+) · 4 Easy (\S+)", result.stdout)
+    assert bar, result.stdout
+    conn = sqlite3.connect(calcquiz_home / "calcquiz.db")
+    due, last = conn.execute("SELECT due, last_review FROM card_state").fetchone()
+    conn.close()
+    assert format_interval(due - last) == bar.group(4)
+
+
+def test_end_of_input_saves_and_exits_0(calcquiz_home: Path):
+    result = run("study", input="\n3\n\n")
+    assert result.returncode == 0
+    assert "Cards reviewed: 1" in result.stdout
+    assert len(reviews(calcquiz_home)) == 1
+
+
+def test_unknown_keys_get_a_hint_not_a_crash(calcquiz_home: Path):
+    result = run("study", input="x\n\n9\nz\n3\nq\n")
+    assert result.returncode == 0, result.stderr
+    assert "Press Space or Enter to see the answer" in result.stdout
+    assert "Press 1-4 to rate" in result.stdout
+    assert len(reviews(calcquiz_home)) == 1
+
+
+def test_undo_key(calcquiz_home: Path):
+    result = run("study", input="\n3\nu\n\n2\nq\n")
+    assert "Undid Good on card 1." in result.stdout
+    assert [r[:2] for r in reviews(calcquiz_home)] == [("derivative", 2)]
+
+
+def test_demo_key_returns_to_the_card(calcquiz_home: Path):
+    result = run("study", "--new", "1", input="d\n\n\n3\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("What is a Derivative?") >= 2
+    assert len(reviews(calcquiz_home)) == 1
+
+
+def test_tag_filter_and_cram(calcquiz_home: Path):
+    result = run("study", "--tag", "hessian", "--cram", input="\n3\n\n3\n\n3\n")
+    assert result.returncode == 0
+    assert "(cram)" in result.stdout
+    ids = sorted(r[0] for r in reviews(calcquiz_home))
+    assert ids == ["hessian", "newtons-method", "saddle-point"]
+    conn = sqlite3.connect(calcquiz_home / "calcquiz.db")
+    assert conn.execute("SELECT COUNT(*) FROM card_state").fetchone()[0] == 0
+    conn.close()
+
+
+def test_unknown_tag_is_bad_input(calcquiz_home: Path):
+    result = run("study", "--tag", "nope")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: no card has the tag nope")
+
+
+@pytest.mark.parametrize("args", [["--retention", "1.2"], ["--new", "-1"], ["--limit", "0"]])
+def test_bad_options_exit_2(args):
+    result = run("study", *args)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_only_learning_cards_left_offers_to_wait(calcquiz_home: Path):
+    result = run("study", "--new", "1", input="\n1\nq\n")
+    assert "Only cards in learning remain; the next is due in 1m" in result.stdout
+    assert "w wait for it" in result.stdout
+
+
+def test_corrupt_database_is_a_clean_error_and_left_alone(calcquiz_home: Path):
+    db = calcquiz_home / "calcquiz.db"
+    db.write_bytes(b"not a database at all" * 10)
+    before = db.read_bytes()
+    result = run("study", input="\n3\n")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: ") and str(db) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert db.read_bytes() == before
+
+
+class Session:
+    """A piped `calcquiz study` whose output is read as it arrives."""
+
+    PROMPT = "Space/Enter show answer"
+
+    def __init__(self, *args: str):
+        self.proc = subprocess.Popen(
+            [*CLI, "study", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self.out: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.out.append(line)
+
+    def text(self) -> str:
+        return "".join(self.out)
+
+    def send(self, keys: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(keys)
+        self.proc.stdin.flush()
+
+    def wait_for(self, needle: str, count: int, timeout: float = 20) -> None:
+        deadline = time.time() + timeout
+        while self.text().count(needle) < count:
+            if time.time() > deadline:
+                raise AssertionError(f"never saw {needle!r} x{count}:\n{self.text()}")
+            time.sleep(0.01)
+
+
+def test_kill_9_loses_no_rating_already_given(calcquiz_home: Path):
+    rng = random.Random(1)
+    acknowledged = 0
+    for _trial in range(5):
+        s = Session("--limit", "1000", "--cram")
+        s.wait_for(Session.PROMPT, 1)
+        n = rng.randint(1, 4)
+        for i in range(n):
+            s.send("\n3\n")
+            s.wait_for(Session.PROMPT, i + 2)  # the next card is on screen
+        acknowledged += n
+        s.send("\n3\n")  # one more, killed at a random moment around its commit
+        time.sleep(rng.uniform(0, 0.05))
+        s.proc.send_signal(signal.SIGKILL)
+        s.proc.wait()
+        got = len(reviews(calcquiz_home))
+        assert got >= acknowledged
+        acknowledged = got
+        conn = sqlite3.connect(calcquiz_home / "calcquiz.db")
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
+
+
+def test_ctrl_c_prints_summary_and_exits_130(calcquiz_home: Path):
+    s = Session()
+    s.wait_for(Session.PROMPT, 1)
+    s.send("\n3\n")
+    s.wait_for(Session.PROMPT, 2)
+    s.proc.send_signal(signal.SIGINT)
+    assert s.proc.wait(timeout=20) == 130
+    s.reader.join(timeout=5)
+    assert "Session interrupted" in s.text()
+    assert "Cards reviewed: 1" in s.text()
+    assert len(reviews(calcquiz_home)) == 1
+
+
+def test_two_concurrent_sessions_record_every_rating(calcquiz_home: Path):
+    keys = "\n3\n" * 10 + "q\n"
+    procs = [
+        subprocess.Popen(
+            [*CLI, "study", "--cram", "--shuffle", "--seed", str(seed)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in (1, 2)
+    ]
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write(keys)
+        p.stdin.close()
+    for p in procs:
+        assert p.wait(timeout=60) == 0, p.stderr.read() if p.stderr else ""
+    assert len(reviews(calcquiz_home)) == 20
+
+
+def test_stats_json_counts(calcquiz_home: Path):
+    run("study", input="\n3\n\n1\n\n4\nq\n")
+    result = run("stats", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["reviews_today"] == 3 and data["reviews_total"] == 3
+    assert data["cards_by_state"]["new"] == 17
+    assert sum(data["cards_by_state"].values()) == 20
+    assert len(data["forecast"]) == 14 and len(data["heatmap"]) == 84
+    assert data["heatmap"][-1]["reviews"] == 3
+    assert sum(d["due"] for d in data["forecast"]) == 3
+    assert data["true_retention"] is None  # no card was in review state yet
+
+
+def test_stats_table(calcquiz_home: Path):
+    run("study", input="\n3\nq\n")
+    result = run("stats")
+    assert result.returncode == 0
+    assert "Reviews today   1" in result.stdout
+    assert "Due in the next 14 days" in result.stdout
+    assert "Reviews, last 12 weeks" in result.stdout
+
+
+def test_list_shows_progress(calcquiz_home: Path):
+    run("study", input="\n4\nq\n")
+    data = json.loads(run("list", "--json").stdout)
+    assert data[0]["state"] == "review" and data[0]["stability"] > 1
+    assert 0.99 <= data[0]["retrievability"] <= 1.0
+    assert data[1]["state"] == "new" and data[1]["due"] is None
+
+
+def test_list_without_a_database_creates_none(calcquiz_home: Path):
+    assert run("list").returncode == 0
+    assert not (calcquiz_home / "calcquiz.db").exists()
+
+
+def test_reset_asks_first(calcquiz_home: Path):
+    run("study", input="\n3\nq\n")
+    kept = run("reset", input="n\n")
+    assert kept.returncode == 1 and len(reviews(calcquiz_home)) == 1
+    done = run("reset", "--yes")
+    assert done.returncode == 0 and "forgot 1 card states and 1 reviews" in done.stdout
+    assert reviews(calcquiz_home) == []
+
+
+def test_unwritable_data_folder_is_a_clean_error(tmp_path: Path):
+    # /proc refuses new folders even for root, so this works where chmod cannot.
+    result = run("study", env={"CALCQUIZ_HOME": "/proc/calcquiz-test/home"}, input="q\n")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot create the data folder /proc/calcquiz-test")
+    assert result.stderr.count("\n") == 1
