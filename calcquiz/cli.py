@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from calcquiz import __version__
-from calcquiz.commands import browse, export
+from calcquiz.commands import browse, export, study
 from calcquiz.errors import CalcquizError
 
 
@@ -66,6 +66,9 @@ def root(
 app.command("list")(browse.list_cards)
 app.command("show")(browse.show)
 app.command("validate")(browse.validate)
+app.command("study")(study.study)
+app.command("stats")(study.stats)
+app.command("reset")(study.reset)
 app.add_typer(export.export_app, name="export")
 
 
