@@ -1,0 +1,140 @@
+"""`calcquiz study` in a real terminal (tmux): single keypresses, what a person sees."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+class Terminal:
+    def __init__(self, command: str, cwd: Path):
+        self.socket = f"calcquiz-test-{uuid.uuid4().hex[:8]}"
+        self.tmux(
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "100",
+            "-y",
+            "45",
+            "-c",
+            str(cwd),
+            f"{command}; echo EXIT=$?; sleep 600",
+        )
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
+        ).stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def wait_for(self, text: str, timeout: float = 20) -> str:
+        deadline = time.time() + timeout
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            if time.time() > deadline:
+                raise AssertionError(f"{text!r} never appeared; the screen shows:\n{screen}")
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def terminal(calcquiz_home: Path, tmp_path: Path):
+    opened: list[Terminal] = []
+
+    def start(*args: str) -> Terminal:
+        command = " ".join(
+            [
+                f"CALCQUIZ_HOME={shlex.quote(str(calcquiz_home))}",
+                "TERM=xterm-256color",
+                shlex.quote(sys.executable),
+                "-m",
+                "calcquiz",
+                *map(shlex.quote, args),
+            ]
+        )
+        t = Terminal(command, tmp_path)
+        opened.append(t)
+        return t
+
+    yield start
+    for t in opened:
+        t.close()
+
+
+def count_reviews(home: Path) -> int:
+    conn = sqlite3.connect(home / "calcquiz.db")
+    try:
+        return conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_person_studies_two_cards_with_single_keys(terminal, calcquiz_home: Path):
+    t = terminal("study")
+    screen = t.wait_for("What is a Derivative?")
+    assert "Card 1 · derivative" in screen
+    assert "Space/Enter show answer" in screen
+    assert "Rate of change" not in screen  # the answer is hidden until asked for
+
+    t.keys("Space")  # no Enter needed
+    screen = t.wait_for("Rate of change of a function")
+    assert "1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy" in screen
+
+    t.keys("x")  # an unknown key: a hint, the card stays
+    screen = t.wait_for("Press 1-4 to rate")
+
+    t.keys("3")
+    screen = t.wait_for("What is a Partial Derivative?")
+    assert "What is a Derivative?" not in screen  # a fresh screen per card
+    assert count_reviews(calcquiz_home) == 1  # committed before the next card showed
+
+    t.keys("Enter")
+    t.wait_for("∂f/∂x.")
+    t.keys("u")  # undo the rating of card 1: it comes back
+    screen = t.wait_for("Undid Good on card 1.")
+    assert "What is a Derivative?" in screen
+    assert count_reviews(calcquiz_home) == 0
+
+    t.keys("Space")
+    t.wait_for("Rate of change of a function")
+    t.keys("4")
+    t.wait_for("What is a Partial Derivative?")
+    t.keys("q")
+    screen = t.wait_for("EXIT=0")
+    assert "Cards reviewed: 1" in screen
+    assert "Again 0, Hard 0, Good 0, Easy 1" in screen
+    assert count_reviews(calcquiz_home) == 1
+
+
+def test_ctrl_c_in_a_terminal_keeps_ratings_and_exits_130(terminal, calcquiz_home: Path):
+    t = terminal("study")
+    t.wait_for("What is a Derivative?")
+    t.keys("Enter")
+    t.wait_for("1 Again")
+    t.keys("1")
+    t.wait_for("What is a Partial Derivative?")
+    t.keys("C-c")
+    screen = t.wait_for("EXIT=130")
+    assert "Session interrupted" in screen and "Cards reviewed: 1" in screen
+    assert count_reviews(calcquiz_home) == 1
