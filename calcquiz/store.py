@@ -97,6 +97,14 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir("calcquiz", appauthor=False))
 
 
+def busy_timeout_ms() -> int:
+    """How long a write waits for another process's transaction before failing.
+
+    ``CALCQUIZ_BUSY_TIMEOUT_MS`` overrides the default (tests use a short one)."""
+    raw = os.environ.get("CALCQUIZ_BUSY_TIMEOUT_MS", "")
+    return int(raw) if raw.isdigit() else BUSY_TIMEOUT_MS
+
+
 def db_path() -> Path:
     return data_dir() / DB_NAME
 
@@ -407,6 +415,8 @@ def _store_error(path: Path, exc: BaseException) -> StoreError:
         return StoreError(f"cannot write {path}: the file or its folder is read-only")
     if "disk is full" in text or "database or disk is full" in text:
         return StoreError(f"cannot write {path}: the disk is full")
+    if "disk I/O error" in text:
+        return StoreError(f"cannot write {path}: disk I/O error (is the disk full?)")
     if "not a database" in text or "malformed" in text:
         return StoreError(f"{path} is not a calcquiz database or is damaged ({text})")
     return StoreError(f"{path}: {text}")
@@ -457,6 +467,8 @@ def open_store(path: Path | None = None) -> Store:
             if header != b"SQLite format 3\x00":
                 raise StoreError(f"{path} is not a calcquiz database (not an SQLite file)")
             _inspect(path)
+        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            raise StoreError(f"cannot write {path}: the file or its folder is read-only")
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -467,10 +479,12 @@ def open_store(path: Path | None = None) -> Store:
         if not os.access(path.parent, os.W_OK):
             raise StoreError(f"cannot write to the data folder {path.parent}")
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        timeout_ms = busy_timeout_ms()
+        conn = sqlite3.connect(path, timeout=timeout_ms / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        # FULL: a committed rating survives a power cut too, not only a killed process.
+        conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(conn)
     except sqlite3.Error as exc:

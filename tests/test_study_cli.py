@@ -9,8 +9,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import pytest
 
 from calcquiz.scheduler import format_interval
 
-CLI = [sys.executable, "-m", "calcquiz"]
+from .helpers import CLI, Session, reviews
 
 
 def run(*args: str, input: str = "", env: dict | None = None, cwd: Path | None = None):
@@ -31,19 +29,6 @@ def run(*args: str, input: str = "", env: dict | None = None, cwd: Path | None =
         env={**os.environ, **(env or {})},
         cwd=cwd,
     )
-
-
-def reviews(home: Path) -> list[tuple]:
-    db = home / "calcquiz.db"
-    if not db.exists():
-        return []
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(
-            "SELECT card_id, rating, reviewed_at, state_after FROM review_log ORDER BY id"
-        ).fetchall()
-    finally:
-        conn.close()
 
 
 def test_piped_session_records_ratings_and_prints_a_summary(calcquiz_home: Path):
@@ -137,45 +122,6 @@ def test_corrupt_database_is_a_clean_error_and_left_alone(calcquiz_home: Path):
     assert result.stderr.startswith("Error: ") and str(db) in result.stderr
     assert "Traceback" not in result.stderr
     assert db.read_bytes() == before
-
-
-class Session:
-    """A piped `calcquiz study` whose output is read as it arrives."""
-
-    PROMPT = "Space/Enter show answer"
-
-    def __init__(self, *args: str):
-        self.proc = subprocess.Popen(
-            [*CLI, "study", *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-        )
-        self.out: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.out.append(line)
-
-    def text(self) -> str:
-        return "".join(self.out)
-
-    def send(self, keys: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(keys)
-        self.proc.stdin.flush()
-
-    def wait_for(self, needle: str, count: int, timeout: float = 20) -> None:
-        deadline = time.time() + timeout
-        while self.text().count(needle) < count:
-            if time.time() > deadline:
-                raise AssertionError(f"never saw {needle!r} x{count}:\n{self.text()}")
-            time.sleep(0.01)
 
 
 def test_kill_9_loses_no_rating_already_given(calcquiz_home: Path):
