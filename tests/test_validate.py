@@ -120,3 +120,32 @@ def test_commands_reading_a_bad_deck_exit_2(cli, command):
     assert result.exit_code == 2
     assert "duplicate id" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_study_refuses_a_bad_deck_and_writes_nothing(cli, calcquiz_home: Path, name: str):
+    import time
+
+    fragment, _ = EXPECTED[name]
+    started = time.perf_counter()
+    result = cli("study", "--deck", str(BAD / name), input="\n3\n")
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {BAD / name}")
+    assert fragment in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (calcquiz_home / "calcquiz.db").exists()
+    assert elapsed < 5  # generous: the point is "no hang", not a benchmark
+
+
+def test_a_50_mb_deck_is_refused_quickly(cli, tmp_path: Path, calcquiz_home: Path):
+    big = tmp_path / "big.yaml"
+    with big.open("w") as fh:
+        fh.write("deck: Big\ncards:\n")
+        line = "  - {id: c, number: 1, question: q, answer: a}\n"
+        fh.write(line * (50 * 1024 * 1024 // len(line)))
+    for command in (["validate", str(big)], ["study", "--deck", str(big)]):
+        result = cli(*command)
+        assert result.exit_code == 2
+        assert "decks are limited to" in result.stderr
+    assert not (calcquiz_home / "calcquiz.db").exists()
