@@ -23,18 +23,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from calcquiz.demos import DEMO_NAMES
 from calcquiz.errors import DeckError
 from calcquiz.mathtext import MathSyntaxError, split_math
 
-try:  # the C loader is several times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DECK_KEYS = {"deck", "description", "cards"}
@@ -150,30 +146,108 @@ def load_decks(paths: Iterable[os.PathLike[str] | str] | None = None) -> list[De
     return decks
 
 
-def load_deck(path: os.PathLike[str] | str) -> Deck:
-    deck, problems = check_deck(path)
+def load_deck(path: os.PathLike[str] | str, use_cache: bool = True) -> Deck:
+    """A valid deck, or DeckValidationError. A deck already validated in exactly this
+    form (same bytes) comes from the cache, which skips parsing YAML altogether."""
+    raw, problem = _read(path)
+    if problem is not None:
+        raise DeckValidationError([problem])
+    assert raw is not None
+    key = _cache_key(raw) if use_cache else None
+    if key is not None:
+        cached = _cache_get(key, Path(path))
+        if cached is not None:
+            return cached
+    deck, problems = parse_deck(raw, str(path), Path(path))
     if problems or deck is None:
         raise DeckValidationError(problems)
+    if key is not None:
+        _cache_put(key, deck)
     return deck
 
 
 def check_deck(path: os.PathLike[str] | str) -> tuple[Deck | None, list[Problem]]:
     """Read and validate one deck file; returns the deck (if valid) and every problem found."""
+    raw, problem = _read(path)
+    if problem is not None:
+        return None, [problem]
+    assert raw is not None
+    return parse_deck(raw, str(path), Path(path))
+
+
+def _read(path: os.PathLike[str] | str) -> tuple[bytes | None, Problem | None]:
     name = str(path)
     try:
         size = os.stat(path).st_size
         if size > MAX_DECK_BYTES:
-            return None, [
-                Problem(name, f"file is {size:,} bytes; decks are limited to {MAX_DECK_BYTES:,}")
-            ]
-        raw = Path(path).read_bytes()
+            return None, Problem(
+                name, f"file is {size:,} bytes; decks are limited to {MAX_DECK_BYTES:,}"
+            )
+        return Path(path).read_bytes(), None
     except FileNotFoundError:
-        return None, [Problem(name, "no such file")]
+        return None, Problem(name, "no such file")
     except IsADirectoryError:
-        return None, [Problem(name, "is a directory, not a deck file")]
+        return None, Problem(name, "is a directory, not a deck file")
     except OSError as exc:
-        return None, [Problem(name, f"cannot read: {exc.strerror or exc}")]
-    return parse_deck(raw, name, Path(path))
+        return None, Problem(name, f"cannot read: {exc.strerror or exc}")
+
+
+# ---------------------------------------------------------------- the validated-deck cache
+# Keyed by a hash of the file's bytes and of calcquiz's version (validation rules may
+# change between versions), so an edited deck is always parsed and validated afresh.
+_CACHE_KEEP = 16
+
+
+def _cache_key(raw: bytes) -> str:
+    import hashlib
+
+    from calcquiz import __version__
+
+    return hashlib.blake2b(raw + __version__.encode(), digest_size=16).hexdigest()
+
+
+def _cache_get(key: str, path: Path) -> Deck | None:
+    import json
+
+    from calcquiz.paths import deck_cache_dir
+
+    try:
+        data = json.loads((deck_cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+        cards = tuple(
+            Card(**{**c, "tags": tuple(c["tags"]), "deck": data["name"]}) for c in data["cards"]
+        )
+        return Deck(
+            name=data["name"],
+            cards=cards,
+            path=path,
+            description=data["description"],
+            by_id={c.id: c for c in cards},
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no entry, or an unreadable one: parse the file instead
+
+
+def _cache_put(key: str, deck: Deck) -> None:
+    import json
+
+    from calcquiz.paths import deck_cache_dir
+
+    folder = deck_cache_dir()
+    data = {
+        "name": deck.name,
+        "description": deck.description,
+        "cards": [{k: v for k, v in c.to_dict().items() if k != "deck"} for c in deck.cards],
+    }
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder / f"{key}.json")
+        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-_CACHE_KEEP]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
 
 
 def parse_deck(
@@ -186,7 +260,14 @@ def parse_deck(
     if "\x00" in text:
         return None, [Problem(name, "not a text file (contains NUL bytes)")]
 
-    loader = _SafeLoader(text)
+    import yaml
+
+    try:  # the C loader is several times faster; fall back where libyaml is missing
+        from yaml import CSafeLoader as SafeLoader
+    except ImportError:  # pragma: no cover - depends on how PyYAML was built
+        from yaml import SafeLoader  # type: ignore[assignment]
+
+    loader = SafeLoader(text)
     try:
         root = loader.get_single_node()
         if root is not None:
@@ -217,6 +298,8 @@ def _refuse_aliases(root: yaml.Node, name: str) -> None:
     Walks the node graph iteratively and visits each node once, so neither deep nesting
     nor shared aliases can blow up the walk itself.
     """
+    import yaml
+
     seen: set[int] = set()
     stack: list[yaml.Node] = [root]
     while stack:
@@ -262,6 +345,8 @@ def _mark(node: yaml.Node | None) -> tuple[int | None, int | None]:
 
 def _mapping_nodes(node: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     """Key -> (key node, value node), for locating problems in a mapping."""
+    import yaml
+
     out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -286,6 +371,8 @@ def _type_name(value: object) -> str:
 def _build_deck(
     data: Any, root: yaml.Node | None, name: str, path: Path | None
 ) -> tuple[Deck | None, list[Problem]]:
+    import yaml
+
     problems: list[Problem] = []
 
     def problem(message: str, node: yaml.Node | None = None, card: str | None = None) -> None:

@@ -30,15 +30,16 @@ def split_math(text: str) -> list[Segment]:
     buf: list[str] = []
     i, n = 0, len(text)
     while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n and text[i + 1] == "$":
-            buf.append("$")
-            i += 2
+        j = text.find("$", i)
+        if j < 0:  # no more dollars: the rest is text
+            buf.append(text[i:])
+            break
+        if j > i and text[j - 1] == "\\":  # \$ is a literal dollar
+            buf.append(text[i : j - 1] + "$")
+            i = j + 1
             continue
-        if ch != "$":
-            buf.append(ch)
-            i += 1
-            continue
+        buf.append(text[i:j])
+        i = j
         display = text.startswith("$$", i)
         delim = "$$" if display else "$"
         start = i + len(delim)
@@ -54,12 +55,12 @@ def split_math(text: str) -> list[Segment]:
         if not body.strip():
             raise MathSyntaxError(f"empty math '{delim}{delim}' (write \\$ for a literal dollar)")
         _check_braces(body)
-        if buf:
+        if "".join(buf):
             segments.append(Segment("text", "".join(buf)))
-            buf = []
+        buf = []
         segments.append(Segment("display" if display else "inline", body))
         i = end + len(delim)
-    if buf:
+    if "".join(buf):
         segments.append(Segment("text", "".join(buf)))
     return segments
 

@@ -23,9 +23,13 @@ RELEARNING_STEPS = (timedelta(minutes=10),)
 DEFAULT_RETENTION = 0.9
 
 
-def make_scheduler(retention: float = DEFAULT_RETENTION, fuzz: bool = True) -> fsrs.Scheduler:
+def check_retention(retention: float) -> None:
     if not 0.7 <= retention <= 0.99:
         raise BadInputError(f"Invalid retention: {retention} (choose between 0.70 and 0.99)")
+
+
+def make_scheduler(retention: float = DEFAULT_RETENTION, fuzz: bool = True) -> fsrs.Scheduler:
+    check_retention(retention)
     import fsrs
 
     return fsrs.Scheduler(

@@ -82,7 +82,8 @@ class StudySession:
     clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
-        self.scheduler: fsrs.Scheduler = sched.make_scheduler(self.options.retention)
+        self._scheduler: fsrs.Scheduler | None = None
+        sched.check_retention(self.options.retention)
         self.started = self.clock()
         self.history: list[Rated] = []
         self.current: Card | None = None
@@ -95,6 +96,13 @@ class StudySession:
         self._new: deque[Card] = deque()
         self._new_seen = 0
         self._build_queues()
+
+    @property
+    def scheduler(self) -> fsrs.Scheduler:
+        """Made on first use: fsrs is imported only once an answer is revealed."""
+        if self._scheduler is None:
+            self._scheduler = sched.make_scheduler(self.options.retention)
+        return self._scheduler
 
     # -- building the queues
     def _selected(self, deck: Deck) -> list[Card]:

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from calcquiz.errors import StoreError
+from calcquiz.paths import DB_NAME, data_dir, db_path
 
 SCHEMA_VERSION = 2
-DB_NAME = "calcquiz.db"
 BUSY_TIMEOUT_MS = 5000
 
 # States: 0 = new (no row), then fsrs.State values.
@@ -85,16 +85,7 @@ _MIGRATIONS: dict[int, str] = {
     """,
 }
 _OUR_TABLES = {"card_state", "review_log", "drill_log"}
-
-
-def data_dir() -> Path:
-    """``$CALCQUIZ_HOME`` if set, else the platform's user data folder for calcquiz."""
-    home = os.environ.get("CALCQUIZ_HOME")
-    if home:
-        return Path(home).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("calcquiz", appauthor=False))
+__all__ = ["DB_NAME", "Store", "data_dir", "db_path", "open_store"]
 
 
 def busy_timeout_ms() -> int:
@@ -103,10 +94,6 @@ def busy_timeout_ms() -> int:
     ``CALCQUIZ_BUSY_TIMEOUT_MS`` overrides the default (tests use a short one)."""
     raw = os.environ.get("CALCQUIZ_BUSY_TIMEOUT_MS", "")
     return int(raw) if raw.isdigit() else BUSY_TIMEOUT_MS
-
-
-def db_path() -> Path:
-    return data_dir() / DB_NAME
 
 
 @dataclass(frozen=True)
@@ -262,6 +249,25 @@ class Store:
             )
             assert cur.lastrowid is not None
             return cur.lastrowid
+
+    def import_history(
+        self,
+        states: Iterable[CardState],
+        reviews: Iterable[tuple[str, str, int, float, int | None, int, int]],
+    ) -> None:
+        """Bulk-load card states and past reviews ``(deck, card_id, rating, reviewed_at,
+        duration_ms, state_before, state_after)`` in one transaction."""
+        with self._write() as conn:
+            conn.executemany(
+                f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (tuple(s.__dict__.values()) for s in states),
+            )
+            conn.executemany(
+                "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
+                "state_before, state_after, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
+                reviews,
+            )
 
     def undo_review(self, review_id: int) -> CardState | None:
         """Remove a logged rating and restore the card's state from before it.

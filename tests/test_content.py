@@ -82,3 +82,30 @@ def test_editing_text_keeps_the_id(tmp_path: Path):
     (d,) = load_decks([path])
     assert d.by_id["momentum"].question == "What does momentum do?"
     assert d.by_id["momentum"].number == 11
+
+
+def test_validated_deck_cache_gives_the_same_deck(calcquiz_home: Path):
+    from calcquiz.content import load_deck
+    from calcquiz.paths import deck_cache_dir
+
+    path = REPO / "content" / "day09_calculus_optimization.yaml"
+    parsed = load_deck(path, use_cache=False)
+    first = load_deck(path)  # parses, then caches
+    assert len(list(deck_cache_dir().glob("*.json"))) == 1
+    cached = load_deck(path)
+    assert cached == parsed == first
+    assert cached.by_id == parsed.by_id
+
+
+def test_edited_or_damaged_cache_never_hides_the_file(calcquiz_home: Path, tmp_path: Path):
+    from calcquiz.content import load_deck
+    from calcquiz.paths import deck_cache_dir
+
+    path = tmp_path / "d.yaml"
+    path.write_text("deck: D\ncards:\n  - {id: a, number: 1, question: Old?, answer: A}\n")
+    assert load_deck(path).cards[0].question == "Old?"
+    path.write_text("deck: D\ncards:\n  - {id: a, number: 1, question: New?, answer: A}\n")
+    assert load_deck(path).cards[0].question == "New?"
+    for entry in deck_cache_dir().glob("*.json"):
+        entry.write_text("{not json")
+    assert load_deck(path).cards[0].question == "New?"

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -16,6 +15,8 @@ from calcquiz import ui
 from calcquiz.mathtext import to_unicode
 
 if TYPE_CHECKING:
+    from rich.markdown import Markdown
+
     from calcquiz.content import Card, Deck, Problem
 
 
@@ -25,6 +26,8 @@ def question_text(card: Card) -> str:
 
 def answer_markdown(text: str) -> Markdown:
     """Card Markdown with its math already turned into Unicode."""
+    from rich.markdown import Markdown  # markdown-it is slow to import: only for answers
+
     return Markdown(to_unicode(text))
 
 
