@@ -1,0 +1,204 @@
+"""What every demo returns, and the input checks they share. Pure: no printing, no I/O.
+
+A demo function checks its inputs at once (raising BadInputError or ExpressionError),
+then returns a :class:`DemoRun` whose rows are computed lazily by a generator, so a
+terminal view can show each row as soon as it exists. When the rows run out, the
+generator returns an :class:`Outcome`: the ``result`` dict of the JSON contract, a
+takeaway sentence and optional plots.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import numpy as np
+
+from calcquiz.demos import REGISTRY
+from calcquiz.errors import BadInputError
+
+Cell: TypeAlias = "float | int | str | None | list[Any]"
+Row: TypeAlias = "list[Cell]"
+
+MAX_STEPS = 100_000
+# Long runs show every k-th step so a table stays readable (first, last and any step
+# where the run blew up are always shown).
+MAX_TABLE_ROWS = 100
+
+
+@dataclass
+class Series:
+    """One line of a plot."""
+
+    label: str
+    x: list[float]
+    y: list[float]
+
+
+@dataclass
+class Plot:
+    """A small line plot; ``y`` values that are not finite are left out when drawn."""
+
+    title: str
+    series: list[Series]
+    xlabel: str = ""
+    ylabel: str = ""
+
+
+@dataclass
+class Outcome:
+    """What a demo's row generator returns at its end."""
+
+    result: dict[str, Any]
+    takeaway: str
+    plots: list[Plot] = field(default_factory=list)
+
+
+RowGenerator: TypeAlias = "Generator[Row, None, Outcome]"
+
+
+class DemoRun:
+    """A demo being computed. Iterate it for the rows as they come; then call ``finish``.
+
+    ``rows`` keeps every row produced so far; ``expected_rows`` is a hint for pacing an
+    animation (a run that diverges may stop sooner).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        columns: Sequence[str],
+        params: dict[str, Any],
+        rows: RowGenerator,
+        *,
+        title: str,
+        expected_rows: int,
+    ) -> None:
+        self.name = name
+        self.card = REGISTRY[name].card
+        self.title = title
+        self.columns = list(columns)
+        self.params = params
+        self.expected_rows = expected_rows
+        self.rows: list[Row] = []
+        self._generator = rows
+        self._outcome: Outcome | None = None
+
+    def __iter__(self) -> Iterator[Row]:
+        while self._outcome is None:
+            try:
+                with np.errstate(all="ignore"):  # inf and nan are shown, not warned about
+                    row = next(self._generator)
+            except StopIteration as stop:
+                self._outcome = stop.value
+                return
+            row = [plain(cell) for cell in row]
+            self.rows.append(row)
+            yield row
+
+    def finish(self) -> Outcome:
+        """Compute any rows not yet produced and return the outcome."""
+        for _ in self:
+            pass
+        assert self._outcome is not None
+        return self._outcome
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return self.finish().result
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: demo, card, params, columns, rows, result."""
+        outcome = self.finish()
+        return {
+            "demo": self.name,
+            "card": self.card,
+            "params": self.params,
+            "columns": self.columns,
+            "rows": self.rows,
+            "result": outcome.result,
+        }
+
+
+# --- Input checks (torch.optim style: a clear message, never an assert) -----------------
+
+
+def check_lr(lr: float) -> float:
+    if not (math.isfinite(lr) and lr > 0):
+        raise BadInputError(f"invalid learning rate: {lr} (it must be a number > 0)")
+    return float(lr)
+
+
+def check_steps(steps: int, low: int = 1, high: int = MAX_STEPS) -> int:
+    if not low <= steps <= high:
+        raise BadInputError(f"invalid number of steps: {steps} (it must be {low}..{high})")
+    return int(steps)
+
+
+def check_momentum(momentum: float) -> float:
+    if not (math.isfinite(momentum) and 0 <= momentum < 1):
+        raise BadInputError(f"invalid momentum: {momentum} (it must be in [0, 1))")
+    return float(momentum)
+
+
+def check_point(
+    point: Sequence[float] | None, names: Sequence[str], default: Sequence[float], option: str
+) -> np.ndarray:
+    """The point given with ``option`` (or ``default``), one finite number per variable."""
+    values = list(default if point is None else point)
+    if len(values) != len(names):
+        where = ", ".join(names)
+        raise BadInputError(
+            f"{option} needs {len(names)} number{'s' * (len(names) > 1)} ({where}), "
+            f"got {len(values)}"
+        )
+    if not all(math.isfinite(v) for v in values):
+        raise BadInputError(f"{option} must be finite numbers")
+    return np.array(values, dtype=np.float64)
+
+
+# --- Helpers for the row generators -----------------------------------------------------
+
+
+def stride(steps: int) -> int:
+    """Show every ``stride``-th step so a run of ``steps`` fits in MAX_TABLE_ROWS rows."""
+    return max(1, math.ceil(steps / MAX_TABLE_ROWS))
+
+
+def shown(k: int, steps: int, every: int) -> bool:
+    return k % every == 0 or k == steps
+
+
+def finite(*values: Any) -> bool:
+    return bool(np.all(np.isfinite(np.asarray(values, dtype=np.float64))))
+
+
+def num(value: Any) -> float:
+    """A plain float for a table cell or the JSON result (inf and nan included)."""
+    return float(value)
+
+
+def vec(values: Any) -> list[float]:
+    """A flat list of floats (-0.0 shown as 0.0)."""
+    return [float(v) + 0.0 for v in np.ravel(values)]
+
+
+def mat(values: Any) -> list[list[float]]:
+    return [vec(row) for row in np.atleast_2d(values)]
+
+
+def plain(value: Any) -> Any:
+    """numpy scalars and arrays as plain Python floats and lists (for tables and JSON)."""
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def point_text(names: Sequence[str], values: Any) -> str:
+    return ", ".join(f"{n}={v:.6g}" for n, v in zip(names, values, strict=True))

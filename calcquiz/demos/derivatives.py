@@ -1,0 +1,397 @@
+"""First derivatives, checked numerically: derivative, partial, gradient, jacobian.
+
+Finite differences used throughout (h is the step):
+
+* forward:  f'(x) ~ (f(x + h) - f(x)) / h,          error ~ h f''/2, plus round-off ~ eps/h
+* central:  f'(x) ~ (f(x + h) - f(x - h)) / (2h),   error ~ h^2 f'''/6, plus round-off ~ eps/h
+
+The exact derivatives they are compared with are written out by hand for the default
+functions and come from sympy for ``--f``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from calcquiz.demos import objectives
+from calcquiz.demos.core import (
+    DemoRun,
+    Outcome,
+    Plot,
+    RowGenerator,
+    Series,
+    check_point,
+    mat,
+    num,
+    point_text,
+    vec,
+)
+from calcquiz.demos.objectives import Array, Objective
+
+STEPS_DERIVATIVE = [10.0**-k for k in range(1, 13)]
+STEPS_PARTIAL = [10.0**-k for k in range(1, 9)]
+
+
+def forward_difference(fun: Callable[[float], float], x: float, h: float) -> float:
+    return (fun(x + h) - fun(x)) / h
+
+
+def central_difference(fun: Callable[[float], float], x: float, h: float) -> float:
+    return (fun(x + h) - fun(x - h)) / (2 * h)
+
+
+def partial_difference(fun: Callable[[Array], float], p: Array, i: int, h: float) -> float:
+    """Central difference along coordinate ``i``: the other coordinates stay fixed."""
+    e = np.zeros_like(p)
+    e[i] = h
+    return (fun(p + e) - fun(p - e)) / (2 * h)
+
+
+# --- derivative (card 1) ----------------------------------------------------------------
+
+
+def _cubic(p: Array) -> float:
+    return float(p[0] ** 3 - 2 * p[0])
+
+
+def _cubic_der(p: Array) -> Array:
+    return np.array([3 * p[0] ** 2 - 2])
+
+
+CUBIC = objectives.builtin("x^3 - 2x", ("x",), _cubic, _cubic_der)
+
+
+def derivative(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
+    """Forward and central differences of f at x for h = 1e-1 ... 1e-12, against f'(x).
+
+    Default: f = x^3 - 2x at x = 1, where f'(x) = 3x^2 - 2 = 1. Forward differences have
+    error O(h), central ones O(h^2), until floating-point round-off (~1e-16 / h) dominates
+    and the error grows again as h shrinks.
+    """
+    obj = CUBIC if f is None else objectives.from_text(f, max_dim=1)
+    p = check_point(at, obj.names, (1.0,), "--at")
+    obj.check(p)
+    x = float(p[0])
+    params = {"f": obj.text, "at": [x], "h": STEPS_DERIVATIVE}
+    columns = ["h", "forward", "forward error", "central", "central error"]
+    return DemoRun(
+        "derivative",
+        columns,
+        params,
+        _derivative_rows(obj, x),
+        title=f"d/dx of f = {obj.text} at x = {x:g}",
+        expected_rows=len(STEPS_DERIVATIVE),
+    )
+
+
+def _derivative_rows(obj: Objective, x: float) -> RowGenerator:
+    def fun(t: float) -> float:
+        return obj.fun(np.array([t]))
+
+    exact = float(obj.jac(np.array([x]))[0])
+    fwd_err, cen_err = [], []
+    with np.errstate(all="ignore"):
+        for h in STEPS_DERIVATIVE:
+            fwd = forward_difference(fun, x, h)
+            cen = central_difference(fun, x, h)
+            fwd_err.append(abs(fwd - exact))
+            cen_err.append(abs(cen - exact))
+            yield [h, fwd, fwd_err[-1], cen, cen_err[-1]]
+    best = int(np.nanargmin(cen_err)) if not all(math.isnan(e) for e in cen_err) else 0
+    best_h = STEPS_DERIVATIVE[best]
+    result = {
+        "derivative": exact,
+        "x": x,
+        "f": obj.fun(np.array([x])),
+        "best_h": best_h,
+        "best_error": cen_err[best],
+    }
+    i2, i5, i12 = (STEPS_DERIVATIVE.index(h) for h in (1e-2, 1e-5, 1e-12))
+    takeaway = (
+        f"The derivative is the slope of the tangent: f'({x:g}) = {exact:.6g}. "
+        f"Central differences close in like h^2 (error {cen_err[i2]:.1e} at h = 1e-2, "
+        f"{cen_err[i5]:.1e} at h = 1e-5), forward ones only like h ({fwd_err[i2]:.1e} at "
+        f"h = 1e-2). Below the best step, h ~ {best_h:.0e}, round-off wins: "
+        f"{cen_err[i12]:.1e} at h = 1e-12."
+    )
+    plot = Plot(
+        "error against h (log10 both)",
+        [
+            Series("forward", _log10(STEPS_DERIVATIVE), _log10(fwd_err)),
+            Series("central", _log10(STEPS_DERIVATIVE), _log10(cen_err)),
+        ],
+        xlabel="log10 h",
+        ylabel="log10 error",
+    )
+    return Outcome(result, takeaway, [plot])
+
+
+def _log10(values: Sequence[float]) -> list[float]:
+    with np.errstate(all="ignore"):
+        return [float(v) for v in np.log10(np.abs(np.asarray(values, dtype=np.float64)))]
+
+
+# --- partial (card 2) -------------------------------------------------------------------
+
+
+def _partial_default(p: Array) -> float:
+    x, y = p
+    return float(x**2 * y + np.sin(y))
+
+
+def _partial_default_der(p: Array) -> Array:
+    x, y = p
+    return np.array([2 * x * y, x**2 + np.cos(y)])
+
+
+PARTIAL_DEFAULT = objectives.builtin(
+    "x^2 y + sin(y)", ("x", "y"), _partial_default, _partial_default_der
+)
+
+
+def partial(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
+    """Each partial derivative by a central difference that moves one variable only:
+    df/dx ~ (f(x + h, y) - f(x - h, y)) / (2h), y held fixed, and so on for y and z.
+
+    Default: f = x^2 y + sin y at (1, 2): df/dx = 2xy = 4, df/dy = x^2 + cos y = 0.583853.
+    """
+    obj = PARTIAL_DEFAULT if f is None else objectives.from_text(f)
+    p = check_point(at, obj.names, (1.0, 2.0, 0.0)[: obj.dim], "--at")
+    obj.check(p)
+    columns = ["h"]
+    for n in obj.names:
+        columns += [f"df/d{n}", f"error d{n}"]
+    params = {"f": obj.text, "at": vec(p), "h": STEPS_PARTIAL}
+    return DemoRun(
+        "partial",
+        columns,
+        params,
+        _partial_rows(obj, p),
+        title=f"partial derivatives of f = {obj.text} at ({point_text(obj.names, p)})",
+        expected_rows=len(STEPS_PARTIAL),
+    )
+
+
+def _partial_rows(obj: Objective, p: Array) -> RowGenerator:
+    exact = obj.jac(p)
+    errors: list[list[float]] = [[] for _ in obj.names]
+    with np.errstate(all="ignore"):
+        for h in STEPS_PARTIAL:
+            row: list[float | None] = [h]
+            for i in range(obj.dim):
+                d = partial_difference(obj.fun, p, i, h)
+                errors[i].append(abs(d - exact[i]))
+                row += [d, errors[i][-1]]
+            yield list(row)
+    parts = ", ".join(f"df/d{n} = {v:.6g}" for n, v in zip(obj.names, exact, strict=True))
+    result = {"gradient": vec(exact), "at": vec(p), "f": obj.fun(p)}
+    held = " and ".join(obj.names[1:]) if obj.dim > 1 else "nothing else"
+    takeaway = (
+        f"{parts}. A partial derivative is an ordinary derivative along one axis: df/dx moves "
+        f"x alone with {held} held fixed, and the differences agree with the exact values to "
+        f"{min(min(e) for e in errors):.0e} at best."
+    )
+    return Outcome(result, takeaway)
+
+
+# --- gradient (card 3) ------------------------------------------------------------------
+
+
+def _gradient_default(p: Array) -> float:
+    x, y = p
+    return float(x**2 + 3 * y**2)
+
+
+def _gradient_default_der(p: Array) -> Array:
+    x, y = p
+    return np.array([2 * x, 6 * y])
+
+
+GRADIENT_DEFAULT = objectives.builtin(
+    "x^2 + 3y^2", ("x", "y"), _gradient_default, _gradient_default_der
+)
+ANGLES = [30.0 * k for k in range(12)]
+
+
+def gradient(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
+    """The slope of f along unit directions u = (cos a, sin a), a = 0, 30, ..., 330 degrees,
+    plus the gradient's own direction: slope = grad f . u (checked by a central difference
+    of f along u). It is largest, equal to |grad f|, when u points along grad f.
+
+    Default: f = x^2 + 3y^2 at (1, 1): grad f = (2, 6), |grad f| = 6.324555 at 71.565 deg.
+    """
+    obj = GRADIENT_DEFAULT if f is None else objectives.from_text(f, min_dim=2, max_dim=2)
+    p = check_point(at, obj.names, (1.0, 1.0), "--at")
+    obj.check(p)
+    params = {"f": obj.text, "at": vec(p), "angles": ANGLES}
+    columns = ["angle (deg)", "direction u", "slope grad.u", "by differences", "bar"]
+    return DemoRun(
+        "gradient",
+        columns,
+        params,
+        _gradient_rows(obj, p),
+        title=f"directional slopes of f = {obj.text} at ({point_text(obj.names, p)})",
+        expected_rows=len(ANGLES) + 1,
+    )
+
+
+def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
+    g = obj.jac(p)
+    norm = float(np.linalg.norm(g))
+    steepest = float(np.degrees(np.arctan2(g[1], g[0])) % 360) if norm > 0 else None
+    angles = sorted(ANGLES + ([steepest] if steepest is not None else []))
+    h = 1e-6
+    best = -math.inf
+    for a in angles:
+        u = np.array([math.cos(math.radians(a)), math.sin(math.radians(a))])
+        u[np.abs(u) < 1e-15] = 0.0  # cos 90 deg is 6e-17 in floating point
+        slope = float(g @ u)
+        with np.errstate(all="ignore"):
+            numeric = (obj.fun(p + h * u) - obj.fun(p - h * u)) / (2 * h)
+        best = max(best, slope)
+        width = round(20 * abs(slope) / norm) if norm > 0 else 0
+        bar = ("+" if slope >= 0 else "-") + "#" * width
+        yield [a, vec(u), slope, numeric, bar]
+    result = {"gradient": vec(g), "norm": norm, "steepest_angle": steepest, "max_slope": best}
+    if steepest is None:
+        takeaway = "The gradient is zero here: every direction is flat (a stationary point)."
+    else:
+        takeaway = (
+            f"grad f = ({', '.join(f'{v:.6g}' for v in g)}) and |grad f| = {norm:.6g}. The "
+            f"slope grad f . u = |grad f| cos(angle to grad f) is steepest at {steepest:.3f} "
+            f"deg, along the gradient, where it equals the norm; it is 0 at right angles and "
+            f"most negative opposite, along -grad f, the way gradient descent steps."
+        )
+    return Outcome(result, takeaway)
+
+
+# --- jacobian (card 12) -----------------------------------------------------------------
+
+Scalar = Callable[[Array], float]
+
+
+@dataclass
+class VectorFunction:
+    """F: R^n -> R^m as m component functions, with each partial derivative and its formula."""
+
+    text: str
+    names: tuple[str, ...]
+    components: list[Scalar]
+    partials: list[list[Scalar]]
+    formulas: list[list[str]]
+
+
+def _polar(q: Array) -> list[float]:
+    r, t = q
+    return [r * math.cos(t), r * math.sin(t)]
+
+
+def _polar_jac(q: Array) -> list[list[float]]:
+    r, t = q
+    return [[math.cos(t), -r * math.sin(t)], [math.sin(t), r * math.cos(t)]]
+
+
+def _polar_entry(i: int, j: int) -> Scalar:
+    return lambda q: _polar_jac(q)[i][j]
+
+
+POLAR = VectorFunction(
+    "(r cos t, r sin t)",
+    ("r", "t"),
+    [lambda q: _polar(q)[0], lambda q: _polar(q)[1]],
+    [[_polar_entry(i, j) for j in range(2)] for i in range(2)],
+    [["cos t", "-r sin t"], ["sin t", "r cos t"]],
+)
+
+
+def jacobian(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
+    """J[i][j] = dF_i/dx_j for F: R^n -> R^m, m x n, exact (by hand, or sympy for --f) and
+    by central differences (F_i(p + h e_j) - F_i(p - h e_j)) / (2h), h = 1e-6.
+
+    Default: polar to Cartesian, F(r, t) = (r cos t, r sin t) at r = 2, t = pi/6:
+    J = [[cos t, -r sin t], [sin t, r cos t]] = [[.866025, -1], [.5, 1.732051]], det J = r.
+    With --f, components are separated by commas: --f "x*y, x + sin(y)".
+    """
+    if f is None:
+        vf = POLAR
+        p = check_point(at, vf.names, (2.0, math.pi / 6), "--at")
+    else:
+        vf, p = _user_vector_function(f, at)
+    m, n = len(vf.components), len(vf.names)
+    params = {"f": vf.text, "at": vec(p), "h": 1e-6}
+    columns = ["entry", "formula", "by differences", "exact", "difference"]
+    return DemoRun(
+        "jacobian",
+        columns,
+        params,
+        _jacobian_rows(vf, p),
+        title=f"Jacobian of F = {vf.text} at ({point_text(vf.names, p)}): {m} x {n}",
+        expected_rows=m * n,
+    )
+
+
+MAX_COMPONENTS = 6
+
+
+def _user_vector_function(f: str, at: Sequence[float] | None) -> tuple[VectorFunction, Array]:
+    from calcquiz import expr
+    from calcquiz.errors import BadInputError
+
+    parts = expr.parse_components(f)
+    if len(parts) > MAX_COMPONENTS:
+        raise BadInputError(f"--f: at most {MAX_COMPONENTS} components")
+    used = {v for e in parts for v in e.variables}
+    n = max([1, *(objectives.ALL_NAMES.index(v) + 1 for v in used)])
+    names = objectives.ALL_NAMES[:n]
+    p = check_point(at, names, (1.0,) * n, "--at")
+    values: dict[str, Any] = {n: float(v) for n, v in zip(names, p, strict=True)}
+    derivatives = [[e.diff(v) for v in names] for e in parts]
+    for i, e in enumerate(parts):  # strict: undefined at the point -> ExpressionError
+        e.evaluate(**values)
+        for d in derivatives[i]:
+            d.evaluate(**values)
+
+    def scalar(e: expr.Expr) -> Scalar:
+        return lambda q: float(e.evaluate(check=False, **dict(zip(names, q, strict=True))))
+
+    vf = VectorFunction(
+        "(" + ", ".join(e.text for e in parts) + ")",
+        names,
+        [scalar(e) for e in parts],
+        [[scalar(d) for d in row] for row in derivatives],
+        [[d.text for d in row] for row in derivatives],
+    )
+    return vf, p
+
+
+def _jacobian_rows(vf: VectorFunction, p: Array) -> RowGenerator:
+    h = 1e-6
+    m, n = len(vf.components), len(vf.names)
+    exact = np.zeros((m, n))
+    worst = 0.0
+    for i in range(m):
+        for j in range(n):
+            e = np.zeros(n)
+            e[j] = h
+            with np.errstate(all="ignore"):
+                numeric = (vf.components[i](p + e) - vf.components[i](p - e)) / (2 * h)
+            exact[i, j] = vf.partials[i][j](p)
+            gap = abs(numeric - exact[i, j])
+            worst = max(worst, gap)
+            entry = f"dF{i + 1}/d{vf.names[j]}"
+            yield [entry, vf.formulas[i][j], numeric, num(exact[i, j]), gap]
+    det = float(np.linalg.det(exact)) if m == n else None
+    result = {"jacobian": mat(exact), "shape": [m, n], "det": det}
+    takeaway = (
+        f"The Jacobian stacks every first partial derivative of the {m} outputs with respect "
+        f"to the {n} inputs, an m x n = {m} x {n} matrix (the differences agree to {worst:.0e})."
+    )
+    if det is not None:
+        takeaway += f" Its determinant, {det:.6g}, is the local scale factor for areas"
+        takeaway += " (for polar coordinates it is r)." if vf is POLAR else "."
+    return Outcome(result, takeaway)

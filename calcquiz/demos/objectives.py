@@ -1,0 +1,272 @@
+"""The functions demos run on: built-in ones written in numpy with their derivatives beside
+them (scipy's names: ``rosen``, ``rosen_der``, ``rosen_hess``), and the user's own ``--f``,
+whose derivatives come from sympy through :mod:`calcquiz.expr`.
+
+All take a point as a 1-D float array ``p`` (``p[0]`` is x, ``p[1]`` is y, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from calcquiz.errors import BadInputError, ExpressionError
+
+Array = np.ndarray
+ALL_NAMES = ("x", "y", "z")
+
+
+class Objective:
+    """A scalar function of ``len(names)`` variables with its gradient and Hessian.
+
+    ``fun``/``jac``/``hess`` may return inf or nan where a run diverges; ``check`` is
+    strict and raises ExpressionError where the function or its derivatives are undefined.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        names: Sequence[str],
+        fun: Callable[[Array], float],
+        jac: Callable[[Array], Array],
+        hess: Callable[[Array], Array] | None = None,
+        check: Callable[[Array, int], None] | None = None,
+        user: bool = False,
+    ) -> None:
+        self.text = text
+        self.names = tuple(names)
+        self.fun = fun
+        self.jac = jac
+        self._hess = hess
+        self._check = check
+        self.user = user
+
+    @property
+    def dim(self) -> int:
+        return len(self.names)
+
+    def hess(self, p: Array) -> Array:
+        if self._hess is None:
+            raise BadInputError(f"no Hessian for {self.text}")
+        return self._hess(p)
+
+    def check(self, p: Array, order: int = 1) -> None:
+        """Raise ExpressionError unless f (and derivatives up to ``order``) are finite at p."""
+        if self._check is not None:
+            self._check(p, order)
+
+    def __repr__(self) -> str:
+        return f"Objective({self.text!r})"
+
+
+# --- User functions ---------------------------------------------------------------------
+
+
+def from_text(
+    text: str, *, min_dim: int = 1, max_dim: int = 3, option: str = "--f", what: str = "f"
+) -> Objective:
+    """An Objective from the user's expression. Its dimension is set by the last variable
+    it uses: ``y**2`` is a function of (x, y). Raises ExpressionError or BadInputError."""
+    from calcquiz import expr
+
+    parsed = expr.parse(text)
+    dim = max([min_dim, *(ALL_NAMES.index(v) + 1 for v in parsed.variables)])
+    if dim > max_dim:
+        allowed = ", ".join(ALL_NAMES[:max_dim])
+        raise BadInputError(f"{option}: this demo takes a function of {allowed} only")
+    names = ALL_NAMES[:dim]
+    return from_expr(parsed, names, what=what)
+
+
+def from_expr(parsed: Any, names: Sequence[str], what: str = "f") -> Objective:
+    """An Objective from a parsed :class:`calcquiz.expr.Expr` in the variables ``names``."""
+    names = tuple(names)
+    grads = [parsed.diff(n) for n in names]
+    hessian_cache: list[list[Any]] = []
+
+    def hessian_exprs() -> list[list[Any]]:
+        if not hessian_cache:
+            rows = [[g.diff(n) if j >= i else None for j, n in enumerate(names)]
+                    for i, g in enumerate(grads)]
+            for i in range(len(names)):
+                for j in range(i):
+                    rows[i][j] = rows[j][i]
+            hessian_cache.extend(rows)
+        return hessian_cache
+
+    def env(p: Array) -> dict[str, Any]:
+        return {n: float(v) for n, v in zip(names, p, strict=True)}
+
+    def fun(p: Array) -> float:
+        return float(parsed.evaluate(check=False, **env(p)))
+
+    def jac(p: Array) -> Array:
+        values = env(p)
+        return np.array([float(g.evaluate(check=False, **values)) for g in grads])
+
+    def hess(p: Array) -> Array:
+        values = env(p)
+        return np.array(
+            [[float(h.evaluate(check=False, **values)) for h in row] for row in hessian_exprs()]
+        )
+
+    def check(p: Array, order: int) -> None:
+        values = env(p)
+        label = f"{what} = {parsed.text}"
+        try:
+            parsed.evaluate(**values)
+            if order >= 1:
+                for n, g in zip(names, grads, strict=True):
+                    _checked(g, values, f"d{what}/d{n}")
+            if order >= 2:
+                for row in hessian_exprs():
+                    for h in row:
+                        _checked(h, values, f"the Hessian of {what}")
+        except ExpressionError as exc:
+            raise ExpressionError(f"{label}: {exc}") from None
+
+    return Objective(parsed.text, names, fun, jac, hess, check, user=True)
+
+
+def _checked(e: Any, values: dict[str, Any], label: str) -> None:
+    try:
+        e.evaluate(**values)
+    except ExpressionError as exc:
+        raise ExpressionError(f"{label} = {exc}") from None
+
+
+def builtin(
+    text: str,
+    names: Sequence[str],
+    fun: Callable[[Array], Any],
+    jac: Callable[[Array], Any],
+    hess: Callable[[Array], Any] | None = None,
+) -> Objective:
+    def f(p: Array) -> float:
+        with np.errstate(all="ignore"):
+            return float(fun(p))
+
+    def g(p: Array) -> Array:
+        with np.errstate(all="ignore"):
+            return np.asarray(jac(p), dtype=np.float64)
+
+    h = None
+    if hess is not None:
+        hess_fn = hess
+
+        def h(p: Array) -> Array:
+            with np.errstate(all="ignore"):
+                return np.asarray(hess_fn(p), dtype=np.float64)
+
+    return Objective(text, names, f, g, h)
+
+
+# --- Built-in functions, each beside its derivatives ------------------------------------
+
+
+def rosen(p: Array) -> Any:
+    """Rosenbrock: (1 - x)^2 + 100 (y - x^2)^2, minimum 0 at (1, 1)."""
+    x, y = p
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def rosen_der(p: Array) -> Array:
+    x, y = p
+    return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
+
+
+def rosen_hess(p: Array) -> Array:
+    x, y = p
+    return np.array([[1200 * x**2 - 400 * y + 2, -400 * x], [-400 * x, 200.0]])
+
+
+ROSENBROCK = builtin("(1 - x)^2 + 100 (y - x^2)^2", ("x", "y"), rosen, rosen_der, rosen_hess)
+
+
+def _bowl(p: Array) -> Any:
+    x, y = p
+    return (x - 3) ** 2 + 2 * (y + 1) ** 2
+
+
+def _bowl_der(p: Array) -> Array:
+    x, y = p
+    return np.array([2 * (x - 3), 4 * (y + 1)])
+
+
+def _bowl_hess(p: Array) -> Array:
+    return np.array([[2.0, 0.0], [0.0, 4.0]])
+
+
+BOWL = builtin("(x - 3)^2 + 2 (y + 1)^2", ("x", "y"), _bowl, _bowl_der, _bowl_hess)
+
+
+def _ravine(p: Array) -> Any:
+    x, y = p
+    return (x**2 + 50 * y**2) / 2
+
+
+def _ravine_der(p: Array) -> Array:
+    x, y = p
+    return np.array([x, 50 * y])
+
+
+def _ravine_hess(p: Array) -> Array:
+    return np.diag([1.0, 50.0])
+
+
+RAVINE = builtin("(x^2 + 50 y^2) / 2", ("x", "y"), _ravine, _ravine_der, _ravine_hess)
+
+
+def _saddle(p: Array) -> Any:
+    x, y = p
+    return x**2 - y**2
+
+
+def _saddle_der(p: Array) -> Array:
+    x, y = p
+    return np.array([2 * x, -2 * y])
+
+
+def _saddle_hess(p: Array) -> Array:
+    return np.diag([2.0, -2.0])
+
+
+SADDLE = builtin("x^2 - y^2", ("x", "y"), _saddle, _saddle_der, _saddle_hess)
+
+
+def _square(p: Array) -> Any:
+    return p[0] ** 2
+
+
+def _square_der(p: Array) -> Array:
+    return np.array([2 * p[0]])
+
+
+def _square_hess(p: Array) -> Array:
+    return np.array([[2.0]])
+
+
+SQUARE = builtin("x^2", ("x",), _square, _square_der, _square_hess)
+
+
+def _double_well(p: Array) -> Any:
+    x = p[0]
+    return x**4 - 3 * x**2 + x
+
+
+def _double_well_der(p: Array) -> Array:
+    x = p[0]
+    return np.array([4 * x**3 - 6 * x + 1])
+
+
+def _double_well_hess(p: Array) -> Array:
+    return np.array([[12 * p[0] ** 2 - 6]])
+
+
+DOUBLE_WELL = builtin(
+    "x^4 - 3 x^2 + x", ("x",), _double_well, _double_well_der, _double_well_hess
+)
+# f' = 4x^3 - 6x + 1 as numpy.roots coefficients: the stationary points of DOUBLE_WELL.
+DOUBLE_WELL_DER_COEFFS = (4.0, 0.0, -6.0, 1.0)
