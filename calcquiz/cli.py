@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from calcquiz import __version__
-from calcquiz.commands import browse, export, study
+from calcquiz.commands import browse, drill, export, study
 from calcquiz.errors import CalcquizError
 
 
@@ -69,6 +69,7 @@ app.command("validate")(browse.validate)
 app.command("study")(study.study)
 app.command("stats")(study.stats)
 app.command("reset")(study.reset)
+app.command("drill")(drill.drill)
 app.add_typer(export.export_app, name="export")
 
 

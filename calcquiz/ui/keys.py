@@ -50,3 +50,29 @@ class KeyReader:
         if text.startswith("\x1b"):
             return "\x1b"
         return text[0]
+
+
+class LineReader:
+    """Typed answers: a whole line, edited with the terminal's own line editing."""
+
+    def __init__(self, stream: IO[str] | None = None):
+        self.stream = stream or sys.stdin
+        try:
+            self.interactive = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.interactive = False
+
+    def read(self, prompt: str) -> str | None:
+        """The line without its newline, or None at end of input."""
+        if self.interactive:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
+        line = self.stream.readline()
+        if line == "":
+            return None
+        sys.stdout.write(line if line.endswith("\n") else line + "\n")  # echo, as a terminal would
+        return line.rstrip("\r\n")
