@@ -1,0 +1,377 @@
+"""Optimisation under constraints: constrained (g <= 0) and lagrange (g = 0).
+
+Sign conventions, stated once:
+
+* ``lagrange`` (equality g(x) = 0): the multiplier lambda satisfies grad f = lambda grad g
+  at the solution (scipy SLSQP's sign; L = f - lambda g). Then df*/dc = lambda when the
+  constraint is moved to g(x) = c.
+* ``constrained`` (inequality g(x) <= 0): the KKT multiplier mu >= 0 satisfies
+  grad f + mu grad g = 0 when the constraint is active (g = 0), and mu = 0 when it is not.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from calcquiz.demos import objectives
+from calcquiz.demos.core import (
+    DemoRun,
+    Outcome,
+    Plot,
+    Row,
+    RowGenerator,
+    Series,
+    check_lr,
+    check_point,
+    check_steps,
+    finite,
+    shown,
+    stride,
+    vec,
+)
+from calcquiz.demos.objectives import Array, Objective
+from calcquiz.errors import BadInputError
+
+
+def _pair(
+    f: str | None, g: str | None, default_f: Objective, default_g: Objective
+) -> tuple[Objective, Objective]:
+    """f and g as Objectives in the same variables (x, y at least; z if either uses it)."""
+    if f is None and g is None:
+        return default_f, default_g
+    from calcquiz import expr
+
+    pf = expr.parse(f if f is not None else default_f.text)
+    pg = expr.parse(g if g is not None else default_g.text)
+    if not pg.variables:
+        raise BadInputError("--g must depend on x, y or z: a constant is no constraint")
+    used = set(pf.variables) | set(pg.variables)
+    dim = max([2, *(objectives.ALL_NAMES.index(v) + 1 for v in used)])
+    names = objectives.ALL_NAMES[:dim]
+    fo = objectives.from_expr(pf, names, "f")
+    go = default_g if g is None and dim == 2 else objectives.from_expr(pg, names, "g")
+    return fo, go
+
+
+def kkt_multiplier(grad_f: Array, grad_g: Array) -> float:
+    """The least-squares mu with grad f + mu grad g = 0: mu = -(grad f . grad g) / |grad g|^2."""
+    denom = float(grad_g @ grad_g)
+    return -float(grad_f @ grad_g) / denom if denom else float("nan")
+
+
+# --- constrained (card 15) --------------------------------------------------------------
+
+
+def _target(p: Array) -> float:
+    x, y = p
+    return float((x - 2) ** 2 + (y - 1) ** 2)
+
+
+def _target_der(p: Array) -> Array:
+    x, y = p
+    return np.array([2 * (x - 2), 2 * (y - 1)])
+
+
+def _target_hess(p: Array) -> Array:
+    return 2.0 * np.eye(2)
+
+
+def _disk(p: Array) -> float:
+    return float(p @ p - 1)
+
+
+def _disk_der(p: Array) -> Array:
+    return 2 * p
+
+
+def _disk_hess(p: Array) -> Array:
+    return 2.0 * np.eye(len(p))
+
+
+TARGET = objectives.builtin("(x-2)^2 + (y-1)^2", ("x", "y"), _target, _target_der, _target_hess)
+DISK = objectives.builtin("x^2 + y^2 - 1", ("x", "y"), _disk, _disk_der, _disk_hess)
+
+
+def project_disk(p: Array) -> Array:
+    """The exact projection onto the unit disk x^2 + y^2 <= 1: p / max(1, |p|)."""
+    return p / max(1.0, float(np.linalg.norm(p)))
+
+
+def project_newton(g: Objective, p: Array, tol: float = 1e-12, iters: int = 50) -> Array | None:
+    """An approximate projection onto {g <= 0} for a user's g: while g(p) > tol, step
+    p <- p - g(p) grad g(p) / |grad g(p)|^2 (Newton's method along grad g toward g = 0).
+    None if it fails (grad g = 0, or no convergence)."""
+    for _ in range(iters):
+        value = g.fun(p)
+        if not math.isfinite(value):
+            return None
+        if value <= tol:
+            return p
+        grad = g.jac(p)
+        denom = float(grad @ grad)
+        if not denom or not math.isfinite(denom):
+            return None
+        p = p - value * grad / denom
+    return None
+
+
+def constrained(
+    f: str | None = None,
+    g: str | None = None,
+    start: Sequence[float] | None = None,
+    lr: float = 0.05,
+    steps: int = 100,
+) -> DemoRun:
+    """Projected gradient descent for min f subject to g <= 0:
+
+        p <- P(p - lr grad f(p)),
+
+    where P maps a point back onto the feasible set. Default: min (x - 2)^2 + (y - 1)^2 with
+    x^2 + y^2 <= 1 from (0, -1), lr 0.05, 100 steps; P(p) = p / max(1, |p|) exactly. The
+    solution is (2, 1)/sqrt 5 = (.894427, .447214), f* = (sqrt 5 - 1)^2 = 1.527864, with
+    KKT multiplier mu = sqrt 5 - 1 = 1.236068 (grad f + mu grad g = 0). For a user's --g,
+    P is approximated by :func:`project_newton`; --f alone keeps the unit disk.
+    """
+    lr, steps = check_lr(lr), check_steps(steps)
+    fo, go = _pair(f, g, TARGET, DISK)
+    p = check_point(start, fo.names, (0.0, -1.0) if fo.dim == 2 else (0.0,) * fo.dim,
+                    "--start")
+    fo.check(p)
+    go.check(p)
+    exact = go is DISK
+    params = {"f": fo.text, "g": go.text + " <= 0", "start": vec(p), "lr": lr, "steps": steps,
+              "projection": "exact: p / max(1, |p|)" if exact else "Newton steps onto g = 0"}
+    columns = ["k", *fo.names, "f", "g"]
+    if fo.dim == 2:
+        columns += ["|p|", "angle (deg)"]
+    return DemoRun(
+        "constrained",
+        columns,
+        params,
+        _constrained_rows(fo, go, p, lr, steps, exact),
+        title=f"projected gradient descent: min {fo.text} s.t. {go.text} <= 0",
+        expected_rows=min(steps, 100) + 1,
+    )
+
+
+def _constrained_rows(
+    fo: Objective, go: Objective, p: Array, lr: float, steps: int, exact: bool
+) -> RowGenerator:
+    def project(q: Array) -> Array | None:
+        return project_disk(q) if exact else project_newton(go, q)
+
+    every = stride(steps)
+    values: list[float] = []
+    first = project(p)
+    stop = ""
+    if first is None:
+        raise BadInputError("--start: cannot project the start onto g <= 0")
+    p = first
+    k = 0
+    while True:
+        fk, gk = fo.fun(p), go.fun(p)
+        values.append(fk)
+        row: Row = [k, *vec(p), fk, gk]
+        if fo.dim == 2:
+            row += [float(np.linalg.norm(p)), math.degrees(math.atan2(p[1], p[0]))]
+        bad = not finite(fk, gk, *p)
+        if shown(k, steps, every) or bad:
+            yield row
+        if bad:
+            stop = "not finite"
+            break
+        if k == steps:
+            break
+        q = project(p - lr * fo.jac(p))
+        if q is None:
+            stop = f"projection failed at step {k + 1}"
+            break
+        p = q
+        k += 1
+    grad_f, grad_g = fo.jac(p), go.jac(p)
+    g_value = go.fun(p)
+    active = abs(g_value) <= 1e-9
+    mu = kkt_multiplier(grad_f, grad_g) if active else 0.0
+    result: dict[str, Any] = {
+        "x": vec(p), "f": values[-1], "steps": k, "g": g_value, "active": active,
+        "multiplier": mu, "stop": stop or f"{steps} steps done",
+    }
+    if active:
+        takeaway = (
+            f"The unconstrained minimum lies outside the feasible set, so the solution sits "
+            f"on its boundary: ({', '.join(f'{v:.6f}' for v in p)}), f = {values[-1]:.6f}. "
+            f"Each step goes downhill, then is pulled back onto g <= 0. There grad f points "
+            f"straight out of the boundary: grad f + mu grad g = 0 with mu = {mu:.6f} >= 0 "
+            f"(the KKT conditions), and mu is how fast f* would fall if the constraint "
+            f"were relaxed."
+        )
+    else:
+        takeaway = (
+            f"The constraint is not active at the end (g = {g_value:.3g} < 0), so its "
+            f"multiplier is 0 and the run is plain gradient descent: "
+            f"({', '.join(f'{v:.6g}' for v in p)}), f = {values[-1]:.6g}."
+        )
+    plot = Plot("f by step", [Series("f", [float(i) for i in range(len(values))], values)],
+                xlabel="step", ylabel="f")
+    return Outcome(result, takeaway, [plot])
+
+
+# --- lagrange (card 16) -----------------------------------------------------------------
+
+
+def _ellipse(p: Array) -> float:
+    x, y = p
+    return float(x**2 + 2 * y**2)
+
+
+def _ellipse_der(p: Array) -> Array:
+    x, y = p
+    return np.array([2 * x, 4 * y])
+
+
+def _ellipse_hess(p: Array) -> Array:
+    return np.diag([2.0, 4.0])
+
+
+def _line(p: Array) -> float:
+    x, y = p
+    return float(x + y - 1)
+
+
+def _line_der(p: Array) -> Array:
+    return np.array([1.0, 1.0])
+
+
+def _line_hess(p: Array) -> Array:
+    return np.zeros((2, 2))
+
+
+ELLIPSE = objectives.builtin("x^2 + 2*y^2", ("x", "y"), _ellipse, _ellipse_der, _ellipse_hess)
+LINE = objectives.builtin("x + y - 1", ("x", "y"), _line, _line_der, _line_hess)
+SCAN = (-0.5, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
+
+
+def lagrange_newton(
+    fo: Objective, go: Objective, p0: Array, steps: int, shift: float = 0.0
+) -> list[tuple[Array, float]]:
+    """Newton's method on grad f - lambda grad g = 0, g - shift = 0 (unknowns p, lambda):
+
+        [ H_f - lambda H_g   -grad g ] [dp]     [ grad f - lambda grad g ]
+        [ grad g^T              0    ] [dl] = - [ g - shift              ]
+
+    from p0 and lambda0 = (grad f . grad g) / |grad g|^2. Returns the (p, lambda) iterates;
+    stops when the residual is below 1e-13 or the system is singular."""
+    p = np.array(p0, dtype=np.float64)
+    gg = go.jac(p)
+    lam = float(fo.jac(p) @ gg) / float(gg @ gg) if gg @ gg else 0.0
+    out = [(p, lam)]
+    n = len(p)
+    for _ in range(steps):
+        gf, gg = fo.jac(p), go.jac(p)
+        residual = np.concatenate([gf - lam * gg, [go.fun(p) - shift]])
+        if not np.all(np.isfinite(residual)) or np.linalg.norm(residual) < 1e-13:
+            break
+        K = np.zeros((n + 1, n + 1))
+        K[:n, :n] = fo.hess(p) - lam * go.hess(p)
+        K[:n, n] = -gg
+        K[n, :n] = gg
+        try:
+            d = np.linalg.solve(K, -residual)
+        except np.linalg.LinAlgError:
+            break
+        p, lam = p + d[:n], lam + float(d[n])
+        out.append((p, lam))
+    return out
+
+
+def angle_between(a: Array, b: Array) -> float:
+    """The angle between two vectors in degrees (0: parallel, 180: opposite)."""
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    if not na or not nb:
+        return float("nan")
+    u, v = a / na, b / nb  # Kahan's formula: accurate near 0 and 180, unlike acos
+    return math.degrees(2 * math.atan2(float(np.linalg.norm(u - v)), float(np.linalg.norm(u + v))))
+
+
+def lagrange(
+    f: str | None = None,
+    g: str | None = None,
+    start: Sequence[float] | None = None,
+    steps: int = 20,
+) -> DemoRun:
+    """min f subject to g = 0 by Lagrange multipliers: at the solution grad f = lambda grad g
+    (the gradients are parallel), found by Newton's method on that system
+    (:func:`lagrange_newton`). df*/dc, from solving again with g = +-1e-5, equals lambda.
+
+    Default: min x^2 + 2y^2 s.t. x + y - 1 = 0: the table walks along the line
+    (x, y) = (t, 1 - t) and shows the angle between grad f and grad g closing to 0 at the
+    solution (2/3, 1/3), lambda = 4/3, f* = 2/3. With --g the table shows the Newton
+    iterates instead, from --start (default: the origin).
+    """
+    steps = check_steps(steps)
+    fo, go = _pair(f, g, ELLIPSE, LINE)
+    p = check_point(start, fo.names, (0.0,) * fo.dim, "--start")
+    fo.check(p, order=2)
+    go.check(p, order=2)
+    scan = g is None and fo.dim == 2
+    params = {"f": fo.text, "g": go.text + " = 0", "start": vec(p), "steps": steps,
+              "sign": "grad f = lambda grad g"}
+    columns = ["point", *fo.names, "f", "g", "grad f", "lambda estimate", "angle(grad f, grad g)"]
+    return DemoRun(
+        "lagrange",
+        columns,
+        params,
+        _lagrange_rows(fo, go, p, steps, scan),
+        title=f"Lagrange: min {fo.text} s.t. {go.text} = 0",
+        expected_rows=len(SCAN) + 1 if scan else 8,
+    )
+
+
+def _lagrange_row(label: str, fo: Objective, go: Objective, p: Array) -> Row:
+    gf, gg = fo.jac(p), go.jac(p)
+    estimate = float(gf @ gg) / float(gg @ gg) if gg @ gg else float("nan")
+    return [label, *vec(p), fo.fun(p), go.fun(p), vec(gf), estimate, angle_between(gf, gg)]
+
+
+def _lagrange_rows(
+    fo: Objective, go: Objective, p0: Array, steps: int, scan: bool
+) -> RowGenerator:
+    path = lagrange_newton(fo, go, p0, steps)
+    p, lam = path[-1]
+    if scan:  # walk along g = 0: x + y = 1 is (t, 1 - t)
+        points: list[tuple[float, str, Array]] = [
+            (t, f"t = {t:g}", np.array([t, 1 - t])) for t in SCAN
+        ]
+        points.append((float(p[0]), "solution", p))
+        for _, label, q in sorted(points, key=lambda item: item[0]):
+            yield _lagrange_row(label, fo, go, q)
+    else:
+        for k, (q, _) in enumerate(path):
+            yield _lagrange_row(f"Newton {k}", fo, go, q)
+    h = 1e-5
+    f_up = fo.fun(lagrange_newton(fo, go, p, 20, shift=h)[-1][0])
+    f_down = fo.fun(lagrange_newton(fo, go, p, 20, shift=-h)[-1][0])
+    residual = float(np.linalg.norm(fo.jac(p) - lam * go.jac(p))) + abs(go.fun(p))
+    converged = bool(np.isfinite(residual) and residual < 1e-9)
+    result = {
+        "x": vec(p), "f": fo.fun(p), "multiplier": lam, "df_dc": (f_up - f_down) / (2 * h),
+        "g": go.fun(p), "converged": converged, "newton_steps": len(path) - 1,
+    }
+    where = ", ".join(f"{v:.6g}" for v in p)
+    takeaway = (
+        f"Along the constraint f is smallest where its level curve just touches g = 0: there "
+        f"grad f and grad g are parallel (angle 0), grad f = lambda grad g with lambda = "
+        f"{lam:.6g}, at ({where}), f = {fo.fun(p):.6g}. lambda is also the price of the "
+        f"constraint: moving it to g = c changes f* at rate df*/dc = "
+        f"{result['df_dc']:.6g}. With L = f + lambda g, as on the card, the sign flips."
+    )
+    if not converged:
+        takeaway = (
+            f"Newton's method on the Lagrange system did not converge from {vec(p0)} "
+            f"(residual {residual:.3g}); try another --start. " + takeaway
+        )
+    return Outcome(result, takeaway)
