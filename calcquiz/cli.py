@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from calcquiz import __version__
-from calcquiz.commands import browse, drill, export, study
+from calcquiz.commands import browse, demo, drill, export, study
 from calcquiz.errors import CalcquizError
 
 
@@ -70,6 +70,7 @@ app.command("study")(study.study)
 app.command("stats")(study.stats)
 app.command("reset")(study.reset)
 app.command("drill")(drill.drill)
+app.command("demo")(demo.demo)
 app.add_typer(export.export_app, name="export")
 
 
