@@ -277,8 +277,14 @@ def parse_deck(
         return None, [found.problem]
     except yaml.MarkedYAMLError as exc:
         return None, [_yaml_problem(name, exc)]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        return None, [
+            Problem(name, f"YAML error: {exc.reason} (#x{exc.character:04x})", line, column)
+        ]
     except yaml.YAMLError as exc:
-        return None, [Problem(name, f"YAML error: {exc}")]
+        return None, [Problem(name, "YAML error: " + " ".join(str(exc).split()))]
     except RecursionError:
         return None, [Problem(name, "YAML nesting is too deep")]
     finally:
