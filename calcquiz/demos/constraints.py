@@ -288,6 +288,22 @@ def lagrange_newton(
     return out
 
 
+def constrained_kind(fo: Objective, go: Objective, p: Array, lam: float) -> str:
+    """Second-order test at a solution of grad f = lambda grad g: the Hessian of
+    L = f - lambda g restricted to the tangent space of g = 0 (the directions orthogonal to
+    grad g). Positive definite there: a minimum along the constraint; negative: a maximum;
+    mixed: a saddle (see second_order.classify)."""
+    from calcquiz.demos.second_order import classify
+
+    gg = go.jac(p)
+    _, _, vt = np.linalg.svd(gg.reshape(1, -1))
+    tangent = vt[1:].T
+    reduced = tangent.T @ (fo.hess(p) - lam * go.hess(p)) @ tangent
+    if not np.all(np.isfinite(reduced)):
+        return "unknown"
+    return classify(np.linalg.eigvalsh(reduced))
+
+
 def angle_between(a: Array, b: Array) -> float:
     """The angle between two vectors in degrees (0: parallel, 180: opposite)."""
     na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
@@ -357,18 +373,25 @@ def _lagrange_rows(
     f_down = fo.fun(lagrange_newton(fo, go, p, 20, shift=-h)[-1][0])
     residual = float(np.linalg.norm(fo.jac(p) - lam * go.jac(p))) + abs(go.fun(p))
     converged = bool(np.isfinite(residual) and residual < 1e-9)
+    kind = constrained_kind(fo, go, p, lam) if converged else "unknown"
     result = {
         "x": vec(p), "f": fo.fun(p), "multiplier": lam, "df_dc": (f_up - f_down) / (2 * h),
-        "g": go.fun(p), "converged": converged, "newton_steps": len(path) - 1,
+        "g": go.fun(p), "converged": converged, "newton_steps": len(path) - 1, "kind": kind,
     }
     where = ", ".join(f"{v:.6g}" for v in p)
     takeaway = (
-        f"Along the constraint f is smallest where its level curve just touches g = 0: there "
-        f"grad f and grad g are parallel (angle 0), grad f = lambda grad g with lambda = "
-        f"{lam:.6g}, at ({where}), f = {fo.fun(p):.6g}. lambda is also the price of the "
-        f"constraint: moving it to g = c changes f* at rate df*/dc = "
-        f"{result['df_dc']:.6g}. With L = f + lambda g, as on the card, the sign flips."
+        f"At a constrained optimum the level curve of f just touches g = 0, so grad f and "
+        f"grad g are parallel (angle 0): grad f = lambda grad g with lambda = {lam:.6g}, at "
+        f"({where}), f = {fo.fun(p):.6g}. Along the constraint this point is a {kind}. "
+        f"lambda is also the price of the constraint: moving it to g = c changes f there at "
+        f"rate df/dc = {result['df_dc']:.6g}. With L = f + lambda g, as on the card, the "
+        f"sign of lambda flips."
     )
+    if kind not in ("minimum", "unknown"):
+        takeaway += (
+            " Newton's method finds any stationary point of the Lagrangian, not only minima: "
+            "try another --start."
+        )
     if not converged:
         takeaway = (
             f"Newton's method on the Lagrange system did not converge from {vec(p0)} "
