@@ -119,6 +119,40 @@ def project_newton(g: Objective, p: Array, tol: float = 1e-12, iters: int = 50) 
     return None
 
 
+def project_euclidean(g: Objective, p: Array, iters: int = 30) -> Array | None:
+    """The nearest point to p with g <= 0 (exact up to round-off, for a smooth g): if
+    g(p) > 0, solve q - p + nu grad g(q) = 0, g(q) = 0 by Newton's method, starting from
+    :func:`project_newton`. None if it does not converge."""
+    if g.fun(p) <= 0:
+        return p
+    q = project_newton(g, p)
+    if q is None:
+        return None
+    grad = g.jac(q)
+    nu = float((p - q) @ grad) / float(grad @ grad)
+    n = len(p)
+    for _ in range(iters):
+        grad = g.jac(q)
+        residual = np.concatenate([q - p + nu * grad, [g.fun(q)]])
+        if not np.all(np.isfinite(residual)):
+            return None
+        if np.linalg.norm(residual) < 1e-14 * max(1.0, float(np.linalg.norm(p))):
+            break
+        K = np.zeros((n + 1, n + 1))
+        K[:n, :n] = np.eye(n) + nu * g.hess(q)
+        K[:n, n] = grad
+        K[n, :n] = grad
+        try:
+            step = np.linalg.solve(K, -residual)
+        except np.linalg.LinAlgError:
+            return None
+        q, nu = q + step[:n], nu + float(step[n])
+    else:
+        if np.linalg.norm(residual) > 1e-9:
+            return None
+    return q if g.fun(q) <= 1e-12 else project_newton(g, q)
+
+
 def constrained(
     f: str | None = None,
     g: str | None = None,
@@ -134,7 +168,7 @@ def constrained(
     x^2 + y^2 <= 1 from (0, -1), lr 0.05, 100 steps; P(p) = p / max(1, |p|) exactly. The
     solution is (2, 1)/sqrt 5 = (.894427, .447214), f* = (sqrt 5 - 1)^2 = 1.527864, with
     KKT multiplier mu = sqrt 5 - 1 = 1.236068 (grad f + mu grad g = 0). For a user's --g,
-    P is approximated by :func:`project_newton`; --f alone keeps the unit disk.
+    P is the nearest point found by :func:`project_euclidean`; --f alone keeps the disk.
     """
     lr, steps = check_lr(lr), check_steps(steps)
     fo, go = _pair(f, g, TARGET, DISK)
@@ -144,7 +178,7 @@ def constrained(
     go.check(p)
     exact = go is DISK
     params = {"f": fo.text, "g": go.text + " <= 0", "start": vec(p), "lr": lr, "steps": steps,
-              "projection": "exact: p / max(1, |p|)" if exact else "Newton steps onto g = 0"}
+              "projection": "p / max(1, |p|)" if exact else "nearest point with g <= 0 (Newton)"}
     columns = ["k", *fo.names, "f", "g"]
     if fo.dim == 2:
         columns += ["|p|", "angle (deg)"]
@@ -162,7 +196,7 @@ def _constrained_rows(
     fo: Objective, go: Objective, p: Array, lr: float, steps: int, exact: bool
 ) -> RowGenerator:
     def project(q: Array) -> Array | None:
-        return project_disk(q) if exact else project_newton(go, q)
+        return project_disk(q) if exact else project_euclidean(go, q)
 
     every = stride(steps)
     values: list[float] = []
@@ -376,7 +410,7 @@ def _lagrange_rows(
     kind = constrained_kind(fo, go, p, lam) if converged else "unknown"
     result = {
         "x": vec(p), "f": fo.fun(p), "multiplier": lam, "df_dc": (f_up - f_down) / (2 * h),
-        "g": go.fun(p), "converged": converged, "newton_steps": len(path) - 1, "kind": kind,
+        "g": go.fun(p), "converged": converged, "steps": len(path) - 1, "kind": kind,
     }
     where = ", ".join(f"{v:.6g}" for v in p)
     takeaway = (

@@ -1,0 +1,261 @@
+"""`calcquiz demo` through the CLI: the list, the JSON contract for all 20 demos, bad input
+(one line on stderr, exit 2, also under --json), divergence, and the rendered view."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from calcquiz.demos import DEMO_NAMES, REGISTRY
+
+# What `result` must hold for each demo (the issue's JSON contract).
+RESULT_KEYS = {
+    "derivative": {"derivative"},
+    "partial": {"gradient"},
+    "gradient": {"gradient", "norm"},
+    "chain-rule": {"loss", "grads"},
+    "convexity": set(),
+    "gradient-descent": {"x", "f", "steps"},
+    "minibatch": set(),
+    "learning-rate": {"x", "f", "steps"},
+    "local-minima": {"x", "f", "steps"},
+    "saddle": {"x", "f", "steps"},
+    "momentum": {"x", "f", "steps"},
+    "jacobian": {"jacobian"},
+    "hessian": {"hessian", "eigenvalues", "kind"},
+    "newton": {"x", "f", "steps"},
+    "constrained": {"x", "f", "steps"},
+    "lagrange": {"x", "f", "multiplier"},
+    "vanishing": set(),
+    "exploding": set(),
+    "activations": set(),
+    "weight-decay": {"w"},
+}
+
+
+def demo_json(cli, *args):
+    result = cli("demo", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_registry_matches_the_deck_and_demo_names():
+    from calcquiz.content import load_decks
+
+    assert tuple(REGISTRY) == DEMO_NAMES
+    cards = {c.demo: c.number for c in load_decks()[0].cards}
+    assert {name: info.card for name, info in REGISTRY.items()} == cards
+
+
+def test_no_name_lists_all_twenty(cli):
+    result = cli("demo")
+    assert result.exit_code == 0
+    for name, info in REGISTRY.items():
+        line = next(line for line in result.stdout.splitlines() if f" {name} " in line)
+        assert f" {info.card} " in line
+    listed = demo_json(cli)
+    assert [d["name"] for d in listed] == list(DEMO_NAMES)
+    assert [d["card"] for d in listed] == list(range(1, 21))
+    assert "--f" in listed[0]["options"] and "--lr" in listed[5]["options"]
+
+
+@pytest.mark.parametrize("name", DEMO_NAMES)
+def test_json_contract(cli, name):
+    data = demo_json(cli, name)
+    assert set(data) == {"demo", "card", "params", "columns", "rows", "result"}
+    assert data["demo"] == name and data["card"] == REGISTRY[name].card
+    assert isinstance(data["params"], dict) and data["rows"]
+    assert all(len(row) == len(data["columns"]) for row in data["rows"])
+    assert RESULT_KEYS[name] <= set(data["result"])
+    result = data["result"]
+    if "x" in RESULT_KEYS[name]:
+        assert isinstance(result["x"], list) and isinstance(result["steps"], int)
+    if name == "hessian":
+        assert result["eigenvalues"] == sorted(result["eigenvalues"])
+        assert result["kind"] in ("minimum", "maximum", "saddle", "degenerate")
+    if name in ("jacobian", "hessian"):
+        key = name
+        assert all(isinstance(row, list) for row in result[key])
+
+
+def test_json_user_functions(cli):
+    data = demo_json(cli, "jacobian", "--f", "x*y, x + sin(y)", "--at", "1,2")
+    assert data["result"]["jacobian"][0] == pytest.approx([2.0, 1.0])
+    assert data["result"]["jacobian"][1] == pytest.approx([1.0, math.cos(2.0)])
+    data = demo_json(cli, "lagrange", "--f", "x^2 + y^2", "--g", "x + y - 2")
+    assert data["result"]["x"] == pytest.approx([1.0, 1.0])
+    assert data["result"]["multiplier"] == pytest.approx(2.0)
+    data = demo_json(cli, "jacobian", "--at", "2,pi/6")
+    assert data["result"]["det"] == pytest.approx(2.0)
+
+
+# --- bad input: one line on stderr, exit 2, nothing on stdout -----------------------------
+
+BAD = [
+    (["momentom"], "did you mean 'momentum'?"),
+    (["gradient-descent", "--lr", "0"], "invalid learning rate"),
+    (["gradient-descent", "--lr", "-1"], "invalid learning rate"),
+    (["gradient-descent", "--lr", "nan"], "invalid learning rate"),
+    (["momentum", "--steps", "0"], "invalid number of steps"),
+    (["momentum", "--steps", "100001"], "invalid number of steps"),
+    (["momentum", "--momentum", "1.5"], "invalid momentum"),
+    (["gradient-descent", "--start", "1,a"], "malformed --start"),
+    (["gradient-descent", "--start", "1,,2"], "malformed --start"),
+    (["gradient-descent", "--start", "1"], "--start needs 2 numbers"),
+    (["partial", "--at", "[[1]]"], "malformed --at"),
+    (["derivative", "--f", "x + w"], "unknown variable 'w'"),
+    (["derivative", "--f", "sinh(x)"], "unknown function 'sinh'; did you mean 'sin'?"),
+    (["derivative", "--f", "log(x)", "--at", "-1"], "undefined"),
+    (["partial", "--f", "1/(x - y)", "--at", "1,1"], "undefined"),
+    (["derivative", "--f", "x*y"], "function of x only"),
+    (["gradient", "--f", "x*y*z"], "function of x, y only"),
+    (["chain-rule", "--lr", "0.1"], "does not take --lr"),
+    (["minibatch", "--f", "x"], "does not take --f"),
+    (["momentum", "--delay", "-1"], "invalid --delay"),
+    (["newton", "--start", "1,2"], "--start needs --f"),
+    (["lagrange", "--g", "3"], "a constant is no constraint"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_bad_input_exits_2_with_one_line(cli, args, message, as_json):
+    result = cli("demo", *args, *(["--json"] if as_json else []))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert message in lines[0]
+
+
+def test_injection_is_refused_and_nothing_runs(cli, tmp_path):
+    target = tmp_path / "pwned"
+    for name in ("gradient-descent", "derivative", "jacobian", "lagrange"):
+        result = cli("demo", name, "--f", f"__import__('os').system('touch {target}')")
+        assert result.exit_code == 2 and result.stdout == ""
+    result = cli("demo", "constrained", "--g", f"__import__('os').system('touch {target}')")
+    assert result.exit_code == 2
+    hostile = f"__import__('os').system('touch {target}')"
+    result = cli("demo", "gradient-descent", "--start", hostile)
+    assert result.exit_code == 2
+    assert not target.exists()
+
+
+def test_injection_via_subprocess(tmp_path):
+    target = tmp_path / "pwned"
+    proc = subprocess.run(
+        [sys.executable, "-m", "calcquiz", "demo", "gradient-descent", "--f",
+         f"__import__('os').system('touch {target}')"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1
+    assert not target.exists()
+
+
+# --- divergence is the lesson, not an error -----------------------------------------------
+
+
+def test_divergence_shows_inf_and_stops_cleanly(cli):
+    data = demo_json(cli, "gradient-descent", "--lr", "2", "--steps", "5000")
+    assert data["result"]["diverged"] is True
+    assert data["result"]["steps"] < 5000
+    flat = [v for row in data["rows"] for v in row]
+    assert "inf" in flat or "-inf" in flat or "nan" in flat
+
+    data = demo_json(cli, "exploding")
+    xs = [row[1] for row in data["rows"]]
+    assert "-inf" in xs and None in xs
+    assert data["result"]["clipped"]["x"][0] == pytest.approx(0.347, abs=1e-3)
+
+    result = cli("demo", "learning-rate", "--no-live")
+    assert result.exit_code == 0 and "diverges" in result.stdout
+
+
+def test_long_runs_are_thinned_to_a_readable_table(cli):
+    data = demo_json(cli, "gradient-descent", "--steps", "100000")
+    assert len(data["rows"]) <= 102
+    assert data["rows"][-1][0] == 100000 and data["result"]["steps"] == 100000
+
+
+# --- the rendered view --------------------------------------------------------------------
+
+
+def test_no_live_prints_table_plot_and_takeaway(cli):
+    result = cli("demo", "gradient-descent", "--no-live")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "gradient descent on f = (x - 3)^2 + 2 (y + 1)^2" in out
+    assert "2.67788" in out and "-0.993953" in out  # k = 10
+    assert "takeaway" in out and "1 - 2 lr = 0.8" in out
+    assert "└" in out  # the plotext frame
+    assert "\x1b[" not in out  # no colours when not a terminal
+
+
+def test_every_demo_renders(cli):
+    for name in DEMO_NAMES:
+        result = cli("demo", name, "--no-live")
+        assert result.exit_code == 0, name
+        assert f"card {REGISTRY[name].card}" in result.stdout
+
+
+def test_help_has_an_example(cli):
+    result = cli("demo", "--help")
+    assert result.exit_code == 0
+    assert "Example: calcquiz demo momentum" in result.stdout
+
+
+def test_live_view_on_a_forced_terminal(monkeypatch):
+    """With a terminal, rows go through rich Live; without one, never."""
+    from rich.console import Console
+
+    from calcquiz import ui
+    from calcquiz.demos import descent
+    from calcquiz.ui import demo_view
+
+    calls = []
+    real_live = demo_view.Live
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return real_live(*args, **kwargs)
+
+    monkeypatch.setattr(demo_view, "Live", spy)
+    buffer = io.StringIO()
+    terminal = Console(file=buffer, force_terminal=True, width=100, color_system=None)
+    monkeypatch.setattr(ui, "console", lambda: terminal)
+    demo_view.render(descent.gradient_descent(steps=5), live=True, delay=0)
+    assert calls == [1]
+    assert "2.01696" in buffer.getvalue()  # x at k = 5: 3 - 3 (0.8)^5
+    piped = Console(file=io.StringIO(), force_terminal=False, width=100)
+    monkeypatch.setattr(ui, "console", lambda: piped)
+    demo_view.render(descent.gradient_descent(steps=5), live=True, delay=0)
+    assert calls == [1]
+
+
+def test_format_cell():
+    from calcquiz.ui.demo_view import format_cell
+
+    assert format_cell(None).plain == "—"
+    assert format_cell(float("inf")).plain == "inf"
+    assert format_cell(float("-inf")).plain == "-inf"
+    assert format_cell(float("nan")).plain == "nan"
+    assert format_cell(1 / 3).plain == "0.333333"
+    assert format_cell([1.0, 2.5]).plain == "(1, 2.5)"
+    assert format_cell([[1.0, 0.0], [0.0, 1.0]]).plain == "[[1, 0], [0, 1]]"
+
+
+def test_start_up_does_not_import_numpy_sympy_or_plotext():
+    for args in (["--help"], ["demo", "--help"]):
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "calcquiz", *args],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert proc.returncode == 0
+        modules = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+        assert not modules & {"numpy", "sympy", "plotext", "scipy"}, args
