@@ -203,7 +203,8 @@ def _cache_key(raw: bytes) -> str:
 
     from calcquiz import __version__
 
-    return hashlib.blake2b(raw + __version__.encode(), digest_size=16).hexdigest()
+    # "v2" names the cache's own layout (cards as lists)
+    return hashlib.blake2b(raw + f"{__version__}/v2".encode(), digest_size=16).hexdigest()
 
 
 def _cache_get(key: str, path: Path) -> Deck | None:
@@ -213,8 +214,10 @@ def _cache_get(key: str, path: Path) -> Deck | None:
 
     try:
         data = json.loads((deck_cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+        name = data["name"]
         cards = tuple(
-            Card(**{**c, "tags": tuple(c["tags"]), "deck": data["name"]}) for c in data["cards"]
+            Card(i, n, q, a, tuple(t), demo, note, name)
+            for i, n, q, a, t, demo, note in data["cards"]
         )
         return Deck(
             name=data["name"],
@@ -236,7 +239,9 @@ def _cache_put(key: str, deck: Deck) -> None:
     data = {
         "name": deck.name,
         "description": deck.description,
-        "cards": [{k: v for k, v in c.to_dict().items() if k != "deck"} for c in deck.cards],
+        "cards": [
+            [c.id, c.number, c.question, c.answer, list(c.tags), c.demo, c.note] for c in deck.cards
+        ],
     }
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ DeckOption = Annotated[
     Optional[list[Path]],  # noqa: UP045 - Typer reads this annotation at run time
     typer.Option(
         "--deck",
+        metavar="PATH",
         help="A deck YAML file (repeatable). Default: the bundled deck.",
         show_default=False,
     ),
