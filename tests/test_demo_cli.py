@@ -83,6 +83,30 @@ def test_json_contract(cli, name):
         assert all(isinstance(row, list) for row in result[key])
 
 
+TAKE_F = ("derivative", "partial", "gradient", "jacobian", "hessian", "gradient-descent",
+          "learning-rate", "local-minima", "saddle", "momentum", "newton", "constrained",
+          "lagrange")
+
+
+def test_the_issue_list_takes_f():
+    import inspect
+
+    for name in TAKE_F:
+        assert "f" in inspect.signature(REGISTRY[name].load()).parameters, name
+    for name in ("constrained", "lagrange"):
+        assert "g" in inspect.signature(REGISTRY[name].load()).parameters, name
+
+
+def test_run_for_study_shows_the_default_demo(cli, capsys):
+    from calcquiz import ui
+    from calcquiz.commands.demo import run_for_study
+
+    ui.reset_consoles()
+    run_for_study("momentum")
+    out = capsys.readouterr().out
+    assert "GD vs momentum" in out and "takeaway" in out
+
+
 def test_json_user_functions(cli):
     data = demo_json(cli, "jacobian", "--f", "x*y, x + sin(y)", "--at", "1,2")
     assert data["result"]["jacobian"][0] == pytest.approx([2.0, 1.0])
@@ -178,9 +202,16 @@ def test_divergence_shows_inf_and_stops_cleanly(cli):
 
 
 def test_long_runs_are_thinned_to_a_readable_table(cli):
+    data = demo_json(cli, "momentum", "--steps", "5000")
+    assert len(data["rows"]) <= 102
+    assert data["rows"][-1][0] == 5000 and data["result"]["steps"] == 5000
+    # Plain GD stops once a step no longer changes p in float64, and says so.
     data = demo_json(cli, "gradient-descent", "--steps", "100000")
     assert len(data["rows"]) <= 102
-    assert data["rows"][-1][0] == 100000 and data["result"]["steps"] == 100000
+    steps = data["result"]["steps"]
+    assert steps < 100000 and data["rows"][-1][0] == steps
+    assert data["result"]["stop"].startswith("converged")
+    assert data["result"]["x"] == pytest.approx([3.0, -1.0], abs=1e-15)
 
 
 # --- the rendered view --------------------------------------------------------------------

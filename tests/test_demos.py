@@ -654,3 +654,14 @@ def test_weight_decay_with_momentum_still_reaches_closed_form():
     for _ in range(500):
         w = (1 - lr * lam) * w - lr * (w - 3)
     assert descent.weight_decay().result["w"][2] == pytest.approx(w, rel=1e-12)
+
+
+def test_shown_steps():
+    from calcquiz.demos.core import MAX_TABLE_ROWS, shown_steps
+
+    assert shown_steps(60) == frozenset(range(61))
+    for steps in (101, 1000, 100_000):
+        keep = shown_steps(steps)
+        assert set(range(21)) <= keep and steps in keep
+        assert len(keep) <= MAX_TABLE_ROWS + 2
+        assert max(keep) == steps

@@ -349,3 +349,18 @@ def test_arbitrary_text_parses_or_raises_expression_error(text):
     except ExpressionError:
         return
     e.evaluate(x=0.3, y=0.4, z=0.5, check=False)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(whitelisted, points, points, points)
+def test_scalar_function_agrees_with_evaluate(text, x, y, z):
+    try:
+        e = expr.parse(text)
+    except ExpressionError:
+        return
+    fast = e.scalar_function(("x", "y", "z"))(x, y, z)
+    slow = float(e.evaluate(x=x, y=y, z=z, check=False))
+    if math.isfinite(slow) and abs(slow) < 1e300:
+        assert fast == pytest.approx(slow, rel=1e-9, abs=1e-12)
+    else:
+        assert not math.isfinite(fast) or abs(fast) >= 1e300 or math.isnan(slow)

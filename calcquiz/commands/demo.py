@@ -135,3 +135,12 @@ def _list(json: bool) -> None:
     from calcquiz.ui import demo_view
 
     demo_view.print_demo_list(infos)
+
+
+def run_for_study(name: str) -> None:
+    """Show the default scenario of demo ``name`` (the `d` key in a study session), the same
+    as ``calcquiz demo NAME``; an unknown name raises BadInputError."""
+    from calcquiz import demos
+    from calcquiz.ui import demo_view
+
+    demo_view.render(demos.get(name).load()(), live=True)

@@ -29,8 +29,8 @@ from calcquiz.demos.core import (
     check_point,
     check_steps,
     finite,
-    shown,
-    stride,
+    norm,
+    shown_steps,
     vec,
 )
 from calcquiz.demos.objectives import Array, Objective
@@ -164,7 +164,8 @@ def constrained(
 
         p <- P(p - lr grad f(p)),
 
-    where P maps a point back onto the feasible set. Default: min (x - 2)^2 + (y - 1)^2 with
+    where P maps a point back onto the feasible set; the run stops early if a step leaves p
+    unchanged in float64. Default: min (x - 2)^2 + (y - 1)^2 with
     x^2 + y^2 <= 1 from (0, -1), lr 0.05, 100 steps; P(p) = p / max(1, |p|) exactly. The
     solution is (2, 1)/sqrt 5 = (.894427, .447214), f* = (sqrt 5 - 1)^2 = 1.527864, with
     KKT multiplier mu = sqrt 5 - 1 = 1.236068 (grad f + mu grad g = 0). For a user's --g,
@@ -177,6 +178,10 @@ def constrained(
     fo.check(p)
     go.check(p)
     exact = go is DISK
+    projected = project_disk(p) if exact else project_euclidean(go, p)
+    if projected is None:
+        raise BadInputError("--start: cannot project the start onto g <= 0")
+    p = projected
     params = {"f": fo.text, "g": go.text + " <= 0", "start": vec(p), "lr": lr, "steps": steps,
               "projection": "p / max(1, |p|)" if exact else "nearest point with g <= 0 (Newton)"}
     columns = ["k", *fo.names, "f", "g"]
@@ -198,31 +203,29 @@ def _constrained_rows(
     def project(q: Array) -> Array | None:
         return project_disk(q) if exact else project_euclidean(go, q)
 
-    every = stride(steps)
+    keep = shown_steps(steps)
     values: list[float] = []
-    first = project(p)
     stop = ""
-    if first is None:
-        raise BadInputError("--start: cannot project the start onto g <= 0")
-    p = first
     k = 0
     while True:
         fk, gk = fo.fun(p), go.fun(p)
         values.append(fk)
         row: Row = [k, *vec(p), fk, gk]
         if fo.dim == 2:
-            row += [float(np.linalg.norm(p)), math.degrees(math.atan2(p[1], p[0]))]
-        bad = not finite(fk, gk, *p)
-        if shown(k, steps, every) or bad:
-            yield row
-        if bad:
+            row += [norm(p), math.degrees(math.atan2(p[1], p[0]))]
+        q: Array | None = None
+        if not finite(fk, gk, *p):
             stop = "not finite"
-            break
-        if k == steps:
-            break
-        q = project(p - lr * fo.jac(p))
-        if q is None:
-            stop = f"projection failed at step {k + 1}"
+        elif k < steps:
+            q = project(p - lr * fo.jac(p))
+            if q is None:
+                stop = f"projection failed at step {k + 1}"
+            elif np.array_equal(q, p):
+                stop = f"converged at step {k}: a step no longer changes p"
+        last = bool(stop) or k == steps
+        if k in keep or last:
+            yield row
+        if last or q is None:
             break
         p = q
         k += 1

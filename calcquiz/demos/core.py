@@ -162,17 +162,30 @@ def check_point(
 # --- Helpers for the row generators -----------------------------------------------------
 
 
-def stride(steps: int) -> int:
-    """Show every ``stride``-th step so a run of ``steps`` fits in MAX_TABLE_ROWS rows."""
-    return max(1, math.ceil(steps / MAX_TABLE_ROWS))
-
-
-def shown(k: int, steps: int, every: int) -> bool:
-    return k % every == 0 or k == steps
+def shown_steps(steps: int) -> frozenset[int]:
+    """The steps 0..steps a table shows: all of them up to MAX_TABLE_ROWS, else the first 20
+    and then geometrically spaced ones up to ``steps`` (about MAX_TABLE_ROWS in all), so a
+    run that stops early still shows its path. A run's last row is always shown as well."""
+    if steps <= MAX_TABLE_ROWS:
+        return frozenset(range(steps + 1))
+    keep = set(range(21))
+    ratio = (steps / 20) ** (1 / (MAX_TABLE_ROWS - 21))
+    k = 20.0
+    while k < steps:
+        k = max(k * ratio, k + 1)
+        keep.add(min(steps, round(k)))
+    keep.add(steps)
+    return frozenset(keep)
 
 
 def finite(*values: Any) -> bool:
-    return bool(np.all(np.isfinite(np.asarray(values, dtype=np.float64))))
+    """True if every value is a finite number (floats, numpy scalars)."""
+    return all(math.isfinite(v) for v in values)
+
+
+def norm(v: Any) -> float:
+    """The Euclidean norm of a small vector (math.hypot: faster than numpy for 1-3 entries)."""
+    return math.hypot(*np.ravel(v).tolist())
 
 
 def num(value: Any) -> float:

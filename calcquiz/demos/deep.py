@@ -21,8 +21,7 @@ from calcquiz.demos.core import (
     check_lr,
     check_steps,
     finite,
-    shown,
-    stride,
+    shown_steps,
 )
 from calcquiz.errors import BadInputError
 
@@ -296,7 +295,7 @@ def vanishing(steps: int = 30, at: Sequence[float] | None = None) -> DemoRun:
 
 
 def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:
-    every = stride(depth)
+    keep = shown_steps(depth)
     a = {name: a0 for name in CHAIN_ACTIVATIONS}
     product = {name: 1.0 for name in CHAIN_ACTIVATIONS}
     history: dict[str, list[float]] = {name: [1.0] for name in CHAIN_ACTIVATIONS}
@@ -311,7 +310,7 @@ def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:
             product[name] *= local
             history[name].append(product[name])
             row += [a[name], local, product[name]]
-        if shown(layer, depth, every):
+        if layer in keep:
             yield row
     result = {"products": dict(product), "depth": depth, "a0": a0,
               "activations": {name: a[name] for name in CHAIN_ACTIVATIONS}}
@@ -370,7 +369,7 @@ def exploding(
 
 
 def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
-    every = stride(steps)
+    keep = shown_steps(steps)
     x, xc = x0, x0
     alive = True
     diverged_at: int | None = None
@@ -384,7 +383,7 @@ def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
         clipped.append(xc)
         row: list[Any] = [k, x if alive else None, g, xc, gc]
         blew_up = alive and not finite(x)
-        if shown(k, steps, every) or blew_up:
+        if k in keep or blew_up:
             yield row
         if blew_up:
             alive, diverged_at = False, k

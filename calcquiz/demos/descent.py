@@ -33,8 +33,8 @@ from calcquiz.demos.core import (
     check_point,
     check_steps,
     finite,
-    shown,
-    stride,
+    norm,
+    shown_steps,
     vec,
 )
 from calcquiz.demos.objectives import Array, Objective
@@ -63,13 +63,18 @@ def sgd_path(
     steps: int,
     momentum: float = 0.0,
     weight_decay: float = 0.0,
+    stop_at_fixed_point: bool = False,
 ) -> list[Array]:
-    """The points p_0 ... p_steps of :func:`sgd_step` (stops early at inf or nan)."""
+    """The points p_0 ... p_steps of :func:`sgd_step`. Stops early at inf or nan, and, if
+    ``stop_at_fixed_point`` (plain GD only), when a step leaves p unchanged in float64."""
     p = np.array(p0, dtype=np.float64)
     path, buf = [p], None
     with np.errstate(all="ignore"):
         for _ in range(steps):
-            p, buf = sgd_step(p, jac(p), buf, lr, momentum, weight_decay)
+            new, buf = sgd_step(p, jac(p), buf, lr, momentum, weight_decay)
+            if stop_at_fixed_point and np.array_equal(new, p):
+                break
+            p = new
             path.append(p)
             if not finite(*p):
                 break
@@ -110,6 +115,7 @@ def gradient_descent(
 ) -> DemoRun:
     """Gradient descent, p_{k+1} = p_k - lr * grad f(p_k), from ``start`` for ``steps`` steps.
 
+    Stops early if a step leaves p unchanged in float64 (converged as far as it can).
     Default: f = (x - 3)^2 + 2 (y + 1)^2 from (0, 0), lr 0.1, 30 steps. Each coordinate's
     error shrinks by a constant factor, 1 - 2 lr = 0.8 for x and 1 - 4 lr = 0.6 for y:
     x_k = 3 - 3 (0.8)^k, y_k = -1 + (0.6)^k.
@@ -130,23 +136,27 @@ def gradient_descent(
 
 
 def _descent_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:
-    every = stride(steps)
+    keep = shown_steps(steps)
     ks, fs, gs = [], [], []
     f0 = obj.fun(p)
-    k, diverged = 0, False
+    k, diverged, converged = 0, False, False
     with np.errstate(all="ignore"):
         while True:
             g = obj.jac(p)
-            fk, gk = obj.fun(p), float(np.linalg.norm(g))
+            fk, gk = obj.fun(p), norm(g)
             ks.append(k)
             fs.append(fk)
             gs.append(gk)
             diverged = not finite(fk, gk, *p)
-            if shown(k, steps, every) or diverged:
+            new = p - lr * g
+            # In float64 the step can stop changing p: the run has converged as far as it can.
+            converged = not diverged and np.array_equal(new, p)
+            last = diverged or converged or k == steps
+            if k in keep or last:
                 yield [k, *vec(p), fk, gk]
-            if diverged or k == steps:
+            if last:
                 break
-            p = p - lr * g
+            p = new
             k += 1
     result = {
         "x": vec(p),
@@ -154,6 +164,8 @@ def _descent_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerat
         "steps": k,
         "grad_norm": gs[-1],
         "diverged": diverged,
+        "stop": "diverged" if diverged else (
+            "converged: a step no longer changes p" if converged else f"{steps} steps done"),
     }
     if diverged or fs[-1] > f0:
         where = f"blew up at step {k}" if diverged else f"climbed to f = {fs[-1]:.4g}"
@@ -166,6 +178,8 @@ def _descent_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerat
             f"Each step moves against the gradient, p <- p - {lr:g} grad f(p): f went from "
             f"{f0:.6g} to {fs[-1]:.4g} in {k} steps and |grad f| to {gs[-1]:.2g}."
         )
+        if converged and k < steps:
+            takeaway += " It stopped early: in float64 a further step no longer changes p."
         if obj is objectives.BOWL:
             takeaway += (
                 f" On this bowl the error in x shrinks by 1 - 2 lr = {1 - 2 * lr:g} per step "
@@ -328,7 +342,7 @@ def _steps_to_tol(obj: Objective, p0: Array, lr: float, mu: float) -> int | None
 
 
 def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) -> RowGenerator:
-    every = stride(steps)
+    keep = shown_steps(steps)
     runs: dict[str, tuple[Array, Array | None]] = {"gd": (p0, None), "momentum": (p0, None)}
     mus = {"gd": 0.0, "momentum": mu}
     alive = {"gd": True, "momentum": True}
@@ -337,6 +351,7 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
             row: Row = [k]
+            died = False  # a run blew up at this step: show the row where it happens
             for name in ("gd", "momentum"):
                 p, buf = runs[name]
                 if not alive[name]:
@@ -345,13 +360,13 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
                 fk = obj.fun(p)
                 g = obj.jac(p)
                 history[name].append(fk)
-                grads[name].append(float(np.linalg.norm(g)))
+                grads[name].append(norm(g))
                 row += [*vec(p), fk]
                 if not finite(fk, *p):
-                    alive[name] = False
+                    alive[name], died = False, True
                 elif k < steps:
                     runs[name] = sgd_step(p, g, buf, lr, mus[name])
-            if shown(k, steps, every) or not all(alive.values()):
+            if k in keep or died:
                 yield row
             if not any(alive.values()):
                 break

@@ -21,8 +21,8 @@ from calcquiz.demos.core import (
     check_steps,
     finite,
     mat,
-    shown,
-    stride,
+    norm,
+    shown_steps,
     vec,
 )
 from calcquiz.demos.descent import sgd_path
@@ -160,9 +160,11 @@ def local_minima(
     steps: int = 60,
     seed: int = 0,
 ) -> DemoRun:
-    """Gradient descent, x <- x - lr f'(x), from several starts; each ends in the basin it
-    starts in. Default: f = x^4 - 3x^2 + x, lr 0.05, 60 steps, from -2, -0.5, 0, 0.2, 0.5
-    and 2. Its stationary points (roots of f' = 4x^3 - 6x + 1) are the global minimum
+    """Gradient descent, x <- x - lr f'(x), from several starts (each run stops early if a
+    step leaves x unchanged in float64); each ends in the basin it starts in.
+
+    Default: f = x^4 - 3x^2 + x, lr 0.05, 60 steps, from -2, -0.5, 0, 0.2, 0.5 and 2. Its
+    stationary points (roots of f' = 4x^3 - 6x + 1) are the global minimum
     -1.300840 (f = -3.513905), a maximum at 0.169938 and a local minimum 1.130901
     (f = -1.070230).
 
@@ -205,10 +207,10 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
     known = stationary_points_double_well() if obj is objectives.DOUBLE_WELL else None
     runs: list[dict[str, Any]] = []
     for p0 in starts:
-        path = sgd_path(obj.jac, p0, lr, steps)
+        path = sgd_path(obj.jac, p0, lr, steps, stop_at_fixed_point=True)
         end = path[-1]
         runs.append({"start": vec(p0), "x": vec(end), "f": obj.fun(end),
-                     "grad_norm": float(np.linalg.norm(obj.jac(end))), "steps": len(path) - 1})
+                     "grad_norm": norm(obj.jac(end)), "steps": len(path) - 1})
     finite_f = [r["f"] for r in runs if finite(r["f"], *r["x"])]
     lowest = min(finite_f) if finite_f else float("nan")
     for r in runs:
@@ -268,7 +270,8 @@ def _basin(run: dict[str, Any], lowest: float, known: list[dict[str, Any]] | Non
 def saddle(
     f: str | None = None, start: Sequence[float] | None = None, lr: float = 0.1, steps: int = 40
 ) -> DemoRun:
-    """Gradient descent, p <- p - lr grad f(p), passing a saddle point.
+    """Gradient descent, p <- p - lr grad f(p), passing a saddle point (stopping early if a
+    step leaves p unchanged in float64).
 
     Default: f = x^2 - y^2 from (1, 1e-3), lr 0.1, 40 steps. The Hessian is diag(2, -2):
     x_k = (1 - 2 lr)^k = 0.8^k shrinks while y_k = 1e-3 (1 + 2 lr)^k = 1e-3 (1.2)^k grows,
@@ -293,24 +296,26 @@ def saddle(
 
 
 def _saddle_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:
-    every = stride(steps)
+    keep = shown_steps(steps)
     norms: list[float] = []
     values: list[float] = []
     points: list[Array] = []
     k = 0
     while True:
         g = obj.jac(p)
-        fk, gk = obj.fun(p), float(np.linalg.norm(g))
+        fk, gk = obj.fun(p), norm(g)
         norms.append(gk)
         values.append(fk)
         points.append(p)
         bad = not finite(fk, gk, *p)
-        if shown(k, steps, every) or bad:
+        new = p - lr * g
+        last = bad or k == steps or np.array_equal(new, p)  # the last: p stops changing
+        if k in keep or last:
             row: Row = [k, *vec(p), fk, gk]
             yield row
-        if bad or k == steps:
+        if last:
             break
-        p = p - lr * g
+        p = new
         k += 1
     slow = int(np.nanargmin(norms))
     slow_point = points[slow]

@@ -99,18 +99,22 @@ def from_expr(parsed: Any, names: Sequence[str], what: str = "f") -> Objective:
     def env(p: Array) -> dict[str, Any]:
         return {n: float(v) for n, v in zip(names, p, strict=True)}
 
+    f_fast = parsed.scalar_function(names)
+    g_fast = [g.scalar_function(names) for g in grads]
+    h_fast: list[list[Callable[..., float]]] = []
+
     def fun(p: Array) -> float:
-        return float(parsed.evaluate(check=False, **env(p)))
+        return f_fast(*p.tolist())
 
     def jac(p: Array) -> Array:
-        values = env(p)
-        return np.array([float(g.evaluate(check=False, **values)) for g in grads])
+        args = p.tolist()
+        return np.array([g(*args) for g in g_fast])
 
     def hess(p: Array) -> Array:
-        values = env(p)
-        return np.array(
-            [[float(h.evaluate(check=False, **values)) for h in row] for row in hessian_exprs()]
-        )
+        if not h_fast:
+            h_fast.extend([h.scalar_function(names) for h in row] for row in hessian_exprs())
+        args = p.tolist()
+        return np.array([[h(*args) for h in row] for row in h_fast])
 
     def check(p: Array, order: int) -> None:
         values = env(p)

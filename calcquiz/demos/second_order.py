@@ -20,6 +20,7 @@ from calcquiz.demos.core import (
     check_steps,
     finite,
     mat,
+    shown_steps,
     vec,
 )
 from calcquiz.demos.objectives import Array, Objective
@@ -274,7 +275,11 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
         errors: list[float | None] = [
             float(np.linalg.norm(q - target)) if target is not None else None for q in run.path
         ]
+        last = len(run.path) - 1
+        keep = shown_steps(last)
         for k, q in enumerate(run.path):
+            if k not in keep:
+                continue
             e, prev = errors[k], errors[k - 1] if k else None
             ratio = e / prev**2 if e is not None and prev else None
             x_cell = vec(q)[0] if obj.dim == 1 else vec(q)
