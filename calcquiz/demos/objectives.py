@@ -34,8 +34,10 @@ class Objective:
         hess: Callable[[Array], Array] | None = None,
         check: Callable[[Array, int], None] | None = None,
         user: bool = False,
+        label: str | None = None,
     ) -> None:
         self.text = text
+        self.label = label or text  # a short name for table cells
         self.names = tuple(names)
         self.fun = fun
         self.jac = jac
@@ -147,6 +149,7 @@ def builtin(
     fun: Callable[[Array], Any],
     jac: Callable[[Array], Any],
     hess: Callable[[Array], Any] | None = None,
+    label: str | None = None,
 ) -> Objective:
     def f(p: Array) -> float:
         with np.errstate(all="ignore"):
@@ -164,7 +167,7 @@ def builtin(
             with np.errstate(all="ignore"):
                 return np.asarray(hess_fn(p), dtype=np.float64)
 
-    return Objective(text, names, f, g, h)
+    return Objective(text, names, f, g, h, label=label)
 
 
 # --- Built-in functions, each beside its derivatives ------------------------------------
@@ -186,7 +189,9 @@ def rosen_hess(p: Array) -> Array:
     return np.array([[1200 * x**2 - 400 * y + 2, -400 * x], [-400 * x, 200.0]])
 
 
-ROSENBROCK = builtin("(1 - x)^2 + 100 (y - x^2)^2", ("x", "y"), rosen, rosen_der, rosen_hess)
+ROSENBROCK = builtin(
+    "(1 - x)^2 + 100 (y - x^2)^2", ("x", "y"), rosen, rosen_der, rosen_hess, label="Rosenbrock"
+)
 
 
 def _bowl(p: Array) -> Any:

@@ -90,7 +90,7 @@ QUADRATIC = objectives.builtin(
     "x^2 + 3xy + y^2", ("x", "y"), _quadratic, _quadratic_der, _quadratic_hess
 )
 MONKEY_SADDLE = objectives.builtin(
-    "x^3 - 3xy^2", ("x", "y"), _monkey, _monkey_der, _monkey_hess
+    "x^3 - 3xy^2", ("x", "y"), _monkey, _monkey_der, _monkey_hess, label="monkey saddle"
 )
 HESSIAN_CASES: tuple[tuple[Objective, tuple[float, ...]], ...] = (
     (objectives.ROSENBROCK, (1.0, 1.0)),
@@ -143,7 +143,7 @@ def _hessian_rows(cases: Sequence[tuple[Objective, Array]]) -> RowGenerator:
         stationary = grad_norm <= 1e-9 * max(1.0, float(np.max(np.abs(H))))
         found.append({"f": obj.text, "at": vec(p), "hessian": mat(H), "eigenvalues": vec(eig),
                       "kind": kind, "stationary": stationary, "grad_norm": grad_norm})
-        yield [obj.text, vec(p), mat(H), vec(eig), kind, grad_norm, check]
+        yield [obj.label, vec(p), mat(H), vec(eig), kind, grad_norm, check]
     result = dict(found[0])
     result["cases"] = found
     first = found[0]
@@ -283,7 +283,7 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
             e, prev = errors[k], errors[k - 1] if k else None
             ratio = e / prev**2 if e is not None and prev else None
             x_cell = vec(q)[0] if obj.dim == 1 else vec(q)
-            yield [obj.text, k, x_cell, run.values[k], run.grad_norms[k], e, ratio]
+            yield [obj.label, k, x_cell, run.values[k], run.grad_norms[k], e, ratio]
         summaries.append({
             "f_text": obj.text, "x": vec(run.path[-1]), "f": run.values[-1],
             "steps": len(run.path) - 1, "converged": bool(converged), "stop": run.stop,
@@ -291,7 +291,7 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
         })
         if all(e is not None and e > 0 for e in errors[:-1]):
             ks = [float(k) for k in range(len(errors) - 1)]
-            series.append(Series(obj.text, ks, [math.log10(e) for e in errors[:-1] if e]))
+            series.append(Series(obj.label, ks, [math.log10(e) for e in errors[:-1] if e]))
     first = summaries[0]
     result = {k: first[k] for k in ("x", "f", "steps", "converged", "stop", "errors")}
     if len(summaries) > 1:

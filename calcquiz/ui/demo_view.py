@@ -53,11 +53,11 @@ def default_delay(expected_rows: int) -> float:
 def render(run: DemoRun, *, live: bool = True, delay: float | None = None) -> None:
     """Show a demo: its table (animated if ``live`` and stdout is a terminal), plots, takeaway."""
     console = ui.console()
-    digits = 6 if len(run.columns) <= 6 else 5 if len(run.columns) <= 8 else 4
+    digits = significant_digits(len(run.columns), console.width if console.is_terminal else None)
     table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_KEY, pad_edge=False)
-    for column in run.columns:
-        table.add_column(column, justify="right", min_width=max(len(column), 4),
-                         overflow="fold")
+    for i, column in enumerate(run.columns):
+        table.add_column(column, justify="right", overflow="fold",
+                         min_width=len(column) if i == 0 else None)
     console.print(Text(f"{run.title}  (card {run.card})", style=ui.STYLE_TITLE))
     if live and console.is_terminal:
         pause = default_delay(run.expected_rows) if delay is None else delay
@@ -93,6 +93,15 @@ def _print_full_width(console: Console, table: Table) -> None:
         console.print(table)
     finally:
         console.width = previous
+
+
+def significant_digits(columns: int, width: int | None) -> int:
+    """6 significant digits, fewer when a terminal is too narrow for the columns (a file or
+    pipe is printed at full width). A number takes about digits + 6 characters."""
+    if width is None:
+        return 6
+    per_column = (width - 2 * columns) // max(1, columns)
+    return max(3, min(6, per_column - 6))
 
 
 def format_cell(value: Any, digits: int = 6) -> Text:
