@@ -27,6 +27,7 @@ import ast
 import difflib
 import math
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -411,7 +412,9 @@ def _parse_ast(text: str) -> ast.expr:
         raise ExpressionError(f"character {odd[0]!r} is not allowed")
     source = text.replace("^", "**").strip()
     try:
-        tree = ast.parse(source, mode="eval")
+        with warnings.catch_warnings():  # "1if" and the like warn before they fail
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(_syntax_message(source, exc)) from None
     except (RecursionError, MemoryError, ValueError):

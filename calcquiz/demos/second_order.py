@@ -109,7 +109,8 @@ def hessian(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
 
     Default: Rosenbrock at (1, 1), where H = [[802, -400], [-400, 200]] with eigenvalues
     0.39936 and 1001.6, at (-1.2, 1) and (0, 0); x^2 + 3xy + y^2 (eigenvalues -1, 5: a
-    saddle); x^3 - 3xy^2, the monkey saddle, whose Hessian is zero at the origin.
+    saddle); x^3 - 3xy^2, the monkey saddle, whose Hessian is zero at the origin. --at
+    without --f shows Rosenbrock at that point.
     """
     if f is None:
         cases = [(obj, np.array(p)) for obj, p in HESSIAN_CASES]
