@@ -47,15 +47,29 @@ def write_history(db: Path, cards: int, reviews: int, seed: int = 0) -> None:
         stability = 1.0
         for _ in range(per_card):
             rating = rng.choices([1, 2, 3, 4], weights=[10, 10, 70, 10])[0]
-            after = RELEARNING if rating == 1 and before == REVIEW else (REVIEW if rating > 1 else LEARNING)
+            after = (
+                RELEARNING
+                if rating == 1 and before == REVIEW
+                else (REVIEW if rating > 1 else LEARNING)
+            )
             stability = max(0.5, stability * (2.5 if rating > 2 else 0.5))
             rows.append((DECK_NAME, card_id, rating, t, rng.randint(2000, 20000), before, after))
             before = after
             t += min(stability, 60) * 86400 * rng.uniform(0.05, 0.2)
         due = now + rng.uniform(-5, 60) * 86400
         states.append(
-            CardState(DECK_NAME, card_id, before, None if before == REVIEW else 0, stability,
-                      rng.uniform(1, 10), due, min(t, now), per_card, 0)
+            CardState(
+                DECK_NAME,
+                card_id,
+                before,
+                None if before == REVIEW else 0,
+                stability,
+                rng.uniform(1, 10),
+                due,
+                min(t, now),
+                per_card,
+                0,
+            )
         )
     with open_store(db) as store:
         store.import_history(states, rows)

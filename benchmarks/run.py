@@ -145,14 +145,25 @@ def run(work: Path, pairs: int, cards: int, reviews: int, quick: bool) -> list[R
     small_home.mkdir()
     env = {**os.environ, "CALCQUIZ_HOME": str(small_home), "NO_COLOR": "1"}
     rows = [
-        ratio_to_floor("calcquiz --help", [*CALCQUIZ, "--help"], [*FLOOR, "--help"], env, pairs, 1.3),
         ratio_to_floor(
-            "first card (study, input q)", [*CALCQUIZ, "study"], [*FLOOR, "hello"], env, pairs,
-            1.5, stdin="q\n",
+            "calcquiz --help", [*CALCQUIZ, "--help"], [*FLOOR, "--help"], env, pairs, 1.3
+        ),
+        ratio_to_floor(
+            "first card (study, input q)",
+            [*CALCQUIZ, "study"],
+            [*FLOOR, "hello"],
+            env,
+            pairs,
+            1.5,
+            stdin="q\n",
         ),
         ratio_to_floor(
             "demo gradient-descent --no-live",
-            [*CALCQUIZ, "demo", "gradient-descent", "--no-live"], [*FLOOR, "hello"], env, pairs, 2.0,
+            [*CALCQUIZ, "demo", "gradient-descent", "--no-live"],
+            [*FLOOR, "hello"],
+            env,
+            pairs,
+            2.0,
         ),
     ]
 
@@ -178,15 +189,28 @@ def run(work: Path, pairs: int, cards: int, reviews: int, quick: bool) -> list[R
     rows += [
         ratio_to_floor(
             f"first card, {cards:,} cards + {reviews:,} reviews",
-            [*CALCQUIZ, "study", *with_deck], [*FLOOR, "hello"], big, pairs, 2.0, stdin="q\n",
+            [*CALCQUIZ, "study", *with_deck],
+            [*FLOOR, "hello"],
+            big,
+            pairs,
+            2.0,
+            stdin="q\n",
         ),
         ratio_to_floor(
-            "stats (same store)", [*CALCQUIZ, "stats", *with_deck], [*FLOOR, "hello"], big, pairs,
+            "stats (same store)",
+            [*CALCQUIZ, "stats", *with_deck],
+            [*FLOOR, "hello"],
+            big,
+            pairs,
             4.0,
         ),
         ratio_to_floor(
-            "list --json (same store)", [*CALCQUIZ, "list", "--json", *with_deck],
-            [*FLOOR, "hello"], big, pairs, 5.0,
+            "list --json (same store)",
+            [*CALCQUIZ, "list", "--json", *with_deck],
+            [*FLOOR, "hello"],
+            big,
+            pairs,
+            5.0,
         ),
         Row(
             "peak memory of study (same store)",
@@ -199,8 +223,13 @@ def run(work: Path, pairs: int, cards: int, reviews: int, quick: bool) -> list[R
     started = time.perf_counter()
     timed([*CALCQUIZ, "export", "anki", *with_deck, "-o", str(out)], big)
     rows.append(
-        Row(f"export anki, {cards:,} cards", time.perf_counter() - started, "s", 10.0,
-            f"{out.stat().st_size / 1e6:.1f} MB package")
+        Row(
+            f"export anki, {cards:,} cards",
+            time.perf_counter() - started,
+            "s",
+            10.0,
+            f"{out.stat().st_size / 1e6:.1f} MB package",
+        )
     )
     return rows
 

@@ -83,18 +83,12 @@ def study(
 def _run_demo(card: Card) -> None:
     """The card's numeric demo, shown inside the study session."""
     from calcquiz import ui
+    from calcquiz.commands.demo import run_for_study
     from calcquiz.errors import CalcquizError
 
-    import importlib
-
     try:
-        demo_command = importlib.import_module("calcquiz.commands.demo")
-    except ImportError:
-        ui.print_error("demos are not available in this version")
-        return
-    try:
-        demo_command.run_for_study(card.demo or "")
-    except CalcquizError as exc:
+        run_for_study(card.demo or "")
+    except CalcquizError as exc:  # e.g. a user deck naming a demo this version lacks
         ui.print_error(str(exc))
 
 
