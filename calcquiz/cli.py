@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import UsageError  # typer >= 0.29 vendors click
 from typer.core import TyperGroup
 
 from calcquiz import __version__
@@ -26,6 +27,12 @@ class CalcquizGroup(TyperGroup):
             from calcquiz import ui
 
             ui.print_error(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except UsageError as exc:  # a bad option of a command: one line too, not a usage dump
+            from calcquiz import ui
+
+            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            ui.print_error(exc.format_message() + where)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:  # `calcquiz list | head`: the reader left; not an error
             raise typer.Exit(0) from None

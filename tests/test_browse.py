@@ -144,3 +144,20 @@ def test_help_does_not_import_heavy_modules(tmp_path: Path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["study", "--new", "abc"],
+        ["frobnicate"],
+        ["show"],
+        ["demo", "momentum", "--lr"],
+        ["list", "--bogus"],
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(cli, args):
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert result.stdout == ""
