@@ -135,29 +135,36 @@ def gradient_descent(
     )
 
 
+def gd_trace(
+    obj: Objective, p: Array, lr: float, steps: int
+) -> list[tuple[int, Array, float, float]]:
+    """(k, p_k, f(p_k), |grad f(p_k)|) along plain gradient descent, p <- p - lr grad f(p).
+
+    Ends after ``steps`` steps, at the first inf or nan, or when a step no longer changes
+    p in float64 (the run has converged as far as it can)."""
+    trace = []
+    with np.errstate(all="ignore"):
+        for k, q in enumerate(sgd_path(obj.jac, p, lr, steps, stop_at_fixed_point=True)):
+            fk, gk = obj.fun(q), norm(obj.jac(q))
+            trace.append((k, q, fk, gk))
+            if not finite(fk, gk, *q):
+                break
+    return trace
+
+
 def _descent_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:
     keep = shown_steps(steps)
+    trace = gd_trace(obj, p, lr, steps)
     ks, fs, gs = [], [], []
     f0 = obj.fun(p)
-    k, diverged, converged = 0, False, False
-    with np.errstate(all="ignore"):
-        while True:
-            g = obj.jac(p)
-            fk, gk = obj.fun(p), norm(g)
-            ks.append(k)
-            fs.append(fk)
-            gs.append(gk)
-            diverged = not finite(fk, gk, *p)
-            new = p - lr * g
-            # In float64 the step can stop changing p: the run has converged as far as it can.
-            converged = not diverged and np.array_equal(new, p)
-            last = diverged or converged or k == steps
-            if k in keep or last:
-                yield [k, *vec(p), fk, gk]
-            if last:
-                break
-            p = new
-            k += 1
+    for k, p, fk, gk in trace:
+        ks.append(k)
+        fs.append(fk)
+        gs.append(gk)
+        if k in keep or k == len(trace) - 1:
+            yield [k, *vec(p), fk, gk]
+    diverged = not finite(fs[-1], gs[-1], *p)
+    converged = not diverged and k < steps
     result = {
         "x": vec(p),
         "f": fs[-1],

@@ -25,7 +25,7 @@ from calcquiz.demos.core import (
     shown_steps,
     vec,
 )
-from calcquiz.demos.descent import sgd_path
+from calcquiz.demos.descent import gd_trace, sgd_path
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.demos.second_order import classify
 from calcquiz.errors import BadInputError
@@ -297,26 +297,15 @@ def saddle(
 
 def _saddle_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:
     keep = shown_steps(steps)
-    norms: list[float] = []
-    values: list[float] = []
-    points: list[Array] = []
-    k = 0
-    while True:
-        g = obj.jac(p)
-        fk, gk = obj.fun(p), norm(g)
-        norms.append(gk)
-        values.append(fk)
-        points.append(p)
-        bad = not finite(fk, gk, *p)
-        new = p - lr * g
-        last = bad or k == steps or np.array_equal(new, p)  # the last: p stops changing
-        if k in keep or last:
-            row: Row = [k, *vec(p), fk, gk]
+    trace = gd_trace(obj, p, lr, steps)
+    points = [q for _, q, _, _ in trace]
+    values = [fk for _, _, fk, _ in trace]
+    norms = [gk for _, _, _, gk in trace]
+    k, p = len(trace) - 1, points[-1]
+    for i, q, fk, gk in trace:
+        if i in keep or i == k:
+            row: Row = [i, *vec(q), fk, gk]
             yield row
-        if last:
-            break
-        p = new
-        k += 1
     slow = int(np.nanargmin(norms))
     slow_point = points[slow]
     try:
