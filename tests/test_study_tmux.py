@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from calcquiz.ui.study_view import ANSWER_KEYS, QUESTION_KEYS
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
@@ -92,13 +94,15 @@ def count_reviews(home: Path) -> int:
 
 def test_a_person_studies_two_cards_with_single_keys(terminal, calcquiz_home: Path):
     t = terminal("study")
-    screen = t.wait_for("What is a Derivative?")
+    screen = t.wait_for(QUESTION_KEYS)
+    assert "What is a Derivative?" in screen
     assert "Card 1 · derivative" in screen
     assert "Space/Enter show answer" in screen
     assert "Rate of change" not in screen  # the answer is hidden until asked for
 
     t.keys("Space")  # no Enter needed
-    screen = t.wait_for("Rate of change of a function")
+    screen = t.wait_for(ANSWER_KEYS)  # the last line drawn: the whole screen is there
+    assert "Rate of change of a function" in screen
     assert "1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy" in screen
 
     t.keys("x")  # an unknown key: a hint, the card stays
@@ -106,13 +110,15 @@ def test_a_person_studies_two_cards_with_single_keys(terminal, calcquiz_home: Pa
 
     t.keys("3")
     screen = t.wait_for("What is a Partial Derivative?")
+    screen = t.wait_for(QUESTION_KEYS)
     assert "What is a Derivative?" not in screen  # a fresh screen per card
     assert count_reviews(calcquiz_home) == 1  # committed before the next card showed
 
     t.keys("Enter")
     t.wait_for("∂f/∂x.")
     t.keys("u")  # undo the rating of card 1: it comes back
-    screen = t.wait_for("Undid Good on card 1.")
+    t.wait_for("Undid Good on card 1.")
+    screen = t.wait_for(QUESTION_KEYS)
     assert "What is a Derivative?" in screen
     assert count_reviews(calcquiz_home) == 0
 
