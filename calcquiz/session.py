@@ -4,10 +4,11 @@ No terminal here: :mod:`calcquiz.ui.study_view` drives a session from key presse
 tests drive it directly with a fake clock. Every :meth:`StudySession.rate` commits to the
 store before it returns, so the next card is only ever shown after the rating is safe.
 
-Order of cards: learning cards whose step is due, then reviews due (earliest first),
-then new cards (by number, or shuffled), at most ``new_limit`` new cards a day and
-``review_limit`` ratings a session. A card rated into a learning step comes back in the
-same session when that step is due.
+Order of cards: learning cards whose step is due, then reviews due today (earliest
+first; as in Anki, a review card is due on its day, not at its minute), then new cards
+(by number, or shuffled), at most ``new_limit`` new cards a day and ``review_limit``
+ratings a session. A card rated into a learning step comes back in the same session
+when that step is due.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from calcquiz import scheduler as sched
@@ -74,6 +75,12 @@ def start_of_local_day(now: float) -> float:
     return d.timestamp()
 
 
+def end_of_local_day(now: float) -> float:
+    """The next local midnight (by the calendar, so a DST change is handled)."""
+    today = datetime.fromtimestamp(now).date()
+    return datetime.combine(today + timedelta(days=1), datetime.min.time()).timestamp()
+
+
 @dataclass
 class StudySession:
     store: Store
@@ -125,16 +132,18 @@ class StudySession:
 
         reviews: list[tuple[float, Card]] = []
         new: list[Card] = []
+        day_end = end_of_local_day(now)
         for deck in self.decks:
             # Indexed reads: the cards due soon, and the set of ids ever studied.
-            for state in self.store.due_states(deck.name, now + SESSION_HORIZON):
+            for state in self.store.due_states(deck.name, max(now + SESSION_HORIZON, day_end)):
                 card = selected.get((deck.name, state.card_id))
                 if card is None:  # removed from the deck or filtered out: history kept
                     continue
-                if state.due <= now and state.state not in (LEARNING, RELEARNING):
+                if state.state in (LEARNING, RELEARNING):
+                    if state.due <= now + SESSION_HORIZON:
+                        self._learning.append((state.due, card))
+                elif state.due < day_end:  # a review is due on its day, as in Anki
                     reviews.append((state.due, card))
-                elif state.state in (LEARNING, RELEARNING):
-                    self._learning.append((state.due, card))
             studied = self.store.studied_ids(deck.name)
             allowed = self.options.new_limit - self.store.new_cards_introduced_since(
                 deck.name, start_of_local_day(now)

@@ -229,3 +229,32 @@ def test_summary_counts(store, decks):
     assert summary.ratings == {"Again": 1, "Hard": 0, "Good": 1, "Easy": 1}
     assert summary.seconds == pytest.approx(30)
     assert summary.next_due is not None and summary.next_due > clock.t
+
+
+def test_a_review_due_later_today_is_shown_now_but_not_one_due_tomorrow(store, decks):
+    from calcquiz.session import end_of_local_day, start_of_local_day
+
+    morning = start_of_local_day(T0) + 9 * 3600
+    clock = Clock(morning - 3 * 86400)
+    s = session(store, decks, clock=clock, new_limit=2)
+    for _ in range(2):
+        s.next_card()
+        s.reveal()
+        s.rate(4)
+    states = store.card_states("Calculus & Optimization")
+    later_today = end_of_local_day(morning) - 3600  # 23:00
+    tomorrow = end_of_local_day(morning) + 3600  # 01:00 the next day
+    first, second = sorted(states.values(), key=lambda st: st.card_id)
+    store.conn.execute(
+        "UPDATE card_state SET due = ? WHERE card_id = ?", (later_today, first.card_id)
+    )
+    store.conn.execute(
+        "UPDATE card_state SET due = ? WHERE card_id = ?", (tomorrow, second.card_id)
+    )
+    clock.t = morning
+    today = session(store, decks, clock=clock, new_limit=0)
+    card = today.next_card()
+    assert card is not None and card.id == first.card_id
+    today.reveal()
+    today.rate(3)
+    assert today.next_card() is None
