@@ -91,6 +91,22 @@ def assert_integrity(col) -> None:
     assert message == "Database rebuilt and optimized."
 
 
+def assert_bundled_notes(col, cards) -> None:
+    """Every card arrived as a calcquiz note with exactly the expected fields and tags."""
+    by_guid = notes_by_guid(col)
+    for card in cards:
+        note = by_guid[exporter.guid(DECK_NAME, card.id)]
+        assert note.note_type()["name"] == "calcquiz"
+        assert note.fields == [
+            reference_html(card.question),
+            reference_html(card.answer),
+            reference_html(card.note) if card.note else "",
+            f"calcquiz demo {card.demo}",
+        ], card.id
+        assert not any("$" in f for f in note.fields), card.id
+        assert sorted(note.tags) == sorted({*card.tags, DECK_TAG}), card.id
+
+
 def reference_html(text: str) -> str:
     """An independent converter for the subset of Markdown the bundled deck uses: a
     paragraph, or a list whose items start with "*   "; **bold**, `code` and $math$."""
@@ -228,19 +244,8 @@ def test_apkg_imports_cleanly_with_every_field(tmp_path, bundled_apkg):
         assert [f["name"] for f in notetype["flds"]] == ["Question", "Answer", "Note", "Demo"]
         assert col.models.by_name("Basic+") is None
 
-        by_guid = notes_by_guid(col)
-        assert len(by_guid) == 20
-        for card in cards.values():
-            note = by_guid[exporter.guid(DECK_NAME, card.id)]
-            assert note.note_type()["name"] == "calcquiz"
-            assert note.fields == [
-                reference_html(card.question),
-                reference_html(card.answer),
-                reference_html(card.note) if card.note else "",
-                f"calcquiz demo {card.demo}",
-            ], card.id
-            assert not any("$" in f for f in note.fields), card.id
-            assert sorted(note.tags) == sorted({*card.tags, DECK_TAG}), card.id
+        assert len(notes_by_guid(col)) == 20
+        assert_bundled_notes(col, cards.values())
         assert_integrity(col)
     finally:
         col.close()

@@ -15,14 +15,13 @@ from calcquiz.export import anki as exporter
 from .conftest import BUNDLED_DECK
 from .test_export_anki import (
     DECK_NAME,
-    DECK_TAG,
     FIXTURE_DECK,
     FIXTURE_FIELDS,
+    assert_bundled_notes,
     assert_integrity,
     import_apkg,
     notes_by_guid,
     open_collection,
-    reference_html,
 )
 
 HEADER = [
@@ -128,18 +127,7 @@ def test_txt_imports_every_field_exactly(tmp_path, cli):
         assert col.note_count() == 20 and col.card_count() == 20
         deck_id = col.decks.id_for_name(DECK_NAME)
         assert {col.get_card(cid).did for cid in col.find_cards("")} == {deck_id}
-        by_guid = notes_by_guid(col)
-        for card in cards:
-            note = by_guid[exporter.guid(DECK_NAME, card.id)]
-            assert note.note_type()["name"] == "calcquiz"
-            assert note.fields == [
-                reference_html(card.question),
-                reference_html(card.answer),
-                reference_html(card.note) if card.note else "",
-                f"calcquiz demo {card.demo}",
-            ], card.id
-            assert not any("$" in f for f in note.fields)
-            assert sorted(note.tags) == sorted({*card.tags, DECK_TAG})
+        assert_bundled_notes(col, cards)
         assert_integrity(col)
 
         again = import_txt(col, out)
