@@ -7,6 +7,7 @@ included (fsrs draws the fuzz at review time, so reviewing again would draw anew
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -145,6 +146,30 @@ def cram_state(
     return CardState(deck, card_id, NEW, None, None, None, now, None, 0, 0)
 
 
+def replay(
+    scheduler: fsrs.Scheduler,
+    deck: str,
+    card_id: str,
+    ratings: Iterable[tuple[int, float]],
+) -> CardState | None:
+    """The state a card reaches from new by the ``(rating, reviewed_at)`` reviews, in time
+    order, each applied with :func:`preview`'s rules. None when there are no reviews.
+
+    Stability, difficulty, state, step, reps and lapses follow from the log alone; ``due``
+    does too when ``scheduler`` has fuzz off (a logged run with fuzz on drew its own).
+    """
+    import fsrs
+
+    state: CardState | None = None
+    for rating, reviewed_at in sorted(ratings, key=lambda r: r[1]):
+        card = to_fsrs(state, reviewed_at)
+        reviewed, _ = scheduler.review_card(
+            card, fsrs.Rating(rating), review_datetime=_utc(reviewed_at)
+        )
+        state = from_fsrs(reviewed, deck, card_id, state, rating)
+    return state
+
+
 __all__ = [
     "RATINGS",
     "Outcome",
@@ -152,5 +177,6 @@ __all__ = [
     "format_interval",
     "make_scheduler",
     "preview",
+    "replay",
     "retrievability",
 ]
