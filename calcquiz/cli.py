@@ -9,16 +9,47 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import UsageError  # typer >= 0.29 vendors click
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer >= 0.29 vendors click
 from typer.core import TyperGroup
 
 from calcquiz import __version__
-from calcquiz.commands import browse, demo, drill, export, study
+from calcquiz.commands import browse, demo, drill, export, settings, study
 from calcquiz.errors import CalcquizError
+
+# Help shows words a person reads, never Python type names such as <list[str]> or {card}.
+_METAVARS = {"int": "N", "float": "NUMBER", "str": "TEXT", "Path": "PATH"}
+
+
+def _readable_metavars(command: Any) -> None:
+    """Name every option and argument that has no metavar after its kind (N, PATH, TEXT),
+    and show arguments as click does (``ID``, ``[PATH]...``) instead of ``{id} <str>``."""
+    for param in getattr(command, "params", []):
+        if param.param_type_name == "argument":
+            name = param.metavar or param.name.upper()
+            usage = (name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else "")
+            param.metavar = name
+            # Typer 0.29 adds "<str>" after the name and braces around it in the usage line.
+            param.display_type_rich = lambda ctx: None
+            param._usage_display_name = lambda usage=usage: usage
+        elif param.metavar is None and not getattr(param, "is_flag", False):
+            desc = param.type_descriptor
+            if desc.is_choice:
+                param.metavar = "|".join(str(getattr(c, "value", c)) for c in desc.choices)
+            else:
+                bare = param.bare_type().removeprefix("list[").removesuffix("]")
+                param.metavar = _METAVARS.get(bare, bare.upper())
+    for sub in getattr(command, "commands", {}).values():
+        _readable_metavars(sub)
 
 
 class CalcquizGroup(TyperGroup):
     """Maps calcquiz's own exceptions to a clean message and exit code for every command."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _readable_metavars(command)
+        return command
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -28,6 +59,9 @@ class CalcquizGroup(TyperGroup):
 
             ui.print_error(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except NoArgsIsHelpError as exc:  # `calcquiz export`: its help, not an error
+            typer.echo(exc.ctx.get_help())
+            raise typer.Exit(0) from None
         except UsageError as exc:  # a bad option of a command: one line too, not a usage dump
             from calcquiz import ui
 
@@ -42,7 +76,7 @@ app = typer.Typer(
     cls=CalcquizGroup,
     name="calcquiz",
     help="Flashcards, live numeric demos and drills for the calculus behind machine learning.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -57,6 +91,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -68,6 +103,8 @@ def root(
 
     Example: calcquiz study
     """
+    if ctx.invoked_subcommand is None:  # bare `calcquiz`: a start screen, not an error
+        browse.start_screen()
 
 
 app.command("list")(browse.list_cards)
@@ -76,6 +113,9 @@ app.command("validate")(browse.validate)
 app.command("study")(study.study)
 app.command("stats")(study.stats)
 app.command("reset")(study.reset)
+app.command("suspend")(study.suspend)
+app.command("unsuspend")(study.unsuspend)
+app.add_typer(settings.config_app, name="config")
 app.command("drill")(drill.drill)
 app.command("demo")(demo.demo)
 app.add_typer(export.export_app, name="export")

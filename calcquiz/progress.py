@@ -1,100 +1,219 @@
-"""Progress figures for ``list`` and ``stats``, computed from the store. No terminal here."""
+"""Progress figures for ``list`` and ``stats``, computed from the store. No terminal here.
+
+"Today", the forecast's days and the heatmap's days are the learner's days, which start
+at ``day_starts_at`` (see :mod:`calcquiz.dates`).
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any, TypedDict
 
 from calcquiz import scheduler as sched
-from calcquiz.content import Deck
-from calcquiz.store import NEW, STATE_NAMES, Store
+from calcquiz.config import Config
+from calcquiz.content import Card, Deck
+from calcquiz.dates import Calendar, iso_utc
+from calcquiz.store import NEW, NO_FLAGS, STATE_NAMES, Store
 
 FORECAST_DAYS = 14
 HEATMAP_WEEKS = 12
 
 
+class CardProgress(TypedDict):
+    """One card's progress, as ``list --json`` prints it beside the card's fields."""
+
+    state: str  # new, learning, review, relearning
+    due: str | None  # ISO 8601, UTC
+    stability: float | None  # days
+    difficulty: float | None  # FSRS difficulty, 1-10
+    retrievability: float | None  # probability of recall now
+    suspended: bool
+    buried: bool  # hidden until the next day starts
+    leech: bool
+
+
 def card_progress(
-    store: Store | None, decks: Sequence[Deck], now: float | None = None
-) -> list[dict[str, Any]]:
-    """Per card, in deck order: state, due (ISO 8601, UTC), stability (days) and
-    retrievability now (FSRS's probability of recall). ``store=None``: all new."""
+    store: Store | None,
+    decks: Sequence[Deck],
+    now: float | None = None,
+    config: Config | None = None,
+) -> list[CardProgress]:
+    """Per card, in deck order. ``store=None``: all new."""
     now = time.time() if now is None else now
-    scheduler = sched.make_scheduler() if store is not None else None
-    out = []
+    scheduler = sched.make_scheduler(config=config) if store is not None else None
+    out: list[CardProgress] = []
     for deck in decks:
         states = store.card_states(deck.name) if store is not None else {}
+        flags = store.card_flags(deck.name) if store is not None else {}
         for card in deck.cards:
             state = states.get(card.id)
+            mark = flags.get(card.id, NO_FLAGS)
             out.append(
-                {
-                    "state": STATE_NAMES[state.state if state else NEW],
-                    "due": _iso(state.due) if state else None,
-                    "stability": state.stability if state else None,
-                    "retrievability": (
+                CardProgress(
+                    state=STATE_NAMES[state.state if state else NEW],
+                    due=iso_utc(state.due) if state else None,
+                    stability=state.stability if state else None,
+                    difficulty=state.difficulty if state else None,
+                    retrievability=(
                         sched.retrievability(scheduler, state, now) if scheduler else None
                     ),
-                }
+                    suspended=mark.suspended,
+                    buried=mark.buried(now),
+                    leech=mark.leech,
+                )
             )
     return out
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="seconds")
+@dataclass(frozen=True)
+class DayDue:
+    date: str  # the learner's day, YYYY-MM-DD
+    due: int
 
 
-def _local_midnight(day: date) -> float:
-    return datetime(day.year, day.month, day.day).timestamp()
+@dataclass(frozen=True)
+class DayReviews:
+    date: str
+    reviews: int
 
 
-def build_stats(store: Store, decks: Sequence[Deck], now: float | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DrillAccuracy:
+    correct: int
+    attempted: int
+    accuracy: float | None
+
+
+@dataclass
+class Stats:
+    decks: list[str]
+    cards: int
+    reviews_today: int
+    reviews_total: int
+    true_retention: float | None  # share of review-state ratings that were not Again
+    retention_reviews: int
+    cards_by_state: dict[str, int]
+    set_aside: dict[str, int]  # suspended, buried, leech (a card can be more than one)
+    forecast: list[DayDue]
+    heatmap: list[DayReviews]
+    drill_accuracy: dict[str, DrillAccuracy] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_stats(
+    store: Store,
+    decks: Sequence[Deck],
+    now: float | None = None,
+    calendar: Calendar | None = None,
+) -> Stats:
     now = time.time() if now is None else now
+    calendar = calendar or Calendar()
     names = [d.name for d in decks]
-    today = datetime.fromtimestamp(now).date()
-    start_today = _local_midnight(today)
+    today = calendar.day_of(now)
 
     by_state = {name: 0 for name in STATE_NAMES.values()}
+    set_aside = {"suspended": 0, "buried": 0, "leech": 0}
     forecast = [0] * FORECAST_DAYS
-    forecast_end = _local_midnight(today + timedelta(days=FORECAST_DAYS))
-    day_starts = [_local_midnight(today + timedelta(days=i)) for i in range(1, FORECAST_DAYS)]
+    forecast_end = calendar.start(today + timedelta(days=FORECAST_DAYS))
     total_cards = 0
     for deck in decks:
         ids = [c.id for c in deck.cards]
         total_cards += len(ids)
         counts = store.state_counts(deck.name, ids)
-        studied = sum(counts.values())
-        by_state["new"] += len(ids) - studied
+        by_state["new"] += len(ids) - sum(counts.values())
         for state, n in counts.items():
             by_state[STATE_NAMES[state]] += n
         present = set(ids)
-        for card_id, due in store.due_times(deck.name, forecast_end):
+        flags = store.card_flags(deck.name)
+        for card_id, mark in flags.items():
             if card_id in present:
-                forecast[sum(due >= start for start in day_starts)] += 1
+                set_aside["suspended"] += mark.suspended
+                set_aside["buried"] += mark.buried(now)
+                set_aside["leech"] += mark.leech
+        for card_id, due in store.due_times(deck.name, forecast_end):
+            if card_id in present and not flags.get(card_id, NO_FLAGS).suspended:
+                forecast[max(0, calendar.day_index(due, now))] += 1  # overdue: today
 
     passed, total = store.review_retention(names)
     first_day = today - timedelta(days=7 * HEATMAP_WEEKS - 1)
-    per_day = store.reviews_per_day(names, _local_midnight(first_day))
-    heatmap = [
-        {"date": d.isoformat(), "reviews": per_day.get(d.isoformat(), 0)}
-        for d in (first_day + timedelta(days=i) for i in range(7 * HEATMAP_WEEKS))
-    ]
+    per_day = store.review_counts(names, calendar.day_starts(first_day, 7 * HEATMAP_WEEKS))
     accuracy = store.drill_accuracy()
-    return {
-        "decks": names,
-        "cards": total_cards,
-        "reviews_today": store.review_count(names, since=start_today),
-        "reviews_total": store.review_count(names),
-        "true_retention": (passed / total) if total else None,
-        "retention_reviews": total,
-        "cards_by_state": by_state,
-        "forecast": [
-            {"date": (today + timedelta(days=i)).isoformat(), "due": n}
-            for i, n in enumerate(forecast)
+    return Stats(
+        decks=names,
+        cards=total_cards,
+        reviews_today=per_day[-1],
+        reviews_total=store.review_count(names),
+        true_retention=(passed / total) if total else None,
+        retention_reviews=total,
+        cards_by_state=by_state,
+        set_aside=set_aside,
+        forecast=[
+            DayDue((today + timedelta(days=i)).isoformat(), n) for i, n in enumerate(forecast)
         ],
-        "heatmap": heatmap,
-        "drill_accuracy": {
-            topic: {"correct": c, "attempted": n, "accuracy": c / n if n else None}
+        heatmap=[
+            DayReviews((first_day + timedelta(days=i)).isoformat(), n)
+            for i, n in enumerate(per_day)
+        ],
+        drill_accuracy={
+            topic: DrillAccuracy(c, n, c / n if n else None)
             for topic, (c, n) in accuracy.items()
         },
-    }
+    )
+
+
+STATE_FILTERS = ("new", "learning", "review", "relearning", "suspended", "buried", "leech")
+
+
+@dataclass(frozen=True)
+class CardQuery:
+    """What ``list`` narrows to; every given criterion must hold."""
+
+    search: str | None = None  # in question, answer, note, id and tags, any case
+    state: str | None = None  # one of STATE_FILTERS
+    due: bool = False  # due today (the learner's day), not suspended or buried
+    tags: tuple[str, ...] = ()  # any of these
+
+    def matches(self, card: Card, p: CardProgress, due_before: float) -> bool:
+        if self.tags and not set(self.tags) & set(card.tags):
+            return False
+        if self.state is not None and not _in_state(p, self.state):
+            return False
+        if self.due and not _due_before(p, due_before):
+            return False
+        if self.search:
+            needle = self.search.casefold()
+            fields = (card.question, card.answer, card.note or "", card.id, *card.tags)
+            return any(needle in text.casefold() for text in fields)
+        return True
+
+
+def _in_state(p: CardProgress, state: str) -> bool:
+    if state in ("suspended", "buried", "leech"):
+        return bool(p[state])  # type: ignore[literal-required]
+    return p["state"] == state
+
+
+def _due_before(p: CardProgress, end: float) -> bool:
+    from datetime import datetime
+
+    if p["due"] is None or p["suspended"] or p["buried"]:
+        return False
+    return datetime.fromisoformat(p["due"]).timestamp() < end
+
+
+def select(
+    decks: Sequence[Deck],
+    rows: Sequence[CardProgress],
+    query: CardQuery,
+    now: float,
+    calendar: Calendar,
+) -> list[tuple[Card, CardProgress]]:
+    """The cards (with their progress, in deck order) that match ``query``."""
+    cards = [c for d in decks for c in d.cards]
+    end = calendar.today_end(now)
+    return [(c, p) for c, p in zip(cards, rows, strict=True) if query.matches(c, p, end)]

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from calcquiz.dates import format_interval, parse_steps, utc
 from calcquiz.errors import BadInputError
 from calcquiz.store import NEW, REVIEW, CardState
 
 if TYPE_CHECKING:
     import fsrs
 
+    from calcquiz.config import Config
+
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
-RELEARNING_STEPS = (timedelta(minutes=10),)
 DEFAULT_RETENTION = 0.9
 
 
@@ -29,20 +29,35 @@ def check_retention(retention: float) -> None:
         raise BadInputError(f"Invalid retention: {retention} (choose between 0.70 and 0.99)")
 
 
-def make_scheduler(retention: float = DEFAULT_RETENTION, fuzz: bool = True) -> fsrs.Scheduler:
+def make_scheduler(
+    retention: float | None = None, fuzz: bool = True, *, config: Config | None = None
+) -> fsrs.Scheduler:
+    """An FSRS scheduler with the config's retention, steps and parameters.
+
+    ``config=None`` reads ``config.toml`` (defaults where it says nothing); ``retention``
+    overrides the config's for this run (a command-line option)."""
+    if config is None:
+        from calcquiz.config import load_config
+
+        config = load_config()
+    retention = config.retention if retention is None else retention
     check_retention(retention)
     import fsrs
+    from fsrs.scheduler import DEFAULT_PARAMETERS
 
-    return fsrs.Scheduler(
-        desired_retention=retention,
-        learning_steps=LEARNING_STEPS,
-        relearning_steps=RELEARNING_STEPS,
-        enable_fuzzing=fuzz,
-    )
+    try:
+        return fsrs.Scheduler(
+            parameters=config.parameters or DEFAULT_PARAMETERS,
+            desired_retention=retention,
+            learning_steps=parse_steps(config.learning_steps),
+            relearning_steps=parse_steps(config.relearning_steps),
+            enable_fuzzing=fuzz,
+        )
+    except ValueError as exc:  # parameters outside FSRS's bounds
+        raise BadInputError(f"Invalid FSRS parameters in the config: {exc}") from None
 
 
-def _utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, tz=timezone.utc)
+_utc = utc
 
 
 def to_fsrs(state: CardState | None, now: float) -> fsrs.Card:
@@ -118,23 +133,12 @@ def retrievability(scheduler: fsrs.Scheduler, state: CardState | None, now: floa
     return float(scheduler.get_card_retrievability(to_fsrs(state, now), _utc(now)))
 
 
-def format_interval(seconds: float) -> str:
-    """Anki's style: 45s, 10m, 3h, 4d, 2.1mo, 1.3y."""
-    seconds = round(seconds)  # timestamps carry float noise: 59.9999 s is 1m
-    if seconds < 60:
-        return f"{max(1, round(seconds))}s"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{round(minutes)}m"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{round(hours)}h"
-    days = hours / 24
-    if days < 30:
-        return f"{round(days)}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo"
-    return f"{days / 365:.1f}y"
+def becomes_leech(lapses: int, threshold: int) -> bool:
+    """Anki's rule, checked on each lapse: a card is a leech at ``threshold`` lapses, and
+    again at every half threshold after (8, 12, 16, ... for 8)."""
+    if threshold < 1 or lapses < threshold:
+        return False
+    return (lapses - threshold) % max(1, threshold // 2) == 0
 
 
 def cram_state(
@@ -172,6 +176,7 @@ def replay(
 
 __all__ = [
     "RATINGS",
+    "becomes_leech",
     "Outcome",
     "cram_state",
     "format_interval",

@@ -5,10 +5,12 @@ tests drive it directly with a fake clock. Every :meth:`StudySession.rate` commi
 store before it returns, so the next card is only ever shown after the rating is safe.
 
 Order of cards: learning cards whose step is due, then reviews due today (earliest
-first; as in Anki, a review card is due on its day, not at its minute), then new cards
-(by number, or shuffled), at most ``new_limit`` new cards a day and ``review_limit``
-ratings a session. A card rated into a learning step comes back in the same session
-when that step is due.
+first; as in Anki, a review card is due on its day, and the day starts at
+``day_starts_at``, so a review due at 02:00 belongs to the previous day's session), then
+new cards (by number, or shuffled), at most ``new_limit`` new cards a day and
+``review_limit`` ratings a session. A card rated into a learning step comes back in the
+same session when that step is due. Suspended cards, and cards buried until the next day
+starts, are left out. A card that lapses ``leech_threshold`` times becomes a leech.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ import random
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any
 
 from calcquiz import scheduler as sched
+from calcquiz.config import Config
+from calcquiz.dates import Calendar
 from calcquiz.errors import BadInputError
-from calcquiz.store import LEARNING, RELEARNING, CardState, Store
+from calcquiz.store import LEARNING, NEW, RELEARNING, REVIEW, CardState, Flags, Store
 
 if TYPE_CHECKING:
     import fsrs
@@ -50,6 +54,16 @@ class SessionOptions:
         if self.review_limit < 1:
             raise BadInputError(f"Invalid --limit: {self.review_limit} (must be 1 or more)")
 
+    @classmethod
+    def from_config(cls, config: Config, **given: Any) -> SessionOptions:
+        """The config's limits and retention; options given on the command line win."""
+        base = cls(
+            retention=config.retention,
+            new_limit=config.new_per_day,
+            review_limit=config.reviews_per_session,
+        )
+        return replace(base, **{k: v for k, v in given.items() if v is not None})
+
 
 @dataclass(frozen=True)
 class Rated:
@@ -58,27 +72,40 @@ class Rated:
     rating: int
     before: CardState | None
     after: CardState
+    flags_before: Flags = Flags()
+    leech: bool = False  # this lapse made the card a leech (again)
+    suspended: bool = False  # ... and suspended it
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """The learner suspended (``@``) or buried (``-``) a card."""
+
+    card: Card
+    action: str  # "suspend" or "bury"
+    flags_before: Flags
 
 
 @dataclass
 class Summary:
-    reviewed: int
+    reviewed: int  # ratings given
+    cards: int  # distinct cards rated
     ratings: dict[str, int]
     seconds: float
     next_due: float | None
-    new_seen: int
+    next_due_cards: int  # cards due on next_due's day
+    new_limit_reached: bool  # new cards are waiting but today's limit is used up
+    new_today: int  # new cards introduced today (before and during this session)
+    unseen: int  # selected cards never studied, not suspended or buried
+    set_aside: dict[str, int]  # "suspend"/"bury" -> cards, this session
+    leeches: int  # cards that became leeches this session
     cram: bool
 
 
-def start_of_local_day(now: float) -> float:
-    d = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return d.timestamp()
-
-
-def end_of_local_day(now: float) -> float:
-    """The next local midnight (by the calendar, so a DST change is handled)."""
-    today = datetime.fromtimestamp(now).date()
-    return datetime.combine(today + timedelta(days=1), datetime.min.time()).timestamp()
+def _kind(state: CardState | None) -> str:
+    if state is None or state.state == NEW:
+        return "new"
+    return "learning" if state.state in (LEARNING, RELEARNING) else "review"
 
 
 @dataclass
@@ -87,28 +114,32 @@ class StudySession:
     decks: Sequence[Deck]
     options: SessionOptions = field(default_factory=SessionOptions)
     clock: Callable[[], float] = time.time
+    config: Config = field(default_factory=Config)
+    tz: tzinfo | None = None  # None: the system's local zone
 
     def __post_init__(self) -> None:
         self._scheduler: fsrs.Scheduler | None = None
         sched.check_retention(self.options.retention)
+        self.calendar = Calendar(self.config.day_starts_at, self.tz)
         self.started = self.clock()
-        self.history: list[Rated] = []
+        self.history: list[Rated | SetAside] = []
         self.current: Card | None = None
         self.current_state: CardState | None = None
         self.shown_at = 0.0
         self.outcomes: dict[int, sched.Outcome] | None = None
-        self._front: deque[Card] = deque()
+        self._front: deque[tuple[str, Card]] = deque()  # (kind, card): shown again first
         self._learning: list[tuple[float, Card]] = []  # (due, card), back later this session
         self._reviews: deque[Card] = deque()
         self._new: deque[Card] = deque()
-        self._new_seen = 0
+        self._new_today = 0
+        self._unseen = 0
         self._build_queues()
 
     @property
     def scheduler(self) -> fsrs.Scheduler:
         """Made on first use: fsrs is imported only once an answer is revealed."""
         if self._scheduler is None:
-            self._scheduler = sched.make_scheduler(self.options.retention)
+            self._scheduler = sched.make_scheduler(self.options.retention, config=self.config)
         return self._scheduler
 
     # -- building the queues
@@ -123,8 +154,14 @@ class StudySession:
         now = self.clock()
         rng = random.Random(self.options.seed)
         selected = {(d.name, c.id): c for d in self.decks for c in self._selected(d)}
+        hidden = {
+            (d.name, card_id)
+            for d in self.decks
+            for card_id, flags in self.store.card_flags(d.name).items()
+            if flags.hidden(now)
+        }
         if self.options.cram:
-            cram = list(selected.values())
+            cram = [c for key, c in selected.items() if key not in hidden]
             if self.options.shuffle:
                 rng.shuffle(cram)
             self._reviews.extend(cram)
@@ -132,23 +169,30 @@ class StudySession:
 
         reviews: list[tuple[float, Card]] = []
         new: list[Card] = []
-        day_end = end_of_local_day(now)
+        day_end = self.calendar.today_end(now)
         for deck in self.decks:
             # Indexed reads: the cards due soon, and the set of ids ever studied.
             for state in self.store.due_states(deck.name, max(now + SESSION_HORIZON, day_end)):
                 card = selected.get((deck.name, state.card_id))
-                if card is None:  # removed from the deck or filtered out: history kept
-                    continue
+                if card is None or (deck.name, card.id) in hidden:
+                    continue  # removed, filtered out, suspended or buried: history kept
                 if state.state in (LEARNING, RELEARNING):
                     if state.due <= now + SESSION_HORIZON:
                         self._learning.append((state.due, card))
                 elif state.due < day_end:  # a review is due on its day, as in Anki
                     reviews.append((state.due, card))
             studied = self.store.studied_ids(deck.name)
-            allowed = self.options.new_limit - self.store.new_cards_introduced_since(
-                deck.name, start_of_local_day(now)
+            introduced = self.store.new_cards_introduced_since(
+                deck.name, self.calendar.today_start(now)
             )
-            fresh = [c for c in self._selected(deck) if c.id not in studied]
+            self._new_today += introduced
+            allowed = self.options.new_limit - introduced
+            fresh = [
+                c
+                for c in self._selected(deck)
+                if c.id not in studied and (deck.name, c.id) not in hidden
+            ]
+            self._unseen += len(fresh)
             if self.options.shuffle:
                 rng.shuffle(fresh)
             new.extend(fresh[: max(0, allowed)])
@@ -163,15 +207,21 @@ class StudySession:
     # -- what to show
     @property
     def done_count(self) -> int:
-        return len(self.history)
+        """Ratings given this session (what ``review_limit`` counts)."""
+        return sum(isinstance(h, Rated) for h in self.history)
 
     def counts(self) -> dict[str, int]:
-        """Cards left, Anki style: new, learning, due reviews."""
-        return {
+        """Cards left, Anki style: new, learning, due reviews (the card shown included)."""
+        out = {
             "new": len(self._new),
             "learning": len(self._learning),
             "review": len(self._reviews),
         }
+        for kind, _ in self._front:
+            out[kind] += 1
+        if self.current is not None:
+            out["review" if self.options.cram else _kind(self.current_state)] += 1
+        return out
 
     def limit_reached(self) -> bool:
         return self.done_count >= self.options.review_limit
@@ -185,7 +235,7 @@ class StudySession:
         now = self.clock()
         card: Card | None = None
         if self._front:
-            card = self._front.popleft()
+            card = self._front.popleft()[1]
         elif self._learning and self._learning[0][0] <= now:
             card = self._learning.pop(0)[1]
         elif self._reviews:
@@ -240,10 +290,8 @@ class StudySession:
         review_id = self.store.record_review(
             before, outcome.state, rating, now, duration_ms, cram=self.options.cram
         )
-        rated = Rated(review_id, card, rating, before, outcome.state)
+        rated = self._mark_leech(Rated(review_id, card, rating, before, outcome.state))
         self.history.append(rated)
-        if before is None:
-            self._new_seen += 1
         self.current = None
         self.current_state = None
         self.outcomes = None
@@ -251,28 +299,74 @@ class StudySession:
             if rating == 1:  # forgotten: once more at the end of this cram
                 self._reviews.append(card)
         elif (
-            outcome.state.state in (LEARNING, RELEARNING)
+            not rated.suspended
+            and outcome.state.state in (LEARNING, RELEARNING)
             and outcome.state.due - now <= SESSION_HORIZON
         ):
             self._learning.append((outcome.state.due, card))
             self._learning.sort(key=lambda pair: pair[0])
         return rated
 
-    def undo(self) -> Rated | None:
-        """Take back the last rating (state and log restored together); show that card again."""
+    def _mark_leech(self, rated: Rated) -> Rated:
+        """A lapse (Again on a review card) that reaches the leech rule marks the card."""
+        lapsed = (
+            not self.options.cram
+            and rated.rating == 1
+            and rated.before is not None
+            and rated.before.state == REVIEW
+        )
+        if not lapsed or not sched.becomes_leech(
+            rated.after.lapses, self.config.leech_threshold
+        ):
+            return rated
+        card = rated.card
+        before = self.store.flags(card.deck, card.id)
+        suspend = self.config.leech_action == "suspend"
+        after = replace(before, leech=True, suspended=before.suspended or suspend)
+        self.store.set_flags(card.deck, card.id, after)
+        return replace(rated, flags_before=before, leech=True, suspended=suspend)
+
+    def set_aside(self, action: str) -> SetAside:
+        """Suspend (``"suspend"``) the shown card, or bury it (``"bury"``) until the next
+        day starts. Committed before this returns; undone by :meth:`undo`."""
+        card = self.current
+        if card is None:
+            raise RuntimeError("no card is shown")
+        before = self.store.flags(card.deck, card.id)
+        if action == "suspend":
+            after = replace(before, suspended=True)
+        elif action == "bury":
+            after = replace(before, buried_until=self.calendar.today_end(self.clock()))
+        else:
+            raise ValueError(f"unknown action {action!r}")
+        self.store.set_flags(card.deck, card.id, after)
+        done = SetAside(card, action, before)
+        self.history.append(done)
+        self.current = None
+        self.current_state = None
+        self.outcomes = None
+        return done
+
+    def undo(self) -> Rated | SetAside | None:
+        """Take back the last rating, suspension or burial (state, log and marks restored
+        together); show that card again."""
         if not self.history:
             return None
         last = self.history.pop()
-        self.store.undo_review(last.review_id)
-        if last.before is None:
-            self._new_seen -= 1
-        self._learning = [(due, c) for due, c in self._learning if c is not last.card]
-        if self.options.cram and last.rating == 1 and last.card in self._reviews:
-            self._reviews.reverse()
-            self._reviews.remove(last.card)
-            self._reviews.reverse()
+        if isinstance(last, Rated):
+            self.store.undo_review(last.review_id)
+            if last.leech:
+                self.store.set_flags(last.card.deck, last.card.id, last.flags_before)
+            self._learning = [(due, c) for due, c in self._learning if c is not last.card]
+            if self.options.cram and last.rating == 1 and last.card in self._reviews:
+                self._reviews.reverse()
+                self._reviews.remove(last.card)
+                self._reviews.reverse()
+        else:
+            self.store.set_flags(last.card.deck, last.card.id, last.flags_before)
         if self.current is not None:
-            self._front.appendleft(self.current)
+            kind = "review" if self.options.cram else _kind(self.current_state)
+            self._front.appendleft((kind, self.current))
             self.current = None
         self._show(last.card, self.clock())
         return last
@@ -280,14 +374,37 @@ class StudySession:
     # -- the end
     def summary(self) -> Summary:
         now = self.clock()
-        names = Counter(sched.RATINGS[r.rating] for r in self.history)
+        rated = [h for h in self.history if isinstance(h, Rated)]
+        names = Counter(sched.RATINGS[r.rating] for r in rated)
         left_now = self.current or self._front or self._reviews or self._new
-        next_due = now if left_now else self.store.next_due([d.name for d in self.decks], now)
+        names_of_decks = [d.name for d in self.decks]
+        next_due = now if left_now else self.store.next_active_due(names_of_decks, now)
+        next_cards = 0
+        if next_due is not None and not left_now:
+            # Cards due from now to the end of the day that next_due falls in.
+            end = self.calendar.today_end(next_due)
+            for deck in names_of_decks:
+                flags = self.store.card_flags(deck)
+                next_cards += sum(
+                    1
+                    for s in self.store.due_states(deck, end)
+                    if s.due > now and not flags.get(s.card_id, Flags()).hidden(now)
+                )
+        new_in_session = sum(r.before is None for r in rated)
+        new_today = self._new_today + new_in_session
+        unseen = max(0, self._unseen - new_in_session)
+        aside = Counter(h.action for h in self.history if isinstance(h, SetAside))
         return Summary(
-            reviewed=len(self.history),
+            reviewed=len(rated),
+            cards=len({(r.card.deck, r.card.id) for r in rated}),
             ratings={name: names.get(name, 0) for name in sched.RATINGS.values()},
             seconds=now - self.started,
             next_due=next_due,
-            new_seen=self._new_seen,
+            next_due_cards=next_cards,
+            new_limit_reached=unseen > 0 and new_today >= self.options.new_limit,
+            new_today=new_today,
+            unseen=unseen,
+            set_aside={"suspend": aside.get("suspend", 0), "bury": aside.get("bury", 0)},
+            leeches=sum(r.leech for r in rated),
             cram=self.options.cram,
         )

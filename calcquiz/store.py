@@ -7,6 +7,9 @@ Tables:
 * ``review_log``: one row per rating, append-only (undo removes the row it undoes):
   card, rating, time, duration, and the state before and after as JSON.
 * ``drill_log``: one row per auto-graded exercise.
+* ``card_flags``: suspended, buried (until when) and leech marks, keyed like
+  ``card_state`` but apart from it, so a new card can be suspended and a rating, which
+  replaces the state row, never touches the marks.
 
 Every write is its own transaction, committed before the caller goes on, so a process
 killed at any moment loses nothing already rated. WAL mode and a busy timeout let two
@@ -29,7 +32,7 @@ from typing import Any
 from calcquiz.errors import StoreError
 from calcquiz.paths import DB_NAME, data_dir, db_path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 
 # States: 0 = new (no row), then fsrs.State values.
@@ -83,9 +86,19 @@ _MIGRATIONS: dict[int, str] = {
         );
         CREATE INDEX drill_log_topic ON drill_log (topic);
     """,
+    3: """
+        CREATE TABLE card_flags (
+            deck TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            buried_until REAL,           -- epoch seconds: hidden until the next day starts
+            leech INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (deck, card_id)
+        ) WITHOUT ROWID;
+    """,
 }
-_OUR_TABLES = {"card_state", "review_log", "drill_log"}
-__all__ = ["DB_NAME", "Store", "data_dir", "db_path", "open_store"]
+_OUR_TABLES = {"card_state", "review_log", "drill_log", "card_flags"}
+__all__ = ["DB_NAME", "Flags", "Store", "data_dir", "db_path", "open_store"]
 
 
 def busy_timeout_ms() -> int:
@@ -132,6 +145,45 @@ class Review:
     state_before: int
     state_after: int
     cram: bool
+
+
+@dataclass(frozen=True)
+class Flags:
+    """A card's marks: suspended (until unsuspended), buried (until a time), leech."""
+
+    suspended: bool = False
+    buried_until: float | None = None
+    leech: bool = False
+
+    def buried(self, now: float) -> bool:
+        return self.buried_until is not None and self.buried_until > now
+
+    def hidden(self, now: float) -> bool:
+        """Not to be studied now."""
+        return self.suspended or self.buried(now)
+
+
+NO_FLAGS = Flags()
+
+
+def _put_state(conn: sqlite3.Connection, state: CardState) -> None:
+    """Write a card's state row, column by column (not by the dataclass's field order)."""
+    conn.execute(
+        f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            state.deck,
+            state.card_id,
+            state.state,
+            state.step,
+            state.stability,
+            state.difficulty,
+            state.due,
+            state.last_review,
+            state.reps,
+            state.lapses,
+        ),
+    )
 
 
 def _row_to_state(row: sqlite3.Row | tuple[Any, ...]) -> CardState:
@@ -258,11 +310,8 @@ class Store:
         """Bulk-load card states and past reviews ``(deck, card_id, rating, reviewed_at,
         duration_ms, state_before, state_after)`` in one transaction."""
         with self._write() as conn:
-            conn.executemany(
-                f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (tuple(s.__dict__.values()) for s in states),
-            )
+            for state in states:
+                _put_state(conn, state)
             conn.executemany(
                 "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
                 "state_before, state_after, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
@@ -356,16 +405,6 @@ class Store:
         )
         return [(r[0], r[1]) for r in rows]
 
-    def reviews_per_day(self, decks: Sequence[str], since: float) -> dict[str, int]:
-        """Local date (YYYY-MM-DD) -> number of reviews, from ``since`` on."""
-        rows = self.conn.execute(
-            "SELECT date(reviewed_at, 'unixepoch', 'localtime') AS day, COUNT(*) "
-            f"FROM review_log WHERE reviewed_at >= ? AND deck IN ({self._in(decks)}) "
-            "GROUP BY day",
-            [since, *decks],
-        )
-        return {day: int(n) for day, n in rows}
-
     # -- drills
     def record_drill(
         self,
@@ -410,7 +449,81 @@ class Store:
             conn.execute("DELETE FROM card_state")
             conn.execute("DELETE FROM review_log")
             conn.execute("DELETE FROM drill_log")
+            conn.execute("DELETE FROM card_flags")
         return int(cards), int(reviews)
+
+    def reset_cards(self, deck: str | None, card_ids: Sequence[str] | None) -> tuple[int, int]:
+        """Forget the progress of some cards: ``card_ids`` of ``deck`` (any deck when None),
+        or every card of ``deck``. Returns (cards, reviews) removed."""
+        where, args = [], []
+        if deck is not None:
+            where.append("deck = ?")
+            args.append(deck)
+        if card_ids is not None:
+            where.append(f"card_id IN ({self._in(card_ids)})")
+            args.extend(card_ids)
+        if not where:
+            raise ValueError("reset_cards needs a deck or card ids")
+        cond = " AND ".join(where)
+        with self._write() as conn:
+            cards = conn.execute(f"DELETE FROM card_state WHERE {cond}", args).rowcount
+            reviews = conn.execute(f"DELETE FROM review_log WHERE {cond}", args).rowcount
+            conn.execute(f"DELETE FROM card_flags WHERE {cond}", args)
+        return int(cards), int(reviews)
+
+    # -- suspended, buried, leech
+    def card_flags(self, deck: str) -> dict[str, Flags]:
+        rows = self.conn.execute(
+            "SELECT card_id, suspended, buried_until, leech FROM card_flags WHERE deck = ?",
+            (deck,),
+        )
+        return {r[0]: Flags(bool(r[1]), r[2], bool(r[3])) for r in rows}
+
+    def flags(self, deck: str, card_id: str) -> Flags:
+        row = self.conn.execute(
+            "SELECT suspended, buried_until, leech FROM card_flags WHERE deck = ? AND card_id = ?",
+            (deck, card_id),
+        ).fetchone()
+        return Flags(bool(row[0]), row[1], bool(row[2])) if row else NO_FLAGS
+
+    def set_flags(self, deck: str, card_id: str, flags: Flags) -> None:
+        """Replace a card's marks (no marks: no row)."""
+        with self._write() as conn:
+            if flags == NO_FLAGS:
+                conn.execute(
+                    "DELETE FROM card_flags WHERE deck = ? AND card_id = ?", (deck, card_id)
+                )
+                return
+            conn.execute(
+                "INSERT OR REPLACE INTO card_flags (deck, card_id, suspended, buried_until, "
+                "leech) VALUES (?, ?, ?, ?, ?)",
+                (deck, card_id, int(flags.suspended), flags.buried_until, int(flags.leech)),
+            )
+
+    def next_active_due(self, decks: Iterable[str], after: float) -> float | None:
+        """The earliest due time after ``after`` of a card that is not suspended."""
+        best: float | None = None
+        for deck in decks:
+            row = self.conn.execute(
+                "SELECT MIN(s.due) FROM card_state s LEFT JOIN card_flags f "
+                "ON f.deck = s.deck AND f.card_id = s.card_id "
+                "WHERE s.deck = ? AND s.due > ? AND COALESCE(f.suspended, 0) = 0",
+                (deck, after),
+            ).fetchone()
+            if row and row[0] is not None and (best is None or row[0] < best):
+                best = row[0]
+        return best
+
+    def review_counts(self, decks: Sequence[str], bounds: Sequence[float]) -> list[int]:
+        """Reviews in each interval ``[bounds[i], bounds[i+1])`` (one indexed count each)."""
+        sql = (
+            "SELECT COUNT(*) FROM review_log WHERE deck = ? AND reviewed_at >= ? "
+            "AND reviewed_at < ?"
+        )
+        out = []
+        for lo, hi in zip(bounds, bounds[1:], strict=False):
+            out.append(sum(int(self.conn.execute(sql, (d, lo, hi)).fetchone()[0]) for d in decks))
+        return out
 
 
 def _store_error(path: Path, exc: BaseException) -> StoreError:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from calcquiz.config import Config
 from calcquiz.content import load_decks
 from calcquiz.errors import BadInputError
 from calcquiz.session import SessionOptions, StudySession
 from calcquiz.store import LEARNING, NEW, REVIEW, open_store
 
 T0 = 1_790_000_000.0  # a fixed "now" (2026-09-21)
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class Clock:
@@ -36,8 +39,11 @@ def decks():
     return load_decks()
 
 
-def session(store, decks, clock=None, **options):
-    return StudySession(store, decks, SessionOptions(**options), clock=clock or Clock())
+def session(store, decks, clock=None, tz=None, config=None, **options):
+    return StudySession(
+        store, decks, SessionOptions(**options), clock=clock or Clock(), tz=tz,
+        config=config or Config(),
+    )
 
 
 def test_new_cards_come_in_number_order_and_respect_the_daily_limit(store, decks):
@@ -231,30 +237,69 @@ def test_summary_counts(store, decks):
     assert summary.next_due is not None and summary.next_due > clock.t
 
 
-def test_a_review_due_later_today_is_shown_now_but_not_one_due_tomorrow(store, decks):
-    from calcquiz.session import end_of_local_day, start_of_local_day
+def _at(day: str, hour: int, minute: int = 0) -> float:
+    """A Berlin wall-clock time as a timestamp."""
+    from datetime import datetime
 
-    morning = start_of_local_day(T0) + 9 * 3600
-    clock = Clock(morning - 3 * 86400)
-    s = session(store, decks, clock=clock, new_limit=2)
+    y, m, d = map(int, day.split("-"))
+    return datetime(y, m, d, hour, minute, tzinfo=BERLIN).timestamp()
+
+
+def _due(store, card_id: str, due: float) -> None:
+    store.conn.execute("UPDATE card_state SET due = ? WHERE card_id = ?", (due, card_id))
+
+
+def _two_reviews(store, decks, clock) -> tuple[str, str]:
+    s = session(store, decks, clock=clock, new_limit=2, tz=BERLIN)
     for _ in range(2):
         s.next_card()
         s.reveal()
         s.rate(4)
-    states = store.card_states("Calculus & Optimization")
-    later_today = end_of_local_day(morning) - 3600  # 23:00
-    tomorrow = end_of_local_day(morning) + 3600  # 01:00 the next day
-    first, second = sorted(states.values(), key=lambda st: st.card_id)
-    store.conn.execute(
-        "UPDATE card_state SET due = ? WHERE card_id = ?", (later_today, first.card_id)
-    )
-    store.conn.execute(
-        "UPDATE card_state SET due = ? WHERE card_id = ?", (tomorrow, second.card_id)
-    )
-    clock.t = morning
-    today = session(store, decks, clock=clock, new_limit=0)
+    first, second = sorted(store.card_states("Calculus & Optimization"))
+    return first, second
+
+
+def test_the_day_starts_at_4_a_review_due_at_2_belongs_to_the_evening_before(store, decks):
+    """09:00: a review due at 02:00 the next night shows today, one due at 05:00 does not."""
+    clock = Clock(_at("2026-09-18", 9))
+    first, second = _two_reviews(store, decks, clock)
+    _due(store, first, _at("2026-09-22", 2))  # before the next day starts at 04:00
+    _due(store, second, _at("2026-09-22", 5))  # the next day
+    clock.t = _at("2026-09-21", 9)
+    today = session(store, decks, clock=clock, new_limit=0, tz=BERLIN)
     card = today.next_card()
-    assert card is not None and card.id == first.card_id
+    assert card is not None and card.id == first
     today.reveal()
     today.rate(3)
     assert today.next_card() is None
+    # At 03:00 the same night it is still "today": the 05:00 card is not due yet.
+    clock.t = _at("2026-09-22", 3)
+    assert session(store, decks, clock=clock, new_limit=0, tz=BERLIN).next_card() is None
+    # At 04:00 the new day has started and it is.
+    clock.t = _at("2026-09-22", 4)
+    nxt = session(store, decks, clock=clock, new_limit=0, tz=BERLIN).next_card()
+    assert nxt is not None and nxt.id == second
+
+
+def test_day_starts_at_is_taken_from_the_config(store, decks):
+    clock = Clock(_at("2026-09-18", 9))
+    first, _ = _two_reviews(store, decks, clock)
+    _due(store, first, _at("2026-09-22", 2))
+    clock.t = _at("2026-09-21", 9)
+    midnight = session(store, decks, clock=clock, new_limit=0, tz=BERLIN,
+                       config=Config(day_starts_at=0))
+    assert midnight.next_card() is None  # with midnight days, 02:00 is tomorrow
+
+
+def test_new_cards_a_day_count_from_the_day_start_not_midnight(store, decks):
+    clock = Clock(_at("2026-09-21", 23))
+    s = session(store, decks, clock=clock, new_limit=2, tz=BERLIN)
+    for _ in range(2):
+        s.next_card()
+        s.reveal()
+        s.rate(4)
+    clock.t = _at("2026-09-22", 1)  # after midnight, before 04:00: the same day
+    assert session(store, decks, clock=clock, new_limit=2, tz=BERLIN).next_card() is None
+    clock.t = _at("2026-09-22", 4, 1)  # a new day: two more
+    later = session(store, decks, clock=clock, new_limit=2, tz=BERLIN)
+    assert later.counts()["new"] == 2

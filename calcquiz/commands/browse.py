@@ -1,39 +1,92 @@
-"""Browsing and checking decks: ``list``, ``show`` and ``validate``."""
+"""Browsing and checking decks: ``list``, ``show``, ``validate``, and the start screen."""
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from calcquiz.commands.common import DeckOption, JsonOption, load
+from calcquiz.commands.common import DeckOption, JsonOption, config, existing_store, load
 
 
-def list_cards(deck: DeckOption = None, json: JsonOption = False) -> None:
-    """List the cards: number, id, question and tags.
+class StateChoice(str, Enum):
+    new = "new"
+    learning = "learning"
+    review = "review"
+    relearning = "relearning"
+    suspended = "suspended"
+    buried = "buried"
+    leech = "leech"
 
-    Example: calcquiz list --json
+
+def list_cards(
+    deck: DeckOption = None,
+    json: JsonOption = False,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            "-s",
+            metavar="TEXT",
+            help="Only cards whose question, answer, note, id or tags contain TEXT (any case).",
+            show_default=False,
+        ),
+    ] = None,
+    state: Annotated[
+        StateChoice | None,
+        typer.Option(
+            "--state", metavar="STATE", help="Only cards in this state: "
+            + ", ".join(s.value for s in StateChoice) + ".", show_default=False,
+        ),
+    ] = None,
+    due: Annotated[bool, typer.Option("--due", help="Only cards due today.")] = False,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            metavar="TAG",
+            help="Only cards with this tag (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """List the cards with their progress: state, due, stability, recall.
+
+    Example: calcquiz list --search gradient --state review
     """
+    import time
+
     from calcquiz import progress, ui
-    from calcquiz.store import db_path, open_store
+    from calcquiz.dates import Calendar
     from calcquiz.ui import cards as view
 
+    settings = config()
     decks = load(deck)
-    cards = [c for d in decks for c in d.cards]
-    if db_path().exists():
-        with open_store() as store:
-            rows = progress.card_progress(store, decks)
-    else:  # never studied: don't create a database just to list cards
-        rows = progress.card_progress(None, decks)
+    now = time.time()
+    store = existing_store()  # never studied: don't create a database just to list cards
+    try:
+        rows = progress.card_progress(store, decks, now=now, config=settings)
+    finally:
+        if store is not None:
+            store.close()
+    query = progress.CardQuery(
+        search=search, state=state.value if state else None, due=due, tags=tuple(tag or ())
+    )
+    calendar = Calendar(settings.day_starts_at)
+    chosen = progress.select(decks, rows, query, now, calendar)
     if json:
-        ui.print_json([{**c.to_dict(), **p} for c, p in zip(cards, rows, strict=True)])
+        ui.print_json([{**c.to_dict(), **p} for c, p in chosen])
     else:
-        view.print_card_table(cards, progress=rows)
+        view.print_card_table(chosen, len(decks) > 1, len(rows), calendar)
 
 
 def show(
-    card: Annotated[str, typer.Argument(help="The card's id or number.", show_default=False)],
+    card: Annotated[
+        str,
+        typer.Argument(metavar="ID|NUMBER", help="The card's id or number.", show_default=False),
+    ],
     deck: DeckOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -54,8 +107,12 @@ def show(
 
 def validate(
     paths: Annotated[
-        Optional[list[Path]],  # noqa: UP045 - Typer reads this annotation at run time
-        typer.Argument(help="Deck files to check. Default: the bundled decks.", show_default=False),
+        list[Path] | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Deck files to check. Default: the bundled decks.",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Check deck files and report every problem, located by file, line and card.
@@ -75,3 +132,27 @@ def validate(
         bad += bool(problems)
     if bad:
         raise typer.Exit(2)
+
+
+def start_screen() -> None:
+    """Bare ``calcquiz``: what it is, what is due now, and three commands to try first."""
+    from calcquiz.dates import Calendar
+    from calcquiz.session import SessionOptions, StudySession
+    from calcquiz.ui.study_view import print_start
+
+    settings = config()
+    decks = load(None)
+    store = existing_store()
+    if store is None:
+        counts, next_due = None, None
+    else:
+        with store:
+            session = StudySession(
+                store, decks, SessionOptions.from_config(settings), config=settings
+            )
+            counts = session.counts()
+            summary = session.summary() if not any(counts.values()) else None
+            next_due = summary.next_due if summary else None
+    cards = sum(len(d.cards) for d in decks)
+    calendar = Calendar(settings.day_starts_at)
+    print_start(cards, len(decks), counts, next_due, calendar, settings.new_per_day)

@@ -1,29 +1,50 @@
-"""Options shared by several commands."""
+"""Options shared by several commands, and what every command reads: config and decks."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    from calcquiz.config import Config
     from calcquiz.content import Deck
+    from calcquiz.store import Store
 
 DeckOption = Annotated[
-    Optional[list[Path]],  # noqa: UP045 - Typer reads this annotation at run time
+    list[Path] | None,
     typer.Option(
         "--deck",
         metavar="PATH",
-        help="A deck YAML file (repeatable). Default: the bundled deck.",
+        help="A deck YAML file (repeatable). Default: the bundled deck and the config's decks.",
         show_default=False,
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def load(decks: list[Path] | None) -> list[Deck]:
-    """The chosen decks, validated (raises DeckValidationError with a located message)."""
-    from calcquiz.content import load_decks
+def config() -> Config:
+    """The settings in ``config.toml`` (defaults for what it leaves out)."""
+    from calcquiz.config import load_config
 
-    return load_decks(decks)
+    return load_config()
+
+
+def load(decks: list[Path] | None) -> list[Deck]:
+    """The chosen decks, validated (raises DeckValidationError with a located message).
+
+    No ``--deck``: the bundled decks and the config's ``decks``; ``--deck``: just those."""
+    from calcquiz.content import bundled_deck_paths, load_decks
+
+    if decks:
+        return load_decks(decks)
+    extra = config().decks
+    return load_decks([*bundled_deck_paths(), *extra] if extra else None)
+
+
+def existing_store() -> Store | None:
+    """The progress database if there is one (reading commands never create it)."""
+    from calcquiz.store import db_path, open_store
+
+    return open_store() if db_path().exists() else None

@@ -1,30 +1,60 @@
-"""Studying and progress: ``study``, ``stats`` and ``reset``."""
+"""Studying and progress: ``study``, ``stats``, ``reset``, ``suspend`` and ``unsuspend``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from calcquiz.commands.common import DeckOption, JsonOption, load
+from calcquiz.commands.common import DeckOption, JsonOption, config, load
 
 if TYPE_CHECKING:
-    from calcquiz.content import Card
+    from calcquiz.content import Card, Deck
+
+CardsArgument = Annotated[
+    list[str],
+    typer.Argument(metavar="ID|NUMBER", help="Cards, by id or number.", show_default=False),
+]
 
 
 def study(
     deck: DeckOption = None,
     tag: Annotated[
-        Optional[list[str]],  # noqa: UP045 - Typer reads this annotation at run time
-        typer.Option("--tag", help="Only cards with this tag (repeatable).", show_default=False),
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            metavar="TAG",
+            help="Only cards with this tag (repeatable).",
+            show_default=False,
+        ),
     ] = None,
-    new: Annotated[int, typer.Option("--new", help="At most this many new cards a day.")] = 20,
+    new: Annotated[
+        int | None,
+        typer.Option(
+            "--new",
+            metavar="N",
+            help="At most N new cards today. Default: config new_per_day (20).",
+            show_default=False,
+        ),
+    ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", help="At most this many reviews a session.")
-    ] = 200,
+        int | None,
+        typer.Option(
+            "--limit",
+            metavar="N",
+            help="At most N reviews this session. Default: config reviews_per_session (200).",
+            show_default=False,
+        ),
+    ] = None,
     retention: Annotated[
-        float, typer.Option("--retention", help="Desired retention for FSRS (0.70-0.99).")
-    ] = 0.9,
+        float | None,
+        typer.Option(
+            "--retention",
+            metavar="R",
+            help="Desired retention, 0.70-0.99. Default: config retention (0.9).",
+            show_default=False,
+        ),
+    ] = None,
     cram: Annotated[
         bool,
         typer.Option(
@@ -35,15 +65,15 @@ def study(
         bool, typer.Option("--shuffle/--in-order", help="Shuffle new and due cards.")
     ] = False,
     seed: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--seed", help="Seed for --shuffle.", show_default=False),
+        int | None,
+        typer.Option("--seed", metavar="N", help="Seed for --shuffle.", show_default=False),
     ] = None,
 ) -> None:
     """Review the cards that are due, with FSRS spaced repetition.
 
     Keys: Space/Enter show the answer, 1-4 rate (Again, Hard, Good, Easy), d run the
-    card's demo, u undo the last rating, q quit. Each rating is saved before the next
-    card shows. From a pipe, each line is one key.
+    card's demo, @ suspend the card, - bury it until tomorrow, u undo, q quit. Each rating
+    is saved before the next card shows. From a pipe, each line is one key.
 
     Example: calcquiz study --tag optimization
     """
@@ -53,7 +83,9 @@ def study(
     from calcquiz.ui.keys import KeyReader
     from calcquiz.ui.study_view import StudyScreen, print_summary
 
-    options = SessionOptions(
+    settings = config()
+    options = SessionOptions.from_config(
+        settings,
         retention=retention,
         new_limit=new,
         review_limit=limit,
@@ -63,21 +95,25 @@ def study(
         tags=tuple(tag or ()),
     )
     decks = load(deck)
-    if tag and not any(set(tag) & set(c.tags) for d in decks for c in d.cards):
-        from calcquiz.errors import BadInputError
-
-        known = sorted({t for d in decks for c in d.cards for t in c.tags})
-        raise BadInputError(f"no card has the tag {', '.join(tag)} (tags: {', '.join(known)})")
+    _check_tags(decks, tag)
     with open_store() as store:
-        session = StudySession(store, decks, options)
+        session = StudySession(store, decks, options, config=settings)
         screen = StudyScreen(session, KeyReader(), run_demo=_run_demo)
         try:
             summary = screen.run()
         except KeyboardInterrupt:
             ui.console().print()
-            print_summary(session.summary(), interrupted=True)
+            print_summary(session.summary(), session.calendar, interrupted=True)
             raise typer.Exit(130) from None
-        print_summary(summary)
+        print_summary(summary, session.calendar)
+
+
+def _check_tags(decks: list[Deck], tags: list[str] | None) -> None:
+    if tags and not any(set(tags) & set(c.tags) for d in decks for c in d.cards):
+        from calcquiz.errors import BadInputError
+
+        known = sorted({t for d in decks for c in d.cards for t in c.tags})
+        raise BadInputError(f"no card has the tag {', '.join(tags)} (tags: {', '.join(known)})")
 
 
 def _run_demo(card: Card) -> None:
@@ -98,13 +134,15 @@ def stats(deck: DeckOption = None, json: JsonOption = False) -> None:
     Example: calcquiz stats --json
     """
     from calcquiz import progress, ui
+    from calcquiz.dates import Calendar
     from calcquiz.store import open_store
 
+    calendar = Calendar(config().day_starts_at)
     decks = load(deck)
     with open_store() as store:
-        report = progress.build_stats(store, decks)
+        report = progress.build_stats(store, decks, calendar=calendar)
     if json:
-        ui.print_json(report)
+        ui.print_json(report.to_dict())
     else:
         from calcquiz.ui import stats_view
 
@@ -112,11 +150,26 @@ def stats(deck: DeckOption = None, json: JsonOption = False) -> None:
 
 
 def reset(
+    card: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--card",
+            metavar="ID|NUMBER",
+            help="Forget only this card (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    deck_name: Annotated[
+        str | None,
+        typer.Option(
+            "--deck", metavar="NAME", help="Forget only this deck's cards.", show_default=False
+        ),
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Forget all progress (card states, review and drill history).
+    """Forget progress: all of it, one deck's (--deck NAME) or some cards' (--card ID).
 
-    Example: calcquiz reset --yes
+    Example: calcquiz reset --card chain-rule
     """
     from calcquiz.store import db_path, open_store
 
@@ -124,9 +177,82 @@ def reset(
     if not path.exists():
         typer.echo(f"Nothing to reset: {path} does not exist.")
         return
-    if not yes and not typer.confirm(f"Delete all progress in {path}?", default=False):
+    targets = _reset_targets(card, deck_name)
+    what = (
+        "all progress"
+        if targets is None
+        else f"the progress of {', '.join(f'{d} / {c}' for d, c in targets)}"
+        if card
+        else f"the progress of deck {deck_name!r}"
+    )
+    if not yes and not typer.confirm(f"Forget {what} in {path}?", default=False):
         typer.echo("Kept everything.")
-        raise typer.Exit(1)
+        return
     with open_store(path) as store:
-        cards, reviews = store.reset()
+        if targets is None:
+            cards, reviews = store.reset()
+        elif card:
+            cards = reviews = 0
+            for deck, card_id in targets:
+                c, r = store.reset_cards(deck, [card_id])
+                cards, reviews = cards + c, reviews + r
+        else:
+            cards, reviews = store.reset_cards(deck_name, None)
     typer.echo(f"Reset: forgot {cards} card states and {reviews} reviews.")
+
+
+def _reset_targets(cards: list[str] | None, deck_name: str | None) -> list[tuple[str, str]] | None:
+    """(deck, card id) pairs for --card, [] for a --deck that exists, None for everything."""
+    if not cards and deck_name is None:
+        return None
+    from calcquiz.errors import BadInputError
+
+    decks = load(None)
+    if deck_name is not None:
+        decks = [d for d in decks if d.name == deck_name]
+        if not decks and not cards:
+            known = ", ".join(repr(d.name) for d in load(None))
+            raise BadInputError(f"no deck named {deck_name!r} (decks: {known})")
+    if not cards:
+        return []
+    from calcquiz.content import find_card
+
+    return [(found.deck, found.id) for found in (find_card(decks, key) for key in cards)]
+
+
+def suspend(ids: CardsArgument, deck: DeckOption = None) -> None:
+    """Suspend cards: they are left out of study until unsuspended.
+
+    Example: calcquiz suspend chain-rule 14
+    """
+    _suspend(ids, deck, True)
+
+
+def unsuspend(ids: CardsArgument, deck: DeckOption = None) -> None:
+    """Unsuspend cards (and clear a burial), so they are studied again.
+
+    Example: calcquiz unsuspend chain-rule
+    """
+    _suspend(ids, deck, False)
+
+
+def _suspend(ids: list[str], deck: list | None, on: bool) -> None:
+    from dataclasses import replace
+
+    from calcquiz.content import find_card
+    from calcquiz.store import open_store
+
+    decks = load(deck)
+    cards = [find_card(decks, key) for key in ids]  # every id checked before any write
+    with open_store() as store:
+        for card in cards:
+            flags = store.flags(card.deck, card.id)
+            new = replace(flags, suspended=True) if on else replace(
+                flags, suspended=False, buried_until=None
+            )
+            store.set_flags(card.deck, card.id, new)
+            verb = "Suspended" if on else "Unsuspended"
+            typer.echo(f"{verb} card {card.number} · {card.id}.")
+
+
+__all__ = ["reset", "stats", "study", "suspend", "unsuspend"]

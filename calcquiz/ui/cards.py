@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from calcquiz import ui
+from calcquiz.dates import Calendar
 from calcquiz.mathtext import to_unicode
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown
 
     from calcquiz.content import Card, Deck, Problem
+    from calcquiz.progress import CardProgress
 
 
 def question_text(card: Card) -> str:
@@ -31,19 +34,28 @@ def answer_markdown(text: str) -> Markdown:
     return Markdown(to_unicode(text))
 
 
-def print_card_table(cards: Sequence[Card], progress: Sequence[dict[str, Any]]) -> None:
-    """The card list with each card's progress (state, due, stability, retrievability)."""
+def print_card_table(
+    rows: Sequence[tuple[Card, CardProgress]],
+    show_deck: bool = False,
+    total: int | None = None,
+    calendar: Calendar | None = None,
+) -> None:
+    """The card list with each card's progress (state, due, stability, retrievability);
+    a deck column when several decks are shown."""
     from rich import box
 
     table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_TITLE, show_lines=True)
     table.add_column("#", justify="right")
+    if show_deck:
+        table.add_column("deck", max_width=16)
     table.add_column("card", ratio=1, min_width=20)
     table.add_column("state", no_wrap=True)
     table.add_column("due", no_wrap=True)
     table.add_column("stab.", justify="right", no_wrap=True)
     table.add_column("recall", justify="right", no_wrap=True)
-    now = datetime.now(timezone.utc)
-    for card, p in zip(cards, progress, strict=True):
+    now = time.time()
+    calendar = calendar or Calendar()
+    for card, p in rows:
         stability = p["stability"]
         recall = p["retrievability"]
         cell = Text(card.id, style=ui.STYLE_KEY)
@@ -52,25 +64,36 @@ def print_card_table(cards: Sequence[Card], progress: Sequence[dict[str, Any]]) 
         cell.append("\n" + question_text(card))
         table.add_row(
             str(card.number),
+            *([Text(card.deck)] if show_deck else []),
             cell,
-            Text(p["state"], style=STATE_STYLES.get(p["state"], "")),
-            _due(p["due"], now),
+            state_cell(p),
+            "" if p["due"] is None else _due(p["due"], now, calendar),
             "" if stability is None else f"{stability:.1f}d",
             "" if recall is None else f"{recall:.0%}",
         )
-    ui.console().print(table)
+    console = ui.console()
+    if not rows:
+        console.print(Text("No card matches.", style=ui.STYLE_WARN))
+        return
+    console.print(table)
+    if total is not None and len(rows) < total:
+        console.print(Text(f"{len(rows)} of {total} cards match.", style=ui.STYLE_MUTED))
 
 
 STATE_STYLES = {"new": "blue", "learning": "red", "relearning": "red", "review": "green"}
 
 
-def _due(iso: str | None, now: datetime) -> str:
-    if iso is None:
-        return ""
-    due = datetime.fromisoformat(iso)
-    if due <= now:
-        return "now"
-    return due.astimezone().strftime("%Y-%m-%d" if (due - now).days >= 1 else "%H:%M")
+def state_cell(p: CardProgress) -> Text:
+    """``review``, then the marks: ``suspended``, ``buried``, ``leech``."""
+    text = Text(p["state"], style=STATE_STYLES.get(p["state"], ""))
+    for mark in ("suspended", "buried", "leech"):
+        if p[mark]:
+            text.append("\n" + mark, style=ui.STYLE_WARN)
+    return text
+
+
+def _due(iso: str, now: float, calendar: Calendar) -> str:
+    return calendar.format_due(datetime.fromisoformat(iso).timestamp(), now)
 
 
 def card_header(card: Card) -> str:

@@ -12,6 +12,7 @@ import sys
 from typing import IO
 
 ENTER = "\n"
+TIMEOUT = ""  # read_within: no key came in time
 
 
 class KeyReader:
@@ -31,7 +32,15 @@ class KeyReader:
         line = line.rstrip("\r\n")
         return ENTER if line == "" else line[0]
 
-    def _read_key(self) -> str | None:
+    def read_within(self, seconds: float) -> str | None:
+        """A key pressed within ``seconds`` (TIMEOUT if none) on a terminal; from a pipe,
+        the next line as :meth:`read` gives it (a pipe cannot be waited on meaningfully)."""
+        if not self.interactive:
+            return self.read()
+        return self._read_key(timeout=seconds)
+
+    def _read_key(self, timeout: float | None = None) -> str | None:
+        import select
         import termios
         import tty
 
@@ -39,6 +48,8 @@ class KeyReader:
         saved = termios.tcgetattr(fd)
         try:
             tty.setcbreak(fd)
+            if timeout is not None and not select.select([fd], [], [], max(0.0, timeout))[0]:
+                return TIMEOUT
             data = os.read(fd, 32)  # one key; escape sequences arrive whole and are ignored
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)

@@ -1,14 +1,13 @@
 """The study screen: drives a :class:`~calcquiz.session.StudySession` from key presses.
 
-Keys: Space/Enter reveal, 1-4 rate, d demo, u undo, q quit. The session commits each
-rating before this module draws the next card.
+Keys: Space/Enter reveal, 1-4 rate, d demo, @ suspend, - bury until tomorrow, u undo,
+q quit. The session commits each rating before this module draws the next card.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
 
 from rich.console import Group
 from rich.panel import Panel
@@ -16,14 +15,16 @@ from rich.text import Text
 
 from calcquiz import ui
 from calcquiz.content import Card
-from calcquiz.scheduler import RATINGS, format_interval
-from calcquiz.session import StudySession, Summary
+from calcquiz.dates import Calendar, format_duration, format_interval
+from calcquiz.scheduler import RATINGS
+from calcquiz.session import Rated, SetAside, StudySession, Summary
 from calcquiz.ui.cards import answer_panel, note_panel, question_panel
-from calcquiz.ui.keys import ENTER, KeyReader
+from calcquiz.ui.keys import ENTER, TIMEOUT, KeyReader
 
 RATING_STYLES = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold blue"}
-QUESTION_KEYS = "Space/Enter show answer · d demo · u undo · q quit"
-ANSWER_KEYS = "1-4 rate · d demo · u undo · q quit"
+QUESTION_KEYS = "Space/Enter show answer · d demo · @ suspend · - bury · u undo · q quit"
+ANSWER_KEYS = "1-4 rate · d demo · @ suspend · - bury · u undo · q quit"
+SET_ASIDE_KEYS = {"@": "suspend", "-": "bury"}
 
 
 class Quit(Exception):
@@ -47,6 +48,7 @@ def rating_bar(session: StudySession) -> Text:
 
 
 def status_line(session: StudySession) -> Text:
+    """Cards left (the one shown included) and ratings given."""
     counts = session.counts()
     text = Text()
     text.append(f"{counts['new']} new", style="blue")
@@ -64,6 +66,21 @@ def hint(message: str) -> None:
 
 def keys_line(keys: str) -> Text:
     return Text(keys, style=ui.STYLE_MUTED)
+
+
+def undo_message(undone: Rated | SetAside) -> str:
+    card = undone.card.number
+    if isinstance(undone, SetAside):
+        verb = "suspending" if undone.action == "suspend" else "burying"
+        return f"Undid {verb} card {card}."
+    return f"Undid {RATINGS[undone.rating]} on card {card}."
+
+
+def leech_message(rated: Rated) -> str:
+    lapses = rated.after.lapses
+    action = "suspended; calcquiz unsuspend" if rated.suspended else "tagged leech; rewrite it?"
+    what = f"{action} {rated.card.id}" if rated.suspended else action
+    return f"Card {rated.card.number} is a leech ({lapses} lapses): {what}"
 
 
 class StudyScreen:
@@ -96,9 +113,7 @@ class StudyScreen:
     def draw(self, card: Card, answered: bool) -> None:
         self.clear()
         self.console.print(status_line(self.session))
-        if self.message is not None:
-            self.console.print(self.message)
-            self.message = None
+        self.flush_message()
         self.console.print(question_panel(card))
         if answered:
             self.console.print(answer_panel(card))
@@ -109,6 +124,11 @@ class StudyScreen:
             self.console.print(keys_line(ANSWER_KEYS))
         else:
             self.console.print(keys_line(QUESTION_KEYS))
+
+    def flush_message(self) -> None:
+        if self.message is not None:
+            self.console.print(self.message)
+            self.message = None
 
     def demo(self, card: Card) -> None:
         if not card.demo:
@@ -124,9 +144,7 @@ class StudyScreen:
         if undone is None:
             hint("Nothing to undo yet.")
             return False
-        self.message = Text(
-            f"Undid {RATINGS[undone.rating]} on card {undone.card.number}.", style=ui.STYLE_WARN
-        )
+        self.message = Text(undo_message(undone), style=ui.STYLE_WARN)
         return True
 
     def run(self) -> Summary:
@@ -141,6 +159,7 @@ class StudyScreen:
                 self.ask(card)
         except Quit:
             pass
+        self.flush_message()  # e.g. the last card became a leech
         return self.session.summary()
 
     def ask(self, card: Card) -> None:
@@ -154,11 +173,18 @@ class StudyScreen:
             elif key == "u":
                 if self.undo():
                     return  # the undone card is now current; the loop shows it again
+            elif key in SET_ASIDE_KEYS:
+                done = self.session.set_aside(SET_ASIDE_KEYS[key])
+                verb = "Suspended" if done.action == "suspend" else "Buried until tomorrow:"
+                self.message = Text(f"{verb} card {card.number} (u undoes).", style=ui.STYLE_WARN)
+                return
             elif not answered and key in (" ", ENTER):
                 answered = True
                 self.draw(card, answered)
             elif answered and key in "1234" and len(key) == 1:
-                self.session.rate(int(key))
+                rated = self.session.rate(int(key))
+                if rated.leech:
+                    self.message = Text(leech_message(rated), style=ui.STYLE_BAD)
                 return
             elif answered:
                 hint(f"Press 1-4 to rate ({ANSWER_KEYS}).")
@@ -166,60 +192,161 @@ class StudyScreen:
                 hint(f"Press Space or Enter to see the answer ({QUESTION_KEYS}).")
 
     def wait_for_learning(self) -> bool:
-        """Only cards in a learning step remain: say when the next is due; wait or stop."""
+        """Only cards in a learning step remain: say when the next is due; wait, undo or
+        stop. On a terminal the wait counts down live and the card shows when due."""
         due = self.session.waiting_until()
         if due is None:
             return False
+        if self.keys.interactive:
+            return self._countdown(due)
         wait = max(0.0, due - self.session.clock())
         self.clear()
+        self.flush_message()
         self.console.print(
             Text(
                 f"Only cards in learning remain; the next is due in {format_interval(wait)} "
-                f"(at {datetime.fromtimestamp(due):%H:%M})."
+                f"(at {self.session.calendar.clock_time(due)})."
             )
         )
-        self.console.print(keys_line("w wait for it · q stop here"))
+        self.console.print(keys_line("w wait for it · u undo · q stop here"))
         while True:
             key = self.key()
             if key == "w":
                 break
-            hint("Press w to wait or q to stop.")
+            if key == "u":
+                return self.undo()
+            hint("Press w to wait, u to undo or q to stop.")
         remaining = due - self.session.clock()
         if remaining > 0:
             self.console.print(Text(f"Waiting {format_interval(remaining)}…", style=ui.STYLE_MUTED))
             self.sleep(remaining)
         return True
 
+    def _countdown(self, due: float) -> bool:
+        at = self.session.calendar.clock_time(due)
+        while (remaining := due - self.session.clock()) > 0:
+            self.clear()
+            self.console.print(status_line(self.session))
+            self.flush_message()
+            minutes, seconds = divmod(int(remaining + 0.999), 60)
+            self.console.print(
+                Text(f"Only cards in learning remain. The next is due at {at}, in ")
+                .append(f"{minutes}:{seconds:02d}", style=ui.STYLE_KEY)
+                .append(".")
+            )
+            self.console.print(keys_line("it shows by itself when due · u undo · q stop here"))
+            key = self.keys.read_within(min(1.0, remaining))
+            if key is None or key == "q":
+                raise Quit
+            if key == TIMEOUT:
+                continue  # a second passed: redraw the countdown
+            if key == "u" and self.undo():
+                return True
+        return True
 
-def print_summary(summary: Summary, interrupted: bool = False) -> None:
+
+def print_summary(summary: Summary, calendar: Calendar, interrupted: bool = False) -> None:
+    """The session's figures; a headline in words when nothing was studied."""
     console = ui.console()
+    now = time.time()
+    if not summary.reviewed and not any(summary.set_aside.values()) and not interrupted:
+        for line in headline(summary, calendar, now):
+            console.print(Text(line))
+        return
     lines = [
-        Text(f"Cards reviewed: {summary.reviewed}" + (" (cram)" if summary.cram else "")),
+        Text(
+            f"Reviewed: {_count(summary.reviewed, 'rating')} of {_count(summary.cards, 'card')}"
+            + (" (cram)" if summary.cram else "")
+        ),
         Text("Ratings: " + ", ".join(f"{name} {count}" for name, count in summary.ratings.items())),
-        Text(f"Time spent: {_duration(summary.seconds)}"),
-        Text(f"Next card due: {_when(summary.next_due)}"),
     ]
+    aside = [f"{n} {verb}" for verb, n in (("suspended", summary.set_aside["suspend"]),
+                                           ("buried", summary.set_aside["bury"])) if n]
+    if aside:
+        lines.append(Text("Set aside: " + ", ".join(aside)))
+    if summary.leeches:
+        lines.append(Text(f"New leeches: {summary.leeches}", style=ui.STYLE_WARN))
+    lines.append(Text(f"Time spent: {format_duration(summary.seconds)}"))
+    lines.extend(Text(line) for line in headline(summary, calendar, now, after_session=True))
     title = "Session interrupted — every rating is saved" if interrupted else "Session summary"
     console.print(
         Panel(Group(*lines), title=title, title_align="left", border_style=ui.STYLE_TITLE)
     )
 
 
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _when(ts: float | None) -> str:
-    if ts is None:
-        return "nothing scheduled"
-    wait = ts - time.time()
-    if wait <= 0:
-        return "now"
-    return f"in {format_interval(wait)} ({datetime.fromtimestamp(ts):%Y-%m-%d %H:%M})"
+def headline(
+    summary: Summary, calendar: Calendar, now: float, after_session: bool = False
+) -> list[str]:
+    """``Nothing due. Next review: tomorrow 09:10 (3 cards).``, and why no new cards."""
+    lines = []
+    due = summary.next_due
+    if due is not None and due <= now:
+        lines.append("More cards are due now.")
+    else:
+        start = "Next review" if after_session else "Nothing due. Next review"
+        if due is None:
+            lines.append("Nothing due and nothing scheduled." if not after_session
+                         else "Next review: nothing scheduled.")
+        else:
+            lines.append(
+                f"{start}: {calendar.format_due(due, now)} "
+                f"({_count(summary.next_due_cards, 'card')})."
+            )
+    if summary.new_limit_reached:
+        more = summary.new_today + min(5, summary.unseen)
+        lines.append(
+            f"New-card limit reached: {_count(summary.new_today, 'new card')} today. "
+            f"{min(5, summary.unseen)} more today: calcquiz study --new {more}"
+        )
+    return lines
+
+
+def print_start(
+    cards: int,
+    decks: int,
+    counts: dict[str, int] | None,
+    next_due: float | None,
+    calendar: Calendar,
+    new_per_day: int,
+) -> None:
+    """Bare ``calcquiz``: what it is, what is due now, and three commands to try first."""
+    console = ui.console()
+    console.print(
+        Text(
+            "calcquiz: flashcards, live numeric demos and auto-graded drills for the "
+            "calculus and optimization behind machine learning.",
+            style=ui.STYLE_TITLE,
+        )
+    )
+    where = f"{_count(cards, 'card')} in {_count(decks, 'deck')}"
+    if counts is None:
+        due = f"{min(cards, new_per_day)} new cards to start with (nothing studied yet)"
+    elif any(counts.values()):
+        due = (
+            f"due now: {counts['review']} to review, {counts['learning']} learning, "
+            f"{counts['new']} new"
+        )
+    elif next_due is not None:
+        due = f"nothing due now; next review {calendar.format_due(next_due, time.time())}"
+    else:
+        due = "nothing due now"
+    console.print(Text(f"{where}; {due}."))
+    console.print()
+    console.print(Text("Try first:", style=ui.STYLE_KEY))
+    for command, what in START_COMMANDS:
+        line = Text(f"  {command:<24}", style=ui.STYLE_KEY)
+        line.append(what)
+        console.print(line)
+    console.print()
+    console.print(Text("Every command: calcquiz --help", style=ui.STYLE_MUTED))
+
+
+START_COMMANDS = (
+    ("calcquiz study", "review what is due (Space shows the answer, 1-4 rate, q stops)"),
+    ("calcquiz demo momentum", "the numbers behind a card, computed live"),
+    ("calcquiz export anki", "the deck as an Anki package"),
+)
