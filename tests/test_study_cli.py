@@ -34,7 +34,7 @@ def test_piped_session_records_ratings_and_prints_a_summary(calcquiz_home: Path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "What is a Derivative?" in out and "What is a Partial Derivative?" in out
-    assert "Cards reviewed: 3" in out
+    assert "Reviewed: 3 ratings of 3 cards" in out
     assert "Again 1, Hard 0, Good 1, Easy 1" in out
     assert [r[:2] for r in reviews(calcquiz_home)] == [
         ("derivative", 3),
@@ -56,7 +56,7 @@ def test_rating_bar_shows_the_interval_that_is_applied(calcquiz_home: Path):
 def test_end_of_input_saves_and_exits_0(calcquiz_home: Path):
     result = run("study", input="\n3\n\n")
     assert result.returncode == 0
-    assert "Cards reviewed: 1" in result.stdout
+    assert "Reviewed: 1 rating of 1 card" in result.stdout
     assert len(reviews(calcquiz_home)) == 1
 
 
@@ -131,7 +131,7 @@ def test_ctrl_c_prints_summary_and_exits_130(calcquiz_home: Path):
     assert s.proc.wait(timeout=20) == 130
     s.reader.join(timeout=5)
     assert "Session interrupted" in s.text()
-    assert "Cards reviewed: 1" in s.text()
+    assert "Reviewed: 1 rating of 1 card" in s.text()
     assert len(reviews(calcquiz_home)) == 1
 
 
@@ -174,7 +174,8 @@ def test_list_without_a_database_creates_none(calcquiz_home: Path):
 def test_reset_asks_first(calcquiz_home: Path):
     run("study", input="\n3\nq\n")
     kept = run("reset", input="n\n")
-    assert kept.returncode == 1 and len(reviews(calcquiz_home)) == 1
+    assert kept.returncode == 0 and len(reviews(calcquiz_home)) == 1
+    assert "Kept everything." in kept.stdout
     done = run("reset", "--yes")
     assert done.returncode == 0 and "forgot 1 card states and 1 reviews" in done.stdout
     assert reviews(calcquiz_home) == []

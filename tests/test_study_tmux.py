@@ -128,7 +128,7 @@ def test_a_person_studies_two_cards_with_single_keys(terminal, calcquiz_home: Pa
     t.wait_for("What is a Partial Derivative?")
     t.keys("q")
     screen = t.wait_for("EXIT=0")
-    assert "Cards reviewed: 1" in screen
+    assert "Reviewed: 1 rating of 1 card" in screen
     assert "Again 0, Hard 0, Good 0, Easy 1" in screen
     assert count_reviews(calcquiz_home) == 1
 
@@ -142,5 +142,5 @@ def test_ctrl_c_in_a_terminal_keeps_ratings_and_exits_130(terminal, calcquiz_hom
     t.wait_for("What is a Partial Derivative?")
     t.keys("C-c")
     screen = t.wait_for("EXIT=130")
-    assert "Session interrupted" in screen and "Cards reviewed: 1" in screen
+    assert "Session interrupted" in screen and "Reviewed: 1 rating of 1 card" in screen
     assert count_reviews(calcquiz_home) == 1
