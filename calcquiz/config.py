@@ -223,7 +223,14 @@ def parse_value(key: str, text: str) -> Any:
     check_key(key)
     spec = KEYS[key]
     try:
-        return spec.check(spec.parse(text))
+        try:
+            value = spec.parse(text)
+        except ValueError as exc:
+            if key == "decks":  # the parser's own message names the missing files
+                raise
+            spec.check(None)  # not even the right type: the check's message says what is
+            raise exc
+        return spec.check(value)
     except ValueError as exc:
         raise BadInputError(f"Invalid {key}: {text!r} (expected {exc})") from None
 

@@ -57,7 +57,7 @@ def get(key: KeyArgument) -> None:
     typer.echo(_show(rows[key]["value"]))
 
 
-@config_app.command("set")
+@config_app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     key: KeyArgument,
     value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
