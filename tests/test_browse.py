@@ -161,3 +161,118 @@ def test_usage_errors_are_one_line_with_exit_2(cli, args):
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert result.stdout == ""
+
+
+def test_help_shows_no_python_type_names(cli):
+    from calcquiz.cli import app
+
+    for path in commands(app):
+        text = cli(*path, "--help").stdout
+        for python in ("<int>", "<str>", "<float>", "<list[", "list[Path]", "<path>", "{"):
+            assert python not in text, (path, python)
+    assert "--tag TAG" in cli("study", "--help").stdout
+    assert "--new N" in cli("study", "--help").stdout
+    assert "show [OPTIONS] ID|NUMBER" in cli("show", "--help").stdout
+    assert "validate [OPTIONS] [PATH]..." in cli("validate", "--help").stdout
+
+
+def test_export_without_a_subcommand_prints_its_help(cli):
+    result = cli("export")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "anki" in result.stdout and "Usage:" in result.stdout
+
+
+def test_bare_calcquiz_prints_a_start_screen(cli, calcquiz_home: Path):
+    result = cli()
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "flashcards" in out and "20 cards in 1 deck" in out
+    assert "20 new cards to start with" in out
+    for command in ("calcquiz study", "calcquiz demo momentum", "calcquiz export anki"):
+        assert command in out
+    assert not (calcquiz_home / "calcquiz.db").exists()  # looking creates nothing
+    cli("study", "--new", "2", input="\n4\n\n4\n")
+    assert "due now: 0 to review, 0 learning, 18 new" in cli().stdout
+
+
+def _studied(cli) -> None:
+    """Card 1 to review (Easy), card 2 in learning (Again), the rest new."""
+    assert cli("study", "--new", "2", input="\n4\n\n1\nq\n").exit_code == 0
+
+
+def test_list_search_state_due_and_tag(cli):
+    _studied(cli)
+
+    def ids(*args: str) -> list[str]:
+        result = cli("list", "--json", *args)
+        assert result.exit_code == 0, result.stderr
+        return [row["id"] for row in json.loads(result.stdout)]
+
+    from calcquiz.content import load_decks
+
+    cards = load_decks()[0].cards
+    expected = [
+        c.id
+        for c in cards
+        if "hessian" in " ".join([c.question, c.answer, c.note or "", c.id, *c.tags]).lower()
+    ]
+    assert "hessian" in expected and len(expected) < len(cards)
+    assert ids("--search", "HESSIAN") == expected
+    assert ids("--search", "partial-derivative") == ["partial-derivative"]  # by id
+    assert ids("--state", "review") == ["derivative"]
+    assert ids("--state", "learning") == ["partial-derivative"]
+    assert len(ids("--state", "new")) == 18
+    assert ids("--due") == ["partial-derivative"]  # learning, due in 1 minute: today
+    assert ids("--tag", "hessian", "--state", "new") == ids("--tag", "hessian")
+    assert ids("--search", "no such words anywhere") == []
+    assert "No card matches." in cli("list", "--search", "no such words").stdout
+    assert cli("list", "--state", "sleeping").exit_code == 2
+
+
+def test_list_json_has_difficulty_and_marks(cli):
+    _studied(cli)
+    rows = json.loads(cli("list", "--json").stdout)
+    assert 1 <= rows[0]["difficulty"] <= 10 and rows[0]["stability"] > 0
+    assert rows[2]["difficulty"] is None
+    assert {k: rows[0][k] for k in ("suspended", "buried", "leech")} == {
+        "suspended": False,
+        "buried": False,
+        "leech": False,
+    }
+
+
+def test_suspend_and_unsuspend_from_the_shell(cli):
+    result = cli("suspend", "derivative", "3")
+    assert result.exit_code == 0, result.stderr
+    assert "Suspended card 1 · derivative." in result.stdout
+    assert "Suspended card 3 · gradient." in result.stdout
+    rows = json.loads(cli("list", "--json", "--state", "suspended").stdout)
+    assert [r["id"] for r in rows] == ["derivative", "gradient"]
+    assert "suspended" in cli("list", "--search", "gradient").stdout
+    stats = json.loads(cli("stats", "--json").stdout)
+    assert stats["set_aside"] == {"suspended": 2, "buried": 0, "leech": 0}
+    out = cli("study", "--new", "1", input="q\n").stdout
+    assert "What is a Partial Derivative?" in out  # card 1 is skipped
+    assert cli("unsuspend", "derivative").exit_code == 0
+    assert [r["id"] for r in json.loads(cli("list", "--json", "--state", "suspended").stdout)] == [
+        "gradient"
+    ]
+    bad = cli("suspend", "derivative", "no-such-card")
+    assert bad.exit_code == 2 and "no card 'no-such-card'" in bad.stderr
+
+
+def test_reset_one_card_or_one_deck(cli, tmp_path: Path):
+    assert cli("study", "--new", "3", input="\n4\n\n4\n\n4\n").exit_code == 0
+    assert cli("suspend", "gradient").exit_code == 0
+    result = cli("reset", "--card", "derivative", "--yes")
+    assert result.exit_code == 0 and "forgot 1 card states and 1 reviews" in result.stdout
+    rows = {r["id"]: r for r in json.loads(cli("list", "--json").stdout)}
+    assert rows["derivative"]["state"] == "new" and rows["partial-derivative"]["state"] == "review"
+    kept = cli("reset", "--card", "2", input="n\n")
+    assert kept.exit_code == 0 and "Kept everything." in kept.stdout
+    result = cli("reset", "--deck", "Calculus & Optimization", "--yes")
+    assert "forgot 2 card states and 2 reviews" in result.stdout
+    rows = json.loads(cli("list", "--json").stdout)
+    assert all(r["state"] == "new" and not r["suspended"] for r in rows)
+    bad = cli("reset", "--deck", "Nope", "--yes")
+    assert bad.exit_code == 2 and "no deck named 'Nope'" in bad.stderr

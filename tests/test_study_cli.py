@@ -187,3 +187,42 @@ def test_unwritable_data_folder_is_a_clean_error(tmp_path: Path):
     assert result.returncode == 1
     assert result.stderr.startswith("Error: cannot create the data folder /proc/calcquiz-test")
     assert result.stderr.count("\n") == 1
+
+
+def test_nothing_due_is_a_headline_in_words(calcquiz_home: Path):
+    run("config", "set", "new_per_day", "2")
+    assert run("study", input="\n4\n\n4\n").returncode == 0
+    result = run("study", input="")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    from datetime import datetime, timedelta
+
+    conn = sqlite3.connect(calcquiz_home / "calcquiz.db")
+    dues = [row[0] for row in conn.execute("SELECT due FROM card_state")]
+    conn.close()
+    day = [(datetime.fromtimestamp(d) - timedelta(hours=4)).date() for d in dues]  # 4 a.m. days
+    first = min(day)
+    n = day.count(first)
+    assert re.fullmatch(
+        r"Nothing due\. Next review: (tomorrow \d\d:\d\d|\w{3} \d\d:\d\d|\d{4}-\d\d-\d\d) "
+        rf"\({n} cards?\)\.",
+        lines[-2],
+    ), lines
+    assert lines[-1] == "New-card limit reached: 2 new cards today. 5 more today: calcquiz study --new 7"
+    assert "Session summary" not in result.stdout  # no box of zeros
+    more = run("study", "--new", "3", input="q\n")
+    assert "Card 3 · gradient" in more.stdout  # the suggested override works
+
+
+def test_summary_counts_ratings_of_cards(calcquiz_home: Path):
+    # Cramming: Again shows the card once more at the end, so 4 ratings of 3 cards.
+    result = run("study", "--cram", "--tag", "hessian", input="\n1\n\n3\n\n3\n\n3\n")
+    assert "Reviewed: 4 ratings of 3 cards (cram)" in result.stdout, result.stdout
+
+
+def test_the_wait_screen_accepts_undo(calcquiz_home: Path):
+    result = run("study", "--new", "1", input="\n1\nu\n")
+    assert "w wait for it · u undo · q stop here" in result.stdout
+    assert re.search(r"due in 1m \(at \d\d:\d\d:\d\d\)", result.stdout)
+    assert "Undid Again on card 1." in result.stdout
+    assert reviews(calcquiz_home) == []
