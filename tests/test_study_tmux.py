@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import sqlite3
@@ -144,3 +145,56 @@ def test_ctrl_c_in_a_terminal_keeps_ratings_and_exits_130(terminal, calcquiz_hom
     screen = t.wait_for("EXIT=130")
     assert "Session interrupted" in screen and "Reviewed: 1 rating of 1 card" in screen
     assert count_reviews(calcquiz_home) == 1
+
+
+def test_suspend_and_bury_keys_and_their_undo(terminal, calcquiz_home: Path):
+    t = terminal("study", "--new", "3")
+    screen = t.wait_for(QUESTION_KEYS)
+    assert "3 new · 0 learning · 0 due" in screen  # the card shown counts
+    t.keys("@")
+    t.wait_for("Suspended card 1 (u undoes).")
+    screen = t.wait_for(QUESTION_KEYS)
+    assert "Card 2 · partial-derivative" in screen and "2 new · 0 learning" in screen
+    t.keys("Space")
+    t.wait_for(ANSWER_KEYS)
+    t.keys("-")  # bury works on the answer side too
+    t.wait_for("Buried until tomorrow: card 2 (u undoes).")
+    t.wait_for("Card 3 · gradient")
+    t.keys("u")
+    t.wait_for("Undid burying card 2.")
+    screen = t.wait_for(QUESTION_KEYS)
+    assert "Card 2 · partial-derivative" in screen and "2 new · 0 learning" in screen
+    t.keys("q")
+    screen = t.wait_for("EXIT=0")
+    assert "Set aside: 1 suspended" in screen
+    conn = sqlite3.connect(calcquiz_home / "calcquiz.db")
+    flags = conn.execute("SELECT card_id, suspended, buried_until FROM card_flags").fetchall()
+    conn.close()
+    assert flags == [("derivative", 1, None)]
+
+
+def test_the_wait_screen_counts_down_live_and_accepts_undo(terminal, calcquiz_home: Path):
+    t = terminal("study", "--new", "1")
+    t.wait_for(QUESTION_KEYS)
+    t.keys("Space")
+    t.wait_for(ANSWER_KEYS)
+    t.keys("1")
+    screen = t.wait_for("Only cards in learning remain")
+    assert re.search(r"The next is due at \d\d:\d\d:\d\d, in [01]:[0-5]\d\.", screen), screen
+
+    def left(text: str) -> int:
+        minutes, seconds = re.search(r"in (\d):(\d\d)\.", text).groups()
+        return 60 * int(minutes) + int(seconds)
+
+    first = left(screen)
+    assert 50 <= first <= 60
+    time.sleep(2.2)
+    assert left(t.screen()) < first  # it counts down without a key press
+    assert "1 new" not in t.screen() and "0 new · 1 learning" in t.screen()
+    t.keys("u")
+    t.wait_for("Undid Again on card 1.")
+    screen = t.wait_for(QUESTION_KEYS)
+    assert "Card 1 · derivative" in screen
+    assert count_reviews(calcquiz_home) == 0
+    t.keys("q")
+    t.wait_for("EXIT=0")
