@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from zoneinfo import ZoneInfo
 
 from calcquiz.dates import Calendar, format_interval, parse_steps
 

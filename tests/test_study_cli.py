@@ -208,7 +208,9 @@ def test_nothing_due_is_a_headline_in_words(calcquiz_home: Path):
         rf"\({n} cards?\)\.",
         lines[-2],
     ), lines
-    assert lines[-1] == "New-card limit reached: 2 new cards today. 5 more today: calcquiz study --new 7"
+    assert lines[-1] == (
+        "New-card limit reached: 2 new cards today. 5 more today: calcquiz study --new 7"
+    )
     assert "Session summary" not in result.stdout  # no box of zeros
     more = run("study", "--new", "3", input="q\n")
     assert "Card 3 · gradient" in more.stdout  # the suggested override works
