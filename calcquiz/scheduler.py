@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 from calcquiz.dates import format_interval, parse_steps, utc
 from calcquiz.errors import BadInputError
-from calcquiz.store import NEW, REVIEW, CardState
+from calcquiz.states import CardState, Rating, State
 
 if TYPE_CHECKING:
     import fsrs
 
     from calcquiz.config import Config
 
-RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATINGS = {int(r): r.label for r in Rating}  # 1 Again, 2 Hard, 3 Good, 4 Easy
 DEFAULT_RETENTION = 0.9
 
 
@@ -82,7 +82,7 @@ def from_fsrs(
     reps = (before.reps if before else 0) + 1
     # A lapse is forgetting a card that had graduated to review.
     lapses = (before.lapses if before else 0) + (
-        rating == 1 and before is not None and before.state == REVIEW
+        rating == Rating.AGAIN and before is not None and before.state == State.REVIEW
     )
     return CardState(
         deck=deck,
@@ -147,7 +147,7 @@ def cram_state(
     """A cram rating changes nothing: the logged 'after' state is the state as it was."""
     if state is not None:
         return state
-    return CardState(deck, card_id, NEW, None, None, None, now, None, 0, 0)
+    return CardState(deck, card_id, State.NEW, None, None, None, now, None, 0, 0)
 
 
 def replay(

@@ -27,7 +27,8 @@ from calcquiz import scheduler as sched
 from calcquiz.config import Config
 from calcquiz.dates import Calendar
 from calcquiz.errors import BadInputError
-from calcquiz.store import LEARNING, NEW, RELEARNING, REVIEW, CardState, Flags, Store
+from calcquiz.states import CardState, State
+from calcquiz.store import Flags, Store
 
 if TYPE_CHECKING:
     import fsrs
@@ -103,9 +104,9 @@ class Summary:
 
 
 def _kind(state: CardState | None) -> str:
-    if state is None or state.state == NEW:
+    if state is None or state.state == State.NEW:
         return "new"
-    return "learning" if state.state in (LEARNING, RELEARNING) else "review"
+    return "learning" if state.state in (State.LEARNING, State.RELEARNING) else "review"
 
 
 @dataclass
@@ -176,7 +177,7 @@ class StudySession:
                 card = selected.get((deck.name, state.card_id))
                 if card is None or (deck.name, card.id) in hidden:
                     continue  # removed, filtered out, suspended or buried: history kept
-                if state.state in (LEARNING, RELEARNING):
+                if state.state in (State.LEARNING, State.RELEARNING):
                     if state.due <= now + SESSION_HORIZON:
                         self._learning.append((state.due, card))
                 elif state.due < day_end:  # a review is due on its day, as in Anki
@@ -300,7 +301,7 @@ class StudySession:
                 self._reviews.append(card)
         elif (
             not rated.suspended
-            and outcome.state.state in (LEARNING, RELEARNING)
+            and outcome.state.state in (State.LEARNING, State.RELEARNING)
             and outcome.state.due - now <= SESSION_HORIZON
         ):
             self._learning.append((outcome.state.due, card))
@@ -313,7 +314,7 @@ class StudySession:
             not self.options.cram
             and rated.rating == 1
             and rated.before is not None
-            and rated.before.state == REVIEW
+            and rated.before.state == State.REVIEW
         )
         if not lapsed or not sched.becomes_leech(
             rated.after.lapses, self.config.leech_threshold

@@ -19,7 +19,6 @@ is not ours, is damaged, or is newer than this code is refused and left untouche
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -31,13 +30,14 @@ from typing import Any
 
 from calcquiz.errors import StoreError
 from calcquiz.paths import DB_NAME, data_dir, db_path
+from calcquiz.states import CardState, State
 
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 
-# States: 0 = new (no row), then fsrs.State values.
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
-STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+# States: 0 = new (no row), then fsrs.State values (plain ints: they go into SQL text).
+NEW, LEARNING, REVIEW, RELEARNING = (int(s) for s in State)
+STATE_NAMES = {int(s): s.label for s in State}
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -98,7 +98,16 @@ _MIGRATIONS: dict[int, str] = {
     """,
 }
 _OUR_TABLES = {"card_state", "review_log", "drill_log", "card_flags"}
-__all__ = ["DB_NAME", "Flags", "Store", "data_dir", "db_path", "open_store"]
+__all__ = [
+    "DB_NAME",
+    "CardState",
+    "Flags",
+    "State",
+    "Store",
+    "data_dir",
+    "db_path",
+    "open_store",
+]
 
 
 def busy_timeout_ms() -> int:
@@ -107,29 +116,6 @@ def busy_timeout_ms() -> int:
     ``CALCQUIZ_BUSY_TIMEOUT_MS`` overrides the default (tests use a short one)."""
     raw = os.environ.get("CALCQUIZ_BUSY_TIMEOUT_MS", "")
     return int(raw) if raw.isdigit() else BUSY_TIMEOUT_MS
-
-
-@dataclass(frozen=True)
-class CardState:
-    """A studied card's scheduling state (times are epoch seconds, UTC)."""
-
-    deck: str
-    card_id: str
-    state: int
-    step: int | None
-    stability: float | None
-    difficulty: float | None
-    due: float
-    last_review: float | None
-    reps: int = 0
-    lapses: int = 0
-
-    def to_json(self) -> str:
-        return json.dumps(self.__dict__, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> CardState:
-        return cls(**json.loads(text))
 
 
 @dataclass(frozen=True)
