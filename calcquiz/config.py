@@ -236,7 +236,17 @@ def parse_value(key: str, text: str) -> Any:
 
 
 def set_value(key: str, text: str, path: Path | None = None) -> Any:
-    value = parse_value(key, text)
+    """``config set KEY TEXT``: parse, check, and write atomically. Returns the value."""
+    return write_value(key, parse_value(key, text), path)
+
+
+def write_value(key: str, value: Any, path: Path | None = None) -> Any:
+    """Store a typed value (e.g. ``write_value("parameters", fitted)``), checked first."""
+    check_key(key)
+    try:
+        value = KEYS[key].check(value)
+    except ValueError as exc:
+        raise BadInputError(f"Invalid {key}: {value!r} (expected {exc})") from None
     values = read_file(path)
     values[key] = list(value) if isinstance(value, tuple) else value
     _write(values, path or config_path())

@@ -153,3 +153,20 @@ def test_config_decks_are_added_to_every_command(cli, tmp_path: Path):
     assert "deck" in cli("list").stdout.splitlines()[1]  # the deck column appears
     only = json.loads(cli("list", "--json", "--deck", str(extra)).stdout)
     assert [r["id"] for r in only] == ["adam"]  # --deck replaces them for one run
+
+
+def test_write_value_for_fitted_parameters(calcquiz_home: Path):
+    fitted = [p * 0.99 for p in FSRS6_DEFAULTS]
+    cfg.write_value("parameters", fitted)
+    assert cfg.load_config().parameters == tuple(fitted)
+    with pytest.raises(cfg.BadInputError):
+        cfg.write_value("parameters", fitted[:20])
+
+
+def test_parameters_outside_fsrs_bounds_are_a_clean_error(cli):
+    wild = [1000.0, *FSRS6_DEFAULTS[1:]]  # w0 is an initial stability, at most 100 days
+    assert cli("config", "set", "parameters", ",".join(map(str, wild))).exit_code == 0
+    result = cli("study", input="\n3\n")
+    assert result.exit_code == 2
+    assert "Invalid FSRS parameters in the config" in result.stderr
+    assert result.stderr.count("\n") == 1
