@@ -228,3 +228,23 @@ def test_the_wait_screen_accepts_undo(calcquiz_home: Path):
     assert re.search(r"due in 1m \(at \d\d:\d\d:\d\d\)", result.stdout)
     assert "Undid Again on card 1." in result.stdout
     assert reviews(calcquiz_home) == []
+
+
+def test_the_session_says_when_a_card_becomes_a_leech(calcquiz_home: Path):
+    import time
+
+    from calcquiz.store import REVIEW, CardState, open_store
+
+    now = time.time()
+    with open_store(calcquiz_home / "calcquiz.db") as store:
+        store.import_history(
+            [CardState("Calculus & Optimization", "derivative", REVIEW, None, 4.0, 7.0,
+                       now - 60, now - 5 * 86400, 20, 7)],
+            [],
+        )
+    result = run("study", "--new", "0", input="\n1\n")
+    assert result.returncode == 0, result.stderr
+    assert "Card 1 is a leech (8 lapses): suspended; calcquiz unsuspend derivative" in result.stdout
+    assert "New leeches: 1" in result.stdout
+    listed = json.loads(run("list", "--json", "--state", "leech").stdout)
+    assert [(r["id"], r["suspended"], r["leech"]) for r in listed] == [("derivative", True, True)]
