@@ -8,11 +8,9 @@ never sees half a file. A damaged or invalid file is one clear error naming the 
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -178,6 +176,8 @@ def _toml() -> Any:
 
 
 def _unknown(key: str) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, list(KEYS), n=1, cutoff=0.5)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown config key {key!r}{hint}; keys: {', '.join(KEYS)}"
@@ -279,6 +279,8 @@ def effective(config: Config, path: Path | None = None) -> dict[str, dict[str, A
 
 def _write(values: dict[str, Any], path: Path) -> None:
     """Atomically: a temporary file beside the target, then a rename."""
+    import tempfile
+
     import tomli_w
 
     values = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
