@@ -192,7 +192,7 @@ def test_bare_calcquiz_prints_a_start_screen(cli, calcquiz_home: Path):
         assert command in out
     assert not (calcquiz_home / "calcquiz.db").exists()  # looking creates nothing
     cli("study", "--new", "2", input="\n4\n\n4\n")
-    assert "due now: 0 to review, 0 learning, 18 new" in cli().stdout
+    assert "to study today: 0 reviews, 0 in learning, 18 new" in cli().stdout
 
 
 def _studied(cli) -> None:

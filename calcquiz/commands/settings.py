@@ -38,9 +38,11 @@ def list_settings(json: JsonOption = False) -> None:
         ui.print_json({key: row["value"] for key, row in rows.items()})
         return
     width = max(map(len, rows))
+    shown = {key: _show(row["value"]) for key, row in rows.items()}
+    value_width = min(24, max(map(len, shown.values())))
     for key, row in rows.items():
         mark = "*" if row["set"] else " "
-        typer.echo(f"{mark} {key:<{width}}  {_show(row['value'])}   # {row['help']}")
+        typer.echo(f"{mark} {key:<{width}}  {shown[key]:<{value_width}}  # {row['help']}")
     typer.echo(f"(file: {cfg.config_path()})")
 
 

@@ -327,7 +327,7 @@ def print_start(
         due = f"{min(cards, new_per_day)} new cards to start with (nothing studied yet)"
     elif any(counts.values()):
         due = (
-            f"due now: {counts['review']} to review, {counts['learning']} learning, "
+            f"to study today: {counts['review']} reviews, {counts['learning']} in learning, "
             f"{counts['new']} new"
         )
     elif next_due is not None:
