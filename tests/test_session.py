@@ -303,3 +303,21 @@ def test_new_cards_a_day_count_from_the_day_start_not_midnight(store, decks):
     clock.t = _at("2026-09-22", 4, 1)  # a new day: two more
     later = session(store, decks, clock=clock, new_limit=2, tz=BERLIN)
     assert later.counts()["new"] == 2
+
+
+def test_header_counts_are_the_same_after_a_rating_and_its_undo(store, decks):
+    clock = Clock()
+    s = session(store, decks, clock=clock, new_limit=3)
+    s.next_card()
+    s.reveal()
+    s.rate(3)  # into learning (10m)
+    s.next_card()
+    shown = s.counts()
+    assert shown == {"new": 2, "learning": 1, "review": 0}
+    s.reveal()
+    s.rate(1)
+    s.next_card()
+    s.undo()  # the third card goes back in front, the second is shown again
+    assert s.counts() == shown
+    s.undo()  # and now the first: nothing is in learning any more
+    assert s.counts() == {"new": 3, "learning": 0, "review": 0}

@@ -214,7 +214,9 @@ class StudyScreen:
             if key == "w":
                 break
             if key == "u":
-                return self.undo()
+                if self.undo():
+                    return True
+                continue
             hint("Press w to wait, u to undo or q to stop.")
         remaining = due - self.session.clock()
         if remaining > 0:
