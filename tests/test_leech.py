@@ -178,3 +178,28 @@ def test_stats_use_the_learners_day_and_count_marks(store, decks):
     assert stats.set_aside == {"suspended": 1, "buried": 1, "leech": 1}
     midnight = progress.build_stats(store, decks, now=at(21, 9), calendar=Calendar(0, BERLIN))
     assert {d.date: d.reviews for d in midnight.heatmap}["2026-09-21"] == 2
+
+
+def test_a_version_2_database_gains_the_marks_table_and_keeps_its_reviews(tmp_path: Path):
+    import sqlite3
+
+    from calcquiz import store as store_module
+
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path)
+    migrations = store_module._MIGRATIONS
+    conn.executescript(migrations[1] + ";" + migrations[2] + "; PRAGMA user_version = 2;")
+    conn.execute(
+        "INSERT INTO review_log (deck, card_id, rating, reviewed_at, state_before, state_after, "
+        "after_json) VALUES (?, 'gradient', 3, 1.0, 0, 1, '{}')",
+        (DECK,),
+    )
+    conn.commit()
+    conn.close()
+    with open_store(path) as s:
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert s.review_count([DECK]) == 1
+        s.set_flags(DECK, "gradient", Flags(suspended=True))
+        assert s.card_flags(DECK) == {"gradient": Flags(suspended=True)}
+        s.set_flags(DECK, "gradient", Flags())  # no marks: no row
+        assert s.conn.execute("SELECT COUNT(*) FROM card_flags").fetchone()[0] == 0
