@@ -97,6 +97,7 @@ class Summary:
     next_due_cards: int  # cards due on next_due's day
     new_limit_reached: bool  # new cards are waiting but today's limit is used up
     new_today: int  # new cards introduced today (before and during this session)
+    new_left_today: int  # new cards the config's daily limit still allows today
     unseen: int  # selected cards never studied, not suspended or buried
     set_aside: dict[str, int]  # "suspend"/"bury" -> cards, this session
     leeches: int  # cards that became leeches this session
@@ -404,6 +405,7 @@ class StudySession:
             next_due_cards=next_cards,
             new_limit_reached=unseen > 0 and new_today >= self.options.new_limit,
             new_today=new_today,
+            new_left_today=max(0, min(unseen, self.config.new_per_day - new_today)),
             unseen=unseen,
             set_aside={"suspend": aside.get("suspend", 0), "bury": aside.get("bury", 0)},
             leeches=sum(r.leech for r in rated),

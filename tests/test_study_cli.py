@@ -248,3 +248,9 @@ def test_the_session_says_when_a_card_becomes_a_leech(calcquiz_home: Path):
     assert "New leeches: 1" in result.stdout
     listed = json.loads(run("list", "--json", "--state", "leech").stdout)
     assert [(r["id"], r["suspended"], r["leech"]) for r in listed] == [("derivative", True, True)]
+
+
+def test_a_lower_new_limit_for_one_run_says_how_many_are_left_today(calcquiz_home: Path):
+    assert run("study", "--new", "2", input="\n4\n\n4\n").returncode == 0
+    result = run("study", "--new", "2", input="")
+    assert result.stdout.strip().splitlines()[-1] == "18 new cards left today: calcquiz study"

@@ -298,7 +298,11 @@ def headline(
                 f"{start}: {calendar.format_due(due, now)} "
                 f"({_count(summary.next_due_cards, 'card')})."
             )
-    if summary.new_limit_reached:
+    if summary.new_limit_reached and summary.new_left_today:  # this run's --new was lower
+        lines.append(
+            f"{_count(summary.new_left_today, 'new card')} left today: calcquiz study"
+        )
+    elif summary.new_limit_reached:
         more = summary.new_today + min(5, summary.unseen)
         lines.append(
             f"New-card limit reached: {_count(summary.new_today, 'new card')} today. "
