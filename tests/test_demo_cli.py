@@ -13,6 +13,19 @@ import pytest
 
 from calcquiz.demos import DEMO_NAMES, REGISTRY
 
+
+def bundled_cards():
+    """Demo name -> card number, read from the bundled deck itself (not the registry)."""
+    import yaml
+
+    from calcquiz.content import bundled_deck_paths
+
+    data = yaml.safe_load(bundled_deck_paths()[0].read_text(encoding="utf-8"))
+    return {c["demo"]: c["number"] for c in data["cards"] if c.get("demo")}
+
+
+CARDS = bundled_cards()
+
 # What `result` must hold for each demo (the issue's JSON contract).
 RESULT_KEYS = {
     "derivative": {"derivative"},
@@ -46,18 +59,21 @@ def demo_json(cli, *args):
 
 def test_registry_matches_the_deck_and_demo_names():
     from calcquiz.content import load_decks
+    from calcquiz.demos.runner import cards_by_demo
 
-    assert tuple(REGISTRY) == DEMO_NAMES
-    cards = {c.demo: c.number for c in load_decks()[0].cards}
-    assert {name: info.card for name, info in REGISTRY.items()} == cards
+    assert tuple(REGISTRY) == DEMO_NAMES and len(DEMO_NAMES) == 20
+    found = cards_by_demo(load_decks())
+    assert {name: card.number for name, card in found.items()} == CARDS
+    assert set(CARDS) == set(DEMO_NAMES)
+    assert not hasattr(REGISTRY["newton"], "card")  # the deck says which card, not the registry
 
 
 def test_no_name_lists_all_twenty(cli):
     result = cli("demo")
     assert result.exit_code == 0
-    for name, info in REGISTRY.items():
+    for name in REGISTRY:
         line = next(line for line in result.stdout.splitlines() if f" {name} " in line)
-        assert f" {info.card} " in line
+        assert f" {CARDS[name]} " in line
     listed = demo_json(cli)
     assert [d["name"] for d in listed] == list(DEMO_NAMES)
     assert [d["card"] for d in listed] == list(range(1, 21))
@@ -68,7 +84,7 @@ def test_no_name_lists_all_twenty(cli):
 def test_json_contract(cli, name):
     data = demo_json(cli, name)
     assert set(data) == {"demo", "card", "params", "columns", "rows", "result"}
-    assert data["demo"] == name and data["card"] == REGISTRY[name].card
+    assert data["demo"] == name and data["card"] == CARDS[name]
     assert isinstance(data["params"], dict) and data["rows"]
     assert all(len(row) == len(data["columns"]) for row in data["rows"])
     assert RESULT_KEYS[name] <= set(data["result"])
@@ -92,19 +108,31 @@ def test_the_issue_list_takes_f():
     import inspect
 
     for name in TAKE_F:
-        assert "f" in inspect.signature(REGISTRY[name].load()).parameters, name
+        assert "f" in REGISTRY[name].options(), name
     for name in ("constrained", "lagrange"):
-        assert "g" in inspect.signature(REGISTRY[name].load()).parameters, name
+        assert "g" in REGISTRY[name].options(), name
+    for info in REGISTRY.values():  # options() are the function's own parameters
+        assert info.options() == tuple(inspect.signature(info.load()).parameters)
+
+
+def test_run_checks_options_in_the_registry():
+    from calcquiz.errors import BadInputError
+
+    with pytest.raises(BadInputError, match=r"demo chain-rule does not take --lr \(it takes"):
+        REGISTRY["chain-rule"].run(lr=0.1)
+    run = REGISTRY["gradient-descent"].run(steps=3, lr=None)  # None means "not given"
+    assert run.params["steps"] == 3 and len(run.finish().result["x"]) == 2
 
 
 def test_run_for_study_shows_the_default_demo(cli, capsys):
     from calcquiz import ui
-    from calcquiz.commands.demo import run_for_study
+    from calcquiz.demos.runner import run_for_study
 
     ui.reset_consoles()
     run_for_study("momentum")
     out = capsys.readouterr().out
     assert "GD vs momentum" in out and "takeaway" in out
+    assert f"(card {CARDS['momentum']})" in out
 
 
 def test_json_user_functions(cli):
@@ -122,6 +150,8 @@ def test_json_user_functions(cli):
 
 BAD = [
     (["momentom"], "did you mean 'momentum'?"),
+    (["newtons-methd"], "unknown demo or card 'newtons-methd'; did you mean 'newtons-method'?"),
+    (["99"], "no card 99 in the deck"),
     (["gradient-descent", "--lr", "0"], "invalid learning rate"),
     (["gradient-descent", "--lr", "-1"], "invalid learning rate"),
     (["gradient-descent", "--lr", "nan"], "invalid learning rate"),
@@ -224,7 +254,7 @@ def test_no_live_prints_table_plot_and_takeaway(cli):
     assert "gradient descent on f = (x - 3)^2 + 2 (y + 1)^2" in out
     assert "2.67788" in out and "-0.993953" in out  # k = 10
     assert "takeaway" in out and "1 - 2 lr = 0.8" in out
-    assert "└" in out  # the plotext frame
+    assert "└" in out and "┤" in out  # the plot's axes
     assert "\x1b[" not in out  # no colours when not a terminal
 
 
@@ -232,7 +262,50 @@ def test_every_demo_renders(cli):
     for name in DEMO_NAMES:
         result = cli("demo", name, "--no-live")
         assert result.exit_code == 0, name
-        assert f"card {REGISTRY[name].card}" in result.stdout
+        assert f"card {CARDS[name]}" in result.stdout
+
+
+# --- a card number or id runs the card's demo ---------------------------------------------
+
+
+def test_card_number_or_id_runs_its_demo(cli):
+    by_number = demo_json(cli, str(CARDS["newton"]))
+    by_id = demo_json(cli, "newtons-method")
+    by_name = demo_json(cli, "newton")
+    assert by_number == by_id == by_name
+    assert by_name["demo"] == "newton" and by_name["card"] == CARDS["newton"]
+
+
+USER_DECK = """deck: Mine
+cards:
+  - id: steps
+    number: 7
+    question: What does a step do?
+    answer: It moves.
+    demo: gradient-descent
+  - id: plain
+    number: 8
+    question: No demo here?
+    answer: None.
+"""
+
+
+def test_deck_option_gives_the_card(cli, tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(USER_DECK, encoding="utf-8")
+    data = demo_json(cli, "7", "--deck", str(path))
+    assert data["demo"] == "gradient-descent" and data["card"] == 7
+    assert demo_json(cli, "steps", "--deck", str(path))["card"] == 7
+    assert demo_json(cli, "momentum", "--deck", str(path))["card"] is None  # not in this deck
+    listed = demo_json(cli, "--deck", str(path))
+    assert {d["name"]: d["card"] for d in listed}["gradient-descent"] == 7
+    result = cli("demo", "momentum", "--no-live", "--deck", str(path))
+    assert result.exit_code == 0 and "(no card)" in result.stdout
+    result = cli("demo", "plain", "--deck", str(path))
+    assert result.exit_code == 2 and "card 8 (plain) has no demo" in result.stderr
+    result = cli("demo", "14", "--deck", str(path))
+    assert result.exit_code == 2 and "no card 14 in the deck (cards with a demo: 7..7)" in (
+        result.stderr)
 
 
 def test_help_has_an_example(cli):
@@ -270,7 +343,7 @@ def test_live_view_on_a_forced_terminal(monkeypatch):
 
 
 def test_format_cell():
-    from calcquiz.ui.demo_view import format_cell
+    from calcquiz.ui.demo_table import format_cell
 
     assert format_cell(None).plain == "—"
     assert format_cell(float("inf")).plain == "inf"
@@ -289,4 +362,4 @@ def test_start_up_does_not_import_numpy_sympy_or_plotext():
         )
         assert proc.returncode == 0
         modules = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
-        assert not modules & {"numpy", "sympy", "plotext", "scipy"}, args
+        assert not modules & {"numpy", "sympy", "plotille", "plotext", "scipy"}, args

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from calcquiz.commands.common import DeckOption, load
 from calcquiz.errors import BadInputError
+
+if TYPE_CHECKING:
+    from calcquiz.content import Deck
 
 MAX_DELAY = 10.0
 
@@ -15,7 +19,10 @@ def demo(
     name: Annotated[
         Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
         typer.Argument(
-            help="The demo to run; leave out to list all 20.", metavar="NAME", show_default=False
+            help="The demo to run: its name, or a card's number or id (its demo); leave out "
+            "to list all 20.",
+            metavar="NAME",
+            show_default=False,
         ),
     ] = None,
     steps: Annotated[
@@ -59,6 +66,7 @@ def demo(
             show_default=False,
         ),
     ] = None,
+    deck: DeckOption = None,
     delay: Annotated[
         Optional[float],  # noqa: UP045
         typer.Option("--delay", help="Seconds per table row when animating.", show_default=False),
@@ -69,7 +77,8 @@ def demo(
     json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")] = False,
 ) -> None:
     """Run the numeric demo behind a card: a table that fills in step by step, a plot, and
-    a takeaway. Without NAME, list the demos.
+    a takeaway. NAME is a demo's name or a card's number or id (calcquiz demo 14 runs card
+    14's demo; --deck picks the deck). Without NAME, list the demos.
 
     Each demo takes the options that make sense for it (calcquiz demo lists them with
     --json); --f runs it on your own function. Output that is not a terminal is never
@@ -77,29 +86,21 @@ def demo(
 
     Example: calcquiz demo momentum
     """
-    import inspect
+    from calcquiz import ui
+    from calcquiz.demos import runner
 
-    from calcquiz import demos, ui
-
-    if name is None:
-        _list(json)
-        return
-    info = demos.get(name)
-    options: dict[str, Any] = {
-        "steps": steps, "lr": lr, "momentum": momentum, "seed": seed, "f": f, "g": g,
-        "start": None if start is None else _numbers(start, "--start"),
-        "at": None if at is None else _numbers(at, "--at"),
-    }
-    given = {key: value for key, value in options.items() if value is not None}
     if delay is not None and not 0 <= delay <= MAX_DELAY:
         raise BadInputError(f"invalid --delay: {delay} (it must be 0..{MAX_DELAY:g} seconds)")
-    function = info.load()
-    accepted = list(inspect.signature(function).parameters)
-    for key in given:
-        if key not in accepted:
-            takes = ", ".join(f"--{k}" for k in accepted) or "no options"
-            raise BadInputError(f"demo {name} does not take --{key} (it takes {takes})")
-    run = function(**given)
+    decks = load(deck)
+    if name is None:
+        _list(decks, json)
+        return
+    info, card = runner.resolve(name, decks)
+    run = runner.start(
+        info, card, steps=steps, lr=lr, momentum=momentum, seed=seed, f=f, g=g,
+        start=None if start is None else _numbers(start, "--start"),
+        at=None if at is None else _numbers(at, "--at"),
+    )
     if json:
         ui.print_json(run.to_dict())
         return
@@ -119,28 +120,18 @@ def _numbers(text: str, option: str) -> list[float]:
         ) from None
 
 
-def _list(json: bool) -> None:
-    import inspect
+def _list(decks: list[Deck], json: bool) -> None:
+    from calcquiz import ui
+    from calcquiz.demos import REGISTRY, runner
 
-    from calcquiz import demos, ui
-
-    infos = list(demos.REGISTRY.values())
+    cards = {name: card.number for name, card in runner.cards_by_demo(decks).items()}
     if json:
         ui.print_json([
-            {"name": i.name, "card": i.card, "summary": i.summary,
-             "options": [f"--{p}" for p in inspect.signature(i.load()).parameters]}
-            for i in infos
+            {"name": i.name, "card": cards.get(i.name), "summary": i.summary,
+             "options": [f"--{option}" for option in i.options()]}
+            for i in REGISTRY.values()
         ])
         return
     from calcquiz.ui import demo_view
 
-    demo_view.print_demo_list(infos)
-
-
-def run_for_study(name: str) -> None:
-    """Show the default scenario of demo ``name`` (the `d` key in a study session), the same
-    as ``calcquiz demo NAME``; an unknown name raises BadInputError."""
-    from calcquiz import demos
-    from calcquiz.ui import demo_view
-
-    demo_view.render(demos.get(name).load()(), live=True)
+    demo_view.print_demo_list(REGISTRY.values(), cards)

@@ -119,7 +119,7 @@ def _check_tags(decks: list[Deck], tags: list[str] | None) -> None:
 def _run_demo(card: Card) -> None:
     """The card's numeric demo, shown inside the study session."""
     from calcquiz import ui
-    from calcquiz.commands.demo import run_for_study
+    from calcquiz.demos.runner import run_for_study
     from calcquiz.errors import CalcquizError
 
     try:

@@ -1,8 +1,11 @@
-"""The numeric demos, one per card. This module stays light: no numpy at import time.
+"""The numeric demos: a registry of names, summaries and modules. Light: no numpy at import.
 
-``DEMO_NAMES`` is the canonical list, in card order; deck validation checks a card's
-``demo`` field against it. ``REGISTRY`` maps each name to its card, a one-line summary
-and the module that computes it; modules are imported only when a demo runs.
+``REGISTRY`` maps each demo's name to a one-line summary and the module under
+calcquiz.demos that computes it; a module is imported only when its demo runs.
+``DEMO_NAMES``, built from it, is what deck validation checks a card's ``demo`` field
+against. Which card a demo belongs to is the deck's business (a card's ``demo`` field):
+calcquiz.demos.runner finds it. Option checking lives here: :meth:`DemoInfo.options` and
+:meth:`DemoInfo.run`.
 """
 
 from __future__ import annotations
@@ -10,30 +13,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-DEMO_NAMES: tuple[str, ...] = (
-    "derivative",
-    "partial",
-    "gradient",
-    "chain-rule",
-    "convexity",
-    "gradient-descent",
-    "minibatch",
-    "learning-rate",
-    "local-minima",
-    "saddle",
-    "momentum",
-    "jacobian",
-    "hessian",
-    "newton",
-    "constrained",
-    "lagrange",
-    "vanishing",
-    "exploding",
-    "activations",
-    "weight-decay",
-)
+if TYPE_CHECKING:
+    from calcquiz.demos.core import DemoRun
 
 
 @dataclass(frozen=True)
@@ -41,7 +24,6 @@ class DemoInfo:
     """One demo in the registry: where it lives and what it shows, loaded only when run."""
 
     name: str
-    card: int
     summary: str
     module: str  # the module under calcquiz.demos that holds it
 
@@ -49,38 +31,62 @@ class DemoInfo:
     def function_name(self) -> str:
         return self.name.replace("-", "_")
 
-    def load(self) -> Callable[..., Any]:
+    def load(self) -> Callable[..., DemoRun]:
         """The demo function (imports its module, and so numpy, on first use)."""
         module = importlib.import_module(f"calcquiz.demos.{self.module}")
-        return getattr(module, self.function_name)
+        function: Callable[..., DemoRun] = getattr(module, self.function_name)
+        return function
+
+    def options(self) -> tuple[str, ...]:
+        """The options the demo takes, by name (``lr``, ``steps``, ``f``...): the keyword
+        parameters of its function, so the registry never disagrees with the code."""
+        import inspect
+
+        return tuple(inspect.signature(self.load()).parameters)
+
+    def run(self, **given: Any) -> DemoRun:
+        """The demo run with the options ``given`` (None values are left out); an option
+        it does not take raises BadInputError naming the ones it does."""
+        from calcquiz.errors import BadInputError
+
+        given = {key: value for key, value in given.items() if value is not None}
+        takes = self.options()
+        for key in given:
+            if key not in takes:
+                listed = ", ".join(f"--{k}" for k in takes) or "no options"
+                raise BadInputError(f"demo {self.name} does not take --{key} (it takes {listed})")
+        return self.load()(**given)
 
 
 _D = DemoInfo
 REGISTRY: dict[str, DemoInfo] = {
     d.name: d
     for d in (
-        _D("derivative", 1, "finite differences approach f'(x), until round-off", "derivatives"),
-        _D("partial", 2, "each partial derivative holds the other variables fixed", "derivatives"),
-        _D("gradient", 3, "the slope is steepest along the gradient: its norm", "derivatives"),
-        _D("chain-rule", 4, "backprop through a tiny net: local derivative x upstream", "deep"),
-        _D("convexity", 5, "the chord test on random pairs: convex or not", "landscape"),
-        _D("gradient-descent", 6, "steps of w - lr grad f walking down a bowl", "descent"),
-        _D("minibatch", 7, "full batch vs batch 32 vs batch 1 on linear regression", "descent"),
-        _D("learning-rate", 8, "too small is slow, too large bounces or diverges", "descent"),
-        _D("local-minima", 9, "the start decides which basin descent ends in", "landscape"),
-        _D("saddle", 10, "gradient descent slows near a saddle, then escapes", "landscape"),
-        _D("momentum", 11, "plain GD vs heavy ball in a narrow ravine", "descent"),
-        _D("jacobian", 12, "the matrix of first partials, exact vs differences", "derivatives"),
-        _D("hessian", 13, "second partials, eigenvalues and the kind of point", "second_order"),
-        _D("newton", 14, "Newton's method: quadratic convergence near the minimum", "second_order"),
-        _D("constrained", 15, "projected gradient descent onto a disk", "constraints"),
-        _D("lagrange", 16, "at the optimum grad f is parallel to grad g", "constraints"),
-        _D("vanishing", 17, "products of small local derivatives through 30 layers", "deep"),
-        _D("exploding", 18, "gradient descent blowing up to inf, and clipping", "deep"),
-        _D("activations", 19, "activation functions and their derivatives", "deep"),
-        _D("weight-decay", 20, "L2 regularisation shrinks the weights toward zero", "descent"),
+        _D("derivative", "finite differences approach f'(x), until round-off", "derivatives"),
+        _D("partial", "each partial derivative holds the other variables fixed", "derivatives"),
+        _D("gradient", "the slope is steepest along the gradient: its norm", "derivatives"),
+        _D("chain-rule", "backprop through a tiny net: local derivative x upstream", "deep"),
+        _D("convexity", "the chord test on random pairs: convex or not", "landscape"),
+        _D("gradient-descent", "steps of w - lr grad f walking down a bowl", "descent"),
+        _D("minibatch", "full batch vs batch 32 vs batch 1 on linear regression", "descent"),
+        _D("learning-rate", "too small is slow, too large bounces or diverges", "descent"),
+        _D("local-minima", "the start decides which basin descent ends in", "landscape"),
+        _D("saddle", "gradient descent slows near a saddle, then escapes", "landscape"),
+        _D("momentum", "plain GD vs heavy ball in a narrow ravine", "descent"),
+        _D("jacobian", "the matrix of first partials, exact vs differences", "derivatives"),
+        _D("hessian", "second partials, eigenvalues and the kind of point", "second_order"),
+        _D("newton", "Newton's method: quadratic convergence near the minimum", "second_order"),
+        _D("constrained", "projected gradient descent onto a disk", "constraints"),
+        _D("lagrange", "at the optimum grad f is parallel to grad g", "constraints"),
+        _D("vanishing", "products of small local derivatives through 30 layers", "deep"),
+        _D("exploding", "gradient descent blowing up to inf, and clipping", "deep"),
+        _D("activations", "activation functions and their derivatives", "deep"),
+        _D("weight-decay", "L2 regularisation shrinks the weights toward zero", "descent"),
     )
 }
+
+
+DEMO_NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 
 def get(name: str) -> DemoInfo:

@@ -1,0 +1,96 @@
+"""Finding a demo by name or by card, and running it with the card it belongs to.
+
+The card behind a demo comes from the deck: the first card (in deck order) whose ``demo``
+field names it. Nothing here imports numpy or rich at module level; the demo's module is
+imported when it runs and the view when it is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from calcquiz.demos import DEMO_NAMES, REGISTRY, DemoInfo
+from calcquiz.errors import BadInputError
+
+if TYPE_CHECKING:
+    from calcquiz.content import Card, Deck
+    from calcquiz.demos.core import DemoRun
+
+
+def cards_by_demo(decks: Sequence[Deck]) -> dict[str, Card]:
+    """For each demo some card names, the first such card across ``decks``."""
+    found: dict[str, Card] = {}
+    for deck in decks:
+        for card in deck.cards:
+            if card.demo and card.demo not in found:
+                found[card.demo] = card
+    return found
+
+
+def resolve(key: str, decks: Sequence[Deck]) -> tuple[DemoInfo, Card | None]:
+    """The demo ``key`` names: a demo's name, or the number or id of a card in ``decks``
+    (its ``demo`` field). Also the card it belongs to, if any. A demo's name wins over a
+    card id spelled the same. Unknown keys raise BadInputError with the closest match."""
+    key = key.strip()
+    if key in REGISTRY:
+        return REGISTRY[key], cards_by_demo(decks).get(key)
+    card = _card(key, decks)
+    if card is None:
+        raise BadInputError(_unknown(key, decks))
+    if not card.demo:
+        raise BadInputError(f"card {card.number} ({card.id}) has no demo")
+    if card.demo not in REGISTRY:
+        raise BadInputError(f"card {card.number} names demo {card.demo!r}, which this version "
+                            "of calcquiz does not have")
+    return REGISTRY[card.demo], card
+
+
+def _card(key: str, decks: Sequence[Deck]) -> Card | None:
+    if key.isdigit():
+        matches = [c for d in decks for c in d.cards if c.number == int(key)]
+    else:
+        matches = [d.by_id[key] for d in decks if key in d.by_id]
+    if len(matches) > 1:
+        raise BadInputError(f"{key!r} matches cards in several decks "
+                            f"({', '.join(c.deck for c in matches)}); pick one with --deck")
+    return matches[0] if matches else None
+
+
+def _unknown(key: str, decks: Sequence[Deck]) -> str:
+    import difflib
+
+    if key.isdigit():
+        numbers = sorted(c.number for d in decks for c in d.cards if c.demo)
+        span = f" (cards with a demo: {numbers[0]}..{numbers[-1]})" if numbers else ""
+        return f"no card {key} in the deck{span}"
+    ids = [c.id for d in decks for c in d.cards if c.demo]
+    close = difflib.get_close_matches(key, [*DEMO_NAMES, *ids], n=1, cutoff=0.4)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown demo or card {key!r}{hint} (`calcquiz demo` lists them)"
+
+
+def start(info: DemoInfo, card: Card | None, **given: Any) -> DemoRun:
+    """The demo run with the options ``given``, labelled with its card."""
+    run = info.run(**given)
+    run.card = None if card is None else card.number
+    return run
+
+
+def run_for_study(name: str, card: int | None = None) -> None:
+    """Show the default scenario of demo ``name`` (the `d` key in a study session), the same
+    as ``calcquiz demo NAME``; ``card`` is the card being studied (default: the bundled
+    deck's card for the demo). An unknown name raises BadInputError."""
+    from calcquiz.ui import demo_view
+
+    info = REGISTRY.get(name)
+    if info is None:
+        raise BadInputError(_unknown(name, []))
+    run = info.run()
+    if card is None:
+        from calcquiz.content import load_decks
+
+        found = cards_by_demo(load_decks()).get(name)
+        card = None if found is None else found.number
+    run.card = card
+    demo_view.render(run, live=True)

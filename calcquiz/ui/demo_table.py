@@ -1,0 +1,151 @@
+"""A demo's table laid out for the terminal's width: no number and no header is ever split.
+
+The layout tries, in order: 6 significant digits down to 3; at each, first every cell on
+one line, then text cells (points, rules, lists) wrapped at their spaces; when even 3
+digits with wrapping is too wide, columns are left out from the right (never the first)
+and a note names them. Numbers and headers are never wrapped: a column is at least as
+wide as its longest number, header or word. A file or pipe gets every column at 6 digits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from calcquiz import ui
+
+DIGITS = (6, 5, 4, 3)
+GAP = 2  # between two columns: one space of padding and the (blank) divider
+
+
+@dataclass(frozen=True)
+class Layout:
+    digits: int
+    shown: list[int]  # indexes of the columns shown, in order
+    widths: list[int]  # the width of each shown column
+    dropped: list[str]  # the headers of the columns left out
+
+
+def fit(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None) -> Layout:
+    """The layout of a table for a terminal ``width`` columns wide (None: no limit)."""
+    every = list(range(len(columns)))
+    if width is None:
+        full, _ = _measure(columns, rows, DIGITS[0])
+        return Layout(DIGITS[0], every, full, [])
+    for digits in DIGITS:
+        full, least = _measure(columns, rows, digits)
+        for widths in (full, least):
+            if sum(widths) + GAP * (len(widths) - 1) <= width:
+                return Layout(digits, every, _spread(full, widths, width), [])
+    digits = DIGITS[-1]
+    full, least = _measure(columns, rows, digits)
+    shown = every
+    while len(shown) > 1 and sum(least[i] for i in shown) + GAP * (len(shown) - 1) > width:
+        shown = shown[:-1]
+    widths = _spread([full[i] for i in shown], [least[i] for i in shown], width)
+    return Layout(digits, shown, widths, [columns[i] for i in every if i not in shown])
+
+
+def _measure(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], digits: int
+) -> tuple[list[int], list[int]]:
+    """Per column: its width with every cell on one line, and the least width with no
+    number, header or word split (a number or header is one unbreakable piece)."""
+    full = [len(name) for name in columns]
+    least = list(full)
+    for row in rows:
+        for i, value in enumerate(row):
+            full[i] = max(full[i], len(format_cell(value, digits).plain))
+            least[i] = max(least[i], least_width(value, digits))
+    return full, least
+
+
+def least_width(value: Any, digits: int) -> int:
+    """The narrowest a cell can be: a number whole, text down to its longest word."""
+    text = format_cell(value, digits).plain
+    if value is None or isinstance(value, (int, float)):
+        return len(text)
+    return max(map(len, text.split(" ")))
+
+
+def _spread(full: list[int], widths: list[int], width: int) -> list[int]:
+    """Give the room left over back to the wrapped columns, widest need first."""
+    widths = list(widths)
+    room = width - sum(widths) - GAP * (len(widths) - 1)
+    while room > 0:
+        short = [i for i in range(len(widths)) if widths[i] < full[i]]
+        if not short:
+            break
+        i = max(short, key=lambda k: full[k] - widths[k])
+        widths[i] += 1
+        room -= 1
+    return widths
+
+
+def build(columns: Sequence[str], layout: Layout) -> Table:
+    """An empty table with the layout's columns; add rows with :func:`cells`."""
+    table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_KEY, show_edge=False,
+                  padding=(0, 1, 0, 0), pad_edge=False)
+    for i, width in zip(layout.shown, layout.widths, strict=True):
+        table.add_column(columns[i], justify="right", width=width, overflow="fold",
+                         no_wrap=False)
+    return table
+
+
+def cells(row: Sequence[Any], layout: Layout) -> list[Text]:
+    return [format_cell(row[i], layout.digits) for i in layout.shown]
+
+
+def note(layout: Layout) -> Text | None:
+    """The line that says which columns did not fit, or None."""
+    if not layout.dropped:
+        return None
+    names = ", ".join(layout.dropped)
+    return Text(f"Not shown at this width: {names} (a wider terminal or --json shows all).",
+                style=ui.STYLE_MUTED)
+
+
+def format_cell(value: Any, digits: int = 6) -> Text:
+    """One table cell: numbers to ``digits`` significant digits, inf and nan in red,
+    missing values as a dim dash, lists as (a, b) and matrices as [[a, b], [c, d]]."""
+    if value is None:
+        return Text("—", style=ui.STYLE_MUTED)
+    if isinstance(value, (bool, int)):
+        return Text(str(value))
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return Text(number(value, digits), style=ui.STYLE_BAD)
+        return Text(number(value, digits))
+    if isinstance(value, (list, tuple)):
+        return Text(_sequence(value, digits), style=_list_style(value))
+    return Text(str(value))
+
+
+def number(value: float, digits: int) -> str:
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:.{digits}g}"
+
+
+def _sequence(values: Sequence[Any], digits: int) -> str:
+    if values and all(isinstance(v, (list, tuple)) for v in values):
+        return "[" + ", ".join("[" + _flat(v, digits) + "]" for v in values) + "]"
+    return "(" + _flat(values, digits) + ")"
+
+
+def _flat(values: Sequence[Any], digits: int) -> str:
+    return ", ".join(number(float(v), digits) if v is not None else "—" for v in values)
+
+
+def _list_style(values: Sequence[Any]) -> str:
+    flat = [v for row in values for v in (row if isinstance(row, (list, tuple)) else [row])]
+    bad = any(isinstance(v, float) and not math.isfinite(v) for v in flat)
+    return ui.STYLE_BAD if bad else ""
