@@ -1,10 +1,11 @@
 """A demo's table laid out for the terminal's width: no number and no header is ever split.
 
-The layout tries, in order: 6 significant digits down to 3; at each, first every cell on
-one line, then text cells (points, rules, lists) wrapped at their spaces; when even 3
-digits with wrapping is too wide, columns are left out from the right (never the first)
-and a note names them. Numbers and headers are never wrapped: a column is at least as
-wide as its longest number, header or word. A file or pipe gets every column at 6 digits.
+The layout tries, in order: 6 significant digits down to 3, at each first every cell on
+one line, then text cells (points, rules, lists) wrapped at their spaces; then headers
+wrapped at their spaces too (6 digits down to 3); when even that is too wide, columns are
+left out from the right (never the first) and a note names them. A number or a word is
+never split: a column is at least as wide as its longest number or word. A file or pipe
+gets every column on one line at 6 digits.
 """
 
 from __future__ import annotations
@@ -32,38 +33,49 @@ class Layout:
     dropped: list[str]  # the headers of the columns left out
 
 
-def fit(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None) -> Layout:
+def fit(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None
+) -> Layout:
     """The layout of a table for a terminal ``width`` columns wide (None: no limit)."""
     every = list(range(len(columns)))
     if width is None:
-        full, _ = _measure(columns, rows, DIGITS[0])
-        return Layout(DIGITS[0], every, full, [])
-    for digits in DIGITS:
-        full, least = _measure(columns, rows, digits)
-        for widths in (full, least):
-            if sum(widths) + GAP * (len(widths) - 1) <= width:
-                return Layout(digits, every, _spread(full, widths, width), [])
-    digits = DIGITS[-1]
-    full, least = _measure(columns, rows, digits)
+        return Layout(DIGITS[0], every, _measure(columns, rows, DIGITS[0])[0], [])
+    measured = {digits: _measure(columns, rows, digits) for digits in DIGITS}
+    # Fewer digits before two-line headers, and both before leaving a column out.
+    for kinds in ((0, 1), (2,)):
+        for digits in DIGITS:
+            for kind in kinds:
+                widths = measured[digits][kind]
+                if sum(widths) + GAP * (len(widths) - 1) <= width:
+                    return Layout(digits, every, _spread(measured[digits][0], widths, width), [])
+    full, _, tight = measured[DIGITS[-1]]
     shown = every
-    while len(shown) > 1 and sum(least[i] for i in shown) + GAP * (len(shown) - 1) > width:
+    while len(shown) > 1 and sum(tight[i] for i in shown) + GAP * (len(shown) - 1) > width:
         shown = shown[:-1]
-    widths = _spread([full[i] for i in shown], [least[i] for i in shown], width)
-    return Layout(digits, shown, widths, [columns[i] for i in every if i not in shown])
+    widths = _spread([full[i] for i in shown], [tight[i] for i in shown], width)
+    return Layout(DIGITS[-1], shown, widths, [columns[i] for i in every if i not in shown])
 
 
 def _measure(
     columns: Sequence[str], rows: Sequence[Sequence[Any]], digits: int
-) -> tuple[list[int], list[int]]:
-    """Per column: its width with every cell on one line, and the least width with no
-    number, header or word split (a number or header is one unbreakable piece)."""
+) -> tuple[list[int], list[int], list[int]]:
+    """Per column, three widths: every cell and the header on one line; text cells
+    wrapped at their spaces; text cells and the header wrapped at their spaces. A number
+    is never wrapped, nor is any word."""
     full = [len(name) for name in columns]
     least = list(full)
+    tight = [_longest_word(name) for name in columns]
     for row in rows:
         for i, value in enumerate(row):
             full[i] = max(full[i], len(format_cell(value, digits).plain))
-            least[i] = max(least[i], least_width(value, digits))
-    return full, least
+            narrowest = least_width(value, digits)
+            least[i] = max(least[i], narrowest)
+            tight[i] = max(tight[i], narrowest)
+    return full, least, tight
+
+
+def _longest_word(text: str) -> int:
+    return max(map(len, text.split(" ")))
 
 
 def least_width(value: Any, digits: int) -> int:
@@ -71,7 +83,7 @@ def least_width(value: Any, digits: int) -> int:
     text = format_cell(value, digits).plain
     if value is None or isinstance(value, (int, float)):
         return len(text)
-    return max(map(len, text.split(" ")))
+    return _longest_word(text)
 
 
 def _spread(full: list[int], widths: list[int], width: int) -> list[int]:
