@@ -110,6 +110,19 @@ def build(columns: Sequence[str], layout: Layout) -> Table:
     return table
 
 
+def plain(columns: Sequence[str], rows: Sequence[Sequence[Any]], layout: Layout) -> str:
+    """The table as plain text for a file or pipe: the same columns, gaps and rule as the
+    terminal table, every cell on one line (rich's layout is not needed, nor its cost)."""
+    widths = [max(w, len(columns[i])) for i, w in zip(layout.shown, layout.widths, strict=True)]
+    gap = " " * GAP
+    lines = [gap.join(columns[i].rjust(w) for i, w in zip(layout.shown, widths, strict=True)),
+             "─" * (sum(widths) + GAP * (len(widths) - 1))]
+    for row in rows:
+        lines.append(gap.join(format_cell(row[i], layout.digits).plain.rjust(w)
+                              for i, w in zip(layout.shown, widths, strict=True)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
 def cells(row: Sequence[Any], layout: Layout) -> list[Text]:
     return [format_cell(row[i], layout.digits) for i in layout.shown]
 

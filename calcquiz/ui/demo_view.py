@@ -68,7 +68,10 @@ def render(run: DemoRun, *, live: bool = True, delay: float | None = None) -> No
     else:
         run.finish()
         layout = demo_table.fit(run.columns, run.rows, width)
-        _print_full_width(console, _table(run, layout))
+        if console.is_terminal:
+            console.print(_table(run, layout))
+        else:  # a file or pipe: plain lines at their natural width, nothing folded
+            console.out(demo_table.plain(run.columns, run.rows, layout), highlight=False)
     note = demo_table.note(layout)
     if note is not None:
         console.print(note)
@@ -113,17 +116,3 @@ def _table(run: DemoRun, layout: demo_table.Layout) -> Table:
         table.add_row(*demo_table.cells(row, layout))
     return table
 
-
-def _print_full_width(console: Console, table: Table) -> None:
-    """A file or pipe gets the table at its natural width, so no digit is folded away."""
-    if console.is_terminal:
-        console.print(table)
-        return
-    wide = console.options.update_width(10_000)
-    needed = console.measure(table, options=wide).maximum
-    previous = console.width
-    console.width = max(previous, needed)
-    try:
-        console.print(table)
-    finally:
-        console.width = previous

@@ -86,9 +86,7 @@ def plot_lines(plot: Plot, *, width: int, height: int = 15) -> Text | None:
     for row in range(height):
         tick = tick_rows.get(row)
         out.append(f"{tick or '':>{gutter - 1}} " + ("┤" if tick else "│"))
-        for char, style in grid[row]:
-            out.append(char, style=style)
-        out.append("\n")
+        _append_row(out, grid[row])
     out.append(_x_axis(x_axis, x_ticks, gutter, width, plot.xlabel))
     if len(lines) > 1:
         out.append("\n")
@@ -149,6 +147,18 @@ def _draw(lines: Sequence[Line], x_axis: Axis, y_axis: Axis) -> list[list[tuple[
                          else (" ", "")) for c in range(cols)]
         for r in range(rows)
     ]
+
+
+def _append_row(out: Text, cells: list[tuple[str, str]]) -> None:
+    """One row of the plot area: its characters at once, a style span per run of a colour."""
+    start = len(out)
+    out.append("".join(char for char, _ in cells) + "\n")
+    begin = 0
+    for end in range(1, len(cells) + 1):
+        if end == len(cells) or cells[end][1] != cells[begin][1]:
+            if cells[begin][1]:
+                out.stylize(cells[begin][1], start + begin, start + end)
+            begin = end
 
 
 def _header(plot: Plot, width: int) -> str:
