@@ -169,7 +169,7 @@ def run(work: Path, pairs: int, cards: int, reviews: int, quick: bool) -> list[R
             [*FLOOR, "hello"],
             env,
             pairs,
-            2.0,
+            1.3,
         ),
     ]
 

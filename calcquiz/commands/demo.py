@@ -96,6 +96,7 @@ def demo(
         _list(decks, json)
         return
     info, card = runner.resolve(name, decks)
+    _one_blas_thread()
     run = runner.start(
         info, card, steps=steps, lr=lr, momentum=momentum, seed=seed, f=f, g=g,
         start=None if start is None else _numbers(start, "--start"),
@@ -107,6 +108,14 @@ def demo(
     from calcquiz.ui import demo_view
 
     demo_view.render(run, live=not no_live, delay=delay)
+
+
+def _one_blas_thread() -> None:
+    """Demos multiply vectors of 2 to 30 numbers: a pool of BLAS threads only slows numpy's
+    import (by 40-60 ms on a busy 2-core machine). A value the user set is kept."""
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _numbers(text: str, option: str) -> list[float]:
