@@ -363,3 +363,29 @@ def test_start_up_does_not_import_numpy_sympy_or_plotext():
         assert proc.returncode == 0
         modules = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
         assert not modules & {"numpy", "sympy", "plotille", "plotext", "scipy"}, args
+
+
+def test_resolve_by_name_number_and_id_across_decks():
+    from calcquiz.content import Card, Deck
+    from calcquiz.demos.runner import cards_by_demo, resolve
+    from calcquiz.errors import BadInputError
+
+    def deck(name, *cards):
+        made = tuple(Card(id=i, number=n, question="q", answer="a", demo=d, deck=name)
+                     for i, n, d in cards)
+        return Deck(name, made, by_id={c.id: c for c in made})
+
+    a = deck("A", ("one", 1, "saddle"), ("two", 2, None), ("same", 3, "momentum"))
+    b = deck("B", ("other", 4, "saddle"), ("same", 5, "newton"))
+    assert cards_by_demo([a, b])["saddle"].id == "one"  # the first card in deck order
+    assert resolve("saddle", [a, b])[1].number == 1
+    info, card = resolve("5", [a, b])
+    assert info.name == "newton" and card.id == "same" and card.deck == "B"
+    assert resolve("momentum", [a, b])[1].number == 3  # a demo name wins over a card id
+    with pytest.raises(BadInputError, match="matches cards in several decks"):
+        resolve("same", [a, b])
+    with pytest.raises(BadInputError, match="card 2 \\(two\\) has no demo"):
+        resolve("two", [a, b])
+    with pytest.raises(BadInputError, match="did you mean 'other'"):
+        resolve("othr", [a, b])
+    assert resolve("hessian", [a, b]) == (REGISTRY["hessian"], None)
