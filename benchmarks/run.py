@@ -138,6 +138,9 @@ def main() -> None:
     cards = args.cards or (300 if args.quick else 10_000)
     reviews = args.reviews or (3_000 if args.quick else 1_000_000)
 
+    # An installed calcquiz has its bytecode compiled (pip does it at install); a checkout
+    # run under PYTHONDONTWRITEBYTECODE=1 would compile every module on every run instead.
+    subprocess.run([PY, "-m", "compileall", "-q", str(HERE.parent / "calcquiz")], check=True)
     work = Path(tempfile.mkdtemp(prefix="calcquiz-bench-"))
     try:
         rows = run(work, pairs, cards, reviews, args.quick)

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from calcquiz.demos.core import DemoRun
 
 
-@dataclass(frozen=True)
-class DemoInfo:
+class DemoInfo(NamedTuple):
     """One demo in the registry: where it lives and what it shows, loaded only when run."""
 
     name: str

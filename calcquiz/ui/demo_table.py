@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich import box
 from rich.table import Table
@@ -25,8 +24,7 @@ DIGITS = (6, 5, 4, 3)
 GAP = 2  # between two columns: one space of padding and the (blank) divider
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     digits: int
     shown: list[int]  # indexes of the columns shown, in order
     widths: list[int]  # the width of each shown column

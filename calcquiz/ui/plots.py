@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
 
@@ -28,16 +27,14 @@ MIN_WIDTH = 30
 BRAILLE = 0x2800
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     label: str
     points: list[tuple[float, float]]
     marker: str | None
     style: str
 
 
-@dataclass(frozen=True)
-class Axis:
+class Axis(NamedTuple):
     """A value range drawn over ``cells`` characters, ``dots`` braille dots per character."""
 
     low: float
