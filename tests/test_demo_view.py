@@ -9,6 +9,8 @@ import io
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from calcquiz import ui
@@ -169,3 +171,42 @@ def test_fit_prefers_digits_then_wrapped_headers_then_dropping():
     assert dropped.dropped == ["rate of change"] and dropped.shown == [0, 1]
     assert dropped.digits == 3
     assert fit(columns, rows, None).widths == [1, 9, 14]
+
+
+cells_strategy = st.one_of(
+    st.none(), st.integers(-10**9, 10**9), st.floats(allow_nan=True, allow_infinity=True),
+    st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=3),
+    st.text(alphabet="ab (),=", min_size=0, max_size=25),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), n=st.integers(1, 8), width=st.integers(30, 120))
+def test_any_table_fits_or_names_what_it_leaves_out(data, n, width):
+    from calcquiz.ui import demo_table
+
+    columns = data.draw(st.lists(st.text(alphabet="xyz '", min_size=1, max_size=18).filter(
+        str.strip), min_size=n, max_size=n))
+    rows = data.draw(st.lists(st.lists(cells_strategy, min_size=n, max_size=n), max_size=6))
+    layout = demo_table.fit(columns, rows, width)
+    assert layout.shown == list(range(len(layout.shown)))  # only the last ones go
+    assert layout.dropped == columns[len(layout.shown):]
+    total = sum(layout.widths) + demo_table.GAP * (len(layout.widths) - 1)
+    assert total <= width or len(layout.shown) == 1
+    for i, w in zip(layout.shown, layout.widths, strict=True):
+        assert w >= max(map(len, columns[i].split(" ")))  # no header word is split
+        for row in rows:
+            assert w >= demo_table.least_width(row[i], layout.digits)  # nor a number or word
+    console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
+    table = demo_table.build(columns, layout)
+    for row in rows:
+        table.add_row(*demo_table.cells(row, layout))
+    console.print(table)
+    out = console.file.getvalue()
+    if total <= width:
+        assert all(len(line) <= width for line in out.splitlines())
+        body = set(words(out))
+        for row in rows:
+            for i in layout.shown:
+                cell = demo_table.format_cell(row[i], layout.digits).plain
+                assert set(words(cell)) <= body

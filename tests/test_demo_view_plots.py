@@ -8,6 +8,8 @@ import math
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from calcquiz.demos import DEMO_NAMES, REGISTRY
@@ -118,3 +120,23 @@ def test_points_that_are_not_finite_are_left_out():
     assert plot_lines(plot, width=20) is None  # too narrow to be read
     flat = Plot("flat", [Series("s", [0.0, 1.0], [3.0, 3.0])])  # a constant still draws
     assert "3" in draw(flat, 40)
+
+
+finite_floats = st.floats(allow_nan=False, allow_infinity=False)
+any_floats = st.floats(allow_nan=True, allow_infinity=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    series=st.lists(
+        st.lists(st.tuples(st.one_of(finite_floats, st.integers(-10**6, 10**6).map(float)),
+                           any_floats), min_size=1, max_size=40),
+        min_size=1, max_size=4),
+    width=st.integers(20, 120),
+)
+def test_any_numbers_draw_within_the_width_or_not_at_all(series, width):
+    plot = Plot("t", [Series(f"s{i}", [x for x, _ in pts], [y for _, y in pts])
+                      for i, pts in enumerate(series)], xlabel="x", ylabel="y")
+    text = plot_lines(plot, width=width, height=15)
+    if text is not None:
+        assert all(len(line) <= width for line in text.plain.splitlines())

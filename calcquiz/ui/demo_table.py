@@ -60,9 +60,9 @@ def _measure(
     """Per column, three widths: every cell and the header on one line; text cells
     wrapped at their spaces; text cells and the header wrapped at their spaces. A number
     is never wrapped, nor is any word."""
-    full = [len(name) for name in columns]
+    full = [len(name.strip()) for name in columns]
     least = list(full)
-    tight = [_longest_word(name) for name in columns]
+    tight = [_longest_word(name.strip()) for name in columns]
     for row in rows:
         for i, value in enumerate(row):
             full[i] = max(full[i], len(format_cell(value, digits).plain))
@@ -103,7 +103,7 @@ def build(columns: Sequence[str], layout: Layout) -> Table:
     table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_KEY, show_edge=False,
                   padding=(0, 1, 0, 0), pad_edge=False)
     for i, width in zip(layout.shown, layout.widths, strict=True):
-        table.add_column(columns[i], justify="right", width=width, overflow="fold",
+        table.add_column(columns[i].strip(), justify="right", width=width, overflow="fold",
                          no_wrap=False)
     return table
 
@@ -147,7 +147,7 @@ def format_cell(value: Any, digits: int = 6) -> Text:
         return Text(number(value, digits))
     if isinstance(value, (list, tuple)):
         return Text(_sequence(value, digits), style=_list_style(value))
-    return Text(str(value))
+    return Text(str(value).strip())  # edge spaces would only push a word past its column
 
 
 def number(value: float, digits: int) -> str:

@@ -62,6 +62,8 @@ def plot_lines(plot: Plot, *, width: int, height: int = 15) -> Text | None:
     ys = [y for line in lines for _, y in line.points]
     whole_x = all(float(x).is_integer() for x in xs)
     y_low, y_high = _padded(min(ys), max(ys))
+    if not math.isfinite(y_high - y_low):
+        return None
     y_ticks = nice_ticks(y_low, y_high, max(2, height // 3), whole=False)
     y_labels = tick_labels(y_ticks)
     gutter = max(len(label) for label in y_labels) + 1
@@ -69,6 +71,8 @@ def plot_lines(plot: Plot, *, width: int, height: int = 15) -> Text | None:
     x_low, x_high = _padded(min(xs), max(xs))
     x_axis = Axis(x_low, x_high, cells, 2)
     y_axis = Axis(y_low, y_high, height, 4)
+    if not all(0 < axis.delta < math.inf for axis in (x_axis, y_axis)):
+        return None  # a span too wide (1e308 apart) or too fine for float64 to draw
     label_width = max(len(_fmt(x_low, 0)), len(_fmt(x_high, 0))) + 3
     x_ticks = nice_ticks(x_low, x_high, max(2, cells // (label_width + 2)), whole=whole_x)
     grid = _draw(lines, x_axis, y_axis)
@@ -202,6 +206,8 @@ def nice_ticks(low: float, high: float, most: int, *, whole: bool) -> list[float
     """Round tick values in [low, high]: a step of 1, 2 or 5 times a power of ten (at least
     1 when ``whole``), the smallest giving at most ``most`` ticks."""
     span = high - low
+    if not 0 < span < math.inf or span / max(1, most) == 0:
+        return [low, high]
     power = 10.0 ** math.floor(math.log10(span / max(1, most)))
     for factor in (1, 2, 5, 10, 20, 50, 100):
         step = factor * power
