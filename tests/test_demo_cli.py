@@ -354,7 +354,7 @@ def test_format_cell():
     assert format_cell([[1.0, 0.0], [0.0, 1.0]]).plain == "[[1, 0], [0, 1]]"
 
 
-def test_start_up_does_not_import_numpy_sympy_or_plotext():
+def test_start_up_does_not_import_numpy_sympy_or_plots():
     for args in (["--help"], ["demo", "--help"]):
         proc = subprocess.run(
             [sys.executable, "-X", "importtime", "-m", "calcquiz", *args],
