@@ -129,10 +129,12 @@ def test_run_for_study_shows_the_default_demo(cli, capsys):
     from calcquiz.demos.runner import run_for_study
 
     ui.reset_consoles()
-    run_for_study("momentum")
+    run_for_study("momentum", card=3)  # the number of the card being studied, from its deck
     out = capsys.readouterr().out
-    assert "GD vs momentum" in out and "takeaway" in out
-    assert f"(card {CARDS['momentum']})" in out
+    assert "GD vs momentum" in out and "(card 3)" in out and "card 3: takeaway" in out
+    run_for_study("momentum")  # no card given: no number rather than one from another deck
+    out = capsys.readouterr().out
+    assert "GD vs momentum" in out and "(card" not in out and "takeaway" in out
 
 
 def test_json_user_functions(cli):
@@ -300,7 +302,7 @@ def test_deck_option_gives_the_card(cli, tmp_path):
     listed = demo_json(cli, "--deck", str(path))
     assert {d["name"]: d["card"] for d in listed}["gradient-descent"] == 7
     result = cli("demo", "momentum", "--no-live", "--deck", str(path))
-    assert result.exit_code == 0 and "(no card)" in result.stdout
+    assert result.exit_code == 0 and "(card" not in result.stdout
     result = cli("demo", "plain", "--deck", str(path))
     assert result.exit_code == 2 and "card 8 (plain) has no demo" in result.stderr
     result = cli("demo", "14", "--deck", str(path))

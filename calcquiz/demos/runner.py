@@ -79,18 +79,14 @@ def start(info: DemoInfo, card: Card | None, **given: Any) -> DemoRun:
 
 def run_for_study(name: str, card: int | None = None) -> None:
     """Show the default scenario of demo ``name`` (the `d` key in a study session), the same
-    as ``calcquiz demo NAME``; ``card`` is the card being studied (default: the bundled
-    deck's card for the demo). An unknown name raises BadInputError."""
+    as ``calcquiz demo NAME``, labelled with ``card``, the number of the card being studied
+    (none if not given: a number from another deck would mislead). An unknown name raises
+    BadInputError."""
     from calcquiz.ui import demo_view
 
     info = REGISTRY.get(name)
     if info is None:
         raise BadInputError(_unknown(name, []))
     run = info.run()
-    if card is None:
-        from calcquiz.content import load_decks
-
-        found = cards_by_demo(load_decks()).get(name)
-        card = None if found is None else found.number
     run.card = card
     demo_view.render(run, live=True)

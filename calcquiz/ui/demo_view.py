@@ -60,8 +60,8 @@ def render(run: DemoRun, *, live: bool = True, delay: float | None = None) -> No
     whole table at its natural width."""
     console = ui.console()
     width = console.width if console.is_terminal else None
-    card = f"card {run.card}" if run.card is not None else "no card"
-    console.print(Text(f"{run.title}  ({card})", style=ui.STYLE_TITLE))
+    card = f"card {run.card}" if run.card is not None else ""
+    console.print(Text(f"{run.title}  ({card})" if card else run.title, style=ui.STYLE_TITLE))
     if live and console.is_terminal:
         pause = default_delay(run.expected_rows) if delay is None else delay
         layout = _animate(run, console, pause)
@@ -80,7 +80,7 @@ def render(run: DemoRun, *, live: bool = True, delay: float | None = None) -> No
         drawn = plot_lines(plot, width=min(console.width, PLOT_MAX_WIDTH), height=PLOT_HEIGHT)
         if drawn is not None:
             console.print(drawn)
-    console.print(Panel(Text(outcome.takeaway), title=f"{card}: takeaway",
+    console.print(Panel(Text(outcome.takeaway), title=f"{card}: takeaway" if card else "takeaway",
                         title_align="left", border_style=ui.STYLE_GOOD))
 
 
