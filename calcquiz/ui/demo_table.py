@@ -1,4 +1,4 @@
-"""A demo's table laid out for the terminal's width: no number and no header is ever split.
+"""A demo's table laid out for the terminal's width: no number and no word is ever split.
 
 The layout tries, in order: 6 significant digits down to 3, at each first every cell on
 one line, then text cells (points, rules, lists) wrapped at their spaces; then headers
