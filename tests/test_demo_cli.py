@@ -319,6 +319,7 @@ def test_help_has_an_example(cli):
 
 def test_live_view_on_a_forced_terminal(monkeypatch):
     """With a terminal, rows go through rich Live; without one, never."""
+    import rich.live
     from rich.console import Console
 
     from calcquiz import ui
@@ -326,13 +327,13 @@ def test_live_view_on_a_forced_terminal(monkeypatch):
     from calcquiz.ui import demo_view
 
     calls = []
-    real_live = demo_view.Live
+    real_live = rich.live.Live
 
     def spy(*args, **kwargs):
         calls.append(1)
         return real_live(*args, **kwargs)
 
-    monkeypatch.setattr(demo_view, "Live", spy)
+    monkeypatch.setattr(rich.live, "Live", spy)
     buffer = io.StringIO()
     terminal = Console(file=buffer, force_terminal=True, width=100, color_system=None)
     monkeypatch.setattr(ui, "console", lambda: terminal)

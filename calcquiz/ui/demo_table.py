@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 from calcquiz import ui
+
+if TYPE_CHECKING:  # rich.table is imported when a terminal table is built, not for a pipe
+    from rich.table import Table
 
 DIGITS = (6, 5, 4, 3)
 GAP = 2  # between two columns: one space of padding and the (blank) divider
@@ -100,6 +101,9 @@ def _spread(full: list[int], widths: list[int], width: int) -> list[int]:
 
 def build(columns: Sequence[str], layout: Layout) -> Table:
     """An empty table with the layout's columns; add rows with :func:`cells`."""
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_KEY, show_edge=False,
                   padding=(0, 1, 0, 0), pad_edge=False)
     for i, width in zip(layout.shown, layout.widths, strict=True):

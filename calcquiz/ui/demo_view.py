@@ -11,9 +11,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.live import Live
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from calcquiz import ui
@@ -22,6 +20,7 @@ from calcquiz.ui.plots import plot_lines
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from calcquiz.demos import DemoInfo
     from calcquiz.demos.core import DemoRun
@@ -35,6 +34,8 @@ PLOT_MAX_WIDTH = 90
 
 def print_demo_list(infos: Iterable[DemoInfo], cards: Mapping[str, int]) -> None:
     """The demos, with the number of the card behind each (``cards``: by demo name)."""
+    from rich.table import Table
+
     table = Table(header_style=ui.STYLE_TITLE)
     table.add_column("demo", style=ui.STYLE_KEY, no_wrap=True)
     table.add_column("card", justify="right", no_wrap=True)
@@ -86,6 +87,8 @@ def render(run: DemoRun, *, live: bool = True, delay: float | None = None) -> No
 
 def _animate(run: DemoRun, console: Console, pause: float) -> demo_table.Layout:
     """Rows appear one by one; the layout is redone only when a new row does not fit it."""
+    from rich.live import Live
+
     layout = demo_table.fit(run.columns, [], console.width)
     table = _table(run, layout)
     with Live(table, console=console, refresh_per_second=20) as live:
