@@ -45,8 +45,8 @@ def print_demo_list(infos: Iterable[DemoInfo], cards: Mapping[str, int]) -> None
         table.add_row(info.name, "—" if card is None else str(card), info.summary)
     console = ui.console()
     console.print(table)
-    console.print(Text("Run one: calcquiz demo NAME  (calcquiz demo --help for options)",
-                       style=ui.STYLE_MUTED))
+    console.print(Text("Run one: calcquiz demo NAME, or a card's number or id (calcquiz demo 14);"
+                       " calcquiz demo --help for options", style=ui.STYLE_MUTED))
 
 
 def default_delay(expected_rows: int) -> float:
