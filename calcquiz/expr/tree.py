@@ -152,7 +152,11 @@ def _combine_sizes(node: Node, parts: list[_Part]) -> tuple[int, int, float, int
                 for p, c in zip(parts, children(node), strict=True))
     if isinstance(node, (Neg, Call)):
         (s, _, g, d, _), = parts
-        return size, depth, g, d + (1 if isinstance(node, Neg) else 2 * s + 4)
+        if isinstance(node, Neg):
+            return size, depth, g, d + 1
+        # f'(a)*a'; sigmoid's and tan's derivatives hold their argument twice
+        copies = 3 if node.func in ("sigmoid", "tan") else 2  # type: ignore[union-attr]
+        return size, depth, g, d + copies * s + 4
     assert isinstance(node, BinOp)
     (sa, _, ga, da, _), (sb, _, gb, db, exponent) = parts
     if node.op in "+-":
