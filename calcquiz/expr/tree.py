@@ -155,7 +155,7 @@ def _combine_sizes(node: Node, parts: list[_Part]) -> tuple[int, int, float, int
         if isinstance(node, Neg):
             return size, depth, g, d + 1
         # f'(a)*a'; sigmoid's and tan's derivatives hold their argument twice
-        copies = 3 if node.func in ("sigmoid", "tan") else 2  # type: ignore[union-attr]
+        copies = 3 if node.func in ("sigmoid", "tan") else 2
         return size, depth, g, d + copies * s + 4
     assert isinstance(node, BinOp)
     (sa, _, ga, da, _), (sb, _, gb, db, exponent) = parts
