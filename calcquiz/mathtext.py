@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-
 # Braces nest at most this deep in card math: validate refuses deeper, and the renderer
 # prints anything deeper as it is written rather than recursing further.
 MAX_MATH_DEPTH = 50

@@ -56,7 +56,7 @@ def render(run: DemoRun, *, live: bool = True, delay: float | None = None) -> No
     digits = significant_digits(len(run.columns), console.width if console.is_terminal else None)
     table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_KEY, pad_edge=False)
     for i, column in enumerate(run.columns):
-        table.add_column(column, justify="right", overflow="fold",
+        table.add_column(Text(column), justify="right", overflow="fold",
                          min_width=len(column) if i == 0 else None)
     console.print(Text(f"{run.title}  (card {run.card})", style=ui.STYLE_TITLE))
     if live and console.is_terminal:
