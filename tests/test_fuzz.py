@@ -228,3 +228,52 @@ def test_the_reported_cases_are_too_complex_in_a_real_process():
             assert run.returncode == 2, run.stderr
             assert "too complex" in run.stderr and run.stderr.count("\n") == 1
             assert run.stdout == ""
+
+
+# --- every deck validate accepts is shown and exported without error (issue 12 class 4) ------
+
+_pieces = st.one_of(
+    st.text(st.characters(exclude_categories=["Cc", "Cs", "Co", "Cn"]), min_size=1, max_size=6),
+    st.sampled_from(["[/]", "[bold]", "[link=x]", ":smile:", "{{c1::a}}", "<b>", "&amp;", "\\$",
+                     "$x^{2}$", "$$\\frac{a}{b}$$", "::", "\n", "\t", "%s", "{0}", "2001-13-45"]),
+    st.characters(),  # any code point now and then: controls, private use, unassigned
+)
+_any_text = st.lists(_pieces, min_size=1, max_size=6).map("".join)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(name=_any_text, question=_any_text, answer=_any_text, note=_any_text,
+       tag=st.text(st.characters(exclude_categories=["Zs"]), min_size=1, max_size=8),
+       number=st.integers(1, 2 * 10**6))
+def test_accepted_decks_render_and_export(monkeypatch, name, question, answer, note, tag,
+                                          number):
+    import io
+
+    from hypothesis import event
+    from rich.console import Console
+
+    from calcquiz import ui
+    from calcquiz.export import anki
+    from calcquiz.ui import cards as view
+
+    document = {"deck": name, "cards": [{"id": "c", "number": number, "question": question,
+                                         "answer": answer, "note": note, "tags": [tag]}]}
+    try:
+        raw = yaml.safe_dump(document, allow_unicode=True).encode("utf-8", "surrogatepass")
+    except (yaml.YAMLError, UnicodeEncodeError):
+        return
+    deck, problems = parse_deck(raw, "fuzz.yaml")
+    event("accepted" if deck is not None else "refused")
+    if deck is None:
+        assert problems and all(str(p).startswith("fuzz.yaml") for p in problems)
+        return
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=80, highlight=False)
+    monkeypatch.setattr(ui, "console", lambda: console)
+    view.print_card(deck.cards[0])
+    view.print_card_table(deck.cards, [{"state": "new", "due": None, "stability": None,
+                                        "retrievability": None}])
+    assert buffer.getvalue()
+    anki.apkg_bytes([deck], 1_700_000_000)
+    anki.txt_text([deck])

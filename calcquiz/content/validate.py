@@ -27,7 +27,7 @@ REQUIRED_CARD_KEYS = ("id", "number", "question", "answer")
 OPTIONAL_CARD_KEYS = ("tags", "demo", "note")
 ALL_CARD_KEYS = REQUIRED_CARD_KEYS + OPTIONAL_CARD_KEYS
 CARD_KEYS = set(ALL_CARD_KEYS)
-MAX_CARD_NUMBER = 999_999_999  # fits every integer column and a narrow table
+MAX_CARD_NUMBER = 999_999  # Anki flags a new card due at 1,000,000 or later
 _BAD_CATEGORIES = {
     "Cc": "control character",
     "Co": "private-use character",
