@@ -38,7 +38,7 @@ def get(entry: str, path: Path) -> Deck | None:
             for i, n, q, a, t, demo, note in data["cards"]
         )
         return Deck(name=name, cards=cards, path=path, description=data["description"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None  # no entry, or an unreadable one: parse the file instead
 
 

@@ -66,7 +66,7 @@ def print_stats(report: Stats) -> None:
         table = Table.grid(padding=(0, 2))
         for topic, a in accuracy.items():
             share = "" if a.accuracy is None else f"{a.accuracy:.0%}"
-            table.add_row(topic, f"{a.correct}/{a.attempted}", share)
+            table.add_row(Text(topic), f"{a.correct}/{a.attempted}", share)
         console.print(table)
 
 
