@@ -53,7 +53,7 @@ def check_budget(node: Node, budget: Budget, *, derivative: bool) -> None:
     elif c.degree > MAX_DEGREE:
         problem = f"degree {c.degree:g} (the limit is {MAX_DEGREE:g})"
     elif derivative and c.derivative > MAX_DERIVATIVE_NODES:
-        problem = (f"its derivative would have about {c.derivative} nodes "
+        problem = (f"its derivatives would have about {c.derivative} nodes "
                    f"(the limit is {MAX_DERIVATIVE_NODES})")
     elif budget.seconds > MAX_SYMBOLIC_SECONDS:
         problem = f"more than {MAX_SYMBOLIC_SECONDS:g} s of symbolic work"
