@@ -272,8 +272,9 @@ def test_accepted_decks_render_and_export(monkeypatch, name, question, answer, n
     console = Console(file=buffer, width=80, highlight=False)
     monkeypatch.setattr(ui, "console", lambda: console)
     view.print_card(deck.cards[0])
-    view.print_card_table(deck.cards, [{"state": "new", "due": None, "stability": None,
-                                        "retrievability": None}])
+    progress = {"state": "new", "due": None, "stability": None, "difficulty": None,
+                "retrievability": None, "suspended": False, "buried": False, "leech": True}
+    view.print_card_table([(deck.cards[0], progress)], show_deck=True)
     assert buffer.getvalue()
     anki.apkg_bytes([deck], 1_700_000_000)
     anki.txt_text([deck])
