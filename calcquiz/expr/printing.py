@@ -127,8 +127,9 @@ class _Printer:
             return "*".join(texts)
         out = texts[0]
         for prev, text in zip(factors, texts[1:], strict=False):
-            # 3x, 2sin(x): a number before a letter reads as a product; otherwise a dot
-            out += text if isinstance(prev, Num) and text[0].isalpha() else "·" + text
+            # 3x, 2π, 2√x: a number before a variable reads as a product; otherwise a dot
+            # (2·e, 2·exp(x): "2e" would read as a number)
+            out += text if isinstance(prev, Num) and text[0] in "xyzπ√" else "·" + text
         return out
 
 
