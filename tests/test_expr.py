@@ -496,3 +496,15 @@ def test_the_time_budget_is_shared_by_an_expression_and_its_derivatives(monkeypa
     assert e.diff("x").text == "3*x^2*y^2"  # cached: no new work
     with pytest.raises(ExpressionError, match="too complex.*symbolic work"):
         e.diff("x").diff("y")
+
+
+def test_components_of_one_function_share_the_time_budget(monkeypatch):
+    from calcquiz.expr import symbolic
+
+    first, second = expr.parse_components("x*y, x^2*y")
+    first.diff("x")
+    monkeypatch.setattr(symbolic, "MAX_SYMBOLIC_SECONDS", 0.0)
+    with pytest.raises(ExpressionError, match="too complex.*symbolic work"):
+        second.diff("x")
+    fresh = expr.parse("x^2*y")  # a new function starts with a fresh budget
+    assert fresh.diff("x").text == "2*x*y"

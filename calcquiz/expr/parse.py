@@ -24,6 +24,7 @@ from calcquiz.expr.evaluate import compile_numpy
 from calcquiz.expr.expression import Expr
 from calcquiz.expr.functions import FUNCTIONS
 from calcquiz.expr.printing import to_text
+from calcquiz.expr.symbolic import Budget
 from calcquiz.expr.tree import CONSTANTS, BinOp, Call, Const, Neg, Node, Num, Var
 
 MAX_LENGTH = 500
@@ -55,10 +56,11 @@ def parse_components(text: str, variables: Sequence[str] = VARIABLES) -> list[Ex
     if not parts:
         raise ExpressionError("no components given")
     builder = _Builder(tuple(variables))
+    budget = Budget()  # one function: its components share the symbolic time budget
     out = []
     for part in parts:
         node = builder.build(part)
-        out.append(Expr(node, to_text(node), variables))
+        out.append(Expr(node, to_text(node), variables, budget))
     return out
 
 
