@@ -170,3 +170,10 @@ def test_accepted_edge_values_work_in_every_command(cli, tmp_path: Path):
         col.close()
     assert "2001-13-45" in questions and len(questions) == 3
     assert ok, message
+
+
+@pytest.mark.parametrize("key", ["²", "①", "٣"])  # isdigit() is True for each; int() is not
+def test_unicode_digits_are_an_unknown_card_not_a_crash(cli, key):
+    result = cli("show", key)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: no card {key!r}")
