@@ -155,11 +155,11 @@ _linear = st.tuples(st.sampled_from("xyz"), st.integers(1, 9), st.sampled_from("
     lambda t: f"({t[0]} - {t[1]}*{t[2]})"
 )
 heavy = st.one_of(
-    st.tuples(st.lists(st.sampled_from(_FUNCS), min_size=1, max_size=110), _linear).map(
+    st.tuples(st.lists(st.sampled_from(_FUNCS), min_size=20, max_size=110), _linear).map(
         lambda t: "".join(f + "(" for f in t[0]) + t[1] + ")" * len(t[0])
     ),
-    st.lists(_linear, min_size=2, max_size=70).map("*".join),
-    st.lists(_linear, min_size=2, max_size=40).map("/".join),
+    st.lists(_linear, min_size=8, max_size=70).map("*".join),
+    st.lists(_linear, min_size=8, max_size=40).map("/".join),
     st.tuples(_linear, st.integers(2, 1000), st.integers(2, 1000)).map(
         lambda t: f"({t[0]}^{t[1]})^{t[2]}"
     ),
@@ -183,6 +183,9 @@ HEAVY = settings(
 def _clean_exit(result) -> None:
     import json
 
+    from hypothesis import event
+
+    event(f"exit {result.exit_code}" + (" too complex" if "too complex" in result.stderr else ""))
     assert "Traceback" not in result.output and "RecursionError" not in result.output
     if result.exit_code == 2:
         lines = result.stderr.strip().splitlines()
