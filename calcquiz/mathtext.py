@@ -13,6 +13,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+# Braces nest at most this deep in card math: validate refuses deeper, and the renderer
+# prints anything deeper as it is written rather than recursing further.
+MAX_MATH_DEPTH = 50
+
 
 class MathSyntaxError(ValueError):
     """Unbalanced ``$`` delimiters or braces in card text."""
@@ -74,13 +78,11 @@ def _find_closing(text: str, start: int, delim: str) -> int:
         if j > 0 and text[j - 1] == "\\":  # an escaped \$ inside math
             i = j + 1
             continue
-        if delim == "$" and text.startswith("$$", j):
-            # "$a$$b$" is two inline spans; a lone "$" opener never closes on "$$"
-            return j
-        return j
+        return j  # for "$", a "$$" here closes it too: "$a$$b$" is two inline spans
 
 
 def _check_braces(body: str) -> None:
+    """Balanced, and nested at most MAX_MATH_DEPTH deep (the renderer recurses per level)."""
     depth = 0
     escaped = False
     for ch in body:
@@ -91,6 +93,10 @@ def _check_braces(body: str) -> None:
             escaped = True
         elif ch == "{":
             depth += 1
+            if depth > MAX_MATH_DEPTH:
+                raise MathSyntaxError(
+                    f"math nested more than {MAX_MATH_DEPTH} braces deep; simplify it"
+                )
         elif ch == "}":
             depth -= 1
             if depth < 0:
@@ -146,7 +152,13 @@ def latex_to_unicode(latex: str) -> str:
     >>> latex_to_unicode(r"v_{t-1} + H^{-1} + w_{new}")
     'vₜ₋₁ + H⁻¹ + w_new'
     """
-    out, _ = _render(latex, 0, stop=None)
+    return _to_unicode(latex, 0)
+
+
+def _to_unicode(latex: str, depth: int) -> str:
+    if depth > MAX_MATH_DEPTH:
+        return latex  # deeper than validate allows: shown as written, no further recursion
+    out, _ = _render(latex, 0, None, depth + 1)
     return re.sub(r"[ \t]{2,}", " ", out).strip()
 
 
@@ -177,20 +189,27 @@ def _read_group(s: str, i: int) -> tuple[str, int]:
     return s[i], i + 1
 
 
-def _render(s: str, i: int, stop: str | None) -> tuple[str, int]:
+def _render(s: str, i: int, stop: str | None, depth: int) -> tuple[str, int]:
     macros, _, _ = _tables()
+
+    def sub(text: str) -> str:  # an argument, rendered one level deeper
+        return _to_unicode(text, depth)
+
     out: list[str] = []
     while i < len(s):
         ch = s[i]
         if stop is not None and ch == stop:
             return "".join(out), i + 1
+        if ch == "{" and depth > MAX_MATH_DEPTH:
+            out.append(s[i:])  # too deep: the rest as written
+            return "".join(out), len(s)
         if ch == "{":
-            inner, i = _render(s, i + 1, stop="}")
+            inner, i = _render(s, i + 1, "}", depth + 1)
             out.append(inner)
             continue
         if ch in "_^":
             arg, i = _read_group(s, i + 1)
-            out.append(_script(ch, latex_to_unicode(arg) if "\\" in arg or "{" in arg else arg))
+            out.append(_script(ch, sub(arg) if "\\" in arg or "{" in arg else arg))
             continue
         if ch == "\\":
             m = re.match(r"\\([A-Za-z]+|.)", s[i:])
@@ -202,16 +221,16 @@ def _render(s: str, i: int, stop: str | None) -> tuple[str, int]:
             if name in ("frac", "dfrac", "tfrac"):
                 num, i = _read_group(s, i)
                 den, i = _read_group(s, i)
-                out.append(_fraction(latex_to_unicode(num), latex_to_unicode(den)))
+                out.append(_fraction(sub(num), sub(den)))
                 continue
             if name == "sqrt":
                 arg, i = _read_group(s, i)
-                rendered = latex_to_unicode(arg)
+                rendered = sub(arg)
                 out.append("√" + (rendered if len(rendered) == 1 else f"({rendered})"))
                 continue
             if name in _STYLE_MACROS:
                 arg, i = _read_group(s, i)
-                out.append(latex_to_unicode(arg) if "\\" in arg else arg)
+                out.append(sub(arg) if "\\" in arg else arg)
                 continue
             if name in _DROP_MACROS:
                 continue
@@ -276,11 +295,6 @@ def to_unicode(text: str) -> str:
 
 
 # ---------------------------------------------------------------- LaTeX -> MathJax
-
-
-def to_mathjax_segments(text: str) -> list[Segment]:
-    """The same split as :func:`split_math`, for exporters that escape text and math."""
-    return split_math(text)
 
 
 def mathjax_delimiters(kind: str) -> tuple[str, str]:

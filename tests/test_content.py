@@ -108,3 +108,72 @@ def test_edited_or_damaged_cache_never_hides_the_file(calcquiz_home: Path, tmp_p
     for entry in deck_cache_dir().glob("*.json"):
         entry.write_text("{not json")
     assert load_deck(path).cards[0].question == "New?"
+
+
+# --- issue 12 class 4: every value validate accepts works in every command -------------------
+
+EDGE_DECK = r"""
+deck: "[bold]Edge[/] [/] deck"
+description: "<script>alert(1)</script> [red]desc[/]"
+cards:
+  - id: markup
+    number: 1
+    question: "[bold]What[/] is [/]? [link=http://x]x[/link]"
+    answer: "[/] closes nothing; [red] opens; \\[escaped\\]; {{c1::cloze}}"
+    tags: ["[/]", "[bold]", "a::b"]
+    note: "[italic]note[/] :smile:"
+  - id: dates
+    number: 2
+    question: 2001-13-45
+    answer: 2001-12-01
+  - id: biggest
+    number: 999999
+    question: "Unicode: ∇f, ∂²f/∂x², 日本語, עברית, e\u0301, 👩‍👩‍👧, zero\u200bwidth"
+    answer: "$\\frac{\\frac{\\frac{x}{2}}{2}}{2}$ and $x^{y^{z}}$ and \\$5"
+"""
+
+
+def test_accepted_edge_values_work_in_every_command(cli, tmp_path: Path):
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    path = tmp_path / "edge.yaml"
+    path.write_text(EDGE_DECK, encoding="utf-8")
+    deck = str(path)
+    assert cli("validate", deck).exit_code == 0
+    for key in ("markup", "dates", "biggest", "999999"):
+        shown = cli("show", key, "--deck", deck)
+        assert shown.exit_code == 0, shown.output
+    shown = cli("show", "markup", "--deck", deck).stdout
+    assert "[bold]What[/] is [/]?" in shown and "#[/]" in shown  # text, not markup
+    listed = cli("list", "--deck", deck)
+    assert listed.exit_code == 0 and "2001-13-45" in listed.stdout
+    assert cli("list", "--deck", deck, "--json").exit_code == 0
+    studied = cli("study", "--deck", deck, input="\n3\n" * 3)
+    assert studied.exit_code == 0, studied.output
+    assert "[bold]What[/] is [/]?" in studied.stdout
+    stats = cli("stats", "--deck", deck)
+    assert stats.exit_code == 0 and "[bold]Edge[/] [/] deck" in stats.stdout
+    for fmt in ("apkg", "txt"):
+        out = tmp_path / f"edge.{fmt}"
+        exported = cli("export", "anki", "--deck", deck, "-o", str(out))
+        assert exported.exit_code == 0, exported.output
+    # the official Anki code imports the package: no character it rejects
+    (tmp_path / "anki").mkdir()
+    col = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        request = ImportAnkiPackageRequest(package_path=str(tmp_path / "edge.apkg"),
+                                           options=ImportAnkiPackageOptions())
+        col.import_anki_package(request)
+        questions = {col.get_note(n).fields[0] for n in col.find_notes("")}
+        message, ok = col.fix_integrity()
+    finally:
+        col.close()
+    assert "2001-13-45" in questions and len(questions) == 3
+    assert ok, message
+
+
+@pytest.mark.parametrize("key", ["²", "①", "٣"])  # isdigit() is True for each; int() is not
+def test_unicode_digits_are_an_unknown_card_not_a_crash(cli, key):
+    result = cli("show", key)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: no card {key!r}")

@@ -377,7 +377,7 @@ def test_resolve_by_name_number_and_id_across_decks():
     def deck(name, *cards):
         made = tuple(Card(id=i, number=n, question="q", answer="a", demo=d, deck=name)
                      for i, n, d in cards)
-        return Deck(name, made, by_id={c.id: c for c in made})
+        return Deck(name, made)
 
     a = deck("A", ("one", 1, "saddle"), ("two", 2, None), ("same", 3, "momentum"))
     b = deck("B", ("other", 4, "saddle"), ("same", 5, "newton"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import time
 
 import numpy as np
@@ -364,3 +365,146 @@ def test_scalar_function_agrees_with_evaluate(text, x, y, z):
         assert fast == pytest.approx(slow, rel=1e-9, abs=1e-12)
     else:
         assert not math.isfinite(fast) or abs(fast) >= 1e300 or math.isnan(slow)
+
+
+# --- printing: reads like math, parses back to the same values -------------------------------
+
+PRINTED = [
+    ("-1*x", "-x", "−x"),
+    ("1*x + -3", "x - 3", "x − 3"),
+    ("x + -1*y", "x - y", "x − y"),
+    ("x - (y - z)", "x - y + z", "x − y + z"),
+    ("x*-y", "-x*y", "−x·y"),
+    ("3*x^2 - 2*x", "3*x^2 - 2*x", "3x² − 2x"),
+    ("(-x)^2", "(-x)^2", "(−x)²"),
+    ("x^-1", "x^(-1)", "x⁻¹"),
+    ("sqrt(x) + abs(y) + pi", "sqrt(x) + abs(y) + pi", "√x + |y| + π"),
+    ("2*e*x + 2*exp(x) + 3*pi", "2*e*x + 2*exp(x) + 3*pi", "2·e·x + 2·exp(x) + 3π"),
+    ("x/(y/z)", "x/(y/z)", "x/(y/z)"),
+    ("2^3^2", "2^3^2", "2^(3²)"),
+]
+
+
+@pytest.mark.parametrize("text,ascii_form,pretty_form", PRINTED)
+def test_printed_forms(text, ascii_form, pretty_form):
+    e = expr.parse(text)
+    assert expr.to_text(e.node) == ascii_form
+    assert e.pretty == pretty_form
+
+
+# derivative -> how it prints; each checked against sympy's derivative at a point below
+DERIVATIVES = [
+    ("x^2 + 1", "2*x"),
+    ("-x^2", "-2*x"),
+    ("x - 3*y", "1"),
+    ("0.1*x^2", "x/5"),
+    ("1/x", "-1/x^2"),
+    ("sqrt(x)", "1/(2*sqrt(x))"),
+    ("exp(-x)", "-exp(-x)"),
+    ("x^3/3 - x", "x^2 - 1"),
+]
+
+
+@pytest.mark.parametrize("text,printed", DERIVATIVES)
+def test_derivatives_print_without_1_star_or_sympy_names(text, printed):
+    d = expr.parse(text).diff("x")
+    assert d.text == printed
+    reference = sp.diff(expr.parse(text).to_sympy(), X)
+    again = expr.parse(d.text)  # the printed text is valid input
+    for point in (0.7, 1.9):
+        assert float(again.evaluate(x=point, y=0.3)) == pytest.approx(
+            float(reference.subs({X: point, Y: 0.3})), rel=1e-12
+        )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(leaves, _combine, max_leaves=8), points)
+def test_printed_derivatives_reparse_to_the_same_values(text, x):
+    try:
+        d = expr.parse(text).diff("x")
+    except ExpressionError:
+        return
+    if "sign" in d.text or "dirac" in d.text:  # sympy's own functions: not typed input
+        return
+    printed = d.text
+    assert not re.search(r"(?<![\d.e])1\*", printed), printed  # no 1*x or -1*x
+    assert "+ -" not in printed and "- -" not in printed and "Abs" not in printed
+    again = expr.parse(printed)
+    a = float(d.evaluate(x=x, y=0.4, z=0.5, check=False))
+    b = float(again.evaluate(x=x, y=0.4, z=0.5, check=False))
+    if math.isfinite(a) and abs(a) < 1e200:
+        assert b == pytest.approx(a, rel=1e-9, abs=1e-12)
+
+
+def test_abs_differentiates_to_sign():
+    d = expr.parse("abs(x)").diff("x")
+    assert d.text == "sign(x)"
+    assert [float(d.evaluate(x=v)) for v in (-2.0, 3.0)] == [-1.0, 1.0]
+
+
+def test_one_table_lists_every_function_once_with_all_forms():
+    names = [f.name for f in expr.TABLE]
+    assert len(names) == len(set(names))
+    typed = {f.name for f in expr.TABLE if f.typed}
+    assert set(expr.FUNCTIONS.values()) == typed
+    assert expr.FUNCTIONS["ln"] == "log"
+    for f in expr.TABLE:  # every form of each function agrees at a point
+        t = 0.4
+        assert float(f.numpy(t)) == pytest.approx(f.math(t), rel=1e-12)
+        assert float(f.sympy(sp, sp.Rational(2, 5))) == pytest.approx(f.math(t), rel=1e-12)
+        if f.sympy_class is not None:  # and sympy's object reads back as this function
+            assert type(f.sympy(sp, X)).__name__ == f.sympy_class
+
+
+# --- the symbolic budget ---------------------------------------------------------------------
+
+NESTED_SIN = "sin(" * 99 + "x" + ")" * 99
+PRODUCT_50 = "*".join(f"(x-{i})" for i in range(1, 51))
+
+
+@pytest.mark.parametrize("text", [NESTED_SIN, PRODUCT_50, "(x^2)^1000", "(x+1)^600*(x+2)^600"])
+def test_past_the_budget_is_too_complex_not_slow(text):
+    e = expr.parse(text)  # evaluating stays possible
+    e.evaluate(x=0.5, check=False)
+    with pytest.raises(ExpressionError, match="too complex"):
+        d = e.diff("x")
+        d.diff("x")
+
+
+def test_measure_is_iterative_and_counts_long_sums_as_one_level():
+    c = expr.measure(expr.parse("+".join(["x"] * 90)).node)
+    assert (c.size, c.depth) == (179, 2)  # the leaves, then one level of sum
+    assert expr.measure(expr.parse(NESTED_SIN).node).depth == 100
+    deep = expr.Var("x")
+    for _ in range(5000):  # far deeper than anything parse allows
+        deep = expr.Neg(deep)
+    assert expr.measure(deep).depth == 5001
+    assert expr.to_text(deep) == "x"  # 5000 minus signs cancel, without recursion
+
+
+def test_degree_counts_constant_exponents():
+    assert expr.measure(expr.parse("(x^2)^(3*2) + y").node).degree == 12
+    assert expr.measure(expr.parse("exp(x^9)").node).degree == 9
+
+
+def test_the_time_budget_is_shared_by_an_expression_and_its_derivatives(monkeypatch):
+    from calcquiz.expr import symbolic
+
+    e = expr.parse("x^3*y^2")
+    e.diff("x")
+    monkeypatch.setattr(symbolic, "MAX_SYMBOLIC_SECONDS", 0.0)
+    assert e.diff("x").text == "3*x^2*y^2"  # cached: no new work
+    with pytest.raises(ExpressionError, match="too complex.*symbolic work"):
+        e.diff("x").diff("y")
+
+
+def test_components_of_one_function_share_the_time_budget(monkeypatch):
+    from calcquiz.expr import symbolic
+
+    first, second = expr.parse_components("x*y, x^2*y")
+    first.diff("x")
+    monkeypatch.setattr(symbolic, "MAX_SYMBOLIC_SECONDS", 0.0)
+    with pytest.raises(ExpressionError, match="too complex.*symbolic work"):
+        second.diff("x")
+    fresh = expr.parse("x^2*y")  # a new function starts with a fresh budget
+    assert fresh.diff("x").text == "2*x*y"

@@ -109,3 +109,25 @@ def test_script_without_unicode_form_keeps_its_group():
     # "q" has no Unicode subscript: the whole group stays readable, never half-converted
     assert latex_to_unicode("x_{iq}") == "x_iq"
     assert latex_to_unicode("x^{n+1}") == "xⁿ⁺¹"
+
+
+@pytest.mark.parametrize("opening,closing", [("\\frac{", "}{2}"), ("x^{", "}"), ("{", "}"),
+                                             ("\\sqrt{", "}"), ("\\text{", "}")])
+@pytest.mark.parametrize("levels", [60, 500, 5000])
+def test_deep_math_never_recurses_without_bound(opening, closing, levels):
+    from calcquiz.mathtext import MAX_MATH_DEPTH
+
+    latex = opening * levels + "x" + closing * levels
+    out = latex_to_unicode(latex)  # no RecursionError, whatever the depth
+    assert "x" in out
+    with pytest.raises(MathSyntaxError, match=f"more than {MAX_MATH_DEPTH} braces deep"):
+        split_math(f"$${latex}$$")
+
+
+def test_math_at_the_depth_limit_is_accepted_and_rendered():
+    from calcquiz.mathtext import MAX_MATH_DEPTH
+
+    latex = "\\frac{" * MAX_MATH_DEPTH + "x" + "}{2}" * MAX_MATH_DEPTH
+    assert split_math(f"${latex}$")[0].kind == "inline"
+    out = latex_to_unicode(latex)
+    assert out.count("/2") == MAX_MATH_DEPTH and "\\" not in out

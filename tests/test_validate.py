@@ -50,6 +50,17 @@ EXPECTED: dict[str, tuple[str, bool]] = {
     "yaml_tab_indent.yaml": ("tab", True),
     "yaml_unclosed_bracket.yaml": ("YAML error", True),
     "yaml_unclosed_quote.yaml": ("YAML error", True),
+    # issue 12 class 4: values that used to validate and then crash show, study or export
+    "math_too_deep.yaml": ("'answer': math nested more than 50 braces deep", True),
+    "script_too_deep.yaml": ("'question': math nested more than 50 braces deep", True),
+    "number_5000_digits.yaml": ("a number with 5000 digits is too large", True),
+    "number_past_int64.yaml": ("'number' must be at most 999,999", True),
+    "number_one_million.yaml": ("'number' must be at most 999,999", True),
+    "control_character.yaml": ("'answer' contains the control character U+001F", True),
+    "control_in_deck_name.yaml": ("'deck' contains the control character U+0007", True),
+    "private_use_character.yaml": ("'answer' contains the private-use character U+E000", True),
+    "private_use_in_tag.yaml": ("'tags' contains the private-use character U+F0000", True),
+    "id_trailing_newline.yaml": ("'id' 'a\\n' must be a slug", True),
 }
 
 
@@ -149,3 +160,34 @@ def test_a_50_mb_deck_is_refused_quickly(cli, tmp_path: Path, calcquiz_home: Pat
         assert result.exit_code == 2
         assert "decks are limited to" in result.stderr
     assert not (calcquiz_home / "calcquiz.db").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "/dev/null"])
+def test_a_deck_that_is_not_a_regular_file_is_refused_at_once(cli, tmp_path: Path, kind):
+    """A FIFO used to block forever; /dev/zero (size 0) was read until memory ran out."""
+    import os
+    import subprocess
+    import sys
+
+    if kind == "fifo":
+        path = tmp_path / "deck.yaml"
+        os.mkfifo(path)
+    else:
+        path = Path(kind)
+    for command in (["validate", str(path)], ["list", "--deck", str(path)],
+                    ["study", "--deck", str(path)]):
+        run = subprocess.run([sys.executable, "-m", "calcquiz", *command], capture_output=True,
+                             text=True, timeout=30, stdin=subprocess.DEVNULL)  # hang guard
+        assert run.returncode == 2
+        assert run.stderr == f"Error: {path}: is not a regular file (a FIFO, device or socket); " \
+                             "a deck must be a file\n"
+
+
+def test_a_yaml_date_is_text_not_a_crash(cli, tmp_path: Path):
+    deck = tmp_path / "dates.yaml"
+    deck.write_text("deck: D\ncards:\n  - {id: a, number: 1, question: 2001-13-45, "
+                    "answer: 2001-12-01}\n")
+    assert cli("validate", str(deck)).exit_code == 0
+    shown = cli("show", "a", "--deck", str(deck), "--json")
+    assert shown.exit_code == 0
+    assert '"question": "2001-13-45"' in shown.stdout and '"answer": "2001-12-01"' in shown.stdout

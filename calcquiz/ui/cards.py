@@ -104,7 +104,7 @@ def card_header(card: Card) -> str:
 def question_panel(card: Card) -> Panel:
     return Panel(
         Text(question_text(card), style="bold"),
-        title=card_header(card),
+        title=Text(card_header(card)),  # a Text: tags and ids are data, never markup
         title_align="left",
         border_style=ui.STYLE_TITLE,
         padding=(1, 2),

@@ -107,7 +107,7 @@ def build(columns: Sequence[str], layout: Layout) -> Table:
     table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_KEY, show_edge=False,
                   padding=(0, 1, 0, 0), pad_edge=False)
     for i, width in zip(layout.shown, layout.widths, strict=True):
-        table.add_column(columns[i].strip(), justify="right", width=width, overflow="fold",
+        table.add_column(Text(columns[i].strip()), justify="right", width=width, overflow="fold",
                          no_wrap=False)
     return table
 

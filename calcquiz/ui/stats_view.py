@@ -24,7 +24,7 @@ def print_stats(report: Stats) -> None:
     figures = Table.grid(padding=(0, 2))
     figures.add_column(style=ui.STYLE_MUTED)
     figures.add_column()
-    figures.add_row("Decks", ", ".join(report.decks))
+    figures.add_row("Decks", Text(", ".join(report.decks)))  # names are data, not markup
     figures.add_row("Reviews today", str(report.reviews_today))
     figures.add_row("Reviews in all", str(report.reviews_total))
     figures.add_row(
@@ -66,7 +66,7 @@ def print_stats(report: Stats) -> None:
         table = Table.grid(padding=(0, 2))
         for topic, a in accuracy.items():
             share = "" if a.accuracy is None else f"{a.accuracy:.0%}"
-            table.add_row(topic, f"{a.correct}/{a.attempted}", share)
+            table.add_row(Text(topic), f"{a.correct}/{a.attempted}", share)
         console.print(table)
 
 

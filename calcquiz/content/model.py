@@ -1,0 +1,111 @@
+"""The deck model: cards, decks, the problems validation finds, and finding a card."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from calcquiz.errors import DeckError
+
+
+@dataclass(frozen=True)
+class Card:
+    """One flashcard. ``id`` is the stable key for progress; ``number`` its position."""
+
+    id: str
+    number: int
+    question: str
+    answer: str
+    tags: tuple[str, ...] = ()
+    demo: str | None = None
+    note: str | None = None
+    deck: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "deck": self.deck,
+            "id": self.id,
+            "number": self.number,
+            "question": self.question,
+            "answer": self.answer,
+            "tags": list(self.tags),
+            "demo": self.demo,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Deck:
+    """A validated deck; ``cards`` are in ``number`` order, ``by_id`` is built once here."""
+
+    name: str
+    cards: tuple[Card, ...]
+    path: Path | None = None
+    description: str | None = None
+    by_id: dict[str, Card] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {c.id: c for c in self.cards})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a deck file, located as precisely as we can."""
+
+    path: str
+    message: str
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    card: str | None = None  # "card 'chain-rule'" or "card #3"
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        parts = [where]
+        if self.card:
+            parts.append(self.card)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class DeckValidationError(DeckError):
+    """A deck failed validation; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        first = str(self.problems[0])
+        more = len(self.problems) - 1
+        super().__init__(first + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
+
+
+def closest_name(word: str, choices: Sequence[str]) -> str | None:
+    """The choice closest to ``word`` (for "did you mean" hints), if any is close."""
+    import difflib
+
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def find_card(decks: Sequence[Deck], key: str) -> Card:
+    """A card by id or by number across the decks; ambiguous or unknown keys are errors."""
+    key = key.strip()
+    if key.isascii() and key.isdigit():  # "²".isdigit() is True, but int("²") fails
+        matches = [c for d in decks for c in d.cards if c.number == int(key)]
+    else:
+        matches = [d.by_id[key] for d in decks if key in d.by_id]
+    if not matches:
+        all_ids = [c.id for d in decks for c in d.cards]
+        hint = None if key.isdigit() else closest_name(key, all_ids)
+        suffix = f" (did you mean {hint!r}?)" if hint else ""
+        raise DeckError(f"no card {key!r} in {', '.join(repr(d.name) for d in decks)}{suffix}")
+    if len(matches) > 1:
+        raise DeckError(
+            f"{key!r} matches cards in several decks ({', '.join(c.deck for c in matches)}); "
+            "pick one with --deck"
+        )
+    return matches[0]

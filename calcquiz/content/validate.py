@@ -1,0 +1,308 @@
+"""Deck validation: one small checker per field, each problem located (file:line:col).
+
+The rule: every value accepted here is shown, studied, listed and exported without error;
+anything calcquiz cannot handle is refused here, not later. Text fields may hold any
+printable character plus newlines and tabs; control characters (Anki rejects a package
+holding one), private-use, surrogate and unassigned code points are refused.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from calcquiz.content.model import Card, Deck, Problem, closest_name
+from calcquiz.mathtext import MathSyntaxError, split_math
+
+if TYPE_CHECKING:
+    import yaml
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # used with fullmatch: no "a\n"
+DECK_KEYS = {"deck", "description", "cards"}
+REQUIRED_CARD_KEYS = ("id", "number", "question", "answer")
+OPTIONAL_CARD_KEYS = ("tags", "demo", "note")
+ALL_CARD_KEYS = REQUIRED_CARD_KEYS + OPTIONAL_CARD_KEYS
+CARD_KEYS = set(ALL_CARD_KEYS)
+MAX_CARD_NUMBER = 999_999  # Anki flags a new card due at 1,000,000 or later
+_BAD_CATEGORIES = {
+    "Cc": "control character",
+    "Co": "private-use character",
+    "Cs": "surrogate",
+    "Cn": "unassigned code point",
+}
+
+
+def type_name(value: object) -> str:
+    if value is None:
+        return "nothing"
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
+
+
+def bad_character(text: str) -> str | None:
+    """Why ``text`` cannot be a card field, or None: the first unusable character."""
+    for i, ch in enumerate(text, start=1):
+        what = _BAD_CATEGORIES.get(unicodedata.category(ch))
+        if what and ch not in "\n\t":
+            return f"contains the {what} U+{ord(ch):04X} at character {i}"
+    return None
+
+
+@dataclass
+class _Report:
+    """Problems found in one file, each located at a YAML node."""
+
+    name: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, message: str, node: yaml.Node | None = None, card: str | None = None) -> None:
+        line, column = (None, None) if node is None else (
+            node.start_mark.line + 1, node.start_mark.column + 1
+        )
+        self.problems.append(Problem(self.name, message, line, column, card))
+
+
+def _mapping_nodes(node: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """Key -> (key node, value node), for locating problems in a mapping."""
+    import yaml
+
+    out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                out.setdefault(str(key.value), (key, value))
+    return out
+
+
+# ---------------------------------------------------------------- the deck
+
+
+def build_deck(
+    data: Any, root: yaml.Node | None, name: str, path: Path | None
+) -> tuple[Deck | None, list[Problem]]:
+    """The Deck from a loaded document, or every problem found in it."""
+    report = _Report(name)
+    if data is None:
+        report.add("empty file: a deck needs 'deck' and 'cards'")
+        return None, report.problems
+    if not isinstance(data, dict):
+        found = type_name(data)
+        report.add(f"not a deck: expected a mapping with 'deck' and 'cards', found {found}", root)
+        return None, report.problems
+    top = _mapping_nodes(root)
+    _check_keys(report, data, DECK_KEYS, top, root, None, sorted(DECK_KEYS))
+    deck_name = _check_deck_name(report, data, top, root)
+    description = _check_description(report, data, top)
+    cards = _check_cards(report, data, top, root, deck_name or "")
+    if report.problems or cards is None or deck_name is None:
+        return None, report.problems
+    ordered = tuple(sorted(cards, key=lambda c: c.number))
+    return Deck(name=deck_name, cards=ordered, path=path, description=description), []
+
+
+def _check_keys(
+    report: _Report, data: dict[Any, Any], allowed: set[str],
+    nodes: dict[str, tuple[yaml.Node, yaml.Node]], where: yaml.Node | None,
+    card: str | None, listed: list[str] | tuple[str, ...],
+) -> None:
+    for key in data:
+        if str(key) not in allowed:
+            report.add(f"unknown key {key!r} (allowed: {', '.join(listed)})",
+                       nodes.get(str(key), (where,))[0], card)
+
+
+def _check_deck_name(
+    report: _Report, data: dict[Any, Any], top: dict[str, Any], root: yaml.Node | None
+) -> str | None:
+    if "deck" not in data:
+        report.add("missing 'deck' (the deck's name)", root)
+        return None
+    value = data["deck"]
+    if not isinstance(value, str) or not value.strip():
+        report.add(f"'deck' must be non-empty text, found {type_name(value)}", top["deck"][1])
+        return None
+    return value if _check_characters(report, "deck", value, top["deck"][1], None) else None
+
+
+def _check_description(report: _Report, data: dict[Any, Any], top: dict[str, Any]) -> str | None:
+    value = data.get("description")
+    if value is None:
+        return None
+    node = top["description"][1]
+    if not isinstance(value, str):
+        report.add(f"'description' must be text, found {type_name(value)}", node)
+        return None
+    return value if _check_characters(report, "description", value, node, None) else None
+
+
+def _check_characters(
+    report: _Report, key: str, value: str, node: yaml.Node | None, card: str | None
+) -> bool:
+    why = bad_character(value)
+    if why:
+        report.add(f"'{key}' {why}", node, card)
+    return why is None
+
+
+def _check_cards(
+    report: _Report, data: dict[Any, Any], top: dict[str, Any], root: yaml.Node | None,
+    deck_name: str,
+) -> list[Card] | None:
+    import yaml
+
+    if "cards" not in data:
+        report.add("missing 'cards' (the list of cards)", root)
+        return None
+    value, node = data["cards"], top["cards"][1]
+    if not isinstance(value, list):
+        report.add(f"'cards' must be a list, found {type_name(value)}", node)
+        return None
+    if not value:
+        report.add("empty deck: 'cards' has no cards", node)
+        return None
+    nodes = node.value if isinstance(node, yaml.SequenceNode) else []
+    seen = _Seen()
+    cards = []
+    for position, raw in enumerate(value, start=1):
+        card_node = nodes[position - 1] if position - 1 < len(nodes) else None
+        card = _CardCheck(report, raw, card_node, position, seen).card(deck_name)
+        if card is not None:
+            cards.append(card)
+    return cards
+
+
+# ---------------------------------------------------------------- one card
+
+
+@dataclass
+class _Seen:
+    ids: dict[str, int] = field(default_factory=dict)  # id -> position
+    numbers: dict[int, str] = field(default_factory=dict)  # number -> card label
+
+
+class _CardCheck:
+    """Checks one card, one method per field; :meth:`card` is the Card if all passed."""
+
+    def __init__(
+        self, report: _Report, raw: Any, node: yaml.Node | None, position: int, seen: _Seen
+    ) -> None:
+        self.report, self.raw, self.node = report, raw, node
+        self.position, self.seen = position, seen
+        self.fields = _mapping_nodes(node)
+        card_id = raw.get("id") if isinstance(raw, dict) else None
+        named = isinstance(card_id, str) and card_id
+        self.label = f"card {card_id!r}" if named else f"card #{position}"
+
+    def problem(self, message: str, key: str | None = None) -> None:
+        where = self.fields[key][1] if key in self.fields else self.node
+        self.report.add(message, where, self.label)
+
+    def card(self, deck_name: str) -> Card | None:
+        if not isinstance(self.raw, dict):
+            self.problem(f"a card must be a mapping, found {type_name(self.raw)}")
+            return None
+        before = len(self.report.problems)
+        _check_keys(self.report, self.raw, CARD_KEYS, self.fields, self.node, self.label,
+                    ALL_CARD_KEYS)
+        for key in REQUIRED_CARD_KEYS:
+            if key not in self.raw:
+                self.problem(f"missing field '{key}'")
+        checks: dict[str, Callable[[Any], Any]] = {
+            "id": self.check_id, "number": self.check_number, "tags": self.check_tags,
+            "demo": self.check_demo, "question": self.check_text("question"),
+            "answer": self.check_text("answer"), "note": self.check_text("note"),
+        }
+        values = {k: check(self.raw[k]) for k, check in checks.items() if k in self.raw}
+        if len(self.report.problems) > before:
+            return None
+        return Card(id=values["id"], number=values["number"], question=values["question"],
+                    answer=values["answer"], tags=values.get("tags") or (),
+                    demo=values.get("demo"), note=values.get("note"), deck=deck_name)
+
+    def check_id(self, value: Any) -> str | None:
+        if not isinstance(value, str):
+            self.problem(f"'id' must be text, found {type_name(value)}", "id")
+        elif not ID_PATTERN.fullmatch(value):
+            self.problem(
+                f"'id' {value!r} must be a slug: lowercase letters, digits and single dashes", "id"
+            )
+        elif value in self.seen.ids:
+            self.problem(f"duplicate id {value!r} (also card #{self.seen.ids[value]})", "id")
+        else:
+            self.seen.ids[value] = self.position
+            return value
+        return None
+
+    def check_number(self, value: Any) -> int | None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.problem(f"'number' must be a whole number, found {type_name(value)}", "number")
+        elif value < 1:
+            self.problem(f"'number' must be positive, found {value}", "number")
+        elif value > MAX_CARD_NUMBER:
+            self.problem(f"'number' must be at most {MAX_CARD_NUMBER:,}", "number")
+        elif value in self.seen.numbers:
+            self.problem(f"duplicate number {value} (also {self.seen.numbers[value]})", "number")
+        else:
+            self.seen.numbers[value] = self.label
+            return value
+        return None
+
+    def check_text(self, key: str) -> Callable[[Any], str | None]:
+        def check(value: Any) -> str | None:
+            if key == "note" and value is None:
+                return None
+            if not isinstance(value, str):
+                self.problem(f"'{key}' must be text, found {type_name(value)}", key)
+            elif not value.strip():
+                self.problem(f"'{key}' is empty", key)
+            elif self._characters(key, value):
+                try:
+                    split_math(value)
+                    return value
+                except MathSyntaxError as exc:
+                    self.problem(f"'{key}': {exc}", key)
+            return None
+
+        return check
+
+    def _characters(self, key: str, value: str) -> bool:
+        why = bad_character(value)
+        if why:
+            self.problem(f"'{key}' {why}", key)
+        return why is None
+
+    def check_tags(self, value: Any) -> tuple[str, ...] | None:
+        tags = [] if value is None else value
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+            self.problem("'tags' must be a list of non-empty text tags", "tags")
+        elif any(c.isspace() for t in tags for c in t):
+            self.problem("tags cannot contain spaces (Anki splits tags on spaces)", "tags")
+        elif all(self._characters("tags", t) for t in tags):
+            return tuple(tags)
+        return None
+
+    def check_demo(self, value: Any) -> str | None:
+        from calcquiz.demos import DEMO_NAMES
+
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.problem(f"'demo' must be text, found {type_name(value)}", "demo")
+        elif value not in DEMO_NAMES:
+            hint = closest_name(value, DEMO_NAMES)
+            self.problem(
+                f"unknown demo {value!r}" + (f" (did you mean {hint!r}?)" if hint else ""), "demo"
+            )
+        else:
+            return value
+        return None
