@@ -13,7 +13,7 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer >= 0.
 from typer.core import TyperGroup
 
 from calcquiz import __version__
-from calcquiz.commands import browse, demo, drill, export, settings, study
+from calcquiz.commands import browse, demo, drill, export, fit, settings, study
 from calcquiz.errors import CalcquizError
 
 # Help shows words a person reads, never Python type names such as <list[str]> or {card}.
@@ -118,6 +118,8 @@ app.command("unsuspend")(study.unsuspend)
 app.add_typer(settings.config_app, name="config")
 app.command("drill")(drill.drill)
 app.command("demo")(demo.demo)
+app.command("optimize")(fit.optimize)
+app.command("simulate")(fit.simulate)
 app.add_typer(export.export_app, name="export")
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from calcquiz.commands.common import DeckOption, JsonOption, config, load
+from calcquiz.commands.fit import RevlogOption
 
 if TYPE_CHECKING:
     from calcquiz.content import Card, Deck
@@ -128,7 +129,14 @@ def _run_demo(card: Card) -> None:
         ui.print_error(str(exc))
 
 
-def stats(deck: DeckOption = None, json: JsonOption = False) -> None:
+def stats(
+    deck: DeckOption = None,
+    json: JsonOption = False,
+    calibration: Annotated[
+        bool, typer.Option("--calibration", help="How well FSRS predicts your recall.")
+    ] = False,
+    revlog: RevlogOption = None,
+) -> None:
     """Show progress: reviews, true retention, cards by state, a 14-day forecast, a heatmap.
 
     Example: calcquiz stats --json
@@ -139,6 +147,11 @@ def stats(deck: DeckOption = None, json: JsonOption = False) -> None:
 
     calendar = Calendar(config().day_starts_at)
     decks = load(deck)
+    if calibration or revlog is not None:
+        from calcquiz.commands.fit import calibration as show_calibration
+
+        show_calibration([d.name for d in decks], revlog, json)
+        return
     with open_store() as store:
         report = progress.build_stats(store, decks, calendar=calendar)
     if json:

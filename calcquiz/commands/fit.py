@@ -1,0 +1,262 @@
+"""Your own memory model: ``optimize``, ``simulate`` and ``stats --calibration``.
+
+Thin commands over :mod:`calcquiz.memory_model`; fsrs-rs is imported there, only when
+one of these runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from calcquiz.commands.common import DeckOption, JsonOption
+from calcquiz.errors import BadInputError
+
+if TYPE_CHECKING:
+    from calcquiz.memory_model.history import ReviewEvent
+
+RevlogOption = Annotated[
+    Optional[Path],  # noqa: UP045 - Typer reads this annotation at run time
+    typer.Option(
+        "--revlog",
+        metavar="FILE.csv",
+        help="Read this review log (card_id, review_rating, review_time, review_duration"
+        "[, review_state]) instead of calcquiz's own.",
+        show_default=False,
+    ),
+]
+
+
+def optimize(
+    deck: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--deck",
+            metavar="NAME",
+            help="Only this deck's reviews (its name, or its YAML file). Default: all decks.",
+            show_default=False,
+        ),
+    ] = None,
+    revlog: RevlogOption = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Store the fitted parameters; study then uses them.")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Fit FSRS-6's 21 parameters to your review history, and score them against the defaults.
+
+    Scoring is a time-series split: fit on the past, score the next sixth, five times.
+
+    Example: calcquiz optimize --save
+    """
+    from calcquiz.memory_model import fit, history
+    from calcquiz.memory_model import params as saved_params
+
+    if deck is not None and revlog is not None:
+        raise BadInputError("--deck and --revlog exclude each other: choose one history")
+    events = history.read_csv(revlog) if revlog is not None else _own_history(_deck_name(deck))
+    items = history.build_items(events)
+    result = fit.optimize(len(events), items)
+    saved_to: str | None = None
+    lines = fit.notes(result, items)
+    if result.evaluation is not None or result.items:
+        lines.append(fit.verdict(result.evaluation))
+    if save and fit.worth_saving(result):
+        saved_to = str(saved_params.save(result.parameters))
+        lines.append(f"Saved to {saved_to}; study now schedules with them.")
+        lines.append("Back to the defaults: calcquiz config unset parameters")
+    elif save:
+        lines.append("Nothing saved: the defaults stay.")
+    elif fit.worth_saving(result):
+        lines.append("To study with them: calcquiz optimize --save (same history).")
+    report = _optimize_report(result, saved_to, lines)
+    if json:
+        from calcquiz import ui
+
+        ui.print_json(report)
+    else:
+        from calcquiz.ui import fit_view
+
+        fit_view.print_optimize(report)
+
+
+def _optimize_report(result: Any, saved_to: str | None, lines: list[str]) -> dict[str, Any]:
+    ev = result.evaluation
+    return {
+        "reviews": result.reviews,
+        "items": result.items,
+        "evaluation": "time-series split",
+        "default": asdict(ev.default) if ev else None,
+        "fitted": asdict(ev.fitted) if ev else None,
+        "parameters": list(result.parameters),
+        "fitted_parameters": result.coverage,
+        "saved": saved_to,
+        "notes": lines,
+    }
+
+
+def simulate(
+    days: Annotated[int, typer.Option("--days", help="Days to simulate, 1-3650.")] = 365,
+    retention: Annotated[
+        str, typer.Option("--retention", help="Desired retentions to compare, 0.70-0.99.")
+    ] = "0.80,0.85,0.90,0.95",
+    deck: DeckOption = None,
+    revlog: RevlogOption = None,
+    new: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--new", help="New cards a day (default: as for study).", show_default=False),
+    ] = None,
+    limit: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--limit", help="Reviews a day (default: as for study).", show_default=False),
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Simulate your workload for each desired retention with fsrs-rs, and recommend one.
+
+    Cards, limits, answer times and rating habits come from your decks and history.
+
+    Example: calcquiz simulate --days 180 --retention 0.85,0.9
+    """
+    from calcquiz.memory_model import workload
+
+    retentions = _retentions(retention)
+    if not 1 <= days <= 3650:
+        raise BadInputError(f"Invalid --days: {days} (choose 1-3650)")
+    new_per_day, review_limit = _limits(new, limit)
+    if revlog is not None:
+        if deck:
+            raise BadInputError("--deck and --revlog exclude each other: choose one history")
+        from calcquiz.memory_model import history
+
+        events = history.read_csv(revlog)
+        cards = len({e.card for e in events})
+        if cards == 0:
+            raise BadInputError(f"{revlog}: no reviews")
+    else:
+        from calcquiz.commands.common import load
+
+        decks = load(deck)
+        events = [e for d in decks for e in _own_history(d.name, must_exist=False)]
+        cards = sum(len(d.cards) for d in decks)
+    parameters = _current_parameters()
+    s = workload.setup(events, cards, new_per_day, review_limit)
+    rows = workload.simulate(s, parameters, days, retentions)
+    best = workload.recommended(s, parameters, days)
+    report = _simulate_report(days, s, rows, best)
+    if json:
+        from calcquiz import ui
+
+        ui.print_json({k: report[k] for k in ("days", "rows", "recommended_retention")})
+    else:
+        from calcquiz.ui import fit_view
+
+        fit_view.print_simulation(report, [r.reviews_by_day for r in rows])
+
+
+def _simulate_report(days: int, s: Any, rows: list[Any], best: float | None) -> dict[str, Any]:
+    return {
+        "days": days,
+        "rows": [
+            {
+                "retention": r.retention,
+                "reviews_per_day": r.reviews_per_day,
+                "minutes_per_day": r.minutes_per_day,
+                "remembered": r.remembered,
+            }
+            for r in rows
+        ],
+        "recommended_retention": best,
+        "cards": s.deck_size,
+        "new_per_day": s.new_per_day,
+        "review_limit": s.review_limit,
+        "measured_costs": s.measured,
+    }
+
+
+def _retentions(text: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise BadInputError(f"Invalid --retention: {text!r} (e.g. 0.80,0.90)") from None
+    if not values or any(not 0.7 <= v <= 0.99 for v in values):
+        raise BadInputError(f"Invalid --retention: {text!r} (each from 0.70 to 0.99)")
+    return values
+
+
+def _limits(new: int | None, limit: int | None) -> tuple[int, int]:
+    """The learner's limits: options, else the config's, else study's defaults."""
+    new_per_day = 20 if new is None else new
+    review_limit = 200 if limit is None else limit
+    if new_per_day < 1 or review_limit < 1:
+        raise BadInputError("--new and --limit must be at least 1")
+    return new_per_day, review_limit
+
+
+def _current_parameters() -> tuple[float, ...]:
+    from calcquiz.memory_model import fit
+    from calcquiz.memory_model import params as saved_params
+
+    return saved_params.saved() or fit.default_parameters()
+
+
+def _deck_name(deck: str | None) -> str | None:
+    """A deck's name, given as the name itself or as its YAML file."""
+    if deck is None or not deck.endswith((".yaml", ".yml")):
+        return deck
+    from calcquiz.commands.common import load
+
+    return load([Path(deck)])[0].name
+
+
+def _own_history(deck: str | None, must_exist: bool = True) -> list[ReviewEvent]:
+    """calcquiz's own log (never creating a database just to read it)."""
+    from calcquiz.memory_model import history
+    from calcquiz.store import db_path, open_store
+
+    if not db_path().exists():
+        if deck is not None and must_exist:
+            raise BadInputError(f"no reviews of deck {deck!r}: nothing has been studied yet")
+        return []
+    with open_store() as store:
+        events = history.from_store(store, deck)
+        if deck is not None and not events and must_exist:
+            names = sorted({r.deck for r in store.reviews()})
+            known = ", ".join(repr(n) for n in names) or "none yet"
+            raise BadInputError(f"no reviews of deck {deck!r} (decks with reviews: {known})")
+    return events
+
+
+def calibration(deck_names: list[str], revlog: Path | None, json: bool) -> None:
+    """``stats --calibration``: the current parameters' predictions against the outcomes."""
+    from calcquiz.memory_model import fit, history
+    from calcquiz.memory_model import params as saved_params
+
+    if revlog is not None:
+        events = history.read_csv(revlog)
+    else:
+        events = [e for name in deck_names for e in _own_history(name, must_exist=False)]
+    items = history.build_items(events)
+    mine = saved_params.saved()
+    result = fit.calibration(mine or fit.default_parameters(), items)
+    report = {
+        "parameters": "saved" if mine else "default",
+        "reviews": len(events),
+        "items": result.items,
+        "scored": result.scored,
+        "evaluation": "time-series split",
+        "log_loss": result.scores.log_loss if result.scores else None,
+        "rmse_bins": result.scores.rmse_bins if result.scores else None,
+        "bins": [asdict(b) for b in result.bins],
+    }
+    if json:
+        from calcquiz import ui
+
+        ui.print_json(report)
+    else:
+        from calcquiz.ui import fit_view
+
+        fit_view.print_calibration(report)

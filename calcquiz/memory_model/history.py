@@ -1,0 +1,224 @@
+"""Review histories and the training items FSRS expects. Pure Python: no fsrs-rs here.
+
+A history comes from calcquiz's own ``review_log`` (:func:`from_store`) or from a CSV in
+the open-spaced-repetition layout (:func:`read_csv`): ``card_id, review_rating,
+review_time, review_duration`` and an optional ``review_state``.
+
+Days: FSRS counts intervals in whole days. A review's day is its calendar date: in the
+time zone written in the CSV's ISO 8601 time, else (calcquiz's log, epoch times, times
+without a zone) in this machine's local time, as ``calcquiz study`` counts days.
+
+Items (:func:`build_items`): for every review on a later day than the card's previous
+review, one item holding the card's reviews up to and including it, as ``(rating,
+delta_t)`` pairs with ``delta_t`` the days since the previous review (0 for the first
+review and for same-day reviews). Same-day reviews therefore shape the memory state of
+later items but are never scored themselves. Items are ordered by the time of their last
+review, as fsrs-rs's time-series split and recency weighting assume.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from calcquiz.errors import BadInputError
+
+if TYPE_CHECKING:
+    from calcquiz.store import Store
+
+REQUIRED_COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
+OPTIONAL_COLUMNS = ("review_state",)
+MANUAL_STATE = 4  # an Anki "manual" entry (rescheduled, forgotten): not a recall
+
+
+class Kind(IntEnum):
+    """What a review was, judged from the history alone (the simulator's three states)."""
+
+    LEARNING = 0  # on the card's first day
+    REVIEW = 1  # on a later day than the card's previous review
+    RELEARNING = 2  # the same day as a review, after it (a lapse being relearnt)
+
+
+@dataclass(frozen=True)
+class ReviewEvent:
+    """One rating: ``card`` identifies the card, ``when`` is epoch seconds, ``day`` the
+    proleptic ordinal of its calendar day."""
+
+    card: str
+    rating: int
+    when: float
+    day: int
+    duration_ms: int | None
+    state: int | None = None  # review_state from a CSV, if given
+
+
+@dataclass(frozen=True)
+class TrainingItem:
+    """A card's reviews up to one scored review (the last), as (rating, delta_t) pairs."""
+
+    card: str
+    when: float
+    reviews: tuple[tuple[int, int], ...]
+
+
+def local_day(ts: float) -> int:
+    return datetime.fromtimestamp(ts).date().toordinal()
+
+
+# -- reading
+
+
+def from_store(store: Store, deck: str | None = None) -> list[ReviewEvent]:
+    """Every logged rating (cram ratings too: they were real recalls), all decks or one."""
+    return [
+        ReviewEvent(
+            card=f"{r.deck}\x1f{r.card_id}",
+            rating=r.rating,
+            when=r.reviewed_at,
+            day=local_day(r.reviewed_at),
+            duration_ms=r.duration_ms,
+        )
+        for r in store.reviews(deck)
+    ]
+
+
+def read_csv(path: Path) -> list[ReviewEvent]:
+    """An open-spaced-repetition review log. Any malformed line raises BadInputError
+    naming the file, line and column."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            return _parse(path, fh)
+    except FileNotFoundError:
+        raise BadInputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BadInputError(f"{path} is a folder, not a CSV file") from None
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except csv.Error as exc:
+        raise BadInputError(f"{path}: not a readable CSV file ({exc})") from None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _parse(path: Path, lines: Iterable[str]) -> list[ReviewEvent]:
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if header is None:
+        raise BadInputError(
+            f"{path}:1: empty file (expected a header: {','.join(REQUIRED_COLUMNS)})"
+        )
+    names = [h.strip() for h in header]
+    for column in REQUIRED_COLUMNS:
+        if column not in names:
+            raise BadInputError(
+                f"{path}:1: missing column {column} "
+                f"(expected {', '.join(REQUIRED_COLUMNS)}[, review_state])"
+            )
+    index = {n: names.index(n) for n in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if n in names}
+    events: list[ReviewEvent] = []
+    for row in reader:
+        line = reader.line_num
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(row) != len(names):
+            raise BadInputError(f"{path}:{line}: {len(row)} fields, the header has {len(names)}")
+        event = _event(path, line, row, index)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def _event(path: Path, line: int, row: list[str], index: dict[str, int]) -> ReviewEvent | None:
+    def cell(name: str) -> str:
+        return row[index[name]].strip()
+
+    def bad(name: str, why: str) -> BadInputError:
+        return BadInputError(
+            f"{path}:{line}: column {index[name] + 1} ({name}): {cell(name)!r} {why}"
+        )
+
+    state: int | None = None
+    if "review_state" in index and cell("review_state"):
+        if cell("review_state") not in {"0", "1", "2", "3", "4"}:
+            raise bad("review_state", "is not a state 0-4")
+        state = int(cell("review_state"))
+        if state == MANUAL_STATE:
+            return None
+    card = cell("card_id")
+    if not card:
+        raise bad("card_id", "is empty")
+    if cell("review_rating") not in {"1", "2", "3", "4"}:
+        raise bad("review_rating", "is not a rating 1-4")
+    when, day = _time(cell("review_time"))
+    if when is None:
+        raise bad("review_time", "is not an ISO 8601 time or epoch milliseconds")
+    duration: int | None = None
+    if cell("review_duration"):
+        text = cell("review_duration")
+        if not text.isdigit():
+            raise bad("review_duration", "is not a whole number of milliseconds")
+        duration = int(text)
+    return ReviewEvent(card, int(cell("review_rating")), when, day, duration, state)
+
+
+def _time(text: str) -> tuple[float | None, int]:
+    if text.isdigit():  # epoch milliseconds, as fsrs-rs's own revlog.csv
+        when = int(text) / 1000
+        return when, local_day(when)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None, 0
+    # The day is the date where the review was made, in the zone the file gives.
+    return moment.timestamp(), moment.date().toordinal()
+
+
+# -- training items
+
+
+def by_card(events: Iterable[ReviewEvent]) -> dict[str, list[ReviewEvent]]:
+    """Each card's reviews in time order (stable for equal times). A CSV review_state 0
+    (new) after earlier reviews means the card was reset: its history restarts there."""
+    cards: dict[str, list[ReviewEvent]] = {}
+    for event in events:
+        cards.setdefault(event.card, []).append(event)
+    for card, reviews in cards.items():
+        reviews.sort(key=lambda e: e.when)
+        resets = [i for i, e in enumerate(reviews) if e.state == 0 and i > 0]
+        if resets:
+            cards[card] = reviews[resets[-1] :]
+    return cards
+
+
+def build_items(events: Iterable[ReviewEvent]) -> list[TrainingItem]:
+    """One item per review on a later day than the card's previous review (module doc)."""
+    items: list[TrainingItem] = []
+    for card, reviews in by_card(events).items():
+        pairs: list[tuple[int, int]] = []
+        last_day = reviews[0].day
+        for event in reviews:
+            delta = max(0, event.day - last_day)
+            pairs.append((event.rating, delta))
+            if delta > 0:
+                items.append(TrainingItem(card, event.when, tuple(pairs)))
+            last_day = event.day
+    items.sort(key=lambda item: item.when)
+    return items
+
+
+def kinds(reviews: Sequence[ReviewEvent]) -> list[Kind]:
+    """Each review of one card (in time order) as learning, review or relearning."""
+    out: list[Kind] = []
+    for i, event in enumerate(reviews):
+        if i == 0 or event.day == reviews[0].day:
+            out.append(Kind.LEARNING)
+        elif event.day > reviews[i - 1].day:
+            out.append(Kind.REVIEW)
+        else:
+            out.append(Kind.RELEARNING)
+    return out

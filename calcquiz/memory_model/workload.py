@@ -1,0 +1,143 @@
+"""Future workload from fsrs-rs's simulator, set up from the learner's own history.
+
+The simulator (``fsrs_rs_python.simulate``) introduces ``deck_size`` cards at most
+``new_per_day`` a day, answers each due card at random with the recall probability its
+memory state gives (``R = (1 + f t / S)^(-w20)``), rates a passed review Hard/Good/Easy
+with the learner's own proportions, and charges each answer the learner's median time
+for that state and rating. It reviews at most ``review_limit`` cards a day; the rest wait
+for the next day. Every card starts new: fsrs-rs-python's ``simulate`` takes no existing
+cards, so the run shows the workload of these cards learnt afresh at these limits.
+
+``remembered`` is the simulator's expected number of cards recalled on the last day (the
+sum of every card's recall probability). The recommended retention is fsrs-rs's
+``optimal_retention``: the desired retention with the least simulated time per card
+remembered, searched between 0.70 and 0.95, shown clamped to 0.70-0.97.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from calcquiz.memory_model.history import Kind, ReviewEvent, by_card, kinds
+
+if TYPE_CHECKING:
+    import fsrs_rs_python
+
+MIN_SAMPLES = 5  # fewer logged answers than this: keep fsrs-rs's default for that figure
+RECOMMEND_RANGE = (0.70, 0.97)
+NO_TIME_CAP = 86400.0  # seconds a day: calcquiz limits cards, not minutes
+
+
+@dataclass(frozen=True)
+class Setup:
+    deck_size: int
+    new_per_day: int
+    review_limit: int
+    costs: tuple[tuple[float, ...], ...]  # seconds: [learning, review, relearning][rating-1]
+    first_rating_prob: tuple[float, ...]  # Again, Hard, Good, Easy on a card's first answer
+    review_rating_prob: tuple[float, ...]  # Hard, Good, Easy among passed reviews
+    measured: int  # how many of the 12 costs come from the learner's own durations
+
+
+@dataclass(frozen=True)
+class Row:
+    retention: float
+    reviews_per_day: float  # reviews of cards already learnt (first answers not counted)
+    minutes_per_day: float  # every answer, first answers included
+    remembered: float
+    reviews_by_day: tuple[int, ...]
+
+
+def setup(
+    events: Sequence[ReviewEvent], deck_size: int, new_per_day: int, review_limit: int
+) -> Setup:
+    """The simulator's costs and rating odds from the history (defaults where it is thin)."""
+    import fsrs_rs_python as fr
+
+    default = fr.default_simulator_config()
+    times: dict[tuple[int, int], list[float]] = {}
+    firsts = [0, 0, 0, 0]
+    passed = [0, 0, 0]
+    for reviews in by_card(events).values():
+        firsts[reviews[0].rating - 1] += 1
+        for event, kind in zip(reviews, kinds(reviews), strict=True):
+            if kind == Kind.REVIEW and event.rating > 1:
+                passed[event.rating - 2] += 1
+            if event.duration_ms is not None:
+                times.setdefault((int(kind), event.rating), []).append(event.duration_ms / 1000)
+    costs = [list(row) for row in default.state_rating_costs]
+    measured = 0
+    for (state, rating), seconds in times.items():
+        if len(seconds) >= MIN_SAMPLES:
+            costs[state][rating - 1] = statistics.median(seconds)
+            measured += 1
+    return Setup(
+        deck_size=deck_size,
+        new_per_day=new_per_day,
+        review_limit=review_limit,
+        costs=tuple(tuple(row) for row in costs),
+        first_rating_prob=_odds(firsts, default.first_rating_prob),
+        review_rating_prob=_odds(passed, default.review_rating_prob),
+        measured=measured,
+    )
+
+
+def _odds(counts: Sequence[int], default: Sequence[float]) -> tuple[float, ...]:
+    total = sum(counts)
+    if total < MIN_SAMPLES:
+        return tuple(default)
+    return tuple(c / total for c in counts)
+
+
+def config(s: Setup, days: int) -> fsrs_rs_python.SimulatorConfig:
+    import fsrs_rs_python as fr
+
+    c = fr.default_simulator_config()
+    c.deck_size = s.deck_size
+    c.learn_span = days
+    c.max_cost_perday = NO_TIME_CAP
+    c.learn_limit = s.new_per_day
+    c.review_limit = s.review_limit
+    c.new_cards_ignore_review_limit = True  # calcquiz limits new cards separately
+    c.state_rating_costs = [list(row) for row in s.costs]
+    c.first_rating_prob = list(s.first_rating_prob)
+    c.review_rating_prob = list(s.review_rating_prob)
+    c.learning_step_count = 2  # calcquiz's steps: 1m 10m
+    c.relearning_step_count = 1  # and 10m after a lapse
+    return c
+
+
+def simulate(
+    s: Setup, parameters: Sequence[float], days: int, retentions: Sequence[float], seed: int = 42
+) -> list[Row]:
+    import fsrs_rs_python as fr
+
+    rows = []
+    for retention in retentions:
+        result = fr.simulate(list(parameters), retention, config(s, days), seed)
+        reviews = tuple(int(n) for n in result.review_cnt_per_day)
+        rows.append(
+            Row(
+                retention=retention,
+                reviews_per_day=sum(reviews) / days,
+                minutes_per_day=sum(result.cost_per_day) / days / 60,
+                remembered=float(result.memorized_cnt_per_day[-1]),
+                reviews_by_day=reviews,
+            )
+        )
+    return rows
+
+
+def recommended(s: Setup, parameters: Sequence[float], days: int) -> float | None:
+    """fsrs-rs's optimal retention, clamped; None when its search finds no minimum."""
+    import fsrs_rs_python as fr
+
+    try:
+        value = float(fr.optimal_retention(config(s, days), list(parameters)))
+    except ValueError:  # fsrs-rs: OptimalNotFound
+        return None
+    low, high = RECOMMEND_RANGE
+    return min(high, max(low, round(value, 2)))

@@ -1,0 +1,195 @@
+"""Rendering ``optimize``, ``simulate`` and ``stats --calibration``: small tables and
+plotille plots (plotille is imported only when a plot is drawn)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from calcquiz import ui
+
+PLOT_WIDTH = 60
+PLOT_HEIGHT = 14
+
+
+def _title(text: str) -> None:
+    ui.console().print(Text(text, style=ui.STYLE_TITLE))
+
+
+def _notes(lines: Sequence[str]) -> None:
+    for line in lines:
+        ui.console().print(Text(line))
+
+
+def _scores_table(rows: Sequence[tuple[str, dict[str, float] | None]]) -> Table:
+    table = Table(header_style=ui.STYLE_TITLE, box=None, padding=(0, 2))
+    table.add_column("parameters")
+    table.add_column("log loss", justify="right")
+    table.add_column("RMSE(bins)", justify="right")
+    for name, scores in rows:
+        if scores is not None:
+            table.add_row(name, f"{scores['log_loss']:.4f}", f"{scores['rmse_bins']:.4f}")
+    return table
+
+
+def print_optimize(report: dict[str, Any]) -> None:
+    console = ui.console()
+    _title(f"Memory model: {report['reviews']} reviews, {report['items']} scored items")
+    if report["default"] is not None:
+        console.print(
+            Text(
+                "Time-series split: fit on the past, score the next sixth (5 folds)",
+                style=ui.STYLE_MUTED,
+            )
+        )
+        console.print(
+            _scores_table([("FSRS-6 default", report["default"]), ("fitted", report["fitted"])])
+        )
+    if report["fitted_parameters"] != "none":
+        params = " ".join(f"{p:.4f}" for p in report["parameters"])
+        console.print(Text("Parameters (w0-w20): ", style=ui.STYLE_MUTED).append(params))
+    _notes(report["notes"])
+
+
+def print_simulation(report: dict[str, Any], reviews_by_day: Sequence[Sequence[int]]) -> None:
+    console = ui.console()
+    _title(
+        f"Simulated {report['days']} days: {report['cards']} cards, {report['new_per_day']} new "
+        f"a day, at most {report['review_limit']} reviews a day"
+    )
+    table = Table(header_style=ui.STYLE_TITLE, box=None, padding=(0, 2))
+    for name in ("retention", "reviews/day", "minutes/day", "remembered at the end"):
+        table.add_column(name, justify="right")
+    for row in report["rows"]:
+        table.add_row(
+            f"{row['retention']:.2f}",
+            f"{row['reviews_per_day']:.1f}",
+            f"{row['minutes_per_day']:.1f}",
+            f"{row['remembered']:.0f}",
+        )
+    console.print(table)
+    console.print(
+        Text(
+            "Every card starts new (fsrs-rs-python's simulator takes no existing cards); "
+            f"answer times: {report['measured_costs']} of 12 from your log, the rest fsrs-rs's.",
+            style=ui.STYLE_MUTED,
+        )
+    )
+    if report["days"] >= 14:
+        labels = [f"{row['retention']:.2f}" for row in report["rows"]]
+        console.print()
+        _title("Reviews a day (weekly means)")
+        _plot_weekly(labels, reviews_by_day)
+    best = report["recommended_retention"]
+    console.print()
+    if best is None:
+        console.print(Text("fsrs-rs found no retention with a least workload per card here."))
+    else:
+        edge = " (the lowest it searches)" if best <= 0.70 else ""
+        console.print(
+            Text(
+                f"Recommended desired retention: {best:.2f}: the least simulated time per card "
+                f"remembered, by fsrs-rs's optimal_retention{edge}. To use it:"
+            )
+        )
+        console.print(Text(f"  calcquiz config set retention {best:.2f}", style=ui.STYLE_KEY))
+
+
+def _plot_weekly(labels: Sequence[str], series: Sequence[Sequence[int]]) -> None:
+    import plotille
+
+    fig = _figure(plotille, "{:.0f}", "{:.0f}")
+    fig.x_label, fig.y_label = "day", "reviews"
+    fig.set_x_limits(min_=0, max_=max(len(v) for v in series))
+    fig.set_y_limits(min_=0)
+    for i, (label, values) in enumerate(zip(labels, series, strict=True)):
+        weeks = [values[k : k + 7] for k in range(0, len(values), 7)]
+        xs = [k * 7 + len(w) / 2 for k, w in enumerate(weeks)]
+        _line(fig, i, xs, [sum(w) / len(w) for w in weeks], label)
+    _show(fig)
+
+
+MARKERS = "ox+*#@"
+
+
+def _line(fig: Any, i: int, xs: Sequence[float], ys: Sequence[float], label: str) -> None:
+    """A coloured line, or (without colour) points marked by a letter of their own."""
+    if fig.with_colors:
+        fig.plot(xs, ys, label=label)
+    else:
+        marker = MARKERS[i % len(MARKERS)]
+        fig.plot(xs, ys, interp=None, marker=marker, label=f"{marker} {label}")
+
+
+def print_calibration(report: dict[str, Any]) -> None:
+    console = ui.console()
+    which = "saved" if report["parameters"] == "saved" else "FSRS-6 default"
+    _title(f"Calibration of the {which} parameters: {report['reviews']} reviews")
+    if report["log_loss"] is None:
+        console.print(
+            Text(f"Too few scored items ({report['items']}) for a time-series split: it needs 6.")
+        )
+        return
+    console.print(
+        Text(
+            f"{report['scored']} held-out items (the five scored sixths of the time-series "
+            "split, as in calcquiz optimize)",
+            style=ui.STYLE_MUTED,
+        )
+    )
+    table = Table(header_style=ui.STYLE_TITLE, box=None, padding=(0, 2))
+    for name in ("predicted", "reviews", "mean predicted", "actual recall"):
+        table.add_column(name, justify="right")
+    for b in report["bins"]:
+        table.add_row(
+            f"{b['low']:.1f}-{b['high']:.1f}",
+            str(b["count"]),
+            f"{b['predicted']:.3f}",
+            f"{b['actual']:.3f}",
+        )
+    console.print(table)
+    console.print(_scores_table([(which, {k: report[k] for k in ("log_loss", "rmse_bins")})]))
+    if report["parameters"] == "saved":
+        console.print(
+            Text(
+                "Saved parameters fitted on this history have seen these reviews; "
+                "calcquiz optimize scores fits on held-out reviews only.",
+                style=ui.STYLE_MUTED,
+            )
+        )
+    if len(report["bins"]) >= 2:
+        _plot_calibration(report["bins"])
+
+
+def _plot_calibration(bins: Sequence[dict[str, Any]]) -> None:
+    import plotille
+
+    ui.console().print()
+    _title("Actual against predicted recall (diagonal: perfect calibration)")
+    fig = _figure(plotille, "{:.2f}", "{:.2f}")
+    fig.x_label, fig.y_label = "predicted", "actual"
+    fig.set_x_limits(min_=0.0, max_=1.0)
+    fig.set_y_limits(min_=0.0, max_=1.0)
+    diagonal = [k / 20 for k in range(21)]
+    _line(fig, 2, diagonal, diagonal, "perfect")
+    _line(fig, 0, [b["predicted"] for b in bins], [b["actual"] for b in bins], "yours")
+    _show(fig)
+
+
+def _figure(plotille: Any, x_format: str, y_format: str) -> Any:
+    fig = plotille.Figure()
+    fig.width, fig.height = PLOT_WIDTH, PLOT_HEIGHT
+    fig.color_mode = "names"
+    console = ui.console()
+    fig.with_colors = console.is_terminal and not console.no_color
+    fig.x_ticks_fkt = lambda low, high: x_format.format(low)
+    fig.y_ticks_fkt = lambda low, high: y_format.format(low)
+    return fig
+
+
+def _show(fig: Any) -> None:
+    text = fig.show(legend=True)
+    ui.console().print(Text.from_ansi(text) if fig.with_colors else Text(text))
