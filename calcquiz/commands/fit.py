@@ -230,15 +230,19 @@ def _own_history(deck: str | None, must_exist: bool = True) -> list[ReviewEvent]
     return events
 
 
-def calibration(deck_names: list[str], revlog: Path | None, json: bool) -> None:
+def calibration(deck: list[Path] | None, revlog: Path | None, json: bool) -> None:
     """``stats --calibration``: the current parameters' predictions against the outcomes."""
+    from calcquiz.commands.common import load
     from calcquiz.memory_model import fit, history
     from calcquiz.memory_model import params as saved_params
 
     if revlog is not None:
+        if deck:
+            raise BadInputError("--deck and --revlog exclude each other: choose one history")
         events = history.read_csv(revlog)
     else:
-        events = [e for name in deck_names for e in _own_history(name, must_exist=False)]
+        names = [d.name for d in load(deck)]
+        events = [e for name in names for e in _own_history(name, must_exist=False)]
     items = history.build_items(events)
     mine = saved_params.saved()
     result = fit.calibration(mine or fit.default_parameters(), items)

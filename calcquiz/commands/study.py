@@ -145,13 +145,13 @@ def stats(
     from calcquiz.dates import Calendar
     from calcquiz.store import open_store
 
-    calendar = Calendar(config().day_starts_at)
-    decks = load(deck)
     if calibration or revlog is not None:
         from calcquiz.commands.fit import calibration as show_calibration
 
-        show_calibration([d.name for d in decks], revlog, json)
+        show_calibration(deck, revlog, json)
         return
+    calendar = Calendar(config().day_starts_at)
+    decks = load(deck)
     with open_store() as store:
         report = progress.build_stats(store, decks, calendar=calendar)
     if json:

@@ -246,8 +246,9 @@ def notes(result: FitResult, items: Sequence[TrainingItem]) -> list[str]:
             "Kept FSRS-6's default parameters: fsrs-rs fits nothing until at least "
             f"{MIN_FIRST_RATING_CARDS} cards with the same first rating have been reviewed "
             f"again on a later day, and {MIN_ITEMS_ANY} items survive its outlier filter. "
-            f"Here the most is {first_rating_cards(items)} cards ({n} items from {reviews} "
-            "reviews); every card reviewed again on a later day adds one."
+            f"Here the most is {_plural(first_rating_cards(items), 'card')} "
+            f"({_plural(n, 'item')} from {_plural(reviews, 'review')}); every card reviewed "
+            "again on a later day adds one."
         ]
     if result.coverage == "initial":
         return [
@@ -283,3 +284,7 @@ def worth_saving(result: FitResult) -> bool:
     """Fitted something, and did no worse than the defaults on held-out log loss."""
     ev = result.evaluation
     return result.coverage != "none" and (ev is None or ev.fitted.log_loss <= ev.default.log_loss)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,195 @@
+"""optimize / simulate / stats --calibration: bad files, calcquiz's own history, saving
+parameters, the simulator's inputs, and fsrs-rs staying off the start-up path."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import fsrs_rs_python as fr
+import pytest
+
+from calcquiz.memory_model import history, params, workload
+
+from .test_fitting import DATA
+
+HEADER = "card_id,review_rating,review_time,review_duration\n"
+GOOD = "1,3,2024-03-29T20:32:32+00:00,2500\n"
+
+BAD_FILES = [
+    (HEADER + GOOD + "1,5,2024-03-30T20:32:32+00:00,100\n", ":3: column 2 (review_rating)"),
+    (HEADER + "1,3,yesterday,100\n", ":2: column 3 (review_time)"),
+    (HEADER + "1,3,2024-03-29T20:32:32+00:00,-5\n", ":2: column 4 (review_duration)"),
+    (HEADER + ",3,2024-03-29T20:32:32+00:00,5\n", ":2: column 1 (card_id)"),
+    (HEADER + GOOD + "1,3,2024-03-30T20:32:32+00:00\n", ":3: 3 fields"),
+    ("card_id,review_rating,review_time\n" + "1,3,2024-03-29\n", ":1: missing column"),
+    (HEADER.strip() + ",review_state\n1,3,2024-03-29T20:32:32+00:00,5,9\n", ":2: column 5"),
+    ("", ":1: empty file"),
+]
+
+
+@pytest.mark.parametrize(("text", "where"), BAD_FILES)
+def test_bad_csv_is_one_located_line_exit_2_and_writes_nothing(
+    cli, tmp_path, calcquiz_home, text, where
+):
+    path = tmp_path / "log.csv"
+    path.write_text(text)
+    for args in (["optimize", "--save"], ["simulate"], ["stats", "--calibration"]):
+        result = cli(*args, "--revlog", str(path))
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+        assert f"{path}{where}" in lines[0]
+    assert list(calcquiz_home.iterdir()) == []
+
+
+def test_unreadable_csv_files(cli, tmp_path, calcquiz_home):
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(HEADER.encode() + b"\xff\xfe\x00garbage\n")
+    for path, message in [
+        (binary, "not UTF-8"),
+        (tmp_path / "missing.csv", "no such file"),
+        (tmp_path, "is a folder"),
+    ]:
+        result = cli("optimize", "--save", "--revlog", str(path))
+        assert result.exit_code == 2
+        assert message in result.stderr and result.stderr.count("\n") == 1
+    assert list(calcquiz_home.iterdir()) == []
+
+
+def test_little_history_keeps_defaults_and_says_what_is_needed(cli, tmp_path):
+    path = tmp_path / "few.csv"
+    path.write_text(HEADER + GOOD + "1,3,2024-03-31T09:00:00+00:00,2000\n")
+    result = cli("optimize", "--revlog", str(path), "--save")
+    assert result.exit_code == 0
+    out = " ".join(result.stdout.split())
+    assert "Kept FSRS-6's default parameters" in out
+    assert "at least 20 cards with the same first rating" in out
+    assert "Here the most is 1 card (1 item from 2 reviews)" in out
+    assert "Nothing saved" in out
+    assert params.saved() is None
+
+
+@pytest.fixture
+def utc(monkeypatch):
+    """Local time = UTC, so calcquiz's local days are the CSV's UTC days."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_own_history_gives_the_same_figures_as_the_csv(cli, utc):
+    from calcquiz.store import open_store
+
+    events = history.read_csv(DATA)
+    with open_store() as store:
+        store.import_history(
+            [], [("josh", e.card, e.rating, e.when, e.duration_ms, 0, 0) for e in events]
+        )
+        store.import_history([], [("other", "x", 3, 1.7e9, 1000, 0, 0)])
+    own = json.loads(cli("optimize", "--deck", "josh", "--json").output)
+    csv = json.loads(cli("optimize", "--revlog", str(DATA), "--json").output)
+    assert own["items"] == csv["items"] == 6032
+    assert own["default"] == pytest.approx(csv["default"], abs=1e-6)
+    assert own["fitted"] == pytest.approx(csv["fitted"], abs=1e-6)
+    everything = json.loads(cli("optimize", "--json").output)
+    assert everything["reviews"] == 12581
+    missing = cli("optimize", "--deck", "nope")
+    assert missing.exit_code == 2
+    assert "no reviews of deck 'nope'" in missing.stderr and "'josh'" in missing.stderr
+
+
+def test_save_stores_checked_parameters_used_by_calibration(cli, calcquiz_home):
+    result = cli("optimize", "--revlog", str(DATA), "--save", "--json")
+    report = json.loads(result.output)
+    assert report["saved"] == str(calcquiz_home / "config.toml")
+    assert params.saved() == tuple(report["parameters"])
+    cal = json.loads(cli("stats", "--calibration", "--revlog", str(DATA), "--json").output)
+    assert cal["parameters"] == "saved"
+    # fitted on every item, so in-sample: better than the defaults' 0.4333 on these items
+    assert cal["log_loss"] < 0.4333
+
+
+def test_saved_parameters_are_checked_when_read(cli, calcquiz_home):
+    (calcquiz_home / "config.toml").write_text("parameters = [1.0, 2.0, 3.0]\n")
+    result = cli("stats", "--calibration", "--revlog", str(DATA))
+    assert result.exit_code == 2
+    assert "parameters" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_parameter_bounds():
+    import fsrs
+
+    defaults = list(fsrs.scheduler.DEFAULT_PARAMETERS)
+    assert params.check(defaults) == tuple(defaults)
+    with pytest.raises(Exception, match="21 numbers"):
+        params.check(defaults[:20])
+    with pytest.raises(Exception, match="w3 = nan"):
+        params.check(defaults[:3] + [float("nan")] + defaults[4:])
+    with pytest.raises(Exception, match="w20 = 0.9 is outside"):
+        params.check(defaults[:20] + [0.9])
+    with pytest.raises(Exception, match="w7 = True"):
+        params.check(defaults[:7] + [True] + defaults[8:])
+
+
+def test_simulate_json_on_the_shared_log(cli):
+    result = cli("simulate", "--revlog", str(DATA), "--days", "90", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert set(report) == {"days", "rows", "recommended_retention"}
+    assert report["days"] == 90
+    assert [r["retention"] for r in report["rows"]] == [0.8, 0.85, 0.9, 0.95]
+    for row in report["rows"]:
+        assert set(row) == {"retention", "reviews_per_day", "minutes_per_day", "remembered"}
+        assert 0 < row["remembered"] <= 1205 and row["minutes_per_day"] > 0
+    assert 0.70 <= report["recommended_retention"] <= 0.97
+    table = cli("simulate", "--revlog", str(DATA), "--days", "90")
+    out = " ".join(table.output.split())
+    assert "calcquiz config set retention" in out and "0.95" in out
+
+
+def test_simulator_setup_comes_from_the_log_and_limits_hold():
+    events = history.read_csv(DATA)
+    s = workload.setup(events, 1205, new_per_day=15, review_limit=30)
+    # independently: each card's first rating, and review-state Good answer times
+    cards: dict[str, list[tuple[datetime, int, int]]] = {}
+    for e in events:
+        cards.setdefault(e.card, []).append((datetime.fromtimestamp(e.when), e.rating, e.day))
+    firsts = [sorted(c)[0][1] for c in cards.values()]
+    assert s.first_rating_prob[0] == pytest.approx(firsts.count(1) / len(firsts))
+    good = []
+    by_time = {(e.card, e.when): e.duration_ms for e in events}
+    for card, reviews in cards.items():
+        reviews.sort()
+        for prev, cur in zip(reviews, reviews[1:]):
+            if cur[2] > prev[2] and cur[1] == 3:
+                good.append(by_time[(card, cur[0].timestamp())] / 1000)
+    assert s.costs[1][2] == pytest.approx(statistics.median(good))
+    rows = workload.simulate(s, list(fr.DEFAULT_PARAMETERS), 60, [0.9])
+    direct = fr.simulate(list(fr.DEFAULT_PARAMETERS), 0.9, workload.config(s, 60), 42)
+    assert rows[0].reviews_by_day == tuple(direct.review_cnt_per_day)
+    assert max(rows[0].reviews_by_day) <= 30
+    assert max(direct.learn_cnt_per_day) <= 15
+
+
+def test_simulate_on_own_history_and_bad_options(cli):
+    result = cli("simulate", "--days", "30", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["days"] == 30
+    for args in (["--retention", "0.5"], ["--retention", "x"], ["--days", "0"]):
+        bad = cli("simulate", *args)
+        assert bad.exit_code == 2 and bad.stderr.startswith("Error: ")
+
+
+def test_fsrs_rs_and_plotille_stay_off_the_start_up_path():
+    code = "import sys, calcquiz.cli; print('fsrs_rs_python' in sys.modules, 'plotille' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
