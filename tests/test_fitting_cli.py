@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
 import fsrs_rs_python as fr
 import pytest
@@ -169,7 +168,7 @@ def test_simulator_setup_comes_from_the_log_and_limits_hold():
     by_time = {(e.card, e.when): e.duration_ms for e in events}
     for card, reviews in cards.items():
         reviews.sort()
-        for prev, cur in zip(reviews, reviews[1:]):
+        for prev, cur in zip(reviews, reviews[1:], strict=False):
             if cur[2] > prev[2] and cur[1] == 3:
                 good.append(by_time[(card, cur[0].timestamp())] / 1000)
     assert s.costs[1][2] == pytest.approx(statistics.median(good))
@@ -190,6 +189,9 @@ def test_simulate_on_own_history_and_bad_options(cli):
 
 
 def test_fsrs_rs_and_plotille_stay_off_the_start_up_path():
-    code = "import sys, calcquiz.cli; print('fsrs_rs_python' in sys.modules, 'plotille' in sys.modules)"
+    code = (
+        "import sys, calcquiz.cli; "
+        "print('fsrs_rs_python' in sys.modules, 'plotille' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
