@@ -169,6 +169,7 @@ def test_fits_only_what_the_data_supports(tmp_path, cli, lines, expected):
         import fsrs
 
         assert report["parameters"] == list(fsrs.scheduler.DEFAULT_PARAMETERS)
+        assert report["fitted"] is None and report["default"] is not None
         assert "Kept FSRS-6's default parameters" in text and "20 cards" in text
     elif expected == "initial":
         assert "only the four initial stabilities" in text

@@ -62,7 +62,7 @@ def optimize(
     result = fit.optimize(len(events), items)
     saved_to: str | None = None
     lines = fit.notes(result, items)
-    if result.evaluation is not None or result.items:
+    if result.coverage != "none":  # nothing fitted: nothing to compare
         lines.append(fit.verdict(result.evaluation))
     if save and fit.worth_saving(result):
         saved_to = str(saved_params.save(result.parameters))
@@ -90,7 +90,7 @@ def _optimize_report(result: Any, saved_to: str | None, lines: list[str]) -> dic
         "items": result.items,
         "evaluation": "time-series split",
         "default": asdict(ev.default) if ev else None,
-        "fitted": asdict(ev.fitted) if ev else None,
+        "fitted": asdict(ev.fitted) if ev and result.coverage != "none" else None,
         "parameters": list(result.parameters),
         "fitted_parameters": result.coverage,
         "saved": saved_to,

@@ -57,7 +57,8 @@ def print_optimize(report: dict[str, Any]) -> None:
 def print_simulation(report: dict[str, Any], reviews_by_day: Sequence[Sequence[int]]) -> None:
     console = ui.console()
     _title(
-        f"Simulated {report['days']} days: {report['cards']} cards, {report['new_per_day']} new "
+        f"Simulated {report['days']} days: {report['cards']} card"
+        f"{'' if report['cards'] == 1 else 's'}, {report['new_per_day']} new "
         f"a day, at most {report['review_limit']} reviews a day"
     )
     table = Table(header_style=ui.STYLE_TITLE, box=None, padding=(0, 2))
