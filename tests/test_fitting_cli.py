@@ -195,3 +195,46 @@ def test_fsrs_rs_and_plotille_stay_off_the_start_up_path():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_days_follow_the_zone_written_in_the_file_and_resets(tmp_path):
+    path = tmp_path / "zones.csv"
+    path.write_text(
+        HEADER.strip() + ",review_state\n"
+        "a,3,2024-03-29T23:30:00-05:00,1000,0\n"  # the 29th where it was made (UTC: 30th)
+        "a,3,2024-03-30T08:00:00-05:00,1000,2\n"  # the next day: one item, interval 1
+        "a,1,2024-03-30T09:00:00-05:00,1000,4\n"  # manual entry: not a recall, skipped
+        "b,3,2024-03-01T10:00:00+00:00,1000,0\n"
+        "b,3,2024-03-05T10:00:00+00:00,1000,2\n"
+        "b,2,2024-03-20T10:00:00+00:00,1000,0\n"  # reset to new: b's history restarts
+        "b,3,2024-03-22T10:00:00+00:00,1000,1\n"
+    )
+    events = history.read_csv(path)
+    assert len(events) == 6
+    items = history.build_items(events)
+    assert [(i.card, i.reviews) for i in items] == [
+        ("b", ((2, 0), (3, 2))),
+        ("a", ((3, 0), (3, 1))),
+    ]
+
+
+def test_optimize_deck_given_as_its_yaml_file(cli, utc):
+    from calcquiz.content import load_deck
+    from calcquiz.store import open_store
+
+    from .conftest import BUNDLED_DECK
+
+    name = load_deck(BUNDLED_DECK).name
+    with open_store() as store:
+        store.import_history(
+            [],
+            [(name, "derivative", 3, 1.7e9 + 86400 * k, 1000, 0, 0) for k in (0, 1, 3)]
+            + [("other", "x", 3, 1.7e9, 1000, 0, 0)],
+        )
+    result = cli("optimize", "--deck", str(BUNDLED_DECK), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["reviews"], report["items"]) == (3, 2)
+    missing = cli("optimize", "--deck", "Day 9")
+    assert missing.exit_code == 2
+    assert f"'{name}'" in missing.stderr and "'other'" in missing.stderr
