@@ -86,7 +86,10 @@ def utc(monkeypatch):
 
 
 def test_own_history_gives_the_same_figures_as_the_csv(cli, utc):
+    from calcquiz.config import write_value
     from calcquiz.store import open_store
+
+    write_value("day_starts_at", 0)  # midnight days, as the CSV's UTC dates
 
     events = history.read_csv(DATA)
     with open_store() as store:
@@ -111,10 +114,20 @@ def test_save_stores_checked_parameters_used_by_calibration(cli, calcquiz_home):
     report = json.loads(result.output)
     assert report["saved"] == str(calcquiz_home / "config.toml")
     assert params.saved() == tuple(report["parameters"])
+    import fsrs
+
+    from calcquiz.scheduler import make_scheduler
+
+    assert tuple(make_scheduler().parameters) == tuple(report["parameters"])  # study uses them
+    shown = cli("config", "get", "parameters")
+    assert shown.exit_code == 0 and "0.1991" in shown.stdout
     cal = json.loads(cli("stats", "--calibration", "--revlog", str(DATA), "--json").output)
     assert cal["parameters"] == "saved"
     # fitted on every item, so in-sample: better than the defaults' 0.4333 on these items
     assert cal["log_loss"] < 0.4333
+    assert cli("config", "unset", "parameters").exit_code == 0
+    assert params.saved() is None
+    assert tuple(make_scheduler().parameters) == tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
 
 
 def test_saved_parameters_are_checked_when_read(cli, calcquiz_home):
@@ -122,6 +135,14 @@ def test_saved_parameters_are_checked_when_read(cli, calcquiz_home):
     result = cli("stats", "--calibration", "--revlog", str(DATA))
     assert result.exit_code == 2
     assert "parameters" in result.stderr and result.stderr.count("\n") == 1
+    import fsrs
+
+    outside = [*fsrs.scheduler.DEFAULT_PARAMETERS[:20], 0.9]  # finite, but w20 <= 0.8
+    (calcquiz_home / "config.toml").write_text(f"parameters = {outside}\n")
+    for args in (["stats", "--calibration"], ["simulate", "--days", "10"]):
+        result = cli(*args, "--revlog", str(DATA))
+        assert result.exit_code == 2
+        assert "w20 = 0.9 is outside FSRS-6's range 0.1-0.8" in result.stderr
 
 
 def test_parameter_bounds():
@@ -238,3 +259,24 @@ def test_optimize_deck_given_as_its_yaml_file(cli, utc):
     missing = cli("optimize", "--deck", "Day 9")
     assert missing.exit_code == 2
     assert f"'{name}'" in missing.stderr and "'other'" in missing.stderr
+
+
+def test_own_log_counts_the_learners_days(utc):
+    """With days starting at 4 a.m., 23:00 and 02:00 the next night are one day."""
+    from calcquiz.dates import Calendar
+    from calcquiz.store import open_store
+
+    evening = datetime(2024, 5, 1, 23, 0).timestamp()
+    with open_store() as store:
+        store.import_history(
+            [],
+            [
+                ("d", "c", 3, evening, 1000, 0, 0),
+                ("d", "c", 1, evening + 3 * 3600, 1000, 0, 0),  # 02:00: same learner's day
+                ("d", "c", 3, evening + 9 * 3600, 1000, 0, 0),  # 08:00: the next day
+            ],
+        )
+        four = history.build_items(history.from_store(store, "d", Calendar(4)))
+        midnight = history.build_items(history.from_store(store, "d", Calendar(0)))
+    assert [i.reviews for i in four] == [((3, 0), (1, 0), (3, 1))]
+    assert [i.reviews for i in midnight] == [((3, 0), (1, 1))]  # 08:00 is 02:00's day

@@ -107,11 +107,11 @@ def simulate(
     revlog: RevlogOption = None,
     new: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--new", help="New cards a day (default: as for study).", show_default=False),
+        typer.Option("--new", help="New cards a day (default: the config's).", show_default=False),
     ] = None,
     limit: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--limit", help="Reviews a day (default: as for study).", show_default=False),
+        typer.Option("--limit", help="Reviews a day (default: the config's).", show_default=False),
     ] = None,
     json: JsonOption = False,
 ) -> None:
@@ -143,7 +143,7 @@ def simulate(
         events = [e for d in decks for e in _own_history(d.name, must_exist=False)]
         cards = sum(len(d.cards) for d in decks)
     parameters = _current_parameters()
-    s = workload.setup(events, cards, new_per_day, review_limit)
+    s = workload.setup(events, cards, new_per_day, review_limit, _steps())
     rows = workload.simulate(s, parameters, days, retentions)
     best = workload.recommended(s, parameters, days)
     report = _simulate_report(days, s, rows, best)
@@ -188,12 +188,24 @@ def _retentions(text: str) -> list[float]:
 
 
 def _limits(new: int | None, limit: int | None) -> tuple[int, int]:
-    """The learner's limits: options, else the config's, else study's defaults."""
-    new_per_day = 20 if new is None else new
-    review_limit = 200 if limit is None else limit
-    if new_per_day < 1 or review_limit < 1:
-        raise BadInputError("--new and --limit must be at least 1")
+    """The learner's limits: the options, else the config's (as study uses them)."""
+    from calcquiz.commands.common import config
+
+    settings = config()
+    new_per_day = settings.new_per_day if new is None else new
+    review_limit = settings.reviews_per_session if limit is None else limit
+    if new_per_day < 0 or review_limit < 1:
+        raise BadInputError("--new must be at least 0 and --limit at least 1")
     return new_per_day, review_limit
+
+
+def _steps() -> tuple[int, int]:
+    """How many learning and relearning steps study takes (the config's)."""
+    from calcquiz.commands.common import config
+    from calcquiz.dates import parse_steps
+
+    settings = config()
+    return len(parse_steps(settings.learning_steps)), len(parse_steps(settings.relearning_steps))
 
 
 def _current_parameters() -> tuple[float, ...]:
@@ -221,8 +233,12 @@ def _own_history(deck: str | None, must_exist: bool = True) -> list[ReviewEvent]
         if deck is not None and must_exist:
             raise BadInputError(f"no reviews of deck {deck!r}: nothing has been studied yet")
         return []
+    from calcquiz.commands.common import config
+    from calcquiz.dates import Calendar
+
+    calendar = Calendar(config().day_starts_at)
     with open_store() as store:
-        events = history.from_store(store, deck)
+        events = history.from_store(store, deck, calendar)
         if deck is not None and not events and must_exist:
             names = sorted({r.deck for r in store.reviews()})
             known = ", ".join(repr(n) for n in names) or "none yet"

@@ -4,9 +4,10 @@ A history comes from calcquiz's own ``review_log`` (:func:`from_store`) or from 
 the open-spaced-repetition layout (:func:`read_csv`): ``card_id, review_rating,
 review_time, review_duration`` and an optional ``review_state``.
 
-Days: FSRS counts intervals in whole days. A review's day is its calendar date: in the
-time zone written in the CSV's ISO 8601 time, else (calcquiz's log, epoch times, times
-without a zone) in this machine's local time, as ``calcquiz study`` counts days.
+Days: FSRS counts intervals in whole days. For calcquiz's own log a review's day is the
+learner's day, as ``calcquiz study`` counts them (from ``day_starts_at``, 4 a.m. local
+time by default). For a CSV it is the calendar date in the time zone its ISO 8601 time
+gives, or the local calendar date for epoch times and times without a zone.
 
 Items (:func:`build_items`): for every review on a later day than the card's previous
 review, one item holding the card's reviews up to and including it, as ``(rating,
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 from calcquiz.errors import BadInputError
 
 if TYPE_CHECKING:
+    from calcquiz.dates import Calendar
     from calcquiz.store import Store
 
 REQUIRED_COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
@@ -73,14 +75,21 @@ def local_day(ts: float) -> int:
 # -- reading
 
 
-def from_store(store: Store, deck: str | None = None) -> list[ReviewEvent]:
-    """Every logged rating (cram ratings too: they were real recalls), all decks or one."""
+def from_store(
+    store: Store, deck: str | None = None, calendar: Calendar | None = None
+) -> list[ReviewEvent]:
+    """Every logged rating (cram ratings too: they were real recalls), all decks or one,
+    on the learner's days (``calendar``: days start at ``day_starts_at``, as in study)."""
+    if calendar is None:
+        from calcquiz.dates import Calendar
+
+        calendar = Calendar()
     return [
         ReviewEvent(
             card=f"{r.deck}\x1f{r.card_id}",
             rating=r.rating,
             when=r.reviewed_at,
-            day=local_day(r.reviewed_at),
+            day=calendar.day_of(r.reviewed_at).toordinal(),
             duration_ms=r.duration_ms,
         )
         for r in store.reviews(deck)

@@ -7,13 +7,10 @@ They live under the key ``parameters`` of ``config.toml`` beside ``calcquiz.db``
 from __future__ import annotations
 
 import math
-import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from calcquiz.errors import BadInputError, CalcquizError
+from calcquiz.errors import BadInputError
 
 COUNT = 21
 
@@ -38,48 +35,15 @@ def check(values: object, source: str = "parameters") -> tuple[float, ...]:
 
 def saved() -> tuple[float, ...] | None:
     """The saved parameters (checked), or None for FSRS-6's defaults."""
-    path = config_path()
-    values = _read(path).get("parameters")
-    return None if values is None else check(values, f"{path}: parameters")
+    from calcquiz.config import config_path, load_config
+
+    values = load_config().parameters
+    return None if values is None else check(list(values), f"{config_path()}: parameters")
 
 
 def save(parameters: Sequence[float]) -> Path:
-    """Store the parameters in the config (other keys kept); returns the file."""
-    path = config_path()
-    data = _read(path)
-    data["parameters"] = list(check(list(parameters)))
-    _write(path, data)
-    return path
+    """Store the parameters in the config (its other keys kept); returns the file."""
+    from calcquiz.config import config_path, write_value
 
-
-def config_path() -> Path:
-    from calcquiz.paths import data_dir
-
-    return data_dir() / "config.toml"
-
-
-def _read(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BadInputError(f"{path} is damaged or unreadable: {exc}") from None
-
-
-def _write(path: Path, data: dict[str, Any]) -> None:
-    """Atomically: a temporary file beside it, then a rename."""
-    import tomli_w
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise CalcquizError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_value("parameters", check(list(parameters)))
+    return config_path()

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 MIN_SAMPLES = 5  # fewer logged answers than this: keep fsrs-rs's default for that figure
 RECOMMEND_RANGE = (0.70, 0.97)
 NO_TIME_CAP = 86400.0  # seconds a day: calcquiz limits cards, not minutes
+MAX_STEPS = 5  # fsrs-rs's simulator models at most this many (re)learning steps
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Setup:
     first_rating_prob: tuple[float, ...]  # Again, Hard, Good, Easy on a card's first answer
     review_rating_prob: tuple[float, ...]  # Hard, Good, Easy among passed reviews
     measured: int  # how many of the 12 costs come from the learner's own durations
+    learning_steps: int = 2  # calcquiz's default steps: 1m 10m
+    relearning_steps: int = 1  # and 10m after a lapse
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,11 @@ class Row:
 
 
 def setup(
-    events: Sequence[ReviewEvent], deck_size: int, new_per_day: int, review_limit: int
+    events: Sequence[ReviewEvent],
+    deck_size: int,
+    new_per_day: int,
+    review_limit: int,
+    steps: tuple[int, int] = (2, 1),
 ) -> Setup:
     """The simulator's costs and rating odds from the history (defaults where it is thin)."""
     import fsrs_rs_python as fr
@@ -82,6 +89,8 @@ def setup(
         first_rating_prob=_odds(firsts, default.first_rating_prob),
         review_rating_prob=_odds(passed, default.review_rating_prob),
         measured=measured,
+        learning_steps=min(steps[0], MAX_STEPS),
+        relearning_steps=min(steps[1], MAX_STEPS),
     )
 
 
@@ -105,8 +114,8 @@ def config(s: Setup, days: int) -> fsrs_rs_python.SimulatorConfig:
     c.state_rating_costs = [list(row) for row in s.costs]
     c.first_rating_prob = list(s.first_rating_prob)
     c.review_rating_prob = list(s.review_rating_prob)
-    c.learning_step_count = 2  # calcquiz's steps: 1m 10m
-    c.relearning_step_count = 1  # and 10m after a lapse
+    c.learning_step_count = s.learning_steps
+    c.relearning_step_count = s.relearning_steps
     return c
 
 
