@@ -174,6 +174,7 @@ def _simulate_report(days: int, s: Any, rows: list[Any], best: float | None) -> 
         "new_per_day": s.new_per_day,
         "review_limit": s.review_limit,
         "measured_costs": s.measured,
+        "current_retention": _current_retention(),
     }
 
 
@@ -197,6 +198,12 @@ def _limits(new: int | None, limit: int | None) -> tuple[int, int]:
     if new_per_day < 0 or review_limit < 1:
         raise BadInputError("--new must be at least 0 and --limit at least 1")
     return new_per_day, review_limit
+
+
+def _current_retention() -> float:
+    from calcquiz.commands.common import config
+
+    return config().retention
 
 
 def _steps() -> tuple[int, int]:

@@ -62,18 +62,22 @@ def print_simulation(report: dict[str, Any], reviews_by_day: Sequence[Sequence[i
         f"a day, at most {report['review_limit']} reviews a day"
     )
     table = Table(header_style=ui.STYLE_TITLE, box=None, padding=(0, 2))
-    for name in ("retention", "reviews/day", "minutes/day", "remembered at the end"):
-        table.add_column(name, justify="right")
+    for name in ("retention", "reviews/day", "minutes/day", "remembered"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
     for row in report["rows"]:
+        yours = abs(row["retention"] - report["current_retention"]) < 1e-9
         table.add_row(
             f"{row['retention']:.2f}",
             f"{row['reviews_per_day']:.1f}",
             f"{row['minutes_per_day']:.1f}",
             f"{row['remembered']:.0f}",
+            Text("your setting", style=ui.STYLE_MUTED) if yours else "",
         )
     console.print(table)
     console.print(
         Text(
+            "remembered: the cards expected to be recalled on the last day. "
             "Every card starts new (fsrs-rs-python's simulator takes no existing cards); "
             f"answer times: {report['measured_costs']} of 12 from your log, the rest fsrs-rs's.",
             style=ui.STYLE_MUTED,
