@@ -1,5 +1,5 @@
-"""Rendering ``optimize``, ``simulate`` and ``stats --calibration``: small tables and
-plotille plots (plotille is imported only when a plot is drawn)."""
+"""Rendering ``optimize``, ``simulate`` and ``stats --calibration``: small tables, and
+plots drawn by :mod:`calcquiz.ui.plots` (plotille, imported only when a plot is drawn)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.text import Text
 
 from calcquiz import ui
 
-PLOT_WIDTH = 60
+PLOT_WIDTH = 80
 PLOT_HEIGHT = 14
 
 
@@ -86,7 +86,6 @@ def print_simulation(report: dict[str, Any], reviews_by_day: Sequence[Sequence[i
     if report["days"] >= 14:
         labels = [f"{row['retention']:.2f}" for row in report["rows"]]
         console.print()
-        _title("Reviews a day (weekly means)")
         _plot_weekly(labels, reviews_by_day)
     best = report["recommended_retention"]
     console.print()
@@ -104,29 +103,14 @@ def print_simulation(report: dict[str, Any], reviews_by_day: Sequence[Sequence[i
 
 
 def _plot_weekly(labels: Sequence[str], series: Sequence[Sequence[int]]) -> None:
-    import plotille
+    from calcquiz.demos.core import Series
 
-    fig = _figure(plotille, "{:.0f}", "{:.0f}")
-    fig.x_label, fig.y_label = "day", "reviews"
-    fig.set_x_limits(min_=0, max_=max(len(v) for v in series))
-    fig.set_y_limits(min_=0)
-    for i, (label, values) in enumerate(zip(labels, series, strict=True)):
+    lines = []
+    for label, values in zip(labels, series, strict=True):
         weeks = [values[k : k + 7] for k in range(0, len(values), 7)]
         xs = [k * 7 + len(w) / 2 for k, w in enumerate(weeks)]
-        _line(fig, i, xs, [sum(w) / len(w) for w in weeks], label)
-    _show(fig)
-
-
-MARKERS = "ox+*#@"
-
-
-def _line(fig: Any, i: int, xs: Sequence[float], ys: Sequence[float], label: str) -> None:
-    """A coloured line, or (without colour) points marked by a letter of their own."""
-    if fig.with_colors:
-        fig.plot(xs, ys, label=label)
-    else:
-        marker = MARKERS[i % len(MARKERS)]
-        fig.plot(xs, ys, interp=None, marker=marker, label=f"{marker} {label}")
+        lines.append(Series(label, xs, [sum(w) / len(w) for w in weeks]))
+    _draw("Reviews a day (weekly means), by desired retention", lines, "day", "reviews")
 
 
 def print_calibration(report: dict[str, Any]) -> None:
@@ -170,31 +154,25 @@ def print_calibration(report: dict[str, Any]) -> None:
 
 
 def _plot_calibration(bins: Sequence[dict[str, Any]]) -> None:
-    import plotille
+    from calcquiz.demos.core import Series
 
     ui.console().print()
-    _title("Actual against predicted recall (diagonal: perfect calibration)")
-    fig = _figure(plotille, "{:.2f}", "{:.2f}")
-    fig.x_label, fig.y_label = "predicted", "actual"
-    fig.set_x_limits(min_=0.0, max_=1.0)
-    fig.set_y_limits(min_=0.0, max_=1.0)
     diagonal = [k / 20 for k in range(21)]
-    _line(fig, 2, diagonal, diagonal, "perfect")
-    _line(fig, 0, [b["predicted"] for b in bins], [b["actual"] for b in bins], "yours")
-    _show(fig)
+    lines = [
+        Series("yours", [b["predicted"] for b in bins], [b["actual"] for b in bins]),
+        Series("perfect calibration", diagonal, diagonal),
+    ]
+    _draw("Actual against predicted recall", lines, "predicted recall", "actual recall")
 
 
-def _figure(plotille: Any, x_format: str, y_format: str) -> Any:
-    fig = plotille.Figure()
-    fig.width, fig.height = PLOT_WIDTH, PLOT_HEIGHT
-    fig.color_mode = "names"
+def _draw(title: str, lines: list[Any], xlabel: str, ylabel: str) -> None:
+    """Through the plot renderer the demos use (plotille, imported when drawn)."""
+    from calcquiz.demos.core import Plot
+    from calcquiz.ui.plots import plot_lines
+
     console = ui.console()
-    fig.with_colors = console.is_terminal and not console.no_color
-    fig.x_ticks_fkt = lambda low, high: x_format.format(low)
-    fig.y_ticks_fkt = lambda low, high: y_format.format(low)
-    return fig
-
-
-def _show(fig: Any) -> None:
-    text = fig.show(legend=True)
-    ui.console().print(Text.from_ansi(text) if fig.with_colors else Text(text))
+    drawn = plot_lines(
+        Plot(title, lines, xlabel, ylabel), width=min(console.width, PLOT_WIDTH), height=PLOT_HEIGHT
+    )
+    if drawn is not None:
+        console.print(drawn)
