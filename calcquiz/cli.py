@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from calcquiz import __version__
 from calcquiz.commands import browse, demo, drill, export, settings, study
+from calcquiz.commands import check as check_command
 from calcquiz.errors import CalcquizError
 
 # Help shows words a person reads, never Python type names such as <list[str]> or {card}.
@@ -140,6 +141,7 @@ app.command("stats")(study.stats)
 app.command("reset")(study.reset)
 app.command("suspend")(study.suspend)
 app.command("unsuspend")(study.unsuspend)
+app.command("check")(check_command.check)
 app.add_typer(settings.config_app, name="config")
 app.command("drill")(drill.drill)
 app.command("demo")(demo.demo)

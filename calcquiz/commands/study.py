@@ -211,7 +211,7 @@ def reset(
     if not yes and not typer.confirm(f"Forget {what} in {path}?", default=False):
         typer.echo("Kept everything.")
         return
-    with open_store(path) as store:
+    with open_store(path, check_rows=False) as store:  # reads no state: bad rows may go
         if targets is None:
             cards, reviews = store.reset()
         elif card:
