@@ -349,7 +349,8 @@ _TABLES = (
     ("review_log", _LOG_COLUMNS, "id"),
     ("drill_log", _DRILL_COLUMNS, "id"),
 )
-MAX_SKIPS = 64  # failed reads in a row before giving up on the rest of a table
+MAX_SKIPS = 4096  # failed reads in a row before giving up on the rest of a table
+MAX_STEP = 1024
 
 
 def _readable(
@@ -364,9 +365,15 @@ def _readable(
             return rows, False
         except sqlite3.DatabaseError:
             return rows, True
-    # Walk by id past damaged pages: on a failure jump ahead, further each time.
+    # Walk by id past damaged pages: on a failure jump ahead, further each time (up to
+    # MAX_STEP ids), until past the largest id (when even that cannot be read: until
+    # MAX_SKIPS failures in a row).
+    try:
+        largest = src.execute(f"SELECT MAX({key}) FROM {table}").fetchone()[0]
+    except sqlite3.DatabaseError:
+        largest = None
     last, step, skips, lost = 0, 1, 0, False
-    while skips < MAX_SKIPS:
+    while skips < MAX_SKIPS and (largest is None or last < largest):
         try:
             for row in src.execute(
                 f"SELECT {columns} FROM {table} WHERE {key} > ? ORDER BY {key}", (last,)
@@ -376,7 +383,7 @@ def _readable(
             return rows, lost
         except sqlite3.DatabaseError:
             lost = True
-            last, step, skips = last + step, step * 2, skips + 1
+            last, step, skips = last + step, min(step * 2, MAX_STEP), skips + 1
     return rows, True
 
 
