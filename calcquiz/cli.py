@@ -179,12 +179,17 @@ def _ensure_std_streams() -> None:
 
 def main() -> None:
     _ensure_std_streams()
+    code: Any = 0
     try:
         app()
     except SystemExit as exc:
         code = exc.code
-    else:
-        code = 0
+    except BrokenPipeError:  # while writing --help, before any command runs
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
+        code = 1
     try:  # buffered output is written here: a full disk or closed pipe is still one line
         sys.stdout.flush()
     except BrokenPipeError:
