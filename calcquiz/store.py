@@ -181,7 +181,7 @@ _STATE_COLUMNS = "deck, card_id, state, step, stability, difficulty, due, last_r
 
 # The range a stored value must lie in for the scheduler and the views to use it.
 MAX_TIME = 253402300799.0  # 9999-12-31 23:59:59 UTC, the last second a datetime can hold
-MAX_STABILITY = 1e6  # days; FSRS caps intervals at 36,500
+MAX_STABILITY = 1.7976931348623157e308  # any finite number of days: FSRS caps the interval
 MAX_COUNT = 10**9
 # SQL twin of :func:`state_problem`: a row matching this is unusable. It runs on every
 # open (one scan of card_state, about 3 ms for 10,000 cards); the Python function says why.
@@ -191,7 +191,7 @@ _BAD_STATE_SQL = f"""NOT (
     AND (step IS NULL OR (typeof(step) = 'integer' AND step BETWEEN 0 AND 100))
     AND (state = {REVIEW} OR step IS NOT NULL)
     AND ((stability IS NULL AND state = {LEARNING}) OR (typeof(stability) IN ('integer', 'real')
-         AND stability >= 1e-6 AND stability <= {MAX_STABILITY}))
+         AND stability >= 1e-6 AND stability <= {MAX_STABILITY!r}))
     AND ((difficulty IS NULL AND state = {LEARNING}) OR (typeof(difficulty) IN ('integer', 'real')
          AND difficulty >= 1 AND difficulty <= 10))
     AND typeof(due) IN ('integer', 'real') AND due >= 0 AND due <= {MAX_TIME}
