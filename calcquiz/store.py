@@ -184,21 +184,22 @@ MAX_TIME = 253402300799.0  # 9999-12-31 23:59:59 UTC, the last second a datetime
 MAX_STABILITY = 1.7976931348623157e308  # any finite number of days: FSRS caps the interval
 MAX_COUNT = 10**9
 # SQL twin of :func:`state_problem`: a row matching this is unusable. It runs on every
-# open (one scan of card_state, about 3 ms for 10,000 cards); the Python function says why.
-_BAD_STATE_SQL = f"""NOT (
+# open (one scan of card_state, about 10 ms for 10,000 cards); the Python function says why.
+# Range tests alone also refuse text and blobs (SQLite sorts them after every number) and,
+# through IFNULL, NULLs; the columns' affinity stores a whole REAL as an INTEGER.
+_BAD_STATE_SQL = f"""NOT IFNULL(
     typeof(deck) = 'text' AND typeof(card_id) = 'text'
-    AND typeof(state) = 'integer' AND state IN ({LEARNING}, {REVIEW}, {RELEARNING})
-    AND (step IS NULL OR (typeof(step) = 'integer' AND step BETWEEN 0 AND 100))
-    AND (state = {REVIEW} OR step IS NOT NULL)
-    AND ((stability IS NULL AND state = {LEARNING}) OR (typeof(stability) IN ('integer', 'real')
-         AND stability >= 1e-6 AND stability <= {MAX_STABILITY!r}))
-    AND ((difficulty IS NULL AND state = {LEARNING}) OR (typeof(difficulty) IN ('integer', 'real')
-         AND difficulty >= 1 AND difficulty <= 10))
-    AND typeof(due) IN ('integer', 'real') AND due >= 0 AND due <= {MAX_TIME}
-    AND (last_review IS NULL OR (typeof(last_review) IN ('integer', 'real')
-         AND last_review >= 0 AND last_review <= {MAX_TIME}))
-    AND typeof(reps) = 'integer' AND reps BETWEEN 0 AND {MAX_COUNT}
-    AND typeof(lapses) = 'integer' AND lapses BETWEEN 0 AND {MAX_COUNT})"""
+    AND state IN ({LEARNING}, {REVIEW}, {RELEARNING})
+    AND (CASE WHEN step IS NULL THEN state = {REVIEW}
+         ELSE step BETWEEN 0 AND 100 AND step = CAST(step AS INTEGER) END)
+    AND (CASE WHEN stability IS NULL THEN state = {LEARNING}
+         ELSE stability BETWEEN 1e-6 AND {MAX_STABILITY!r} END)
+    AND (CASE WHEN difficulty IS NULL THEN state = {LEARNING}
+         ELSE difficulty BETWEEN 1 AND 10 END)
+    AND due BETWEEN 0 AND {MAX_TIME}
+    AND (last_review IS NULL OR last_review BETWEEN 0 AND {MAX_TIME})
+    AND reps BETWEEN 0 AND {MAX_COUNT} AND reps = CAST(reps AS INTEGER)
+    AND lapses BETWEEN 0 AND {MAX_COUNT} AND lapses = CAST(lapses AS INTEGER), 0)"""
 
 
 def _number_in(value: object, low: float, high: float) -> bool:
