@@ -59,6 +59,7 @@ class _Scan:
     bad_states: list[tuple[Any, Any, str]] = field(default_factory=list)  # deck, card_id, why
     bad_reviews: list[tuple[int, str]] = field(default_factory=list)
     bad_drills: list[tuple[int, str]] = field(default_factory=list)
+    bad_flags: list[tuple[Any, Any, str]] = field(default_factory=list)  # deck, card_id, why
     states: dict[tuple[str, str], CardState] = field(default_factory=dict)
     logs: dict[tuple[str, str], list[tuple[int, float, CardState]]] = field(default_factory=dict)
     imported: set[tuple[str, str]] = field(default_factory=set)
@@ -152,6 +153,11 @@ def _scan(conn: sqlite3.Connection) -> _Scan:
             after = _parse_state(row[9])
             assert after is not None
             scan.logs.setdefault((row[1], row[2]), []).append((row[3], row[4], after))
+    sql = f"SELECT {st._FLAG_COLUMNS} FROM card_flags"
+    for row in _rows(conn, sql, scan, "card_flags"):
+        why = st.flags_problem(row)
+        if why:
+            scan.bad_flags.append((row[0], row[1], why))
     sql = f"SELECT {_DRILL_COLUMNS} FROM drill_log ORDER BY id"
     for row in _rows(conn, sql, scan, "drill_log"):
         why = drill_problem(row)
@@ -241,6 +247,9 @@ def _problems(scan: _Scan, diffs: dict[tuple[str, str], tuple[str, CardState | N
     lines += [f"{_card((d, c))}: {why}" for d, c, why in scan.bad_states]
     lines += [why for _, why in scan.bad_reviews]
     lines += [why for _, why in scan.bad_drills]
+    lines += [
+        f"{_card((d, c))}: suspended/buried/leech marks: {why}" for d, c, why in scan.bad_flags
+    ]
     lines += [f"{_card(key)}: {why}" for key, (why, _) in diffs.items() if why]
     return lines
 
@@ -327,6 +336,9 @@ def _fix_rows(
         for review_id, why in scan.bad_reviews:
             conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
             changes.append(f"removed {why}")
+        for deck, card_id, why in scan.bad_flags:
+            conn.execute("DELETE FROM card_flags WHERE deck IS ? AND card_id IS ?", (deck, card_id))
+            changes.append(f"{_card((deck, card_id))}: removed its unusable marks ({why})")
         for drill_id, why in scan.bad_drills:
             conn.execute("DELETE FROM drill_log WHERE id = ?", (drill_id,))
             changes.append(f"removed {why}")
@@ -335,11 +347,7 @@ def _fix_rows(
                 conn.execute("DELETE FROM card_state WHERE deck = ? AND card_id = ?", key)
                 changes.append(f"{_card(key)}: no usable review log; reset to new")
             else:
-                conn.execute(
-                    f"INSERT OR REPLACE INTO card_state ({st._STATE_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    tuple(want.__dict__.values()),
-                )
+                st._put_state(conn, want)
                 changes.append(f"{_card(key)}: state rebuilt from its review log ({_brief(want)})")
     return changes
 
@@ -348,6 +356,7 @@ _TABLES = (
     ("card_state", st._STATE_COLUMNS, None),
     ("review_log", _LOG_COLUMNS, "id"),
     ("drill_log", _DRILL_COLUMNS, "id"),
+    ("card_flags", st._FLAG_COLUMNS, None),
 )
 MAX_SKIPS = 4096  # failed reads in a row before giving up on the rest of a table
 MAX_STEP = 1024

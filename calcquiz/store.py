@@ -202,6 +202,13 @@ _BAD_STATE_SQL = f"""NOT IFNULL(
     AND lapses BETWEEN 0 AND {MAX_COUNT} AND lapses = CAST(lapses AS INTEGER), 0)"""
 
 
+_FLAG_COLUMNS = "deck, card_id, suspended, buried_until, leech"
+_BAD_FLAGS_SQL = f"""NOT IFNULL(
+    typeof(deck) = 'text' AND typeof(card_id) = 'text'
+    AND suspended IN (0, 1) AND leech IN (0, 1)
+    AND (buried_until IS NULL OR buried_until BETWEEN 0 AND {MAX_TIME}), 0)"""
+
+
 def _number_in(value: object, low: float, high: float) -> bool:
     return (
         isinstance(value, (int, float))
@@ -240,11 +247,24 @@ def state_problem(row: Sequence[Any]) -> str | None:
     return None
 
 
+def flags_problem(row: Sequence[Any]) -> str | None:
+    """Why a ``card_flags`` row (``_FLAG_COLUMNS`` order) is unusable, or None."""
+    deck, card_id, suspended, buried_until, leech = row
+    if not isinstance(deck, str) or not isinstance(card_id, str):
+        return "its deck or card id is not text"
+    for name, value in (("suspended", suspended), ("leech", leech)):
+        if type(value) is not int or value not in (0, 1):
+            return f"bad {name} mark {value!r}"
+    if buried_until is not None and not _number_in(buried_until, 0, MAX_TIME):
+        return f"bad burial time {buried_until!r}"
+    return None
+
+
 def bad_row_error(deck: object, card_id: object, problem: str | None) -> BadRowError:
     what = f"; {problem}" if problem else ""
     return BadRowError(
-        f"card {card_id!r} of deck {deck!r} has a damaged saved state{what}; "
-        "run `calcquiz check --repair` to rebuild it from its review log"
+        f"card {card_id!r} of deck {deck!r} has damaged saved data{what}; "
+        "run `calcquiz check --repair` to fix it (it backs the file up first)"
     )
 
 
@@ -335,11 +355,16 @@ class Store:
         return _row_to_state(row)
 
     def first_bad_state(self) -> tuple[str, str, str | None] | None:
-        """(deck, card_id, problem) of the first unusable card_state row, if any."""
+        """(deck, card_id, problem) of the first unusable card_state or card_flags row."""
         row = self.conn.execute(
             f"SELECT {_STATE_COLUMNS} FROM card_state WHERE {_BAD_STATE_SQL} LIMIT 1"
         ).fetchone()
-        return None if row is None else (row[0], row[1], state_problem(row))
+        if row is not None:
+            return row[0], row[1], state_problem(row)
+        row = self.conn.execute(
+            f"SELECT {_FLAG_COLUMNS} FROM card_flags WHERE {_BAD_FLAGS_SQL} LIMIT 1"
+        ).fetchone()
+        return None if row is None else (row[0], row[1], flags_problem(row))
 
     def next_due(self, decks: Iterable[str], after: float) -> float | None:
         best: float | None = None
@@ -403,11 +428,7 @@ class Store:
                     # card stays in the order its ratings were applied.
                     at = max(reviewed_at, (fresh.last_review or 0.0) if fresh else 0.0)
                     after = recompute(fresh, at)
-                conn.execute(
-                    f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    tuple(after.__dict__.values()),
-                )
+                _put_state(conn, after)
             cur = conn.execute(
                 "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
                 "state_before, state_after, before_json, after_json, cram) "
@@ -482,11 +503,7 @@ class Store:
                     "DELETE FROM card_state WHERE deck = ? AND card_id = ?", (deck, card_id)
                 )
                 return None
-            conn.execute(
-                f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                tuple(before.__dict__.values()),
-            )
+            _put_state(conn, before)
             return before
 
     def reviews(self, deck: str | None = None) -> list[Review]:
@@ -702,6 +719,7 @@ _REQUIRED: dict[int, dict[str, set[str]]] = {
             "answered_at",
         },
     },
+    3: {"card_flags": set(_FLAG_COLUMNS.split(", "))},
 }
 
 

@@ -38,6 +38,7 @@ COLUMNS = {
         "after_json",
         "cram",
     ],
+    "card_flags": ["deck", "card_id", "suspended", "buried_until", "leech"],
     "drill_log": [
         "topic",
         "prompt",
@@ -121,13 +122,16 @@ def every_command_is_clean(cli, home: Path) -> None:
 
 
 def fresh_store(cli, home: Path) -> Path:
-    """A store from real sessions (ratings, an undo, cram, drills), copied per example."""
+    """A store from real sessions (ratings, an undo, cram, drills, a burial, suspensions),
+    copied per example."""
     db = home / "calcquiz.db"
     for leftover in home.glob("calcquiz.db*"):
         leftover.unlink()
     if "db" not in TEMPLATE:
         assert cli("study", input="\n3\n\n1\n\n4\nu\n\n2\n\n3\n\n1\nq\n").exit_code == 0
         assert cli("study", "--cram", "--limit", "4", input="\n3\n\n1\n\n2\n\n4\n").exit_code == 0
+        assert cli("study", input="-\n").exit_code == 0  # bury the next card
+        assert cli("suspend", "12", "15").exit_code == 0
         assert (
             cli("drill", "derivative", "--count", "2", "--seed", "1", input="1\n2\n").exit_code == 0
         )
@@ -159,13 +163,11 @@ def test_a_damaged_value_anywhere_gives_a_clean_line(cli, calcquiz_home: Path, t
         keys = conn.execute(f"SELECT {COLUMNS[table][1]} FROM {table}").fetchall()
         assume(keys)
         row = data.draw(st.integers(0, len(keys) - 1), label="row")
-        # card_state has no rowid: pick the row by its place in key order
+        # card_state and card_flags have no rowid: pick the row by its place in key order
         where = (
             "rowid = (SELECT rowid FROM {t} LIMIT 1 OFFSET ?)"
-            if table != "card_state"
-            else (
-                "card_id = (SELECT card_id FROM card_state ORDER BY deck, card_id LIMIT 1 OFFSET ?)"
-            )
+            if table not in ("card_state", "card_flags")
+            else "card_id = (SELECT card_id FROM {t} ORDER BY deck, card_id LIMIT 1 OFFSET ?)"
         )
         try:
             conn.execute(
@@ -210,6 +212,8 @@ def test_damaged_pages_give_a_clean_line(cli, calcquiz_home: Path, pages, noise)
         "UPDATE review_log SET rating = 12",
         "UPDATE review_log SET after_json = '{'",
         "UPDATE drill_log SET answered_at = 'x', correct = 5",
+        "UPDATE card_flags SET buried_until = 'later'",
+        "UPDATE card_flags SET suspended = 7",
         "PRAGMA user_version = -1",
     ],
 )

@@ -91,7 +91,7 @@ def test_sigterm_and_sighup_save_every_rating_and_print_the_summary(
     assert s.proc.wait(30) == 128 + signum
     s.reader.join(5)
     assert "Session interrupted — every rating is saved" in s.text()
-    assert "Cards reviewed: 3" in s.text()
+    assert "Reviewed: 3 ratings of 3 cards" in s.text()
     assert len(reviews(calcquiz_home)) == 3
     assert s.proc.stderr is not None and "Traceback" not in s.proc.stderr.read()
 
@@ -129,7 +129,7 @@ def test_sigterm_while_waiting_for_a_key_on_a_terminal(calcquiz_home: Path, tmp_
         wait("1 done")
         os.kill(int(pidfile.read_text()), signal.SIGTERM)
         wait("every rating is saved")
-        assert "Cards reviewed: 1" in screen()
+        assert "Reviewed: 1 rating of 1 card" in screen()
         assert "Traceback" not in screen()
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
