@@ -260,7 +260,13 @@ def check(path: Path | None = None, repair: bool = False) -> Report:
     A file that is not a calcquiz store raises StoreError and is left alone."""
     path = path or st.db_path()
     report = Report(path)
-    if st.classify(path) != "store":
+    try:
+        kind = st.classify(path)
+    except StoreError:
+        if not _cut_short(path):
+            raise
+        return _check_cut_short(path, repair, report)
+    if kind != "store":
         report.exists = False  # nothing studied yet: nothing to check
         return report
     try:
@@ -284,6 +290,57 @@ def check(path: Path | None = None, repair: bool = False) -> Report:
         else:
             report.changes += _fix_rows(path, scan, diffs)
     return report
+
+
+def _cut_short(path: Path) -> bool:
+    """An SQLite file shorter than its header says (a copy or a disk that stopped early)."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(16)
+        return magic == b"SQLite format 3\x00" and st._truncated(path)
+    except OSError:
+        return False
+
+
+def _check_cut_short(path: Path, repair: bool, report: Report) -> Report:
+    """SQLite will not open a file cut short; a copy whose header counts only the pages
+    that are there can be read, and (after checking it is ours) salvaged from."""
+    readable = _patched_copy(path)
+    try:
+        st.classify(readable)  # not ours: StoreError, and the file is left alone
+        size = path.stat().st_size
+        report.problems.append(
+            f"the file is cut short ({size} bytes, less than its header says); "
+            "`calcquiz check --repair` rebuilds it from the rows that remain"
+        )
+        if repair:
+            report.backup = backup(path)
+            report.changes += _salvage(path, source=readable)
+            if check(path).problems:
+                report.changes += _fix_rows(path, *_rescan(path))
+    finally:
+        readable.unlink(missing_ok=True)
+    return report
+
+
+def _patched_copy(path: Path) -> Path:
+    """A copy in the temporary folder (nothing is added beside a file that may not be ours)."""
+    import shutil
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="calcquiz-check-", suffix=".db")
+    os.close(fd)
+    copy = Path(name)
+    shutil.copyfile(path, copy)
+    with open(copy, "r+b") as fh:
+        header = fh.read(100)
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        pages = copy.stat().st_size // page_size
+        fh.truncate(pages * page_size)  # whole pages only
+        fh.seek(28)
+        fh.write(pages.to_bytes(4, "big"))  # the header's page count: what is there
+    return copy
 
 
 def _rescan(path: Path) -> tuple[_Scan, dict[tuple[str, str], tuple[str, CardState | None]]]:
@@ -396,13 +453,14 @@ def _readable(
     return rows, True
 
 
-def _salvage(path: Path) -> list[str]:
-    """Rebuild a file with damaged pages from its readable rows, then put it in place."""
+def _salvage(path: Path, source: Path | None = None) -> list[str]:
+    """Rebuild a file with damaged pages from the rows of ``source`` (default: the file
+    itself) that can be read, then put it in place."""
     tmp = path.with_name(f"{path.name}.salvage")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
     changes = []
-    src = _read_only(path)
+    src = _read_only(source or path)
     try:
         with st.open_store(tmp, check_rows=False) as new, new._write() as conn:
             for table, columns, key in _TABLES:

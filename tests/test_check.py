@@ -230,3 +230,34 @@ def test_repair_backup_does_not_overwrite_an_earlier_one(cli, studied: Path):
     assert cli("check", "--repair").exit_code == 0
     assert len(list(studied.parent.glob("calcquiz.db.bak-*"))) == 2
     assert os.path.getsize(studied) > 0
+
+
+def test_a_store_cut_short_is_refused_by_commands_and_salvaged_by_repair(cli, studied: Path):
+    with open_store(studied) as store:
+        for i in range(1500):
+            store.record_drill("derivative", "p" * 100, "1", "1", True, i)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = studied.read_bytes()
+    studied.write_bytes(data[: len(data) * 2 // 3])
+    assert "damaged" in one_clean_line(cli("stats"))
+    found = cli("check")
+    assert found.exit_code == 1 and "cut short" in found.stdout
+    fixed = cli("check", "--repair")
+    assert fixed.exit_code == 0, fixed.stdout
+    assert cli("check").exit_code == 0 and cli("stats").exit_code == 0
+    with sqlite3.connect(studied) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0] == 4
+        assert 0 < conn.execute("SELECT COUNT(*) FROM drill_log").fetchone()[0] < 1500
+
+
+def test_a_foreign_file_cut_short_is_left_alone(cli, calcquiz_home: Path):
+    db = calcquiz_home / "calcquiz.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER, body TEXT)")
+        conn.executemany("INSERT INTO invoices VALUES (?, ?)", [(i, "x" * 200) for i in range(500)])
+    db.write_bytes(db.read_bytes()[:8192])
+    before = db.read_bytes()
+    for args in (["check"], ["check", "--repair"]):
+        one_clean_line(cli(*args))
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in calcquiz_home.glob("calcquiz.db*")) == ["calcquiz.db"]
