@@ -9,7 +9,7 @@ is compared with the last rating's logged "after" state, since fuzz drew it).
 ``repair`` first copies the file beside itself (``calcquiz.db.bak-<timestamp>``), then
 removes rows it cannot use, rebuilds each inconsistent card's state from its log (or,
 with no usable log, makes it new again), and reports each change. A file with damaged
-pages is rebuilt from the rows that can still be read. No terminal here.
+pages, or cut short, is rebuilt from the rows that can still be read. No terminal here.
 """
 
 from __future__ import annotations
@@ -303,8 +303,8 @@ def _cut_short(path: Path) -> bool:
 
 
 def _check_cut_short(path: Path, repair: bool, report: Report) -> Report:
-    """SQLite will not open a file cut short; a copy whose header counts only the pages
-    that are there can be read, and (after checking it is ours) salvaged from."""
+    """SQLite will not open a file cut short; a copy padded back to its full length can be
+    read, and (after checking it is ours) salvaged from."""
     readable = _patched_copy(path)
     try:
         st.classify(readable)  # not ours: StoreError, and the file is left alone
@@ -336,10 +336,10 @@ def _patched_copy(path: Path) -> Path:
         header = fh.read(100)
         page_size = int.from_bytes(header[16:18], "big")
         page_size = 65536 if page_size == 1 else page_size
-        pages = copy.stat().st_size // page_size
-        fh.truncate(pages * page_size)  # whole pages only
-        fh.seek(28)
-        fh.write(pages.to_bytes(4, "big"))  # the header's page count: what is there
+        pages = int.from_bytes(header[28:32], "big")
+        # The missing pages come back as zeros: the schema still names every table, and a
+        # read that reaches a lost page fails alone (the salvage skips it).
+        fh.truncate(pages * page_size)
     return copy
 
 
@@ -371,10 +371,15 @@ def backup(path: Path) -> Path:
             dst.close()
             src.close()
     except sqlite3.Error:  # too damaged for SQLite to copy: copy the bytes
+        for partial in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+            partial.unlink(missing_ok=True)
         shutil.copyfile(path, target)
         wal = Path(f"{path}-wal")
         if wal.exists():
             shutil.copyfile(wal, Path(f"{target}-wal"))
+    for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+        if leftover.exists() and leftover.stat().st_size == 0:  # the copy's own, empty
+            leftover.unlink()
     return target
 
 
@@ -466,12 +471,14 @@ def _salvage(path: Path, source: Path | None = None) -> list[str]:
             for table, columns, key in _TABLES:
                 rows, lost = _readable(src, table, columns, key)
                 marks = ", ".join("?" * len(columns.split(", ")))
-                conn.executemany(
+                before = conn.total_changes
+                conn.executemany(  # OR IGNORE: a row the schema refuses is not copied
                     f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})", rows
                 )
+                copied = conn.total_changes - before
                 changes.append(
-                    f"{table}: copied {len(rows)} readable rows to a rebuilt file"
-                    + ("; an unreadable part was lost" if lost else "")
+                    f"{table}: copied {copied} readable rows to a rebuilt file"
+                    + ("; an unreadable part was lost" if lost or copied < len(rows) else "")
                 )
     finally:
         src.close()

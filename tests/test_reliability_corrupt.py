@@ -105,13 +105,13 @@ COMMANDS: list[tuple[tuple[str, ...], str | None]] = [
 ]
 
 
-def every_command_is_clean(cli, home: Path) -> None:
+def every_command_is_clean(cli, home: Path, must_repair: bool = False) -> None:
     for command, keys in COMMANDS:
         one_clean_line_or_ok(cli(*command, input=keys), command)
     check = cli("check")
     assert check.exit_code in (0, 1) and "Traceback" not in check.stdout + check.stderr
     repaired = cli("check", "--repair")
-    if repaired.exit_code != 0:  # only a file SQLite cannot open at all may stay broken
+    if repaired.exit_code != 0 and not must_repair:  # a file SQLite cannot read at all
         one_clean_line_or_ok(repaired, ("check", "--repair"))
         return
     after = cli("check")
@@ -224,3 +224,11 @@ def test_named_cases(cli, calcquiz_home: Path, statement: str):
     conn.commit()
     conn.close()
     every_command_is_clean(cli, calcquiz_home)
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.5, 0.8, 0.95])
+def test_a_store_cut_short_gives_a_clean_line(cli, calcquiz_home: Path, fraction: float):
+    db = fresh_store(cli, calcquiz_home)
+    data = db.read_bytes()
+    db.write_bytes(data[: int(len(data) * fraction)])
+    every_command_is_clean(cli, calcquiz_home, must_repair=True)
