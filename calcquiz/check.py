@@ -318,8 +318,9 @@ def _check_cut_short(path: Path, repair: bool, report: Report) -> Report:
             report.changes += _salvage(path, source=readable)
             if check(path).problems:
                 report.changes += _fix_rows(path, *_rescan(path))
-    finally:
-        readable.unlink(missing_ok=True)
+    finally:  # the copy, and the -wal and -shm files reading it made beside it
+        for made in (readable, Path(f"{readable}-wal"), Path(f"{readable}-shm")):
+            made.unlink(missing_ok=True)
     return report
 
 
