@@ -6,6 +6,8 @@ anywhere below a command is printed as one line on stderr, never as a traceback.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +16,7 @@ from typer.core import TyperGroup
 
 from calcquiz import __version__
 from calcquiz.commands import browse, demo, drill, export, fit, settings, study
+from calcquiz.commands import check as check_command
 from calcquiz.errors import CalcquizError
 
 # Help shows words a person reads, never Python type names such as <list[str]> or {card}.
@@ -69,7 +72,30 @@ class CalcquizGroup(TyperGroup):
             ui.print_error(exc.format_message() + where)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:  # `calcquiz list | head`: the reader left; not an error
+            _silence_stdout()
             raise typer.Exit(0) from None
+        except OSError as exc:  # e.g. output to /dev/full, a folder without permission
+            from calcquiz import ui
+            from calcquiz.paths import describe_os_error
+
+            if exc.filename is None:  # nothing named: writing our own output failed
+                _silence_stdout()
+                ui.print_error(f"cannot write the output: {exc.strerror or exc}")
+            else:
+                ui.print_error(describe_os_error(exc))
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            # Any SQLite failure not already turned into a StoreError (a damaged page met
+            # mid-command, say) is still one line that says what to do.
+            sqlite3 = sys.modules.get("sqlite3")
+            if sqlite3 is None or not isinstance(exc, sqlite3.DatabaseError):
+                raise
+            from calcquiz import ui
+            from calcquiz.paths import db_path
+            from calcquiz.store import _store_error
+
+            ui.print_error(str(_store_error(db_path(), exc)))
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(
@@ -115,6 +141,7 @@ app.command("stats")(study.stats)
 app.command("reset")(study.reset)
 app.command("suspend")(study.suspend)
 app.command("unsuspend")(study.unsuspend)
+app.command("check")(check_command.check)
 app.add_typer(settings.config_app, name="config")
 app.command("drill")(drill.drill)
 app.command("demo")(demo.demo)
@@ -123,5 +150,54 @@ app.command("simulate")(fit.simulate)
 app.add_typer(export.export_app, name="export")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _ensure_std_streams() -> None:
+    """A closed stdin, stdout or stderr (``calcquiz study <&-``) reads as /dev/null: end of
+    input, output dropped. Holding fds 0-2 also keeps files opened later off them."""
+    for fd, mode in ((0, os.O_RDONLY), (1, os.O_WRONLY), (2, os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, mode)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+    if sys.stdin is None:
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115 - lives as long as the process
+    if sys.stdout is None:
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+
+
 def main() -> None:
-    app()
+    _ensure_std_streams()
+    code: Any = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    except BrokenPipeError:  # while writing --help, before any command runs
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
+        code = 1
+    try:  # buffered output is written here: a full disk or closed pipe is still one line
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
+        code = 1
+    sys.exit(code)

@@ -33,3 +33,11 @@ class StoreError(CalcquizError):
 
 class ExportError(CalcquizError):
     """An export could not be written."""
+
+
+class BadRowError(StoreError):
+    """A row of the progress database holds values calcquiz cannot use."""
+
+
+class UndoConflictError(StoreError):
+    """The card was changed by another session after the rating to undo."""

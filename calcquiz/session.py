@@ -288,11 +288,12 @@ class StudySession:
         outcome = self.reveal()[rating]
         now = self.clock()
         duration_ms = int(max(0.0, now - self.shown_at) * 1000)
-        before = self.current_state
-        review_id = self.store.record_review(
-            before, outcome.state, rating, now, duration_ms, cram=self.options.cram
-        )
-        rated = self._mark_leech(Rated(review_id, card, rating, before, outcome.state))
+        applied = self.store.apply_review(
+            self.current_state, outcome.state, rating, now, duration_ms,
+            cram=self.options.cram, recompute=self._recompute(card, rating),
+        )  # another session rated this card meanwhile: the rating applies to its new state
+        before, outcome = applied.before, sched.Outcome(rating, applied.after, 0.0)
+        rated = self._mark_leech(Rated(applied.review_id, card, rating, before, outcome.state))
         self.history.append(rated)
         self.current = None
         self.current_state = None
@@ -349,9 +350,18 @@ class StudySession:
         self.outcomes = None
         return done
 
+    def _recompute(self, card: Card, rating: int) -> Callable[[CardState | None, float], CardState]:
+        def apply(fresh: CardState | None, at: float) -> CardState:
+            return sched.preview(self.scheduler, card.deck, card.id, fresh, at)[rating].state
+
+        return apply
+
     def undo(self) -> Rated | SetAside | None:
         """Take back the last rating, suspension or burial (state, log and marks restored
-        together); show that card again."""
+        together); show that card again.
+
+        If another session changed that card since a rating, UndoConflictError is raised,
+        nothing changes, and the rating leaves the undo history."""
         if not self.history:
             return None
         last = self.history.pop()

@@ -19,16 +19,17 @@ is not ours, is damaged, or is newer than this code is refused and left untouche
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from calcquiz.errors import StoreError
+from calcquiz.errors import BadRowError, StoreError, UndoConflictError
 from calcquiz.paths import DB_NAME, data_dir, db_path
 from calcquiz.states import CardState, State
 
@@ -178,6 +179,109 @@ def _row_to_state(row: sqlite3.Row | tuple[Any, ...]) -> CardState:
 
 _STATE_COLUMNS = "deck, card_id, state, step, stability, difficulty, due, last_review, reps, lapses"
 
+# The range a stored value must lie in for the scheduler and the views to use it.
+MAX_TIME = 253402300799.0  # 9999-12-31 23:59:59 UTC, the last second a datetime can hold
+MAX_STABILITY = 1.7976931348623157e308  # any finite number of days: FSRS caps the interval
+MAX_COUNT = 10**9
+# SQL twin of :func:`state_problem`: a row matching this is unusable. It runs on every
+# open (one scan of card_state, about 10 ms for 10,000 cards); the Python function says why.
+# Range tests alone also refuse text and blobs (SQLite sorts them after every number) and,
+# through IFNULL, NULLs; the columns' affinity stores a whole REAL as an INTEGER.
+_BAD_STATE_SQL = f"""NOT IFNULL(
+    typeof(deck) = 'text' AND typeof(card_id) = 'text'
+    AND state IN ({LEARNING}, {REVIEW}, {RELEARNING})
+    AND (CASE WHEN step IS NULL THEN state = {REVIEW}
+         ELSE step BETWEEN 0 AND 100 AND step = CAST(step AS INTEGER) END)
+    AND (CASE WHEN stability IS NULL THEN state = {LEARNING}
+         ELSE stability BETWEEN 1e-6 AND {MAX_STABILITY!r} END)
+    AND (CASE WHEN difficulty IS NULL THEN state = {LEARNING}
+         ELSE difficulty BETWEEN 1 AND 10 END)
+    AND due BETWEEN 0 AND {MAX_TIME}
+    AND (last_review IS NULL OR last_review BETWEEN 0 AND {MAX_TIME})
+    AND reps BETWEEN 0 AND {MAX_COUNT} AND reps = CAST(reps AS INTEGER)
+    AND lapses BETWEEN 0 AND {MAX_COUNT} AND lapses = CAST(lapses AS INTEGER), 0)"""
+
+
+_FLAG_COLUMNS = "deck, card_id, suspended, buried_until, leech"
+_BAD_FLAGS_SQL = f"""NOT IFNULL(
+    typeof(deck) = 'text' AND typeof(card_id) = 'text'
+    AND suspended IN (0, 1) AND leech IN (0, 1)
+    AND (buried_until IS NULL OR buried_until BETWEEN 0 AND {MAX_TIME}), 0)"""
+
+
+def _number_in(value: object, low: float, high: float) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and low <= value <= high
+    )
+
+
+def state_problem(row: Sequence[Any]) -> str | None:
+    """Why a ``card_state`` row (columns in ``_STATE_COLUMNS`` order) is unusable, or None."""
+    deck, card_id, state, step, stability, difficulty, due, last_review, reps, lapses = row
+    if not isinstance(deck, str) or not isinstance(card_id, str):
+        return "its deck or card id is not text"
+    if type(state) is not int or state not in (LEARNING, REVIEW, RELEARNING):
+        return f"unknown state {state!r}"
+    if step is None and state != REVIEW:
+        return f"no learning step on a {STATE_NAMES[state]} card"
+    if step is not None and (type(step) is not int or not 0 <= step <= 100):
+        return f"bad learning step {step!r}"
+    for name, value, low, high in (
+        ("stability", stability, 1e-6, MAX_STABILITY),
+        ("difficulty", difficulty, 1.0, 10.0),
+    ):
+        if value is None and state != LEARNING:
+            return f"no {name} on a {STATE_NAMES[state]} card"
+        if value is not None and not _number_in(value, low, high):
+            return f"bad {name} {value!r}"
+    if not _number_in(due, 0, MAX_TIME):
+        return f"bad due date {due!r}"
+    if last_review is not None and not _number_in(last_review, 0, MAX_TIME):
+        return f"bad last review time {last_review!r}"
+    for name, count in (("reps", reps), ("lapses", lapses)):
+        if type(count) is not int or not 0 <= count <= MAX_COUNT:
+            return f"bad {name} count {count!r}"
+    return None
+
+
+def flags_problem(row: Sequence[Any]) -> str | None:
+    """Why a ``card_flags`` row (``_FLAG_COLUMNS`` order) is unusable, or None."""
+    deck, card_id, suspended, buried_until, leech = row
+    if not isinstance(deck, str) or not isinstance(card_id, str):
+        return "its deck or card id is not text"
+    for name, value in (("suspended", suspended), ("leech", leech)):
+        if type(value) is not int or value not in (0, 1):
+            return f"bad {name} mark {value!r}"
+    if buried_until is not None and not _number_in(buried_until, 0, MAX_TIME):
+        return f"bad burial time {buried_until!r}"
+    return None
+
+
+def bad_row_error(deck: object, card_id: object, problem: str | None) -> BadRowError:
+    what = f"; {problem}" if problem else ""
+    return BadRowError(
+        f"card {card_id!r} of deck {deck!r} has damaged saved data{what}; "
+        "run `calcquiz check --repair` to fix it (it backs the file up first)"
+    )
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A committed rating: the log row, and the states it was really applied between."""
+
+    review_id: int
+    before: CardState | None
+    after: CardState
+    reviewed_at: float
+
+
+# Given the card's state as it is at commit time and the review time, the state a rating
+# leads to (the session passes the scheduler's rule for the rating pressed).
+Recompute = Callable[[CardState | None, float], CardState]
+
 
 class Store:
     """The progress database. Open with :func:`open_store`; use as a context manager."""
@@ -234,11 +338,33 @@ class Store:
         return {r[0] for r in rows}
 
     def card_state(self, deck: str, card_id: str) -> CardState | None:
-        row = self.conn.execute(
+        """The card's state (None: new); a damaged row raises BadRowError naming the card."""
+        return self._read_state(self.conn, deck, card_id)
+
+    @staticmethod
+    def _read_state(conn: sqlite3.Connection, deck: str, card_id: str) -> CardState | None:
+        row = conn.execute(
             f"SELECT {_STATE_COLUMNS} FROM card_state WHERE deck = ? AND card_id = ?",
             (deck, card_id),
         ).fetchone()
-        return _row_to_state(row) if row else None
+        if row is None:
+            return None
+        problem = state_problem(row)
+        if problem:
+            raise bad_row_error(deck, card_id, problem)
+        return _row_to_state(row)
+
+    def first_bad_state(self) -> tuple[str, str, str | None] | None:
+        """(deck, card_id, problem) of the first unusable card_state or card_flags row."""
+        row = self.conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM card_state WHERE {_BAD_STATE_SQL} LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            return row[0], row[1], state_problem(row)
+        row = self.conn.execute(
+            f"SELECT {_FLAG_COLUMNS} FROM card_flags WHERE {_BAD_FLAGS_SQL} LIMIT 1"
+        ).fetchone()
+        return None if row is None else (row[0], row[1], flags_problem(row))
 
     def next_due(self, decks: Iterable[str], after: float) -> float | None:
         best: float | None = None
@@ -259,15 +385,50 @@ class Store:
         reviewed_at: float,
         duration_ms: int | None,
         cram: bool = False,
+        recompute: Recompute | None = None,
     ) -> int:
-        """Log a rating and (unless cramming) save the new state, in one transaction."""
+        """Log a rating and (unless cramming) save the new state, in one transaction.
+
+        See :meth:`apply_review`; returns the new log row's id."""
+        return self.apply_review(
+            before, after, rating, reviewed_at, duration_ms, cram, recompute
+        ).review_id
+
+    def apply_review(
+        self,
+        before: CardState | None,
+        after: CardState,
+        rating: int,
+        reviewed_at: float,
+        duration_ms: int | None,
+        cram: bool = False,
+        recompute: Recompute | None = None,
+    ) -> Applied:
+        """Log a rating and (unless cramming) save the new state, in one transaction.
+
+        ``before`` is the state the card had when it was shown and ``after`` the state the
+        rating leads to from it. The card's state is read again inside the write
+        transaction: if another session changed it meanwhile, ``recompute(fresh, time)``
+        gives the state the rating leads to from the fresh one (without ``recompute`` the
+        write is refused). So no rating overwrites another, and each card's log replays to
+        its stored state (replay each rating at its ``after_json`` ``last_review``, the
+        time the scheduler applied it).
+        """
         with self._write() as conn:
+            fresh = before
             if not cram:
-                conn.execute(
-                    f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    tuple(after.__dict__.values()),
-                )
+                fresh = self._read_state(conn, after.deck, after.card_id)
+                if fresh != before:
+                    if recompute is None:
+                        raise UndoConflictError(
+                            f"card {after.card_id!r} changed in another session; "
+                            "nothing was saved"
+                        )
+                    # Reviewed no earlier than the other session's rating: the log of a
+                    # card stays in the order its ratings were applied.
+                    at = max(reviewed_at, (fresh.last_review or 0.0) if fresh else 0.0)
+                    after = recompute(fresh, at)
+                _put_state(conn, after)
             cur = conn.execute(
                 "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
                 "state_before, state_after, before_json, after_json, cram) "
@@ -278,15 +439,15 @@ class Store:
                     rating,
                     reviewed_at,
                     duration_ms,
-                    before.state if before else NEW,
+                    fresh.state if fresh else NEW,
                     after.state,
-                    before.to_json() if before else None,
+                    fresh.to_json() if fresh else None,
                     after.to_json(),
                     int(cram),
                 ),
             )
             assert cur.lastrowid is not None
-            return cur.lastrowid
+            return Applied(cur.lastrowid, fresh, after, reviewed_at)
 
     def import_history(
         self,
@@ -307,29 +468,42 @@ class Store:
     def undo_review(self, review_id: int) -> CardState | None:
         """Remove a logged rating and restore the card's state from before it.
 
+        Only while the card's state is still the one that rating produced: if another
+        session changed the card since, raises UndoConflictError and changes nothing.
         Returns the restored state (None: the card is new again)."""
         with self._write() as conn:
             row = conn.execute(
-                "SELECT deck, card_id, before_json, cram FROM review_log WHERE id = ?",
+                "SELECT deck, card_id, before_json, after_json, cram FROM review_log "
+                "WHERE id = ?",
                 (review_id,),
             ).fetchone()
             if row is None:
                 raise StoreError(f"nothing to undo: review {review_id} is not in {self.path}")
-            deck, card_id, before_json, cram = row
+            deck, card_id, before_json, after_json, cram = row
+            try:
+                before = CardState.from_json(before_json) if before_json else None
+                after = None if cram else CardState.from_json(after_json)
+            except (TypeError, ValueError):
+                raise bad_row_error(deck, card_id, f"review {review_id} is unreadable") from None
+            if not cram:
+                current = conn.execute(
+                    f"SELECT {_STATE_COLUMNS} FROM card_state WHERE deck = ? AND card_id = ?",
+                    (deck, card_id),
+                ).fetchone()
+                if current is None or _row_to_state(current) != after:
+                    raise UndoConflictError(
+                        f"card {card_id!r} was changed in another session since that rating; "
+                        "nothing was undone"
+                    )
             conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
             if cram:
-                return CardState.from_json(before_json) if before_json else None
-            if before_json is None:
+                return before
+            if before is None:
                 conn.execute(
                     "DELETE FROM card_state WHERE deck = ? AND card_id = ?", (deck, card_id)
                 )
                 return None
-            before = CardState.from_json(before_json)
-            conn.execute(
-                f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                tuple(before.__dict__.values()),
-            )
+            _put_state(conn, before)
             return before
 
     def reviews(self, deck: str | None = None) -> list[Review]:
@@ -523,12 +697,35 @@ def _store_error(path: Path, exc: BaseException) -> StoreError:
     if "disk I/O error" in text:
         return StoreError(f"cannot write {path}: disk I/O error (is the disk full?)")
     if "not a database" in text or "malformed" in text:
-        return StoreError(f"{path} is not a calcquiz database or is damaged ({text})")
+        return StoreError(
+            f"{path} is damaged or not a calcquiz database ({text}); run `calcquiz check` "
+            "to see what can be saved, then `calcquiz check --repair`"
+        )
     return StoreError(f"{path}: {text}")
 
 
+# The tables and columns each schema version has (a later version only adds to them).
+_REQUIRED: dict[int, dict[str, set[str]]] = {
+    1: {
+        "card_state": set(_STATE_COLUMNS.split(", ")),
+        "review_log": {
+            "id", "deck", "card_id", "rating", "reviewed_at", "duration_ms", "state_before",
+            "state_after", "before_json", "after_json", "cram",
+        },
+    },
+    2: {
+        "drill_log": {
+            "id", "topic", "prompt", "expected", "given", "correct", "duration_ms",
+            "answered_at",
+        },
+    },
+    3: {"card_flags": set(_FLAG_COLUMNS.split(", "))},
+}
+
+
 def _inspect(path: Path) -> int:
-    """Read-only look at an existing file: its schema version. Never writes to it."""
+    """Read-only look at an existing SQLite file: its schema version if it is a calcquiz
+    store, 0 if it is empty; anything else raises StoreError. Never writes to it."""
     # Without a -wal beside it, read the file as immutable: that creates no -shm/-wal files
     # next to a file we may be about to refuse. With one, a plain read-only open sees it.
     wal = Path(f"{path}-wal")
@@ -539,16 +736,33 @@ def _inspect(path: Path) -> int:
         raise _store_error(path, exc) from None
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if version == 0 and tables and not tables <= _OUR_TABLES:
-            raise StoreError(f"{path} is not a calcquiz database (it has other tables)")
-        if version > 0 and not {"card_state", "review_log"} <= tables:
-            raise StoreError(f"{path} is not a calcquiz database (tables are missing)")
+        objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+        if version == 0 and objects:  # we create our tables and the version in one commit
+            kinds = sorted({f"{kind}s" for kind, _ in objects})
+            raise StoreError(
+                f"{path} is not a calcquiz database (it holds another program's "
+                f"{' and '.join(kinds)}); calcquiz leaves it alone"
+            )
+        if version < 0:
+            raise StoreError(f"{path} is not a calcquiz database (schema version {version})")
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{path} was written by a newer calcquiz (schema {version}, this one reads "
                 f"up to {SCHEMA_VERSION}); upgrade calcquiz to use it"
             )
+        tables = {name for kind, name in objects if kind == "table"}
+        for v in range(1, version + 1):
+            for table, columns in _REQUIRED.get(v, {}).items():
+                have = (
+                    {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                    if table in tables
+                    else set()
+                )
+                if not columns <= have:
+                    raise StoreError(
+                        f"{path} is not a calcquiz database (its {table} table is "
+                        f"{'different' if have else 'missing'})"
+                    )
         # A file shorter than its header says is truncated: refuse it before writing. (This
         # costs one stat; a full quick_check would read every page, 0.4 s for 1M reviews.
         # Damage inside the file surfaces as "malformed" on the first read instead.)
@@ -576,41 +790,78 @@ def _truncated(path: Path) -> bool:
     return path.stat().st_size < page_size * pages
 
 
-def open_store(path: Path | None = None) -> Store:
-    """Open (creating or migrating as needed) the progress database."""
-    path = path or db_path()
-    if path.exists():
+def _os_error(path: Path, exc: OSError) -> StoreError:
+    from calcquiz.paths import describe_os_error
+
+    return StoreError(describe_os_error(exc, path))
+
+
+def classify(path: Path) -> str:
+    """What is at ``path``, decided read-only: "missing", "empty" (a zero-byte file or an
+    SQLite file with no tables) or "store" (calcquiz's). Anything else raises StoreError,
+    and such a file is never opened for writing."""
+    try:
+        if not path.exists() and not path.is_symlink():
+            return "missing"
         if path.is_dir():
             raise StoreError(f"{path} is a folder, not a calcquiz database")
-        if path.stat().st_size > 0:
-            with open(path, "rb") as fh:
-                header = fh.read(16)
-            if header != b"SQLite format 3\x00":
-                raise StoreError(f"{path} is not a calcquiz database (not an SQLite file)")
-            _inspect(path)
-        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        if not path.is_file():
+            raise StoreError(f"{path} is not a regular file, so not a calcquiz database")
+        if path.stat().st_size == 0:
+            return "empty"
+        with open(path, "rb") as fh:
+            header = fh.read(16)
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+    if header != b"SQLite format 3\x00":
+        raise StoreError(f"{path} is not a calcquiz database (not an SQLite file)")
+    return "store" if _inspect(path) > 0 else "empty"
+
+
+def open_store(path: Path | None = None, *, check_rows: bool = True) -> Store:
+    """Open (creating or migrating as needed) the progress database.
+
+    What the file is is decided read-only first (:func:`classify`): only a new or empty
+    file, or a calcquiz store, is written. With ``check_rows`` a card_state row that
+    calcquiz cannot use raises BadRowError naming the card (``calcquiz check`` opens
+    without it, to report and repair such rows)."""
+    path = path or db_path()
+    kind = classify(path)
+    try:
+        if kind == "missing":
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the data folder {path.parent}: {exc.strerror or exc}"
+                ) from None
+            if not os.access(path.parent, os.W_OK):
+                raise StoreError(f"cannot write to the data folder {path.parent}")
+        elif not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
             raise StoreError(f"cannot write {path}: the file or its folder is read-only")
-    else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the data folder {path.parent}: {exc.strerror or exc}"
-            ) from None
-        if not os.access(path.parent, os.W_OK):
-            raise StoreError(f"cannot write to the data folder {path.parent}")
+    except OSError as exc:
+        raise _os_error(path, exc) from None
     try:
         timeout_ms = busy_timeout_ms()
         conn = sqlite3.connect(path, timeout=timeout_ms / 1000, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _store_error(path, exc) from None
+    store = Store(conn, path)
+    try:
         conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         conn.execute("PRAGMA journal_mode = WAL")
         # FULL: a committed rating survives a power cut too, not only a killed process.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(conn)
+        bad = store.first_bad_state() if check_rows else None
     except sqlite3.Error as exc:
+        store.close()
         raise _store_error(path, exc) from None
-    return Store(conn, path)
+    if bad is not None:
+        store.close()
+        raise bad_row_error(*bad)
+    return store
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calcquiz.errors import StoreError
+from calcquiz.errors import StoreError, UndoConflictError
 from calcquiz.store import SCHEMA_VERSION, CardState, data_dir, db_path, open_store
 
 
@@ -112,25 +112,30 @@ def test_data_folder_that_is_a_file(tmp_path: Path):
         open_store(blocker / "calcquiz.db")
 
 
-states = st.builds(
-    CardState,
-    deck=st.text(min_size=1, max_size=30),
-    card_id=st.from_regex(r"[a-z0-9]+(-[a-z0-9]+)*", fullmatch=True),
-    state=st.sampled_from([1, 2, 3]),
-    step=st.one_of(st.none(), st.integers(0, 5)),
-    stability=st.one_of(st.none(), st.floats(0.001, 36500, allow_nan=False)),
-    difficulty=st.one_of(st.none(), st.floats(1, 10, allow_nan=False)),
-    due=st.floats(0, 4e9, allow_nan=False),
-    last_review=st.one_of(st.none(), st.floats(0, 4e9, allow_nan=False)),
-    reps=st.integers(0, 10_000),
-    lapses=st.integers(0, 1000),
-)
+@st.composite
+def states(draw: st.DrawFn) -> CardState:
+    """Any state the scheduler can produce: learning and relearning cards are on a step,
+    review and relearning cards have a stability and a difficulty."""
+    state = draw(st.sampled_from([1, 2, 3]))
+    known = st.none() if state == 1 else st.nothing()
+    return CardState(
+        deck=draw(st.text(min_size=1, max_size=30)),
+        card_id=draw(st.from_regex(r"[a-z0-9]+(-[a-z0-9]+)*", fullmatch=True)),
+        state=state,
+        step=draw(st.integers(0, 5) if state != 2 else st.one_of(st.none(), st.integers(0, 5))),
+        stability=draw(st.one_of(known, st.floats(0.001, 36500))),
+        difficulty=draw(st.one_of(known, st.floats(1, 10))),
+        due=draw(st.floats(0, 4e9)),
+        last_review=draw(st.one_of(st.none(), st.floats(0, 4e9))),
+        reps=draw(st.integers(0, 10_000)),
+        lapses=draw(st.integers(0, 1000)),
+    )
 
 
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(before=st.one_of(st.none(), states), after=states, rating=st.integers(1, 4))
+@given(before=st.one_of(st.none(), states()), after=states(), rating=st.integers(1, 4))
 def test_record_then_undo_round_trips(tmp_path: Path, before, after, rating):
     if before is not None:
         before = CardState(**{**before.__dict__, "deck": after.deck, "card_id": after.card_id})
@@ -155,3 +160,72 @@ def test_reset_forgets_everything(tmp_path: Path):
         store.record_review(None, CardState("d", "c", 1, 0, 1.0, 5.0, 10.0, 1.0, 1, 0), 3, 1.0, 5)
         assert store.reset() == (1, 1)
         assert store.reviews() == [] and store.card_states("d") == {}
+
+
+def state(reps: int, due: float = 100.0, card_id: str = "c") -> CardState:
+    return CardState("d", card_id, 2, None, 3.0 + reps, 5.0, due, 10.0 * reps, reps, 0)
+
+
+def test_a_rating_meets_the_state_as_it_is_at_commit_time(tmp_path: Path):
+    """Session A shows the card at reps 1; B rates it meanwhile: A's rating is recomputed
+    from B's result, not written over it."""
+    with open_store(tmp_path / "x.db") as store:
+        store.record_review(None, state(1), 3, 10.0, 5)
+        shown = store.card_state("d", "c")
+        store.record_review(shown, state(2), 3, 20.0, 5)  # session B
+        seen: list[tuple[CardState | None, float]] = []
+
+        def recompute(fresh: CardState | None, at: float) -> CardState:
+            seen.append((fresh, at))
+            return state(3)
+
+        applied = store.apply_review(shown, state(2, due=999.0), 1, 15.0, 5, recompute=recompute)
+        assert seen == [(state(2), 20.0)]  # B's state, and no earlier than B's rating
+        assert (applied.before, applied.after, applied.reviewed_at) == (state(2), state(3), 15.0)
+        assert store.card_state("d", "c") == state(3)
+        with pytest.raises(UndoConflictError, match="changed in another session"):
+            store.record_review(shown, state(2), 3, 30.0, 5)  # no recompute: refused
+        assert len(store.reviews()) == 3
+
+
+def test_undo_only_while_the_card_is_as_that_rating_left_it(tmp_path: Path):
+    with open_store(tmp_path / "x.db") as store:
+        first = store.record_review(None, state(1), 3, 10.0, 5)
+        store.record_review(state(1), state(2), 3, 20.0, 5)  # another session, later
+        with pytest.raises(UndoConflictError, match="nothing was undone"):
+            store.undo_review(first)
+        assert store.card_state("d", "c") == state(2)
+        assert len(store.reviews()) == 2
+        cram = store.record_review(state(2), state(2), 1, 30.0, 5, cram=True)
+        assert store.undo_review(cram) == state(2)  # a cram rating changed no state
+        assert store.card_state("d", "c") == state(2)
+
+
+@pytest.mark.parametrize(
+    ("setup", "kind"),
+    [
+        ([], "empty"),
+        (["PRAGMA user_version = 0"], "empty"),
+        (["CREATE VIEW v AS SELECT 1"], None),
+        (["PRAGMA user_version = -1"], None),
+        (["CREATE TABLE card_state (x)", "PRAGMA user_version = 1"], None),
+    ],
+)
+def test_classify_decides_read_only(tmp_path: Path, setup: list[str], kind: str | None):
+    from calcquiz.store import classify
+
+    path = tmp_path / "calcquiz.db"
+    conn = sqlite3.connect(path)
+    for sql in setup:
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    if kind is None:
+        with pytest.raises(StoreError, match="not a calcquiz database"):
+            classify(path)
+    else:
+        assert classify(path) == kind
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["calcquiz.db"]
+    assert classify(tmp_path / "nothing.db") == "missing"

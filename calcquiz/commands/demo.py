@@ -47,7 +47,7 @@ def demo(
     ] = None,
     seed: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--seed", help="Random seed.", show_default=False),
+        typer.Option("--seed", help="Random seed, 0 or more.", min=0, show_default=False),
     ] = None,
     f: Annotated[
         Optional[str],  # noqa: UP045

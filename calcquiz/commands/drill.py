@@ -43,6 +43,8 @@ def drill(
 
     if topic is not None:
         drills.check_topic(topic)
+        if deck:
+            load(deck)  # a bad --deck is refused before anything is written
     plan = drills.DrillPlan(count=count, topic=topic, seed=seed)
     if topic is None:
         plan.weights = drills.weights_from_retrievability(_recall_by_topic(deck))

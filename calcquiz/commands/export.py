@@ -55,8 +55,11 @@ def anki(
     Example: calcquiz export anki -o deck.apkg
     """
     from calcquiz.export import anki as exporter
+    from calcquiz.export.files import export_errors
 
-    written = exporter.export(load(deck), output, format.value if format else None, force=force)
+    decks = load(deck)
+    with export_errors(output):
+        written = exporter.export(decks, output, format.value if format else None, force=force)
     what = "Anki package" if written.format == "apkg" else "Anki text file"
-    decks = f" in {written.decks} decks" if written.decks > 1 else ""
-    typer.echo(f"Wrote {written.path}: {what}, {written.notes} notes{decks}.")
+    in_decks = f" in {written.decks} decks" if written.decks > 1 else ""
+    typer.echo(f"Wrote {written.path}: {what}, {written.notes} notes{in_decks}.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -101,11 +103,14 @@ def study(
         session = StudySession(store, decks, options, config=settings)
         screen = StudyScreen(session, KeyReader(), run_demo=_run_demo)
         try:
-            summary = screen.run()
-        except KeyboardInterrupt:
+            with _signals_interrupt():
+                summary = screen.run()
+        except KeyboardInterrupt as exc:
             ui.console().print()
-            print_summary(session.summary(), session.calendar, interrupted=True)
-            raise typer.Exit(130) from None
+            # after SIGHUP the terminal may be gone: the ratings are saved regardless
+            with suppress(OSError):
+                print_summary(session.summary(), session.calendar, interrupted=True)
+            raise typer.Exit(exc.args[0] if exc.args else 130) from None
         print_summary(summary, session.calendar)
 
 
@@ -115,6 +120,24 @@ def _check_tags(decks: list[Deck], tags: list[str] | None) -> None:
 
         known = sorted({t for d in decks for c in d.cards for t in c.tags})
         raise BadInputError(f"no card has the tag {', '.join(tags)} (tags: {', '.join(known)})")
+
+
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP end a session like Ctrl-C: every rating is already committed,
+    and the summary is printed (exit 128 + the signal's number)."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(128 + signum)
+
+    wanted = [signal.SIGTERM, getattr(signal, "SIGHUP", None)]
+    saved = {sig: signal.signal(sig, stop) for sig in wanted if sig is not None}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 def _run_demo(card: Card) -> None:
@@ -201,7 +224,7 @@ def reset(
     if not yes and not typer.confirm(f"Forget {what} in {path}?", default=False):
         typer.echo("Kept everything.")
         return
-    with open_store(path) as store:
+    with open_store(path, check_rows=False) as store:  # reads no state: bad rows may go
         if targets is None:
             cards, reviews = store.reset()
         elif card:

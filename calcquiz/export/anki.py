@@ -204,7 +204,8 @@ def apkg_bytes(decks: Sequence[Deck], timestamp: float) -> bytes:
     package_decks = []
     for deck in decks:
         name = anki_deck_name(deck.name)
-        anki_deck = genanki.Deck(deck_id(deck.name), name, description=deck.description or "")
+        description = escape(deck.description or "")  # text, as every other field
+        anki_deck = genanki.Deck(deck_id(deck.name), name, description=description)
         for note in (note_for(card) for card in deck.cards):
             anki_deck.add_note(
                 genanki.Note(

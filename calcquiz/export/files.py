@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from calcquiz.errors import BadInputError, ExportError
@@ -16,8 +19,42 @@ class OutputExistsError(BadInputError):
 
 def refuse_existing(path: Path) -> None:
     """Raise OutputExistsError if something is at ``path``."""
-    if path.exists() or path.is_symlink():
+    try:
+        there = path.exists() or path.is_symlink()
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise ExportError(f"cannot write {path}: {_describe(exc)}") from None
+    if there:
         raise OutputExistsError(f"{path} already exists; pass --force to overwrite it")
+
+
+def refuse_special(path: Path) -> None:
+    """``--force`` replaces a regular file only: not a device, FIFO, socket or folder."""
+    try:
+        special = (path.exists() or path.is_symlink()) and not path.is_file()
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {_describe(exc)}") from None
+    if special:
+        raise BadInputError(
+            f"{path} exists and is not a regular file; --force only replaces files"
+        )
+
+
+@contextmanager
+def export_errors(target: Path | None) -> Iterator[None]:
+    """A file-system or SQLite failure while an export is built (a full disk, a file size
+    limit, a name too long) becomes one ExportError line instead of a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename or target or "the export"
+        raise ExportError(f"cannot write {where}: {_describe(exc)}") from None
+    except Exception as exc:
+        sqlite3 = sys.modules.get("sqlite3")
+        if sqlite3 is None or not isinstance(exc, sqlite3.Error):
+            raise
+        raise ExportError(
+            f"cannot build the Anki package: {exc} (is the disk or the temporary folder full?)"
+        ) from None
 
 
 def _describe(exc: OSError) -> str:
@@ -34,6 +71,8 @@ def write_atomically(path: Path, data: bytes, *, force: bool = False) -> None:
     """
     if not force:
         refuse_existing(path)
+    else:
+        refuse_special(path)
     folder = path.parent
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -47,6 +86,7 @@ def write_atomically(path: Path, data: bytes, *, force: bool = False) -> None:
             os.fsync(out.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         if force:
+            refuse_special(path)  # again just before replacing: it may have changed
             os.replace(tmp, path)
         else:
             _link_new(tmp, path)

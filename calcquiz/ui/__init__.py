@@ -28,7 +28,13 @@ def console() -> Console:
     """The stdout console (created on first use, so importing ui costs nothing)."""
     from rich.console import Console
 
-    return Console(highlight=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits with status 1; the CLI treats a reader that left as a normal end
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(highlight=False)
 
 
 @lru_cache(maxsize=1)

@@ -140,7 +140,13 @@ class StudyScreen:
         self.key()
 
     def undo(self) -> bool:
-        undone = self.session.undo()
+        from calcquiz.errors import UndoConflictError
+
+        try:
+            undone = self.session.undo()
+        except UndoConflictError as exc:
+            hint(f"Cannot undo: {exc}.")
+            return False
         if undone is None:
             hint("Nothing to undo yet.")
             return False

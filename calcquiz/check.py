@@ -1,0 +1,489 @@
+"""``calcquiz check``: verify the progress database, and repair it (like Anki's Check Database).
+
+Checked, in order: SQLite's ``integrity_check``; the schema (through
+:func:`calcquiz.store.classify`); every row's values (a known state, finite numbers in
+range, dates in range, readable JSON); and that each card's saved state is its review log
+replayed through the scheduler (:func:`calcquiz.scheduler.replay`, fuzz off; the due date
+is compared with the last rating's logged "after" state, since fuzz drew it).
+
+``repair`` first copies the file beside itself (``calcquiz.db.bak-<timestamp>``), then
+removes rows it cannot use, rebuilds each inconsistent card's state from its log (or,
+with no usable log, makes it new again), and reports each change. A file with damaged
+pages, or cut short, is rebuilt from the rows that can still be read. No terminal here.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from calcquiz import store as st
+from calcquiz.errors import StoreError
+from calcquiz.store import CardState
+
+# Fields the log decides on its own; the due date carries fuzz and is compared separately.
+_REPLAYED = ("state", "step", "reps", "lapses")
+_FLOATS = ("stability", "difficulty")
+_LOG_COLUMNS = (
+    "id, deck, card_id, rating, reviewed_at, duration_ms, state_before, state_after, "
+    "before_json, after_json, cram"
+)
+_DRILL_COLUMNS = "id, topic, prompt, expected, given, correct, duration_ms, answered_at"
+
+
+@dataclass
+class Report:
+    path: Path
+    problems: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    backup: Path | None = None
+    not_replayed: int = 0  # cards whose history was imported from elsewhere
+    exists: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _Scan:
+    """What one read of the file found."""
+
+    damaged: list[str] = field(default_factory=list)  # integrity or read failures
+    bad_states: list[tuple[Any, Any, str]] = field(default_factory=list)  # deck, card_id, why
+    bad_reviews: list[tuple[int, str]] = field(default_factory=list)
+    bad_drills: list[tuple[int, str]] = field(default_factory=list)
+    bad_flags: list[tuple[Any, Any, str]] = field(default_factory=list)  # deck, card_id, why
+    states: dict[tuple[str, str], CardState] = field(default_factory=dict)
+    logs: dict[tuple[str, str], list[tuple[int, float, CardState]]] = field(default_factory=dict)
+    imported: set[tuple[str, str]] = field(default_factory=set)
+
+
+# ---------------------------------------------------------------- row checks
+
+
+def _time_ok(value: object) -> bool:
+    return st._number_in(value, 0, st.MAX_TIME)
+
+
+def review_problem(row: tuple[Any, ...]) -> str | None:
+    """Why a review_log row (``_LOG_COLUMNS`` order) is unusable, or None."""
+    _, deck, card_id, rating, reviewed_at, _, before, after, _, after_json, cram = row
+    if not isinstance(deck, str) or not isinstance(card_id, str):
+        return "its deck or card id is not text"
+    if type(rating) is not int or rating not in (1, 2, 3, 4):
+        return f"unknown rating {rating!r}"
+    if not _time_ok(reviewed_at):
+        return f"bad review time {reviewed_at!r}"
+    for name, value in (("state before", before), ("state after", after)):
+        if type(value) is not int or value not in st.STATE_NAMES:
+            return f"unknown {name} {value!r}"
+    if cram not in (0, 1) or type(cram) is not int:
+        return f"bad cram flag {cram!r}"
+    if after_json == "{}":  # imported history: no state recorded
+        return None
+    state = _parse_state(after_json)
+    if state is None:
+        return "its saved 'after' state is unreadable"
+    if not cram and (st.state_problem(tuple(state.__dict__.values())) or state.card_id != card_id):
+        return "its saved 'after' state is not a usable state of this card"
+    return None
+
+
+def _parse_state(text: object) -> CardState | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return CardState.from_json(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def drill_problem(row: tuple[Any, ...]) -> str | None:
+    _, topic, prompt, expected, given, correct, _, answered_at = row
+    if not all(isinstance(v, str) for v in (topic, prompt, expected)):
+        return "its topic, prompt or answer is not text"
+    if given is not None and not isinstance(given, str):
+        return "its given answer is not text"
+    if type(correct) is not int or correct not in (0, 1):
+        return f"bad correct flag {correct!r}"
+    if not _time_ok(answered_at):
+        return f"bad answer time {answered_at!r}"
+    return None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _rows(conn: sqlite3.Connection, sql: str, scan: _Scan, table: str) -> Iterator[tuple]:
+    try:
+        yield from conn.execute(sql)
+    except sqlite3.DatabaseError as exc:
+        scan.damaged.append(f"cannot read the {table} table: {exc}")
+
+
+def _scan(conn: sqlite3.Connection) -> _Scan:
+    scan = _Scan()
+    try:
+        found = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
+        if found != ["ok"]:
+            scan.damaged.extend(f"integrity check: {m}" for m in found)
+    except sqlite3.DatabaseError as exc:
+        scan.damaged.append(f"integrity check failed: {exc}")
+    for row in _rows(conn, f"SELECT {st._STATE_COLUMNS} FROM card_state", scan, "card_state"):
+        why = st.state_problem(row)
+        if why:
+            scan.bad_states.append((row[0], row[1], why))
+        else:
+            scan.states[(row[0], row[1])] = CardState(*row)
+    sql = f"SELECT {_LOG_COLUMNS} FROM review_log ORDER BY id"
+    for row in _rows(conn, sql, scan, "review_log"):
+        why = review_problem(row)
+        if why:
+            scan.bad_reviews.append((row[0], f"review {row[0]} of card {row[2]!r}: {why}"))
+        elif row[9] == "{}":
+            scan.imported.add((row[1], row[2]))
+        elif not row[10]:
+            after = _parse_state(row[9])
+            assert after is not None
+            scan.logs.setdefault((row[1], row[2]), []).append((row[3], row[4], after))
+    sql = f"SELECT {st._FLAG_COLUMNS} FROM card_flags"
+    for row in _rows(conn, sql, scan, "card_flags"):
+        why = st.flags_problem(row)
+        if why:
+            scan.bad_flags.append((row[0], row[1], why))
+    sql = f"SELECT {_DRILL_COLUMNS} FROM drill_log ORDER BY id"
+    for row in _rows(conn, sql, scan, "drill_log"):
+        why = drill_problem(row)
+        if why:
+            scan.bad_drills.append((row[0], f"drill answer {row[0]}: {why}"))
+    return scan
+
+
+# ---------------------------------------------------------------- replay
+
+
+def expected_state(
+    scheduler: Any, deck: str, card_id: str, log: list[tuple[int, float, CardState]]
+) -> CardState | None:
+    """The state the log leads to: replayed at each rating's scheduler time, with the due
+    date of the last logged 'after' state (fuzz drew it; everything else follows)."""
+    from calcquiz.scheduler import replay
+
+    ratings = [
+        (rating, after.last_review if after.last_review is not None else at)
+        for rating, at, after in log
+    ]
+    state = replay(scheduler, deck, card_id, ratings)
+    if state is None:
+        return None
+    last = max(log, key=lambda r: r[2].last_review or r[1])[2]
+    return CardState(**{**state.__dict__, "due": last.due})
+
+
+def same_state(a: CardState, b: CardState) -> bool:
+    if any(getattr(a, f) != getattr(b, f) for f in _REPLAYED):
+        return False
+    for name in (*_FLOATS, "due", "last_review"):
+        x, y = getattr(a, name), getattr(b, name)
+        if (x is None) != (y is None):
+            return False
+        if x is not None and not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9):
+            return False
+    return True
+
+
+def _differences(scan: _Scan) -> dict[tuple[str, str], tuple[str, CardState | None]]:
+    """Cards whose saved state is not their log replayed: key -> (why, the right state)."""
+    from calcquiz.scheduler import make_scheduler
+
+    scheduler = make_scheduler(fuzz=False)
+    bad_keys = {(d, c) for d, c, _ in scan.bad_states}
+    out: dict[tuple[str, str], tuple[str, CardState | None]] = {}
+    for key in sorted((set(scan.states) | set(scan.logs) | bad_keys) - scan.imported, key=str):
+        log = scan.logs.get(key, [])
+        want = expected_state(scheduler, key[0], key[1], log) if log else None
+        have = scan.states.get(key)
+        if key in bad_keys:
+            continue  # reported as a bad row; rebuilt below from `want`
+        if have is None and want is not None:
+            out[key] = (f"has {len(log)} logged ratings but no saved state", want)
+        elif have is not None and want is None:
+            out[key] = ("has a saved state but no logged rating", None)
+        elif have is not None and want is not None and not same_state(have, want):
+            out[key] = (
+                f"saved state ({_brief(have)}) is not its review log replayed ({_brief(want)})",
+                want,
+            )
+    for key in bad_keys - scan.imported:
+        log = scan.logs.get(key, [])
+        out[key] = ("", expected_state(scheduler, key[0], key[1], log) if log else None)
+    return out
+
+
+def _brief(s: CardState) -> str:
+    return f"{st.STATE_NAMES.get(s.state, s.state)}, reps {s.reps}, lapses {s.lapses}"
+
+
+# ---------------------------------------------------------------- check and repair
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _card(key: tuple[Any, Any]) -> str:
+    return f"card {key[1]!r} of deck {key[0]!r}"
+
+
+def _problems(scan: _Scan, diffs: dict[tuple[str, str], tuple[str, CardState | None]]) -> list[str]:
+    lines = list(scan.damaged)
+    lines += [f"{_card((d, c))}: {why}" for d, c, why in scan.bad_states]
+    lines += [why for _, why in scan.bad_reviews]
+    lines += [why for _, why in scan.bad_drills]
+    lines += [
+        f"{_card((d, c))}: suspended/buried/leech marks: {why}" for d, c, why in scan.bad_flags
+    ]
+    lines += [f"{_card(key)}: {why}" for key, (why, _) in diffs.items() if why]
+    return lines
+
+
+def check(path: Path | None = None, repair: bool = False) -> Report:
+    """Check the store at ``path`` (default: the user's); with ``repair``, fix it.
+
+    A file that is not a calcquiz store raises StoreError and is left alone."""
+    path = path or st.db_path()
+    report = Report(path)
+    try:
+        kind = st.classify(path)
+    except StoreError:
+        if not _cut_short(path):
+            raise
+        return _check_cut_short(path, repair, report)
+    if kind != "store":
+        report.exists = False  # nothing studied yet: nothing to check
+        return report
+    try:
+        conn = _read_only(path)
+        try:
+            scan = _scan(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read {path}: {exc}") from None
+    diffs = {} if scan.damaged else _differences(scan)
+    report.problems = _problems(scan, diffs)
+    report.not_replayed = len(scan.imported)
+    if repair and report.problems:
+        report.backup = backup(path)
+        if scan.damaged:
+            report.changes += _salvage(path)
+            rescan = check(path, repair=False)  # the rebuilt file, checked afresh
+            if rescan.problems:
+                report.changes += _fix_rows(path, *_rescan(path))
+        else:
+            report.changes += _fix_rows(path, scan, diffs)
+    return report
+
+
+def _cut_short(path: Path) -> bool:
+    """An SQLite file shorter than its header says (a copy or a disk that stopped early)."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(16)
+        return magic == b"SQLite format 3\x00" and st._truncated(path)
+    except OSError:
+        return False
+
+
+def _check_cut_short(path: Path, repair: bool, report: Report) -> Report:
+    """SQLite will not open a file cut short; a copy padded back to its full length can be
+    read, and (after checking it is ours) salvaged from."""
+    readable = _patched_copy(path)
+    try:
+        st.classify(readable)  # not ours: StoreError, and the file is left alone
+        size = path.stat().st_size
+        report.problems.append(
+            f"the file is cut short ({size} bytes, less than its header says); "
+            "`calcquiz check --repair` rebuilds it from the rows that remain"
+        )
+        if repair:
+            report.backup = backup(path)
+            report.changes += _salvage(path, source=readable)
+            if check(path).problems:
+                report.changes += _fix_rows(path, *_rescan(path))
+    finally:  # the copy, and the -wal and -shm files reading it made beside it
+        for made in (readable, Path(f"{readable}-wal"), Path(f"{readable}-shm")):
+            made.unlink(missing_ok=True)
+    return report
+
+
+def _patched_copy(path: Path) -> Path:
+    """A copy in the temporary folder (nothing is added beside a file that may not be ours)."""
+    import shutil
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="calcquiz-check-", suffix=".db")
+    os.close(fd)
+    copy = Path(name)
+    shutil.copyfile(path, copy)
+    with open(copy, "r+b") as fh:
+        header = fh.read(100)
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        pages = int.from_bytes(header[28:32], "big")
+        # The missing pages come back as zeros: the schema still names every table, and a
+        # read that reaches a lost page fails alone (the salvage skips it).
+        fh.truncate(pages * page_size)
+    return copy
+
+
+def _rescan(path: Path) -> tuple[_Scan, dict[tuple[str, str], tuple[str, CardState | None]]]:
+    conn = _read_only(path)
+    try:
+        scan = _scan(conn)
+    finally:
+        conn.close()
+    return scan, _differences(scan)
+
+
+def backup(path: Path) -> Path:
+    """A copy of the database (WAL contents included) beside it; returns its path."""
+    import shutil
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.bak-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.bak-{stamp}-{n}")
+    try:
+        src = _read_only(path)
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+    except sqlite3.Error:  # too damaged for SQLite to copy: copy the bytes
+        for partial in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+            partial.unlink(missing_ok=True)
+        shutil.copyfile(path, target)
+        wal = Path(f"{path}-wal")
+        if wal.exists():
+            shutil.copyfile(wal, Path(f"{target}-wal"))
+    for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+        if leftover.exists() and leftover.stat().st_size == 0:  # the copy's own, empty
+            leftover.unlink()
+    return target
+
+
+def _fix_rows(
+    path: Path,
+    scan: _Scan,
+    diffs: dict[tuple[str, str], tuple[str, CardState | None]],
+) -> list[str]:
+    """Remove unusable rows and rebuild inconsistent card states, in one transaction."""
+    changes: list[str] = []
+    with st.open_store(path, check_rows=False) as store, store._write() as conn:
+        for deck, card_id, _ in scan.bad_states:
+            conn.execute("DELETE FROM card_state WHERE deck IS ? AND card_id IS ?", (deck, card_id))
+            if (deck, card_id) not in diffs:
+                changes.append(f"{_card((deck, card_id))}: removed its unusable state (new)")
+        for review_id, why in scan.bad_reviews:
+            conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
+            changes.append(f"removed {why}")
+        for deck, card_id, why in scan.bad_flags:
+            conn.execute("DELETE FROM card_flags WHERE deck IS ? AND card_id IS ?", (deck, card_id))
+            changes.append(f"{_card((deck, card_id))}: removed its unusable marks ({why})")
+        for drill_id, why in scan.bad_drills:
+            conn.execute("DELETE FROM drill_log WHERE id = ?", (drill_id,))
+            changes.append(f"removed {why}")
+        for key, (_, want) in diffs.items():
+            if want is None:
+                conn.execute("DELETE FROM card_state WHERE deck = ? AND card_id = ?", key)
+                changes.append(f"{_card(key)}: no usable review log; reset to new")
+            else:
+                st._put_state(conn, want)
+                changes.append(f"{_card(key)}: state rebuilt from its review log ({_brief(want)})")
+    return changes
+
+
+_TABLES = (
+    ("card_state", st._STATE_COLUMNS, None),
+    ("review_log", _LOG_COLUMNS, "id"),
+    ("drill_log", _DRILL_COLUMNS, "id"),
+    ("card_flags", st._FLAG_COLUMNS, None),
+)
+MAX_SKIPS = 4096  # failed reads in a row before giving up on the rest of a table
+MAX_STEP = 1024
+
+
+def _readable(
+    src: sqlite3.Connection, table: str, columns: str, key: str | None
+) -> tuple[list[tuple], bool]:
+    """The rows of ``table`` that can still be read, and whether any could not."""
+    rows: list[tuple] = []
+    if key is None:
+        try:
+            for row in src.execute(f"SELECT {columns} FROM {table}"):
+                rows.append(row)
+            return rows, False
+        except sqlite3.DatabaseError:
+            return rows, True
+    # Walk by id past damaged pages: on a failure jump ahead, further each time (up to
+    # MAX_STEP ids), until past the largest id (when even that cannot be read: until
+    # MAX_SKIPS failures in a row).
+    try:
+        largest = src.execute(f"SELECT MAX({key}) FROM {table}").fetchone()[0]
+    except sqlite3.DatabaseError:
+        largest = None
+    last, step, skips, lost = 0, 1, 0, False
+    while skips < MAX_SKIPS and (largest is None or last < largest):
+        try:
+            for row in src.execute(
+                f"SELECT {columns} FROM {table} WHERE {key} > ? ORDER BY {key}", (last,)
+            ):
+                rows.append(row)
+                last, step, skips = row[0], 1, 0
+            return rows, lost
+        except sqlite3.DatabaseError:
+            lost = True
+            last, step, skips = last + step, min(step * 2, MAX_STEP), skips + 1
+    return rows, True
+
+
+def _salvage(path: Path, source: Path | None = None) -> list[str]:
+    """Rebuild a file with damaged pages from the rows of ``source`` (default: the file
+    itself) that can be read, then put it in place."""
+    tmp = path.with_name(f"{path.name}.salvage")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    changes = []
+    src = _read_only(source or path)
+    try:
+        with st.open_store(tmp, check_rows=False) as new, new._write() as conn:
+            for table, columns, key in _TABLES:
+                rows, lost = _readable(src, table, columns, key)
+                marks = ", ".join("?" * len(columns.split(", ")))
+                before = conn.total_changes
+                conn.executemany(  # OR IGNORE: a row the schema refuses is not copied
+                    f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})", rows
+                )
+                copied = conn.total_changes - before
+                changes.append(
+                    f"{table}: copied {copied} readable rows to a rebuilt file"
+                    + ("; an unreadable part was lost" if lost or copied < len(rows) else "")
+                )
+    finally:
+        src.close()
+    for stale in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+    os.replace(tmp, path)
+    return changes
