@@ -32,24 +32,16 @@ from calcquiz.demos.core import (
     vec,
 )
 from calcquiz.demos.objectives import Array, Objective
+from calcquiz.numerics.differences import (
+    central_difference,
+    directional_difference,
+    forward_difference,
+    partial_difference,
+)
+from calcquiz.numerics.differences import Differentiability, differentiability
 
 STEPS_DERIVATIVE = [10.0**-k for k in range(1, 13)]
 STEPS_PARTIAL = [10.0**-k for k in range(1, 9)]
-
-
-def forward_difference(fun: Callable[[float], float], x: float, h: float) -> float:
-    return (fun(x + h) - fun(x)) / h
-
-
-def central_difference(fun: Callable[[float], float], x: float, h: float) -> float:
-    return (fun(x + h) - fun(x - h)) / (2 * h)
-
-
-def partial_difference(fun: Callable[[Array], float], p: Array, i: int, h: float) -> float:
-    """Central difference along coordinate ``i``: the other coordinates stay fixed."""
-    e = np.zeros_like(p)
-    e[i] = h
-    return (fun(p + e) - fun(p - e)) / (2 * h)
 
 
 # --- derivative (card 1) ----------------------------------------------------------------
@@ -71,11 +63,14 @@ def derivative(f: str | None = None, at: Sequence[float] | None = None) -> DemoR
 
     Default: f = x^3 - 2x at x = 1, where f'(x) = 3x^2 - 2 = 1. Forward differences have
     error O(h), central ones O(h^2), until floating-point round-off (~1e-16 / h) dominates
-    and the error grows again as h shrinks.
+    and the error grows again as h shrinks. Where f may have a kink (it uses abs) or the
+    exact formula is undefined, f'(x) is reported only if the one-sided slopes agree
+    (:func:`calcquiz.numerics.differences.differentiability`); otherwise it is null and
+    the left and right slopes are given.
     """
     obj = CUBIC if f is None else objectives.from_text(f, max_dim=1)
     p = check_point(at, obj.names, (1.0,), "--at")
-    obj.check(p)
+    obj.check(p, order=0)
     x = float(p[0])
     params = {"f": obj.text, "at": [x], "h": STEPS_DERIVATIVE}
     columns = ["h", "forward", "forward error", "central", "central error"]
@@ -89,34 +84,61 @@ def derivative(f: str | None = None, at: Sequence[float] | None = None) -> DemoR
     )
 
 
+def axis_differentiability(obj: Objective, p: Array, i: int) -> Differentiability | None:
+    """None when f is smooth at p along axis i (no abs, exact partial finite); else the
+    one-sided slopes test along that axis."""
+    with np.errstate(all="ignore"):
+        exact = float(obj.jac(p)[i])
+    if not obj.kinks and math.isfinite(exact):
+        return None
+
+    def along(t: float) -> float:
+        q = p.copy()
+        q[i] = t
+        return obj.fun(q)
+
+    test = differentiability(along, float(p[i]))
+    if test.differentiable and not math.isfinite(exact):
+        return Differentiability(False, test.left, test.right, test.h)
+    return test
+
+
 def _derivative_rows(obj: Objective, x: float) -> RowGenerator:
     def fun(t: float) -> float:
         return obj.fun(np.array([t]))
 
-    exact = float(obj.jac(np.array([x]))[0])
-    fwd_err, cen_err = [], []
+    test = axis_differentiability(obj, np.array([x]), 0)
+    exists = test is None or test.differentiable
+    exact = float(obj.jac(np.array([x]))[0]) if exists else math.nan
+    fwd_err: list[float] = []
+    cen_err: list[float] = []
+    cen: list[float] = []
     with np.errstate(all="ignore"):
         for h in STEPS_DERIVATIVE:
             fwd = forward_difference(fun, x, h)
-            cen = central_difference(fun, x, h)
+            cen.append(central_difference(fun, x, h))
             fwd_err.append(abs(fwd - exact))
-            cen_err.append(abs(cen - exact))
-            yield [h, fwd, fwd_err[-1], cen, cen_err[-1]]
+            cen_err.append(abs(cen[-1] - exact))
+            yield [h, fwd, fwd_err[-1] if exists else None, cen[-1],
+                   cen_err[-1] if exists else None]
+    result: dict[str, Any] = {"derivative": exact if exists else None, "x": x,
+                              "f": obj.fun(np.array([x])), "differentiable": exists}
+    if test is not None:
+        result["left"] = test.left if math.isfinite(test.left) else None
+        result["right"] = test.right if math.isfinite(test.right) else None
+    if not exists:
+        assert test is not None
+        result.update(best_h=None, best_error=None)
+        return Outcome(result, _no_derivative_text(x, test, cen[STEPS_DERIVATIVE.index(1e-5)]))
     best = int(np.nanargmin(cen_err)) if not all(math.isnan(e) for e in cen_err) else 0
     best_h = STEPS_DERIVATIVE[best]
-    result = {
-        "derivative": exact,
-        "x": x,
-        "f": obj.fun(np.array([x])),
-        "best_h": best_h,
-        "best_error": cen_err[best],
-    }
+    result.update(best_h=best_h, best_error=cen_err[best])
     i2, i5, i12 = (STEPS_DERIVATIVE.index(h) for h in (1e-2, 1e-5, 1e-12))
     takeaway = (
         f"The derivative is the slope of the tangent: f'({x:g}) = {exact:.6g}. "
-        f"Central differences close in like h^2 (error {cen_err[i2]:.1e} at h = 1e-2, "
+        f"Central differences close in like h² (error {cen_err[i2]:.1e} at h = 1e-2, "
         f"{cen_err[i5]:.1e} at h = 1e-5), forward ones only like h ({fwd_err[i2]:.1e} at "
-        f"h = 1e-2). Below the best step, h ~ {best_h:.0e}, round-off wins: "
+        f"h = 1e-2). Below the best step, h ≈ {best_h:.0e}, round-off wins: "
         f"{cen_err[i12]:.1e} at h = 1e-12."
     )
     plot = Plot(
@@ -129,6 +151,20 @@ def _derivative_rows(obj: Objective, x: float) -> RowGenerator:
         ylabel="log10 error",
     )
     return Outcome(result, takeaway, [plot])
+
+
+def _no_derivative_text(x: float, test: Differentiability, central: float) -> str:
+    def side(name: str, slope: float) -> str:
+        if not math.isfinite(slope):
+            return f"f is not defined just {name} of {x:g}"
+        return f"the slope from the {name} is {slope:.6g} (at h = {test.h:.2g})"
+
+    text = (f"f'({x:g}) does not exist: {side('left', test.left)} and "
+            f"{side('right', test.right)}, so no single tangent fits.")
+    if math.isfinite(central):
+        text += (f" The central difference still prints a number ({central:.6g} at "
+                 f"h = 1e-5): a difference quotient is not a derivative.")
+    return text
 
 
 def _log10(values: Sequence[float]) -> list[float]:
@@ -177,7 +213,34 @@ def partial(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
     )
 
 
+def kinks_at(obj: Objective, p: Array) -> dict[int, Differentiability]:
+    """The axes along which f is not differentiable at p, with their one-sided slopes."""
+    out = {}
+    for i in range(obj.dim):
+        test = axis_differentiability(obj, p, i)
+        if test is not None and not test.differentiable:
+            out[i] = test
+    return out
+
+
+def _side_values(obj: Objective, kinks: dict[int, Differentiability], exact: Array) -> (
+        dict[str, list[float | None]]):
+    def clean(v: float) -> float | None:
+        return v if math.isfinite(v) else None
+
+    left = [clean(kinks[i].left) if i in kinks else float(exact[i]) for i in range(obj.dim)]
+    right = [clean(kinks[i].right) if i in kinks else float(exact[i]) for i in range(obj.dim)]
+    return {"left": left, "right": right}
+
+
+def _kink_text(obj: Objective, kinks: dict[int, Differentiability]) -> str:
+    parts = [f"along {obj.names[i]} the slope is {t.left:.6g} from the left and "
+             f"{t.right:.6g} from the right" for i, t in kinks.items()]
+    return "; ".join(parts)
+
+
 def _partial_rows(obj: Objective, p: Array) -> RowGenerator:
+    kinks = kinks_at(obj, p)
     exact = obj.jac(p)
     errors: list[list[float]] = [[] for _ in obj.names]
     with np.errstate(all="ignore"):
@@ -186,15 +249,25 @@ def _partial_rows(obj: Objective, p: Array) -> RowGenerator:
             for i in range(obj.dim):
                 d = partial_difference(obj.fun, p, i, h)
                 errors[i].append(abs(d - exact[i]))
-                row += [d, errors[i][-1]]
+                row += [d, None if i in kinks else errors[i][-1]]
             yield list(row)
-    parts = ", ".join(f"df/d{n} = {v:.6g}" for n, v in zip(obj.names, exact, strict=True))
-    result = {"gradient": vec(exact), "at": vec(p), "f": obj.fun(p)}
+    gradient: list[float | None] = [None if i in kinks else float(exact[i])
+                                    for i in range(obj.dim)]
+    result: dict[str, Any] = {"gradient": gradient, "at": vec(p), "f": obj.fun(p)}
     held = " and ".join(obj.names[1:]) if obj.dim > 1 else "nothing else"
+    if kinks:
+        result.update(_side_values(obj, kinks, exact))
+        missing = ", ".join(f"∂f/∂{obj.names[i]}" for i in kinks)
+        return Outcome(result, f"{missing} does not exist here: {_kink_text(obj, kinks)}. "
+                       f"A partial derivative exists only where both one-sided slopes agree.")
+    parts = ", ".join(f"∂f/∂{n} = {v:.6g}" for n, v in zip(obj.names, exact, strict=True))
+    best = min(min(e) for e in errors)
     takeaway = (
-        f"{parts}. A partial derivative is an ordinary derivative along one axis: df/dx moves "
+        f"{parts}. A partial derivative is an ordinary derivative along one axis: ∂f/∂x moves "
         f"x alone with {held} held fixed, and the differences agree with the exact values to "
-        f"{min(min(e) for e in errors):.0e} at best."
+        f"{best:.0e} at best." if best else
+        f"{parts}. A partial derivative is an ordinary derivative along one axis: ∂f/∂x moves "
+        f"x alone with {held} held fixed; here the differences match the exact values exactly."
     )
     return Outcome(result, takeaway)
 
@@ -241,31 +314,41 @@ def gradient(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun
 
 
 def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
+    kinks = kinks_at(obj, p)
     g = obj.jac(p)
     norm = float(np.linalg.norm(g))
-    steepest = float(np.degrees(np.arctan2(g[1], g[0])) % 360) if norm > 0 else None
+    smooth = not kinks
+    steepest = (float(np.degrees(np.arctan2(g[1], g[0])) % 360)
+                if norm > 0 and smooth else None)
     angles = sorted(ANGLES + ([steepest] if steepest is not None else []))
     h = 1e-6
     best = -math.inf
     for a in angles:
         u = np.array([math.cos(math.radians(a)), math.sin(math.radians(a))])
         u[np.abs(u) < 1e-15] = 0.0  # cos 90 deg is 6e-17 in floating point
-        slope = float(g @ u)
+        slope = float(g @ u) + 0.0
         with np.errstate(all="ignore"):
-            numeric = (obj.fun(p + h * u) - obj.fun(p - h * u)) / (2 * h)
-        best = max(best, slope)
-        width = round(20 * abs(slope) / norm) if norm > 0 else 0
+            numeric = directional_difference(obj.fun, p, u, h)
+        shown = slope if smooth else numeric
+        best = max(best, shown)
+        width = round(20 * abs(slope) / norm) if norm > 0 and smooth else 0
         bar = ("+" if slope >= 0 else "-") + "#" * width
-        yield [a, vec(u), slope, numeric, bar]
+        yield [a, vec(u), slope if smooth else None, numeric, bar if smooth else ""]
+    if not smooth:
+        result: dict[str, Any] = {"gradient": None, "norm": None, "steepest_angle": None,
+                                  "max_slope": None, **_side_values(obj, kinks, g)}
+        takeaway = (f"f is not differentiable here ({_kink_text(obj, kinks)}), so there is no "
+                    f"gradient and no steepest direction: the slope along u is not ∇f·u.")
+        return Outcome(result, takeaway)
     result = {"gradient": vec(g), "norm": norm, "steepest_angle": steepest, "max_slope": best}
     if steepest is None:
-        takeaway = "The gradient is zero here: every direction is flat (a stationary point)."
+        takeaway = "The gradient is 0 here: every direction is flat to first order (a stationary point)."
     else:
         takeaway = (
-            f"grad f = ({', '.join(f'{v:.6g}' for v in g)}) and |grad f| = {norm:.6g}. The "
-            f"slope grad f . u = |grad f| cos(angle to grad f) is steepest at {steepest:.3f} "
-            f"deg, along the gradient, where it equals the norm; it is 0 at right angles and "
-            f"most negative opposite, along -grad f, the way gradient descent steps."
+            f"∇f = ({', '.join(f'{v:.6g}' for v in g)}) and |∇f| = {norm:.6g}. The "
+            f"slope ∇f·u = |∇f| cos(angle to ∇f) is steepest at {steepest:.3f}°, along the "
+            f"gradient, where it equals the norm; it is 0 at right angles and most negative "
+            f"opposite, along −∇f, the way gradient descent steps."
         )
     return Outcome(result, takeaway)
 

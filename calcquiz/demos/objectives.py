@@ -35,6 +35,7 @@ class Objective:
         check: Callable[[Array, int], None] | None = None,
         user: bool = False,
         label: str | None = None,
+        kinks: bool = False,
     ) -> None:
         self.text = text
         self.label = label or text  # a short name for table cells
@@ -44,6 +45,9 @@ class Objective:
         self._hess = hess
         self._check = check
         self.user = user
+        # True if f may fail to be differentiable where it is defined (it uses abs):
+        # then a derivative is only reported after the one-sided slopes agree.
+        self.kinks = kinks
 
     @property
     def dim(self) -> int:
@@ -133,7 +137,21 @@ def from_expr(parsed: Any, names: Sequence[str], what: str = "f") -> Objective:
         except ExpressionError as exc:
             raise ExpressionError(f"{label}: {exc}") from None
 
-    return Objective(parsed.text, names, fun, jac, hess, check, user=True)
+    return Objective(parsed.text, names, fun, jac, hess, check, user=True,
+                     kinks=_has_kinks(parsed.node))
+
+
+def _has_kinks(node: Any) -> bool:
+    """True if the tree calls abs or sign (the only non-smooth functions allowed)."""
+    from calcquiz import expr
+
+    if isinstance(node, expr.Call):
+        return node.func in ("abs", "sign") or _has_kinks(node.arg)
+    if isinstance(node, expr.BinOp):
+        return _has_kinks(node.left) or _has_kinks(node.right)
+    if isinstance(node, expr.Neg):
+        return _has_kinks(node.arg)
+    return False
 
 
 def _checked(e: Any, values: dict[str, Any], label: str) -> None:

@@ -1,0 +1,136 @@
+"""Has an iteration converged, diverged or settled into a cycle? Tests relative to the
+problem's own scale, with the thresholds stated here once.
+
+* Converged: every value finite and the point is stationary to within XTOL of its scale:
+  the Newton estimate of the distance to the nearest stationary point, |H⁻¹ ∇f(p)|, is at
+  most XTOL · scale, scale = max(|p|, |p₀ − p|) (or within 16 ulp of |p|: float64 cannot
+  come closer). ∇f(p) = 0 exactly counts. Without a usable Hessian (singular, not finite)
+  the test is |∇f(p)| ≤ GTOL · max_k |∇f(p_k)| along the path. Multiplying f by a constant
+  changes neither test.
+* Diverged: a coordinate, f or |∇f| is inf or nan.
+* Cycle of period q (2..4): the last two points each repeat the point q steps before to
+  within CYCLE_RTOL of the step length, while the steps themselves do not shrink to 0.
+* Observed order: q_k = log(e_{k+1} / e_k) / log(e_k / e_{k-1}) on errors above the round-off
+  floor ORDER_FLOOR · max(1, |x*|): 1 is linear, 2 quadratic convergence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+Array = np.ndarray
+EPS = float(np.finfo(np.float64).eps)
+XTOL = 1e-6
+GTOL = 1e-8
+CYCLE_RTOL = 1e-6
+ORDER_FLOOR = 1e-13
+
+
+def finite(*values: float) -> bool:
+    return all(math.isfinite(v) for v in values)
+
+
+def newton_distance(grad: Array, hess: Array | None) -> float:
+    """|H⁻¹ ∇f|: the distance to the stationary point of the local quadratic model (inf if
+    H is singular or not finite, 0 if ∇f = 0)."""
+    g = np.asarray(grad, dtype=np.float64)
+    if not np.any(g):
+        return 0.0
+    if hess is None:
+        return math.inf
+    H = np.atleast_2d(np.asarray(hess, dtype=np.float64))
+    if not np.all(np.isfinite(H)):
+        return math.inf
+    try:
+        with np.errstate(all="ignore"):
+            d = np.linalg.solve(H, g)
+    except np.linalg.LinAlgError:
+        return math.inf
+    value = float(np.linalg.norm(d))
+    return value if math.isfinite(value) else math.inf
+
+
+def is_converged(
+    p: Array,
+    grad: Array,
+    hess: Array | None,
+    *,
+    start: Array | None = None,
+    grad_scale: float | None = None,
+) -> bool:
+    """The convergence test stated in the module docstring, at the point p."""
+    p = np.asarray(p, dtype=np.float64)
+    g = np.asarray(grad, dtype=np.float64)
+    if not (np.all(np.isfinite(p)) and np.all(np.isfinite(g))):
+        return False
+    if not np.any(g):
+        return True
+    size = float(np.linalg.norm(p))
+    scale = max(size, float(np.linalg.norm(p - start)) if start is not None else 0.0)
+    d = newton_distance(g, hess)
+    if math.isfinite(d):
+        return d <= max(XTOL * scale, 16 * EPS * size)
+    return grad_scale is not None and float(np.linalg.norm(g)) <= GTOL * grad_scale
+
+
+def converged_at(
+    path: Sequence[Array],
+    jac: Callable[[Array], Array],
+    hess: Callable[[Array], Array] | None,
+) -> bool:
+    """:func:`is_converged` at the last point of ``path`` (its start and gradient scale)."""
+    with np.errstate(all="ignore"):
+        norms = [float(np.linalg.norm(jac(q))) for q in path]
+        finite_norms = [n for n in norms if math.isfinite(n)]
+        last = path[-1]
+        try:
+            H = hess(last) if hess is not None and np.all(np.isfinite(last)) else None
+        except Exception:  # noqa: BLE001 - a Hessian that cannot be computed: gradient test
+            H = None
+        return is_converged(last, jac(last), H, start=path[0],
+                            grad_scale=max(finite_norms) if finite_norms else None)
+
+
+def is_diverged(*values: float) -> bool:
+    """True if any value (coordinates, f, |∇f|) is inf or nan."""
+    return not finite(*values)
+
+
+def detect_cycle(path: Sequence[Array], max_period: int = 4) -> int | None:
+    """The period q of a cycle the path has settled into (see the module docstring)."""
+    n = len(path) - 1
+    for q in range(2, max_period + 1):
+        if n < 2 * q:
+            break
+        steps = [float(np.linalg.norm(path[i] - path[i - 1])) for i in range(n - q + 1, n + 1)]
+        step = max(steps)
+        if not (step > 0 and math.isfinite(step)):
+            return None
+        size = max(float(np.linalg.norm(path[n])), 1e-300)
+        if step <= XTOL * size:
+            return None  # converging, not cycling
+        repeats = [float(np.linalg.norm(path[m] - path[m - q])) for m in (n, n - 1)]
+        if all(r <= CYCLE_RTOL * step for r in repeats):
+            return q
+    return None
+
+
+def observed_order(errors: Sequence[float | None], scale: float = 1.0) -> float | None:
+    """The convergence order from the last three decreasing errors above the floor
+    ORDER_FLOOR · max(1, scale); None if there are not three such errors."""
+    floor = ORDER_FLOOR * max(1.0, scale)
+    usable = [e for e in errors if e is not None and math.isfinite(e) and e > floor]
+    best: float | None = None
+    for a, b, c in zip(usable, usable[1:], usable[2:]):
+        if a > b > c and b / a < 1:
+            best = math.log(c / b) / math.log(b / a)
+    return best
+
+
+def gradient_scale(grad_norms: Sequence[float]) -> float:
+    """The largest finite gradient norm along a path (0 if none is finite)."""
+    values = [g for g in grad_norms if math.isfinite(g)]
+    return max(values) if values else 0.0

@@ -1,0 +1,71 @@
+"""Critical points: is p stationary, and what kind of point do the second derivatives say?
+
+* Zero eigenvalue: |λ| ≤ EIG_RTOL · max |λ_i| (relative to the Hessian's own scale, so
+  multiplying f by 1e-10 changes nothing); an all-zero Hessian is degenerate.
+* Kind from the eigenvalues: both signs → saddle; else any zero → degenerate (second
+  derivatives cannot decide); all > 0 → minimum; all < 0 → maximum.
+* Stationary: ∇f(p) = 0, or the Newton distance |H⁻¹ ∇f(p)| ≤ XTOL · max(1, |p|)
+  (see :mod:`calcquiz.numerics.convergence`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from calcquiz.numerics.convergence import XTOL, newton_distance
+
+Array = np.ndarray
+EIG_RTOL = 1e-9
+KINDS = ("minimum", "maximum", "saddle", "degenerate")
+
+
+def classify_eigenvalues(eigenvalues: Sequence[float] | Array) -> str:
+    """minimum, maximum, saddle or degenerate, with the relative zero test above."""
+    values = np.asarray(eigenvalues, dtype=np.float64)
+    if values.size == 0 or not np.all(np.isfinite(values)):
+        return "degenerate"
+    tol = EIG_RTOL * float(np.max(np.abs(values)))
+    if np.any(values > tol) and np.any(values < -tol):
+        return "saddle"
+    if np.any(np.abs(values) <= tol):
+        return "degenerate"
+    return "minimum" if np.all(values > 0) else "maximum"
+
+
+def is_stationary(p: Array, grad: Array, hess: Array | None) -> bool:
+    """∇f(p) = 0 to within XTOL · max(1, |p|) of Newton distance (see module docstring)."""
+    g = np.asarray(grad, dtype=np.float64)
+    if not np.all(np.isfinite(g)):
+        return False
+    if not np.any(g):
+        return True
+    return newton_distance(g, hess) <= XTOL * max(1.0, float(np.linalg.norm(p)))
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """The Hessian's eigenvalues (ascending), the kind they give, and whether p is
+    stationary (only then is the kind a statement about the point)."""
+
+    eigenvalues: tuple[float, ...]
+    kind: str
+    stationary: bool
+
+    @property
+    def label(self) -> str:
+        """'minimum', 'maximum', 'saddle', 'degenerate', or 'not stationary'."""
+        return self.kind if self.stationary else "not stationary"
+
+
+def classify_critical_point(p: Array, grad: Array, hess: Array) -> CriticalPoint:
+    """Eigenvalues of the (symmetrised) Hessian by numpy.linalg.eigvalsh, their kind by
+    :func:`classify_eigenvalues`, and the stationarity test :func:`is_stationary`."""
+    H = np.atleast_2d(np.asarray(hess, dtype=np.float64))
+    if not np.all(np.isfinite(H)):
+        return CriticalPoint((), "degenerate", False)
+    eig = np.linalg.eigvalsh((H + H.T) / 2)
+    return CriticalPoint(tuple(float(v) for v in eig), classify_eigenvalues(eig),
+                         is_stationary(p, grad, H))

@@ -1,0 +1,168 @@
+"""The iterations, one implementation each: gradient descent, SGD with momentum and weight
+decay (torch.optim.SGD's rule), and Newton's method.
+
+torch.optim.SGD (dampening 0, no Nesterov), for one parameter vector p:
+
+    g = ∇f(p) + weight_decay · p        (coupled L2 weight decay)
+    b = g                  on the first step,   b = momentum · b + g   afterwards
+    p = p − lr · b
+
+With momentum 0 this is plain gradient descent, p ← p − lr ∇f(p). The textbook form
+v = γ v + η ∇f, p ← p − v gives the same path while lr is constant (v = lr · b).
+
+Newton's method: p ← p − H(p)⁻¹ ∇f(p), by solving H d = ∇f (never inverting H).
+
+Runs stop at the first inf or nan (a run that overflows is reported, not an error), and
+plain descent and Newton stop when a step leaves p unchanged in float64 (a *stall*: the
+convergence test of :mod:`calcquiz.numerics.convergence` then says whether that point
+is stationary).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from calcquiz.numerics.convergence import converged_at, finite
+
+Array = np.ndarray
+Fun = Callable[[Array], float]
+Jac = Callable[[Array], Array]
+
+
+@dataclass
+class IterationResult:
+    """One run, with scipy.optimize's names: ``x`` (last point), ``fun`` (f there), ``nit``
+    (steps taken), ``message`` (why it stopped), ``converged`` (the core's test passed)."""
+
+    x: Array
+    fun: float
+    nit: int
+    message: str
+    converged: bool
+    diverged: bool
+    path: list[Array] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    grad_norms: list[float] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return self.converged
+
+
+def sgd_step(
+    p: Array,
+    grad: Array,
+    buf: Array | None,
+    lr: float,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+) -> tuple[Array, Array | None]:
+    """One torch.optim.SGD step; returns (new p, new momentum buffer or None)."""
+    g = grad + weight_decay * p if weight_decay else grad
+    if momentum:
+        buf = g.copy() if buf is None else momentum * buf + g
+        g = buf
+    return p - lr * g, buf
+
+
+def sgd_path(
+    jac: Jac,
+    p0: Sequence[float] | Array,
+    lr: float,
+    steps: int,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    stop_at_fixed_point: bool = False,
+) -> list[Array]:
+    """The points p_0 … p_steps of :func:`sgd_step`. Stops early at inf or nan, and, if
+    ``stop_at_fixed_point`` (plain GD only), when a step leaves p unchanged in float64."""
+    p = np.array(p0, dtype=np.float64)
+    path, buf = [p], None
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            new, buf = sgd_step(p, jac(p), buf, lr, momentum, weight_decay)
+            if stop_at_fixed_point and np.array_equal(new, p):
+                break
+            p = new
+            path.append(p)
+            if not finite(*p):
+                break
+    return path
+
+
+def _result(
+    fun: Fun, jac: Jac, hess: Jac | None, path: list[Array], steps: int, stalled: bool
+) -> IterationResult:
+    with np.errstate(all="ignore"):
+        values = [float(fun(q)) if finite(*q) else math.nan for q in path]
+        norms = [float(np.linalg.norm(jac(q))) if finite(*q) else math.nan for q in path]
+    last = path[-1]
+    diverged = not finite(values[-1], norms[-1], *last)
+    converged = not diverged and converged_at(path, jac, hess)
+    nit = len(path) - 1
+    if diverged:
+        message = f"overflow to inf or nan at step {nit}"
+    elif converged:
+        message = f"converged at step {nit}: a stationary point to within the tolerance"
+    elif stalled:
+        message = f"stalled at step {nit}: a step no longer changes p in float64"
+    else:
+        message = f"{steps} steps done, not converged"
+    return IterationResult(last, values[-1], nit, message, converged, diverged, path, values,
+                           norms)
+
+
+def gd_path(
+    fun: Fun, jac: Jac, p0: Sequence[float] | Array, lr: float, steps: int,
+    hess: Jac | None = None,
+) -> IterationResult:
+    """Plain gradient descent p ← p − lr ∇f(p) for at most ``steps`` steps; stops early at
+    inf/nan or when p no longer changes (see the module docstring). ``hess`` serves only
+    the convergence test."""
+    path = sgd_path(jac, p0, lr, steps, stop_at_fixed_point=True)
+    stalled = len(path) - 1 < steps and finite(*path[-1])
+    return _result(fun, jac, hess, path, steps, stalled)
+
+
+def momentum_path(
+    fun: Fun, jac: Jac, p0: Sequence[float] | Array, lr: float, momentum: float, steps: int,
+    hess: Jac | None = None, weight_decay: float = 0.0,
+) -> IterationResult:
+    """torch.optim.SGD with ``momentum`` (and ``weight_decay``) for ``steps`` steps."""
+    path = sgd_path(jac, p0, lr, steps, momentum, weight_decay)
+    return _result(fun, jac, hess, path, steps, False)
+
+
+def newton_path(
+    fun: Fun, jac: Jac, hess: Jac, p0: Sequence[float] | Array, steps: int
+) -> IterationResult:
+    """Newton's method p ← p − H⁻¹ ∇f for at most ``steps`` steps. Stops when ∇f is exactly
+    0, H is singular, a value is not finite, or a step changes nothing."""
+    p = np.array(p0, dtype=np.float64)
+    path = [p]
+    reason = ""
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            g = jac(p)
+            if not np.any(g):
+                break
+            try:
+                d = np.linalg.solve(hess(p), g)
+            except np.linalg.LinAlgError:
+                reason = "the Hessian is singular"
+                break
+            new = p - d
+            if np.array_equal(new, p):
+                break
+            p = new
+            path.append(p)
+            if not finite(*p):
+                break
+    result = _result(fun, jac, hess, path, steps, stalled=False)
+    if reason and not result.converged:
+        result.message = f"stopped at step {result.nit}: {reason}"
+    return result

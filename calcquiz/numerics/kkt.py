@@ -1,0 +1,227 @@
+"""Constrained optimality: Lagrange (g = 0) and KKT (g ≤ 0) checks, and a multi-start
+solver that finds and labels the constrained critical points.
+
+Signs, stated once:
+
+* equality g(x) = 0: ∇f = λ ∇g (L = f − λ g, scipy SLSQP's sign); λ = ∇f·∇g / |∇g|².
+* inequality g(x) ≤ 0: ∇f + μ ∇g = 0 with μ ≥ 0 when active (g = 0), μ = 0 when not.
+
+Tolerances (relative, so scaling f or g by a constant changes no verdict):
+
+* on the constraint (active): |g(p)| ≤ FEAS_RTOL · |∇g(p)| · max(1, |p|);
+* stationary: |∇f − λ∇g| ≤ KKT_RTOL · max(|∇f|, |λ| |∇g|), or ∇f = 0;
+* μ ≥ 0 means μ ≥ −KKT_RTOL · |∇f| / |∇g|.
+
+``kkt_residual`` reported = |∇f − λ ∇g| + max(g, 0) for g ≤ 0, or + |g| for g = 0.
+
+The kind of a point comes from the Hessian of the Lagrangian restricted to the tangent
+space {d : ∇g·d = 0} (:func:`constrained_kind`), classified by
+:func:`calcquiz.numerics.critical.classify_eigenvalues`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
+
+Array = np.ndarray
+FEAS_RTOL = 1e-9
+KKT_RTOL = 1e-6
+
+
+class Smooth(Protocol):
+    """What the solver needs of f and g: value, gradient and Hessian at a point."""
+
+    def fun(self, p: Array) -> float: ...
+    def jac(self, p: Array) -> Array: ...
+    def hess(self, p: Array) -> Array: ...
+
+
+@dataclass(frozen=True)
+class KKTCheck:
+    """The conditions at one point. ``kind``: 'constrained minimum', 'constrained maximum',
+    'neither', 'undetermined' (second order cannot decide) or 'not a KKT point'."""
+
+    x: tuple[float, ...]
+    f: float
+    g: float
+    multiplier: float
+    residual: float
+    feasible: bool
+    active: bool
+    satisfied: bool
+    kind: str
+
+
+def _on_constraint(g_value: float, grad_g: Array, p: Array) -> bool:
+    scale = float(np.linalg.norm(grad_g)) * max(1.0, float(np.linalg.norm(p)))
+    return abs(g_value) <= FEAS_RTOL * scale or g_value == 0
+
+
+def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
+    """Check the Lagrange (``equality``) or KKT conditions at p, with the module's signs
+    and tolerances, and label the point."""
+    p = np.asarray(p, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        gf, gg, gv, fv = f.jac(p), g.jac(p), float(g.fun(p)), float(f.fun(p))
+    x = tuple(float(v) for v in p)
+    if not (np.all(np.isfinite(gf)) and np.all(np.isfinite(gg)) and math.isfinite(gv)):
+        return KKTCheck(x, fv, gv, math.nan, math.inf, False, False, False, "not a KKT point")
+    active = _on_constraint(gv, gg, p)
+    feasible = active or (not equality and gv < 0)
+    denom = float(gg @ gg)
+    if active and denom:
+        lam = float(gf @ gg) / denom  # ∇f = λ ∇g
+    else:
+        lam = 0.0
+    mult = lam if equality else -lam  # μ = −λ for g ≤ 0
+    stat = float(np.linalg.norm(gf - lam * gg))
+    size = max(float(np.linalg.norm(gf)), abs(lam) * math.sqrt(denom))
+    stationary = stat <= KKT_RTOL * size or not np.any(gf)
+    sign_ok = equality or mult >= -KKT_RTOL * float(np.linalg.norm(gf)) / max(math.sqrt(denom),
+                                                                               1e-300)
+    residual = stat + (abs(gv) if equality else max(gv, 0.0))
+    satisfied = feasible and stationary and sign_ok
+    if not feasible or not stationary:
+        kind = "not a KKT point"
+    elif active:
+        kind = _label(constrained_kind(f, g, p, lam), mult, equality)
+    else:
+        kind = _label(classify_critical_point(p, gf, f.hess(p)).kind, 0.0, True)
+    return KKTCheck(x, fv, gv, mult, residual, feasible, active, satisfied, kind)
+
+
+def _label(kind: str, mult: float, equality: bool) -> str:
+    if kind == "degenerate":
+        return "undetermined"
+    if not equality:  # on g = 0 of g ≤ 0: μ > 0 rules out a max, μ < 0 a min
+        if kind == "minimum" and mult < 0 or kind == "maximum" and mult > 0:
+            return "neither"
+    return {"minimum": "constrained minimum", "maximum": "constrained maximum"}.get(
+        kind, "neither")
+
+
+def constrained_kind(f: Smooth, g: Smooth, p: Array, lam: float) -> str:
+    """The kind (see critical.classify_eigenvalues) of the Hessian of L = f − λ g restricted
+    to the tangent space of g = 0 (the directions orthogonal to ∇g)."""
+    gg = np.asarray(g.jac(p), dtype=np.float64)
+    if len(p) == 1:
+        return "minimum"  # g = 0 is isolated points on a line: each is a min and a max
+    _, _, vt = np.linalg.svd(gg.reshape(1, -1))
+    tangent = vt[1:].T
+    with np.errstate(all="ignore"):
+        reduced = tangent.T @ (f.hess(p) - lam * g.hess(p)) @ tangent
+    if not np.all(np.isfinite(reduced)):
+        return "degenerate"
+    return classify_eigenvalues(np.linalg.eigvalsh((reduced + reduced.T) / 2))
+
+
+def lagrange_newton(
+    f: Smooth, g: Smooth, p0: Array, steps: int, shift: float = 0.0
+) -> list[tuple[Array, float]]:
+    """Newton's method on ∇f − λ∇g = 0, g − shift = 0 (unknowns p, λ):
+
+        [ H_f − λ H_g   −∇g ] [dp]     [ ∇f − λ ∇g ]
+        [ ∇gᵀ             0 ] [dλ] = − [ g − shift ]
+
+    from p0 and λ0 = ∇f·∇g / |∇g|². Returns the (p, λ) iterates; stops when the residual is
+    below 1e-13 times its first value, is not finite, or the system is singular."""
+    p = np.array(p0, dtype=np.float64)
+    out: list[tuple[Array, float]] = []
+    n = len(p)
+    first = None
+    with np.errstate(all="ignore"):
+        gg = g.jac(p)
+        lam = float(f.jac(p) @ gg) / float(gg @ gg) if gg @ gg else 0.0
+        out.append((p, lam))
+        for _ in range(steps):
+            gf, gg = f.jac(p), g.jac(p)
+            residual = np.concatenate([gf - lam * gg, [g.fun(p) - shift]])
+            size = float(np.linalg.norm(residual))
+            first = size if first is None else first
+            if not math.isfinite(size) or size <= 1e-13 * first or size == 0:
+                break
+            K = np.zeros((n + 1, n + 1))
+            K[:n, :n] = f.hess(p) - lam * g.hess(p)
+            K[:n, n] = -gg
+            K[n, :n] = gg
+            try:
+                d = np.linalg.solve(K, -residual)
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(d)):
+                break
+            p, lam = p + d[:n], lam + float(d[n])
+            out.append((p, lam))
+    return out
+
+
+def _newton_stationary(f: Smooth, p0: Array, steps: int = 40) -> Array:
+    p = np.array(p0, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            g = f.jac(p)
+            if not np.any(g) or not np.all(np.isfinite(g)):
+                break
+            try:
+                d = np.linalg.solve(f.hess(p), g)
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(d)) or np.array_equal(p - d, p):
+                break
+            p = p - d
+    return p
+
+
+def default_starts(p0: Array, radius: float | None = None) -> list[Array]:
+    """p0 and the 3ⁿ grid {−R, 0, R}ⁿ around the origin, R = 2 max(1, |p0|)."""
+    n = len(p0)
+    r = radius if radius is not None else 2 * max(1.0, float(np.linalg.norm(p0)))
+    grid = [np.array(c, dtype=np.float64) for c in itertools.product((-r, 0.0, r), repeat=n)]
+    return [np.asarray(p0, dtype=np.float64), *grid]
+
+
+def kkt_points(
+    f: Smooth, g: Smooth, starts: Sequence[Array], *, equality: bool, steps: int = 40
+) -> list[KKTCheck]:
+    """Every distinct point satisfying the conditions that Newton's method reaches from
+    ``starts``: on g = 0 by :func:`lagrange_newton`, and, for g ≤ 0, also interior
+    stationary points of f with g < 0. Sorted by f; points closer than 1e-7 max(1, |p|)
+    are merged."""
+    found: list[KKTCheck] = []
+    candidates: list[Array] = []
+    for s in starts:
+        candidates.append(lagrange_newton(f, g, s, steps)[-1][0])
+        if not equality:
+            candidates.append(_newton_stationary(f, s, steps))
+    for c in candidates:
+        if not np.all(np.isfinite(c)):
+            continue
+        check = check_kkt(f, g, c, equality=equality)
+        if check.kind == "not a KKT point":  # infeasible, or Newton did not get there
+            continue
+        if any(math.dist(check.x, o.x) <= 1e-7 * max(1.0, math.hypot(*o.x)) for o in found):
+            continue
+        found.append(check)
+    return sorted(found, key=lambda c: c.f)
+
+
+def best_constrained(points: Sequence[KKTCheck]) -> KKTCheck | None:
+    """The lowest f among the points labelled constrained minimum with the conditions met
+    (μ ≥ 0 for g ≤ 0); None if there is none."""
+    ok = [c for c in points if c.satisfied and c.kind == "constrained minimum"]
+    return min(ok, key=lambda c: c.f) if ok else None
+
+
+def as_dict(check: KKTCheck) -> dict[str, Any]:
+    """A KKTCheck for the JSON result."""
+    return {"x": [v + 0.0 for v in check.x], "f": check.f, "g": check.g,
+            "multiplier": check.multiplier, "kkt_residual": check.residual,
+            "active": check.active, "satisfied": check.satisfied, "kind": check.kind}
