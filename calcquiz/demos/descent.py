@@ -1,21 +1,23 @@
 """First-order optimisers: gradient-descent, minibatch, learning-rate, momentum, weight-decay.
 
-All of them step with :func:`sgd_step`, which is torch.optim.SGD's update rule (dampening
-0, no Nesterov) for one parameter vector:
+All of them step with :func:`calcquiz.numerics.iterate.sgd_step`, torch.optim.SGD's update
+rule (dampening 0, no Nesterov) for one parameter vector:
 
-    g = grad f(p) + weight_decay * p        (coupled L2 weight decay)
+    g = ∇f(p) + weight_decay · p        (coupled L2 weight decay)
     b = g                     on the first step,
-    b = momentum * b + g      afterwards,
-    p = p - lr * b
+    b = momentum · b + g      afterwards,
+    p = p − lr · b
 
-With momentum 0 this is plain gradient descent, p = p - lr * grad f(p). The textbook form
-v = gamma v + eta grad f, p = p - v gives the same path while lr is constant (v = lr b).
-A run that overflows to inf or nan is not an error: it stops there, and says so.
+With momentum 0 this is plain gradient descent, p ← p − lr ∇f(p). The textbook form
+v = γ v + η ∇f, p ← p − v gives the same path while lr is constant (v = lr b).
+A run that overflows to inf or nan is not an error: it stops there, and says so. Whether a
+run converged is decided by :mod:`calcquiz.numerics.convergence`, never by the step count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -38,48 +40,9 @@ from calcquiz.demos.core import (
     vec,
 )
 from calcquiz.demos.objectives import Array, Objective
-
-
-def sgd_step(
-    p: Array,
-    grad: Array,
-    buf: Array | None,
-    lr: float,
-    momentum: float = 0.0,
-    weight_decay: float = 0.0,
-) -> tuple[Array, Array | None]:
-    """One torch.optim.SGD step; returns (new p, new momentum buffer or None)."""
-    g = grad + weight_decay * p if weight_decay else grad
-    if momentum:
-        buf = g.copy() if buf is None else momentum * buf + g
-        g = buf
-    return p - lr * g, buf
-
-
-def sgd_path(
-    jac: Callable[[Array], Array],
-    p0: Sequence[float] | Array,
-    lr: float,
-    steps: int,
-    momentum: float = 0.0,
-    weight_decay: float = 0.0,
-    stop_at_fixed_point: bool = False,
-) -> list[Array]:
-    """The points p_0 ... p_steps of :func:`sgd_step`. Stops early at inf or nan, and, if
-    ``stop_at_fixed_point`` (plain GD only), when a step leaves p unchanged in float64."""
-    p = np.array(p0, dtype=np.float64)
-    path, buf = [p], None
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            new, buf = sgd_step(p, jac(p), buf, lr, momentum, weight_decay)
-            if stop_at_fixed_point and np.array_equal(new, p):
-                break
-            p = new
-            path.append(p)
-            if not finite(*p):
-                break
-    return path
-
+from calcquiz.numerics.convergence import converged_at, detect_cycle
+from calcquiz.numerics.critical import classify_critical_point
+from calcquiz.numerics.iterate import IterationResult, gd_path, sgd_path, sgd_step
 
 def _objective(f: str | None, default: Objective) -> Objective:
     return default if f is None else objectives.from_text(f)
@@ -135,66 +98,80 @@ def gradient_descent(
     )
 
 
-def gd_trace(
-    obj: Objective, p: Array, lr: float, steps: int
-) -> list[tuple[int, Array, float, float]]:
-    """(k, p_k, f(p_k), |grad f(p_k)|) along plain gradient descent, p <- p - lr grad f(p).
+def run_gd(obj: Objective, p: Array, lr: float, steps: int) -> IterationResult:
+    """Plain gradient descent on ``obj`` by the core (see numerics.iterate.gd_path)."""
+    return gd_path(obj.fun, obj.jac, p, lr, steps, hess=obj.hessian)
 
-    Ends after ``steps`` steps, at the first inf or nan, or when a step no longer changes
-    p in float64 (the run has converged as far as it can)."""
-    trace = []
-    with np.errstate(all="ignore"):
-        for k, q in enumerate(sgd_path(obj.jac, p, lr, steps, stop_at_fixed_point=True)):
-            fk, gk = obj.fun(q), norm(obj.jac(q))
-            trace.append((k, q, fk, gk))
-            if not finite(fk, gk, *q):
-                break
-    return trace
+
+def end_kind(obj: Objective, run: IterationResult) -> str | None:
+    """The kind of the stationary point a converged run ended at (None if not converged or
+    the Hessian is unavailable)."""
+    if not run.converged or obj.hessian is None:
+        return None
+    try:
+        H = obj.hess(run.x)
+    except Exception:  # noqa: BLE001 - no Hessian there: no kind claimed
+        return None
+    return classify_critical_point(run.x, obj.jac(run.x), H).kind if finite(*np.ravel(H)) else None
 
 
 def _descent_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:
     keep = shown_steps(steps)
-    trace = gd_trace(obj, p, lr, steps)
-    ks, fs, gs = [], [], []
-    f0 = obj.fun(p)
-    for k, p, fk, gk in trace:
-        ks.append(k)
-        fs.append(fk)
-        gs.append(gk)
-        if k in keep or k == len(trace) - 1:
-            yield [k, *vec(p), fk, gk]
-    diverged = not finite(fs[-1], gs[-1], *p)
-    converged = not diverged and k < steps
+    run = run_gd(obj, p, lr, steps)
+    k = run.nit
+    for i, (q, fk, gk) in enumerate(zip(run.path, run.values, run.grad_norms, strict=True)):
+        if i in keep or i == k:
+            yield [i, *vec(q), fk, gk]
+    fs, gs = run.values, run.grad_norms
+    kind = end_kind(obj, run)
     result = {
-        "x": vec(p),
-        "f": fs[-1],
-        "steps": k,
-        "grad_norm": gs[-1],
-        "diverged": diverged,
-        "stop": "diverged" if diverged else (
-            "converged: a step no longer changes p" if converged else f"{steps} steps done"),
+        "x": vec(run.x), "f": fs[-1], "steps": k, "grad_norm": gs[-1],
+        "diverged": run.diverged, "converged": run.converged, "kind": kind,
+        "stop": run.message,
     }
-    if diverged or fs[-1] > f0:
-        where = f"blew up at step {k}" if diverged else f"climbed to f = {fs[-1]:.4g}"
-        takeaway = (
-            f"The run {where}: with lr = {lr:g} each step overshoots the minimum by more "
-            f"than it gains, so f grows instead of falling. A smaller --lr converges."
-        )
-    else:
-        takeaway = (
-            f"Each step moves against the gradient, p <- p - {lr:g} grad f(p): f went from "
-            f"{f0:.6g} to {fs[-1]:.4g} in {k} steps and |grad f| to {gs[-1]:.2g}."
-        )
-        if converged and k < steps:
-            takeaway += " It stopped early: in float64 a further step no longer changes p."
-        if obj is objectives.BOWL:
-            takeaway += (
-                f" On this bowl the error in x shrinks by 1 - 2 lr = {1 - 2 * lr:g} per step "
-                f"and in y by 1 - 4 lr = {1 - 4 * lr:g}: the steepest direction is not the "
-                f"direction to the minimum, but each step still goes downhill."
-            )
+    takeaway = _descent_text(obj, run, lr, kind, steps)
+    ks = list(range(len(fs)))
     plot = Plot("descent", [_curve("GD", ks, fs, gs)], xlabel="step", ylabel=_curve_label(fs))
     return Outcome(result, takeaway, [plot])
+
+
+def _descent_text(
+    obj: Objective, run: IterationResult, lr: float, kind: str | None, steps: int
+) -> str:
+    fs, gs, k = run.values, run.grad_norms, run.nit
+    f0 = fs[0]
+    finite_f = [v for v in fs if math.isfinite(v)]
+    if run.diverged or fs[-1] > f0:
+        falling = bool(finite_f) and finite_f[-1] < f0 and (not fs[-1] > f0)
+        if falling:
+            return (f"f fell without bound ({f0:.4g} at the start, {finite_f[-1]:.4g} before "
+                    f"the run overflowed at step {k}): along this path f is unbounded below, "
+                    f"so there is no minimum for gradient descent to reach.")
+        where = f"overflowed at step {k}" if run.diverged else f"climbed to f = {fs[-1]:.4g}"
+        return (f"The run {where}: with lr = {lr:g} each step overshoots, so f grows instead "
+                f"of falling (lr is too large for the curvature here). Try a smaller --lr.")
+    text = (f"Each step moves against the gradient, p ← p − {lr:g} ∇f(p): f went from "
+            f"{f0:.6g} to {fs[-1]:.4g} in {k} steps and |∇f| to {gs[-1]:.2g}.")
+    if run.converged:
+        what = f"a {kind}" if kind in ("minimum", "maximum", "saddle") else (
+            "a stationary point whose kind the second derivatives cannot decide")
+        text += f" It converged to {what} at ({', '.join(f'{v:.6g}' for v in run.x)})."
+        if k < steps:
+            text += " It stopped early: in float64 a further step no longer changes p."
+    elif "stalled" in run.message:
+        text += (" It stalled: a step no longer changes p in float64, but the point is not "
+                 "stationary to within the tolerance.")
+    else:
+        text += " It has not converged yet (more --steps would go further)."
+    if obj is objectives.BOWL:
+        downhill = all(b <= a for a, b in zip(fs, fs[1:]))
+        text += (
+            f" On this bowl the error in x is multiplied by 1 − 2 lr = {1 - 2 * lr:g} per "
+            f"step and in y by 1 − 4 lr = {1 - 4 * lr:g}"
+            + (": the steepest direction is not the direction to the minimum, but each step "
+               "still goes downhill." if downhill else ".")
+        )
+    return text
 
 
 # --- learning-rate (card 8) -------------------------------------------------------------
@@ -208,73 +185,113 @@ def learning_rate(
     steps: int = 20,
     lr: float | None = None,
 ) -> DemoRun:
-    """Gradient descent p <- p - lr grad f(p) for ``steps`` steps at each learning rate in
+    """Gradient descent p ← p − lr ∇f(p) for ``steps`` steps at each learning rate in
     0.01, 0.1, 0.45, 0.5, 0.9, 0.99, 1.0, 1.05 (and ``--lr`` if given).
 
-    Near a minimum with curvature L (the largest Hessian eigenvalue) the error is multiplied
-    by 1 - lr L per step: it shrinks only if lr < 2 / L. Default: f = x^2 from x0 = 1, so
-    L = 2 and x_k = (1 - 2 lr)^k: lr 0.5 lands in one step, lr 1 bounces between 1 and -1
-    forever, lr 1.05 diverges. For --f, L is taken from the Hessian at the start.
+    Near a minimum x* with Hessian eigenvalues λ_i the error along each eigenvector is
+    multiplied by the signed factor 1 − lr·λ_i per step: it shrinks only if every
+    |1 − lr λ_i| < 1, i.e. lr < 2/L with L the largest eigenvalue. The table's factor is the
+    signed 1 − lr λ of largest size. λ is read at the minimum a run converged to (the
+    curvature where the rule applies); if no run converged, at the start (and said so).
+    Default: f = x² from x0 = 1, so L = 2 and x_k = (1 − 2 lr)^k: lr 0.5 lands in one step,
+    lr 1 bounces between 1 and −1 forever, lr 1.05 diverges.
     """
     steps = check_steps(steps)
     rates = sorted(set(LEARNING_RATES) | ({check_lr(lr)} if lr is not None else set()))
     obj = _objective(f, objectives.SQUARE)
     p = _start(obj, start, (1.0,))
     obj.check(p, order=2)
-    curvature = float(np.max(np.abs(np.linalg.eigvalsh(obj.hess(p)))))
     params = {"f": obj.text, "start": vec(p), "steps": steps, "lrs": rates}
-    columns = ["lr", "factor 1 - lr L", "x final" if obj.dim == 1 else "p final", "f final",
+    columns = ["lr", "factor 1 − lr λ", "x final" if obj.dim == 1 else "p final", "f final",
                "verdict"]
+    where = ", ".join(f"{v:g}" for v in p)
     return DemoRun(
         "learning-rate",
         columns,
         params,
-        _learning_rate_rows(obj, p, rates, steps, curvature, lr),
-        title=f"learning rates on f = {obj.text} from {vec(p)}, {steps} steps, L = {curvature:.6g}",
+        _learning_rate_rows(obj, p, rates, steps, lr),
+        title=f"learning rates on f = {obj.text} from ({where}), {steps} steps",
         expected_rows=len(rates),
     )
 
 
-def verdict(path: Sequence[Array], grad_norms: Sequence[float]) -> str:
-    """Describe a descent path: diverged, bounces, too slow, converging or converged."""
+def verdict(obj: Objective, path: Sequence[Array], grad_norms: Sequence[float]) -> str:
+    """What a descent path did, each word checked: diverged (overflow), converged at step k
+    (the core's test), bounces forever (a 2-cycle; 'cycles, period q' for q = 3, 4),
+    diverges (|∇f| grew), else converging / too slow (|∇f| below / above 5% of its start),
+    with ', oscillating' if the last two steps point in opposite directions."""
     last = path[-1]
     if not finite(*last, grad_norms[-1]):
         return "diverged (overflow)"
+    if converged_at(path, obj.jac, obj.hessian):
+        first = next(i for i in range(len(path))
+                     if converged_at(path[: i + 1], obj.jac, obj.hessian))
+        return f"converged at step {first}"
+    period = detect_cycle(path)
+    if period is not None:
+        return "bounces forever" if period == 2 else f"cycles, period {period}"
     g0, gn = grad_norms[0], grad_norms[-1]
-    oscillates = len(path) > 2 and float(np.dot(path[-1] - path[-2], path[-2] - path[-3])) < 0
-    if gn <= 1e-12 * max(1.0, g0):
-        return "converged"
-    if gn > g0 * (1 + 1e-9):
+    tail = grad_norms[-4:]
+    growing = len(tail) == 4 and all(b > a for a, b in zip(tail, tail[1:]))
+    if gn > g0 * (1 + 1e-9) and growing:
         return "diverges"
-    if len(path) > 2 and abs(gn - grad_norms[-3]) <= 1e-9 * gn:
-        return "bounces forever" if oscillates else "stuck"
+    oscillates = len(path) > 2 and float(np.dot(path[-1] - path[-2], path[-2] - path[-3])) < 0
+    if gn > g0 * (1 + 1e-9):
+        return "not settling" + (", oscillating" if oscillates else "")
     kind = "converging" if gn < 0.05 * g0 else "too slow"
     return kind + (", oscillating" if oscillates else "")
 
 
+def _curvature(obj: Objective, p: Array) -> Array | None:
+    try:
+        H = obj.hess(p)
+    except Exception:  # noqa: BLE001 - no curvature there
+        return None
+    if not finite(*np.ravel(H)):
+        return None
+    return np.linalg.eigvalsh((H + H.T) / 2)
+
+
+def signed_factor(rate: float, eigenvalues: Array) -> float:
+    """1 − rate·λ for the eigenvalue λ that makes |1 − rate·λ| largest."""
+    factors = [1 - rate * float(v) for v in eigenvalues]
+    return max(factors, key=abs)
+
+
 def _learning_rate_rows(
-    obj: Objective, p0: Array, rates: Sequence[float], steps: int, curvature: float,
-    chosen: float | None,
+    obj: Objective, p0: Array, rates: Sequence[float], steps: int, chosen: float | None,
 ) -> RowGenerator:
+    paths = {rate: sgd_path(obj.jac, p0, rate, steps) for rate in rates}
+    ref, at_min = p0, False  # where the curvature is read: a minimum a run converged to
+    best_grad = math.inf
+    for rate in rates:
+        path = paths[rate]
+        if finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian):
+            eig = _curvature(obj, path[-1])
+            grad = norm(obj.jac(path[-1]))
+            if eig is not None and np.all(eig > 0) and grad < best_grad:
+                ref, at_min, best_grad = path[-1], True, grad
+    eig = _curvature(obj, ref)
+    eig = np.zeros(obj.dim) if eig is None else eig
+    curvature = float(np.max(eig))
     runs: list[dict[str, Any]] = []
     plot_series = []
     for rate in rates:
-        path = sgd_path(obj.jac, p0, rate, steps)
-        sizes = [float(np.linalg.norm(q)) for q in path]
-        steps_x = [float(i) for i in range(len(path))]
-        plot_series.append(Series(f"lr {rate:g}", steps_x, _log10(sizes)))
+        path = paths[rate]
         with np.errstate(all="ignore"):
             norms = [float(np.linalg.norm(obj.jac(q))) for q in path]
+            sizes = [float(np.linalg.norm(q)) for q in path]
+        plot_series.append(Series(f"lr {rate:g}", [float(i) for i in range(len(path))],
+                                  _log10(sizes)))
         end = path[-1]
-        f_end = obj.fun(end)
-        label = verdict(path, norms)
-        if label == "converged":
-            first = next(i for i, n in enumerate(norms) if n <= 1e-12 * max(1.0, norms[0]))
-            label = f"converged at step {first}"
-        run = {"lr": rate, "factor": 1 - rate * curvature, "x": vec(end), "f": f_end,
-               "steps": len(path) - 1, "verdict": label}
+        label = verdict(obj, path, norms)
+        factor = signed_factor(rate, eig)
+        run = {"lr": rate, "factor": factor, "x": vec(end), "f": obj.fun(end),
+               "steps": len(path) - 1, "verdict": label,
+               "converged": label.startswith("converged"),
+               "diverged": "diverge" in label}
         runs.append(run)
-        yield [rate, 1 - rate * curvature, vec(end)[0] if obj.dim == 1 else vec(end), f_end, label]
+        yield [rate, factor, vec(end)[0] if obj.dim == 1 else vec(end), run["f"], label]
     if chosen is not None:
         pick = next(r for r in runs if r["lr"] == chosen)
     else:
@@ -282,16 +299,47 @@ def _learning_rate_rows(
         pick = min(finite_runs or runs, key=lambda r: (r["f"], r["lr"]))
     limit = 2 / curvature if curvature > 0 else float("inf")
     result = {"x": pick["x"], "f": pick["f"], "steps": pick["steps"], "lr": pick["lr"],
-              "L": curvature, "limit": limit, "runs": runs}
-    takeaway = (
-        f"The learning rate scales every step. Near the minimum the error is multiplied by "
-        f"1 - lr L per step (L = {curvature:.6g}): too small a rate barely moves, a rate of "
-        f"1/L = {1 / curvature if curvature else float('inf'):.4g} jumps straight to the "
-        f"minimum of the quadratic, and at lr >= 2/L = {limit:.4g} the factor reaches -1: "
-        f"the run bounces, then diverges."
-    )
+              "converged": pick["converged"], "L": curvature, "limit": limit,
+              "curvature_at": vec(ref), "curvature_at_minimum": at_min, "runs": runs}
+    takeaway = _learning_rate_text(obj, runs, eig, ref, at_min, limit)
     plot = Plot("|p_k| by learning rate", plot_series[-4:], xlabel="step", ylabel="log10 |p|")
     return Outcome(result, takeaway, [plot] if obj is objectives.SQUARE else [])
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _learning_rate_text(
+    obj: Objective, runs: list[dict[str, Any]], eig: Array, ref: Array, at_min: bool,
+    limit: float,
+) -> str:
+    where = ", ".join(f"{v:.4g}" for v in ref)
+    counts = {word: sum(1 for r in runs if r["verdict"].startswith(word))
+              for word in ("converged", "bounces", "diverge")}
+    tally = (f"Here {counts['converged']} of {len(runs)} rates converged, "
+             f"{_n(counts['bounces'], 'bounces', 'bounce')} forever and "
+             f"{_n(counts['diverge'], 'diverges', 'diverge')}.")
+    if not at_min:
+        lam = ", ".join(f"{v:.4g}" for v in eig)
+        return (f"No run converged to a minimum, so there is no minimum's curvature to set "
+                f"the rule; at the start ({where}) the Hessian's eigenvalues are {lam}, and "
+                f"each step multiplies the offset along an eigenvector by 1 − lr λ. {tally}")
+    L = float(np.max(eig))
+    text = (f"The learning rate scales every step. Near the minimum at ({where}) the error "
+            f"along each eigenvector of the Hessian is multiplied by 1 − lr λ per step "
+            f"(largest λ: L = {L:.6g}); it shrinks for every λ only if lr < 2/L = {limit:.4g}, "
+            f"and at lr = 2/L the factor reaches −1. {tally}")
+    odd = [r for r in runs
+           if (r["lr"] < limit and r["diverged"]) or (r["lr"] > limit and r["converged"])]
+    if odd:
+        text += (" The rule is local: " + ", ".join(f"lr {r['lr']:g}" for r in odd)
+                 + " did otherwise, because the curvature along the path from the start "
+                 "differs from the curvature at the minimum.")
+    elif obj is objectives.SQUARE:
+        text += (f" On x² the factor is exactly 1 − 2 lr: lr = 1/L = {1 / L:g} lands on the "
+                 f"minimum in one step.")
+    return text
 
 
 # --- momentum (card 11) -----------------------------------------------------------------
@@ -334,18 +382,32 @@ def momentum(
 
 
 def _steps_to_tol(obj: Objective, p0: Array, lr: float, mu: float) -> int | None:
-    """Steps until f < tol (default ravine, f* = 0) or |grad f| < tol (--f); None if never."""
+    """Steps until f < 1e-6 (default ravine, f* = 0) or |∇f| ≤ 1e-6 |∇f(p₀)| (--f: relative,
+    so scaling f changes nothing); None if not within MAX_COUNT_STEPS."""
     p, buf = p0.copy(), None
+    g0 = norm(obj.jac(p0))
     with np.errstate(all="ignore"):
         for k in range(MAX_COUNT_STEPS + 1):
             g = obj.jac(p)
-            value = obj.fun(p) if obj is objectives.RAVINE else float(np.linalg.norm(g))
-            if value < MOMENTUM_TOL:
+            if obj is objectives.RAVINE:
+                value, tol = obj.fun(p), MOMENTUM_TOL
+            else:
+                value, tol = norm(g), MOMENTUM_TOL * g0
+            if value < tol or not np.any(g):
                 return k
             if not finite(value, *p):
                 return None
             p, buf = sgd_step(p, g, buf, lr, mu)
     return None
+
+
+def zigzags(points: Sequence[Array]) -> bool:
+    """True if some coordinate's steps change sign at least 3 times in the last 10 steps."""
+    steps = np.diff(np.array(points[-11:]), axis=0)
+    if len(steps) < 2:
+        return False
+    flips = np.sum(np.diff(np.sign(steps), axis=0) != 0, axis=0)
+    return bool(np.any(flips >= 3))
 
 
 def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) -> RowGenerator:
@@ -355,6 +417,7 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
     alive = {"gd": True, "momentum": True}
     history: dict[str, list[float]] = {"gd": [], "momentum": []}
     grads: dict[str, list[float]] = {"gd": [], "momentum": []}
+    points: dict[str, list[Array]] = {"gd": [], "momentum": []}
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
             row: Row = [k]
@@ -368,6 +431,7 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
                 g = obj.jac(p)
                 history[name].append(fk)
                 grads[name].append(norm(g))
+                points[name].append(p)
                 row += [*vec(p), fk]
                 if not finite(fk, *p):
                     alive[name], died = False, True
@@ -378,26 +442,22 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
             if not any(alive.values()):
                 break
     counts = {name: _steps_to_tol(obj, p0, lr, mus[name]) for name in ("gd", "momentum")}
-    p_gd, p_mom = runs["gd"][0], runs["momentum"][0]
-    rule = "f < 1e-6" if obj is objectives.RAVINE else "|grad f| < 1e-6"
+    conv = {name: finite(*points[name][-1]) and converged_at(points[name], obj.jac, obj.hessian)
+            for name in ("gd", "momentum")}
+    p_gd, p_mom = points["gd"][-1], points["momentum"][-1]
+    rule = "f < 1e-6" if obj is objectives.RAVINE else "|∇f| ≤ 1e-6 |∇f(p₀)|"
     result = {
         "x": vec(p_mom),
         "f": history["momentum"][-1],
         "steps": len(history["momentum"]) - 1,
-        "gd": {"x": vec(p_gd), "f": history["gd"][-1], "steps": len(history["gd"]) - 1},
+        "converged": conv["momentum"],
+        "diverged": not alive["momentum"],
+        "gd": {"x": vec(p_gd), "f": history["gd"][-1], "steps": len(history["gd"]) - 1,
+               "converged": conv["gd"], "diverged": not alive["gd"]},
         "steps_to_tol": counts,
         "tol_rule": rule,
     }
-
-    def count(n: int | None) -> str:
-        return str(n) if n is not None else f"more than {MAX_COUNT_STEPS}"
-
-    takeaway = (
-        f"After {steps} steps plain GD is at f = {history['gd'][-1]:.3g} and momentum "
-        f"{mu:g} at f = {history['momentum'][-1]:.3g}; to reach {rule} GD needs "
-        f"{count(counts['gd'])} steps and momentum {count(counts['momentum'])}. The velocity "
-        f"adds up the steady pull along the valley floor and cancels the zig-zag across it."
-    )
+    takeaway = _momentum_text(history, counts, rule, mu, steps, zigzags(points["gd"]), alive)
     ks = list(range(len(history["gd"])))
     km = list(range(len(history["momentum"])))
     plot = Plot(
@@ -408,6 +468,35 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
         ylabel=_curve_label(history["gd"] + history["momentum"]),
     )
     return Outcome(result, takeaway, [plot])
+
+
+def _momentum_text(
+    history: dict[str, list[float]], counts: dict[str, int | None], rule: str, mu: float,
+    steps: int, gd_zigzags: bool, alive: dict[str, bool],
+) -> str:
+    def count(n: int | None) -> str:
+        return f"{n} steps" if n is not None else f"more than {MAX_COUNT_STEPS:,} steps"
+
+    def state(name: str) -> str:
+        return "overflowed" if not alive[name] else f"is at f = {history[name][-1]:.3g}"
+
+    text = (f"After {steps} steps plain GD {state('gd')} and momentum {mu:g} "
+            f"{state('momentum')}; to reach {rule} GD needs {count(counts['gd'])} and "
+            f"momentum {count(counts['momentum'])}.")
+    gd_n, mom_n = counts["gd"], counts["momentum"]
+    faster = mom_n is not None and (gd_n is None or mom_n < gd_n)
+    if faster and gd_zigzags:
+        text += (" Plain GD zig-zags across the valley; the velocity adds up the steady pull "
+                 "along the valley floor and the alternating pushes across it cancel.")
+    elif faster:
+        text += " The velocity adds up the steady pull downhill, so momentum gets there first."
+    elif mom_n is not None and gd_n is not None and mom_n == gd_n:
+        text += " Here momentum gains nothing."
+    else:
+        text += (" Here momentum is slower: the velocity overshoots and has to come back."
+                 if mom_n is not None or gd_n is not None else
+                 " Neither run reached it.")
+    return text
 
 
 # --- minibatch (card 7) -----------------------------------------------------------------
@@ -547,30 +636,63 @@ def weight_decay(
 def _weight_decay_rows(lr: float, mu: float, steps: int, seed: int) -> RowGenerator:
     X, y = ridge_data(seed)
     n, d = X.shape
-    ws, closed, norms, gaps, mses, ridge_ws = [], [], [], [], [], []
+    XtX = X.T @ X / n
+    ws, closed, norms, gaps, mses, ridge_ws, conv = [], [], [], [], [], [], []
     for lam in DECAYS:
-        scalar = sgd_path(lambda w: w - 3.0, [0.0], lr, steps, mu, lam)[-1]
-        ridge = sgd_path(lambda w: X.T @ (X @ w - y) / n, np.zeros(d), lr, steps, mu, lam)[-1]
-        exact = np.linalg.solve(X.T @ X / n + lam * np.eye(d), X.T @ y / n)
-        ws.append(float(scalar[0]))
+        def scalar_grad(w: Array) -> Array:
+            return w - 3.0
+
+        def ridge_grad(w: Array) -> Array:
+            return X.T @ (X @ w - y) / n
+
+        scalar = sgd_path(scalar_grad, [0.0], lr, steps, mu, lam)
+        ridge = sgd_path(ridge_grad, np.zeros(d), lr, steps, mu, lam)
+        exact = np.linalg.solve(XtX + lam * np.eye(d), X.T @ y / n)
+        # Converged: the core's test on the regularised problem, L + λ|w|²/2.
+        ok_scalar = converged_at(scalar, lambda w, lam=lam: w - 3.0 + lam * w,
+                                 lambda w, lam=lam: np.array([[1.0 + lam]]))
+        ok_ridge = converged_at(ridge, lambda w, lam=lam: ridge_grad(w) + lam * w,
+                                lambda w, lam=lam: XtX + lam * np.eye(d))
+        conv.append(bool(ok_scalar and ok_ridge))
+        ws.append(float(scalar[-1][0]))
         closed.append(3.0 / (1.0 + lam))
-        norms.append(float(np.linalg.norm(ridge)))
-        gaps.append(float(np.linalg.norm(ridge - exact)))
         with np.errstate(all="ignore"):
-            mses.append(float(np.mean((X @ ridge - y) ** 2)))
-        ridge_ws.append(vec(ridge))
+            norms.append(float(np.linalg.norm(ridge[-1])))
+            gaps.append(float(np.linalg.norm(ridge[-1] - exact)))
+            mses.append(float(np.mean((X @ ridge[-1] - y) ** 2)))
+        ridge_ws.append(vec(ridge[-1]))
         yield [lam, ws[-1], closed[-1], norms[-1], gaps[-1], mses[-1]]
     result = {
         "w": ws,
         "lambdas": list(DECAYS),
         "closed_form": closed,
+        "converged": conv,
         "ridge": {"w": ridge_ws, "norm": norms, "gap": gaps, "mse": mses},
     }
-    takeaway = (
-        f"Weight decay pulls every weight toward 0: the scalar weight falls from {ws[0]:.4g} to "
-        f"{ws[-1]:.4g} as lambda grows to {DECAYS[-1]:g}, exactly 3 / (1 + lambda), and the "
-        f"ridge weights shrink from norm {norms[0]:.4g} to {norms[-1]:.4g} while the training "
-        f"error rises from {mses[0]:.3g} to {mses[-1]:.3g}. Without momentum each step is "
-        f"w <- (1 - lr lambda) w - lr grad L: the decay factor of the card."
+    return Outcome(result, _weight_decay_text(lr, mu, ws, norms, mses, conv))
+
+
+def _weight_decay_text(
+    lr: float, mu: float, ws: list[float], norms: list[float], mses: list[float],
+    conv: list[bool],
+) -> str:
+    rule = ("Without momentum each step is w ← (1 − lr λ) w − lr ∇L: the decay factor of the "
+            "card." if mu == 0 else "With momentum the decay term also flows through the "
+            "velocity.")
+    if all(conv):
+        shrink = all(b <= a for a, b in zip(norms, norms[1:]))
+        return (
+            f"Weight decay pulls every weight toward 0: the scalar weight falls from "
+            f"{ws[0]:.4g} to {ws[-1]:.4g} as λ grows to {DECAYS[-1]:g}, as 3 / (1 + λ) says, "
+            + (f"and the ridge weights shrink from norm {norms[0]:.4g} to {norms[-1]:.4g} "
+               if shrink else f"and the ridge weights' norm goes from {norms[0]:.4g} to "
+               f"{norms[-1]:.4g} ")
+            + f"while the training error rises from {mses[0]:.3g} to {mses[-1]:.3g}. {rule}"
+        )
+    bad = ", ".join(f"{lam:g}" for lam, ok in zip(DECAYS, conv, strict=True) if not ok)
+    return (
+        f"Not every run converged: for λ = {bad} SGD with lr = {lr:g} did not reach the "
+        f"regularised minimum in these steps (the decay adds λ to the curvature, so a step "
+        f"that is stable without it can overshoot with it, or need more steps). Where it "
+        f"converged, the weight is 3 / (1 + λ), pulled toward 0. {rule}"
     )
-    return Outcome(result, takeaway)

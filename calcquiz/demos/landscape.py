@@ -25,10 +25,11 @@ from calcquiz.demos.core import (
     shown_steps,
     vec,
 )
-from calcquiz.demos.descent import gd_trace, sgd_path
+from calcquiz.demos.descent import end_kind, run_gd
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.second_order import classify
 from calcquiz.errors import BadInputError
+from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
+from calcquiz.numerics.differences import EPS
 
 # --- convexity (card 5) -----------------------------------------------------------------
 
@@ -55,22 +56,37 @@ CONVEXITY_CASES: tuple[tuple[str, int, Callable[[Array], float]], ...] = (
 )
 
 
-def chord_gaps(fun: Callable[[Array], float], dim: int, rng: np.random.Generator) -> Array:
-    """f(t a + (1 - t) b) - (t f(a) + (1 - t) f(b)) for N_PAIRS random a, b in the box and
-    t in [0, 1]; f is convex on the box only if no gap is positive."""
+ROUND_OFF = 64 * EPS  # a gap below this times the size of the values compared is noise
+
+
+def chord_gaps(
+    fun: Callable[[Array], float], dim: int, rng: np.random.Generator
+) -> tuple[Array, Array, tuple[Array, Array, Array]]:
+    """f(t a + (1 − t) b) − (t f(a) + (1 − t) f(b)) for N_PAIRS random a, b in the box and
+    t in [0, 1], with the size |f(mid)| + t |f(a)| + (1 − t) |f(b)| of each comparison (the
+    scale of its round-off) and the pairs themselves; f is convex on the box only if no gap
+    is positive."""
     a = rng.uniform(-BOX, BOX, (N_PAIRS, dim))
     b = rng.uniform(-BOX, BOX, (N_PAIRS, dim))
     t = rng.uniform(0.0, 1.0, N_PAIRS)
     gaps = np.empty(N_PAIRS)
-    for i in range(N_PAIRS):
-        mid = t[i] * a[i] + (1 - t[i]) * b[i]
-        gaps[i] = fun(mid) - (t[i] * fun(a[i]) + (1 - t[i]) * fun(b[i]))
-    return gaps
+    sizes = np.empty(N_PAIRS)
+    with np.errstate(all="ignore"):
+        for i in range(N_PAIRS):
+            mid = t[i] * a[i] + (1 - t[i]) * b[i]
+            fm, fa, fb = fun(mid), fun(a[i]), fun(b[i])
+            gaps[i] = fm - (t[i] * fa + (1 - t[i]) * fb)
+            sizes[i] = abs(fm) + t[i] * abs(fa) + (1 - t[i]) * abs(fb)
+    return gaps, sizes, (a, b, t)
 
 
-def violations(gaps: Array) -> int:
-    """Gaps above round-off (1e-12 relative) count as violations of convexity."""
-    return int(np.sum(gaps > 1e-12 * np.maximum(1.0, np.abs(gaps))))
+def violations(gaps: Array, sizes: Array | None = None) -> Array:
+    """The gaps that are violations of convexity: above round-off, ROUND_OFF (64 eps) times
+    the size of the values compared (so 10000 x, whose gaps are round-off of 1e-12, is
+    convex, and so is 1e-8 times any convex function)."""
+    sizes = np.abs(gaps) if sizes is None else sizes
+    with np.errstate(all="ignore"):
+        return np.asarray(gaps > ROUND_OFF * sizes)
 
 
 def convexity(seed: int = 0, f: str | None = None) -> DemoRun:
@@ -83,10 +99,11 @@ def convexity(seed: int = 0, f: str | None = None) -> DemoRun:
     Default functions: x^2 + y^2 and log(exp(x) + exp(y)) (convex), x^4 - 3x^2 (not);
     ``--f`` adds the user's function (of x, y, z) to the test.
     """
-    cases = list(CONVEXITY_CASES)
+    cases: list[tuple[str, int, Callable[[Array], float]]] = list(CONVEXITY_CASES)
+    user = None
     if f is not None:
-        obj = objectives.from_text(f)
-        cases.append((obj.text, obj.dim, obj.fun))
+        user = objectives.from_text(f)
+        cases.append((user.text, user.dim, user.fun))
     params = {"seed": seed, "pairs": N_PAIRS, "box": [-BOX, BOX],
               "functions": [name for name, _, _ in cases]}
     columns = ["f", "pairs", "violations", "worst gap", "verdict"]
@@ -94,27 +111,41 @@ def convexity(seed: int = 0, f: str | None = None) -> DemoRun:
         "convexity",
         columns,
         params,
-        _convexity_rows(cases, seed),
+        _convexity_rows(cases, seed, user),
         title="the chord test: is f below every chord?",
         expected_rows=len(cases) + 1,
     )
 
 
 def _convexity_rows(
-    cases: Sequence[tuple[str, int, Callable[[Array], float]]], seed: int
+    cases: Sequence[tuple[str, int, Callable[[Array], float]]], seed: int,
+    user: Objective | None,
 ) -> RowGenerator:
     rng = np.random.default_rng(seed)
     found = []
     for name, dim, fun in cases:
-        gaps = chord_gaps(fun, dim, rng)
-        bad = violations(gaps)
+        gaps, sizes, (pa, pb, pt) = chord_gaps(fun, dim, rng)
+        bad = violations(gaps, sizes)
+        count = int(np.sum(bad))
         worst = float(np.nanmax(gaps)) if not np.all(np.isnan(gaps)) else float("nan")
         undefined = int(np.sum(np.isnan(gaps)))
-        verdict = "not convex" if bad else "no violation found"
+        entry: dict[str, Any] = {"f": name, "violations": count, "worst_gap": worst,
+                                 "convex": not count}
+        verdict = "not convex" if count else "no violation found"
+        if count:
+            i = int(np.nanargmax(np.where(bad, gaps, -np.inf)))
+            entry["witness"] = {"a": vec(pa[i]), "b": vec(pb[i]), "t": float(pt[i])}
+        elif user is not None and fun is user.fun:
+            negative = _negative_curvature(user, np.concatenate([pa, pb]))
+            if negative is not None:
+                entry["convex"] = False
+                entry["negative_curvature_at"] = vec(negative)
+                verdict = "not convex (f'' < 0)" if dim == 1 else "not convex (H not ≥ 0)"
         if undefined:
             verdict += f" ({undefined} pairs undefined)"
-        found.append({"f": name, "violations": bad, "worst_gap": worst, "convex": not bad})
-        yield [name, N_PAIRS, bad, worst, verdict]
+            entry["convex"] = False if count else None
+        found.append(entry)
+        yield [name, N_PAIRS, count, worst, verdict]
     a, b = -1.5, 1.5
     fa, fb = _double_well(np.array([a])), _double_well(np.array([b]))
     chord, f_mid = (fa + fb) / 2, _double_well(np.array([(a + b) / 2]))
@@ -127,13 +158,41 @@ def _convexity_rows(
         "concave_interval": vec(roots),
     }
     takeaway = (
-        f"A convex function lies on or below every chord: x^2 + y^2 and logsumexp pass all "
-        f"{N_PAIRS} random chords, while x^4 - 3x^2 fails {found[2]['violations']} of them. "
-        f"Its chord from -1.5 to 1.5 sits at {chord:g} but f(0) = {f_mid:g}: f'' = 12x^2 - 6 "
+        f"A convex function lies on or below every chord: x² + y² and logsumexp pass all "
+        f"{N_PAIRS} random chords, while x⁴ − 3x² fails {found[2]['violations']} of them. "
+        f"Its chord from −1.5 to 1.5 sits at {chord:g} but f(0) = {f_mid:g}: f'' = 12x² − 6 "
         f"< 0 for |x| < {roots[1]:.4f}, a hump between two minima. On a convex function "
         f"every local minimum is global; with two minima, gradient descent can stop at either."
     )
+    if user is not None:
+        mine = found[-1]
+        takeaway += (f" Your f = {mine['f']}: " + (
+            "not convex: a chord lies below the curve." if mine["violations"] else
+            "not convex: the Hessian has a negative eigenvalue at a sampled point."
+            if mine["convex"] is False else
+            "no chord of the 1000 lies below the curve and the Hessian is ≥ 0 at every "
+            "sampled point: convex as far as this test can see (sampling proves only "
+            "the opposite)." if mine["convex"] else "undefined at some sampled points."))
     return Outcome(result, takeaway)
+
+
+def _negative_curvature(obj: Objective, points: Array) -> Array | None:
+    """A sampled point where the Hessian has an eigenvalue below −1e-9 times its largest
+    size (relative, see numerics.critical), or None."""
+    with np.errstate(all="ignore"):
+        for q in points:
+            try:
+                H = obj.hess(q)
+            except Exception:  # noqa: BLE001 - no Hessian: nothing to add
+                return None
+            if not np.all(np.isfinite(H)):
+                continue
+            eig = np.linalg.eigvalsh((H + H.T) / 2)
+            if classify_eigenvalues(eig) in ("saddle", "maximum") or (
+                    classify_eigenvalues(eig) == "degenerate" and eig[0] < 0):
+                if eig[0] < -1e-9 * float(np.max(np.abs(eig))):
+                    return np.asarray(q)
+    return None
 
 
 # --- local-minima (card 9) --------------------------------------------------------------
@@ -148,7 +207,7 @@ def stationary_points_double_well() -> list[dict[str, Any]]:
     out = []
     for r in roots:
         p = np.array([r])
-        kind = classify(objectives.DOUBLE_WELL.hess(p)[0])
+        kind = classify_eigenvalues(objectives.DOUBLE_WELL.hess(p)[0])
         out.append({"x": float(r), "f": objectives.DOUBLE_WELL.fun(p), "kind": kind})
     return out
 
@@ -207,61 +266,80 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
     known = stationary_points_double_well() if obj is objectives.DOUBLE_WELL else None
     runs: list[dict[str, Any]] = []
     for p0 in starts:
-        path = sgd_path(obj.jac, p0, lr, steps, stop_at_fixed_point=True)
-        end = path[-1]
-        runs.append({"start": vec(p0), "x": vec(end), "f": obj.fun(end),
-                     "grad_norm": norm(obj.jac(end)), "steps": len(path) - 1})
-    finite_f = [r["f"] for r in runs if finite(r["f"], *r["x"])]
-    lowest = min(finite_f) if finite_f else float("nan")
+        run = run_gd(obj, p0, lr, steps)
+        runs.append({"start": vec(p0), "x": vec(run.x), "f": run.fun,
+                     "grad_norm": run.grad_norms[-1], "steps": run.nit,
+                     "converged": run.converged, "diverged": run.diverged,
+                     "kind": end_kind(obj, run)})
+    minima_f = [r["f"] for r in runs if r["kind"] == "minimum"]
+    lowest = min(minima_f) if minima_f else None
     for r in runs:
         r["basin"] = _basin(r, lowest, known)
         cell = (lambda v: v[0]) if obj.dim == 1 else (lambda v: v)
         yield [cell(r["start"]), cell(r["x"]), r["f"], r["grad_norm"], r["basin"]]
-    best = min(runs, key=lambda r: r["f"] if np.isfinite(r["f"]) else math.inf)
-    ends = sorted({(round(r["f"], 6), tuple(round(v, 4) for v in r["x"])) for r in runs
-                   if r["basin"] not in ("diverged", "not converged")})
+    at_minima = [r for r in runs if r["kind"] == "minimum"]
+    best = min(at_minima or runs, key=lambda r: r["f"] if np.isfinite(r["f"]) else math.inf)
+    ends = sorted({(round(r["f"], 6), tuple(round(v, 4) for v in r["x"])) for r in at_minima})
     result = {
-        "x": best["x"], "f": best["f"], "steps": best["steps"], "runs": runs,
+        "x": best["x"], "f": best["f"], "steps": best["steps"], "converged": best["converged"],
+        "kind": best["kind"], "runs": runs,
         "minima": [{"x": list(x), "f": fv} for fv, x in ends],
     }
-    if known is not None:
+    others = [r for r in runs if r["kind"] != "minimum"]
+    note = ""
+    if others:
+        note = (f" {len(others)} of {len(runs)} runs did not end at a minimum ("
+                + ", ".join(sorted({r['basin'] for r in others})) + ").")
+    if known is not None and not others:
         result["stationary"] = known
         gmin, peak, lmin = known
         takeaway = (
             f"Same function, same step size, different ends: starts left of the maximum at "
             f"{peak['x']:.6f} end in the global minimum {gmin['x']:.6f} (f = {gmin['f']:.6f}), "
             f"starts right of it in the local minimum {lmin['x']:.6f} (f = {lmin['f']:.6f}). "
-            f"Gradient descent only goes downhill, so the start picks the basin; a smaller "
-            f"learning rate would not change which."
+            f"Gradient descent only goes downhill, so here the start picks the basin."
+        )
+    elif ends:
+        takeaway = (
+            f"{len(ends)} distinct {'minimum' if len(ends) == 1 else 'minima'} reached; the "
+            f"lowest is f = {lowest:.6g}."
+            f"{note} Gradient descent goes downhill from where it starts, so other starts "
+            f"(or noise) may find a lower minimum; nothing here proves the lowest found is "
+            f"global."
         )
     else:
-        takeaway = (
-            f"{len(ends)} distinct end point(s); the lowest found is f = {lowest:.6g}. Gradient "
-            f"descent ends in the basin it starts in, so only other starts (or noise) can "
-            f"find a lower minimum; nothing here proves the lowest found is global."
-        )
+        takeaway = f"No run converged to a minimum.{note} Try more --steps or a smaller --lr."
+    if known is not None:
+        result["stationary"] = known
     plots = []
     if obj is objectives.DOUBLE_WELL:
         xs = np.linspace(-2.0, 2.0, 81)
         ys = [obj.fun(np.array([x])) for x in xs]
-        plots.append(Plot("f(x) = x^4 - 3x^2 + x", [Series("f", vec(xs), ys)], xlabel="x",
+        plots.append(Plot("f(x) = x⁴ − 3x² + x", [Series("f", vec(xs), ys)], xlabel="x",
                           ylabel="f"))
     return Outcome(result, takeaway, plots)
 
 
-def _basin(run: dict[str, Any], lowest: float, known: list[dict[str, Any]] | None) -> str:
-    if not finite(run["f"], *run["x"]):
+def _basin(run: dict[str, Any], lowest: float | None, known: list[dict[str, Any]] | None) -> (
+        str):
+    """A run's end, named only after the core's checks: diverged, not converged, or the
+    kind of the stationary point it converged to (global/local for the default)."""
+    if run["diverged"]:
         return "diverged"
-    if run["grad_norm"] > 1e-3:
+    if not run["converged"]:
         return "not converged"
+    kind = run["kind"]
+    if kind != "minimum":
+        return f"stuck at a {kind}" if kind in ("maximum", "saddle") else (
+            "stationary, kind undecided")
     if known is not None:
         nearest = min(known, key=lambda s: abs(s["x"] - run["x"][0]))
         if nearest["kind"] == "minimum":
             is_global = nearest["f"] == min(s["f"] for s in known)
             return "global minimum" if is_global else "local minimum"
-        return f"stuck at a {nearest['kind']}"
-    return "lowest found" if abs(run["f"] - lowest) <= 1e-6 * max(1.0, abs(lowest)) else (
-        "higher minimum")
+    assert lowest is not None
+    close = abs(run["f"] - lowest) <= 1e-6 * max(abs(lowest), abs(run["f"])) or run["f"] == lowest
+    return "lowest minimum found" if close else "higher minimum"
 
 
 # --- saddle (card 10) -------------------------------------------------------------------
@@ -297,50 +375,74 @@ def saddle(
 
 def _saddle_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:
     keep = shown_steps(steps)
-    trace = gd_trace(obj, p, lr, steps)
-    points = [q for _, q, _, _ in trace]
-    values = [fk for _, _, fk, _ in trace]
-    norms = [gk for _, _, _, gk in trace]
-    k, p = len(trace) - 1, points[-1]
-    for i, q, fk, gk in trace:
+    run = run_gd(obj, p, lr, steps)
+    points, values, norms = run.path, run.values, run.grad_norms
+    k = run.nit
+    for i, (q, fk, gk) in enumerate(zip(points, values, norms, strict=True)):
         if i in keep or i == k:
             row: Row = [i, *vec(q), fk, gk]
             yield row
     slow = int(np.nanargmin(norms))
     slow_point = points[slow]
+    hessian: dict[str, Any] | None
     try:
         obj.check(slow_point, order=2)
         H = obj.hess(slow_point)
-        eig = np.linalg.eigvalsh(H)
-        hessian: dict[str, Any] | None = {"at": vec(slow_point), "hessian": mat(H),
-                                          "eigenvalues": vec(eig), "kind": classify(eig)}
+        point = classify_critical_point(slow_point, obj.jac(slow_point), H)
+        hessian = {"at": vec(slow_point), "hessian": mat(H),
+                   "eigenvalues": list(point.eigenvalues), "kind": point.kind}
     except Exception:  # noqa: BLE001 - an undefined Hessian only leaves this part out
         hessian = None
+    escaped = _escaped(values, norms, slow, run.converged)
     result = {
-        "x": vec(p), "f": values[-1], "steps": k,
+        "x": vec(run.x), "f": values[-1], "steps": k, "converged": run.converged,
+        "diverged": run.diverged, "kind": end_kind(obj, run), "escaped": escaped,
         "min_grad_norm": norms[slow], "min_grad_step": slow, "hessian_at_slowest": hessian,
     }
+    takeaway = _saddle_text(obj, run, slow, slow_point, hessian, escaped, result["kind"])
+    plot = Plot("|∇f| by step", [Series("|∇f|", [float(i) for i in range(len(norms))],
+                [math.log10(v) if v > 0 and math.isfinite(v) else float("nan") for v in norms])],
+                xlabel="step", ylabel="log10 |∇f|")
+    return Outcome(result, takeaway, [plot])
+
+
+def _escaped(values: Sequence[float], norms: Sequence[float], slow: int, converged: bool) -> bool:
+    """Escaped the slow point: after it the gradient grew back tenfold and f kept falling
+    below its value there (and the run did not converge to a stationary point)."""
+    if converged or slow >= len(norms) - 1:
+        return False
+    later = [g for g in norms[slow + 1:] if math.isfinite(g)]
+    drop = values[-1] < values[slow] if math.isfinite(values[-1]) else True
+    return bool(later) and max(later) >= 10 * norms[slow] and drop
+
+
+def _saddle_text(
+    obj: Objective, run: Any, slow: int, slow_point: Array, hessian: dict[str, Any] | None,
+    escaped: bool, end: str | None,
+) -> str:
+    values, norms, k = run.values, run.grad_norms, run.nit
+    where = ", ".join(f"{v:.3g}" for v in slow_point)
     kind = hessian["kind"] if hessian else "unknown"
     eig_text = ", ".join(f"{v:.4g}" for v in hessian["eigenvalues"]) if hessian else "?"
-    takeaway = (
-        f"The gradient shrinks to {norms[slow]:.3g} at step {slow}, near "
-        f"({', '.join(f'{v:.3g}' for v in slow_point)}): a plateau where descent crawls. The "
-        f"Hessian there has eigenvalues {eig_text} ({kind}): "
-    )
-    if kind == "saddle":
-        takeaway += (
-            f"along the negative-curvature direction a tiny offset grows each step, so the "
-            f"run escapes (f = {values[-1]:.4g} at step {k})."
-        )
+    text = (f"The gradient shrinks to {norms[slow]:.3g} at step {slow}, near ({where}). The "
+            f"Hessian there has eigenvalues {eig_text}: the curvature of a {kind}. ")
+    if run.converged:
+        return text + (
+            f"The run converged to a stationary point ({end or 'kind undecided'}) at "
+            f"({', '.join(f'{v:.4g}' for v in run.x)}): it did not escape. Started exactly on "
+            f"the ridge, no step has a component along the escape direction, so descent "
+            f"stops at the saddle." if end == "saddle" else
+            f"The run converged to a stationary point ({end or 'kind undecided'}) at "
+            f"({', '.join(f'{v:.4g}' for v in run.x)}).")
+    if escaped:
+        text += (f"Along the negative-curvature direction a tiny offset grows each step, so "
+                 f"the run escapes (|∇f| grows back, f = {values[-1]:.4g} at step {k})."
+                 if kind == "saddle" else
+                 f"After it the run sped up again (f = {values[-1]:.4g} at step {k}).")
         if obj is objectives.SADDLE:
-            takeaway += (
-                " Started exactly on y = 0 it would stop at the saddle, where the gradient is "
-                "0: in high dimensions such points, not bad local minima, are what slow "
-                "training."
-            )
-    else:
-        takeaway += "no direction of negative curvature, so this is not a saddle."
-    plot = Plot("|grad f| by step", [Series("|grad f|", [float(i) for i in range(len(norms))],
-                [math.log10(v) if v > 0 and math.isfinite(v) else float("nan") for v in norms])],
-                xlabel="step", ylabel="log10 |grad f|")
-    return Outcome(result, takeaway, [plot])
+            text += (" Started exactly on y = 0 it would stop at the saddle, where the "
+                     "gradient is 0: in high dimensions such points, not bad local minima, "
+                     "are what slow training.")
+        return text
+    return text + (f"After {k} steps the run has neither converged nor escaped (f = "
+                   f"{values[-1]:.4g}): it is still crawling.")

@@ -53,6 +53,11 @@ class Objective:
     def dim(self) -> int:
         return len(self.names)
 
+    @property
+    def hessian(self) -> Callable[[Array], Array] | None:
+        """The Hessian function, or None if this objective has none."""
+        return self.hess if self._hess is not None else None
+
     def hess(self, p: Array) -> Array:
         if self._hess is None:
             raise BadInputError(f"no Hessian for {self.text}")

@@ -20,7 +20,6 @@ is stationary).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -98,8 +97,8 @@ def _result(
     fun: Fun, jac: Jac, hess: Jac | None, path: list[Array], steps: int, stalled: bool
 ) -> IterationResult:
     with np.errstate(all="ignore"):
-        values = [float(fun(q)) if finite(*q) else math.nan for q in path]
-        norms = [float(np.linalg.norm(jac(q))) if finite(*q) else math.nan for q in path]
+        values = [float(fun(q)) for q in path]
+        norms = [float(np.linalg.norm(jac(q))) for q in path]
     last = path[-1]
     diverged = not finite(values[-1], norms[-1], *last)
     converged = not diverged and converged_at(path, jac, hess)
