@@ -36,6 +36,7 @@ class Objective:
         user: bool = False,
         label: str | None = None,
         kinks: bool = False,
+        expr: Any = None,
     ) -> None:
         self.text = text
         self.label = label or text  # a short name for table cells
@@ -48,6 +49,7 @@ class Objective:
         # True if f may fail to be differentiable where it is defined (it uses abs):
         # then a derivative is only reported after the one-sided slopes agree.
         self.kinks = kinks
+        self.expr = expr  # the parsed calcquiz.expr.Expr of a user's function, else None
 
     @property
     def dim(self) -> int:
@@ -143,7 +145,27 @@ def from_expr(parsed: Any, names: Sequence[str], what: str = "f") -> Objective:
             raise ExpressionError(f"{label}: {exc}") from None
 
     return Objective(parsed.text, names, fun, jac, hess, check, user=True,
-                     kinks=_has_kinks(parsed.node))
+                     kinks=_has_kinks(parsed.node), expr=parsed)
+
+
+def exact_kind(obj: Objective, p: Array) -> str | None:
+    """The kind of the Hessian at p computed exactly (sympy, p's float64 values as exact
+    rationals) when f is a user's polynomial; None otherwise. See
+    calcquiz.numerics.critical.exact_inertia."""
+    if obj.expr is None:
+        return None
+    import sympy
+
+    from calcquiz.numerics.critical import exact_inertia, kind_from_inertia
+
+    e = obj.expr.to_sympy()
+    by_name = {s.name: s for s in e.free_symbols}
+    symbols = [by_name.get(n, sympy.Symbol(n, real=True)) for n in obj.names]
+    if not e.is_polynomial(*symbols):
+        return None
+    point = {s: sympy.Rational(float(v)) for s, v in zip(symbols, p, strict=True)}
+    inertia = exact_inertia(sympy.hessian(e, symbols).subs(point))
+    return kind_from_inertia(inertia) if inertia is not None else None
 
 
 def _has_kinks(node: Any) -> bool:

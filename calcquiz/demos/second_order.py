@@ -23,35 +23,14 @@ from calcquiz.demos.core import (
     shown_steps,
     vec,
 )
-from calcquiz.demos.objectives import Array, Objective
+from calcquiz.demos.objectives import Array, Objective, exact_kind
+from calcquiz.numerics.convergence import observed_order
+from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
+from calcquiz.numerics.differences import hessian_by_differences
+from calcquiz.numerics.iterate import IterationResult, newton_path
 
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
-
-
-def classify(eigenvalues: Sequence[float] | Array) -> str:
-    """The kind of curvature: eigenvalues of both signs -> saddle; else any zero ->
-    degenerate (the second derivatives cannot tell); else all > 0 -> minimum, all < 0 ->
-    maximum. "Zero" means below 1e-9 times the largest magnitude."""
-    values = np.asarray(eigenvalues, dtype=np.float64)
-    scale = max(1.0, float(np.max(np.abs(values)))) if values.size else 1.0
-    tol = 1e-9 * scale
-    if np.any(values > tol) and np.any(values < -tol):
-        return "saddle"
-    if np.any(np.abs(values) <= tol):
-        return "degenerate"
-    return "minimum" if np.all(values > 0) else "maximum"
-
-
-def hessian_by_differences(obj: Objective, p: Array, h: float = 1e-5) -> Array:
-    """Central differences of the gradient: H[:, j] ~ (grad f(p + h e_j) - grad f(p - h e_j)) / 2h.
-    """
-    n = obj.dim
-    out = np.zeros((n, n))
-    for j in range(n):
-        e = np.zeros(n)
-        e[j] = h
-        out[:, j] = (obj.jac(p + e) - obj.jac(p - e)) / (2 * h)
-    return out
+classify = classify_eigenvalues  # the core's test, under its old name
 
 
 # --- hessian (card 13) ------------------------------------------------------------------
@@ -137,26 +116,39 @@ def _hessian_rows(cases: Sequence[tuple[Objective, Array]]) -> RowGenerator:
     found: list[dict[str, Any]] = []
     for obj, p in cases:
         H = obj.hess(p)
-        eig = np.linalg.eigvalsh(H)
-        grad_norm = float(np.linalg.norm(obj.jac(p)))
-        check = float(np.max(np.abs(hessian_by_differences(obj, p) - H)))
-        kind = classify(eig)
-        stationary = grad_norm <= 1e-9 * max(1.0, float(np.max(np.abs(H))))
-        found.append({"f": obj.text, "at": vec(p), "hessian": mat(H), "eigenvalues": vec(eig),
-                      "kind": kind, "stationary": stationary, "grad_norm": grad_norm})
-        yield [obj.label, vec(p), mat(H), vec(eig), kind, grad_norm, check]
+        g = obj.jac(p)
+        point = classify_critical_point(p, g, H)
+        exact = exact_kind(obj, p)
+        kind = exact or point.kind
+        grad_norm = float(np.linalg.norm(g))
+        check = float(np.max(np.abs(hessian_by_differences(obj.jac, p) - H)))
+        found.append({"f": obj.text, "at": vec(p), "hessian": mat(H),
+                      "eigenvalues": list(point.eigenvalues), "kind": kind,
+                      "kind_exact": exact is not None, "stationary": point.stationary,
+                      "grad_norm": grad_norm})
+        yield [obj.label, vec(p), mat(H), list(point.eigenvalues), kind, grad_norm, check]
     result = dict(found[0])
     result["cases"] = found
     first = found[0]
+    eig = ", ".join(f"{v:.6g}" for v in first["eigenvalues"])
+    where = ", ".join(f"{v:g}" for v in first["at"])
+    how = " (signs found exactly by sympy)" if first["kind_exact"] else ""
+    if first["kind"] == "degenerate":
+        curvature = ("a zero eigenvalue (relative to the largest), so the second derivatives "
+                     "cannot decide the kind")
+    else:
+        curvature = f"the curvature of a {first['kind']}"
+    if first["stationary"]:
+        tail = (f", and as the gradient is 0 there, ({where}) is a {first['kind']}."
+                if first["kind"] != "degenerate" else
+                f"; the gradient is 0, so ({where}) is a stationary point of undecided kind.")
+    else:
+        tail = "; the gradient is not 0 there, so it is not a stationary point."
     takeaway = (
-        f"The Hessian holds the second partial derivatives: the curvature. At {first['at']} "
-        f"its eigenvalues are {', '.join(f'{v:.6g}' for v in first['eigenvalues'])}, so the "
-        f"curvature is that of a {first['kind']}"
-        + (" and, as the gradient is 0, the point is one." if first["stationary"] else
-           "; the gradient is not 0 there, so it is not a stationary point.")
-        + " Eigenvalues all positive: a minimum; all negative: a maximum; mixed: a saddle; "
-        "a zero eigenvalue: second derivatives cannot decide. Newton's method divides by this "
-        "curvature."
+        f"The Hessian holds the second partial derivatives: the curvature. At ({where}) its "
+        f"eigenvalues are {eig}{how}: {curvature}{tail} Eigenvalues all positive: a minimum; "
+        f"all negative: a maximum; mixed: a saddle; a zero eigenvalue: second derivatives "
+        f"cannot decide. Newton's method divides by this curvature."
     )
     return Outcome(result, takeaway)
 
@@ -181,49 +173,59 @@ EXP_MINUS_2X = objectives.builtin(
 )
 
 
-@dataclass
-class NewtonRun:
-    """The iterates of Newton's method and why it stopped."""
+def reference_minimiser(obj: Objective, run: IterationResult) -> Array | None:
+    """The stationary point the run approaches, found independently of the run's own last
+    iterate: in 1-D by bisection on f' over a bracket around it (f' changes sign there),
+    to float64 resolution; otherwise (or with no bracket) by continuing Newton's method up
+    to 2000 more steps, accepted only if the core's convergence test passes there. None if
+    neither gives a point (then no errors are printed)."""
+    last = run.x
+    if not np.all(np.isfinite(last)):
+        return None
+    if obj.dim == 1:
+        root = _bisect_derivative(obj, float(last[0]), run)
+        if root is not None:
+            return np.array([root])
+    more = newton_path(obj.fun, obj.jac, obj.hess, last, 2000)
+    return more.x if more.converged else None
 
-    path: list[Array]
-    values: list[float]
-    grad_norms: list[float]
-    stop: str
 
+def _bisect_derivative(obj: Objective, x: float, run: IterationResult) -> float | None:
+    def d(t: float) -> float:
+        return float(obj.jac(np.array([t]))[0])
 
-def newton_path(obj: Objective, p0: Array, steps: int) -> NewtonRun:
-    """x_{k+1} = x_k - H(x_k)^{-1} grad f(x_k), computed by solving H d = grad f (never
-    inverting H). Stops when the step changes nothing, the gradient is exactly 0, H is
-    singular, a value is not finite, or after ``steps`` steps."""
-    p = np.array(p0, dtype=np.float64)
-    path, values, norms = [p], [obj.fun(p)], [float(np.linalg.norm(obj.jac(p)))]
-    stop = f"{steps} steps done"
+    if d(x) == 0:
+        return x
+    step = max((abs(float(b[0] - a[0])) for a, b in zip(run.path, run.path[1:])), default=0.0)
+    width = max(abs(x) * 1e-12, 1e-300, min(step, 1.0) if step else 1e-12)
     with np.errstate(all="ignore"):
-        for _ in range(steps):
-            g = obj.jac(p)
-            if not np.any(g):
-                stop = "gradient exactly 0"
+        for _ in range(200):
+            lo, hi = x - width, x + width
+            dlo, dhi = d(lo), d(hi)
+            if not (math.isfinite(dlo) and math.isfinite(dhi)):
+                return None
+            if dlo == 0:
+                return lo
+            if dhi == 0:
+                return hi
+            if (dlo < 0) != (dhi < 0):
                 break
-            try:
-                d = np.linalg.solve(obj.hess(p), g)
-            except np.linalg.LinAlgError:
-                stop = "Hessian singular"
-                break
-            new = p - d
-            if not finite(*new):
-                stop = "not finite"
-                path.append(new)
-                values.append(obj.fun(new))
-                norms.append(float("nan"))
-                break
-            if np.array_equal(new, p):
-                stop = "step changes nothing"
-                break
-            p = new
-            path.append(p)
-            values.append(obj.fun(p))
-            norms.append(float(np.linalg.norm(obj.jac(p))))
-    return NewtonRun(path, values, norms, stop)
+            width *= 2
+            if width > 1e3 * max(1.0, abs(x)):
+                return None
+        else:
+            return None
+        while True:
+            mid = lo + (hi - lo) / 2
+            if mid in (lo, hi):
+                return mid
+            dm = d(mid)
+            if dm == 0 or not math.isfinite(dm):
+                return mid if dm == 0 else None
+            if (dm < 0) == (dlo < 0):
+                lo, dlo = mid, dm
+            else:
+                hi = mid
 
 
 def newton(f: str | None = None, start: Sequence[float] | None = None, steps: int = 20) -> DemoRun:
@@ -270,12 +272,14 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
     summaries: list[dict[str, Any]] = []
     series = []
     for obj, p0, known in problems:
-        run = newton_path(obj, p0, steps)
-        converged = finite(run.grad_norms[-1]) and run.grad_norms[-1] < 1e-8
-        target = known if known is not None else (run.path[-1] if converged else None)
+        run = newton_path(obj.fun, obj.jac, obj.hess, p0, steps)
+        target = known if known is not None else reference_minimiser(obj, run)
         errors: list[float | None] = [
-            float(np.linalg.norm(q - target)) if target is not None else None for q in run.path
+            float(np.linalg.norm(q - target)) + 0.0 if target is not None else None
+            for q in run.path
         ]
+        scale = float(np.linalg.norm(target)) if target is not None else 1.0
+        order = observed_order(errors, scale) if target is not None else None
         last = len(run.path) - 1
         keep = shown_steps(last)
         for k, q in enumerate(run.path):
@@ -285,37 +289,75 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
             ratio = e / prev**2 if e is not None and prev else None
             x_cell = vec(q)[0] if obj.dim == 1 else vec(q)
             yield [obj.label, k, x_cell, run.values[k], run.grad_norms[k], e, ratio]
+        kind = None
+        if run.converged:
+            kind = exact_kind(obj, run.x) or classify_critical_point(
+                run.x, obj.jac(run.x), obj.hess(run.x)).kind
         summaries.append({
-            "f_text": obj.text, "x": vec(run.path[-1]), "f": run.values[-1],
-            "steps": len(run.path) - 1, "converged": bool(converged), "stop": run.stop,
-            "errors": errors, "max_f": max(run.values),
+            "f_text": obj.text, "x": vec(run.x), "f": run.values[-1], "steps": run.nit,
+            "converged": run.converged, "stop": run.message, "errors": errors,
+            "order": order, "kind": kind, "max_f": max(run.values),
+            "minimiser": vec(target) if target is not None else None,
         })
-        if all(e is not None and e > 0 for e in errors[:-1]):
+        if all(e is not None and e > 0 for e in errors[:-1]) and len(errors) > 1:
             ks = [float(k) for k in range(len(errors) - 1)]
             series.append(Series(obj.label, ks, [math.log10(e) for e in errors[:-1] if e]))
     first = summaries[0]
-    result = {k: first[k] for k in ("x", "f", "steps", "converged", "stop", "errors")}
+    result = {k: first[k] for k in ("x", "f", "steps", "converged", "stop", "errors", "order",
+                                    "kind", "minimiser")}
     if len(summaries) > 1:
         result["rosenbrock"] = {k: summaries[1][k] for k in ("x", "f", "steps", "max_f",
-                                                              "converged", "stop")}
-    if len(summaries) > 1:
+                                                              "converged", "stop", "order")}
         ros = summaries[1]
+        shown = ", ".join(f"{e:.1e}" for e in first["errors"][1:6] if e is not None)
         takeaway = (
-            f"Newton divides the gradient by the curvature. On exp(x) - 2x the errors "
-            f"{', '.join(f'{e:.1e}' for e in first['errors'][1:6] if e is not None)} square "
-            f"at each step (ratio -> 0.5): quadratic convergence to ln 2 in {first['steps']} "
+            f"Newton divides the gradient by the curvature. On exp(x) − 2x the errors "
+            f"{shown} square at each step (observed order {first['order']:.2f}, ratio "
+            f"e_k / e_(k−1)² → 0.5): quadratic convergence to ln 2 in {first['steps']} "
             f"steps. On Rosenbrock it reaches (1, 1) in {ros['steps']} steps, though f climbs "
             f"to {ros['max_f']:.1f} on the way: a Newton step is not a descent step, and "
-            f"each needs H (n x n) and a solve, O(n^3): too costly for a deep net."
+            f"each needs H (n × n) and a solve, O(n³): too costly for a deep net."
         )
     else:
-        takeaway = (
-            f"Newton's method ended at {first['x']} after {first['steps']} steps "
-            f"({first['stop']}); "
-            + ("near the solution the error squares at each step. " if first["converged"] else
-               "it did not converge: far from a minimum the step can go anywhere. ")
-            + "It heads for any point where grad f = 0: check the Hessian there (calcquiz "
-            "demo hessian) to know if it is a minimum."
-        )
+        takeaway = _newton_text(first)
     plot = Plot("Newton error", series, xlabel="step", ylabel="log10 error")
     return Outcome(result, takeaway, [plot] if series else [])
+
+
+def _newton_text(run: dict[str, Any]) -> str:
+    where = ", ".join(f"{v:.6g}" for v in run["x"])
+    errs = [e for e in run["errors"] if e is not None]
+    if not run["converged"] and run["minimiser"] is not None and len(errs) > 2 and (
+            errs[-1] < errs[-2] < errs[-3]):
+        x_star = ", ".join(f"{v:.6g}" for v in run["minimiser"])
+        text = (f"Newton's method has not converged after {run['steps']} steps: it is at "
+                f"({where}), {errs[-1]:.3g} from the stationary point ({x_star}) found "
+                f"independently, and closing in.")
+    elif not run["converged"]:
+        text = (f"Newton's method did not converge: it stopped at ({where}) after "
+                f"{run['steps']} steps ({run['stop']}). Far from a stationary point the step "
+                f"can go anywhere.")
+    else:
+        kind = run["kind"]
+        what = f"a {kind}" if kind in ("minimum", "maximum", "saddle") else (
+            "a stationary point whose kind the second derivatives cannot decide")
+        text = f"Newton's method converged in {run['steps']} steps to {what} at ({where})."
+    order = run["order"]
+    errors = [e for e in run["errors"] if e]
+    if order is None:
+        text += " Too few errors above round-off to measure the order of convergence."
+    elif order >= 1.8:
+        text += (f" The errors {'square' if order < 2.5 else 'shrink even faster than squaring'}"
+                 f" at each step (observed order {order:.2f}): "
+                 f"{'quadratic' if order < 2.5 else 'at least quadratic'} convergence, as "
+                 f"near any stationary point where the Hessian is not singular.")
+    elif order >= 1.2:
+        text += f" The observed order is {order:.2f}: faster than linear, short of quadratic."
+    else:
+        rate = errors[-1] / errors[-2] if len(errors) > 1 else float("nan")
+        text += (f" The convergence is only linear (observed order {order:.2f}, each error "
+                 f"about {rate:.3g} times the last): the Hessian is singular at the limit, "
+                 f"so the speed-up of Newton's method is lost.")
+    if run["kind"] not in (None, "minimum"):
+        text += " Newton heads for any point where ∇f = 0, not only minima."
+    return text

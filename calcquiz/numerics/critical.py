@@ -69,3 +69,36 @@ def classify_critical_point(p: Array, grad: Array, hess: Array) -> CriticalPoint
     eig = np.linalg.eigvalsh((H + H.T) / 2)
     return CriticalPoint(tuple(float(v) for v in eig), classify_eigenvalues(eig),
                          is_stationary(p, grad, H))
+
+
+def exact_inertia(hessian: object) -> tuple[int, int, int] | None:
+    """(positive, negative, zero) eigenvalue counts of a symmetric sympy Matrix with rational
+    entries, exactly: its characteristic polynomial has only real roots, so Descartes' rule
+    of signs counts them (p(λ) for positive, p(−λ) for negative roots, the power of λ that
+    divides p for zero). None if an entry is not rational."""
+    import sympy
+
+    H = sympy.Matrix(hessian)
+    if not all(entry.is_Rational for entry in H):
+        return None
+    lam = sympy.Symbol("lam")
+    coeffs = sympy.Poly(H.charpoly(lam).as_expr(), lam).all_coeffs()[::-1]  # low to high
+    zero = next(i for i, c in enumerate(coeffs) if c != 0)
+    rest = coeffs[zero:]
+
+    def changes(values: list) -> int:
+        signs = [v > 0 for v in values if v != 0]
+        return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+
+    negative = changes([c * (-1) ** i for i, c in enumerate(rest)])
+    return changes(rest), negative, zero
+
+
+def kind_from_inertia(inertia: tuple[int, int, int]) -> str:
+    """The kind (as classify_eigenvalues) from exact eigenvalue sign counts."""
+    positive, negative, zero = inertia
+    if positive and negative:
+        return "saddle"
+    if zero:
+        return "degenerate"
+    return "minimum" if positive else "maximum"
