@@ -35,6 +35,17 @@ from calcquiz.demos.core import (
 )
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.errors import BadInputError
+from calcquiz.numerics.iterate import projected_path
+from calcquiz.numerics.kkt import (
+    KKTCheck,
+    as_dict,
+    best_constrained,
+    check_kkt,
+    constrained_kind,
+    default_starts,
+    kkt_points,
+    lagrange_newton,
+)
 
 
 def _pair(
@@ -55,12 +66,6 @@ def _pair(
     fo = objectives.from_expr(pf, names, "f")
     go = default_g if g is None and dim == 2 else objectives.from_expr(pg, names, "g")
     return fo, go
-
-
-def kkt_multiplier(grad_f: Array, grad_g: Array) -> float:
-    """The least-squares mu with grad f + mu grad g = 0: mu = -(grad f . grad g) / |grad g|^2."""
-    denom = float(grad_g @ grad_g)
-    return -float(grad_f @ grad_g) / denom if denom else float("nan")
 
 
 # --- constrained (card 15) --------------------------------------------------------------
@@ -204,57 +209,91 @@ def _constrained_rows(
         return project_disk(q) if exact else project_euclidean(go, q)
 
     keep = shown_steps(steps)
+    path, stop = projected_path(fo.jac, project, p, lr, steps)
     values: list[float] = []
-    stop = ""
-    k = 0
-    while True:
-        fk, gk = fo.fun(p), go.fun(p)
+    last = len(path) - 1
+    for k, q in enumerate(path):
+        fk, gk = fo.fun(q), go.fun(q)
         values.append(fk)
-        row: Row = [k, *vec(p), fk, gk]
+        row: Row = [k, *vec(q), fk, gk]
         if fo.dim == 2:
-            row += [norm(p), math.degrees(math.atan2(p[1], p[0]))]
-        q: Array | None = None
-        if not finite(fk, gk, *p):
-            stop = "not finite"
-        elif k < steps:
-            q = project(p - lr * fo.jac(p))
-            if q is None:
-                stop = f"projection failed at step {k + 1}"
-            elif np.array_equal(q, p):
-                stop = f"converged at step {k}: a step no longer changes p"
-        last = bool(stop) or k == steps
-        if k in keep or last:
+            row += [norm(q), math.degrees(math.atan2(q[1], q[0]))]
+        if k in keep or k == last:
             yield row
-        if last or q is None:
-            break
-        p = q
-        k += 1
-    grad_f, grad_g = fo.jac(p), go.jac(p)
-    g_value = go.fun(p)
-    active = abs(g_value) <= 1e-9
-    mu = kkt_multiplier(grad_f, grad_g) if active else 0.0
+    p = path[-1]
+    end = check_kkt(fo, go, p, equality=False)
+    points = kkt_points(fo, go, [*default_starts(path[0]), p], equality=False)
+    best = best_constrained(points)
+    converged = end.satisfied
+    if converged and "stalled" in stop:
+        stop = f"converged at step {last}: a step no longer changes p"
     result: dict[str, Any] = {
-        "x": vec(p), "f": values[-1], "steps": k, "g": g_value, "active": active,
-        "multiplier": mu, "stop": stop or f"{steps} steps done",
+        "x": vec(p), "f": values[-1], "steps": last, "g": go.fun(p), "active": end.active,
+        "multiplier": end.multiplier if converged else None, "kkt_residual": end.residual,
+        "converged": converged, "label": end.kind if converged else "not converged",
+        "stop": stop, "solution": as_dict(best) if best is not None else None,
+        "points": [as_dict(c) for c in points], "starts": len(default_starts(path[0])) + 1,
     }
-    if active:
-        takeaway = (
-            f"The unconstrained minimum lies outside the feasible set, so the solution sits "
-            f"on its boundary: ({', '.join(f'{v:.6f}' for v in p)}), f = {values[-1]:.6f}. "
-            f"Each step goes downhill, then is pulled back onto g <= 0. There grad f points "
-            f"straight out of the boundary: grad f + mu grad g = 0 with mu = {mu:.6f} >= 0 "
-            f"(the KKT conditions), and mu is how fast f* would fall if the constraint "
-            f"were relaxed."
-        )
-    else:
-        takeaway = (
-            f"The constraint is not active at the end (g = {g_value:.3g} < 0), so its "
-            f"multiplier is 0 and the run is plain gradient descent: "
-            f"({', '.join(f'{v:.6g}' for v in p)}), f = {values[-1]:.6g}."
-        )
+    takeaway = _constrained_text(fo, end, best, converged, last, result["starts"])
+    takeaway += _ties(best, points)
     plot = Plot("f by step", [Series("f", [float(i) for i in range(len(values))], values)],
                 xlabel="step", ylabel="f")
     return Outcome(result, takeaway, [plot])
+
+
+def _same(a: KKTCheck, b: KKTCheck) -> bool:
+    return math.dist(a.x, b.x) <= 1e-6 * max(1.0, math.hypot(*b.x))
+
+
+def _where(c: KKTCheck) -> str:
+    return "(" + ", ".join(f"{v:.6g}" for v in c.x) + ")"
+
+
+def _constrained_text(
+    fo: Objective, end: KKTCheck, best: KKTCheck | None, converged: bool, steps: int,
+    starts: int,
+) -> str:
+    if not converged:
+        text = (f"After {steps} steps the run is at {_where(end)}, f = {end.f:.6g}, with KKT "
+                f"residual {end.residual:.3g}: not converged, so no multiplier is claimed.")
+    elif end.active:
+        text = (f"The run converged on the boundary g = 0 at {_where(end)}, f = {end.f:.6g}: "
+                f"∇f + μ∇g = 0 with μ = {end.multiplier:.6g} ≥ 0 (the KKT conditions hold)"
+                + (", and μ is how fast f would fall there if the constraint were relaxed."
+                   if end.kind == "constrained minimum" else "."))
+    else:
+        text = (f"The run converged inside the feasible set (g = {end.g:.3g} < 0) at "
+                f"{_where(end)}, f = {end.f:.6g}: the constraint is not active, its multiplier "
+                f"is 0 and ∇f = 0 there.")
+    if converged and end.kind != "constrained minimum":
+        text += f" This point is a KKT point but {_kind_phrase(end.kind)}."
+    if best is None:
+        text += (f" No constrained minimum was found from {starts} starts, so none is "
+                 f"named here.")
+    elif converged and _same(end, best):
+        text += (f" It is the lowest constrained minimum found by Newton's method on the KKT "
+                 f"system from {starts} starts.")
+    else:
+        text += (f" The lowest constrained minimum found from {starts} starts is "
+                 f"{_where(best)}, f = {best.f:.6g}.")
+    return text
+
+
+def _ties(best: KKTCheck | None, points: Sequence[KKTCheck]) -> str:
+    """A note when other constrained minima found have the same f as the best."""
+    if best is None:
+        return ""
+    same = [c for c in points if c is not best and c.kind == best.kind and c.satisfied
+            and abs(c.f - best.f) <= 1e-9 * max(1.0, abs(best.f))]
+    if not same:
+        return ""
+    return " Equally low: " + ", ".join(_where(c) for c in same) + "."
+
+
+def _kind_phrase(label: str) -> str:
+    return {"constrained maximum": "a constrained maximum, not a minimum",
+            "neither": "neither a constrained minimum nor a maximum",
+            "undetermined": "of a kind the second-order test cannot decide"}.get(label, label)
 
 
 # --- lagrange (card 16) -----------------------------------------------------------------
@@ -290,55 +329,6 @@ def _line_hess(p: Array) -> Array:
 ELLIPSE = objectives.builtin("x^2 + 2*y^2", ("x", "y"), _ellipse, _ellipse_der, _ellipse_hess)
 LINE = objectives.builtin("x + y - 1", ("x", "y"), _line, _line_der, _line_hess)
 SCAN = (-0.5, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
-
-
-def lagrange_newton(
-    fo: Objective, go: Objective, p0: Array, steps: int, shift: float = 0.0
-) -> list[tuple[Array, float]]:
-    """Newton's method on grad f - lambda grad g = 0, g - shift = 0 (unknowns p, lambda):
-
-        [ H_f - lambda H_g   -grad g ] [dp]     [ grad f - lambda grad g ]
-        [ grad g^T              0    ] [dl] = - [ g - shift              ]
-
-    from p0 and lambda0 = (grad f . grad g) / |grad g|^2. Returns the (p, lambda) iterates;
-    stops when the residual is below 1e-13 or the system is singular."""
-    p = np.array(p0, dtype=np.float64)
-    gg = go.jac(p)
-    lam = float(fo.jac(p) @ gg) / float(gg @ gg) if gg @ gg else 0.0
-    out = [(p, lam)]
-    n = len(p)
-    for _ in range(steps):
-        gf, gg = fo.jac(p), go.jac(p)
-        residual = np.concatenate([gf - lam * gg, [go.fun(p) - shift]])
-        if not np.all(np.isfinite(residual)) or np.linalg.norm(residual) < 1e-13:
-            break
-        K = np.zeros((n + 1, n + 1))
-        K[:n, :n] = fo.hess(p) - lam * go.hess(p)
-        K[:n, n] = -gg
-        K[n, :n] = gg
-        try:
-            d = np.linalg.solve(K, -residual)
-        except np.linalg.LinAlgError:
-            break
-        p, lam = p + d[:n], lam + float(d[n])
-        out.append((p, lam))
-    return out
-
-
-def constrained_kind(fo: Objective, go: Objective, p: Array, lam: float) -> str:
-    """Second-order test at a solution of grad f = lambda grad g: the Hessian of
-    L = f - lambda g restricted to the tangent space of g = 0 (the directions orthogonal to
-    grad g). Positive definite there: a minimum along the constraint; negative: a maximum;
-    mixed: a saddle (see second_order.classify)."""
-    from calcquiz.demos.second_order import classify
-
-    gg = go.jac(p)
-    _, _, vt = np.linalg.svd(gg.reshape(1, -1))
-    tangent = vt[1:].T
-    reduced = tangent.T @ (fo.hess(p) - lam * go.hess(p)) @ tangent
-    if not np.all(np.isfinite(reduced)):
-        return "unknown"
-    return classify(np.linalg.eigvalsh(reduced))
 
 
 def angle_between(a: Array, b: Array) -> float:
@@ -394,44 +384,74 @@ def _lagrange_rows(
     fo: Objective, go: Objective, p0: Array, steps: int, scan: bool
 ) -> RowGenerator:
     path = lagrange_newton(fo, go, p0, steps)
-    p, lam = path[-1]
+    p, _ = path[-1]
     if scan:  # walk along g = 0: x + y = 1 is (t, 1 - t)
         points: list[tuple[float, str, Array]] = [
             (t, f"t = {t:g}", np.array([t, 1 - t])) for t in SCAN
         ]
-        points.append((float(p[0]), "solution", p))
+        points.append((float(p[0]), "solution" if check_kkt(fo, go, p, equality=True).satisfied
+                       else "Newton's end", p))
         for _, label, q in sorted(points, key=lambda item: item[0]):
             yield _lagrange_row(label, fo, go, q)
     else:
         for k, (q, _) in enumerate(path):
             yield _lagrange_row(f"Newton {k}", fo, go, q)
-    h = 1e-5
-    f_up = fo.fun(lagrange_newton(fo, go, p, 20, shift=h)[-1][0])
-    f_down = fo.fun(lagrange_newton(fo, go, p, 20, shift=-h)[-1][0])
-    residual = float(np.linalg.norm(fo.jac(p) - lam * go.jac(p))) + abs(go.fun(p))
-    converged = bool(np.isfinite(residual) and residual < 1e-9)
+    end = check_kkt(fo, go, p, equality=True)
+    converged = end.satisfied
+    lam = end.multiplier
+    found = kkt_points(fo, go, [*default_starts(p0), p], equality=True)
+    best = best_constrained(found)
     kind = constrained_kind(fo, go, p, lam) if converged else "unknown"
-    result = {
-        "x": vec(p), "f": fo.fun(p), "multiplier": lam, "df_dc": (f_up - f_down) / (2 * h),
-        "g": go.fun(p), "converged": converged, "steps": len(path) - 1, "kind": kind,
+    result: dict[str, Any] = {
+        "x": vec(p), "f": fo.fun(p), "multiplier": lam if converged else None,
+        "g": go.fun(p), "converged": converged, "kkt_residual": end.residual,
+        "steps": len(path) - 1, "kind": kind, "label": end.kind if converged else "not converged",
+        "solution": as_dict(best) if best is not None else None,
+        "points": [as_dict(c) for c in found], "starts": len(default_starts(p0)) + 1,
     }
-    where = ", ".join(f"{v:.6g}" for v in p)
-    takeaway = (
-        f"At a constrained optimum the level curve of f just touches g = 0, so grad f and "
-        f"grad g are parallel (angle 0): grad f = lambda grad g with lambda = {lam:.6g}, at "
-        f"({where}), f = {fo.fun(p):.6g}. Along the constraint this point is a {kind}. "
-        f"lambda is also the price of the constraint: moving it to g = c changes f there at "
-        f"rate df/dc = {result['df_dc']:.6g}. With L = f + lambda g, as on the card, the "
-        f"sign of lambda flips."
-    )
-    if kind not in ("minimum", "unknown"):
-        takeaway += (
-            " Newton's method finds any stationary point of the Lagrangian, not only minima: "
-            "try another --start."
-        )
-    if not converged:
-        takeaway = (
-            f"Newton's method on the Lagrange system did not converge from {vec(p0)} "
-            f"(residual {residual:.3g}); try another --start. " + takeaway
-        )
+    if converged:
+        h = 1e-5
+        f_up = fo.fun(lagrange_newton(fo, go, p, 20, shift=h)[-1][0])
+        f_down = fo.fun(lagrange_newton(fo, go, p, 20, shift=-h)[-1][0])
+        result["df_dc"] = (f_up - f_down) / (2 * h)
+    else:
+        result["df_dc"] = None
+    takeaway = _lagrange_text(fo, go, p0, end, kind, result, best, _ties(best, found))
     return Outcome(result, takeaway)
+
+
+def _lagrange_text(
+    fo: Objective, go: Objective, p0: Array, end: KKTCheck, kind: str, result: dict[str, Any],
+    best: KKTCheck | None, ties: str,
+) -> str:
+    starts = result["starts"]
+    if not end.satisfied:
+        text = (f"Newton's method on the Lagrange system did not reach a point with g = 0 and "
+                f"∇f parallel to ∇g from ({', '.join(f'{v:g}' for v in p0)}) (KKT residual {end.residual:.3g}), so no "
+                f"multiplier is claimed; try another --start.")
+    else:
+        lam = end.multiplier
+        p = np.array(end.x)
+        angle = angle_between(fo.jac(p), go.jac(p))
+        if lam == 0 or not math.isfinite(angle):
+            how = "∇f = 0 there, so λ = 0: the constraint costs nothing"
+        else:
+            how = (f"∇f and ∇g are {'parallel' if lam > 0 else 'opposite'} (angle "
+                   f"{angle:.3g}°): ∇f = λ∇g with λ = {lam:.6g}")
+        text = (f"At {_where(end)}, on g = 0, the level curve of f touches the constraint: "
+                f"{how}. f = {end.f:.6g}; along the constraint this point is "
+                f"{_kind_phrase(end.kind) if end.kind != 'constrained minimum' else 'a constrained minimum'}. "
+                f"λ is also the price of the constraint: moving it to g = c changes f there at "
+                f"rate df/dc = {result['df_dc']:.6g}. With L = f + λg, as on the card, the "
+                f"sign of λ flips.")
+    if best is None:
+        text += f" No constrained minimum was found from {starts} starts."
+    elif end.satisfied and _same(end, best):
+        text += f" It is the lowest constrained minimum found from {starts} starts."
+    else:
+        text += (f" The lowest constrained minimum found from {starts} starts is "
+                 f"{_where(best)}, f = {best.f:.6g}, λ = {best.multiplier:.6g}.")
+    text += ties
+    if kind not in ("minimum", "unknown"):
+        text += " Newton's method finds any stationary point of the Lagrangian, not only minima."
+    return text

@@ -165,3 +165,29 @@ def newton_path(
     if reason and not result.converged:
         result.message = f"stopped at step {result.nit}: {reason}"
     return result
+
+
+def projected_path(
+    jac: Jac,
+    project: Callable[[Array], Array | None],
+    p0: Sequence[float] | Array,
+    lr: float,
+    steps: int,
+) -> tuple[list[Array], str]:
+    """Projected gradient descent p ← P(p − lr ∇f(p)) from a feasible p0: the points and why
+    it stopped (P returned None, a value is not finite, a step changed nothing, or
+    ``steps`` steps were done)."""
+    p = np.array(p0, dtype=np.float64)
+    path = [p]
+    with np.errstate(all="ignore"):
+        for k in range(steps):
+            if not finite(*p):
+                return path, "not finite"
+            q = project(p - lr * jac(p))
+            if q is None:
+                return path, f"projection failed at step {k + 1}"
+            if np.array_equal(q, p):
+                return path, f"stalled at step {k}: a step no longer changes p"
+            p = q
+            path.append(p)
+    return path, f"{steps} steps done"
