@@ -28,13 +28,13 @@ from calcquiz.demos.core import (
     check_lr,
     check_point,
     check_steps,
-    finite,
     norm,
     shown_steps,
     vec,
 )
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.errors import BadInputError
+from calcquiz.numerics.differences import central_difference
 from calcquiz.numerics.iterate import projected_path
 from calcquiz.numerics.kkt import (
     KKTCheck,
@@ -410,10 +410,9 @@ def _lagrange_rows(
         "points": [as_dict(c) for c in found], "starts": len(default_starts(p0)) + 1,
     }
     if converged:
-        h = 1e-5
-        f_up = fo.fun(lagrange_newton(fo, go, p, 20, shift=h)[-1][0])
-        f_down = fo.fun(lagrange_newton(fo, go, p, 20, shift=-h)[-1][0])
-        result["df_dc"] = (f_up - f_down) / (2 * h)
+        # df*/dc by a central difference of the optimum of g = c, c = ±1e-5.
+        result["df_dc"] = central_difference(
+            lambda c: fo.fun(lagrange_newton(fo, go, p, 20, shift=c)[-1][0]), 0.0, 1e-5)
     else:
         result["df_dc"] = None
     takeaway = _lagrange_text(fo, go, p0, end, kind, result, best, _ties(best, found))
@@ -427,7 +426,8 @@ def _lagrange_text(
     starts = result["starts"]
     if not end.satisfied:
         text = (f"Newton's method on the Lagrange system did not reach a point with g = 0 and "
-                f"∇f parallel to ∇g from ({', '.join(f'{v:g}' for v in p0)}) (KKT residual {end.residual:.3g}), so no "
+                f"∇f parallel to ∇g from ({', '.join(f'{v:g}' for v in p0)}) "
+                f"(KKT residual {end.residual:.3g}), so no "
                 f"multiplier is claimed; try another --start.")
     else:
         lam = end.multiplier
@@ -438,9 +438,10 @@ def _lagrange_text(
         else:
             how = (f"∇f and ∇g are {'parallel' if lam > 0 else 'opposite'} (angle "
                    f"{angle:.3g}°): ∇f = λ∇g with λ = {lam:.6g}")
+        label = ("a constrained minimum" if end.kind == "constrained minimum" else
+                 _kind_phrase(end.kind))
         text = (f"At {_where(end)}, on g = 0, the level curve of f touches the constraint: "
-                f"{how}. f = {end.f:.6g}; along the constraint this point is "
-                f"{_kind_phrase(end.kind) if end.kind != 'constrained minimum' else 'a constrained minimum'}. "
+                f"{how}. f = {end.f:.6g}; along the constraint this point is {label}. "
                 f"λ is also the price of the constraint: moving it to g = c changes f there at "
                 f"rate df/dc = {result['df_dc']:.6g}. With L = f + λg, as on the card, the "
                 f"sign of λ flips.")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 
@@ -24,6 +23,8 @@ from calcquiz.demos.core import (
     shown_steps,
 )
 from calcquiz.errors import BadInputError
+from calcquiz.numerics.differences import central_difference
+from calcquiz.numerics.iterate import sgd_path
 
 Scalar = Callable[[float], float]
 
@@ -151,7 +152,7 @@ def _activation_rows(xs: Sequence[float]) -> RowGenerator:
         values[name], derivatives[name] = [], []
         for x in xs:
             fx, dx = fun(x), der(x)
-            numeric = (fun(x + h) - fun(x - h)) / (2 * h)
+            numeric = central_difference(fun, x, h)
             values[name].append(fx)
             derivatives[name].append(dx)
             yield [name, x, fx, formula, dx, numeric, abs(numeric - dx)]
@@ -221,15 +222,12 @@ def _chain_rows(x: float) -> RowGenerator:
     eps = 1e-6
 
     def diff(name: str) -> float:
+        """dL/dnode by a central difference of L, moving that node (or input) alone."""
         if name in ("z", "h", "y"):
-            up = forward(x, p, **{name: v[name] + eps})["L"]
-            down = forward(x, p, **{name: v[name] - eps})["L"]
-        elif name == "x":
-            up, down = forward(x + eps, p)["L"], forward(x - eps, p)["L"]
-        else:
-            up = forward(x, {**p, name: p[name] + eps})["L"]
-            down = forward(x, {**p, name: p[name] - eps})["L"]
-        return (up - down) / (2 * eps)
+            return central_difference(lambda t: forward(x, p, **{name: t})["L"], v[name], eps)
+        if name == "x":
+            return central_difference(lambda t: forward(t, p)["L"], x, eps)
+        return central_difference(lambda t: forward(x, {**p, name: t})["L"], p[name], eps)
 
     grads: dict[str, float] = {}
     dy = v["y"] - TARGET
@@ -370,48 +368,65 @@ def exploding(
 
 def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
     keep = shown_steps(steps)
-    x, xc = x0, x0
-    alive = True
-    diverged_at: int | None = None
+
+    def grad(p: np.ndarray) -> np.ndarray:
+        return 4 * p**3
+
+    def clipped_grad(p: np.ndarray) -> np.ndarray:
+        return np.array([clip(4 * float(p[0]) ** 3)])
+
+    raw_path = [float(p[0]) for p in sgd_path(grad, [x0], lr, steps)]
+    clip_path = [float(p[0]) for p in sgd_path(clipped_grad, [x0], lr, steps)]
+    diverged_at = len(raw_path) - 1 if not finite(raw_path[-1]) else None
     raw: list[float] = []
-    clipped: list[float] = []
     for k in range(steps + 1):
+        alive = k < len(raw_path)
+        x = raw_path[k] if alive else None
         with np.errstate(all="ignore"):
-            g = float(4 * np.float64(x) ** 3) if alive else None
-        gc = clip(4 * xc**3)
-        raw.append(x if alive else float("nan"))
-        clipped.append(xc)
-        row: list[Any] = [k, x if alive else None, g, xc, gc]
-        blew_up = alive and not finite(x)
-        if k in keep or blew_up:
-            yield row
-        if blew_up:
-            alive, diverged_at = False, k
-        if k < steps:
-            if alive and g is not None:
-                with np.errstate(all="ignore"):
-                    x = float(np.float64(x) - lr * np.float64(g))
-            xc = xc - lr * gc
+            g = float(4 * np.float64(x) ** 3) if x is not None else None
+        xc = clip_path[k]
+        raw.append(x if x is not None else float("nan"))
+        if k in keep or k == diverged_at:
+            yield [k, x, g, xc, clip(4 * xc**3)]
+    x_end, xc = raw_path[-1], clip_path[-1]
+    converged = {name: not (diverged_at is not None and name == "unclipped") and
+                 abs(v) <= 1e-6 * abs(x0) for name, v in (("unclipped", x_end), ("clipped", xc))}
     result = {
-        "x": [xc], "f": xc**4, "steps": steps,
-        "unclipped": {"x": [x], "diverged_at": diverged_at},
+        "x": [xc], "f": xc**4, "steps": steps, "converged": converged["clipped"],
+        "unclipped": {"x": [x_end], "diverged_at": diverged_at,
+                      "converged": converged["unclipped"]},
         "clipped": {"x": [xc], "f": xc**4},
     }
-    blow = (f"overflows at step {diverged_at} (x = {x:g})" if diverged_at is not None
-            else f"ends at x = {x:.4g}")
-    takeaway = (
-        f"Unclipped, the gradient 4x^3 grows faster than x, so every step overshoots by more "
-        f"and the run {blow}: factors above 1 multiply until inf, and inf - inf is nan. "
-        f"Clipping the gradient to norm {MAX_NORM:g} bounds every step by lr = {lr:g}, so x "
-        f"walks down steadily to {xc:.4g}."
-    )
+    takeaway = _exploding_text(raw_path, diverged_at, xc, lr, x0)
     ks = [float(k) for k in range(len(raw))]
     with np.errstate(all="ignore"):
         plot = Plot(
             "|x| by step",
             [Series("unclipped", ks, [float(v) for v in np.log10(np.abs(raw))]),
-             Series("clipped", ks, [float(v) for v in np.log10(np.abs(clipped))])],
+             Series("clipped", ks, [float(v) for v in np.log10(np.abs(clip_path))])],
             xlabel="step",
             ylabel="log10 |x|",
         )
     return Outcome(result, takeaway, [plot])
+
+
+def _exploding_text(
+    raw: list[float], diverged_at: int | None, xc: float, lr: float, x0: float
+) -> str:
+    """What happened, each clause checked on the run: overshoot (|x| grew at every step),
+    overflow, or a run that shrank toward the minimum 0."""
+    grew = all(abs(b) > abs(a) for a, b in zip(raw, raw[1:], strict=False) if finite(a, b))
+    if diverged_at is not None:
+        head = ("Unclipped, the gradient 4x³ grows faster than x, so "
+                + ("every step overshoots by more" if grew else "the steps overshoot")
+                + f" and the run overflows at step {diverged_at} (x = {raw[-1]:g}): once a "
+                f"value is inf, inf − inf is nan.")
+    elif abs(raw[-1]) < abs(x0):
+        head = (f"Unclipped, with lr = {lr:g} the steps from {x0:g} do not blow up: x shrinks "
+                f"to {raw[-1]:.4g} (the gradient 4x³ explodes only when lr · 12x² is large).")
+    else:
+        head = f"Unclipped, x ends at {raw[-1]:.4g} without overflowing."
+    shrank = abs(xc) < abs(x0)
+    tail = (f" Clipping the gradient to norm {MAX_NORM:g} bounds every step by lr = {lr:g}, so "
+            + (f"x walks down steadily to {xc:.4g}." if shrank else f"x ends at {xc:.4g}."))
+    return head + tail

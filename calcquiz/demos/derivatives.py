@@ -33,12 +33,13 @@ from calcquiz.demos.core import (
 )
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.numerics.differences import (
+    Differentiability,
     central_difference,
+    differentiability,
     directional_difference,
     forward_difference,
     partial_difference,
 )
-from calcquiz.numerics.differences import Differentiability, differentiability
 
 STEPS_DERIVATIVE = [10.0**-k for k in range(1, 13)]
 STEPS_PARTIAL = [10.0**-k for k in range(1, 9)]
@@ -342,7 +343,8 @@ def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
         return Outcome(result, takeaway)
     result = {"gradient": vec(g), "norm": norm, "steepest_angle": steepest, "max_slope": best}
     if steepest is None:
-        takeaway = "The gradient is 0 here: every direction is flat to first order (a stationary point)."
+        takeaway = ("The gradient is 0 here: every direction is flat to first order "
+                    "(a stationary point).")
     else:
         takeaway = (
             f"∇f = ({', '.join(f'{v:.6g}' for v in g)}) and |∇f| = {norm:.6g}. The "
@@ -459,10 +461,8 @@ def _jacobian_rows(vf: VectorFunction, p: Array) -> RowGenerator:
     worst = 0.0
     for i in range(m):
         for j in range(n):
-            e = np.zeros(n)
-            e[j] = h
             with np.errstate(all="ignore"):
-                numeric = (vf.components[i](p + e) - vf.components[i](p - e)) / (2 * h)
+                numeric = partial_difference(vf.components[i], p, j, h)
             exact[i, j] = vf.partials[i][j](p)
             gap = abs(numeric - exact[i, j])
             worst = max(worst, gap)

@@ -44,6 +44,7 @@ from calcquiz.numerics.convergence import converged_at, detect_cycle
 from calcquiz.numerics.critical import classify_critical_point
 from calcquiz.numerics.iterate import IterationResult, gd_path, sgd_path, sgd_step
 
+
 def _objective(f: str | None, default: Objective) -> Objective:
     return default if f is None else objectives.from_text(f)
 
@@ -164,7 +165,7 @@ def _descent_text(
     else:
         text += " It has not converged yet (more --steps would go further)."
     if obj is objectives.BOWL:
-        downhill = all(b <= a for a, b in zip(fs, fs[1:]))
+        downhill = all(b <= a for a, b in zip(fs, fs[1:], strict=False))
         text += (
             f" On this bowl the error in x is multiplied by 1 − 2 lr = {1 - 2 * lr:g} per "
             f"step and in y by 1 − 4 lr = {1 - 4 * lr:g}"
@@ -232,7 +233,7 @@ def verdict(obj: Objective, path: Sequence[Array], grad_norms: Sequence[float]) 
         return "bounces forever" if period == 2 else f"cycles, period {period}"
     g0, gn = grad_norms[0], grad_norms[-1]
     tail = grad_norms[-4:]
-    growing = len(tail) == 4 and all(b > a for a, b in zip(tail, tail[1:]))
+    growing = len(tail) == 4 and all(b > a for a, b in zip(tail, tail[1:], strict=False))
     if gn > g0 * (1 + 1e-9) and growing:
         return "diverges"
     oscillates = len(path) > 2 and float(np.dot(path[-1] - path[-2], path[-2] - path[-3])) < 0
@@ -286,12 +287,13 @@ def _learning_rate_rows(
         end = path[-1]
         label = verdict(obj, path, norms)
         factor = signed_factor(rate, eig)
-        run = {"lr": rate, "factor": factor, "x": vec(end), "f": obj.fun(end),
+        f_end = obj.fun(end)
+        run = {"lr": rate, "factor": factor, "x": vec(end), "f": f_end,
                "steps": len(path) - 1, "verdict": label,
                "converged": label.startswith("converged"),
                "diverged": "diverge" in label}
         runs.append(run)
-        yield [rate, factor, vec(end)[0] if obj.dim == 1 else vec(end), run["f"], label]
+        yield [rate, factor, vec(end)[0] if obj.dim == 1 else vec(end), f_end, label]
     if chosen is not None:
         pick = next(r for r in runs if r["lr"] == chosen)
     else:
@@ -560,7 +562,7 @@ def _minibatch_rows(seed: int, epochs: int) -> RowGenerator:
                 for i in range(0, n, batch):
                     idx = order[i : i + batch]
                     Xb, yb = X[idx], y[idx]
-                    w = w - lr * (Xb.T @ (Xb @ w - yb)) / len(idx)
+                    w, _ = sgd_step(w, Xb.T @ (Xb @ w - yb) / len(idx), None, lr)
                     updates[name] += 1
                 state[name] = w
         row: Row = [epoch]
@@ -649,10 +651,20 @@ def _weight_decay_rows(lr: float, mu: float, steps: int, seed: int) -> RowGenera
         ridge = sgd_path(ridge_grad, np.zeros(d), lr, steps, mu, lam)
         exact = np.linalg.solve(XtX + lam * np.eye(d), X.T @ y / n)
         # Converged: the core's test on the regularised problem, L + λ|w|²/2.
-        ok_scalar = converged_at(scalar, lambda w, lam=lam: w - 3.0 + lam * w,
-                                 lambda w, lam=lam: np.array([[1.0 + lam]]))
-        ok_ridge = converged_at(ridge, lambda w, lam=lam: ridge_grad(w) + lam * w,
-                                lambda w, lam=lam: XtX + lam * np.eye(d))
+        def scalar_total(w: Array, lam: float = lam) -> Array:
+            return w - 3.0 + lam * w
+
+        def ridge_total(w: Array, lam: float = lam) -> Array:
+            return ridge_grad(w) + lam * w
+
+        def scalar_hess(w: Array, lam: float = lam) -> Array:
+            return np.array([[1.0 + lam]])
+
+        def ridge_hess(w: Array, lam: float = lam) -> Array:
+            return XtX + lam * np.eye(d)
+
+        ok_scalar = converged_at(scalar, scalar_total, scalar_hess)
+        ok_ridge = converged_at(ridge, ridge_total, ridge_hess)
         conv.append(bool(ok_scalar and ok_ridge))
         ws.append(float(scalar[-1][0]))
         closed.append(3.0 / (1.0 + lam))
@@ -680,7 +692,7 @@ def _weight_decay_text(
             "card." if mu == 0 else "With momentum the decay term also flows through the "
             "velocity.")
     if all(conv):
-        shrink = all(b <= a for a, b in zip(norms, norms[1:]))
+        shrink = all(b <= a for a, b in zip(norms, norms[1:], strict=False))
         return (
             f"Weight decay pulls every weight toward 0: the scalar weight falls from "
             f"{ws[0]:.4g} to {ws[-1]:.4g} as λ grows to {DECAYS[-1]:g}, as 3 / (1 + λ) says, "

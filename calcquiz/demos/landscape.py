@@ -21,14 +21,13 @@ from calcquiz.demos.core import (
     check_steps,
     finite,
     mat,
-    norm,
     shown_steps,
     vec,
 )
 from calcquiz.demos.descent import end_kind, run_gd
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.errors import BadInputError
-from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
+from calcquiz.numerics.critical import EIG_RTOL, classify_critical_point, classify_eigenvalues
 from calcquiz.numerics.differences import EPS
 
 # --- convexity (card 5) -----------------------------------------------------------------
@@ -188,10 +187,8 @@ def _negative_curvature(obj: Objective, points: Array) -> Array | None:
             if not np.all(np.isfinite(H)):
                 continue
             eig = np.linalg.eigvalsh((H + H.T) / 2)
-            if classify_eigenvalues(eig) in ("saddle", "maximum") or (
-                    classify_eigenvalues(eig) == "degenerate" and eig[0] < 0):
-                if eig[0] < -1e-9 * float(np.max(np.abs(eig))):
-                    return np.asarray(q)
+            if eig[0] < -EIG_RTOL * float(np.max(np.abs(eig))):
+                return np.asarray(q)
     return None
 
 
@@ -394,12 +391,13 @@ def _saddle_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerato
     except Exception:  # noqa: BLE001 - an undefined Hessian only leaves this part out
         hessian = None
     escaped = _escaped(values, norms, slow, run.converged)
+    end = end_kind(obj, run)
     result = {
         "x": vec(run.x), "f": values[-1], "steps": k, "converged": run.converged,
-        "diverged": run.diverged, "kind": end_kind(obj, run), "escaped": escaped,
+        "diverged": run.diverged, "kind": end, "escaped": escaped,
         "min_grad_norm": norms[slow], "min_grad_step": slow, "hessian_at_slowest": hessian,
     }
-    takeaway = _saddle_text(obj, run, slow, slow_point, hessian, escaped, result["kind"])
+    takeaway = _saddle_text(obj, run, slow, slow_point, hessian, escaped, end)
     plot = Plot("|∇f| by step", [Series("|∇f|", [float(i) for i in range(len(norms))],
                 [math.log10(v) if v > 0 and math.isfinite(v) else float("nan") for v in norms])],
                 xlabel="step", ylabel="log10 |∇f|")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,6 @@ from calcquiz.demos.core import (
     Series,
     check_point,
     check_steps,
-    finite,
     mat,
     shown_steps,
     vec,
@@ -196,7 +194,8 @@ def _bisect_derivative(obj: Objective, x: float, run: IterationResult) -> float 
 
     if d(x) == 0:
         return x
-    step = max((abs(float(b[0] - a[0])) for a, b in zip(run.path, run.path[1:])), default=0.0)
+    xs = [float(q[0]) for q in run.path]
+    step = max((abs(b - a) for a, b in zip(xs, xs[1:], strict=False)), default=0.0)
     width = max(abs(x) * 1e-12, 1e-300, min(step, 1.0) if step else 1e-12)
     with np.errstate(all="ignore"):
         for _ in range(200):

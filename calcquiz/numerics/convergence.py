@@ -124,7 +124,7 @@ def observed_order(errors: Sequence[float | None], scale: float = 1.0) -> float 
     floor = ORDER_FLOOR * max(1.0, scale)
     usable = [e for e in errors if e is not None and math.isfinite(e) and e > floor]
     best: float | None = None
-    for a, b, c in zip(usable, usable[1:], usable[2:]):
+    for a, b, c in zip(usable, usable[1:], usable[2:], strict=False):
         if a > b > c and b / a < 1:
             best = math.log(c / b) / math.log(b / a)
     return best

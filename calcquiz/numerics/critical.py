@@ -88,7 +88,7 @@ def exact_inertia(hessian: object) -> tuple[int, int, int] | None:
 
     def changes(values: list) -> int:
         signs = [v > 0 for v in values if v != 0]
-        return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+        return sum(1 for a, b in zip(signs, signs[1:], strict=False) if a != b)
 
     negative = changes([c * (-1) ** i for i, c in enumerate(rest)])
     return changes(rest), negative, zero

@@ -77,10 +77,7 @@ def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
     active = _on_constraint(gv, gg, p)
     feasible = active or (not equality and gv < 0)
     denom = float(gg @ gg)
-    if active and denom:
-        lam = float(gf @ gg) / denom  # ∇f = λ ∇g
-    else:
-        lam = 0.0
+    lam = float(gf @ gg) / denom if active and denom else 0.0  # ∇f = λ ∇g
     mult = lam if equality else -lam  # μ = −λ for g ≤ 0
     stat = float(np.linalg.norm(gf - lam * gg))
     size = max(float(np.linalg.norm(gf)), abs(lam) * math.sqrt(denom))
@@ -101,9 +98,9 @@ def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
 def _label(kind: str, mult: float, equality: bool) -> str:
     if kind == "degenerate":
         return "undetermined"
-    if not equality:  # on g = 0 of g ≤ 0: μ > 0 rules out a max, μ < 0 a min
-        if kind == "minimum" and mult < 0 or kind == "maximum" and mult > 0:
-            return "neither"
+    # On g = 0 of g ≤ 0: μ > 0 rules out a max, μ < 0 a min.
+    if not equality and (kind == "minimum" and mult < 0 or kind == "maximum" and mult > 0):
+        return "neither"
     return {"minimum": "constrained minimum", "maximum": "constrained maximum"}.get(
         kind, "neither")
 
