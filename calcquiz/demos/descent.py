@@ -263,17 +263,19 @@ def _learning_rate_rows(
     obj: Objective, p0: Array, rates: Sequence[float], steps: int, chosen: float | None,
 ) -> RowGenerator:
     paths = {rate: sgd_path(obj.jac, p0, rate, steps) for rate in rates}
-    ref, at_min = p0, False  # where the curvature is read: a minimum a run converged to
-    best_grad = math.inf
+    # Where the curvature is read: the minimum a run converged to (each run's own, for its
+    # factor; the lowest such minimum for L), else the start.
+    own: dict[float, Array] = {}
     for rate in rates:
         path = paths[rate]
         if finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian):
-            eig = _curvature(obj, path[-1])
-            grad = norm(obj.jac(path[-1]))
-            if eig is not None and np.all(eig > 0) and grad < best_grad:
-                ref, at_min, best_grad = path[-1], True, grad
-    eig = _curvature(obj, ref)
-    eig = np.zeros(obj.dim) if eig is None else eig
+            end_eig = _curvature(obj, path[-1])
+            if end_eig is not None and np.all(end_eig > 0):
+                own[rate] = end_eig
+    at_min = bool(own)
+    ref = min((paths[r][-1] for r in own), key=obj.fun) if own else p0
+    start_eig = _curvature(obj, ref)
+    eig = np.zeros(obj.dim) if start_eig is None else start_eig
     curvature = float(np.max(eig))
     runs: list[dict[str, Any]] = []
     plot_series = []
@@ -286,7 +288,7 @@ def _learning_rate_rows(
                                   _log10(sizes)))
         end = path[-1]
         label = verdict(obj, path, norms)
-        factor = signed_factor(rate, eig)
+        factor = signed_factor(rate, own.get(rate, eig))
         f_end = obj.fun(end)
         run = {"lr": rate, "factor": factor, "x": vec(end), "f": f_end,
                "steps": len(path) - 1, "verdict": label,
