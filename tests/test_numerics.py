@@ -13,7 +13,6 @@ import sympy as sp
 
 from calcquiz.numerics import convergence, critical, differences, iterate, kkt
 
-
 # --- differences --------------------------------------------------------------------------
 
 

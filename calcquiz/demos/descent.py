@@ -349,7 +349,7 @@ def _learning_rate_text(
 # --- momentum (card 11) -----------------------------------------------------------------
 
 MOMENTUM_TOL = 1e-6
-MAX_COUNT_STEPS = 10_000
+MAX_COUNT_STEPS = 2_000
 
 
 def momentum(
@@ -366,7 +366,7 @@ def momentum(
     (the card's v_k = gamma v_{k-1} + eta g_k, p_k = p_{k-1} - v_k is the same path with
     v = lr b while lr is constant). Default: the ravine f = (x^2 + 50 y^2) / 2 from (10, 1),
     lr 0.035, momentum 0.7, 60 steps; also counts the steps each needs to reach f < 1e-6
-    (for --f, |grad f| < 1e-6), up to 10,000.
+    (for --f, |grad f| < 1e-6 |grad f(start)|), up to 2,000.
     """
     lr, steps, mu = check_lr(lr), check_steps(steps), check_momentum(momentum)
     obj = _objective(f, objectives.RAVINE)
@@ -387,21 +387,24 @@ def momentum(
 
 def _steps_to_tol(obj: Objective, p0: Array, lr: float, mu: float) -> int | None:
     """Steps until f < 1e-6 (default ravine, f* = 0) or |∇f| ≤ 1e-6 |∇f(p₀)| (--f: relative,
-    so scaling f changes nothing); None if not within MAX_COUNT_STEPS."""
+    so scaling f changes nothing); None if not within MAX_COUNT_STEPS, or if the run
+    overflows or stalls (p unchanged in float64 for 50 steps: it will never get there)."""
     p, buf = p0.copy(), None
-    g0 = norm(obj.jac(p0))
+    tol = MOMENTUM_TOL if obj is objectives.RAVINE else MOMENTUM_TOL * norm(obj.jac(p0))
+    still = 0
     with np.errstate(all="ignore"):
         for k in range(MAX_COUNT_STEPS + 1):
             g = obj.jac(p)
-            if obj is objectives.RAVINE:
-                value, tol = obj.fun(p), MOMENTUM_TOL
-            else:
-                value, tol = norm(g), MOMENTUM_TOL * g0
-            if value < tol or not np.any(g):
+            value = obj.fun(p) if obj is objectives.RAVINE else math.hypot(*g.tolist())
+            if value < tol or not g.any():
                 return k
-            if not finite(value, *p):
+            if not math.isfinite(value):
                 return None
-            p, buf = sgd_step(p, g, buf, lr, mu)
+            new, buf = sgd_step(p, g, buf, lr, mu)
+            still = still + 1 if np.array_equal(new, p) else 0
+            if still >= 50:
+                return None
+            p = new
     return None
 
 

@@ -36,20 +36,26 @@ N_PAIRS = 1000
 BOX = 2.0  # pairs are drawn uniformly from [-BOX, BOX]^n
 
 
-def _logsumexp(p: Array) -> float:
-    m = float(np.max(p))
-    return m + math.log(float(np.sum(np.exp(p - m))))
+def _logsumexp(p: Array) -> Any:
+    """log(sum(exp)) over the last axis, shifted by the max (one point or a stack)."""
+    m = np.max(p, axis=-1)
+    return m + np.log(np.sum(np.exp(p - m[..., None]), axis=-1))
 
 
-def _double_well(p: Array) -> float:
-    x = p[0]
-    return float(x**4 - 3 * x**2)
+def _double_well(p: Array) -> Any:
+    x = p[..., 0]
+    return x**4 - 3 * x**2
+
+
+def _sum_squares(p: Array) -> Any:
+    return np.sum(p * p, axis=-1)
 
 
 # f'' of x^4 - 3x^2 is 12x^2 - 6 (numpy.roots coefficients): negative between its roots.
 DOUBLE_WELL_SECOND = (12.0, 0.0, -6.0)
-CONVEXITY_CASES: tuple[tuple[str, int, Callable[[Array], float]], ...] = (
-    ("x^2 + y^2", 2, lambda p: float(p @ p)),
+# Each function takes a stack of points, shape (N, n), and returns the N values.
+CONVEXITY_CASES: tuple[tuple[str, int, Callable[[Array], Any]], ...] = (
+    ("x^2 + y^2", 2, _sum_squares),
     ("log(exp(x) + exp(y))", 2, _logsumexp),
     ("x^4 - 3x^2", 1, _double_well),
 )
@@ -59,7 +65,7 @@ ROUND_OFF = 64 * EPS  # a gap below this times the size of the values compared i
 
 
 def chord_gaps(
-    fun: Callable[[Array], float], dim: int, rng: np.random.Generator
+    fun: Callable[[Array], Any], dim: int, rng: np.random.Generator
 ) -> tuple[Array, Array, tuple[Array, Array, Array]]:
     """f(t a + (1 − t) b) − (t f(a) + (1 − t) f(b)) for N_PAIRS random a, b in the box and
     t in [0, 1], with the size |f(mid)| + t |f(a)| + (1 − t) |f(b)| of each comparison (the
@@ -68,14 +74,12 @@ def chord_gaps(
     a = rng.uniform(-BOX, BOX, (N_PAIRS, dim))
     b = rng.uniform(-BOX, BOX, (N_PAIRS, dim))
     t = rng.uniform(0.0, 1.0, N_PAIRS)
-    gaps = np.empty(N_PAIRS)
-    sizes = np.empty(N_PAIRS)
+    mid = t[:, None] * a + (1 - t[:, None]) * b
     with np.errstate(all="ignore"):
-        for i in range(N_PAIRS):
-            mid = t[i] * a[i] + (1 - t[i]) * b[i]
-            fm, fa, fb = fun(mid), fun(a[i]), fun(b[i])
-            gaps[i] = fm - (t[i] * fa + (1 - t[i]) * fb)
-            sizes[i] = abs(fm) + t[i] * abs(fa) + (1 - t[i]) * abs(fb)
+        fm, fa, fb = (np.broadcast_to(np.asarray(fun(q), dtype=np.float64), (N_PAIRS,))
+                      for q in (mid, a, b))
+        gaps = fm - (t * fa + (1 - t) * fb)
+        sizes = np.abs(fm) + t * np.abs(fa) + (1 - t) * np.abs(fb)
     return gaps, sizes, (a, b, t)
 
 
@@ -98,11 +102,16 @@ def convexity(seed: int = 0, f: str | None = None) -> DemoRun:
     Default functions: x^2 + y^2 and log(exp(x) + exp(y)) (convex), x^4 - 3x^2 (not);
     ``--f`` adds the user's function (of x, y, z) to the test.
     """
-    cases: list[tuple[str, int, Callable[[Array], float]]] = list(CONVEXITY_CASES)
+    cases: list[tuple[str, int, Callable[[Array], Any]]] = list(CONVEXITY_CASES)
     user = None
     if f is not None:
         user = objectives.from_text(f)
-        cases.append((user.text, user.dim, user.fun))
+        parsed, names = user.expr, user.names
+
+        def many(points: Array) -> Any:  # the user's f on a stack of points at once
+            return parsed.evaluate(check=False, **{n: points[:, i] for i, n in enumerate(names)})
+
+        cases.append((user.text, user.dim, many))
     params = {"seed": seed, "pairs": N_PAIRS, "box": [-BOX, BOX],
               "functions": [name for name, _, _ in cases]}
     columns = ["f", "pairs", "violations", "worst gap", "verdict"]
@@ -117,7 +126,7 @@ def convexity(seed: int = 0, f: str | None = None) -> DemoRun:
 
 
 def _convexity_rows(
-    cases: Sequence[tuple[str, int, Callable[[Array], float]]], seed: int,
+    cases: Sequence[tuple[str, int, Callable[[Array], Any]]], seed: int,
     user: Objective | None,
 ) -> RowGenerator:
     rng = np.random.default_rng(seed)
@@ -134,8 +143,8 @@ def _convexity_rows(
         if count:
             i = int(np.nanargmax(np.where(bad, gaps, -np.inf)))
             entry["witness"] = {"a": vec(pa[i]), "b": vec(pb[i]), "t": float(pt[i])}
-        elif user is not None and fun is user.fun:
-            negative = _negative_curvature(user, np.concatenate([pa, pb]))
+        elif user is not None and name == user.text and fun is cases[-1][2]:
+            negative = _negative_curvature(user, np.concatenate([pa[:100], pb[:100]]))
             if negative is not None:
                 entry["convex"] = False
                 entry["negative_curvature_at"] = vec(negative)
@@ -146,8 +155,8 @@ def _convexity_rows(
         found.append(entry)
         yield [name, N_PAIRS, count, worst, verdict]
     a, b = -1.5, 1.5
-    fa, fb = _double_well(np.array([a])), _double_well(np.array([b]))
-    chord, f_mid = (fa + fb) / 2, _double_well(np.array([(a + b) / 2]))
+    fa, fb = float(_double_well(np.array([a]))), float(_double_well(np.array([b])))
+    chord, f_mid = (fa + fb) / 2, float(_double_well(np.array([(a + b) / 2])))
     yield ["x^4 - 3x^2, chord -1.5..1.5", 1, int(f_mid > chord), f_mid - chord,
            f"f(0) = {f_mid:g} above the chord's {chord:g}"]
     roots = np.sort(np.roots(DOUBLE_WELL_SECOND).real)

@@ -93,9 +93,24 @@ def from_text(
     return from_expr(parsed, names, what=what)
 
 
+_CACHE: dict[tuple[str, tuple[str, ...], str], Objective] = {}
+_CACHE_SIZE = 32
+
+
 def from_expr(parsed: Any, names: Sequence[str], what: str = "f") -> Objective:
-    """An Objective from a parsed :class:`calcquiz.expr.Expr` in the variables ``names``."""
-    names = tuple(names)
+    """An Objective from a parsed :class:`calcquiz.expr.Expr` in the variables ``names``.
+
+    The last few are kept by canonical text: running several demos on one function in one
+    process differentiates it once (an Objective holds no state of a run)."""
+    key = (parsed.text, tuple(names), what)
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = _from_expr(parsed, tuple(names), what)
+    return _CACHE[key]
+
+
+def _from_expr(parsed: Any, names: tuple[str, ...], what: str) -> Objective:
     grads = [parsed.diff(n) for n in names]
     hessian_cache: list[list[Any]] = []
 

@@ -22,7 +22,7 @@ from calcquiz.demos.core import (
     vec,
 )
 from calcquiz.demos.objectives import Array, Objective, exact_kind
-from calcquiz.numerics.convergence import observed_order
+from calcquiz.numerics.convergence import is_converged, observed_order
 from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
 from calcquiz.numerics.differences import hessian_by_differences
 from calcquiz.numerics.iterate import IterationResult, newton_path
@@ -175,17 +175,25 @@ def reference_minimiser(obj: Objective, run: IterationResult) -> Array | None:
     """The stationary point the run approaches, found independently of the run's own last
     iterate: in 1-D by bisection on f' over a bracket around it (f' changes sign there),
     to float64 resolution; otherwise (or with no bracket) by continuing Newton's method up
-    to 2000 more steps, accepted only if the core's convergence test passes there. None if
+    to 300 more steps, accepted only if the core's convergence test passes there. None if
     neither gives a point (then no errors are printed)."""
     last = run.x
     if not np.all(np.isfinite(last)):
         return None
     if obj.dim == 1:
         root = _bisect_derivative(obj, float(last[0]), run)
-        if root is not None:
+        # A sign change of f' at a kink (abs) is no zero of f': keep only a true zero.
+        if root is not None and is_converged(np.array([root]), obj.jac(np.array([root])),
+                                             _hess_at(obj, root), start=run.path[0]):
             return np.array([root])
-    more = newton_path(obj.fun, obj.jac, obj.hess, last, 2000)
+    more = newton_path(obj.fun, obj.jac, obj.hess, last, 300)
     return more.x if more.converged else None
+
+
+def _hess_at(obj: Objective, x: float) -> Array | None:
+    with np.errstate(all="ignore"):
+        H = obj.hess(np.array([x]))
+    return H if np.all(np.isfinite(H)) else None
 
 
 def _bisect_derivative(obj: Objective, x: float, run: IterationResult) -> float | None:

@@ -83,14 +83,17 @@ def converged_at(
 ) -> bool:
     """:func:`is_converged` at the last point of ``path`` (its start and gradient scale)."""
     with np.errstate(all="ignore"):
-        norms = [float(np.linalg.norm(jac(q))) for q in path]
-        finite_norms = [n for n in norms if math.isfinite(n)]
         last = path[-1]
         try:
             H = hess(last) if hess is not None and np.all(np.isfinite(last)) else None
         except Exception:  # noqa: BLE001 - a Hessian that cannot be computed: gradient test
             H = None
-        return is_converged(last, jac(last), H, start=path[0],
+        g = jac(last)
+        if H is not None and math.isfinite(newton_distance(g, H)):
+            return is_converged(last, g, H, start=path[0])
+        norms = [float(np.linalg.norm(jac(q))) for q in path]  # the gradient test's scale
+        finite_norms = [n for n in norms if math.isfinite(n)]
+        return is_converged(last, g, H, start=path[0],
                             grad_scale=max(finite_norms) if finite_norms else None)
 
 

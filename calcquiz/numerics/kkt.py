@@ -60,8 +60,13 @@ class KKTCheck:
     kind: str
 
 
+def _norm(v: Array) -> float:
+    """The Euclidean norm without overflow of the squares (math.hypot scales)."""
+    return math.hypot(*(float(t) for t in np.ravel(v)))
+
+
 def _on_constraint(g_value: float, grad_g: Array, p: Array) -> bool:
-    scale = float(np.linalg.norm(grad_g)) * max(1.0, float(np.linalg.norm(p)))
+    scale = _norm(grad_g) * max(1.0, _norm(p))
     return abs(g_value) <= FEAS_RTOL * scale or g_value == 0
 
 
@@ -72,18 +77,19 @@ def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
     with np.errstate(all="ignore"):
         gf, gg, gv, fv = f.jac(p), g.jac(p), float(g.fun(p)), float(f.fun(p))
     x = tuple(float(v) for v in p)
-    if not (np.all(np.isfinite(gf)) and np.all(np.isfinite(gg)) and math.isfinite(gv)):
+    values_ok = math.isfinite(gv) and math.isfinite(fv) and bool(np.all(np.isfinite(p)))
+    if not (values_ok and np.all(np.isfinite(gf)) and np.all(np.isfinite(gg))):
         return KKTCheck(x, fv, gv, math.nan, math.inf, False, False, False, "not a KKT point")
     active = _on_constraint(gv, gg, p)
     feasible = active or (not equality and gv < 0)
-    denom = float(gg @ gg)
-    lam = float(gf @ gg) / denom if active and denom else 0.0  # ∇f = λ ∇g
+    gg_size = _norm(gg)
+    # ∇f = λ ∇g, λ = (∇f · ∇g) / |∇g|², computed on ∇g / |∇g| so nothing overflows.
+    lam = float(gf @ (gg / gg_size)) / gg_size if active and gg_size else 0.0
     mult = lam if equality else -lam  # μ = −λ for g ≤ 0
-    stat = float(np.linalg.norm(gf - lam * gg))
-    size = max(float(np.linalg.norm(gf)), abs(lam) * math.sqrt(denom))
-    stationary = stat <= KKT_RTOL * size or not np.any(gf)
-    sign_ok = equality or mult >= -KKT_RTOL * float(np.linalg.norm(gf)) / max(math.sqrt(denom),
-                                                                               1e-300)
+    stat = _norm(gf - lam * gg)
+    size = max(_norm(gf), abs(lam) * _norm(gg))
+    stationary = math.isfinite(stat) and (stat <= KKT_RTOL * size or not np.any(gf))
+    sign_ok = equality or mult >= -KKT_RTOL * _norm(gf) / max(_norm(gg), 1e-300)
     residual = stat + (abs(gv) if equality else max(gv, 0.0))
     satisfied = feasible and stationary and sign_ok
     if not feasible or not stationary:
