@@ -135,7 +135,8 @@ def assert_stationary(fn: Fn, x, x0) -> None:
     finder from x (accepted where its residual is below 1e-10, success flag or not: at a
     degenerate zero, as of x³, hybr stops on its call budget after finding it)."""
     x = np.asarray(x, dtype=float)
-    size = max(1.0, float(np.linalg.norm(x)), float(np.linalg.norm(x - np.asarray(x0))))
+    size = max(1.0, min(float(np.linalg.norm(x)), float(np.linalg.norm(x0))))
+    size += 1e-10 * float(np.linalg.norm(x))  # float64 resolution where x is large
     g = fn.grad(x)
     if not np.any(np.abs(g) > 1e-12 * size):
         return

@@ -253,7 +253,7 @@ def test_no_live_prints_table_plot_and_takeaway(cli):
     result = cli("demo", "gradient-descent", "--no-live")
     assert result.exit_code == 0
     out = result.stdout
-    assert "gradient descent on f = (x - 3)^2 + 2 (y + 1)^2" in out
+    assert "gradient descent on f = (x − 3)² + 2 (y + 1)²" in out
     assert "2.67788" in out and "-0.993953" in out  # k = 10
     assert "takeaway" in out and "1 − 2 lr = 0.8" in out
     assert "└" in out  # the plotext frame

@@ -236,3 +236,14 @@ def test_lagrange_angle_in_text_matches_the_table():
     assert cosine == pytest.approx(-1.0, abs=1e-15)  # opposite: 180 degrees
     assert angle == pytest.approx(180.0, abs=1e-6)
     assert "opposite (angle 180°)" in run.finish().takeaway
+
+
+def test_local_minima_does_not_say_the_start_picks_the_basin_when_a_step_jumps():
+    # From 2 with lr 0.1 the first step is 2 - 0.1 f'(2) = 2 - 0.1 * 21 = -0.1, left of the
+    # maximum: the run ends in the global minimum although it started in the other basin.
+    run = landscape.local_minima(start=[2.0, -2.0], lr=0.1)
+    result = run.result
+    gmin = so.brentq(lambda x: 4 * x**3 - 6 * x + 1, -2, -1)
+    assert [r["x"][0] for r in result["runs"]] == pytest.approx([gmin, gmin], abs=1e-8)
+    text = run.finish().takeaway
+    assert "does not always pick the basin" in text and "from 2 " in text

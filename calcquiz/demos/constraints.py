@@ -29,6 +29,7 @@ from calcquiz.demos.core import (
     check_point,
     check_steps,
     norm,
+    pretty,
     shown_steps,
     vec,
 )
@@ -197,7 +198,7 @@ def constrained(
         columns,
         params,
         _constrained_rows(fo, go, p, lr, steps, exact),
-        title=f"projected gradient descent: min {fo.text} s.t. {go.text} <= 0",
+        title=f"projected gradient descent: min {pretty(fo.text)} s.t. {pretty(go.text)} ≤ 0",
         expected_rows=min(steps, 100) + 1,
     )
 
@@ -369,7 +370,7 @@ def lagrange(
         columns,
         params,
         _lagrange_rows(fo, go, p, steps, scan),
-        title=f"Lagrange: min {fo.text} s.t. {go.text} = 0",
+        title=f"Lagrange: min {pretty(fo.text)} s.t. {pretty(go.text)} = 0",
         expected_rows=len(SCAN) + 1 if scan else 8,
     )
 

@@ -214,3 +214,21 @@ def plain(value: Any) -> Any:
 
 def point_text(names: Sequence[str], values: Any) -> str:
     return ", ".join(f"{n}={v:.6g}" for n, v in zip(names, values, strict=True))
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def pretty(text: str) -> str:
+    """An expression's text as math for titles and takeaways (the JSON keeps the plain
+    text): x^2 → x², ** → ^, a leading or standalone 1* dropped, -1* → −, binary minus as
+    −, <= and >= as ≤ and ≥."""
+    import re
+
+    s = text.replace("**", "^").replace("<=", "≤").replace(">=", "≥")
+    s = re.sub(r"\^(?:\((-?\d+)\)|(\d+)(?![\d.]))",
+               lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS), s)
+    s = re.sub(r"(?<![\w.])-1\*(?=[a-z(])", "-", s)
+    s = re.sub(r"(?<![\w.])1\*(?=[a-z(])", "", s)
+    s = re.sub(r"(?<=\S) - ", " − ", s)
+    return re.sub(r"(?<![\w)])-(?=[\w(])", "−", s)

@@ -258,8 +258,8 @@ def _chain_rows(x: float) -> RowGenerator:
     }
     takeaway = (
         f"L = {v['L']:.6f}. Backprop walks from the loss to the inputs, multiplying each "
-        f"node's local derivative by the gradient arriving from above: dL/dw1 = x (1 - h^2) "
-        f"w2 (y - t) = {grads['w1']:.6f}. One backward pass gives every gradient at about the "
+        f"node's local derivative by the gradient arriving from above: dL/dw1 = x (1 − h²) "
+        f"w2 (y − t) = {grads['w1']:.6f}. One backward pass gives every gradient at about the "
         f"cost of the forward pass, and each agrees with a difference quotient."
     )
     return Outcome(result, takeaway)
@@ -314,7 +314,7 @@ def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:
               "activations": {name: a[name] for name in CHAIN_ACTIVATIONS}}
     takeaway = (
         f"After {depth} layers the gradient reaching the first layer is multiplied by "
-        f"{product['sigmoid']:.3e} with sigmoid (each factor s' <= 0.25), "
+        f"{product['sigmoid']:.3e} with sigmoid (each factor s′ ≤ 0.25), "
         f"{product['tanh']:.3e} with tanh and {product['relu']:.3g} with ReLU (its slope is 1 "
         f"for positive inputs). Small factors multiply to almost nothing: the early layers "
         f"stop learning. ReLU, residual connections and normalisation keep the factors near 1."

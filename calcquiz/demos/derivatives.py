@@ -29,6 +29,7 @@ from calcquiz.demos.core import (
     mat,
     num,
     point_text,
+    pretty,
     vec,
 )
 from calcquiz.demos.objectives import Array, Objective
@@ -80,7 +81,7 @@ def derivative(f: str | None = None, at: Sequence[float] | None = None) -> DemoR
         columns,
         params,
         _derivative_rows(obj, x),
-        title=f"d/dx of f = {obj.text} at x = {x:g}",
+        title=f"d/dx of f = {pretty(obj.text)} at x = {x:g}",
         expected_rows=len(STEPS_DERIVATIVE),
     )
 
@@ -209,7 +210,7 @@ def partial(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
         columns,
         params,
         _partial_rows(obj, p),
-        title=f"partial derivatives of f = {obj.text} at ({point_text(obj.names, p)})",
+        title=f"partial derivatives of f = {pretty(obj.text)} at ({point_text(obj.names, p)})",
         expected_rows=len(STEPS_PARTIAL),
     )
 
@@ -309,7 +310,7 @@ def gradient(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun
         columns,
         params,
         _gradient_rows(obj, p),
-        title=f"directional slopes of f = {obj.text} at ({point_text(obj.names, p)})",
+        title=f"directional slopes of f = {pretty(obj.text)} at ({point_text(obj.names, p)})",
         expected_rows=len(ANGLES) + 1,
     )
 
@@ -415,7 +416,7 @@ def jacobian(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun
         columns,
         params,
         _jacobian_rows(vf, p),
-        title=f"Jacobian of F = {vf.text} at ({point_text(vf.names, p)}): {m} x {n}",
+        title=f"Jacobian of F = {pretty(vf.text)} at ({point_text(vf.names, p)}): {m} × {n}",
         expected_rows=m * n,
     )
 

@@ -36,6 +36,7 @@ from calcquiz.demos.core import (
     check_steps,
     finite,
     norm,
+    pretty,
     shown_steps,
     vec,
 )
@@ -94,7 +95,7 @@ def gradient_descent(
         columns,
         params,
         _descent_rows(obj, p, lr, steps),
-        title=f"gradient descent on f = {obj.text}, lr = {lr:g}",
+        title=f"gradient descent on f = {pretty(obj.text)}, lr = {lr:g}",
         expected_rows=min(steps, 100) + 1,
     )
 
@@ -211,7 +212,7 @@ def learning_rate(
         columns,
         params,
         _learning_rate_rows(obj, p, rates, steps, lr),
-        title=f"learning rates on f = {obj.text} from ({where}), {steps} steps",
+        title=f"learning rates on f = {pretty(obj.text)} from ({where}), {steps} steps",
         expected_rows=len(rates),
     )
 
@@ -380,7 +381,7 @@ def momentum(
         columns,
         params,
         _momentum_rows(obj, p, lr, mu, steps),
-        title=f"GD vs momentum {mu:g} on f = {obj.text}, lr = {lr:g}",
+        title=f"GD vs momentum {mu:g} on f = {pretty(obj.text)}, lr = {lr:g}",
         expected_rows=min(steps, 100) + 1,
     )
 

@@ -21,6 +21,7 @@ from calcquiz.demos.core import (
     check_steps,
     finite,
     mat,
+    pretty,
     shown_steps,
     vec,
 )
@@ -263,12 +264,14 @@ def local_minima(
         columns,
         params,
         _local_minima_rows(obj, starts, lr, steps),
-        title=f"gradient descent from {len(starts)} starts on f = {obj.text}, lr = {lr:g}",
+        title=f"gradient descent from {len(starts)} starts on f = {pretty(obj.text)}, lr = {lr:g}",
         expected_rows=len(starts),
     )
 
 
 def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> RowGenerator:
+    """The runs, each end named by the core's checks; the default's story (left of the
+    maximum → global minimum) is told only if every run bears it out."""
     known = stationary_points_double_well() if obj is objectives.DOUBLE_WELL else None
     runs: list[dict[str, Any]] = []
     for p0 in starts:
@@ -296,8 +299,22 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
     if others:
         note = (f" {len(others)} of {len(runs)} runs did not end at a minimum ("
                 + ", ".join(sorted({r['basin'] for r in others})) + ").")
-    if known is not None and not others:
-        result["stationary"] = known
+    crossed = [] if known is None else [
+        r for r in runs if (r["start"][0] < known[1]["x"]) != (r["basin"] == "global minimum")]
+    if known is not None and not others and crossed:
+        gmin, peak, lmin = known
+        limits = [2 / (12 * m["x"] ** 2 - 6) for m in (gmin, lmin)]  # 2/f'' at each minimum
+        stable = lr < min(limits)
+        takeaway = (
+            "The start does not always pick the basin: from "
+            + ", ".join(f"{r['start'][0]:g}" for r in crossed)
+            + f" a step jumps over the maximum at {peak['x']:.6f} and the run ends in the "
+            f"other basin, {'though' if stable else 'and'} lr = {lr:g} is "
+            f"{'below' if stable else 'not below'} 2/f'' at both minima ({limits[0]:.3g} "
+            f"and {limits[1]:.3g}): a step size stable near a minimum can still be long "
+            f"enough to leave the basin."
+        )
+    elif known is not None and not others:
         gmin, peak, lmin = known
         takeaway = (
             f"Same function, same step size, different ends: starts left of the maximum at "
@@ -374,7 +391,7 @@ def saddle(
         columns,
         params,
         _saddle_rows(obj, p, lr, steps),
-        title=f"gradient descent near a saddle: f = {obj.text}, lr = {lr:g}",
+        title=f"gradient descent near a saddle: f = {pretty(obj.text)}, lr = {lr:g}",
         expected_rows=min(steps, 100) + 1,
     )
 

@@ -3,8 +3,9 @@ problem's own scale, with the thresholds stated here once.
 
 * Converged: every value finite and the point is stationary to within XTOL of its scale:
   the Newton estimate of the distance to the nearest stationary point, |H⁻¹ ∇f(p)|, is at
-  most XTOL · scale, scale = max(|p|, |p₀ − p|) (or within 16 ulp of |p|: float64 cannot
-  come closer). ∇f(p) = 0 exactly counts. Without a usable Hessian (singular, not finite)
+  most XTOL · scale, scale = max(1, min(|p|, |p₀|)) (so a run that flew far away is not
+  judged by its own size), or within 16 ulp of |p| (float64 cannot come closer).
+  ∇f(p) = 0 exactly counts. Without a usable Hessian (singular, not finite)
   the test is |∇f(p)| ≤ GTOL · max_k |∇f(p_k)| along the path. Multiplying f by a constant
   changes neither test.
 * Diverged: a coordinate, f or |∇f| is inf or nan.
@@ -69,7 +70,7 @@ def is_converged(
     if not np.any(g):
         return True
     size = float(np.linalg.norm(p))
-    scale = max(size, float(np.linalg.norm(p - start)) if start is not None else 0.0)
+    scale = max(1.0, min(size, float(np.linalg.norm(start))) if start is not None else size)
     d = newton_distance(g, hess)
     if math.isfinite(d):
         return d <= max(XTOL * scale, 16 * EPS * size)
