@@ -5,9 +5,10 @@ problem's own scale, with the thresholds stated here once.
   the Newton estimate of the distance to the nearest stationary point, |H⁻¹ ∇f(p)|, is at
   most XTOL · scale, scale = max(1, min(|p|, |p₀|)) (so a run that flew far away is not
   judged by its own size), or within 16 ulp of |p| (float64 cannot come closer).
-  ∇f(p) = 0 exactly counts. Without a usable Hessian (singular, not finite)
-  the test is |∇f(p)| ≤ GTOL · max_k |∇f(p_k)| along the path. Multiplying f by a constant
-  changes neither test.
+  ∇f(p) = 0 exactly counts. Where the Hessian is singular or not finite the
+  distance is unknown and the point is not called converged; only when no Hessian exists
+  at all (an objective without one) the test is |∇f(p)| ≤ GTOL · |∇f(p₀)|. Multiplying f
+  by a constant changes neither test.
 * Diverged: a coordinate, f or |∇f| is inf or nan.
 * Cycle of period q (2..4): the last two points each repeat the point q steps before to
   within CYCLE_RTOL of the step length, while the steps themselves do not shrink to 0.
@@ -71,9 +72,9 @@ def is_converged(
         return True
     size = float(np.linalg.norm(p))
     scale = max(1.0, min(size, float(np.linalg.norm(start))) if start is not None else size)
-    d = newton_distance(g, hess)
-    if math.isfinite(d):
-        return d <= max(XTOL * scale, 16 * EPS * size)
+    if hess is not None:
+        d = newton_distance(g, hess)
+        return math.isfinite(d) and d <= max(XTOL * scale, 16 * EPS * size)
     return grad_scale is not None and float(np.linalg.norm(g)) <= GTOL * grad_scale
 
 
@@ -85,17 +86,17 @@ def converged_at(
     """:func:`is_converged` at the last point of ``path`` (its start and gradient scale)."""
     with np.errstate(all="ignore"):
         last = path[-1]
-        try:
-            H = hess(last) if hess is not None and np.all(np.isfinite(last)) else None
-        except Exception:  # noqa: BLE001 - a Hessian that cannot be computed: gradient test
-            H = None
+        if not np.all(np.isfinite(last)):
+            return False
         g = jac(last)
-        if H is not None and math.isfinite(newton_distance(g, H)):
-            return is_converged(last, g, H, start=path[0])
-        norms = [float(np.linalg.norm(jac(q))) for q in path]  # the gradient test's scale
-        finite_norms = [n for n in norms if math.isfinite(n)]
-        return is_converged(last, g, H, start=path[0],
-                            grad_scale=max(finite_norms) if finite_norms else None)
+        if hess is None:
+            return is_converged(last, g, None, start=path[0],
+                                grad_scale=float(np.linalg.norm(jac(path[0]))))
+        try:
+            H = np.atleast_2d(np.asarray(hess(last), dtype=np.float64))
+        except Exception:  # noqa: BLE001 - no Hessian there: the distance is unknown
+            return not np.any(g)
+        return is_converged(last, g, H, start=path[0])
 
 
 def is_diverged(*values: float) -> bool:
