@@ -43,7 +43,7 @@ from calcquiz.demos.core import (
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.numerics.convergence import converged_at, detect_cycle
 from calcquiz.numerics.critical import classify_critical_point
-from calcquiz.numerics.iterate import IterationResult, gd_path, sgd_path, sgd_step
+from calcquiz.numerics.iterate import IterationResult, gd_path, sgd_path, sgd_step, steps_until
 
 
 def _objective(f: str | None, default: Objective) -> Objective:
@@ -389,24 +389,17 @@ def momentum(
 def _steps_to_tol(obj: Objective, p0: Array, lr: float, mu: float) -> int | None:
     """Steps until f < 1e-6 (default ravine, f* = 0) or |∇f| ≤ 1e-6 |∇f(p₀)| (--f: relative,
     so scaling f changes nothing); None if not within MAX_COUNT_STEPS, or if the run
-    overflows or stalls (p unchanged in float64 for 50 steps: it will never get there)."""
-    p, buf = p0.copy(), None
-    tol = MOMENTUM_TOL if obj is objectives.RAVINE else MOMENTUM_TOL * norm(obj.jac(p0))
-    still = 0
-    with np.errstate(all="ignore"):
-        for k in range(MAX_COUNT_STEPS + 1):
-            g = obj.jac(p)
-            value = obj.fun(p) if obj is objectives.RAVINE else math.hypot(*g.tolist())
-            if value < tol or not g.any():
-                return k
-            if not math.isfinite(value):
-                return None
-            new, buf = sgd_step(p, g, buf, lr, mu)
-            still = still + 1 if np.array_equal(new, p) else 0
-            if still >= 50:
-                return None
-            p = new
-    return None
+    overflows or stalls (see numerics.iterate.steps_until)."""
+    if obj is objectives.RAVINE:
+        def done(p: Array, g: Array) -> bool:
+            return obj.fun(p) < MOMENTUM_TOL
+    else:
+        tol = MOMENTUM_TOL * norm(obj.jac(p0))
+
+        def done(p: Array, g: Array) -> bool:
+            return not g.any() or math.hypot(*g.tolist()) < tol
+
+    return steps_until(obj.jac, p0, lr, done, MAX_COUNT_STEPS, mu)
 
 
 def zigzags(points: Sequence[Array]) -> bool:
@@ -420,35 +413,23 @@ def zigzags(points: Sequence[Array]) -> bool:
 
 def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) -> RowGenerator:
     keep = shown_steps(steps)
-    runs: dict[str, tuple[Array, Array | None]] = {"gd": (p0, None), "momentum": (p0, None)}
     mus = {"gd": 0.0, "momentum": mu}
-    alive = {"gd": True, "momentum": True}
-    history: dict[str, list[float]] = {"gd": [], "momentum": []}
-    grads: dict[str, list[float]] = {"gd": [], "momentum": []}
-    points: dict[str, list[Array]] = {"gd": [], "momentum": []}
+    points = {name: sgd_path(obj.jac, p0, lr, steps, mus[name]) for name in mus}
     with np.errstate(all="ignore"):
-        for k in range(steps + 1):
-            row: Row = [k]
-            died = False  # a run blew up at this step: show the row where it happens
-            for name in ("gd", "momentum"):
-                p, buf = runs[name]
-                if not alive[name]:
-                    row += [None] * (obj.dim + 1)
-                    continue
-                fk = obj.fun(p)
-                g = obj.jac(p)
-                history[name].append(fk)
-                grads[name].append(norm(g))
-                points[name].append(p)
-                row += [*vec(p), fk]
-                if not finite(fk, *p):
-                    alive[name], died = False, True
-                elif k < steps:
-                    runs[name] = sgd_step(p, g, buf, lr, mus[name])
-            if k in keep or died:
-                yield row
-            if not any(alive.values()):
-                break
+        history = {name: [obj.fun(q) for q in points[name]] for name in mus}
+        grads = {name: [norm(obj.jac(q)) for q in points[name]] for name in mus}
+    alive = {name: finite(*points[name][-1], history[name][-1]) for name in mus}
+    for k in range(max(len(p) for p in points.values())):
+        row: Row = [k]
+        died = False  # a run blew up at this step: show the row where it happens
+        for name in ("gd", "momentum"):
+            if k < len(points[name]):
+                row += [*vec(points[name][k]), history[name][k]]
+                died = died or (k == len(points[name]) - 1 and not alive[name])
+            else:
+                row += [None] * (obj.dim + 1)
+        if k in keep or died:
+            yield row
     counts = {name: _steps_to_tol(obj, p0, lr, mus[name]) for name in ("gd", "momentum")}
     conv = {name: finite(*points[name][-1]) and converged_at(points[name], obj.jac, obj.hessian)
             for name in ("gd", "momentum")}

@@ -191,3 +191,31 @@ def projected_path(
             p = q
             path.append(p)
     return path, f"{steps} steps done"
+
+
+def steps_until(
+    jac: Jac,
+    p0: Sequence[float] | Array,
+    lr: float,
+    done: Callable[[Array, Array], bool],
+    max_steps: int,
+    momentum: float = 0.0,
+) -> int | None:
+    """The first k ≤ max_steps at which ``done(p_k, ∇f(p_k))`` holds along torch.optim.SGD
+    (:func:`sgd_step`); None if it never does, if a gradient is not finite, or if p stops
+    changing in float64 for 50 steps in a row (it will never get there)."""
+    p, buf = np.array(p0, dtype=np.float64), None
+    still = 0
+    with np.errstate(all="ignore"):
+        for k in range(max_steps + 1):
+            g = jac(p)
+            if done(p, g):
+                return k
+            if not np.all(np.isfinite(g)):
+                return None
+            new, buf = sgd_step(p, g, buf, lr, momentum)
+            still = still + 1 if np.array_equal(new, p) else 0
+            if still >= 50:
+                return None
+            p = new
+    return None
