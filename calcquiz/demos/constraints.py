@@ -46,6 +46,7 @@ from calcquiz.numerics.kkt import (
     default_starts,
     kkt_points,
     lagrange_newton,
+    project_onto,
 )
 
 
@@ -107,56 +108,9 @@ def project_disk(p: Array) -> Array:
     return p / max(1.0, float(np.linalg.norm(p)))
 
 
-def project_newton(g: Objective, p: Array, tol: float = 1e-12, iters: int = 50) -> Array | None:
-    """An approximate projection onto {g <= 0} for a user's g: while g(p) > tol, step
-    p <- p - g(p) grad g(p) / |grad g(p)|^2 (Newton's method along grad g toward g = 0).
-    None if it fails (grad g = 0, or no convergence)."""
-    for _ in range(iters):
-        value = g.fun(p)
-        if not math.isfinite(value):
-            return None
-        if value <= tol:
-            return p
-        grad = g.jac(p)
-        denom = float(grad @ grad)
-        if not denom or not math.isfinite(denom):
-            return None
-        p = p - value * grad / denom
-    return None
-
-
-def project_euclidean(g: Objective, p: Array, iters: int = 30) -> Array | None:
-    """The nearest point to p with g <= 0 (exact up to round-off, for a smooth g): if
-    g(p) > 0, solve q - p + nu grad g(q) = 0, g(q) = 0 by Newton's method, starting from
-    :func:`project_newton`. None if it does not converge."""
-    if g.fun(p) <= 0:
-        return p
-    q = project_newton(g, p)
-    if q is None:
-        return None
-    grad = g.jac(q)
-    nu = float((p - q) @ grad) / float(grad @ grad)
-    n = len(p)
-    for _ in range(iters):
-        grad = g.jac(q)
-        residual = np.concatenate([q - p + nu * grad, [g.fun(q)]])
-        if not np.all(np.isfinite(residual)):
-            return None
-        if np.linalg.norm(residual) < 1e-14 * max(1.0, float(np.linalg.norm(p))):
-            break
-        K = np.zeros((n + 1, n + 1))
-        K[:n, :n] = np.eye(n) + nu * g.hess(q)
-        K[:n, n] = grad
-        K[n, :n] = grad
-        try:
-            step = np.linalg.solve(K, -residual)
-        except np.linalg.LinAlgError:
-            return None
-        q, nu = q + step[:n], nu + float(step[n])
-    else:
-        if np.linalg.norm(residual) > 1e-9:
-            return None
-    return q if g.fun(q) <= 1e-12 else project_newton(g, q)
+def project_euclidean(g: Objective, p: Array) -> Array | None:
+    """The nearest point to p with g ≤ 0 (see numerics.kkt.project_onto)."""
+    return project_onto(g, p)
 
 
 def constrained(

@@ -25,7 +25,7 @@ from calcquiz.demos.objectives import Array, Objective, exact_kind
 from calcquiz.numerics.convergence import is_converged, observed_order
 from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
 from calcquiz.numerics.differences import hessian_by_differences
-from calcquiz.numerics.iterate import IterationResult, newton_path
+from calcquiz.numerics.iterate import IterationResult, bisect_root, newton_path
 
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
 classify = classify_eigenvalues  # the core's test, under its old name
@@ -197,42 +197,9 @@ def _hess_at(obj: Objective, x: float) -> Array | None:
 
 
 def _bisect_derivative(obj: Objective, x: float, run: IterationResult) -> float | None:
-    def d(t: float) -> float:
-        return float(obj.jac(np.array([t]))[0])
-
-    if d(x) == 0:
-        return x
     xs = [float(q[0]) for q in run.path]
     step = max((abs(b - a) for a, b in zip(xs, xs[1:], strict=False)), default=0.0)
-    width = max(abs(x) * 1e-12, 1e-300, min(step, 1.0) if step else 1e-12)
-    with np.errstate(all="ignore"):
-        for _ in range(200):
-            lo, hi = x - width, x + width
-            dlo, dhi = d(lo), d(hi)
-            if not (math.isfinite(dlo) and math.isfinite(dhi)):
-                return None
-            if dlo == 0:
-                return lo
-            if dhi == 0:
-                return hi
-            if (dlo < 0) != (dhi < 0):
-                break
-            width *= 2
-            if width > 1e3 * max(1.0, abs(x)):
-                return None
-        else:
-            return None
-        while True:
-            mid = lo + (hi - lo) / 2
-            if mid in (lo, hi):
-                return mid
-            dm = d(mid)
-            if dm == 0 or not math.isfinite(dm):
-                return mid if dm == 0 else None
-            if (dm < 0) == (dlo < 0):
-                lo, dlo = mid, dm
-            else:
-                hi = mid
+    return bisect_root(lambda t: float(obj.jac(np.array([t]))[0]), x, step)
 
 
 def newton(f: str | None = None, start: Sequence[float] | None = None, steps: int = 20) -> DemoRun:

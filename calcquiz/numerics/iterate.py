@@ -20,6 +20,7 @@ is stationary).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -219,3 +220,38 @@ def steps_until(
                 return None
             p = new
     return None
+
+
+def bisect_root(d: Callable[[float], float], x: float, step: float = 0.0) -> float | None:
+    """A zero of d near x, independent of any iteration that led to x: grow the bracket
+    [x − w, x + w] from w = max(|x| 1e-12, min(step, 1)) by doubling (up to 1e3 max(1, |x|))
+    until d changes sign, then bisect to float64 resolution. None if no sign change is
+    found or d is not finite (note: a jump of d, as of sign at a kink, also changes sign;
+    the caller checks that d is 0 there)."""
+    if d(x) == 0:
+        return x
+    width = max(abs(x) * 1e-12, 1e-300, min(step, 1.0) if step else 1e-12)
+    with np.errstate(all="ignore"):
+        while True:
+            lo, hi = x - width, x + width
+            dlo, dhi = d(lo), d(hi)
+            if not (math.isfinite(dlo) and math.isfinite(dhi)):
+                return None
+            if dlo == 0 or dhi == 0:
+                return lo if dlo == 0 else hi
+            if (dlo < 0) != (dhi < 0):
+                break
+            width *= 2
+            if width > 1e3 * max(1.0, abs(x)):
+                return None
+        while True:
+            mid = lo + (hi - lo) / 2
+            if mid in (lo, hi):
+                return mid
+            dm = d(mid)
+            if dm == 0 or not math.isfinite(dm):
+                return mid if dm == 0 else None
+            if (dm < 0) == (dlo < 0):
+                lo, dlo = mid, dm
+            else:
+                hi = mid
