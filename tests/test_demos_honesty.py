@@ -247,3 +247,36 @@ def test_local_minima_does_not_say_the_start_picks_the_basin_when_a_step_jumps()
     assert [r["x"][0] for r in result["runs"]] == pytest.approx([gmin, gmin], abs=1e-8)
     text = run.finish().takeaway
     assert "does not always pick the basin" in text and "from 2 " in text
+
+
+# --- the JSON contract additions ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "demo",
+    [descent.gradient_descent, descent.learning_rate, descent.momentum, landscape.local_minima,
+     landscape.saddle, second_order.newton, constraints.constrained, constraints.lagrange,
+     deep.exploding],
+)
+def test_iterative_demos_report_converged(demo):
+    result = demo().result
+    assert isinstance(result["converged"], bool)
+
+
+def test_default_convergence_flags_match_closed_forms():
+    # GD on the bowl: error 3 (0.8)^30 = 3.7e-3 in x after 30 steps: not converged; after
+    # 200 steps 3 (0.8)^200 = 1e-19: converged.
+    assert descent.gradient_descent().result["converged"] is False
+    assert descent.gradient_descent(steps=200).result["converged"] is True
+    assert second_order.newton().result["converged"] is True  # ln 2 to round-off
+    assert constraints.constrained().result["converged"] is True
+    for name in ("constrained", "lagrange"):
+        result = getattr(constraints, name)().result
+        assert result["kkt_residual"] == pytest.approx(0.0, abs=1e-8)
+
+
+def test_hessian_kind_is_exact_for_polynomials():
+    result = second_order.hessian(f="1e-10*(x^2 + y^2) + x^4", at=[0.0, 0.0]).result
+    assert result["kind"] == "minimum" and result["kind_exact"] is True
+    result = second_order.hessian(f="x^4 + y^2", at=[0.0, 0.0]).result
+    assert result["kind"] == "degenerate" and result["kind_exact"] is True
