@@ -184,3 +184,20 @@ def test_kkt_inequality_finds_the_optimum_slsqp_finds():
 def test_lambda_is_never_read_off_an_infeasible_point():
     check = kkt.check_kkt(XY, CIRCLE, np.zeros(2), equality=True)
     assert not check.feasible and not check.satisfied and check.kind == "not a KKT point"
+
+
+def test_classify_limit_does_not_call_a_degenerate_point_a_saddle_from_an_iterate():
+    # f = 3x² + xy³ + x: the stationary point (−1/6, 0) has H = diag(6, 0) (degenerate);
+    # at the iterate (−1/6, 4.6e-7) H has the eigenvalue 6xy = −4.6e-7 (sympy, exact).
+    x, y = sp.symbols("x y", real=True)
+    f = 3 * x**2 + x * y**3 + x
+    grad = sp.lambdify((x, y), [sp.diff(f, x), sp.diff(f, y)])
+    hess = sp.lambdify((x, y), sp.hessian(f, (x, y)))
+    p = np.array([-1 / 6, 4.56e-7])
+    H = np.array(hess(*p), dtype=float)
+    assert critical.classify_critical_point(p, np.array(grad(*p)), H).kind == "saddle"
+    limit = critical.classify_limit(p, np.array(grad(*p)), lambda q: np.array(hess(*q), float))
+    assert limit.kind == "degenerate"
+    # Near a clear minimum (x² + y² at 1e-7 off the origin) the kind stands.
+    q = np.array([1e-7, -1e-7])
+    assert critical.classify_limit(q, 2 * q, lambda r: 2 * np.eye(2)).kind == "minimum"

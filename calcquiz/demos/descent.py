@@ -42,7 +42,7 @@ from calcquiz.demos.core import (
 )
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.numerics.convergence import converged_at, detect_cycle
-from calcquiz.numerics.critical import classify_critical_point
+from calcquiz.numerics.critical import classify_limit
 from calcquiz.numerics.iterate import IterationResult, gd_path, sgd_path, sgd_step, steps_until
 
 
@@ -114,7 +114,9 @@ def end_kind(obj: Objective, run: IterationResult) -> str | None:
         H = obj.hess(run.x)
     except Exception:  # noqa: BLE001 - no Hessian there: no kind claimed
         return None
-    return classify_critical_point(run.x, obj.jac(run.x), H).kind if finite(*np.ravel(H)) else None
+    if not finite(*np.ravel(H)):
+        return None
+    return classify_limit(run.x, obj.jac(run.x), obj.hess).kind
 
 
 def _descent_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:

@@ -23,7 +23,11 @@ from calcquiz.demos.core import (
 )
 from calcquiz.demos.objectives import Array, Objective, exact_kind
 from calcquiz.numerics.convergence import is_converged, observed_order
-from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
+from calcquiz.numerics.critical import (
+    classify_critical_point,
+    classify_eigenvalues,
+    classify_limit,
+)
 from calcquiz.numerics.differences import hessian_by_differences
 from calcquiz.numerics.iterate import IterationResult, bisect_root, newton_path
 
@@ -265,7 +269,7 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
             yield [obj.label, k, x_cell, run.values[k], run.grad_norms[k], e, ratio]
         kind = None
         if run.converged:  # an iterate only approximates the point: relative tolerance
-            kind = classify_critical_point(run.x, obj.jac(run.x), obj.hess(run.x)).kind
+            kind = classify_limit(run.x, obj.jac(run.x), obj.hess).kind
         summaries.append({
             "f_text": obj.text, "x": vec(run.x), "f": run.values[-1], "steps": run.nit,
             "converged": run.converged, "stop": run.message, "errors": errors,

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,3 +102,30 @@ def kind_from_inertia(inertia: tuple[int, int, int]) -> str:
     if zero:
         return "degenerate"
     return "minimum" if positive else "maximum"
+
+
+def classify_limit(p: Array, grad: Array, hess: Callable[[Array], Array]) -> CriticalPoint:
+    """The kind of the stationary point that an iterate p approximates. The eigenvalues of
+    H(p) differ from those at the stationary point by up to ‖H(p) − H(p*)‖₂, p* = p − H⁻¹∇f
+    (the Newton estimate of that point), so an eigenvalue counts as zero below
+    EIG_RTOL · max |λ| + 2 ‖H(p) − H(p*)‖₂: a run that has crept to within 1e-7 of a
+    degenerate point is not called a saddle because of curvature 1e-7 wide."""
+    H = np.atleast_2d(np.asarray(hess(p), dtype=np.float64))
+    base = classify_critical_point(p, grad, H)
+    if not base.eigenvalues or not np.any(grad):
+        return base
+    try:
+        with np.errstate(all="ignore"):
+            target = p - np.linalg.solve(H, grad)
+            spread = float(np.linalg.norm(np.asarray(hess(target)) - H, 2))
+    except (np.linalg.LinAlgError, ValueError):
+        return base
+    if not np.isfinite(spread):
+        return CriticalPoint(base.eigenvalues, "degenerate", base.stationary)
+    eig = np.array(base.eigenvalues)
+    tol = EIG_RTOL * float(np.max(np.abs(eig))) + 2 * spread
+    if base.kind == "saddle":  # needs one eigenvalue clearly below 0 and one clearly above
+        clear = eig[0] < -tol and eig[-1] > tol
+    else:
+        clear = not np.any(np.abs(eig) <= tol)
+    return base if clear else CriticalPoint(base.eigenvalues, "degenerate", base.stationary)
