@@ -25,8 +25,8 @@ from calcquiz.demos.core import (
     shown_steps,
     vec,
 )
-from calcquiz.demos.descent import end_kind, run_gd
 from calcquiz.demos.objectives import Array, Objective
+from calcquiz.demos.runs import end_kind, run_gd
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.critical import EIG_RTOL, classify_critical_point, classify_eigenvalues
 from calcquiz.numerics.differences import EPS

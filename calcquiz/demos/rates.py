@@ -1,0 +1,344 @@
+"""Step sizes and velocity: learning-rate (card 8) and momentum (card 11), by the core's
+torch.optim.SGD rule (see :mod:`calcquiz.demos.descent` for the formulas). Re-exported by
+``descent``, where the registry finds them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from calcquiz.demos import objectives
+from calcquiz.demos.core import (
+    DemoRun,
+    Outcome,
+    Plot,
+    Row,
+    RowGenerator,
+    Series,
+    check_lr,
+    check_momentum,
+    check_steps,
+    finite,
+    norm,
+    pretty,
+    shown_steps,
+    vec,
+)
+from calcquiz.demos.objectives import Array, Objective
+from calcquiz.demos.runs import curve, curve_label, log10s, objective_or, start_point
+from calcquiz.numerics.convergence import converged_at, detect_cycle
+from calcquiz.numerics.iterate import sgd_path, steps_until
+
+# --- learning-rate (card 8) -------------------------------------------------------------
+
+LEARNING_RATES = (0.01, 0.1, 0.45, 0.5, 0.9, 0.99, 1.0, 1.05)
+
+
+def learning_rate(
+    f: str | None = None,
+    start: Sequence[float] | None = None,
+    steps: int = 20,
+    lr: float | None = None,
+) -> DemoRun:
+    """Gradient descent p ← p − lr ∇f(p) for ``steps`` steps at each learning rate in
+    0.01, 0.1, 0.45, 0.5, 0.9, 0.99, 1.0, 1.05 (and ``--lr`` if given).
+
+    Near a minimum x* with Hessian eigenvalues λ_i the error along each eigenvector is
+    multiplied by the signed factor 1 − lr·λ_i per step: it shrinks only if every
+    |1 − lr λ_i| < 1, i.e. lr < 2/L with L the largest eigenvalue. The table's factor is the
+    signed 1 − lr λ of largest size. λ is read at the minimum a run converged to (the
+    curvature where the rule applies); if no run converged, at the start (and said so).
+    Default: f = x² from x0 = 1, so L = 2 and x_k = (1 − 2 lr)^k: lr 0.5 lands in one step,
+    lr 1 bounces between 1 and −1 forever, lr 1.05 diverges.
+    """
+    steps = check_steps(steps)
+    rates = sorted(set(LEARNING_RATES) | ({check_lr(lr)} if lr is not None else set()))
+    obj = objective_or(f, objectives.SQUARE)
+    p = start_point(obj, start, (1.0,))
+    obj.check(p, order=2)
+    params = {"f": obj.text, "start": vec(p), "steps": steps, "lrs": rates}
+    columns = ["lr", "factor 1 − lr λ", "x final" if obj.dim == 1 else "p final", "f final",
+               "verdict"]
+    where = ", ".join(f"{v:g}" for v in p)
+    return DemoRun(
+        "learning-rate",
+        columns,
+        params,
+        _learning_rate_rows(obj, p, rates, steps, lr),
+        title=f"learning rates on f = {pretty(obj.text)} from ({where}), {steps} steps",
+        expected_rows=len(rates),
+    )
+
+
+def verdict(obj: Objective, path: Sequence[Array], grad_norms: Sequence[float]) -> str:
+    """What a descent path did, each word checked: diverged (overflow), converged at step k
+    (the core's test), bounces forever (a 2-cycle; 'cycles, period q' for q = 3, 4),
+    diverges (|∇f| grew), else converging / too slow (|∇f| below / above 5% of its start),
+    with ', oscillating' if the last two steps point in opposite directions."""
+    last = path[-1]
+    if not finite(*last, grad_norms[-1]):
+        return "diverged (overflow)"
+    if converged_at(path, obj.jac, obj.hessian):
+        first = next(i for i in range(len(path))
+                     if converged_at(path[: i + 1], obj.jac, obj.hessian))
+        return f"converged at step {first}"
+    period = detect_cycle(path)
+    if period is not None:
+        return "bounces forever" if period == 2 else f"cycles, period {period}"
+    g0, gn = grad_norms[0], grad_norms[-1]
+    tail = grad_norms[-4:]
+    growing = len(tail) == 4 and all(b > a for a, b in zip(tail, tail[1:], strict=False))
+    if gn > g0 * (1 + 1e-9) and growing:
+        return "diverges"
+    oscillates = len(path) > 2 and float(np.dot(path[-1] - path[-2], path[-2] - path[-3])) < 0
+    if gn > g0 * (1 + 1e-9):
+        return "not settling" + (", oscillating" if oscillates else "")
+    kind = "converging" if gn < 0.05 * g0 else "too slow"
+    return kind + (", oscillating" if oscillates else "")
+
+
+def _curvature(obj: Objective, p: Array) -> Array | None:
+    try:
+        H = obj.hess(p)
+    except Exception:  # noqa: BLE001 - no curvature there
+        return None
+    if not finite(*np.ravel(H)):
+        return None
+    return np.linalg.eigvalsh((H + H.T) / 2)
+
+
+def signed_factor(rate: float, eigenvalues: Array) -> float:
+    """1 − rate·λ for the eigenvalue λ that makes |1 − rate·λ| largest."""
+    factors = [1 - rate * float(v) for v in eigenvalues]
+    return max(factors, key=abs)
+
+
+def _learning_rate_rows(
+    obj: Objective, p0: Array, rates: Sequence[float], steps: int, chosen: float | None,
+) -> RowGenerator:
+    paths = {rate: sgd_path(obj.jac, p0, rate, steps) for rate in rates}
+    # Where the curvature is read: the minimum a run converged to (each run's own, for its
+    # factor; the lowest such minimum for L), else the start.
+    own: dict[float, Array] = {}
+    for rate in rates:
+        path = paths[rate]
+        if finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian):
+            end_eig = _curvature(obj, path[-1])
+            if end_eig is not None and np.all(end_eig > 0):
+                own[rate] = end_eig
+    at_min = bool(own)
+    ref = min((paths[r][-1] for r in own), key=obj.fun) if own else p0
+    start_eig = _curvature(obj, ref)
+    eig = np.zeros(obj.dim) if start_eig is None else start_eig
+    curvature = float(np.max(eig))
+    runs: list[dict[str, Any]] = []
+    plot_series = []
+    for rate in rates:
+        path = paths[rate]
+        with np.errstate(all="ignore"):
+            norms = [float(np.linalg.norm(obj.jac(q))) for q in path]
+            sizes = [float(np.linalg.norm(q)) for q in path]
+        plot_series.append(Series(f"lr {rate:g}", [float(i) for i in range(len(path))],
+                                  log10s(sizes)))
+        end = path[-1]
+        label = verdict(obj, path, norms)
+        factor = signed_factor(rate, own.get(rate, eig))
+        f_end = obj.fun(end)
+        run = {"lr": rate, "factor": factor, "x": vec(end), "f": f_end,
+               "steps": len(path) - 1, "verdict": label,
+               "converged": label.startswith("converged"),
+               "diverged": "diverge" in label}
+        runs.append(run)
+        yield [rate, factor, vec(end)[0] if obj.dim == 1 else vec(end), f_end, label]
+    if chosen is not None:
+        pick = next(r for r in runs if r["lr"] == chosen)
+    else:
+        finite_runs = [r for r in runs if np.isfinite(r["f"])]
+        pick = min(finite_runs or runs, key=lambda r: (r["f"], r["lr"]))
+    limit = 2 / curvature if curvature > 0 else float("inf")
+    result = {"x": pick["x"], "f": pick["f"], "steps": pick["steps"], "lr": pick["lr"],
+              "converged": pick["converged"], "L": curvature, "limit": limit,
+              "curvature_at": vec(ref), "curvature_at_minimum": at_min, "runs": runs}
+    takeaway = _learning_rate_text(obj, runs, eig, ref, at_min, limit)
+    plot = Plot("|p_k| by learning rate", plot_series[-4:], xlabel="step", ylabel="log10 |p|")
+    return Outcome(result, takeaway, [plot] if obj is objectives.SQUARE else [])
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _learning_rate_text(
+    obj: Objective, runs: list[dict[str, Any]], eig: Array, ref: Array, at_min: bool,
+    limit: float,
+) -> str:
+    where = ", ".join(f"{v:.4g}" for v in ref)
+    counts = {word: sum(1 for r in runs if r["verdict"].startswith(word))
+              for word in ("converged", "bounces", "diverge")}
+    tally = (f"Here {counts['converged']} of {len(runs)} rates converged, "
+             f"{_n(counts['bounces'], 'bounces', 'bounce')} forever and "
+             f"{_n(counts['diverge'], 'diverges', 'diverge')}.")
+    if not at_min:
+        lam = ", ".join(f"{v:.4g}" for v in eig)
+        return (f"No run converged to a minimum, so there is no minimum's curvature to set "
+                f"the rule; at the start ({where}) the Hessian's eigenvalues are {lam}, and "
+                f"each step multiplies the offset along an eigenvector by 1 − lr λ. {tally}")
+    L = float(np.max(eig))
+    text = (f"The learning rate scales every step. Near the minimum at ({where}) the error "
+            f"along each eigenvector of the Hessian is multiplied by 1 − lr λ per step "
+            f"(largest λ: L = {L:.6g}); it shrinks for every λ only if lr < 2/L = {limit:.4g}, "
+            f"and at lr = 2/L the factor reaches −1. {tally}")
+    odd = [r for r in runs
+           if (r["lr"] < limit and r["diverged"]) or (r["lr"] > limit and r["converged"])]
+    if odd:
+        text += (" The rule is local: " + ", ".join(f"lr {r['lr']:g}" for r in odd)
+                 + " did otherwise, because the curvature along the path from the start "
+                 "differs from the curvature at the minimum.")
+    elif obj is objectives.SQUARE:
+        text += (f" On x² the factor is exactly 1 − 2 lr: lr = 1/L = {1 / L:g} lands on the "
+                 f"minimum in one step.")
+    return text
+
+
+# --- momentum (card 11) -----------------------------------------------------------------
+
+MOMENTUM_TOL = 1e-6
+MAX_COUNT_STEPS = 2_000
+
+
+def momentum(
+    f: str | None = None,
+    start: Sequence[float] | None = None,
+    lr: float = 0.035,
+    momentum: float = 0.7,
+    steps: int = 60,
+) -> DemoRun:
+    """Plain gradient descent and heavy-ball momentum side by side, torch.optim.SGD form:
+
+        b_1 = g_1,  b_k = momentum * b_{k-1} + g_k,  p_k = p_{k-1} - lr * b_k
+
+    (the card's v_k = gamma v_{k-1} + eta g_k, p_k = p_{k-1} - v_k is the same path with
+    v = lr b while lr is constant). Default: the ravine f = (x^2 + 50 y^2) / 2 from (10, 1),
+    lr 0.035, momentum 0.7, 60 steps; also counts the steps each needs to reach f < 1e-6
+    (for --f, |grad f| < 1e-6 |grad f(start)|), up to 2,000.
+    """
+    lr, steps, mu = check_lr(lr), check_steps(steps), check_momentum(momentum)
+    obj = objective_or(f, objectives.RAVINE)
+    p = start_point(obj, start, (10.0, 1.0))
+    params = {"f": obj.text, "start": vec(p), "lr": lr, "momentum": mu, "steps": steps,
+              "form": "torch: b = momentum*b + g; p -= lr*b"}
+    columns = ["k", *(f"GD {n}" for n in obj.names), "GD f",
+               *(f"mom {n}" for n in obj.names), "mom f"]
+    return DemoRun(
+        "momentum",
+        columns,
+        params,
+        _momentum_rows(obj, p, lr, mu, steps),
+        title=f"GD vs momentum {mu:g} on f = {pretty(obj.text)}, lr = {lr:g}",
+        expected_rows=min(steps, 100) + 1,
+    )
+
+
+def _steps_to_tol(obj: Objective, p0: Array, lr: float, mu: float) -> int | None:
+    """Steps until f < 1e-6 (default ravine, f* = 0) or |∇f| ≤ 1e-6 |∇f(p₀)| (--f: relative,
+    so scaling f changes nothing); None if not within MAX_COUNT_STEPS, or if the run
+    overflows or stalls (see numerics.iterate.steps_until)."""
+    if obj is objectives.RAVINE:
+        def done(p: Array, g: Array) -> bool:
+            return obj.fun(p) < MOMENTUM_TOL
+    else:
+        tol = MOMENTUM_TOL * norm(obj.jac(p0))
+
+        def done(p: Array, g: Array) -> bool:
+            return not g.any() or math.hypot(*g.tolist()) < tol
+
+    return steps_until(obj.jac, p0, lr, done, MAX_COUNT_STEPS, mu)
+
+
+def zigzags(points: Sequence[Array]) -> bool:
+    """True if some coordinate's steps change sign at least 3 times in the last 10 steps."""
+    steps = np.diff(np.array(points[-11:]), axis=0)
+    if len(steps) < 2:
+        return False
+    flips = np.sum(np.diff(np.sign(steps), axis=0) != 0, axis=0)
+    return bool(np.any(flips >= 3))
+
+
+def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) -> RowGenerator:
+    keep = shown_steps(steps)
+    mus = {"gd": 0.0, "momentum": mu}
+    points = {name: sgd_path(obj.jac, p0, lr, steps, mus[name]) for name in mus}
+    with np.errstate(all="ignore"):
+        history = {name: [obj.fun(q) for q in points[name]] for name in mus}
+        grads = {name: [norm(obj.jac(q)) for q in points[name]] for name in mus}
+    alive = {name: finite(*points[name][-1], history[name][-1]) for name in mus}
+    for k in range(max(len(p) for p in points.values())):
+        row: Row = [k]
+        died = False  # a run blew up at this step: show the row where it happens
+        for name in ("gd", "momentum"):
+            if k < len(points[name]):
+                row += [*vec(points[name][k]), history[name][k]]
+                died = died or (k == len(points[name]) - 1 and not alive[name])
+            else:
+                row += [None] * (obj.dim + 1)
+        if k in keep or died:
+            yield row
+    counts = {name: _steps_to_tol(obj, p0, lr, mus[name]) for name in ("gd", "momentum")}
+    conv = {name: finite(*points[name][-1]) and converged_at(points[name], obj.jac, obj.hessian)
+            for name in ("gd", "momentum")}
+    p_gd, p_mom = points["gd"][-1], points["momentum"][-1]
+    rule = "f < 1e-6" if obj is objectives.RAVINE else "|∇f| ≤ 1e-6 |∇f(p₀)|"
+    result = {
+        "x": vec(p_mom),
+        "f": history["momentum"][-1],
+        "steps": len(history["momentum"]) - 1,
+        "converged": conv["momentum"],
+        "diverged": not alive["momentum"],
+        "gd": {"x": vec(p_gd), "f": history["gd"][-1], "steps": len(history["gd"]) - 1,
+               "converged": conv["gd"], "diverged": not alive["gd"]},
+        "steps_to_tol": counts,
+        "tol_rule": rule,
+    }
+    takeaway = _momentum_text(history, counts, rule, mu, steps, zigzags(points["gd"]), alive)
+    ks = list(range(len(history["gd"])))
+    km = list(range(len(history["momentum"])))
+    plot = Plot(
+        "GD vs momentum",
+        [curve("GD", ks, history["gd"], grads["gd"]),
+         curve(f"momentum {mu:g}", km, history["momentum"], grads["momentum"])],
+        xlabel="step",
+        ylabel=curve_label(history["gd"] + history["momentum"]),
+    )
+    return Outcome(result, takeaway, [plot])
+
+
+def _momentum_text(
+    history: dict[str, list[float]], counts: dict[str, int | None], rule: str, mu: float,
+    steps: int, gd_zigzags: bool, alive: dict[str, bool],
+) -> str:
+    def count(n: int | None) -> str:
+        return f"{n} steps" if n is not None else f"more than {MAX_COUNT_STEPS:,} steps"
+
+    def state(name: str) -> str:
+        return "overflowed" if not alive[name] else f"is at f = {history[name][-1]:.3g}"
+
+    text = (f"After {steps} steps plain GD {state('gd')} and momentum {mu:g} "
+            f"{state('momentum')}; to reach {rule} GD needs {count(counts['gd'])} and "
+            f"momentum {count(counts['momentum'])}.")
+    gd_n, mom_n = counts["gd"], counts["momentum"]
+    faster = mom_n is not None and (gd_n is None or mom_n < gd_n)
+    if faster and gd_zigzags:
+        text += (" Plain GD zig-zags across the valley; the velocity adds up the steady pull "
+                 "along the valley floor and the alternating pushes across it cancel.")
+    elif faster:
+        text += " The velocity adds up the steady pull downhill, so momentum gets there first."
+    elif mom_n is not None and gd_n is not None and mom_n == gd_n:
+        text += " Here momentum gains nothing."
+    else:
+        text += (" Here momentum is slower: the velocity overshoots and has to come back."
+                 if mom_n is not None or gd_n is not None else
+                 " Neither run reached it.")
+    return text

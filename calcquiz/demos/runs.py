@@ -1,0 +1,60 @@
+"""Helpers the descent demos share (descent, rates, landscape): the objective and start
+point from the options, a run of plain gradient descent by the core, the kind of point it
+ended at, and the log-scale curves of the plots."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from calcquiz.demos import objectives
+from calcquiz.demos.core import Series, check_point, finite
+from calcquiz.demos.objectives import Array, Objective
+from calcquiz.numerics.critical import classify_limit
+from calcquiz.numerics.iterate import IterationResult, gd_path
+
+
+def objective_or(f: str | None, default: Objective) -> Objective:
+    return default if f is None else objectives.from_text(f)
+
+
+def start_point(obj: Objective, start: Sequence[float] | None, default: Sequence[float]) -> Array:
+    p = check_point(start, obj.names, default if obj.dim == len(default) else (0.0,) * obj.dim,
+                    "--start")
+    obj.check(p)
+    return p
+
+
+def log10s(values: Sequence[float]) -> list[float]:
+    with np.errstate(all="ignore"):
+        return [float(v) for v in np.log10(np.abs(np.asarray(values, dtype=np.float64)))]
+
+
+def curve(label: str, ks: Sequence[int], fs: Sequence[float], gs: Sequence[float]) -> Series:
+    """log10 f when f stays positive (the default bowls have f* = 0), else log10 |grad f|."""
+    values = fs if all(v > 0 for v in fs if np.isfinite(v)) else gs
+    return Series(label, [float(k) for k in ks], log10s(values))
+
+
+def curve_label(fs: Sequence[float]) -> str:
+    return "log10 f" if all(v > 0 for v in fs if np.isfinite(v)) else "log10 |grad f|"
+
+
+def run_gd(obj: Objective, p: Array, lr: float, steps: int) -> IterationResult:
+    """Plain gradient descent on ``obj`` by the core (see numerics.iterate.gd_path)."""
+    return gd_path(obj.fun, obj.jac, p, lr, steps, hess=obj.hessian)
+
+
+def end_kind(obj: Objective, run: IterationResult) -> str | None:
+    """The kind of the stationary point a converged run ended at (None if not converged or
+    the Hessian is unavailable)."""
+    if not run.converged or obj.hessian is None:
+        return None
+    try:
+        H = obj.hess(run.x)
+    except Exception:  # noqa: BLE001 - no Hessian there: no kind claimed
+        return None
+    if not finite(*np.ravel(H)):
+        return None
+    return classify_limit(run.x, obj.jac(run.x), obj.hess).kind
