@@ -473,7 +473,7 @@ def _jacobian_rows(vf: VectorFunction, p: Array) -> RowGenerator:
     result = {"jacobian": mat(exact), "shape": [m, n], "det": det}
     takeaway = (
         f"The Jacobian stacks every first partial derivative of the {m} outputs with respect "
-        f"to the {n} inputs, an m x n = {m} x {n} matrix (the differences agree to {worst:.0e})."
+        f"to the {n} inputs, an m × n = {m} × {n} matrix (the differences agree to {worst:.0e})."
     )
     if det is not None:
         takeaway += f" Its determinant, {det:.6g}, is the local scale factor for areas"
