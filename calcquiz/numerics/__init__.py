@@ -1,19 +1,26 @@
 """The one numeric core: every finite difference, descent loop, convergence test and
 critical-point classification that demos (and drills) print is computed here, once.
 
-Light at import time: this package file imports nothing heavy; each submodule imports numpy
-(and sympy only inside the functions that need it). The public API:
+Light at import time: this package file imports nothing; each submodule imports numpy
+(and sympy only inside the functions that need it). Each function's docstring states its
+formula and tolerance. The public API:
 
 * :mod:`~calcquiz.numerics.differences`: ``forward_difference``, ``central_difference``,
   ``partial_difference``, ``directional_difference``, ``hessian_by_differences``,
-  ``one_sided_slopes``, ``differentiability`` (-> ``Differentiability``).
-* :mod:`~calcquiz.numerics.iterate`: ``sgd_step``, ``sgd_path``, ``gd_path``,
-  ``momentum_path``, ``newton_path`` (-> ``IterationResult``, scipy's names ``x``, ``fun``,
-  ``nit``, ``message``, plus ``path``, ``values``, ``grad_norms``, ``converged``).
-* :mod:`~calcquiz.numerics.convergence`: ``is_converged``, ``is_diverged``,
-  ``detect_cycle``, ``observed_order``, ``gradient_scale`` and the tolerances they use.
-* :mod:`~calcquiz.numerics.critical`: ``classify_eigenvalues``,
-  ``classify_critical_point`` (-> ``CriticalPoint``), ``is_stationary``.
-* :mod:`~calcquiz.numerics.kkt`: ``check_kkt`` (-> ``KKTCheck``), ``lagrange_points``,
-  ``kkt_points``, ``constrained_kind``, ``best_constrained``.
+  ``one_sided_slopes``, ``differentiability`` (-> ``Differentiability``: left, right,
+  differentiable).
+* :mod:`~calcquiz.numerics.iterate`: ``sgd_step`` (torch.optim.SGD's rule), ``sgd_path``,
+  ``gd_path``, ``momentum_path``, ``newton_path`` (-> ``IterationResult`` with scipy's
+  names ``x``, ``fun``, ``nit``, ``message``, ``success``, plus ``path``, ``values``,
+  ``grad_norms``, ``converged``, ``diverged``), ``projected_path``, ``steps_until``,
+  ``bisect_root``.
+* :mod:`~calcquiz.numerics.convergence`: ``is_converged``, ``converged_at``,
+  ``newton_distance``, ``is_diverged``, ``detect_cycle``, ``observed_order``, and the
+  tolerances XTOL, GTOL, CYCLE_RTOL, ORDER_FLOOR.
+* :mod:`~calcquiz.numerics.critical`: ``classify_eigenvalues``, ``is_stationary``,
+  ``classify_critical_point`` and ``classify_limit`` (-> ``CriticalPoint``),
+  ``exact_inertia`` / ``kind_from_inertia`` (exact, sympy), EIG_RTOL.
+* :mod:`~calcquiz.numerics.kkt`: ``check_kkt`` (-> ``KKTCheck``), ``constrained_kind``,
+  ``lagrange_newton``, ``kkt_points``, ``best_constrained``, ``default_starts``,
+  ``project_onto``, ``as_dict``, FEAS_RTOL, KKT_RTOL.
 """
