@@ -357,9 +357,12 @@ def check_constraints(fn, g_text):
     if result is not None:
         if result["converged"] and result["active"]:
             assert_kkt(fn, g, result["x"], result["multiplier"], equality=False)
-        if result["solution"] is not None and result["solution"]["active"]:
-            s = result["solution"]
+        s = result["solution"]
+        if s is not None and s["active"]:
             assert_kkt(fn, g, s["x"], s["multiplier"], equality=False)
+        elif s is not None:  # inside g < 0: an unconstrained minimum of f
+            assert float(g.subs(dict(zip(SYMS[:2], s["x"], strict=True)))) < 0
+            assert_kind(fn, assert_stationary(fn, s["x"], s["x"]), "minimum")
 
 
 # --- the Hypothesis tests: one function, every demo that takes it ------------------------

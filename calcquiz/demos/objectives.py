@@ -163,9 +163,12 @@ def _from_expr(parsed: Any, names: tuple[str, ...], what: str) -> Objective:
                      kinks=_has_kinks(parsed.node), expr=parsed)
 
 
+EXACT_DEGREE = 12
+
+
 def exact_kind(obj: Objective, p: Array) -> str | None:
     """The kind of the Hessian at p computed exactly (sympy, p's float64 values as exact
-    rationals) when f is a user's polynomial; None otherwise. See
+    rationals) when f is a user's polynomial of degree ≤ EXACT_DEGREE; None otherwise. See
     calcquiz.numerics.critical.exact_inertia."""
     if obj.expr is None:
         return None
@@ -176,7 +179,8 @@ def exact_kind(obj: Objective, p: Array) -> str | None:
     e = obj.expr.to_sympy()
     by_name = {s.name: s for s in e.free_symbols}
     symbols = [by_name.get(n, sympy.Symbol(n, real=True)) for n in obj.names]
-    if not e.is_polynomial(*symbols):
+    # Small polynomials only: exact rationals of a large degree grow without bound.
+    if not e.is_polynomial(*symbols) or sympy.Poly(e, *symbols).total_degree() > EXACT_DEGREE:
         return None
     point = {s: sympy.Rational(float(v)) for s, v in zip(symbols, p, strict=True)}
     inertia = exact_inertia(sympy.hessian(e, symbols).subs(point))
