@@ -58,7 +58,8 @@ def gradient_descent(
 ) -> DemoRun:
     """Gradient descent, p_{k+1} = p_k - lr * grad f(p_k), from ``start`` for ``steps`` steps.
 
-    Stops early if a step leaves p unchanged in float64 (converged as far as it can).
+    Stops early if a step leaves p unchanged in float64; whether the end is converged (a
+    stationary point to within 1e-6 of the scale) or only stalled is the core's test.
     Default: f = (x - 3)^2 + 2 (y + 1)^2 from (0, 0), lr 0.1, 30 steps. Each coordinate's
     error shrinks by a constant factor, 1 - 2 lr = 0.8 for x and 1 - 4 lr = 0.6 for y:
     x_k = 3 - 3 (0.8)^k, y_k = -1 + (0.6)^k.

@@ -227,7 +227,9 @@ def local_minima(
     seed: int = 0,
 ) -> DemoRun:
     """Gradient descent, x <- x - lr f'(x), from several starts (each run stops early if a
-    step leaves x unchanged in float64); each ends in the basin it starts in.
+    step leaves x unchanged in float64). Each end is named only after the core's checks:
+    converged (numerics.convergence) and the kind of point (numerics.critical). At these
+    defaults each run ends in the basin it starts in; a longer step can jump to another.
 
     Default: f = x^4 - 3x^2 + x, lr 0.05, 60 steps, from -2, -0.5, 0, 0.2, 0.5 and 2. Its
     stationary points (roots of f' = 4x^3 - 6x + 1) are the global minimum

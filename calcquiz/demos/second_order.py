@@ -212,8 +212,9 @@ def newton(f: str | None = None, start: Sequence[float] | None = None, steps: in
     when convergence is quadratic (the number of correct digits doubles each step).
 
     Default: f = exp(x) - 2x from x = 0 (x* = ln 2; the ratio tends to f'''/(2 f'') = 1/2),
-    then Rosenbrock from (-1.2, 1) (x* = (1, 1)). For --f, x* is taken to be the last
-    iterate when the run converged (|grad f| < 1e-8).
+    then Rosenbrock from (-1.2, 1) (x* = (1, 1)). For --f, x* is found independently of
+    the run (:func:`reference_minimiser`); ``order`` is the observed order of convergence
+    (numerics.convergence.observed_order), and "quadratic" is said only when it is ≥ 1.8.
     """
     steps = check_steps(steps)
     if f is None:
