@@ -201,7 +201,7 @@ def _same(a: KKTCheck, b: KKTCheck) -> bool:
 
 
 def _where(c: KKTCheck) -> str:
-    return "(" + ", ".join(f"{v:.6g}" for v in c.x) + ")"
+    return "(" + ", ".join(f"{v + 0.0:.6g}" for v in c.x) + ")"
 
 
 def _constrained_text(
@@ -381,7 +381,7 @@ def _lagrange_text(
     starts = result["starts"]
     if not end.satisfied:
         text = (f"Newton's method on the Lagrange system did not reach a point with g = 0 and "
-                f"∇f parallel to ∇g from ({', '.join(f'{v:g}' for v in p0)}) "
+                f"∇f parallel to ∇g from ({', '.join(f'{v + 0.0:g}' for v in p0)}) "
                 f"(KKT residual {end.residual:.3g}), so no "
                 f"multiplier is claimed; try another --start.")
     else:

@@ -348,7 +348,7 @@ def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
                     "(a stationary point).")
     else:
         takeaway = (
-            f"∇f = ({', '.join(f'{v:.6g}' for v in g)}) and |∇f| = {norm:.6g}. The "
+            f"∇f = ({', '.join(f'{v + 0.0:.6g}' for v in g)}) and |∇f| = {norm:.6g}. The "
             f"slope ∇f·u = |∇f| cos(angle to ∇f) is steepest at {steepest:.3f}°, along the "
             f"gradient, where it equals the norm; it is 0 at right angles and most negative "
             f"opposite, along −∇f, the way gradient descent steps."

@@ -119,7 +119,7 @@ def _descent_text(
     if run.converged:
         what = f"a {kind}" if kind in ("minimum", "maximum", "saddle") else (
             "a stationary point whose kind the second derivatives cannot decide")
-        text += f" It converged to {what} at ({', '.join(f'{v:.6g}' for v in run.x)})."
+        text += f" It converged to {what} at ({', '.join(f'{v + 0.0:.6g}' for v in run.x)})."
         if k < steps:
             text += " It stopped early: in float64 a further step no longer changes p."
     elif "stalled" in run.message:

@@ -447,19 +447,18 @@ def _saddle_text(
     escaped: bool, end: str | None,
 ) -> str:
     values, norms, k = run.values, run.grad_norms, run.nit
-    where = ", ".join(f"{v:.3g}" for v in slow_point)
+    where = ", ".join(f"{v + 0.0:.3g}" for v in slow_point)
     kind = hessian["kind"] if hessian else "unknown"
-    eig_text = ", ".join(f"{v:.4g}" for v in hessian["eigenvalues"]) if hessian else "?"
+    eig_text = ", ".join(f"{v + 0.0:.4g}" for v in hessian["eigenvalues"]) if hessian else "?"
     text = (f"The gradient shrinks to {norms[slow]:.3g} at step {slow}, near ({where}). The "
             f"Hessian there has eigenvalues {eig_text}: the curvature of a {kind}. ")
     if run.converged:
-        return text + (
-            f"The run converged to a stationary point ({end or 'kind undecided'}) at "
-            f"({', '.join(f'{v:.4g}' for v in run.x)}): it did not escape. Started exactly on "
-            f"the ridge, no step has a component along the escape direction, so descent "
-            f"stops at the saddle." if end == "saddle" else
-            f"The run converged to a stationary point ({end or 'kind undecided'}) at "
-            f"({', '.join(f'{v:.4g}' for v in run.x)}).")
+        end_at = ", ".join(f"{v + 0.0:.4g}" for v in run.x)
+        text += (f"The run converged to a stationary point ({end or 'kind undecided'}) at "
+                 f"({end_at})")
+        return text + (": it did not escape. Started exactly on the ridge, no step has a "
+                       "component along the escape direction, so descent stops at the saddle."
+                       if end == "saddle" else ".")
     if escaped:
         text += (f"Along the negative-curvature direction a tiny offset grows each step, so "
                  f"the run escapes (|∇f| grows back, f = {values[-1]:.4g} at step {k})."

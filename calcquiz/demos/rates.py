@@ -62,7 +62,7 @@ def learning_rate(
     params = {"f": obj.text, "start": vec(p), "steps": steps, "lrs": rates}
     columns = ["lr", "factor 1 − lr λ", "x final" if obj.dim == 1 else "p final", "f final",
                "verdict"]
-    where = ", ".join(f"{v:g}" for v in p)
+    where = ", ".join(f"{v + 0.0:g}" for v in p)
     return DemoRun(
         "learning-rate",
         columns,
@@ -175,14 +175,14 @@ def _learning_rate_text(
     obj: Objective, runs: list[dict[str, Any]], eig: Array, ref: Array, at_min: bool,
     limit: float,
 ) -> str:
-    where = ", ".join(f"{v:.4g}" for v in ref)
+    where = ", ".join(f"{v + 0.0:.4g}" for v in ref)
     counts = {word: sum(1 for r in runs if r["verdict"].startswith(word))
               for word in ("converged", "bounces", "diverge")}
     tally = (f"Here {counts['converged']} of {len(runs)} rates converged, "
              f"{_n(counts['bounces'], 'bounces', 'bounce')} forever and "
              f"{_n(counts['diverge'], 'diverges', 'diverge')}.")
     if not at_min:
-        lam = ", ".join(f"{v:.4g}" for v in eig)
+        lam = ", ".join(f"{v + 0.0:.4g}" for v in eig)
         return (f"No run converged to a minimum, so there is no minimum's curvature to set "
                 f"the rule; at the start ({where}) the Hessian's eigenvalues are {lam}, and "
                 f"each step multiplies the offset along an eigenvector by 1 − lr λ. {tally}")

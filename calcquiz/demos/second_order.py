@@ -132,8 +132,8 @@ def _hessian_rows(cases: Sequence[tuple[Objective, Array]]) -> RowGenerator:
     result = dict(found[0])
     result["cases"] = found
     first = found[0]
-    eig = ", ".join(f"{v:.6g}" for v in first["eigenvalues"])
-    where = ", ".join(f"{v:g}" for v in first["at"])
+    eig = ", ".join(f"{v + 0.0:.6g}" for v in first["eigenvalues"])
+    where = ", ".join(f"{v + 0.0:g}" for v in first["at"])
     how = " (signs found exactly by sympy)" if first["kind_exact"] else ""
     if first["kind"] == "degenerate":
         curvature = ("a zero eigenvalue (relative to the largest), so the second derivatives "
@@ -303,11 +303,11 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
 
 
 def _newton_text(run: dict[str, Any]) -> str:
-    where = ", ".join(f"{v:.6g}" for v in run["x"])
+    where = ", ".join(f"{v + 0.0:.6g}" for v in run["x"])
     errs = [e for e in run["errors"] if e is not None]
     if not run["converged"] and run["minimiser"] is not None and len(errs) > 2 and (
             errs[-1] < errs[-2] < errs[-3]):
-        x_star = ", ".join(f"{v:.6g}" for v in run["minimiser"])
+        x_star = ", ".join(f"{v + 0.0:.6g}" for v in run["minimiser"])
         text = (f"Newton's method has not converged after {run['steps']} steps: it is at "
                 f"({where}), {errs[-1]:.3g} from the stationary point ({x_star}) found "
                 f"independently, and closing in.")

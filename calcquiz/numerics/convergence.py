@@ -31,6 +31,12 @@ CYCLE_RTOL = 1e-6
 ORDER_FLOOR = 1e-13
 
 
+def norm2(v: object) -> float:
+    """The Euclidean norm by math.hypot: no overflow or underflow of the squares (numpy's
+    norm of (1e-162, 0) is 0, of (1e200, 0) inf)."""
+    return math.hypot(*(float(t) for t in np.ravel(np.asarray(v, dtype=np.float64))))
+
+
 def finite(*values: float) -> bool:
     return all(math.isfinite(v) for v in values)
 
@@ -51,7 +57,7 @@ def newton_distance(grad: Array, hess: Array | None) -> float:
             d = np.linalg.solve(H, g)
     except np.linalg.LinAlgError:
         return math.inf
-    value = float(np.linalg.norm(d))
+    value = norm2(d)
     return value if math.isfinite(value) else math.inf
 
 
@@ -70,12 +76,12 @@ def is_converged(
         return False
     if not np.any(g):
         return True
-    size = float(np.linalg.norm(p))
-    scale = max(1.0, min(size, float(np.linalg.norm(start))) if start is not None else size)
+    size = norm2(p)
+    scale = max(1.0, min(size, norm2(start)) if start is not None else size)
     if hess is not None:
         d = newton_distance(g, hess)
         return math.isfinite(d) and d <= max(XTOL * scale, 16 * EPS * size)
-    return grad_scale is not None and float(np.linalg.norm(g)) <= GTOL * grad_scale
+    return grad_scale is not None and norm2(g) <= GTOL * grad_scale
 
 
 def converged_at(
@@ -91,7 +97,7 @@ def converged_at(
         g = jac(last)
         if hess is None:
             return is_converged(last, g, None, start=path[0],
-                                grad_scale=float(np.linalg.norm(jac(path[0]))))
+                                grad_scale=norm2(jac(path[0])))
         try:
             H = np.atleast_2d(np.asarray(hess(last), dtype=np.float64))
         except Exception:  # noqa: BLE001 - no Hessian there: the distance is unknown
@@ -110,14 +116,14 @@ def detect_cycle(path: Sequence[Array], max_period: int = 4) -> int | None:
     for q in range(2, max_period + 1):
         if n < 2 * q:
             break
-        steps = [float(np.linalg.norm(path[i] - path[i - 1])) for i in range(n - q + 1, n + 1)]
+        steps = [norm2(path[i] - path[i - 1]) for i in range(n - q + 1, n + 1)]
         step = max(steps)
         if not (step > 0 and math.isfinite(step)):
             return None
-        size = max(float(np.linalg.norm(path[n])), 1e-300)
+        size = max(norm2(path[n]), 1e-300)
         if step <= XTOL * size:
             return None  # converging, not cycling
-        repeats = [float(np.linalg.norm(path[m] - path[m - q])) for m in (n, n - 1)]
+        repeats = [norm2(path[m] - path[m - q]) for m in (n, n - 1)]
         if all(r <= CYCLE_RTOL * step for r in repeats):
             return q
     return None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from calcquiz.numerics.convergence import XTOL, newton_distance
+from calcquiz.numerics.convergence import XTOL, newton_distance, norm2
 
 Array = np.ndarray
 EIG_RTOL = 1e-9
@@ -42,7 +42,7 @@ def is_stationary(p: Array, grad: Array, hess: Array | None) -> bool:
         return False
     if not np.any(g):
         return True
-    return newton_distance(g, hess) <= XTOL * max(1.0, float(np.linalg.norm(p)))
+    return newton_distance(g, hess) <= XTOL * max(1.0, norm2(p))
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from calcquiz.numerics.convergence import converged_at, finite
+from calcquiz.numerics.convergence import converged_at, finite, norm2
 
 Array = np.ndarray
 Fun = Callable[[Array], float]
@@ -99,7 +99,7 @@ def _result(
 ) -> IterationResult:
     with np.errstate(all="ignore"):
         values = [float(fun(q)) for q in path]
-        norms = [float(np.linalg.norm(jac(q))) for q in path]
+        norms = [norm2(jac(q)) for q in path]
     last = path[-1]
     diverged = not finite(values[-1], norms[-1], *last)
     converged = not diverged and converged_at(path, jac, hess)
