@@ -221,8 +221,8 @@ _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 def pretty(text: str) -> str:
     """An expression's text as math for titles and takeaways (the JSON keeps the plain
-    text): x^2 → x², ** → ^, a leading or standalone 1* dropped, -1* → −, binary minus as
-    −, <= and >= as ≤ and ≥."""
+    text): x^2 → x², ** → ^, a leading or standalone 1* dropped, 3*x → 3x, -1* → −,
+    binary minus as −, <= and >= as ≤ and ≥."""
     import re
 
     s = text.replace("**", "^").replace("<=", "≤").replace(">=", "≥")
@@ -230,5 +230,6 @@ def pretty(text: str) -> str:
                lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS), s)
     s = re.sub(r"(?<![\w.])-1\*(?=[a-z(])", "-", s)
     s = re.sub(r"(?<![\w.])1\*(?=[a-z(])", "", s)
+    s = re.sub(r"(?<![\w.+])(?<![eE]-)(\d+(?:\.\d+)?)\*(?=[a-z])(?!pi\b)", r"\1", s)  # 3x
     s = re.sub(r"(?<=\S) - ", " − ", s)
     return re.sub(r"(?<![\w)])-(?=[\w(])", "−", s)
