@@ -183,7 +183,8 @@ def expected_state(
     state = replay(scheduler, deck, card_id, ratings)
     if state is None:
         return None
-    last = max(log, key=lambda r: r[2].last_review or r[1])[2]
+    # The latest rating; ratings recomputed at the same instant keep their log order.
+    last = max(enumerate(log), key=lambda ir: (ir[1][2].last_review or ir[1][1], ir[0]))[1][2]
     return CardState(**{**state.__dict__, "due": last.due})
 
 
