@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from calcquiz.dates import format_interval, parse_steps, utc
+from calcquiz.dates import DEFAULT_DAY_STARTS_AT, Calendar, format_interval, parse_steps, utc
 from calcquiz.errors import BadInputError
 from calcquiz.states import CardState, Rating, State
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 RATINGS = {int(r): r.label for r in Rating}  # 1 Again, 2 Hard, 3 Good, 4 Easy
 DEFAULT_RETENTION = 0.9
+# FSRS counts the days between reviews as Anki does, by days that start at 4 a.m.
+ANKI_ROLLOVER_HOUR = DEFAULT_DAY_STARTS_AT
+_ANKI_DAYS = Calendar(ANKI_ROLLOVER_HOUR)
 
 
 def check_retention(retention: float) -> None:
@@ -72,8 +76,19 @@ def to_fsrs(state: CardState | None, now: float) -> fsrs.Card:
         stability=state.stability,
         difficulty=state.difficulty,
         due=_utc(state.due),
-        last_review=_utc(state.last_review) if state.last_review is not None else None,
+        last_review=_days_as_anki(state.last_review, now) if state.last_review else None,
     )
+
+
+def _days_as_anki(last_review: float, now: float) -> datetime:
+    """The last review as fsrs should see it so that it counts the days since as Anki
+    does: local days from 4 am, not 24-hour periods (a review at 9:00 a day after one
+    at 9:30 is 1 day later, not 0), so both compute the same memory state from one
+    log. Same-day reviews keep their real time."""
+    days = _ANKI_DAYS.day_index(now, last_review)
+    if days <= 0:
+        return _utc(last_review)
+    return _utc(now) - timedelta(days=days)
 
 
 def from_fsrs(

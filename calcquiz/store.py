@@ -877,3 +877,124 @@ def _migrate(conn: sqlite3.Connection) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+# ---------------------------------------------------------------- exchange with Anki
+# New functions for `export anki --with-progress` and `import anki`; they leave the
+# session's read and write paths above untouched.
+
+
+def review_ms(reviewed_at: float) -> int:
+    """A rating's time in whole milliseconds: Anki's revlog id, and how an imported
+    review is recognised as one already in the log."""
+    return int(round(reviewed_at * 1000))
+
+
+@dataclass(frozen=True)
+class LoggedReview:
+    """One non-cram rating with the full states around it (None where the log has none:
+    a new card before, or history bulk-loaded without states)."""
+
+    rating: int
+    reviewed_at: float
+    duration_ms: int | None
+    before: CardState | None
+    after: CardState | None
+
+
+@dataclass(frozen=True)
+class IncomingReview:
+    """A rating from elsewhere (an Anki revlog row) to merge into the log."""
+
+    rating: int
+    reviewed_at: float
+    duration_ms: int | None
+
+
+def _state_or_none(text: str | None) -> CardState | None:
+    if not text:
+        return None
+    try:
+        return CardState.from_json(text)
+    except (TypeError, ValueError):  # '{}' from import_history: no state was kept
+        return None
+
+
+def scheduled_history(store: Store, deck: str) -> dict[str, list[LoggedReview]]:
+    """Every card's non-cram ratings in ``deck``, oldest first."""
+    rows = store.conn.execute(
+        "SELECT card_id, rating, reviewed_at, duration_ms, before_json, after_json "
+        "FROM review_log WHERE deck = ? AND cram = 0 ORDER BY reviewed_at, id",
+        (deck,),
+    )
+    out: dict[str, list[LoggedReview]] = {}
+    for card_id, rating, at, duration, before, after in rows:
+        out.setdefault(card_id, []).append(
+            LoggedReview(rating, at, duration, _state_or_none(before), _state_or_none(after))
+        )
+    return out
+
+
+Rebuild = Callable[[list[tuple[int, float]]], list[CardState]]
+
+
+def merge_reviews(
+    store: Store, deck: str, card_id: str, incoming: Iterable[IncomingReview], rebuild: Rebuild
+) -> int:
+    """Add the ``incoming`` ratings not yet logged (matched on the time in ms) and set the
+    card's state to ``rebuild(whole non-cram log)``, in one transaction, so the state
+    always agrees with the log as it is at commit time. Returns how many were added.
+
+    ``rebuild`` gets ``(rating, reviewed_at)`` oldest first and returns the state after
+    each of them (the last is the card's state).
+    """
+    with store._write() as conn:
+        logged = conn.execute(
+            "SELECT rating, reviewed_at FROM review_log "
+            "WHERE deck = ? AND card_id = ? AND cram = 0",
+            (deck, card_id),
+        ).fetchall()
+        every_time = conn.execute(
+            "SELECT reviewed_at FROM review_log WHERE deck = ? AND card_id = ?", (deck, card_id)
+        )
+        known = {review_ms(at) for (at,) in every_time}
+        fresh: dict[int, IncomingReview] = {}
+        for review in incoming:
+            ms = review_ms(review.reviewed_at)
+            if ms not in known and ms not in fresh:
+                fresh[ms] = review
+        if not fresh:
+            return 0
+        timeline = sorted(
+            [(int(r), float(at), None) for r, at in logged]
+            + [(r.rating, r.reviewed_at, r) for r in fresh.values()],
+            key=lambda item: item[1],
+        )
+        states = rebuild([(rating, at) for rating, at, _ in timeline])
+        before: CardState | None = None
+        for (rating, at, review), after in zip(timeline, states):
+            if review is not None:
+                conn.execute(
+                    "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
+                    "state_before, state_after, before_json, after_json, cram) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                    (
+                        deck,
+                        card_id,
+                        rating,
+                        at,
+                        review.duration_ms,
+                        before.state if before else NEW,
+                        after.state,
+                        before.to_json() if before else None,
+                        after.to_json(),
+                    ),
+                )
+            before = after
+        if states:
+            conn.execute(
+                f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                tuple(states[-1].__dict__.values()),
+            )
+        return len(fresh)

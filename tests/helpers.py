@@ -72,3 +72,61 @@ class Session:
             if time.time() > deadline:
                 raise AssertionError(f"never saw {needle!r} x{count}:\n{self.text()}")
             time.sleep(0.01)
+
+
+# ---------------------------------------------------------------- Anki exchange
+# Shared by tests/test_export_progress.py and tests/test_import_anki*.py (test files do
+# not import each other).
+
+DAY = 86400.0
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: float):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def study_days(store, decks, start: float, days: int, ratings, cram_days=()) -> FakeClock:
+    """Drive the real StudySession once a day at ``start``'s hour for ``days`` days.
+
+    ``ratings(day, card_id, nth)`` chooses each rating (``nth``: how many times the card
+    was shown that day). Learning steps are waited for within the day. On the days in
+    ``cram_days`` a cram session follows (ratings logged, schedule unchanged).
+    """
+    from calcquiz.session import SessionOptions, StudySession
+
+    clock = FakeClock(start)
+    for day in range(days):
+        clock.now = start + day * DAY
+        _one_session(store, decks, clock, day, ratings, SessionOptions())
+        if day in cram_days:
+            _one_session(store, decks, clock, day, ratings, SessionOptions(cram=True))
+    return clock
+
+
+def _one_session(store, decks, clock, day, ratings, options) -> None:
+    from calcquiz.session import StudySession
+
+    session = StudySession(store, decks, options, clock=clock)
+    shown: dict[str, int] = {}
+    while True:
+        card = session.next_card()
+        if card is None:
+            wait = session.waiting_until()
+            if wait is None:
+                return
+            clock.now = max(clock.now, wait) + 1
+            continue
+        clock.advance(7.25)  # thinking time: the rating's duration
+        session.reveal()
+        shown[card.id] = shown.get(card.id, 0) + 1
+        session.rate(ratings(day, card.id, shown[card.id]))
+        clock.advance(1.5)

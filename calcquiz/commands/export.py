@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from calcquiz.commands.common import DeckOption, load
+from calcquiz.errors import BadInputError
 
 export_app = typer.Typer(
     help="Write the decks in formats other programs import.",
@@ -44,6 +45,14 @@ def anki(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    with_progress: Annotated[
+        bool,
+        typer.Option(
+            "--with-progress",
+            help="Also write each studied card's schedule and review log (.apkg only); "
+            'import with Anki\'s "Import any learning progress" to continue there.',
+        ),
+    ] = False,
     deck: DeckOption = None,
 ) -> None:
     """Export the deck for Anki; re-importing an edited export updates the notes in place.
@@ -58,8 +67,21 @@ def anki(
     from calcquiz.export.files import export_errors
 
     decks = load(deck)
-    with export_errors(output):
-        written = exporter.export(decks, output, format.value if format else None, force=force)
+    fmt = exporter.choose_format(format.value if format else None, output)
+    if with_progress:
+        if fmt != "apkg":
+            raise BadInputError("--with-progress needs the .apkg format (text has no schedule)")
+        from calcquiz.export.progress import gather
+        from calcquiz.store import open_store
+
+        # The review log is read while the package is built.
+        with open_store() as store, export_errors(output):
+            progress = gather(store, decks)
+            written = exporter.export(decks, output, fmt, force=force, progress=progress)
+    else:
+        with export_errors(output):
+            written = exporter.export(decks, output, fmt, force=force)
     what = "Anki package" if written.format == "apkg" else "Anki text file"
     in_decks = f" in {written.decks} decks" if written.decks > 1 else ""
-    typer.echo(f"Wrote {written.path}: {what}, {written.notes} notes{in_decks}.")
+    studied = f", {written.studied} with their progress" if written.studied is not None else ""
+    typer.echo(f"Wrote {written.path}: {what}, {written.notes} notes{in_decks}{studied}.")

@@ -30,11 +30,14 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calcquiz.content import Card, Deck
 from calcquiz.errors import BadInputError
 from calcquiz.export.html import escape, to_anki_html
+
+if TYPE_CHECKING:
+    from calcquiz.export.progress import Progress
 
 NOTE_TYPE_NAME = "calcquiz"
 FIELDS = ("Question", "Answer", "Note", "Demo")
@@ -192,11 +195,14 @@ def _model() -> Any:
 # ---------------------------------------------------------------- .apkg
 
 
-def apkg_bytes(decks: Sequence[Deck], timestamp: float) -> bytes:
+def apkg_bytes(
+    decks: Sequence[Deck], timestamp: float, progress: Progress | None = None
+) -> bytes:
     """The ``.apkg`` (a zip holding an Anki collection) for these decks.
 
     ``timestamp`` (seconds since the epoch) becomes the modification time of every
-    note and of the note type, and seeds the note and card ids.
+    note and of the note type, and seeds the note and card ids. With ``progress``, the
+    studied cards carry their schedule and review log (see :mod:`.progress`).
     """
     import genanki
 
@@ -226,6 +232,12 @@ def apkg_bytes(decks: Sequence[Deck], timestamp: float) -> bytes:
         try:
             ids = itertools.count(int(timestamp * 1000))
             genanki.Package(package_decks).write_to_db(conn.cursor(), timestamp, ids)
+            if progress is not None:
+                from calcquiz.export.progress import add_progress
+                from calcquiz.scheduler import DEFAULT_RETENTION
+
+                keys = {guid(c.deck, c.id): (c.deck, c.id) for d in decks for c in d.cards}
+                add_progress(conn, progress, keys, timestamp, DEFAULT_RETENTION)
             conn.commit()
         finally:
             conn.close()
@@ -327,6 +339,7 @@ class Written:
     format: str
     notes: int
     decks: int
+    studied: int | None = None  # cards written with their schedule (--with-progress)
 
 
 def choose_format(requested: str | None, output: Path | None) -> str:
@@ -353,11 +366,15 @@ def export(
     *,
     force: bool = False,
     now: float | None = None,
+    progress: Progress | None = None,
 ) -> Written:
-    """Write ``decks`` for Anki; ``output`` may be a file, a folder, or None (the cwd)."""
+    """Write ``decks`` for Anki; ``output`` may be a file, a folder, or None (the cwd).
+    ``progress`` (``.apkg`` only) adds the studied cards' schedules and review logs."""
     from calcquiz.export.files import refuse_existing, write_atomically
 
     fmt = choose_format(fmt, output)
+    if progress is not None and fmt != "apkg":
+        raise BadInputError("--with-progress needs the .apkg format (a text file has no schedule)")
     if output is None:
         path = Path(default_filename(decks, fmt))
     elif output.is_dir():
@@ -368,8 +385,9 @@ def export(
         refuse_existing(path)  # before the work of building the file
     if fmt == "apkg":
         stamp = package_timestamp(path if force else None, now)
-        data = apkg_bytes(decks, stamp)
+        data = apkg_bytes(decks, stamp, progress)
     else:
         data = txt_text(decks).encode("utf-8")
     write_atomically(path, data, force=force)
-    return Written(path, fmt, sum(len(d.cards) for d in decks), len(decks))
+    studied = len(progress) if progress is not None else None
+    return Written(path, fmt, sum(len(d.cards) for d in decks), len(decks), studied)
