@@ -972,7 +972,7 @@ def merge_reviews(
         )
         states = rebuild([(rating, at) for rating, at, _ in timeline])
         before: CardState | None = None
-        for (rating, at, review), after in zip(timeline, states):
+        for (rating, at, review), after in zip(timeline, states, strict=True):
             if review is not None:
                 conn.execute(
                     "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "

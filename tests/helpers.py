@@ -1,13 +1,17 @@
-"""Helpers shared by the tests that drive calcquiz in a subprocess."""
+"""Helpers shared by several test files (which never import each other): calcquiz in a
+subprocess, Anki collections through the official anki package, study history."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from calcquiz.export import anki as exporter
 
 CLI = [sys.executable, "-m", "calcquiz"]
 
@@ -74,6 +78,110 @@ class Session:
             time.sleep(0.01)
 
 
+# ---------------------------------------------------------------- Anki collections
+# Shared by the export and import tests: every check goes through the official anki
+# package.
+
+DECK_NAME = "Calculus & Optimization"
+DECK_TAG = "calculus-optimization"
+
+# A small deck with the awkward cases, and the exact fields Anki must end up with.
+FIXTURE_DECK = r"""
+deck: Export Fixture
+description: Cards that are hard to export.
+cards:
+  - id: escapes
+    number: 1
+    question: 'Is $a<b$ when a & b are <script>alert(1)</script> "quoted"?'
+    answer: |
+      *   **Yes**: $x > y \& z$ costs \$5.
+      *   <img src=x onerror=alert(1)> stays text; so does &lt;.
+    tags: [edge]
+    demo: momentum
+    note: 'Display: $$\sum_{i<n} w_i$$'
+  - id: plain
+    number: 2
+    question: "#1 rule"
+    answer: "Line one\n#two\twith a tab"
+"""
+FIXTURE_FIELDS = {
+    "escapes": [
+        'Is \\(a&lt;b\\) when a &amp; b are &lt;script&gt;alert(1)&lt;/script&gt; "quoted"?',
+        "<ul>\n<li><strong>Yes</strong>: \\(x &gt; y \\&amp; z\\) costs $5.</li>\n"
+        "<li>&lt;img src=x onerror=alert(1)&gt; stays text; so does &amp;lt;.</li>\n</ul>",
+        "Display: \\[\\sum_{i&lt;n} w_i\\]",
+        "calcquiz demo momentum",
+    ],
+    "plain": ["#1 rule", "Line one\n#two\twith a tab", "", ""],
+}
+
+
+
+def open_collection(folder: Path):
+    from anki.collection import Collection
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return Collection(str(folder / "collection.anki2"))
+
+
+def import_apkg(col, path: Path, with_scheduling: bool = False):
+    """Import as Anki does by default: notes are updated only from newer ones.
+    ``with_scheduling``: Anki's "Import any learning progress"."""
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    options = ImportAnkiPackageOptions(with_scheduling=with_scheduling)
+    request = ImportAnkiPackageRequest(package_path=str(path), options=options)
+    return col.import_anki_package(request).log
+
+
+def notes_by_guid(col) -> dict:
+    return {note.guid: note for note in (col.get_note(nid) for nid in col.find_notes(""))}
+
+
+def assert_integrity(col) -> None:
+    message, ok = col.fix_integrity()
+    assert ok, message
+    assert message == "Database rebuilt and optimized."
+
+
+def assert_bundled_notes(col, cards) -> None:
+    """Every card arrived as a calcquiz note with exactly the expected fields and tags."""
+    by_guid = notes_by_guid(col)
+    for card in cards:
+        note = by_guid[exporter.guid(DECK_NAME, card.id)]
+        assert note.note_type()["name"] == "calcquiz"
+        assert note.fields == [
+            reference_html(card.question),
+            reference_html(card.answer),
+            reference_html(card.note) if card.note else "",
+            f"calcquiz demo {card.demo}",
+        ], card.id
+        assert not any("$" in f for f in note.fields), card.id
+        assert sorted(note.tags) == sorted({*card.tags, DECK_TAG}), card.id
+
+
+def reference_html(text: str) -> str:
+    """An independent converter for the subset of Markdown the bundled deck uses: a
+    paragraph, or a list whose items start with "*   "; **bold**, `code` and $math$."""
+
+    def inline(s: str) -> str:
+        out = []
+        for i, part in enumerate(re.split(r"\$([^$]+)\$", s)):
+            escaped = part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            if i % 2:
+                out.append(f"\\({escaped}\\)")
+            else:
+                escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+                out.append(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
+        return "".join(out)
+
+    lines = text.strip("\n").split("\n")
+    if all(line.startswith("*   ") for line in lines):
+        return "<ul>\n" + "".join(f"<li>{inline(line[4:])}</li>\n" for line in lines) + "</ul>"
+    assert not any(line.startswith(("*", "-", "#", " ")) for line in lines), text
+    return inline(text.strip())
+
+
 # ---------------------------------------------------------------- Anki exchange
 # Shared by tests/test_export_progress.py and tests/test_import_anki*.py (test files do
 # not import each other).
@@ -101,7 +209,7 @@ def study_days(store, decks, start: float, days: int, ratings, cram_days=()) -> 
     was shown that day). Learning steps are waited for within the day. On the days in
     ``cram_days`` a cram session follows (ratings logged, schedule unchanged).
     """
-    from calcquiz.session import SessionOptions, StudySession
+    from calcquiz.session import SessionOptions
 
     clock = FakeClock(start)
     for day in range(days):
@@ -129,4 +237,57 @@ def _one_session(store, decks, clock, day, ratings, options) -> None:
         session.reveal()
         shown[card.id] = shown.get(card.id, 0) + 1
         session.rate(ratings(day, card.id, shown[card.id]))
+        clock.advance(1.5)
+
+
+def pick_rating(day: int, card_id: str, nth: int) -> int:
+    """A learner's ratings, fixed by (day, card, showing): mostly Good, some Again (so
+    reviews lapse into relearning), some Hard and Easy; a repeat showing is Good."""
+    import zlib
+
+    if nth > 1:
+        return 3
+    roll = zlib.crc32(f"{day}/{card_id}".encode()) % 100
+    return 1 if roll < 12 else 2 if roll < 25 else 4 if roll >= 85 else 3
+
+
+def make_history(store, decks, end: float, weeks: int = 7, studied: int = 15) -> None:
+    """``weeks`` of daily sessions through the real StudySession, ending at ``end``: the
+    first ``studied`` cards of the first deck are learnt (one new card a day) and
+    reviewed, with a cram session on day 20. A last session at ``end`` leaves one review
+    card relearning (Again) and one new card learning (Again)."""
+    import dataclasses
+
+    from calcquiz.session import SessionOptions, StudySession
+    from calcquiz.store import REVIEW
+
+    deck = decks[0]
+    days = weeks * 7
+    subset = [dataclasses.replace(deck, cards=deck.cards[:studied])]
+    start = end - days * DAY
+    clock = FakeClock(start)
+    for day in range(days):
+        clock.now = start + day * DAY
+        _one_session(store, subset, clock, day, pick_rating, SessionOptions(new_limit=1))
+        if day == 20:
+            _one_session(store, subset, clock, day, pick_rating, SessionOptions(cram=True))
+
+    clock.now = end
+    last = [dataclasses.replace(deck, cards=deck.cards[: studied + 1])]
+    session = StudySession(store, last, SessionOptions(new_limit=1), clock=clock)
+    lapsed = learning = False
+    while not (lapsed and learning):
+        card = session.next_card()
+        assert card is not None, "the last session needs a review and a new card"
+        state = session.current_state
+        clock.advance(7.25)
+        session.reveal()
+        if state is None:
+            session.rate(1)
+            learning = True
+        elif state.state == REVIEW and not lapsed:
+            session.rate(1)
+            lapsed = True
+        else:
+            session.rate(3)
         clock.advance(1.5)

@@ -7,7 +7,6 @@ import dataclasses
 import html
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -27,107 +26,18 @@ from calcquiz.export.html import to_anki_html
 from calcquiz.mathtext import MathSyntaxError, split_math
 
 from .conftest import BUNDLED_DECK
+from .helpers import (
+    DECK_NAME,
+    FIXTURE_DECK,
+    FIXTURE_FIELDS,
+    assert_bundled_notes,
+    assert_integrity,
+    import_apkg,
+    notes_by_guid,
+    open_collection,
+)
 
-DECK_NAME = "Calculus & Optimization"
-DECK_TAG = "calculus-optimization"
 APKG_NAME = "calcquiz-calculus-optimization.apkg"
-
-# A small deck with the awkward cases, and the exact fields Anki must end up with.
-FIXTURE_DECK = r"""
-deck: Export Fixture
-description: Cards that are hard to export.
-cards:
-  - id: escapes
-    number: 1
-    question: 'Is $a<b$ when a & b are <script>alert(1)</script> "quoted"?'
-    answer: |
-      *   **Yes**: $x > y \& z$ costs \$5.
-      *   <img src=x onerror=alert(1)> stays text; so does &lt;.
-    tags: [edge]
-    demo: momentum
-    note: 'Display: $$\sum_{i<n} w_i$$'
-  - id: plain
-    number: 2
-    question: "#1 rule"
-    answer: "Line one\n#two\twith a tab"
-"""
-FIXTURE_FIELDS = {
-    "escapes": [
-        'Is \\(a&lt;b\\) when a &amp; b are &lt;script&gt;alert(1)&lt;/script&gt; "quoted"?',
-        "<ul>\n<li><strong>Yes</strong>: \\(x &gt; y \\&amp; z\\) costs $5.</li>\n"
-        "<li>&lt;img src=x onerror=alert(1)&gt; stays text; so does &amp;lt;.</li>\n</ul>",
-        "Display: \\[\\sum_{i&lt;n} w_i\\]",
-        "calcquiz demo momentum",
-    ],
-    "plain": ["#1 rule", "Line one\n#two\twith a tab", "", ""],
-}
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def open_collection(folder: Path):
-    from anki.collection import Collection
-
-    folder.mkdir(parents=True, exist_ok=True)
-    return Collection(str(folder / "collection.anki2"))
-
-
-def import_apkg(col, path: Path):
-    """Import as Anki does by default: notes are updated only from newer ones."""
-    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
-
-    request = ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions())
-    return col.import_anki_package(request).log
-
-
-def notes_by_guid(col) -> dict:
-    return {note.guid: note for note in (col.get_note(nid) for nid in col.find_notes(""))}
-
-
-def assert_integrity(col) -> None:
-    message, ok = col.fix_integrity()
-    assert ok, message
-    assert message == "Database rebuilt and optimized."
-
-
-def assert_bundled_notes(col, cards) -> None:
-    """Every card arrived as a calcquiz note with exactly the expected fields and tags."""
-    by_guid = notes_by_guid(col)
-    for card in cards:
-        note = by_guid[exporter.guid(DECK_NAME, card.id)]
-        assert note.note_type()["name"] == "calcquiz"
-        assert note.fields == [
-            reference_html(card.question),
-            reference_html(card.answer),
-            reference_html(card.note) if card.note else "",
-            f"calcquiz demo {card.demo}",
-        ], card.id
-        assert not any("$" in f for f in note.fields), card.id
-        assert sorted(note.tags) == sorted({*card.tags, DECK_TAG}), card.id
-
-
-def reference_html(text: str) -> str:
-    """An independent converter for the subset of Markdown the bundled deck uses: a
-    paragraph, or a list whose items start with "*   "; **bold**, `code` and $math$."""
-
-    def inline(s: str) -> str:
-        out = []
-        for i, part in enumerate(re.split(r"\$([^$]+)\$", s)):
-            escaped = part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            if i % 2:
-                out.append(f"\\({escaped}\\)")
-            else:
-                escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
-                out.append(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
-        return "".join(out)
-
-    lines = text.strip("\n").split("\n")
-    if all(line.startswith("*   ") for line in lines):
-        return "<ul>\n" + "".join(f"<li>{inline(line[4:])}</li>\n" for line in lines) + "</ul>"
-    assert not any(line.startswith(("*", "-", "#", " ")) for line in lines), text
-    return inline(text.strip())
-
 
 @pytest.fixture
 def fixture_deck(tmp_path: Path) -> Path:

@@ -13,7 +13,7 @@ from calcquiz.content import load_decks
 from calcquiz.export import anki as exporter
 
 from .conftest import BUNDLED_DECK
-from .test_export_anki import (
+from .helpers import (
     DECK_NAME,
     FIXTURE_DECK,
     FIXTURE_FIELDS,

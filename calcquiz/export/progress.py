@@ -176,8 +176,7 @@ def revlog_rows(card_id: int, reviews: Sequence[LoggedReview]) -> list[tuple[Any
         factor = DEFAULT_FACTOR if before in (REVIEW, RELEARNING) else 0
         duration = min(max(review.duration_ms or 0, 0), 2**31 - 1)
         rows.append(
-            (rid, card_id, -1, review.rating, ivl, last_ivl, factor, duration,
-             REVLOG_TYPE[before])
+            (rid, card_id, -1, review.rating, ivl, last_ivl, factor, duration, REVLOG_TYPE[before])
         )
         last_ivl = ivl
     return rows
@@ -200,8 +199,11 @@ def fill_states(reviews: Sequence[LoggedReview]) -> list[LoggedReview]:
                 scheduler, "", "", [(r.rating, r.reviewed_at) for r in [*out, review]]
             )
             after = replayed
-        out.append(LoggedReview(review.rating, review.reviewed_at, review.duration_ms,
-                                review.before or state, after))
+        out.append(
+            LoggedReview(
+                review.rating, review.reviewed_at, review.duration_ms, review.before or state, after
+            )
+        )
         state = after
     return out
 
