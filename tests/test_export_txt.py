@@ -1,5 +1,6 @@
-"""`calcquiz export anki --format txt`: Anki's plain-text import format, checked by
-importing it with the official Anki package (get_csv_metadata + import_csv)."""
+"""`calcquiz export anki --format txt`: Anki's plain-text import format for the built-in
+Basic note type, checked by importing it with the official Anki package
+(get_csv_metadata + import_csv) into fresh collections."""
 
 from __future__ import annotations
 
@@ -15,23 +16,50 @@ from calcquiz.export import anki as exporter
 from .conftest import BUNDLED_DECK
 from .helpers import (
     DECK_NAME,
+    DECK_TAG,
     FIXTURE_DECK,
     FIXTURE_FIELDS,
-    assert_bundled_notes,
     assert_integrity,
     import_apkg,
     notes_by_guid,
     open_collection,
+    reference_html,
 )
 
 HEADER = [
     "#separator:tab",
     "#html:true",
-    "#notetype:calcquiz",
+    "#notetype:Basic",
     f"#deck:{DECK_NAME}",
-    "#tags column:6",
+    "#tags column:4",
     "#guid column:1",
 ]
+
+
+def expected_back(answer: str, note: str, demo: str) -> str:
+    """Back as the file promises it: the answer, then the note, then the demo line."""
+    back = answer
+    if note:
+        back += f'\n<div class="cq-note"><b>Note:</b> {note}</div>'
+    if demo:
+        back += f'\n<div class="cq-demo"><b>Try it:</b> <code>{demo}</code></div>'
+    return back
+
+
+def assert_basic_notes(col, cards, deck_name: str = DECK_NAME) -> None:
+    """Every card arrived as a Basic note with the question, answer, note and demo."""
+    by_guid = notes_by_guid(col)
+    for card in cards:
+        note = by_guid[exporter.txt_guid(deck_name, card.id)]
+        assert note.note_type()["name"] == "Basic"
+        assert note.keys() == ["Front", "Back"]
+        assert note["Front"] == reference_html(card.question), card.id
+        assert note["Back"] == expected_back(
+            reference_html(card.answer),
+            reference_html(card.note) if card.note else "",
+            f"calcquiz demo {card.demo}" if card.demo else "",
+        ), card.id
+        assert sorted(note.tags) == sorted({*card.tags, DECK_TAG}), card.id
 
 
 def import_txt(col, path: Path):
@@ -39,17 +67,6 @@ def import_txt(col, path: Path):
 
     metadata = col.get_csv_metadata(str(path), None)
     return col.import_csv(ImportCsvRequest(path=str(path), metadata=metadata)).log
-
-
-def collection_with_note_type(folder: Path, cli):
-    """A collection that has the calcquiz note type (from the .apkg) but no notes yet."""
-    apkg = folder.parent / f"{folder.name}-type.apkg"
-    assert cli("export", "anki", "-o", str(apkg)).exit_code == 0
-    col = open_collection(folder)
-    import_apkg(col, apkg)
-    col.remove_notes(col.find_notes(""))
-    assert col.note_count() == 0 and col.models.by_name("calcquiz") is not None
-    return col
 
 
 def export_txt(cli, out: Path, *extra: str) -> Path:
@@ -82,30 +99,24 @@ def test_default_txt_name(tmp_path, monkeypatch, cli):
 
 
 def test_no_data_row_starts_with_a_hash(tmp_path, cli):
-    """Anki skips a row starting with "#" as a comment, silently: every such first field
-    (here a guid, a question, and a line inside a field) must be quoted."""
-    card_id = next(
-        f"card-{i}" for i in range(10_000) if exporter.guid("Hashes", f"card-{i}")[0] == "#"
-    )
+    """Anki skips a line starting with "#" as a comment, silently: a field that starts
+    with "#" (or holds a line that does) must be quoted; guids never start with one."""
     deck = tmp_path / "hashes.yaml"
     deck.write_text(
-        f"deck: Hashes\ncards:\n  - id: {card_id}\n    number: 1\n"
+        "deck: Hashes\ncards:\n  - id: first\n    number: 1\n"
         "    question: '#1 rule'\n    answer: \"Line one\\n#two\"\n",
         encoding="utf-8",
     )
     out = export_txt(cli, tmp_path / "deck.txt", "--deck", str(deck))
     text = out.read_text(encoding="utf-8")
-    rows = records(text)
-    assert rows == [
-        [exporter.guid("Hashes", card_id), "#1 rule", "Line one\n#two", "", "", "hashes"]
-    ]
-    assert f'\n"{exporter.guid("Hashes", card_id)}"\t"#1 rule"\t"Line one\n#two"\t' in text
+    guid = exporter.txt_guid("Hashes", "first")
+    assert records(text) == [[guid, "#1 rule", "Line one\n#two", "hashes"]]
+    assert f'\n{guid}\t"#1 rule"\t"Line one\n#two"\t' in text
 
-    col = collection_with_note_type(tmp_path / "anki", cli)
+    col = open_collection(tmp_path / "anki")
     try:
         assert len(import_txt(col, out).new) == 1
-        note = notes_by_guid(col)[exporter.guid("Hashes", card_id)]
-        assert note.fields == ["#1 rule", "Line one\n#two", "", ""]
+        assert notes_by_guid(col)[guid].fields == ["#1 rule", "Line one\n#two"]
     finally:
         col.close()
 
@@ -117,17 +128,23 @@ def fixture_deck_path(tmp_path: Path) -> Path:
     return path
 
 
-def test_txt_imports_every_field_exactly(tmp_path, cli):
+def test_txt_imports_every_field_into_a_fresh_collection(tmp_path, cli):
     out = export_txt(cli, tmp_path / "deck.txt")
     cards = load_decks([BUNDLED_DECK])[0].cards
-    col = collection_with_note_type(tmp_path / "anki", cli)
+    col = open_collection(tmp_path / "anki")
     try:
+        assert col.models.by_name("calcquiz") is None  # nothing from the .apkg
         log = import_txt(col, out)
         assert len(log.new) == 20
         assert col.note_count() == 20 and col.card_count() == 20
         deck_id = col.decks.id_for_name(DECK_NAME)
         assert {col.get_card(cid).did for cid in col.find_cards("")} == {deck_id}
-        assert_bundled_notes(col, cards)
+        assert_basic_notes(col, cards)
+        with_notes = [c for c in cards if c.note]
+        assert len(with_notes) == 8  # every correction arrived
+        for card in with_notes:
+            back = notes_by_guid(col)[exporter.txt_guid(DECK_NAME, card.id)]["Back"]
+            assert reference_html(card.note) in back
         assert_integrity(col)
 
         again = import_txt(col, out)
@@ -139,30 +156,36 @@ def test_txt_imports_every_field_exactly(tmp_path, cli):
 
 def test_txt_fixture_fields_exactly(tmp_path, fixture_deck_path, cli):
     out = export_txt(cli, tmp_path / "deck.txt", "--deck", str(fixture_deck_path))
-    col = collection_with_note_type(tmp_path / "anki", cli)
+    col = open_collection(tmp_path / "anki")
     try:
         assert len(import_txt(col, out).new) == 2
         by_guid = notes_by_guid(col)
-        for card_id, fields in FIXTURE_FIELDS.items():
-            assert by_guid[exporter.guid("Export Fixture", card_id)].fields == fields
+        for card_id, (question, answer, note, demo) in FIXTURE_FIELDS.items():
+            fields = by_guid[exporter.txt_guid("Export Fixture", card_id)].fields
+            assert fields == [question, expected_back(answer, note, demo)]
         assert col.decks.id_for_name("Export Fixture") is not None
         assert_integrity(col)
     finally:
         col.close()
 
 
-def test_txt_and_apkg_are_the_same_notes(tmp_path, cli):
+def test_txt_and_apkg_notes_never_collide(tmp_path, cli):
+    """Both files in one collection: two separate sets of notes, neither overwrites."""
     apkg = tmp_path / "deck.apkg"
     assert cli("export", "anki", "-o", str(apkg)).exit_code == 0
     out = export_txt(cli, tmp_path / "deck.txt")
     col = open_collection(tmp_path / "anki")
     try:
         import_apkg(col, apkg)
-        before = {g: (n.id, n.fields, sorted(n.tags)) for g, n in notes_by_guid(col).items()}
+        before = {g: (n.id, n.fields) for g, n in notes_by_guid(col).items()}
         log = import_txt(col, out)
-        assert len(log.new) == 0 and len(log.updated) == 0
-        after = {g: (n.id, n.fields, sorted(n.tags)) for g, n in notes_by_guid(col).items()}
-        assert after == before
+        assert len(log.new) == 20 and len(log.updated) == 0
+        after = notes_by_guid(col)
+        assert {g: (n.id, n.fields) for g, n in after.items() if g in before} == before
+        types = sorted(n.note_type()["name"] for n in after.values())
+        assert types == ["Basic"] * 20 + ["calcquiz"] * 20
+        assert all(len(g) <= 10 for g in before)  # genanki's guids: short
+        assert all(g.startswith(exporter.TXT_GUID_PREFIX) for g in after if g not in before)
     finally:
         col.close()
 
@@ -171,10 +194,10 @@ def test_edited_txt_reexport_updates_in_place(tmp_path, cli):
     deck = tmp_path / "deck.yaml"
     deck.write_text(BUNDLED_DECK.read_text(encoding="utf-8"), encoding="utf-8")
     out = export_txt(cli, tmp_path / "deck.txt", "--deck", str(deck))
-    col = collection_with_note_type(tmp_path / "anki", cli)
+    col = open_collection(tmp_path / "anki")
     try:
         import_txt(col, out)
-        guid = exporter.guid(DECK_NAME, "momentum")
+        guid = exporter.txt_guid(DECK_NAME, "momentum")
         old_id = notes_by_guid(col)[guid].id
         text = deck.read_text(encoding="utf-8")
         edited = text.replace("Accumulates a moving average", "Keeps a **decaying sum**")
@@ -187,7 +210,8 @@ def test_edited_txt_reexport_updates_in_place(tmp_path, cli):
         assert col.note_count() == 20
         note = notes_by_guid(col)[guid]
         assert note.id == old_id
-        assert note["Answer"].startswith("<ul>\n<li>Keeps a <strong>decaying sum</strong>")
+        assert note["Back"].startswith("<ul>\n<li>Keeps a <strong>decaying sum</strong>")
+        assert "calcquiz demo momentum" in note["Back"]
         assert_integrity(col)
     finally:
         col.close()
@@ -198,25 +222,11 @@ def test_several_decks_use_a_deck_column(tmp_path, fixture_deck_path, cli):
         cli, tmp_path / "deck.txt", "--deck", str(BUNDLED_DECK), "--deck", str(fixture_deck_path)
     )
     text = out.read_text(encoding="utf-8")
-    assert "#deck column:7\n" in text and "#deck:" not in text
-    col = collection_with_note_type(tmp_path / "anki", cli)
+    assert "#deck column:5\n" in text and "#deck:" not in text
+    col = open_collection(tmp_path / "anki")
     try:
         assert len(import_txt(col, out).new) == 22
         assert len(col.find_notes(f'"deck:{DECK_NAME}"')) == 20
         assert len(col.find_notes('"deck:Export Fixture"')) == 2
-    finally:
-        col.close()
-
-
-def test_without_the_note_type_anki_falls_back_to_another(tmp_path, cli):
-    """Why the .txt needs the .apkg imported first: Anki does not refuse a text file
-    naming an unknown note type; it maps the rows onto its default one. If this test
-    starts failing, Anki changed that, and the advice in --help can be revisited."""
-    out = export_txt(cli, tmp_path / "deck.txt")
-    col = open_collection(tmp_path / "anki")
-    try:
-        metadata = col.get_csv_metadata(str(out), None)
-        assert metadata.global_notetype.id != exporter.NOTE_TYPE_ID
-        assert col.models.get(metadata.global_notetype.id)["name"] != "calcquiz"
     finally:
         col.close()

@@ -29,7 +29,7 @@ def anki(
         typer.Option(
             "--format",
             "-f",
-            help="apkg: an Anki package. txt: Anki's text import format. "
+            help="apkg: an Anki package. txt: Anki's text import format (Basic notes). "
             "Default: from the -o extension, else apkg.",
             show_default=False,
             case_sensitive=False,
@@ -58,8 +58,11 @@ def anki(
     """Export the deck for Anki; re-importing an edited export updates the notes in place.
 
     The .apkg brings its own note type ("calcquiz": Question, Answer, Note, Demo) and
-    deck, with math for Anki's MathJax. The .txt needs that note type in the collection
-    already, so import the .apkg once first; after that either file updates the notes.
+    deck, with math for Anki's MathJax. The .txt stands on its own: Anki's Basic note
+    type, the note and demo folded into Back (its notes are separate from the .apkg's).
+
+    --with-progress adds your schedule and review history: import the file in Anki with
+    "Import any learning progress" ticked and study on where you stopped.
 
     Example: calcquiz export anki -o deck.apkg
     """

@@ -10,10 +10,12 @@ What keeps a re-import an update rather than a duplicate:
   second more than the package it replaces (two exports within one second would
   otherwise tie, and Anki would keep the old text).
 
-The text format cannot define a note type, and Anki silently imports rows naming an
-unknown one into its default note type instead. So the ``.txt`` is for a collection
-that already has the calcquiz note type: import the ``.apkg`` once, then ``.txt`` imports
-update the same notes (same guids, matched by Anki's "update existing notes" default).
+The text format cannot define a note type (Anki silently maps rows naming an unknown
+one onto its default type), so the ``.txt`` stands on its own: it targets Anki's
+built-in "Basic" note type, Front = the question and Back = the answer with the note
+and the demo line folded in. Its guids (:func:`txt_guid`) are longer than any genanki
+guid, so they can never collide with the ``.apkg``'s notes; re-importing an edited
+``.txt`` updates its notes in place (same guids, Anki's "update existing notes").
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ class AnkiNote:
     fields: tuple[str, str, str, str]  # in FIELDS order
     tags: tuple[str, ...]
     position: int  # the card's number: new cards are studied in deck order
+    key: tuple[str, str] = ("", "")  # the calcquiz card: (deck name, card id)
 
 
 def note_for(card: Card) -> AnkiNote:
@@ -110,6 +113,7 @@ def note_for(card: Card) -> AnkiNote:
         ),
         tags=tags,
         position=card.number,
+        key=(card.deck, card.id),
     )
 
 
@@ -195,9 +199,7 @@ def _model() -> Any:
 # ---------------------------------------------------------------- .apkg
 
 
-def apkg_bytes(
-    decks: Sequence[Deck], timestamp: float, progress: Progress | None = None
-) -> bytes:
+def apkg_bytes(decks: Sequence[Deck], timestamp: float, progress: Progress | None = None) -> bytes:
     """The ``.apkg`` (a zip holding an Anki collection) for these decks.
 
     ``timestamp`` (seconds since the epoch) becomes the modification time of every
@@ -293,33 +295,55 @@ def _txt_field(value: str) -> str:
     return value
 
 
+TXT_NOTE_TYPE = "Basic"  # built into every Anki collection
+TXT_FIELDS = ("Front", "Back")
+TXT_GUID_PREFIX = "calcquiz-txt:"
+
+
+def txt_guid(deck_name: str, card_id: str) -> str:
+    """The text export's guid: a prefix no genanki guid has (those are at most 10
+    characters), so a Basic note never takes over the .apkg's calcquiz note."""
+    return TXT_GUID_PREFIX + guid(deck_name, card_id)
+
+
+def basic_back(note: AnkiNote) -> str:
+    """The Back of a Basic note: the answer, then the note and the demo line."""
+    _, answer, remark, demo = note.fields
+    parts = [answer]
+    if remark:
+        parts.append(f'<div class="cq-note"><b>Note:</b> {remark}</div>')
+    if demo:
+        parts.append(f'<div class="cq-demo"><b>Try it:</b> <code>{demo}</code></div>')
+    return "\n".join(parts)
+
+
 def txt_text(decks: Sequence[Deck]) -> str:
     """Anki's plain-text import format: header lines, then one row per note.
 
-    Columns: guid, Question, Answer, Note, Demo, tags (and deck, when there are several).
+    Columns: guid, Front, Back, tags (and deck, when there are several).
     """
     notes = notes_for(decks)
     several = len({n.deck for n in notes}) > 1
     lines = [
         "#separator:tab",
         "#html:true",
-        f"#notetype:{NOTE_TYPE_NAME}",
+        f"#notetype:{TXT_NOTE_TYPE}",
     ]
     if several:
-        lines.append("#deck column:7")
+        lines.append("#deck column:5")
     else:
         lines.append(f"#deck:{notes[0].deck}")
     lines += [
-        "#tags column:6",
+        "#tags column:4",
         "#guid column:1",
         # A comment for people reading the file; it holds no colon, so Anki reads no
         # header from it.
-        f"# Written by calcquiz. Columns are guid, {', '.join(FIELDS)}, tags"
-        f"{', deck' if several else ''}. Import the .apkg from calcquiz export anki once"
-        f" first, so that Anki has the {NOTE_TYPE_NAME} note type.",
+        "# Written by calcquiz for Anki's Basic note type. Columns are guid, "
+        f"{', '.join(TXT_FIELDS)} (the answer, note and demo), tags{', deck' if several else ''}",
     ]
     for note in notes:
-        row = [note.guid, *note.fields, " ".join(note.tags)]
+        deck_name, card_id = note.key
+        row = [txt_guid(deck_name, card_id), note.fields[0], basic_back(note), " ".join(note.tags)]
         if several:
             row.append(note.deck)
         lines.append("\t".join(_txt_field(v) for v in row))
