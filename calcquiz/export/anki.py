@@ -96,7 +96,6 @@ class AnkiNote:
     fields: tuple[str, str, str, str]  # in FIELDS order
     tags: tuple[str, ...]
     position: int  # the card's number: new cards are studied in deck order
-    key: tuple[str, str] = ("", "")  # the calcquiz card: (deck name, card id)
 
 
 def note_for(card: Card) -> AnkiNote:
@@ -113,7 +112,6 @@ def note_for(card: Card) -> AnkiNote:
         ),
         tags=tags,
         position=card.number,
-        key=(card.deck, card.id),
     )
 
 
@@ -342,8 +340,7 @@ def txt_text(decks: Sequence[Deck]) -> str:
         f"{', '.join(TXT_FIELDS)} (the answer, note and demo), tags{', deck' if several else ''}",
     ]
     for note in notes:
-        deck_name, card_id = note.key
-        row = [txt_guid(deck_name, card_id), note.fields[0], basic_back(note), " ".join(note.tags)]
+        row = [TXT_GUID_PREFIX + note.guid, note.fields[0], basic_back(note), " ".join(note.tags)]
         if several:
             row.append(note.deck)
         lines.append("\t".join(_txt_field(v) for v in row))
