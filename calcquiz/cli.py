@@ -15,7 +15,7 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer >= 0.
 from typer.core import TyperGroup
 
 from calcquiz import __version__
-from calcquiz.commands import browse, demo, drill, export, fit, settings, study
+from calcquiz.commands import browse, demo, drill, export, fit, importer, settings, study
 from calcquiz.commands import check as check_command
 from calcquiz.errors import CalcquizError
 
@@ -148,6 +148,7 @@ app.command("demo")(demo.demo)
 app.command("optimize")(fit.optimize)
 app.command("simulate")(fit.simulate)
 app.add_typer(export.export_app, name="export")
+app.add_typer(importer.import_app, name="import")
 
 
 def _silence_stdout() -> None:

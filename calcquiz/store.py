@@ -965,15 +965,15 @@ def merge_reviews(
                 fresh[ms] = review
         if not fresh:
             return 0
-        timeline = sorted(
+        timeline: list[tuple[int, float, IncomingReview | None]] = sorted(
             [(int(r), float(at), None) for r, at in logged]
             + [(r.rating, r.reviewed_at, r) for r in fresh.values()],
             key=lambda item: item[1],
         )
         states = rebuild([(rating, at) for rating, at, _ in timeline])
         before: CardState | None = None
-        for (rating, at, review), after in zip(timeline, states, strict=True):
-            if review is not None:
+        for (rating, at, added), after in zip(timeline, states, strict=True):
+            if added is not None:
                 conn.execute(
                     "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
                     "state_before, state_after, before_json, after_json, cram) "
@@ -983,7 +983,7 @@ def merge_reviews(
                         card_id,
                         rating,
                         at,
-                        review.duration_ms,
+                        added.duration_ms,
                         before.state if before else NEW,
                         after.state,
                         before.to_json() if before else None,

@@ -291,3 +291,43 @@ def make_history(store, decks, end: float, weeks: int = 7, studied: int = 15) ->
         else:
             session.rate(3)
         clock.advance(1.5)
+
+
+def anki_study(col, card_ids, start: float, days: int) -> None:
+    """Study in Anki itself: its v3 scheduler answers each card once a day (reviews every
+    other day), learning and relearning steps until they graduate, with the answer time
+    set to the fake day (``answered_at_millis``), so Anki writes real revlog rows over
+    ``days`` days. Ratings come from :func:`pick_rating` (Again lapses review cards)."""
+    from anki.scheduler.v3 import CardAnswer
+
+    buttons = {1: CardAnswer.AGAIN, 2: CardAnswer.HARD, 3: CardAnswer.GOOD, 4: CardAnswer.EASY}
+    for day in range(days):
+        for n, cid in enumerate(card_ids):
+            for nth in (1, 2, 3, 4):
+                card = col.get_card(cid)
+                if nth > 1 and card.type not in (1, 3):  # only (re)learning comes back
+                    break
+                if nth == 1 and card.type == 2 and day % 2:
+                    break
+                card.start_timer()
+                card.timer_started -= 6.5  # the answer took 6.5 s
+                states = col._backend.get_scheduling_states(cid)
+                rating = pick_rating(day, str(cid), nth)
+                answer = col.sched.build_answer(card=card, states=states, rating=buttons[rating])
+                answer.answered_at_millis = int((start + day * DAY + n * 60 + nth * 600) * 1000)
+                col.sched.answer_card(answer)
+
+
+def export_from_anki(col, out: Path, legacy: bool = False) -> Path:
+    """Anki's own "Export > Anki Deck Package", scheduling included."""
+    from anki.collection import ExportAnkiPackageOptions
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportLimit
+
+    options = ExportAnkiPackageOptions(
+        with_scheduling=True, with_media=True, with_deck_configs=False, legacy=legacy
+    )
+    col.export_anki_package(
+        out_path=str(out), options=options, limit=ExportLimit(whole_collection=Empty())
+    )
+    return out

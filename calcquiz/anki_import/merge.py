@@ -1,0 +1,126 @@
+"""Anki's review log merged into calcquiz's, and each card's FSRS state rebuilt from it.
+
+A note belongs to a calcquiz card when its guid is the one ``calcquiz export anki``
+gives that card (from the deck name and card id). Its card's ratings (Anki's revlog
+rows with a button pressed, cramming without rescheduling left out, as Anki's own FSRS
+does) are added to calcquiz's log unless a rating at the same millisecond is already
+there, so importing a file twice, or a file calcquiz itself exported, adds nothing.
+
+The card's state is then replayed from new through the whole merged log with the
+session's own rule (:func:`calcquiz.scheduler.preview`, fuzz off), counting days as
+Anki does, so stability and difficulty match Anki's memory state for the same log.
+When Anki's answer is the latest one and Anki's card is in the same state, the card
+keeps the due time Anki gave it. A "Forget"/"Reset" in Anki restarts the history there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from calcquiz import scheduler as sched
+from calcquiz.anki_import.package import AnkiCard, AnkiCollection, Revlog
+from calcquiz.store import (
+    LEARNING,
+    RELEARNING,
+    REVIEW,
+    CardState,
+    IncomingReview,
+    Store,
+    merge_reviews,
+    review_ms,
+)
+
+if TYPE_CHECKING:
+    import fsrs
+
+    from calcquiz.content import Deck
+
+ANKI_STATE = {1: LEARNING, 2: REVIEW, 3: RELEARNING}  # Anki card type -> calcquiz state
+
+
+@dataclass(frozen=True)
+class Target:
+    """The calcquiz card an Anki note stands for."""
+
+    deck: str
+    card_id: str
+
+
+@dataclass
+class Merged:
+    """What merging did."""
+
+    notes_matched: int = 0
+    reviews_added: int = 0
+    cards_updated: int = 0
+    unmatched: list[int] = field(default_factory=list)  # note ids, in collection order
+
+
+def calcquiz_targets(decks: list[Deck]) -> dict[str, Target]:
+    """Every calcquiz card by the guid its exported note has."""
+    from calcquiz.export.anki import guid
+
+    return {guid(d.name, c.id): Target(d.name, c.id) for d in decks for c in d.cards}
+
+
+def ratings_of(entries: list[Revlog]) -> tuple[list[Revlog], float | None]:
+    """The rows that count as ratings, and the time of the last reset (if any)."""
+    resets = [e.id for e in entries if e.is_reset]
+    return [e for e in entries if e.is_rating], (max(resets) / 1000 if resets else None)
+
+
+def merge_collection(
+    store: Store, collection: AnkiCollection, targets: Mapping[str, Target]
+) -> Merged:
+    """Merge the review log of every note in ``targets`` (by guid) into the store."""
+    scheduler = sched.make_scheduler(fuzz=False)
+    merged = Merged()
+    for note in collection.notes:
+        target = targets.get(note.guid)
+        if target is None:
+            merged.unmatched.append(note.id)
+            continue
+        merged.notes_matched += 1
+        card = collection.first_card(note)
+        if card is None:
+            continue
+        added = merge_card(store, scheduler, collection, card, target)
+        merged.reviews_added += added
+        merged.cards_updated += added > 0
+    return merged
+
+
+def merge_card(
+    store: Store,
+    scheduler: fsrs.Scheduler,
+    collection: AnkiCollection,
+    card: AnkiCard,
+    target: Target,
+) -> int:
+    """Merge one Anki card's ratings into ``target``'s log; returns the ratings added."""
+    entries, reset_at = ratings_of(collection.revlog.get(card.id, []))
+    if not entries:
+        return 0
+    incoming = [IncomingReview(e.ease, e.id / 1000, e.time_ms) for e in entries]
+    last_anki_ms = entries[-1].id
+    anki_due = collection.due_time(card)
+    anki_state = ANKI_STATE.get(card.type)
+
+    def rebuild(timeline: list[tuple[int, float]]) -> list[CardState]:
+        states: list[CardState] = []
+        state: CardState | None = None
+        restarted = reset_at is None
+        for rating, at in timeline:
+            if not restarted and at >= reset_at:  # type: ignore[operator]
+                state, restarted = None, True
+            state = sched.preview(scheduler, target.deck, target.card_id, state, at)[rating].state
+            states.append(state)
+        last = states[-1]
+        last_is_anki = review_ms(timeline[-1][1]) == last_anki_ms
+        if last_is_anki and anki_due is not None and anki_state == last.state:
+            states[-1] = CardState(**{**last.__dict__, "due": anki_due})
+        return states
+
+    return merge_reviews(store, target.deck, target.card_id, incoming, rebuild)

@@ -1,0 +1,97 @@
+"""``calcquiz import anki FILE [--to-deck PATH]``: read, merge, optionally write a deck."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from calcquiz.anki_import.merge import Merged, Target, calcquiz_targets, merge_collection
+from calcquiz.anki_import.package import read_package
+from calcquiz.content import Deck
+from calcquiz.errors import BadInputError
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the user and for tests."""
+
+    file: Path
+    notes: int
+    merged: Merged
+    deck_path: Path | None = None
+    deck_name: str | None = None
+    deck_cards: int = 0
+    deck_merged: Merged | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # converting to a deck
+    media: list[str] = field(default_factory=list)
+
+    @property
+    def notes_skipped(self) -> int:
+        return len(self.skipped) if self.deck_path else len(self.merged.unmatched)
+
+    def lines(self) -> list[str]:
+        m = self.merged
+        out = [
+            f"Read {self.file}: {self.notes} notes.",
+            f"Notes matched to calcquiz cards: {m.notes_matched}",
+            f"Reviews added: {m.reviews_added}",
+            f"Cards updated: {m.cards_updated}",
+        ]
+        if self.deck_path is not None and self.deck_merged is not None:
+            d = self.deck_merged
+            out += [
+                f"Wrote {self.deck_path}: deck {self.deck_name!r}, {self.deck_cards} cards "
+                f"from the other notes (study it: calcquiz study --deck {self.deck_path})",
+                f"Reviews added to that deck: {d.reviews_added}, cards updated: {d.cards_updated}",
+                f"Notes skipped: {self.notes_skipped}",
+            ]
+            out += [f"  skipped {text!r}: {why}" for text, why in self.skipped]
+        else:
+            hint = " (not calcquiz cards; --to-deck PATH.yaml makes a deck of them)"
+            out.append(f"Notes skipped: {self.notes_skipped}{hint if self.notes_skipped else ''}")
+        if self.media:
+            out.append(f"Media skipped (not imported): {', '.join(self.media)}")
+        return out
+
+
+def import_anki(
+    path: Path, decks: Sequence[Deck], to_deck: Path | None = None, *, force: bool = False
+) -> ImportReport:
+    from calcquiz.store import open_store
+
+    if to_deck is not None:
+        _check_deck_target(to_deck, force)
+    collection = read_package(path)
+    with open_store() as store:
+        merged = merge_collection(store, collection, calcquiz_targets(list(decks)))
+        report = ImportReport(path, len(collection.notes), merged)
+        if to_deck is None or not merged.unmatched:
+            return report
+        from calcquiz.anki_import.to_deck import check, draft_deck
+        from calcquiz.export.files import write_atomically
+
+        wanted = set(merged.unmatched)
+        notes = [n for n in collection.notes if n.id in wanted]
+        draft = draft_deck(collection, notes, [d.name for d in decks])
+        write_atomically(to_deck, check(draft, str(to_deck)), force=force)
+        targets = {g: Target(draft.name, cid) for g, cid in draft.guids.items()}
+        report.deck_merged = merge_collection(store, collection, targets)
+        report.deck_path, report.deck_name = to_deck, draft.name
+        report.deck_cards, report.skipped, report.media = (
+            len(draft.cards),
+            draft.skipped,
+            draft.media,
+        )
+        return report
+
+
+def _check_deck_target(path: Path, force: bool) -> None:
+    from calcquiz.export.files import refuse_existing
+
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise BadInputError(f"--to-deck {path}: a deck file ends in .yaml or .yml")
+    if path.is_dir():
+        raise BadInputError(f"--to-deck {path} is a folder; give a file name ending in .yaml")
+    if not force:
+        refuse_existing(path)

@@ -1,0 +1,133 @@
+"""Anki notes that are not calcquiz cards, as a calcquiz deck file.
+
+First field -> ``question``, second -> ``answer`` (HTML to Markdown, see
+:mod:`calcquiz.anki_import.html`), the note's tags kept, ``id`` a stable slug from the
+note's guid (``anki-`` and 10 hex digits of its SHA-256), ``number`` in the order the
+notes were created, the deck's name from the Anki deck the notes are in. The file is
+written with ``yaml.safe_dump`` and must pass calcquiz's own validation before it is
+written; a note that cannot become a card (an empty side, unbalanced math) is skipped
+with its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from calcquiz.anki_import.html import to_markdown
+from calcquiz.anki_import.package import AnkiCollection, AnkiNote, media_names
+from calcquiz.errors import BadInputError
+from calcquiz.mathtext import MathSyntaxError, split_math
+
+FALLBACK_NAME = "Anki import"
+
+
+def card_slug(guid: str) -> str:
+    return "anki-" + hashlib.sha256(guid.encode("utf-8")).hexdigest()[:10]
+
+
+@dataclass
+class DeckDraft:
+    """The deck file to write and what went into it."""
+
+    name: str
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    guids: dict[str, str] = field(default_factory=dict)  # note guid -> card id
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (first field, reason)
+    media: list[str] = field(default_factory=list)
+
+    def yaml_text(self) -> str:
+        import yaml
+
+        document = {"deck": self.name, "cards": self.cards}
+        header = "# Converted from Anki by calcquiz import anki --to-deck.\n"
+        return header + yaml.safe_dump(
+            document, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
+        )
+
+
+def deck_name(collection: AnkiCollection, notes: Sequence[AnkiNote]) -> str:
+    """The Anki deck the notes are in; for several, their common parent deck, or the one
+    holding most of them when they share none."""
+    names = [collection.deck_name(collection.first_card(n)) for n in notes]
+    known = [n for n in names if n]
+    if not known:
+        return FALLBACK_NAME
+    if len(set(known)) == 1:
+        return known[0]
+    parts = [n.split("::") for n in known]
+    common = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) > 1:
+            break
+        common.append(level[0])
+    if common:
+        return "::".join(common)
+    return Counter(known).most_common(1)[0][0]
+
+
+def _problem(question: str, answer: str) -> str | None:
+    if not question:
+        return "the first field is empty"
+    if not answer:
+        return "the second field is empty"
+    for text in (question, answer):
+        try:
+            split_math(text)
+        except MathSyntaxError as exc:
+            return str(exc)
+    return None
+
+
+def draft_deck(
+    collection: AnkiCollection, notes: Sequence[AnkiNote], taken_names: Sequence[str] = ()
+) -> DeckDraft:
+    """The deck for ``notes``; its name differs from every name in ``taken_names``."""
+    name = deck_name(collection, notes)
+    while name in taken_names:
+        name += " (Anki)"
+    draft = DeckDraft(name)
+    seen_media: set[str] = set()
+    for note in notes:
+        first = note.fields[0] if note.fields else ""
+        second = note.fields[1] if len(note.fields) > 1 else ""
+        for media in media_names(first) + media_names(second):
+            if media not in seen_media:
+                seen_media.add(media)
+                draft.media.append(media)
+        question, answer = to_markdown(first), to_markdown(second)
+        problem = _problem(question, answer)
+        if problem is not None:
+            draft.skipped.append((question[:40] or note.guid, problem))
+            continue
+        card_id = card_slug(note.guid)
+        while card_id in draft.guids.values():  # a clash of 40 bits: extend it
+            card_id += "-2"
+        draft.guids[note.guid] = card_id
+        card: dict[str, Any] = {
+            "id": card_id,
+            "number": len(draft.cards) + 1,
+            "question": question,
+            "answer": answer,
+        }
+        tags = [t for t in note.tags if t.strip()]
+        if tags:
+            card["tags"] = tags
+        draft.cards.append(card)
+    if not draft.cards:
+        raise BadInputError("no note could become a card: nothing to write to the deck file")
+    return draft
+
+
+def check(draft: DeckDraft, path_name: str) -> bytes:
+    """The file's bytes, after calcquiz's own validation of exactly those bytes."""
+    from calcquiz.content import DeckValidationError, parse_deck
+
+    data = draft.yaml_text().encode("utf-8")
+    deck, problems = parse_deck(data, path_name)
+    if problems or deck is None:
+        raise DeckValidationError(problems)
+    return data

@@ -1,0 +1,194 @@
+"""`calcquiz import anki FILE`: a learner studies calcquiz's cards in Anki (the official
+anki package's v3 scheduler, real revlog rows over weeks, lapses and relearning), Anki
+exports with scheduling, and calcquiz takes the history back: its FSRS state must be
+Anki's own memory state for the same log, and a second import must add nothing."""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+from datetime import datetime
+
+import pytest
+
+from calcquiz.anki_import.package import read_package
+from calcquiz.content import load_decks
+from calcquiz.export import anki as exporter
+from calcquiz.export.progress import gather
+from calcquiz.store import NEW, open_store, review_ms
+
+from .conftest import BUNDLED_DECK
+from .helpers import (
+    DAY,
+    DECK_NAME,
+    anki_study,
+    export_from_anki,
+    import_apkg,
+    make_history,
+    open_collection,
+)
+
+STUDIED_IN_ANKI = 8
+
+
+def card_ids_by_key(col) -> dict[str, int]:
+    cards = load_decks([BUNDLED_DECK])[0].cards
+    by_guid = {exporter.guid(DECK_NAME, c.id): c.id for c in cards}
+    return {by_guid[col.get_card(cid).note().guid]: cid for cid in col.find_cards("")}
+
+
+@pytest.fixture(scope="module")
+def anki_history(tmp_path_factory):
+    """The calcquiz deck imported into Anki, the first 8 cards studied there for five
+    weeks, exported by Anki (23.10+ format, and the legacy one)."""
+    folder = tmp_path_factory.mktemp("anki-study")
+    decks = load_decks([BUNDLED_DECK])
+    exporter.export(decks, folder / "deck.apkg")
+    col = open_collection(folder / "anki")
+    col.set_config("fsrs", True)
+    import_apkg(col, folder / "deck.apkg")
+    keys = card_ids_by_key(col)
+    studied = [keys[c.id] for c in decks[0].cards[:STUDIED_IN_ANKI]]
+    anki_study(col, studied, time.time() - 35 * DAY, 35)
+    memory = {}
+    for key, cid in keys.items():
+        if cid in studied:
+            m = col.compute_memory_state(cid)
+            memory[key] = (m.stability, m.difficulty)
+    reviews = {
+        key: col.db.list("SELECT id FROM revlog WHERE cid = ? ORDER BY id", cid)
+        for key, cid in keys.items()
+    }
+    kinds = set(col.db.list("SELECT DISTINCT type FROM revlog"))
+    cards = {key: col.get_card(cid) for key, cid in keys.items()}
+    new = export_from_anki(col, folder / "from-anki.apkg")
+    legacy = export_from_anki(col, folder / "from-anki-legacy.apkg", legacy=True)
+    col.close()
+    return {
+        "memory": memory,
+        "reviews": reviews,
+        "kinds": kinds,
+        "cards": cards,
+        "new": new,
+        "legacy": legacy,
+    }
+
+
+def test_the_anki_history_has_lapses_and_relearning(anki_history):
+    assert anki_history["kinds"] == {0, 1, 2}  # learn, review, relearn
+    assert sum(len(v) for v in anki_history["reviews"].values()) > 100
+    assert any(c.lapses for c in anki_history["cards"].values())
+    with zipfile.ZipFile(anki_history["new"]) as archive:
+        assert "collection.anki21b" in archive.namelist()
+    with zipfile.ZipFile(anki_history["legacy"]) as archive:
+        assert "collection.anki21b" not in archive.namelist()
+
+
+@pytest.mark.parametrize("package", ["new", "legacy"])
+def test_import_takes_ankis_history(anki_history, package, cli):
+    result = cli("import", "anki", str(anki_history[package]))
+    assert result.exit_code == 0, result.output
+    total = sum(len(v) for v in anki_history["reviews"].values())
+    assert result.stdout.splitlines()[1:] == [
+        "Notes matched to calcquiz cards: 20",
+        f"Reviews added: {total}",
+        f"Cards updated: {STUDIED_IN_ANKI}",
+        "Notes skipped: 0",
+    ]
+    with open_store() as store:
+        states = store.card_states(DECK_NAME)
+        logged = store.reviews(DECK_NAME)
+    assert set(states) == set(anki_history["memory"])
+    for key, (stability, difficulty) in anki_history["memory"].items():
+        state = states[key]
+        assert state.stability == pytest.approx(stability, abs=2e-2), key
+        assert state.difficulty == pytest.approx(difficulty, abs=2e-2), key
+        card = anki_history["cards"][key]
+        assert state.reps == card.reps and state.lapses == card.lapses, key
+        assert state.state == {1: 1, 2: 2, 3: 3}[card.type], key
+        mine = sorted(review_ms(r.reviewed_at) for r in logged if r.card_id == key)
+        assert mine == anki_history["reviews"][key], key
+    for review in logged:  # logged states agree with the replay
+        assert review.state_after != NEW
+
+    again = cli("import", "anki", str(anki_history[package]))
+    assert again.exit_code == 0
+    assert "Reviews added: 0\nCards updated: 0\n" in again.stdout
+    with open_store() as store:
+        assert store.card_states(DECK_NAME) == states
+        assert len(store.reviews(DECK_NAME)) == len(logged)
+
+
+def test_review_cards_keep_ankis_due_day(anki_history, cli):
+    assert cli("import", "anki", str(anki_history["new"])).exit_code == 0
+    collection = read_package(anki_history["new"])
+    with open_store() as store:
+        states = store.card_states(DECK_NAME)
+    checked = 0
+    for key, card in anki_history["cards"].items():
+        if card.type == 2:
+            due_day = datetime.fromtimestamp(states[key].due).date()
+            anki_day = datetime.fromtimestamp(collection.day_start(card.due)).date()
+            assert due_day == anki_day, key
+            checked += 1
+    assert checked
+
+
+def test_round_trip_calcquiz_anki_calcquiz(tmp_path, calcquiz_home, monkeypatch, cli):
+    """calcquiz history -> .apkg with progress -> Anki -> Anki's export -> a fresh
+    calcquiz: every card's state comes back within 1e-3; into the first store, nothing."""
+    decks = load_decks([BUNDLED_DECK])
+    with open_store() as store:
+        make_history(store, decks, end=time.time() - 2 * 3600, weeks=5)
+        original = store.card_states(DECK_NAME)
+        apkg = exporter.export(decks, tmp_path / "p.apkg", progress=gather(store, decks)).path
+    col = open_collection(tmp_path / "anki")
+    col.set_config("fsrs", True)
+    import_apkg(col, apkg, with_scheduling=True)
+    back = export_from_anki(col, tmp_path / "back.apkg")
+    col.close()
+
+    same = cli("import", "anki", str(back))
+    assert same.exit_code == 0
+    assert "Reviews added: 0\nCards updated: 0\n" in same.stdout
+
+    fresh = tmp_path / "fresh-home"
+    monkeypatch.setenv("CALCQUIZ_HOME", str(fresh))
+    assert cli("import", "anki", str(back)).exit_code == 0
+    with open_store() as store:
+        returned = store.card_states(DECK_NAME)
+    assert set(returned) == set(original)
+    for key, state in original.items():
+        got = returned[key]
+        assert got.stability == pytest.approx(state.stability, abs=1e-3), key
+        assert got.difficulty == pytest.approx(state.difficulty, abs=1e-3), key
+        assert (got.state, got.step, got.reps, got.lapses) == (
+            state.state,
+            state.step,
+            state.reps,
+            state.lapses,
+        ), key
+        assert abs(got.due - state.due) <= DAY, key
+    assert os.environ["CALCQUIZ_HOME"] == str(fresh)
+
+
+def test_not_a_package_is_bad_input(tmp_path, cli):
+    bad = tmp_path / "notes.apkg"
+    bad.write_text("hello")
+    result = cli("import", "anki", str(bad))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {bad} is not an Anki package (.apkg or .colpkg)\n"
+    empty = tmp_path / "empty.apkg"
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("media", "{}")
+    result = cli("import", "anki", str(empty))
+    assert result.exit_code == 2 and "holds no Anki collection" in result.stderr
+    missing = cli("import", "anki", str(tmp_path / "nope.apkg"))
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_help_has_an_example(cli):
+    result = cli("import", "anki", "--help")
+    assert result.exit_code == 0
+    assert "Example: calcquiz import anki" in result.stdout
