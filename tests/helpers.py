@@ -252,17 +252,32 @@ def pick_rating(day: int, card_id: str, nth: int) -> int:
 
 
 def make_history(store, decks, end: float, weeks: int = 7, studied: int = 15) -> None:
-    """``weeks`` of daily sessions through the real StudySession, ending at ``end``: the
-    first ``studied`` cards of the first deck are learnt (one new card a day) and
-    reviewed, with a cram session on day 20. A last session at ``end`` leaves one review
-    card relearning (Again) and one new card learning (Again)."""
+    """About ``weeks`` of daily sessions through the real StudySession, ending at
+    ``end``: the first ``studied`` cards of the first deck are learnt (one new card a
+    day) and reviewed, with a cram session on day 20. A last session at ``end`` leaves
+    one review card relearning (Again) and one new card learning (Again).
+
+    A review must be due at ``end`` for that: the history is made a day longer until one
+    is (the store is emptied between tries). fsrs draws its fuzz from the ``random``
+    module, seeded here, so the history is the same on every run for the same hour of
+    day of ``end`` (see :func:`last_hour`)."""
+    import random
+
+    for days in range(weeks * 7, weeks * 7 + 30):
+        random.seed(20261127)
+        if _try_history(store, decks, end, days, studied):
+            return
+        store.reset()
+    raise AssertionError("no length of history has a review due at its end")
+
+
+def _try_history(store, decks, end: float, days: int, studied: int) -> bool:
     import dataclasses
 
     from calcquiz.session import SessionOptions, StudySession
     from calcquiz.store import REVIEW
 
     deck = decks[0]
-    days = weeks * 7
     subset = [dataclasses.replace(deck, cards=deck.cards[:studied])]
     start = end - days * DAY
     clock = FakeClock(start)
@@ -275,10 +290,12 @@ def make_history(store, decks, end: float, weeks: int = 7, studied: int = 15) ->
     clock.now = end
     last = [dataclasses.replace(deck, cards=deck.cards[: studied + 1])]
     session = StudySession(store, last, SessionOptions(new_limit=1), clock=clock)
+    if not session.counts()["review"]:
+        return False
     lapsed = learning = False
     while not (lapsed and learning):
         card = session.next_card()
-        assert card is not None, "the last session needs a review and a new card"
+        assert card is not None
         state = session.current_state
         clock.advance(7.25)
         session.reveal()
@@ -291,6 +308,19 @@ def make_history(store, decks, end: float, weeks: int = 7, studied: int = 15) ->
         else:
             session.rate(3)
         clock.advance(1.5)
+    return True
+
+
+def last_hour(hour: int = 10, before: float | None = None) -> float:
+    """The latest local ``hour`` o'clock at least an hour before ``before`` (now): a
+    history ending then is the same on every run, and is in the past."""
+    from datetime import datetime, timedelta
+
+    limit = datetime.fromtimestamp((time.time() if before is None else before) - 3600)
+    at = limit.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if at > limit:
+        at -= timedelta(days=1)
+    return at.timestamp()
 
 
 def anki_study(col, card_ids, start: float, days: int) -> None:

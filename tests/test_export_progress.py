@@ -18,7 +18,14 @@ from calcquiz.export.progress import gather
 from calcquiz.store import LEARNING, NEW, RELEARNING, REVIEW, open_store, review_ms
 
 from .conftest import BUNDLED_DECK
-from .helpers import DECK_NAME, assert_integrity, import_apkg, make_history, open_collection
+from .helpers import (
+    DECK_NAME,
+    assert_integrity,
+    import_apkg,
+    last_hour,
+    make_history,
+    open_collection,
+)
 
 ANKI_TYPE = {LEARNING: (1, 1), REVIEW: (2, 2), RELEARNING: (3, 1)}
 
@@ -29,7 +36,7 @@ def studied(tmp_path_factory):
     folder = tmp_path_factory.mktemp("progress")
     decks = load_decks([BUNDLED_DECK])
     store = open_store(folder / "calcquiz.db")
-    make_history(store, decks, end=time.time() - 3 * 3600)
+    make_history(store, decks, end=last_hour())
     states = store.card_states(DECK_NAME)
     reviews = store.reviews(DECK_NAME)
     apkg = exporter.export(decks, folder / "deck.apkg", progress=gather(store, decks)).path
@@ -166,7 +173,7 @@ def _local_date(ts: float):
 def test_without_the_option_the_package_has_no_progress(tmp_path, cli, calcquiz_home):
     decks = load_decks([BUNDLED_DECK])
     with open_store() as store:
-        make_history(store, decks, end=time.time() - 3600, weeks=1)
+        make_history(store, decks, end=last_hour(), weeks=1)
     out = tmp_path / "plain.apkg"
     assert cli("export", "anki", "-o", str(out)).exit_code == 0
     col = open_collection(tmp_path / "anki")

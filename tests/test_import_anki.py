@@ -25,6 +25,7 @@ from .helpers import (
     anki_study,
     export_from_anki,
     import_apkg,
+    last_hour,
     make_history,
     open_collection,
 )
@@ -140,7 +141,7 @@ def test_round_trip_calcquiz_anki_calcquiz(tmp_path, calcquiz_home, monkeypatch,
     calcquiz: every card's state comes back within 1e-3; into the first store, nothing."""
     decks = load_decks([BUNDLED_DECK])
     with open_store() as store:
-        make_history(store, decks, end=time.time() - 2 * 3600, weeks=5)
+        make_history(store, decks, end=last_hour())
         original = store.card_states(DECK_NAME)
         apkg = exporter.export(decks, tmp_path / "p.apkg", progress=gather(store, decks)).path
     col = open_collection(tmp_path / "anki")
