@@ -5,7 +5,8 @@
   characters MathJax would have shown (tags inside math are dropped, entities decoded).
 * ``<b>``/``<strong>`` become ``**``, ``<i>``/``<em>`` ``*``, ``<code>`` backticks;
   ``<br>``, ``<div>`` and ``<p>`` break lines; list items become ``*   item`` (or
-  ``1.  item`` in a numbered list); every other tag is dropped, its text kept.
+  ``1.  item`` in a numbered list); ``<script>`` and ``<style>`` are dropped whole,
+  every other tag is dropped with its text kept.
 * Entities are decoded (``&nbsp;`` is a plain space). A ``$`` in the text becomes
   ``\\$``, calcquiz's literal dollar.
 * Images and sounds cannot come along: they are dropped here, and
@@ -24,6 +25,7 @@ _MATH = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.S)
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
 _TAG = re.compile(r"<[^>]*>")
 _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
+_HIDDEN = {"script", "style"}
 _BLOCK = {"div", "p", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre"}
 
 
@@ -37,9 +39,12 @@ class _Markdown(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.lists: list[str] = []  # "ul"/"ol" of the open lists
+        self.hidden = 0  # inside <script> or <style>: not text
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _INLINE:
+        if tag in _HIDDEN:
+            self.hidden += 1
+        elif tag in _INLINE:
             self.out.append(_INLINE[tag])
         elif tag == "br":
             self.out.append("\n")
@@ -54,7 +59,9 @@ class _Markdown(HTMLParser):
             self.out.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _INLINE:
+        if tag in _HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in _INLINE:
             self.out.append(_INLINE[tag])
         elif tag in ("ul", "ol"):
             if self.lists:
@@ -64,7 +71,8 @@ class _Markdown(HTMLParser):
             self.out.append("\n")
 
     def handle_data(self, data: str) -> None:
-        self.out.append(data.replace("\xa0", " ").replace("$", "\\$"))
+        if not self.hidden:
+            self.out.append(data.replace("\xa0", " ").replace("$", "\\$"))
 
 
 def to_markdown(field: str) -> str:
