@@ -24,6 +24,7 @@ from .helpers import (
     import_apkg,
     last_hour,
     make_history,
+    notes_by_guid,
     open_collection,
 )
 
@@ -224,3 +225,42 @@ def test_no_progress_yet_exports_new_cards(tmp_path, cli):
 def test_help_mentions_the_anki_option(cli):
     text = " ".join(cli("export", "anki", "--help").stdout.split())
     assert '"Import any learning progress"' in text
+
+
+def test_history_loaded_without_states_is_replayed(tmp_path):
+    """Reviews bulk-loaded through Store.import_history keep no states; the export
+    rebuilds them, so the revlog still carries intervals and Anki agrees on memory."""
+    from calcquiz import scheduler as sched
+
+    decks = load_decks([BUNDLED_DECK])
+    start = last_hour() - 30 * 86400
+    plan = {"derivative": [3, 3, 1, 3, 3], "gradient": [1, 3, 3, 4]}
+    days = {"derivative": [0, 0.01, 3, 3.01, 9], "gradient": [1, 1.01, 2, 12]}
+    states, rows = [], []
+    scheduler = sched.make_scheduler(fuzz=False)
+    for card_id, ratings in plan.items():
+        log = [(r, start + d * 86400) for r, d in zip(ratings, days[card_id], strict=True)]
+        replayed = sched.replay_states(scheduler, DECK_NAME, card_id, log)
+        states.append(replayed[-1])
+        before = [NEW] + [s.state for s in replayed[:-1]]
+        for (rating, at), b, after in zip(log, before, replayed, strict=True):
+            rows.append((DECK_NAME, card_id, rating, at, 4000, b, after.state))
+    with open_store(tmp_path / "bulk.db") as store:
+        store.import_history(states, rows)
+        apkg = exporter.export(decks, tmp_path / "bulk.apkg", progress=gather(store, decks)).path
+    col = open_collection(tmp_path / "anki")
+    try:
+        col.set_config("fsrs", True)
+        import_apkg(col, apkg, with_scheduling=True)
+        by_guid = notes_by_guid(col)
+        for state in states:
+            cid = by_guid[exporter.guid(DECK_NAME, state.card_id)].cards()[0].id
+            rows_in_anki = col.db.all("SELECT ease, ivl, type FROM revlog WHERE cid = ?", cid)
+            assert [r[0] for r in rows_in_anki] == plan[state.card_id]
+            assert all(r[1] != 0 for r in rows_in_anki)
+            recomputed = col.compute_memory_state(cid)
+            assert recomputed.stability == pytest.approx(state.stability, abs=1e-2)
+            assert recomputed.difficulty == pytest.approx(state.difficulty, abs=1e-2)
+        assert_integrity(col)
+    finally:
+        col.close()

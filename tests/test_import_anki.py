@@ -193,3 +193,19 @@ def test_help_has_an_example(cli):
     result = cli("import", "anki", "--help")
     assert result.exit_code == 0
     assert "Example: calcquiz import anki" in result.stdout
+
+
+def test_start_up_imports_no_importer():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from calcquiz.cli import main\n"
+        "sys.argv = ['calcquiz', 'import', 'anki', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('genanki', 'zstandard', 'fsrs', 'yaml', 'calcquiz.anki_import', 'calcquiz.store')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.strip() == "[]"

@@ -7,7 +7,7 @@ does) are added to calcquiz's log unless a rating at the same millisecond is alr
 there, so importing a file twice, or a file calcquiz itself exported, adds nothing.
 
 The card's state is then replayed from new through the whole merged log with the
-session's own rule (:func:`calcquiz.scheduler.preview`, fuzz off), counting days as
+session's own rule (:func:`calcquiz.scheduler.replay_states`, fuzz off), counting days as
 Anki does, so stability and difficulty match Anki's memory state for the same log.
 When Anki's answer is the latest one and Anki's card is in the same state, the card
 keeps the due time Anki gave it. A "Forget"/"Reset" in Anki restarts the history there.
@@ -109,14 +109,7 @@ def merge_card(
     anki_state = ANKI_STATE.get(card.type)
 
     def rebuild(timeline: list[tuple[int, float]]) -> list[CardState]:
-        states: list[CardState] = []
-        state: CardState | None = None
-        restarted = reset_at is None
-        for rating, at in timeline:
-            if not restarted and at >= reset_at:  # type: ignore[operator]
-                state, restarted = None, True
-            state = sched.preview(scheduler, target.deck, target.card_id, state, at)[rating].state
-            states.append(state)
+        states = sched.replay_states(scheduler, target.deck, target.card_id, timeline, reset_at)
         last = states[-1]
         last_is_anki = review_ms(timeline[-1][1]) == last_anki_ms
         if last_is_anki and anki_due is not None and anki_state == last.state:

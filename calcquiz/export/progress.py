@@ -190,21 +190,14 @@ def fill_states(reviews: Sequence[LoggedReview]) -> list[LoggedReview]:
     from calcquiz import scheduler as sched
 
     scheduler = sched.make_scheduler(fuzz=False)
+    replayed = sched.replay_states(scheduler, "", "", [(r.rating, r.reviewed_at) for r in reviews])
     out: list[LoggedReview] = []
-    state: CardState | None = None
-    for review in reviews:
-        after = review.after
-        if after is None:
-            replayed = sched.replay(
-                scheduler, "", "", [(r.rating, r.reviewed_at) for r in [*out, review]]
-            )
-            after = replayed
+    for i, review in enumerate(reviews):
+        before = review.before if review.before is not None else (out[-1].after if out else None)
+        after = review.after if review.after is not None else replayed[i]
         out.append(
-            LoggedReview(
-                review.rating, review.reviewed_at, review.duration_ms, review.before or state, after
-            )
+            LoggedReview(review.rating, review.reviewed_at, review.duration_ms, before, after)
         )
-        state = after
     return out
 
 
