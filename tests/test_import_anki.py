@@ -209,3 +209,34 @@ def test_start_up_imports_no_importer():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.strip() == "[]"
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_a_whole_collection_colpkg(tmp_path, cli, legacy):
+    """Anki's "Collection Package" (.colpkg), new (zstd) and legacy format."""
+    decks = load_decks([BUNDLED_DECK])
+    exporter.export(decks, tmp_path / "deck.apkg")
+    col = open_collection(tmp_path / "anki")
+    col.set_config("fsrs", True)
+    import_apkg(col, tmp_path / "deck.apkg")
+    keys = card_ids_by_key(col)
+    anki_study(col, [keys["momentum"], keys["chain-rule"]], time.time() - 12 * DAY, 12)
+    expected = {
+        key: col.db.list("SELECT id FROM revlog WHERE cid = ? ORDER BY id", keys[key])
+        for key in ("momentum", "chain-rule")
+    }
+    memory = {key: col.compute_memory_state(keys[key]) for key in expected}
+    out = tmp_path / "collection.colpkg"
+    col.export_collection_package(str(out), include_media=False, legacy=legacy)  # closes it
+
+    result = cli("import", "anki", str(out))
+    assert result.exit_code == 0, result.output
+    total = sum(len(v) for v in expected.values())
+    assert f"Reviews added: {total}\nCards updated: 2\n" in result.stdout
+    with open_store() as store:
+        states = store.card_states(DECK_NAME)
+        for key, ids in expected.items():
+            logged = [review_ms(r.reviewed_at) for r in store.reviews(DECK_NAME)]
+            assert set(ids) <= set(logged)
+            assert states[key].stability == pytest.approx(memory[key].stability, abs=2e-2)
+            assert states[key].difficulty == pytest.approx(memory[key].difficulty, abs=2e-2)
