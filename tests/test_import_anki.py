@@ -204,7 +204,8 @@ def test_start_up_imports_no_importer():
         "from calcquiz.cli import main\n"
         "sys.argv = ['calcquiz', 'import', 'anki', '--help']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = ('genanki', 'zstandard', 'fsrs', 'yaml', 'calcquiz.anki_import', 'calcquiz.store')\n"
+        "heavy = ('genanki', 'zstandard', 'fsrs', 'yaml', 'calcquiz.anki_import',"
+        " 'calcquiz.store')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -148,6 +148,24 @@ def test_the_deck_file_is_not_overwritten_without_force(math_deck, tmp_path, cli
     assert "Reviews added to that deck: 0, cards updated: 0" in again.stdout
 
 
+def test_later_imports_update_the_converted_deck(math_deck, tmp_path, cli):
+    """Once converted, the deck's notes are calcquiz cards: with --deck, a later export
+    from Anki merges into them (here the same file: nothing new, nothing written)."""
+    target = tmp_path / "math.yaml"
+    assert cli("import", "anki", str(math_deck["apkg"]), "--to-deck", str(target)).exit_code == 0
+    with open_store() as store:
+        store.reset()  # as if the history had not come along the first time
+    later = cli("import", "anki", str(math_deck["apkg"]), "--deck", str(target))
+    assert later.exit_code == 0, later.output
+    total = sum(len(v) for v in math_deck["revlog"].values())
+    assert later.stdout.splitlines()[1:] == [
+        "Notes matched to calcquiz cards: 4",
+        f"Reviews added: {total}",
+        "Cards updated: 3",
+        "Notes skipped: 1 (not calcquiz cards; --to-deck PATH.yaml makes a deck of them)",
+    ]
+
+
 def test_to_deck_needs_a_yaml_name(math_deck, tmp_path, cli):
     result = cli("import", "anki", str(math_deck["apkg"]), "--to-deck", str(tmp_path / "x.txt"))
     assert result.exit_code == 2 and "ends in .yaml or .yml" in result.stderr

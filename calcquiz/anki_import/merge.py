@@ -1,9 +1,10 @@
 """Anki's review log merged into calcquiz's, and each card's FSRS state rebuilt from it.
 
 A note belongs to a calcquiz card when its guid is the one ``calcquiz export anki``
-gives that card (from the deck name and card id). Its card's ratings (Anki's revlog
-rows with a button pressed, cramming without rescheduling left out, as Anki's own FSRS
-does) are added to calcquiz's log unless a rating at the same millisecond is already
+gives that card (from the deck name and card id), or when the card was made from that
+note by ``import anki --to-deck`` (its id comes from the note's guid). Its card's
+ratings (Anki's revlog rows with a button pressed, cramming without rescheduling left
+out, as Anki's own FSRS does) are added to calcquiz's log unless a rating at the same millisecond is already
 there, so importing a file twice, or a file calcquiz itself exported, adds nothing.
 
 The card's state is then replayed from new through the whole merged log with the
@@ -15,7 +16,7 @@ keeps the due time Anki gave it. A "Forget"/"Reset" in Anki restarts the history
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -58,11 +59,20 @@ class Merged:
     unmatched: list[int] = field(default_factory=list)  # note ids, in collection order
 
 
-def calcquiz_targets(decks: list[Deck]) -> dict[str, Target]:
-    """Every calcquiz card by the guid its exported note has."""
+def calcquiz_targets(decks: list[Deck], guids: Iterable[str] = ()) -> dict[str, Target]:
+    """Every calcquiz card by the guid of its note: the guid calcquiz's export gives it,
+    and for a card made from an Anki note by ``--to-deck`` (its id is derived from the
+    note's guid), that note's guid among ``guids``."""
+    from calcquiz.anki_import.to_deck import card_slug
     from calcquiz.export.anki import guid
 
-    return {guid(d.name, c.id): Target(d.name, c.id) for d in decks for c in d.cards}
+    targets = {guid(d.name, c.id): Target(d.name, c.id) for d in decks for c in d.cards}
+    converted = {c.id: Target(d.name, c.id) for d in decks for c in d.cards}
+    for note_guid in guids:
+        target = converted.get(card_slug(note_guid))
+        if target is not None and note_guid not in targets:
+            targets[note_guid] = target
+    return targets
 
 
 def ratings_of(entries: list[Revlog]) -> tuple[list[Revlog], float | None]:

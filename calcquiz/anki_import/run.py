@@ -64,7 +64,8 @@ def import_anki(
         _check_deck_target(to_deck, force)
     collection = read_package(path)
     with open_store() as store:
-        merged = merge_collection(store, collection, calcquiz_targets(list(decks)))
+        guids = [n.guid for n in collection.notes]
+        merged = merge_collection(store, collection, calcquiz_targets(list(decks), guids))
         report = ImportReport(path, len(collection.notes), merged)
         if to_deck is None or not merged.unmatched:
             return report
