@@ -4,8 +4,9 @@ A note belongs to a calcquiz card when its guid is the one ``calcquiz export ank
 gives that card (from the deck name and card id), or when the card was made from that
 note by ``import anki --to-deck`` (its id comes from the note's guid). Its card's
 ratings (Anki's revlog rows with a button pressed, cramming without rescheduling left
-out, as Anki's own FSRS does) are added to calcquiz's log unless a rating at the same millisecond is already
-there, so importing a file twice, or a file calcquiz itself exported, adds nothing.
+out, as Anki's own FSRS does) are added to calcquiz's log unless a rating at the same
+millisecond is already there, so importing a file twice, or a file calcquiz itself
+exported, adds nothing.
 
 The card's state is then replayed from new through the whole merged log with the
 session's own rule (:func:`calcquiz.scheduler.replay_states`, fuzz off), counting days as
