@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -100,11 +100,15 @@ class AnkiCollection:
 
     def day_start(self, day: int) -> float:
         """When Anki's day number ``day`` begins (its rollover hour, local time)."""
-        crt_local = datetime.fromtimestamp(self.crt)
         if self.creation_offset is None:  # legacy: 24-hour days from crt's rollover
+            crt_local = datetime.fromtimestamp(self.crt)
             base = crt_local.replace(hour=self.rollover, minute=0, second=0, microsecond=0)
             return base.timestamp() + day * DAY
-        date = crt_local.date() + timedelta(days=day)
+        # Day 0 is the calendar date of crt where the collection was made.
+        made = datetime.fromtimestamp(self.crt, timezone.utc) - timedelta(
+            minutes=self.creation_offset
+        )
+        date = made.date() + timedelta(days=day)
         return datetime(date.year, date.month, date.day, self.rollover).timestamp()
 
     def due_time(self, card: AnkiCard) -> float | None:
