@@ -189,6 +189,23 @@ def test_not_a_package_is_bad_input(tmp_path, cli):
     assert missing.exit_code == 2 and "no such file" in missing.stderr
 
 
+def test_a_package_without_history_says_so(tmp_path, cli):
+    apkg = tmp_path / "plain.apkg"
+    assert cli("export", "anki", "-o", str(apkg)).exit_code == 0
+    result = cli("import", "anki", str(apkg))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1:] == [
+        "Notes matched to calcquiz cards: 20",
+        "Reviews added: 0",
+        "Cards updated: 0",
+        "Notes skipped: 0",
+        'The file holds no review history: in Anki, export with "Include scheduling '
+        'information" ticked.',
+    ]
+    with open_store() as store:
+        assert store.card_states(DECK_NAME) == {} and store.reviews() == []
+
+
 def test_help_has_an_example(cli):
     result = cli("import", "anki", "--help")
     assert result.exit_code == 0

@@ -25,6 +25,7 @@ class ImportReport:
     deck_merged: Merged | None = None
     skipped: list[tuple[str, str]] = field(default_factory=list)  # converting to a deck
     media: list[str] = field(default_factory=list)
+    has_history: bool = True
 
     @property
     def notes_skipped(self) -> int:
@@ -52,6 +53,11 @@ class ImportReport:
             out.append(f"Notes skipped: {self.notes_skipped}{hint if self.notes_skipped else ''}")
         if self.media:
             out.append(f"Media skipped (not imported): {', '.join(self.media)}")
+        if not self.has_history:
+            out.append(
+                "The file holds no review history: in Anki, export with "
+                '"Include scheduling information" ticked.'
+            )
         return out
 
 
@@ -67,6 +73,7 @@ def import_anki(
         guids = [n.guid for n in collection.notes]
         merged = merge_collection(store, collection, calcquiz_targets(list(decks), guids))
         report = ImportReport(path, len(collection.notes), merged)
+        report.has_history = bool(collection.revlog)
         if to_deck is None or not merged.unmatched:
             return report
         from calcquiz.anki_import.to_deck import check, draft_deck
