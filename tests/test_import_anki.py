@@ -258,3 +258,41 @@ def test_a_whole_collection_colpkg(tmp_path, cli, legacy):
             assert set(ids) <= set(logged)
             assert states[key].stability == pytest.approx(memory[key].stability, abs=2e-2)
             assert states[key].difficulty == pytest.approx(memory[key].difficulty, abs=2e-2)
+
+
+def test_ankis_forget_restarts_the_history(tmp_path, cli):
+    """ "Forget" in Anki logs a reset; Anki's FSRS ignores what came before it, and so
+    does the rebuilt state (the earlier ratings stay in calcquiz's log)."""
+    decks = load_decks([BUNDLED_DECK])
+    exporter.export(decks, tmp_path / "deck.apkg")
+    col = open_collection(tmp_path / "anki")
+    col.set_config("fsrs", True)
+    import_apkg(col, tmp_path / "deck.apkg")
+    cid = card_ids_by_key(col)["gradient"]
+    start = time.time() - 30 * DAY
+    anki_study(col, [cid], start, 10)
+    col.sched.schedule_cards_as_new([cid])
+    reset_id = col.db.scalar("SELECT max(id) FROM revlog WHERE cid = ?", cid)
+    assert col.db.scalar("SELECT type FROM revlog WHERE id = ?", reset_id) == 4
+    col.db.execute(
+        "UPDATE revlog SET id = ? WHERE id = ?", int((start + 10.5 * DAY) * 1000), reset_id
+    )
+    anki_study(col, [cid], start + 11 * DAY, 12)
+    memory = col.compute_memory_state(cid)
+    rated = col.db.scalar("SELECT count() FROM revlog WHERE cid = ? AND ease > 0", cid)
+    after_reset = col.db.scalar(
+        "SELECT count() FROM revlog WHERE cid = ? AND ease > 0 AND id > ?",
+        cid,
+        int((start + 10.5 * DAY) * 1000),
+    )
+    out = export_from_anki(col, tmp_path / "forgot.apkg")
+    col.close()
+
+    result = cli("import", "anki", str(out))
+    assert result.exit_code == 0
+    assert f"Reviews added: {rated}\n" in result.stdout
+    with open_store() as store:
+        state = store.card_states(DECK_NAME)["gradient"]
+    assert state.stability == pytest.approx(memory.stability, abs=2e-2)
+    assert state.difficulty == pytest.approx(memory.difficulty, abs=2e-2)
+    assert state.reps == after_reset < rated
