@@ -8,6 +8,8 @@ import time
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calcquiz.anki_import.html import to_markdown
 from calcquiz.anki_import.to_deck import card_slug
@@ -190,3 +192,34 @@ def test_to_deck_needs_a_yaml_name(math_deck, tmp_path, cli):
 )
 def test_html_to_markdown(field, markdown):
     assert to_markdown(field) == markdown
+
+
+field_text = st.text(alphabet="ab $\\()[]<>&;/#*_-:'\"\n\xa0li", max_size=50)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(field_text, field_text, st.lists(st.sampled_from(["x", "a::b"]))),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_notes_make_a_valid_deck_or_a_clean_refusal(notes):
+    """Whatever HTML the fields hold, the deck file passes calcquiz's validation (notes
+    that cannot be cards are skipped), or, when none can, a clean BadInputError."""
+    from calcquiz.anki_import.package import AnkiCollection, AnkiNote
+    from calcquiz.anki_import.to_deck import check, draft_deck
+    from calcquiz.errors import BadInputError
+
+    anki_notes = [
+        AnkiNote(i + 1, f"guid{i}", (front, back), tuple(tags))
+        for i, (front, back, tags) in enumerate(notes)
+    ]
+    collection = AnkiCollection(anki_notes, {}, {}, {}, 0, None, 4)
+    try:
+        draft = draft_deck(collection, anki_notes)
+    except BadInputError:
+        return
+    yaml.safe_load(check(draft, "fuzz.yaml"))
+    assert len(draft.cards) + len(draft.skipped) == len(anki_notes)
