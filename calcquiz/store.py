@@ -892,14 +892,16 @@ def review_ms(reviewed_at: float) -> int:
 
 @dataclass(frozen=True)
 class LoggedReview:
-    """One non-cram rating with the full states around it (None where the log has none:
-    a new card before, or history bulk-loaded without states)."""
+    """One non-cram rating as an export needs it: the states around it, and the due
+    time it set (None where the log kept no state: history bulk-loaded by
+    :meth:`Store.import_history`)."""
 
     rating: int
     reviewed_at: float
     duration_ms: int | None
-    before: CardState | None
-    after: CardState | None
+    state_before: int
+    state_after: int
+    due_after: float | None
 
 
 @dataclass(frozen=True)
@@ -911,28 +913,19 @@ class IncomingReview:
     duration_ms: int | None
 
 
-def _state_or_none(text: str | None) -> CardState | None:
-    if not text:
-        return None
-    try:
-        return CardState.from_json(text)
-    except (TypeError, ValueError):  # '{}' from import_history: no state was kept
-        return None
+def scheduled_history(store: Store, deck: str) -> Iterator[tuple[str, list[LoggedReview]]]:
+    """Each card's non-cram ratings in ``deck``, oldest first, one card at a time (a
+    million reviews are streamed, never all held at once)."""
+    import itertools
 
-
-def scheduled_history(store: Store, deck: str) -> dict[str, list[LoggedReview]]:
-    """Every card's non-cram ratings in ``deck``, oldest first."""
     rows = store.conn.execute(
-        "SELECT card_id, rating, reviewed_at, duration_ms, before_json, after_json "
-        "FROM review_log WHERE deck = ? AND cram = 0 ORDER BY reviewed_at, id",
+        "SELECT card_id, rating, reviewed_at, duration_ms, state_before, state_after, "
+        "json_extract(after_json, '$.due') FROM review_log WHERE deck = ? AND cram = 0 "
+        "ORDER BY card_id, reviewed_at, id",
         (deck,),
     )
-    out: dict[str, list[LoggedReview]] = {}
-    for card_id, rating, at, duration, before, after in rows:
-        out.setdefault(card_id, []).append(
-            LoggedReview(rating, at, duration, _state_or_none(before), _state_or_none(after))
-        )
-    return out
+    for card_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+        yield card_id, [LoggedReview(*row[1:]) for row in group]
 
 
 Rebuild = Callable[[list[tuple[int, float]]], list[CardState]]

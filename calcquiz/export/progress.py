@@ -49,30 +49,32 @@ CARD_TYPE = {LEARNING: (1, 1), REVIEW: (2, 2), RELEARNING: (3, 1)}
 # Anki's revlog type by the state the card was in when rated.
 REVLOG_TYPE = {NEW: 0, LEARNING: 0, REVIEW: 1, RELEARNING: 2}
 DEFAULT_FACTOR = 2500  # Anki's starting ease; FSRS ignores it
+MAX_IVL_DAYS = 36500  # Anki's largest interval (its "maximum interval" default)
+MAX_WAIT_S = 2**31 - 1  # Anki keeps seconds in a 32-bit integer
 
 
-@dataclass(frozen=True)
-class CardProgress:
-    """One studied card: its state now and its non-cram ratings, oldest first."""
+@dataclass
+class Progress:
+    """The studied cards' states, and the store their review logs are read from while
+    the package is written (so the store must stay open until then)."""
 
-    state: CardState
-    reviews: tuple[LoggedReview, ...]
+    states: dict[tuple[str, str], CardState]  # by (deck name, card id)
+    store: Store
 
-
-Progress = dict[tuple[str, str], CardProgress]  # keyed by (deck name, card id)
+    def __len__(self) -> int:
+        return len(self.states)
 
 
 def gather(store: Store, decks: Sequence[Deck]) -> Progress:
     """The studied cards of ``decks`` that are still in them."""
-    out: Progress = {}
+    states: dict[tuple[str, str], CardState] = {}
     for deck in decks:
-        states = store.card_states(deck.name)
-        history = scheduled_history(store, deck.name)
+        saved = store.card_states(deck.name)
         for card in deck.cards:
-            state = states.get(card.id)
+            state = saved.get(card.id)
             if state is not None and state.state != NEW:
-                out[(deck.name, card.id)] = CardProgress(state, tuple(history.get(card.id, ())))
-    return out
+                states[(deck.name, card.id)] = state
+    return Progress(states, store)
 
 
 # ---------------------------------------------------------------- days
@@ -84,9 +86,11 @@ def local_date(ts: float) -> date:
 
 def creation_time(progress: Progress, now: float) -> int:
     """The collection's ``crt``: the rollover hour of the day before anything here, so
-    every review's day number is positive."""
-    times = [now] + [r.reviewed_at for p in progress.values() for r in p.reviews]
-    times += [p.state.due for p in progress.values()]
+    every day number is positive."""
+    times = [now] + [s.due for s in progress.states.values()]
+    first_review = progress.store.conn.execute("SELECT MIN(reviewed_at) FROM review_log").fetchone()
+    if first_review and first_review[0] is not None:
+        times.append(first_review[0])
     first = min(local_date(t) for t in times) - timedelta(days=1)
     return int(datetime(first.year, first.month, first.day, ROLLOVER_HOUR).timestamp())
 
@@ -105,15 +109,13 @@ def day_number(ts: float, crt: int) -> int:
 # ---------------------------------------------------------------- cards and revlog
 
 
-def anki_interval(state: CardState | None, at: float) -> int:
-    """Anki's ``ivl`` convention for the wait a state sets: days (>= 1) for a review,
-    minus the seconds for a (re)learning step, 0 for new."""
-    if state is None or state.state == NEW:
-        return 0
-    wait = max(0.0, state.due - at)
-    if state.state == REVIEW:
-        return max(1, round(wait / DAY))
-    return -max(1, round(wait))
+def anki_interval(state: int, due: float | None, at: float) -> int:
+    """Anki's ``ivl`` convention for the wait a rating set: days (>= 1) into review,
+    minus the seconds to a (re)learning step."""
+    wait = max(0.0, (due if due is not None else at) - at)
+    if state == REVIEW:
+        return int(min(MAX_IVL_DAYS, max(1, round(wait / DAY))))
+    return -int(min(MAX_WAIT_S, max(1, round(wait))))
 
 
 def steps_left(state: CardState) -> int:
@@ -140,13 +142,13 @@ def card_fields(state: CardState, crt: int, retention: float, decay: float) -> d
     ctype, queue = CARD_TYPE[state.state]
     if state.state == REVIEW:
         due = day_number(state.due, crt)
-        ivl = anki_interval(state, state.last_review if state.last_review else state.due)
+        ivl = anki_interval(REVIEW, state.due, state.last_review or state.due)
         left = 0
     else:
         due = int(state.due)
         ivl = 0
         if state.state == RELEARNING and state.stability is not None:
-            ivl = max(1, round(state.stability))
+            ivl = int(min(MAX_IVL_DAYS, max(1, round(state.stability))))
         left = steps_left(state)
     return {
         "type": ctype,
@@ -161,44 +163,44 @@ def card_fields(state: CardState, crt: int, retention: float, decay: float) -> d
     }
 
 
-def revlog_rows(card_id: int, reviews: Sequence[LoggedReview]) -> list[tuple[Any, ...]]:
-    """``(id, cid, usn, ease, ivl, lastIvl, factor, time, type)`` per rating."""
+def revlog_rows(
+    card_id: int, reviews: Sequence[LoggedReview], used: set[int]
+) -> list[tuple[Any, ...]]:
+    """``(id, cid, usn, ease, ivl, lastIvl, factor, time, type)`` per rating. ``used``:
+    the revlog ids taken so far in the collection (updated)."""
     rows: list[tuple[Any, ...]] = []
     last_ivl = 0
-    used: set[int] = set()
-    for review in reviews:
+    for review in fill_dues(reviews):
         rid = review_ms(review.reviewed_at)
-        while rid in used:  # two ratings in one ms: Anki's ids must differ
+        while rid in used:  # two ratings in one ms (two cards): Anki's ids must differ
             rid += 1
         used.add(rid)
-        before = review.before.state if review.before else NEW
-        ivl = anki_interval(review.after, review.reviewed_at)
-        factor = DEFAULT_FACTOR if before in (REVIEW, RELEARNING) else 0
+        ivl = anki_interval(review.state_after, review.due_after, review.reviewed_at)
+        factor = DEFAULT_FACTOR if review.state_before in (REVIEW, RELEARNING) else 0
         duration = min(max(review.duration_ms or 0, 0), 2**31 - 1)
-        rows.append(
-            (rid, card_id, -1, review.rating, ivl, last_ivl, factor, duration, REVLOG_TYPE[before])
-        )
+        kind = REVLOG_TYPE[review.state_before]
+        rows.append((rid, card_id, -1, review.rating, ivl, last_ivl, factor, duration, kind))
         last_ivl = ivl
     return rows
 
 
-def fill_states(reviews: Sequence[LoggedReview]) -> list[LoggedReview]:
-    """The log with every missing before/after state rebuilt by replaying it (history
-    bulk-loaded without states); states that were logged are kept as they are."""
-    if all(r.after is not None for r in reviews):
+def fill_dues(reviews: Sequence[LoggedReview]) -> list[LoggedReview]:
+    """The log with each missing due time (history bulk-loaded without states) rebuilt
+    by replaying the log with fuzz off; what was logged is kept as it is."""
+    if all(r.due_after is not None for r in reviews):
         return list(reviews)
     from calcquiz import scheduler as sched
 
     scheduler = sched.make_scheduler(fuzz=False)
     replayed = sched.replay_states(scheduler, "", "", [(r.rating, r.reviewed_at) for r in reviews])
-    out: list[LoggedReview] = []
-    for i, review in enumerate(reviews):
-        before = review.before if review.before is not None else (out[-1].after if out else None)
-        after = review.after if review.after is not None else replayed[i]
-        out.append(
-            LoggedReview(review.rating, review.reviewed_at, review.duration_ms, before, after)
+    return [
+        r
+        if r.due_after is not None
+        else LoggedReview(
+            r.rating, r.reviewed_at, r.duration_ms, r.state_before, again.state, again.due
         )
-    return out
+        for r, again in zip(reviews, replayed, strict=True)
+    ]
 
 
 def add_progress(
@@ -218,19 +220,29 @@ def add_progress(
     conf.update(schedVer=2, rollover=ROLLOVER_HOUR, creationOffset=minutes_west(crt))
     conn.execute("UPDATE col SET crt = ?, conf = ?", (crt, json.dumps(conf)))
 
-    written = 0
-    rows = conn.execute("SELECT c.id, n.guid FROM cards c JOIN notes n ON n.id = c.nid")
-    for card_id, guid in rows.fetchall():
+    anki_ids: dict[tuple[str, str], int] = {}
+    for card_id, guid in conn.execute(
+        "SELECT c.id, n.guid FROM cards c JOIN notes n ON n.id = c.nid"
+    ).fetchall():
         key = guids.get(guid)
-        studied = progress.get(key) if key else None
-        if studied is None:
+        state = progress.states.get(key) if key else None
+        if key is None or state is None:
             continue
-        fields = card_fields(studied.state, crt, retention, decay)
+        anki_ids[key] = card_id
+        fields = card_fields(state, crt, retention, decay)
         conn.execute(
             "UPDATE cards SET " + ", ".join(f"{k} = ?" for k in fields) + " WHERE id = ?",
             (*fields.values(), card_id),
         )
-        log = revlog_rows(card_id, fill_states(studied.reviews))
-        conn.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", log)
-        written += len(log)
+
+    written = 0
+    used: set[int] = set()
+    for deck in sorted({deck for deck, _ in anki_ids}):
+        for card_id, reviews in scheduled_history(progress.store, deck):
+            anki_id = anki_ids.get((deck, card_id))
+            if anki_id is None:
+                continue
+            log = revlog_rows(anki_id, reviews, used)
+            conn.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", log)
+            written += len(log)
     return written
