@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from calcquiz.anki_import.merge import Merged, Target, calcquiz_targets, merge_collection
 from calcquiz.anki_import.package import read_package
-from calcquiz.content import Deck
 from calcquiz.errors import BadInputError
+
+if TYPE_CHECKING:
+    from calcquiz.content import Deck
 
 
 @dataclass
@@ -82,7 +85,7 @@ def import_anki(
         wanted = set(merged.unmatched)
         notes = [n for n in collection.notes if n.id in wanted]
         draft = draft_deck(collection, notes, [d.name for d in decks])
-        write_atomically(to_deck, check(draft, str(to_deck)), force=force)
+        write_atomically(to_deck, check(draft, to_deck.name), force=force)
         targets = {g: Target(draft.name, cid) for g, cid in draft.guids.items()}
         report.deck_merged = merge_collection(store, collection, targets)
         report.deck_path, report.deck_name = to_deck, draft.name

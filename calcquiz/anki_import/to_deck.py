@@ -122,12 +122,19 @@ def draft_deck(
     return draft
 
 
-def check(draft: DeckDraft, path_name: str) -> bytes:
-    """The file's bytes, after calcquiz's own validation of exactly those bytes."""
-    from calcquiz.content import DeckValidationError, parse_deck
+def check(draft: DeckDraft, name: str) -> bytes:
+    """The file's bytes, after ``calcquiz validate``'s own check of exactly those bytes
+    (written to a scratch file called ``name``)."""
+    import tempfile
+    from pathlib import Path
+
+    from calcquiz.content import DeckValidationError, check_deck
 
     data = draft.yaml_text().encode("utf-8")
-    deck, problems = parse_deck(data, path_name)
+    with tempfile.TemporaryDirectory(prefix="calcquiz-deck-") as tmp:
+        scratch = Path(tmp) / name
+        scratch.write_bytes(data)
+        deck, problems = check_deck(scratch)
     if problems or deck is None:
         raise DeckValidationError(problems)
     return data

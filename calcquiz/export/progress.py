@@ -26,9 +26,8 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from calcquiz.content import Deck
 from calcquiz.scheduler import ANKI_ROLLOVER_HOUR
 from calcquiz.store import (
     LEARNING,
@@ -41,6 +40,9 @@ from calcquiz.store import (
     review_ms,
     scheduled_history,
 )
+
+if TYPE_CHECKING:
+    from calcquiz.content import Deck
 
 ROLLOVER_HOUR = ANKI_ROLLOVER_HOUR  # as the scheduler counts days
 DAY = 86400
