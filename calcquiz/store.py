@@ -985,9 +985,5 @@ def merge_reviews(
                 )
             before = after
         if states:
-            conn.execute(
-                f"INSERT OR REPLACE INTO card_state ({_STATE_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                tuple(states[-1].__dict__.values()),
-            )
+            _put_state(conn, states[-1])
         return len(fresh)

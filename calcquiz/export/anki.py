@@ -237,10 +237,9 @@ def apkg_bytes(decks: Sequence[Deck], timestamp: float, progress: Progress | Non
             genanki.Package(package_decks).write_to_db(conn.cursor(), timestamp, ids)
             if progress is not None:
                 from calcquiz.export.progress import add_progress
-                from calcquiz.scheduler import DEFAULT_RETENTION
 
                 keys = {guid(c.deck, c.id): (c.deck, c.id) for d in decks for c in d.cards}
-                add_progress(conn, progress, keys, timestamp, DEFAULT_RETENTION)
+                add_progress(conn, progress, keys, timestamp)
             conn.commit()
         finally:
             conn.close()

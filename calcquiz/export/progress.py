@@ -15,8 +15,8 @@ reads them when a package is imported with "Import any learning progress":
   seconds when negative, ``time`` the answer's duration in ms.
 * ``col.conf``: ``schedVer`` 2 (without it Anki's importer runs the v1 to v2 upgrade,
   which turns Good on learning entries into Easy), rollover hour 4, and the creation
-  time's UTC offset (``creationOffset``), so days are counted by the local calendar.
-  A review due on a calendar day is due in Anki from that day's rollover (4 am).
+  time's UTC offset (``creationOffset``), so days are local days from 4 a.m., as
+  calcquiz's own (its default) and Anki's (its default) are.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from calcquiz.dates import Calendar
 from calcquiz.scheduler import ANKI_ROLLOVER_HOUR
 from calcquiz.store import (
     LEARNING,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from calcquiz.content import Deck
 
 ROLLOVER_HOUR = ANKI_ROLLOVER_HOUR  # as the scheduler counts days
+ANKI_DAYS = Calendar(ROLLOVER_HOUR)
 DAY = 86400
 # Anki's card type and queue for each calcquiz state.
 CARD_TYPE = {LEARNING: (1, 1), REVIEW: (2, 2), RELEARNING: (3, 1)}
@@ -104,8 +106,8 @@ def minutes_west(ts: float) -> int:
 
 
 def day_number(ts: float, crt: int) -> int:
-    """Anki's day number of the local calendar day holding ``ts``."""
-    return (local_date(ts) - local_date(crt)).days
+    """Anki's day number of the day (from the rollover hour) holding ``ts``."""
+    return (ANKI_DAYS.day_of(ts) - local_date(crt)).days
 
 
 # ---------------------------------------------------------------- cards and revlog
@@ -120,13 +122,19 @@ def anki_interval(state: int, due: float | None, at: float) -> int:
     return -int(min(MAX_WAIT_S, max(1, round(wait))))
 
 
-def steps_left(state: CardState) -> int:
+def steps_left(state: CardState, steps: Steps) -> int:
     """Learning steps still to go, as Anki's ``left`` (today's count * 1000 + total)."""
-    from calcquiz.scheduler import LEARNING_STEPS, RELEARNING_STEPS
-
-    steps = LEARNING_STEPS if state.state == LEARNING else RELEARNING_STEPS
-    remaining = max(1, len(steps) - (state.step or 0))
+    of_state = steps.learning if state.state == LEARNING else steps.relearning
+    remaining = max(1, of_state - (state.step or 0))
     return remaining * 1000 + remaining
+
+
+@dataclass(frozen=True)
+class Steps:
+    """How many learning and relearning steps the scheduler has."""
+
+    learning: int
+    relearning: int
 
 
 def card_data(state: CardState, retention: float, decay: float) -> str:
@@ -139,7 +147,9 @@ def card_data(state: CardState, retention: float, decay: float) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def card_fields(state: CardState, crt: int, retention: float, decay: float) -> dict[str, Any]:
+def card_fields(
+    state: CardState, crt: int, retention: float, decay: float, steps: Steps
+) -> dict[str, Any]:
     """The ``cards`` columns that carry the schedule of a studied card."""
     ctype, queue = CARD_TYPE[state.state]
     if state.state == REVIEW:
@@ -151,7 +161,7 @@ def card_fields(state: CardState, crt: int, retention: float, decay: float) -> d
         ivl = 0
         if state.state == RELEARNING and state.stability is not None:
             ivl = int(min(MAX_IVL_DAYS, max(1, round(state.stability))))
-        left = steps_left(state)
+        left = steps_left(state, steps)
     return {
         "type": ctype,
         "queue": queue,
@@ -210,13 +220,16 @@ def add_progress(
     progress: Progress,
     guids: dict[str, tuple[str, str]],
     now: float,
-    retention: float,
 ) -> int:
     """Write ``progress`` into genanki's collection at ``conn``. ``guids`` maps each
-    note's guid to its card's (deck name, card id). Returns the revlog rows written."""
+    note's guid to its card's (deck name, card id). Returns the revlog rows written.
+    Desired retention, decay and steps are those of calcquiz's scheduler (its config)."""
     from calcquiz import scheduler as sched
 
-    decay = float(sched.make_scheduler(fuzz=False).parameters[20])
+    scheduler = sched.make_scheduler(fuzz=False)
+    retention = float(scheduler.desired_retention)
+    decay = float(scheduler.parameters[20])
+    steps = Steps(len(scheduler.learning_steps), len(scheduler.relearning_steps))
     crt = creation_time(progress, now)
     conf = json.loads(conn.execute("SELECT conf FROM col").fetchone()[0])
     conf.update(schedVer=2, rollover=ROLLOVER_HOUR, creationOffset=minutes_west(crt))
@@ -231,7 +244,7 @@ def add_progress(
         if key is None or state is None:
             continue
         anki_ids[key] = card_id
-        fields = card_fields(state, crt, retention, decay)
+        fields = card_fields(state, crt, retention, decay, steps)
         conn.execute(
             "UPDATE cards SET " + ", ".join(f"{k} = ?" for k in fields) + " WHERE id = ?",
             (*fields.values(), card_id),
