@@ -201,6 +201,30 @@ def test_without_the_option_the_package_has_no_progress(tmp_path, cli, calcquiz_
         col.close()
 
 
+def test_a_suspended_card_stays_suspended_in_anki(tmp_path):
+    from calcquiz.store import Flags
+
+    decks = load_decks([BUNDLED_DECK])
+    with open_store(tmp_path / "s.db") as store:
+        make_history(store, decks, end=last_hour(), weeks=2, studied=4)
+        studied = sorted(store.card_states(DECK_NAME))
+        store.set_flags(DECK_NAME, studied[0], Flags(suspended=True))
+        apkg = exporter.export(decks, tmp_path / "s.apkg", progress=gather(store, decks)).path
+    col = open_collection(tmp_path / "anki")
+    try:
+        import_apkg(col, apkg, with_scheduling=True)
+        by_guid = notes_by_guid(col)
+        queues = {
+            card_id: by_guid[exporter.guid(DECK_NAME, card_id)].cards()[0].queue
+            for card_id in studied
+        }
+        assert queues[studied[0]] == -1
+        assert all(q in (1, 2) for c, q in queues.items() if c != studied[0])
+        assert_integrity(col)
+    finally:
+        col.close()
+
+
 def test_progress_needs_the_apkg_format(tmp_path, cli):
     result = cli("export", "anki", "--with-progress", "--format", "txt", "-o", str(tmp_path))
     assert result.exit_code == 2

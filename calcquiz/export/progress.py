@@ -5,7 +5,8 @@ then :func:`add_progress` turns the studied cards into Anki's learning, review a
 relearning cards and adds one ``revlog`` row per non-cram rating, as Anki 23.10+
 reads them when a package is imported with "Import any learning progress":
 
-* ``cards``: ``type``/``queue`` 1/1 learning, 2/2 review, 3/1 relearning; ``due`` is a
+* ``cards``: ``type``/``queue`` 1/1 learning, 2/2 review, 3/1 relearning (queue -1
+  when suspended in calcquiz); ``due`` is a
   Unix time in seconds for (re)learning, and for review the day number counted from
   the collection's creation day (``crt``); ``left`` is the learning steps still to go;
   ``data`` holds the FSRS memory state ``{"s", "d", "dr", "decay", "lrt"}`` (Anki's
@@ -24,7 +25,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,7 @@ class Progress:
 
     states: dict[tuple[str, str], CardState]  # by (deck name, card id)
     store: Store
+    suspended: set[tuple[str, str]] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self.states)
@@ -72,13 +74,17 @@ class Progress:
 def gather(store: Store, decks: Sequence[Deck]) -> Progress:
     """The studied cards of ``decks`` that are still in them."""
     states: dict[tuple[str, str], CardState] = {}
+    suspended: set[tuple[str, str]] = set()
     for deck in decks:
         saved = store.card_states(deck.name)
+        flags = store.card_flags(deck.name)
         for card in deck.cards:
             state = saved.get(card.id)
             if state is not None and state.state != NEW:
                 states[(deck.name, card.id)] = state
-    return Progress(states, store)
+                if card.id in flags and flags[card.id].suspended:
+                    suspended.add((deck.name, card.id))
+    return Progress(states, store, suspended)
 
 
 # ---------------------------------------------------------------- days
@@ -245,6 +251,8 @@ def add_progress(
             continue
         anki_ids[key] = card_id
         fields = card_fields(state, crt, retention, decay, steps)
+        if key in progress.suspended:
+            fields["queue"] = -1  # Anki's suspended queue; the type keeps the schedule
         conn.execute(
             "UPDATE cards SET " + ", ".join(f"{k} = ?" for k in fields) + " WHERE id = ?",
             (*fields.values(), card_id),
