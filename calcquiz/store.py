@@ -931,59 +931,79 @@ def scheduled_history(store: Store, deck: str) -> Iterator[tuple[str, list[Logge
 Rebuild = Callable[[list[tuple[int, float]]], list[CardState]]
 
 
+MERGE_BATCH = 500  # cards per transaction (and per scan of the deck's log)
+
+
 def merge_reviews(
-    store: Store, deck: str, card_id: str, incoming: Iterable[IncomingReview], rebuild: Rebuild
-) -> int:
-    """Add the ``incoming`` ratings not yet logged (matched on the time in ms) and set the
-    card's state to ``rebuild(whole non-cram log)``, in one transaction, so the state
-    always agrees with the log as it is at commit time. Returns how many were added.
+    store: Store, deck: str, cards: dict[str, tuple[list[IncomingReview], Rebuild]]
+) -> dict[str, int]:
+    """For each card of ``deck`` in ``cards`` (card id -> (incoming ratings, rebuild)):
+    add the incoming ratings not yet logged (matched on the time in ms) and set the
+    card's state to ``rebuild(its whole non-cram log)``. All in one transaction, so each
+    state agrees with the log as it is at commit time. Returns the ratings added per card.
 
     ``rebuild`` gets ``(rating, reviewed_at)`` oldest first and returns the state after
-    each of them (the last is the card's state).
+    each of them (the last is the card's state). Callers pass at most
+    :data:`MERGE_BATCH` cards: the log is read once per call, by a scan of the deck.
     """
+    added: dict[str, int] = {}
     with store._write() as conn:
-        logged = conn.execute(
-            "SELECT rating, reviewed_at FROM review_log "
-            "WHERE deck = ? AND card_id = ? AND cram = 0",
-            (deck, card_id),
-        ).fetchall()
-        every_time = conn.execute(
-            "SELECT reviewed_at FROM review_log WHERE deck = ? AND card_id = ?", (deck, card_id)
+        logged: dict[str, list[tuple[int, float, int]]] = {card_id: [] for card_id in cards}
+        marks = ",".join("?" * len(cards))
+        rows = conn.execute(
+            "SELECT card_id, rating, reviewed_at, cram FROM review_log "
+            f"WHERE deck = ? AND card_id IN ({marks})",
+            (deck, *cards),
         )
-        known = {review_ms(at) for (at,) in every_time}
-        fresh: dict[int, IncomingReview] = {}
-        for review in incoming:
-            ms = review_ms(review.reviewed_at)
-            if ms not in known and ms not in fresh:
-                fresh[ms] = review
-        if not fresh:
-            return 0
-        timeline: list[tuple[int, float, IncomingReview | None]] = sorted(
-            [(int(r), float(at), None) for r, at in logged]
-            + [(r.rating, r.reviewed_at, r) for r in fresh.values()],
-            key=lambda item: item[1],
-        )
-        states = rebuild([(rating, at) for rating, at, _ in timeline])
-        before: CardState | None = None
-        for (rating, at, added), after in zip(timeline, states, strict=True):
-            if added is not None:
-                conn.execute(
-                    "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
-                    "state_before, state_after, before_json, after_json, cram) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                    (
-                        deck,
-                        card_id,
-                        rating,
-                        at,
-                        added.duration_ms,
-                        before.state if before else NEW,
-                        after.state,
-                        before.to_json() if before else None,
-                        after.to_json(),
-                    ),
-                )
-            before = after
-        if states:
-            _put_state(conn, states[-1])
-        return len(fresh)
+        for card_id, rating, at, cram in rows:
+            logged[card_id].append((int(rating), float(at), int(cram)))
+        for card_id, (incoming, rebuild) in cards.items():
+            added[card_id] = _merge_one(conn, deck, card_id, logged[card_id], incoming, rebuild)
+    return added
+
+
+def _merge_one(
+    conn: sqlite3.Connection,
+    deck: str,
+    card_id: str,
+    logged: list[tuple[int, float, int]],
+    incoming: list[IncomingReview],
+    rebuild: Rebuild,
+) -> int:
+    known = {review_ms(at) for _, at, _ in logged}
+    fresh: dict[int, IncomingReview] = {}
+    for review in incoming:
+        ms = review_ms(review.reviewed_at)
+        if ms not in known and ms not in fresh:
+            fresh[ms] = review
+    if not fresh:
+        return 0
+    timeline: list[tuple[int, float, IncomingReview | None]] = sorted(
+        [(rating, at, None) for rating, at, cram in logged if not cram]
+        + [(r.rating, r.reviewed_at, r) for r in fresh.values()],
+        key=lambda item: item[1],
+    )
+    states = rebuild([(rating, at) for rating, at, _ in timeline])
+    before: CardState | None = None
+    for (rating, at, new), after in zip(timeline, states, strict=True):
+        if new is not None:
+            conn.execute(
+                "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
+                "state_before, state_after, before_json, after_json, cram) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (
+                    deck,
+                    card_id,
+                    rating,
+                    at,
+                    new.duration_ms,
+                    before.state if before else NEW,
+                    after.state,
+                    before.to_json() if before else None,
+                    after.to_json(),
+                ),
+            )
+        before = after
+    if states:
+        _put_state(conn, states[-1])
+    return len(fresh)

@@ -25,10 +25,12 @@ from calcquiz import scheduler as sched
 from calcquiz.anki_import.package import AnkiCard, AnkiCollection, Revlog
 from calcquiz.store import (
     LEARNING,
+    MERGE_BATCH,
     RELEARNING,
     REVIEW,
     CardState,
     IncomingReview,
+    Rebuild,
     Store,
     merge_reviews,
     review_ms,
@@ -85,9 +87,17 @@ def ratings_of(entries: list[Revlog]) -> tuple[list[Revlog], float | None]:
 def merge_collection(
     store: Store, collection: AnkiCollection, targets: Mapping[str, Target]
 ) -> Merged:
-    """Merge the review log of every note in ``targets`` (by guid) into the store."""
+    """Merge the review log of every note in ``targets`` (by guid) into the store, in
+    transactions of :data:`MERGE_BATCH` cards of one deck."""
     scheduler = sched.make_scheduler(fuzz=False)
     merged = Merged()
+    pending: dict[str, dict[str, tuple[list[IncomingReview], Rebuild]]] = {}
+
+    def flush(deck: str) -> None:
+        added = merge_reviews(store, deck, pending.pop(deck))
+        merged.reviews_added += sum(added.values())
+        merged.cards_updated += sum(n > 0 for n in added.values())
+
     for note in collection.notes:
         target = targets.get(note.guid)
         if target is None:
@@ -95,25 +105,29 @@ def merge_collection(
             continue
         merged.notes_matched += 1
         card = collection.first_card(note)
-        if card is None:
+        work = merge_work(scheduler, collection, card, target) if card else None
+        if work is None:
             continue
-        added = merge_card(store, scheduler, collection, card, target)
-        merged.reviews_added += added
-        merged.cards_updated += added > 0
+        batch = pending.setdefault(target.deck, {})
+        batch[target.card_id] = work
+        if len(batch) >= MERGE_BATCH:
+            flush(target.deck)
+    for deck in list(pending):
+        flush(deck)
     return merged
 
 
-def merge_card(
-    store: Store,
+def merge_work(
     scheduler: fsrs.Scheduler,
     collection: AnkiCollection,
     card: AnkiCard,
     target: Target,
-) -> int:
-    """Merge one Anki card's ratings into ``target``'s log; returns the ratings added."""
+) -> tuple[list[IncomingReview], Rebuild] | None:
+    """One Anki card's ratings, and how to rebuild ``target``'s state once they are
+    merged; None when the card has no ratings."""
     entries, reset_at = ratings_of(collection.revlog.get(card.id, []))
     if not entries:
-        return 0
+        return None
     incoming = [IncomingReview(e.ease, e.id / 1000, e.time_ms) for e in entries]
     last_anki_ms = entries[-1].id
     anki_due = collection.due_time(card)
@@ -127,4 +141,4 @@ def merge_card(
             states[-1] = CardState(**{**last.__dict__, "due": anki_due})
         return states
 
-    return merge_reviews(store, target.deck, target.card_id, incoming, rebuild)
+    return incoming, rebuild
