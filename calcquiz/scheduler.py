@@ -194,18 +194,13 @@ def replay_states(
     deck: str,
     card_id: str,
     ratings: Iterable[tuple[int, float]],
-    restart_at: float | None = None,
 ) -> list[CardState]:
-    """Like :func:`replay`, but the state after each review, in time order. From the
-    first review at or after ``restart_at`` on, the card starts again from new (Anki's
-    "Forget")."""
+    """Like :func:`replay`, but the state after each review, in time order."""
     import fsrs
 
     states: list[CardState] = []
     state: CardState | None = None
     for rating, reviewed_at in sorted(ratings, key=lambda r: r[1]):
-        if restart_at is not None and reviewed_at >= restart_at:
-            state, restart_at = None, None
         card = to_fsrs(state, reviewed_at)
         reviewed, _ = scheduler.review_card(
             card, fsrs.Rating(rating), review_datetime=_utc(reviewed_at)

@@ -113,6 +113,7 @@ def test_import_takes_ankis_history(anki_history, package, cli):
     for review in logged:  # logged states agree with the replay
         assert review.state_after != NEW
 
+    assert_check_clean(cli)
     again = cli("import", "anki", str(anki_history[package]))
     assert again.exit_code == 0
     assert "Reviews added: 0\nCards updated: 0\n" in again.stdout
@@ -153,6 +154,7 @@ def test_round_trip_calcquiz_anki_calcquiz(tmp_path, calcquiz_home, monkeypatch,
     same = cli("import", "anki", str(back))
     assert same.exit_code == 0
     assert "Reviews added: 0\nCards updated: 0\n" in same.stdout
+    assert_check_clean(cli)
 
     fresh = tmp_path / "fresh-home"
     monkeypatch.setenv("CALCQUIZ_HOME", str(fresh))
@@ -172,6 +174,14 @@ def test_round_trip_calcquiz_anki_calcquiz(tmp_path, calcquiz_home, monkeypatch,
         ), key
         assert abs(got.due - state.due) <= DAY, key
     assert os.environ["CALCQUIZ_HOME"] == str(fresh)
+    assert_check_clean(cli)
+
+
+def assert_check_clean(cli) -> None:
+    """calcquiz's own consistency check: every card's state is its log replayed."""
+    result = cli("check")
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(": no problems found.\n"), result.output
 
 
 def test_not_a_package_is_bad_input(tmp_path, cli):
@@ -290,9 +300,48 @@ def test_ankis_forget_restarts_the_history(tmp_path, cli):
 
     result = cli("import", "anki", str(out))
     assert result.exit_code == 0
-    assert f"Reviews added: {rated}\n" in result.stdout
+    assert f"Reviews added: {after_reset}\n" in result.stdout
     with open_store() as store:
         state = store.card_states(DECK_NAME)["gradient"]
+        assert len(store.reviews(DECK_NAME)) == after_reset < rated
     assert state.stability == pytest.approx(memory.stability, abs=2e-2)
     assert state.difficulty == pytest.approx(memory.difficulty, abs=2e-2)
-    assert state.reps == after_reset < rated
+    assert state.reps == after_reset
+    assert_check_clean(cli)
+
+
+def test_study_in_calcquiz_then_anki_then_back(tmp_path, cli):
+    """The real round trip: calcquiz's history goes to Anki with progress, Anki's own
+    study continues it for 12 days, and calcquiz takes the new ratings back; each card
+    then has Anki's memory state for the whole log, and calcquiz check is clean."""
+    decks = load_decks([BUNDLED_DECK])
+    end = last_hour() - 14 * DAY
+    with open_store() as store:
+        make_history(store, decks, end=end, weeks=4)
+        before = len(store.reviews(DECK_NAME))
+        last_ms = max(review_ms(r.reviewed_at) for r in store.reviews(DECK_NAME))
+        apkg = exporter.export(decks, tmp_path / "p.apkg", progress=gather(store, decks)).path
+        studied = sorted(store.card_states(DECK_NAME))
+    col = open_collection(tmp_path / "anki")
+    col.set_config("fsrs", True)
+    import_apkg(col, apkg, with_scheduling=True)
+    keys = card_ids_by_key(col)
+    cids = [keys[k] for k in studied]
+    anki_study(col, cids, end + DAY, 12)
+    memory = {k: col.compute_memory_state(keys[k]) for k in studied}
+    new_rows = col.db.scalar("SELECT count() FROM revlog WHERE id > ?", last_ms)
+    back = export_from_anki(col, tmp_path / "back.apkg")
+    col.close()
+
+    result = cli("import", "anki", str(back))
+    assert result.exit_code == 0, result.output
+    assert f"Reviews added: {new_rows}\n" in result.stdout and new_rows > 20
+    with open_store() as store:
+        states = store.card_states(DECK_NAME)
+        non_cram = [r for r in store.reviews(DECK_NAME) if not r.cram]
+        assert len(store.reviews(DECK_NAME)) == before + new_rows
+    for key in studied:
+        assert states[key].stability == pytest.approx(memory[key].stability, abs=2e-2), key
+        assert states[key].difficulty == pytest.approx(memory[key].difficulty, abs=2e-2), key
+        assert states[key].reps == sum(r.card_id == key for r in non_cram)
+    assert_check_clean(cli)

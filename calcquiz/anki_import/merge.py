@@ -12,7 +12,8 @@ The card's state is then replayed from new through the whole merged log with the
 session's own rule (:func:`calcquiz.scheduler.replay_states`, fuzz off), counting days as
 Anki does, so stability and difficulty match Anki's memory state for the same log.
 When Anki's answer is the latest one and Anki's card is in the same state, the card
-keeps the due time Anki gave it. A "Forget"/"Reset" in Anki restarts the history there.
+keeps the due time Anki gave it. Ratings before a "Forget"/"Reset" in Anki are not
+imported (Anki's FSRS ignores them too), so the card's history starts there.
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def merge_work(
     """One Anki card's ratings, and how to rebuild ``target``'s state once they are
     merged; None when the card has no ratings."""
     entries, reset_at = ratings_of(collection.revlog.get(card.id, []))
+    if reset_at is not None:  # Anki's FSRS ignores what came before a "Forget"; so do we
+        entries = [e for e in entries if e.id / 1000 > reset_at]
     if not entries:
         return None
     incoming = [IncomingReview(e.ease, e.id / 1000, e.time_ms) for e in entries]
@@ -134,7 +137,7 @@ def merge_work(
     anki_state = ANKI_STATE.get(card.type)
 
     def rebuild(timeline: list[tuple[int, float]]) -> list[CardState]:
-        states = sched.replay_states(scheduler, target.deck, target.card_id, timeline, reset_at)
+        states = sched.replay_states(scheduler, target.deck, target.card_id, timeline)
         last = states[-1]
         last_is_anki = review_ms(timeline[-1][1]) == last_anki_ms
         if last_is_anki and anki_due is not None and anki_state == last.state:
