@@ -83,7 +83,8 @@ class DayReviews:
 @dataclass(frozen=True)
 class DrillAccuracy:
     correct: int
-    attempted: int
+    attempted: int  # right or wrong; skips are not attempts
+    skipped: int
     accuracy: float | None
 
 
@@ -160,8 +161,8 @@ def build_stats(
             for i, n in enumerate(per_day)
         ],
         drill_accuracy={
-            topic: DrillAccuracy(c, n, c / n if n else None)
-            for topic, (c, n) in accuracy.items()
+            topic: DrillAccuracy(c, n, s, c / n if n else None)
+            for topic, (c, n, s) in accuracy.items()
         },
     )
 

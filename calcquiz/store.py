@@ -6,7 +6,7 @@ Tables:
   ``(deck, card_id)``. A card without a row is *new*.
 * ``review_log``: one row per rating, append-only (undo removes the row it undoes):
   card, rating, time, duration, and the state before and after as JSON.
-* ``drill_log``: one row per auto-graded exercise.
+* ``drill_log``: one row per auto-graded exercise; ``given`` is NULL for a skipped one.
 * ``card_flags``: suspended, buried (until when) and leech marks, keyed like
   ``card_state`` but apart from it, so a new card can be suspended and a rating, which
   replaces the state row, never touches the marks.
@@ -593,12 +593,13 @@ class Store:
             assert cur.lastrowid is not None
             return cur.lastrowid
 
-    def drill_accuracy(self) -> dict[str, tuple[int, int]]:
-        """topic -> (correct, attempted)."""
+    def drill_accuracy(self) -> dict[str, tuple[int, int, int]]:
+        """topic -> (correct, attempted, skipped); a skip (``given`` NULL) is no attempt."""
         rows = self.conn.execute(
-            "SELECT topic, SUM(correct), COUNT(*) FROM drill_log GROUP BY topic ORDER BY topic"
+            "SELECT topic, SUM(correct), SUM(given IS NOT NULL), SUM(given IS NULL) "
+            "FROM drill_log GROUP BY topic ORDER BY topic"
         )
-        return {t: (int(c), int(n)) for t, c, n in rows}
+        return {t: (int(c), int(n), int(s)) for t, c, n, s in rows}
 
     # -- maintenance
     def reset(self) -> tuple[int, int]:

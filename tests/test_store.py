@@ -43,7 +43,7 @@ def test_migrates_a_version_1_database(tmp_path: Path):
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert len(store.reviews()) == 1  # history kept
         store.record_drill("derivative", "p", "1", "1", True, 10)
-        assert store.drill_accuracy() == {"derivative": (1, 1)}
+        assert store.drill_accuracy() == {"derivative": (1, 1, 0)}
 
 
 def unchanged_after_refusal(path: Path, match: str) -> None:

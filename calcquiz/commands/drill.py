@@ -14,9 +14,10 @@ def drill(
     topic: Annotated[
         Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
         typer.Argument(
-            help="derivative, partial, gradient, chain-rule, gradient-descent, learning-rate, "
-            "momentum, jacobian, hessian, newton, lagrange, vanishing, exploding, activations "
-            "or weight-decay. Default: mixed, weakest cards first.",
+            help="A card's demo name: derivative, partial, gradient, chain-rule, convexity, "
+            "gradient-descent, minibatch, learning-rate, local-minima, saddle, momentum, "
+            "jacobian, hessian, newton, constrained, lagrange, vanishing, exploding, "
+            "activations or weight-decay. Default: mixed, weakest cards first.",
             show_default=False,
         ),
     ] = None,
@@ -33,9 +34,10 @@ def drill(
     """Practise the computation behind the cards: exercises generated fresh and auto-graded.
 
     Answers can be numbers or expressions (4/3, sqrt(2)/2, ln(2), pi/4), vectors
-    ([2, 6] or 2, 6) and matrices ([[2, 1], [1, 0]]); a relative error of 1e-3 is accepted.
-    A wrong answer shows the right one with a worked solution. Type ? for a hint, s to
-    skip, q to quit.
+    ([2, 6] or 2, 6) and matrices ([[2, 1], [1, 0]]). A number is right when exact or
+    correct to 3 significant figures (within half a unit of the third). Every answer is
+    followed by a worked solution. Type ? for a hint, s to skip (counted apart from
+    attempts), q to quit.
 
     Example: calcquiz drill momentum --count 3
     """
@@ -53,18 +55,13 @@ def drill(
         ui.print_json([e.to_dict() for e in exercises])
         return
 
+    from calcquiz.drills.session import DrillSession
     from calcquiz.store import open_store
     from calcquiz.ui import drill_view
     from calcquiz.ui.keys import LineReader
 
     with open_store() as store:
-
-        def record(ex: drills.Exercise, given: str | None, correct: bool, ms: int) -> None:
-            store.record_drill(
-                ex.topic, ex.prompt, drills.format_answer(ex.answer), given, correct, ms
-            )
-
-        drill_view.run(exercises, LineReader(), record)
+        drill_view.run(DrillSession(exercises, store), LineReader())
 
 
 def _recall_by_topic(deck: list[Path] | None) -> dict[str, float | None]:

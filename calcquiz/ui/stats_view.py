@@ -65,8 +65,9 @@ def print_stats(report: Stats) -> None:
         console.print(Text("Drill accuracy", style=ui.STYLE_TITLE))
         table = Table.grid(padding=(0, 2))
         for topic, a in accuracy.items():
-            share = "" if a.accuracy is None else f"{a.accuracy:.0%}"
-            table.add_row(Text(topic), f"{a.correct}/{a.attempted}", share)
+            share = "-" if a.accuracy is None else f"{a.accuracy:.0%}"
+            skipped = f"{a.skipped} skipped" if a.skipped else ""
+            table.add_row(Text(topic), f"{a.correct}/{a.attempted}", share, skipped)
         console.print(table)
 
 
