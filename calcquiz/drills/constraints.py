@@ -55,11 +55,12 @@ def gen_constrained(rng: random.Random) -> Exercise:
         "multiplier": ("What is its KKT multiplier μ (∇f + μ∇g = 0, μ ≥ 0, μ·g = 0)?", "number"),
         "active": ("Is the constraint active (g = 0) at the solution? Answer yes or no.", "choice"),
     }[question]
-    answer: Value = {
+    answers: dict[str, Value] = {
         "solution": list(point.x),
         "multiplier": point.multiplier,
         "active": "yes" if point.active else "no",
-    }[question]
+    }
+    answer = answers[question]
     inside = not point.active
     steps = [
         f"the unconstrained minimum ({a}, {b}) is "
