@@ -4,11 +4,8 @@ test_drills_session.py."""
 
 from __future__ import annotations
 
-import json
 import math
 import random
-import sqlite3
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -251,9 +248,7 @@ def test_convexity_matches_the_second_derivative_and_the_chord_test():
             rng = np.random.default_rng(seed)
             p, q = rng.uniform(-3, 3, (2, 2000, 2))
             mid = (p + q) / 2
-            violated = bool(
-                np.any(g(*mid.T) > (g(*p.T) + g(*q.T)) / 2 + 1e-9)
-            )
+            violated = bool(np.any(g(*mid.T) > (g(*p.T) + g(*q.T)) / 2 + 1e-9))
             key = "plane"
         assert ex.answer == ("yes" if convex else "no"), seed
         assert violated == (not convex), seed  # an independent, numeric route agrees
