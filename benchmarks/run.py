@@ -167,6 +167,15 @@ def run(work: Path, pairs: int, cards: int, reviews: int, quick: bool) -> list[R
             stdin="q\n",
         ),
         ratio_to_floor(
+            "first drill exercise (drill derivative -n 1, q)",
+            [*CALCQUIZ, "drill", "derivative", "--count", "1", "--seed", "1"],
+            [*FLOOR, "hello"],
+            env,
+            pairs,
+            1.5,
+            stdin="q\n",
+        ),
+        ratio_to_floor(
             "demo gradient-descent --no-live",
             [*CALCQUIZ, "demo", "gradient-descent", "--no-live"],
             [*FLOOR, "hello"],
@@ -186,7 +195,7 @@ def run(work: Path, pairs: int, cards: int, reviews: int, quick: bool) -> list[R
 
     latencies = rating_latency_ms(deck, work / "latency-home", 30 if quick else 200)
     rows.insert(
-        3,
+        4,
         Row(
             "rating -> next card rendered (in-process)",
             statistics.median(latencies),

@@ -13,36 +13,20 @@ and a one-exercise :class:`DrillSession` to time, grade and log it.
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from calcquiz.drills.calculus import (
-    gen_chain_rule,
-    gen_derivative,
-    gen_gradient,
-    gen_hessian,
-    gen_jacobian,
-    gen_partial,
-)
-from calcquiz.drills.constraints import gen_constrained, gen_lagrange
-from calcquiz.drills.deep import gen_activations, gen_exploding, gen_vanishing
-from calcquiz.drills.descent import (
-    gen_gradient_descent,
-    gen_learning_rate,
-    gen_minibatch,
-    gen_momentum,
-    gen_newton,
-    gen_weight_decay,
-)
 from calcquiz.drills.exercise import Exercise, Value, Worked
 from calcquiz.drills.grading import Grade, format_answer, grade
-from calcquiz.drills.landscape import gen_convexity, gen_local_minima, gen_saddle
 from calcquiz.errors import BadInputError
 
 __all__ = [
     "GENERATORS",
     "TOPICS",
+    "WHERE",
     "DrillPlan",
     "Exercise",
     "Grade",
@@ -50,51 +34,69 @@ __all__ = [
     "Worked",
     "check_topic",
     "format_answer",
+    "generator",
     "grade",
     "has_generator",
     "new_exercise",
     "weights_from_retrievability",
 ]
 
-# In card order, keyed by the card's demo name (calcquiz.demos.DEMO_NAMES).
-GENERATORS: dict[str, Callable[[random.Random], Exercise]] = {
-    "derivative": gen_derivative,
-    "partial": gen_partial,
-    "gradient": gen_gradient,
-    "chain-rule": gen_chain_rule,
-    "convexity": gen_convexity,
-    "gradient-descent": gen_gradient_descent,
-    "minibatch": gen_minibatch,
-    "learning-rate": gen_learning_rate,
-    "local-minima": gen_local_minima,
-    "saddle": gen_saddle,
-    "momentum": gen_momentum,
-    "jacobian": gen_jacobian,
-    "hessian": gen_hessian,
-    "newton": gen_newton,
-    "constrained": gen_constrained,
-    "lagrange": gen_lagrange,
-    "vanishing": gen_vanishing,
-    "exploding": gen_exploding,
-    "activations": gen_activations,
-    "weight-decay": gen_weight_decay,
+Generator = Callable[[random.Random], Exercise]
+
+# In card order, keyed by the card's demo name (calcquiz.demos.DEMO_NAMES): the module that
+# holds its generator, ``gen_<name>``. Only that module is imported when a drill starts.
+WHERE: dict[str, str] = {
+    "derivative": "calculus",
+    "partial": "calculus",
+    "gradient": "calculus",
+    "chain-rule": "calculus",
+    "convexity": "landscape",
+    "gradient-descent": "descent",
+    "minibatch": "descent",
+    "learning-rate": "descent",
+    "local-minima": "landscape",
+    "saddle": "landscape",
+    "momentum": "descent",
+    "jacobian": "calculus",
+    "hessian": "calculus",
+    "newton": "descent",
+    "constrained": "constraints",
+    "lagrange": "constraints",
+    "vanishing": "deep",
+    "exploding": "deep",
+    "activations": "deep",
+    "weight-decay": "descent",
 }
-TOPICS = tuple(GENERATORS)
+TOPICS = tuple(WHERE)
+
+
+def generator(topic: str) -> Generator:
+    """The generator for ``topic`` (imports its module on first use)."""
+    module = importlib.import_module(f"calcquiz.drills.{WHERE[check_topic(topic)]}")
+    fn: Generator = getattr(module, "gen_" + topic.replace("-", "_"))
+    return fn
+
+
+def __getattr__(name: str) -> Any:
+    """``GENERATORS``, every topic's generator (all modules loaded), built on first use."""
+    if name == "GENERATORS":
+        return {t: generator(t) for t in TOPICS}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def has_generator(demo: str | None) -> bool:
     """Whether a card with this ``demo`` field can be reviewed by a fresh exercise."""
-    return demo in GENERATORS
+    return demo in WHERE
 
 
 def new_exercise(topic: str, rng: random.Random | int | None = None) -> Exercise:
     """A fresh exercise on ``topic`` (a demo name), reproducible from a seed or a Random."""
     source = rng if isinstance(rng, random.Random) else random.Random(rng)
-    return GENERATORS[check_topic(topic)](source)
+    return generator(topic)(source)
 
 
 def check_topic(topic: str) -> str:
-    if topic not in GENERATORS:
+    if topic not in WHERE:
         from calcquiz.content import closest_name
 
         hint = closest_name(topic, TOPICS)
@@ -123,7 +125,7 @@ class DrillPlan:
             else:
                 weights = [self.weights.get(t, 1.0) for t in TOPICS]
                 topic = rng.choices(TOPICS, weights=weights)[0]
-            out.append(GENERATORS[topic](rng))
+            out.append(generator(topic)(rng))
         return out
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from calcquiz import ui
-from calcquiz.drills.grading import answer_text
 from calcquiz.drills.session import Attempt, DrillSession, DrillSummary, Event, Status
-from calcquiz.mathtext import to_unicode
 from calcquiz.ui.keys import LineReader
 
 KEYS = "? hint · s skip · q quit"
@@ -22,7 +19,7 @@ def run(session: DrillSession, reader: LineReader) -> DrillSummary:
         number, total = session.position
         console.print(
             Panel(
-                Text(to_unicode(ex.prompt)),
+                Text(ex.prompt),  # generated text: plain Unicode, no LaTeX to convert
                 title=f"Drill {number}/{total} · {ex.topic}",
                 title_align="left",
                 border_style=ui.STYLE_TITLE,
@@ -51,6 +48,8 @@ def run(session: DrillSession, reader: LineReader) -> DrillSummary:
 
 def explain(attempt: Attempt) -> None:
     """After every attempt, the worked solution: one line when right, a panel otherwise."""
+    from calcquiz.drills.grading import answer_text
+
     console = ui.console()
     ex = attempt.exercise
     if attempt.status is Status.CORRECT:
@@ -71,6 +70,8 @@ def explain(attempt: Attempt) -> None:
 def summary(result: DrillSummary) -> None:
     if not result.attempted + result.skipped:
         return
+    from rich.table import Table
+
     table = Table.grid(padding=(0, 2))
     table.add_row("Correct", str(result.correct))
     table.add_row("Wrong", str(result.wrong))
