@@ -165,7 +165,7 @@ def gen_jacobian(rng: random.Random) -> Exercise:
                     for v, (t, val) in zip("xy", parts, strict=True)
                 )
             )
-        steps.append(f"J = {vec(rows[0])}, {vec(rows[1])} (one row per component)")
+        steps.append(f"J = [{vec(rows[0])}, {vec(rows[1])}] (one row per component)")
         return Worked(rows, tuple(steps))
 
     return Exercise(
