@@ -20,6 +20,23 @@ from calcquiz.store import NEW, NO_FLAGS, STATE_NAMES, Store
 
 FORECAST_DAYS = 14
 HEATMAP_WEEKS = 12
+EXERCISE_WINDOW = 5  # exercise accuracy: the last N attempted exercises on a card's topic
+
+
+class ExerciseAccuracy(TypedDict):
+    """Right answers among a card topic's last attempted exercises (skips left out)."""
+
+    right: int
+    of: int
+    accuracy: float
+
+
+def exercise_accuracy(results: list[bool] | None) -> ExerciseAccuracy | None:
+    """Over recent exercise results, newest first (None: never attempted)."""
+    if not results:
+        return None
+    right = sum(results)
+    return ExerciseAccuracy(right=right, of=len(results), accuracy=right / len(results))
 
 
 class CardProgress(TypedDict):
@@ -33,6 +50,7 @@ class CardProgress(TypedDict):
     suspended: bool
     buried: bool  # hidden until the next day starts
     leech: bool
+    exercise_accuracy: ExerciseAccuracy | None  # the last EXERCISE_WINDOW on its topic
 
 
 def card_progress(
@@ -44,6 +62,7 @@ def card_progress(
     """Per card, in deck order. ``store=None``: all new."""
     now = time.time() if now is None else now
     scheduler = sched.make_scheduler(config=config) if store is not None else None
+    recent = store.recent_drill_results(EXERCISE_WINDOW) if store is not None else {}
     out: list[CardProgress] = []
     for deck in decks:
         states = store.card_states(deck.name) if store is not None else {}
@@ -63,6 +82,7 @@ def card_progress(
                     suspended=mark.suspended,
                     buried=mark.buried(now),
                     leech=mark.leech,
+                    exercise_accuracy=exercise_accuracy(recent.get(card.demo or "")),
                 )
             )
     return out
@@ -88,6 +108,17 @@ class DrillAccuracy:
     accuracy: float | None
 
 
+@dataclass(frozen=True)
+class RecallVsExercises:
+    """A card's FSRS recall now beside its topic's recent exercise accuracy."""
+
+    deck: str
+    card: str
+    topic: str
+    retrievability: float | None
+    exercise_accuracy: ExerciseAccuracy | None
+
+
 @dataclass
 class Stats:
     decks: list[str]
@@ -101,6 +132,8 @@ class Stats:
     forecast: list[DayDue]
     heatmap: list[DayReviews]
     drill_accuracy: dict[str, DrillAccuracy] = field(default_factory=dict)
+    exercise_window: int = EXERCISE_WINDOW
+    recall_vs_exercises: list[RecallVsExercises] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -164,7 +197,29 @@ def build_stats(
             topic: DrillAccuracy(c, n, s, c / n if n else None)
             for topic, (c, n, s) in accuracy.items()
         },
+        recall_vs_exercises=_recall_vs_exercises(store, decks, now),
     )
+
+
+def _recall_vs_exercises(
+    store: Store, decks: Sequence[Deck], now: float
+) -> list[RecallVsExercises]:
+    """Per card whose topic has been drilled (so a big deck without drills costs nothing)."""
+    recent = store.recent_drill_results(EXERCISE_WINDOW)
+    out: list[RecallVsExercises] = []
+    scheduler = None
+    for deck in decks:
+        cards = [c for c in deck.cards if c.demo in recent]
+        if not cards:
+            continue
+        scheduler = scheduler or sched.make_scheduler()
+        states = store.card_states(deck.name)
+        for card in cards:
+            topic = card.demo or ""
+            recall = sched.retrievability(scheduler, states.get(card.id), now)
+            accuracy = exercise_accuracy(recent[topic])
+            out.append(RecallVsExercises(deck.name, card.id, topic, recall, accuracy))
+    return out
 
 
 STATE_FILTERS = ("new", "learning", "review", "relearning", "suspended", "buried", "leech")

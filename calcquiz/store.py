@@ -601,6 +601,19 @@ class Store:
         )
         return {t: (int(c), int(n), int(s)) for t, c, n, s in rows}
 
+    def recent_drill_results(self, limit: int) -> dict[str, list[bool]]:
+        """topic -> right or wrong for its last ``limit`` attempted exercises, newest first."""
+        rows = self.conn.execute(
+            "SELECT topic, correct FROM (SELECT topic, correct, id, ROW_NUMBER() OVER "
+            "(PARTITION BY topic ORDER BY id DESC) AS n FROM drill_log WHERE given IS NOT NULL) "
+            "WHERE n <= ? ORDER BY topic, id DESC",
+            (limit,),
+        )
+        out: dict[str, list[bool]] = {}
+        for topic, correct in rows:
+            out.setdefault(topic, []).append(bool(correct))
+        return out
+
     # -- maintenance
     def reset(self) -> tuple[int, int]:
         """Forget all progress. Returns (cards, reviews) removed."""

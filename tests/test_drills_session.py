@@ -327,3 +327,26 @@ def test_mixed_drills_favour_the_weakest_cards():
     plan = DrillPlan(count=300, seed=3, weights=weights_from_retrievability(recall))
     topics = [e.topic for e in plan.exercises()]
     assert topics.count("hessian") > 3 * max(topics.count(t) for t in TOPICS if t != "hessian")
+
+
+def test_stats_and_list_show_recall_beside_recent_exercise_accuracy(cli):
+    items = json.loads(cli("drill", "derivative", "-n", "7", "--seed", "8", "--json").stdout)
+    # oldest first: 3 wrong, then 3 right, then a skip; the last 5 attempts are 2 wrong, 3 right
+    typed = ["99999"] * 3 + [format_answer(i["answer"]) for i in items[3:6]] + ["s"]
+    cli("drill", "derivative", "-n", "7", "--seed", "8", input="\n".join(typed) + "\n")
+    cli("study", input="\n3\nq\n")  # rate card 1 (derivative) Good
+    stats = json.loads(cli("stats", "--json").stdout)
+    assert stats["exercise_window"] == 5
+    rows = {r["card"]: r for r in stats["recall_vs_exercises"]}
+    assert len(rows) == 20  # every bundled card has a generator
+    first = rows["derivative"]
+    assert first["exercise_accuracy"] == {"right": 3, "of": 5, "accuracy": 0.6}
+    assert 0.9 < first["retrievability"] <= 1.0
+    assert rows["partial-derivative"]["exercise_accuracy"] is None
+    assert rows["partial-derivative"]["retrievability"] is None
+    text = cli("stats").stdout
+    assert "Recall vs exercises" in text and "solved 3 of 5" in text
+    listed = json.loads(cli("list", "--json").stdout)
+    assert listed[0]["exercise_accuracy"] == first["exercise_accuracy"]
+    assert listed[0]["retrievability"] == pytest.approx(first["retrievability"], rel=1e-3)
+    assert "3/5" in cli("list").stdout

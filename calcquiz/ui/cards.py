@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.markdown import Markdown
 
     from calcquiz.content import Card, Deck, Problem
-    from calcquiz.progress import CardProgress
+    from calcquiz.progress import CardProgress, ExerciseAccuracy
 
 
 def question_text(card: Card) -> str:
@@ -53,6 +53,7 @@ def print_card_table(
     table.add_column("due", no_wrap=True)
     table.add_column("stab.", justify="right", no_wrap=True)
     table.add_column("recall", justify="right", no_wrap=True)
+    table.add_column("solved", justify="right", no_wrap=True)  # recent exercises, right/of
     now = time.time()
     calendar = calendar or Calendar()
     for card, p in rows:
@@ -70,6 +71,7 @@ def print_card_table(
             "" if p["due"] is None else _due(p["due"], now, calendar),
             "" if stability is None else f"{stability:.1f}d",
             "" if recall is None else f"{recall:.0%}",
+            _solved(p["exercise_accuracy"]),
         )
     console = ui.console()
     if not rows:
@@ -78,6 +80,10 @@ def print_card_table(
     console.print(table)
     if total is not None and len(rows) < total:
         console.print(Text(f"{len(rows)} of {total} cards match.", style=ui.STYLE_MUTED))
+
+
+def _solved(accuracy: ExerciseAccuracy | None) -> str:
+    return "" if not accuracy else f"{accuracy['right']}/{accuracy['of']}"
 
 
 STATE_STYLES = {"new": "blue", "learning": "red", "relearning": "red", "review": "green"}

@@ -12,10 +12,11 @@ from rich.text import Text
 from calcquiz import ui
 
 if TYPE_CHECKING:
-    from calcquiz.progress import DayReviews, Stats
+    from calcquiz.progress import DayReviews, RecallVsExercises, Stats
 
 BAR_WIDTH = 40
 SHADES = " ░▒▓█"
+RECALL_ROWS = 30  # cards shown in "Recall vs exercises"
 
 
 def print_stats(report: Stats) -> None:
@@ -69,6 +70,31 @@ def print_stats(report: Stats) -> None:
             skipped = f"{a.skipped} skipped" if a.skipped else ""
             table.add_row(Text(topic), f"{a.correct}/{a.attempted}", share, skipped)
         console.print(table)
+    print_recall_vs_exercises(report.recall_vs_exercises, report.exercise_window)
+
+
+def print_recall_vs_exercises(rows: Sequence[RecallVsExercises], window: int) -> None:
+    """Recalling a card beside solving its topic's exercises (drilled topics only)."""
+    if not rows:
+        return
+    console = ui.console()
+    console.print()
+    console.print(Text(f"Recall vs exercises (last {window} answers)", style=ui.STYLE_TITLE))
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style=ui.STYLE_MUTED)
+    table.add_column(justify="right")
+    table.add_column()
+    for r in rows[:RECALL_ROWS]:
+        solved = r.exercise_accuracy
+        table.add_row(
+            Text(r.card),
+            "recall -" if r.retrievability is None else f"recall {r.retrievability:.0%}",
+            "no exercises yet" if not solved else f"solved {solved['right']} of {solved['of']}",
+        )
+    console.print(table)
+    if len(rows) > RECALL_ROWS:
+        more = f"... and {len(rows) - RECALL_ROWS} more cards (stats --json lists them all)"
+        console.print(Text(more, style=ui.STYLE_MUTED))
 
 
 def heatmap(days: Sequence[DayReviews]) -> Text:
