@@ -138,9 +138,10 @@ def _descent_steps(
         f"from x{settled} on, every iterate is {'right' if side[-1] else 'left'} of the "
         f"maximum at {fmt(peak)}"
     )
+    curvature = 3 * reached**2 - s  # f''
     lines.append(
-        f"after {run.nit} steps x = {fmt(run.x)}, f' = {grad(run.x):.1e}, "
-        f"f'' = {fmt(3 * reached**2 - s)} > 0: the local minimum at {fmt(reached)}"
+        f"after {run.nit} steps x = {fmt(run.x)}, f' = {grad(run.x):.1e}, f'' = {fmt(curvature)}"
+        + (f" > 0: the local minimum at {fmt(reached)}" if curvature > 0 else "")
     )
     return lines
 
