@@ -167,7 +167,7 @@ def run(work: Path, pairs: int, cards: int, reviews: int, quick: bool) -> list[R
             stdin="q\n",
         ),
         ratio_to_floor(
-            "first drill exercise (drill derivative -n 1, q)",
+            "first drill exercise (drill derivative, q)",
             [*CALCQUIZ, "drill", "derivative", "--count", "1", "--seed", "1"],
             [*FLOOR, "hello"],
             env,
