@@ -129,7 +129,7 @@ def _descent_steps(
     s: int,
 ) -> list[str]:
     side = [x > peak for x in run.path]
-    settled = next(i for i in range(len(side)) if all(v == side[-1] for v in side[i:]))
+    settled = max((i + 1 for i, v in enumerate(side) if v != side[-1]), default=0)
     lines = [f"f'(x) = x^3 - {s}*x{term(grad(0), '')}"]
     for k in range(min(3, run.nit)):
         x = run.path[k]
