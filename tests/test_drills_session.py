@@ -202,10 +202,13 @@ def test_one_exercise_api_for_a_study_session():
 
 
 def test_the_first_prompt_needs_neither_sympy_nor_numpy():
-    """Drill start-up: every generator builds its prompt before the heavy imports."""
+    """Drill start-up: generators build their prompts before the heavy imports. (Not
+    local-minima: its question, a start and a step that end in a fair basin, comes from a
+    run of the numeric core, which is numpy.)"""
     code = (
         "import sys, calcquiz.drills as d, calcquiz.drills.session\n"
         "for t in d.TOPICS:\n"
+        "    if t == 'local-minima': continue\n"
         "    for s in range(30):\n"
         "        e = d.new_exercise(t, s); e.prompt, e.answer_format\n"
         "print(sorted(m for m in ('sympy', 'numpy', 'scipy') if m in sys.modules))\n"

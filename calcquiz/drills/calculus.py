@@ -10,12 +10,12 @@ import math
 import random
 from typing import Any
 
+from calcquiz.drills import numerics as num
 from calcquiz.drills.exercise import (
     Exercise,
     Worked,
     derivative,
     fmt,
-    known,
     nonzero,
     par,
     term,
@@ -219,20 +219,28 @@ def _hessian_kind(rng: random.Random) -> Exercise:
     f = term(a, "x^2", True) + term(b, "x*y") + term(c, "y^2")
     h = [[2 * a, b], [b, 2 * c]]
     det = 4 * a * c - b * b
-    kind = "saddle" if det < 0 else ("minimum" if a > 0 else "maximum")
+
+    def solve() -> Worked:
+        (low, high), _ = num.eig_sym2(h)
+        kind = num.classify([low, high])
+        return Worked(
+            kind,
+            (
+                f"H = {h}",
+                f"det H = {det}, trace H = {2 * a + 2 * c}: eigenvalues {fmt(low)} and "
+                f"{fmt(high)}",
+                "det < 0: eigenvalues of opposite sign, a saddle"
+                if det < 0
+                else f"det > 0 and H₁₁ {'>' if a > 0 else '<'} 0: a {kind}",
+            ),
+        )
+
     return Exercise(
         "hessian",
         f"f(x, y) = {f}. The origin is a stationary point. Is it a minimum, a maximum or a saddle?",
         {"f": f, "at": [0, 0]},
         "Look at the signs of the Hessian's eigenvalues (det H < 0 means opposite signs).",
-        known(
-            kind,
-            f"H = {h}",
-            f"det H = {det}, trace H = {2 * a + 2 * c}",
-            "det < 0: eigenvalues of opposite sign, a saddle"
-            if det < 0
-            else f"det > 0 and H₁₁ {'>' if a > 0 else '<'} 0: a {kind}",
-        ),
+        solve,
         "choice",
         KINDS,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from calcquiz.drills import numerics as num
-from calcquiz.drills.exercise import Exercise, Value, fmt, known, nonzero, shifted, vec
+from calcquiz.drills.exercise import Exercise, Value, Worked, fmt, known, nonzero, shifted, vec
 
 YES_NO = ("yes", "no")
 
@@ -40,6 +40,7 @@ def gen_constrained(rng: random.Random) -> Exercise:
             a += 1
         point = num.nearest_in_disk(a, b, r)
         g, g_text, region = f"x^2 + y^2 - {r * r}", f"x² + y² ≤ {r * r}", "disk"
+        level = float(r * r)
         grad_g = "(2x, 2y)"
     else:
         c = rng.randint(-3, 3)
@@ -47,6 +48,7 @@ def gen_constrained(rng: random.Random) -> Exercise:
             a += 1
         point = num.nearest_in_half_plane(a, b, c)
         g, g_text, region = shifted("x + y", c).strip("()"), f"x + y ≤ {c}", "half-plane"
+        level = float(c)
         grad_g = "(1, 1)"
     f = f"{shifted('x', a)}^2 + {shifted('y', b)}^2"
     question = rng.choice(["solution", "multiplier", "active"])
@@ -75,13 +77,23 @@ def gen_constrained(rng: random.Random) -> Exercise:
             f"∇f = (2{shifted('x', a)}, 2{shifted('y', b)}) = {vec(grad_f)}"
             f" there, ∇g = {grad_g}; ∇f + μ∇g = 0 gives μ = {fmt(point.multiplier)} ≥ 0"
         )
+
+    def solve() -> Worked:
+        holds, residual = num.kkt_holds(a, b, region, level, point)
+        check = (
+            f"KKT conditions checked at {vec(point.x)}: residual {residual:.1e}, μ ≥ 0, μ·g = 0"
+            if holds
+            else f"the KKT check at {vec(point.x)} fails (residual {residual:.1e})"
+        )
+        return Worked(answer, (*steps, check))
+
     return Exercise(
         "constrained",
         f"Minimize f(x, y) = {f} subject to g(x, y) = {g} ≤ 0. {ask[0]}",
         {"f": f, "g": g, "question": question},
         "Check the unconstrained minimum first. If it breaks the constraint, the solution "
         "is on the boundary: the nearest point, where ∇f = -μ∇g.",
-        known(answer, *steps),
+        solve,
         ask[1],
         YES_NO if question == "active" else (),
     )

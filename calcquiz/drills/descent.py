@@ -19,7 +19,7 @@ def gen_gradient_descent(rng: random.Random) -> Exercise:
     def solve() -> Worked:
         dx_text, gx = derivative(f, "x", x=x0, y=y0)
         dy_text, gy = derivative(f, "y", x=x0, y=y0)
-        new = [x0 - lr * gx, y0 - lr * gy]
+        new = num.sgd_step([x0, y0], [gx, gy], lr)
         return Worked(
             new,
             (
@@ -131,7 +131,7 @@ def gen_weight_decay(rng: random.Random) -> Exercise:
 
     def solve() -> Worked:
         _, g = derivative(f, "x", x=w0)
-        w1 = w0 - lr * (g + lam * w0)
+        (w1,) = num.sgd_step([w0], [g], lr, weight_decay=lam)
         return Worked(
             w1,
             (

@@ -9,6 +9,7 @@ from calcquiz.drills import numerics as num
 from calcquiz.drills.calculus import KINDS
 from calcquiz.drills.exercise import (
     Exercise,
+    Worked,
     fmt,
     known,
     nonzero,
@@ -94,18 +95,24 @@ def gen_local_minima(rng: random.Random) -> Exercise:
     f = "x^4/4" + term(-s / 2, "x^2") + term(t, "x")
     low, peak, high = num.cubic_roots(-s, t)  # f'(x) = x^3 - s x + t
 
+    def fun(x: float) -> float:
+        return x**4 / 4 - s * x**2 / 2 + t * x
+
     def grad(x: float) -> float:
         return x**3 - s * x + t
+
+    def hess(x: float) -> float:
+        return 3 * x**2 - s
 
     for _ in range(100):
         x0 = rng.choice([-2.5, -2, -1.5, -1, -0.5, 0.5, 1, 1.5, 2, 2.5])
         lr = rng.choice([0.02, 0.05, 0.1, 0.15, 0.2])
-        run = num.gradient_descent_1d(grad, x0, lr)
+        run = num.gradient_descent_1d(fun, grad, hess, x0, lr)
         if run.converged and all(abs(x - peak) > 0.1 for x in run.path):
             break  # ends at a minimum, never close to the maximum: a fair question
     else:  # small steps from far out always qualify
         x0, lr = rng.choice([-2.5, 2.5]), 0.02
-        run = num.gradient_descent_1d(grad, x0, lr)
+        run = num.gradient_descent_1d(fun, grad, hess, x0, lr)
     reached = low if abs(run.x - low) < abs(run.x - high) else high
     shown = [round_sig(v) for v in (low, peak, high)]
     return Exercise(
@@ -155,8 +162,18 @@ def gen_saddle(rng: random.Random) -> Exercise:
     f = f"x^3 - {3 * p * p}*x" + term(c, f"{shifted('y', q)}^2")
     x0 = rng.choice([p, -p])
     (low, high) = sorted([6 * x0, 2 * c])
-    kind = num.classify([low, high])
-    assert kind is not None
+
+    def solve() -> Worked:
+        kind = num.classify([low, high])  # never degenerate: 6x0 and 2c are not 0
+        return Worked(
+            kind,
+            (
+                f"∇f = (3x^2 - {3 * p * p}, {2 * c}{shifted('y', q)}) = 0 at x = ±{p}, y = {q}",
+                f"H = [[6x, 0], [0, {2 * c}]] = [[{6 * x0}, 0], [0, {2 * c}]] at ({x0}, {q})",
+                f"eigenvalues {low} and {high}: a {kind}",
+            ),
+        )
+
     return Exercise(
         "saddle",
         f"f(x, y) = {f} has critical points ({p}, {q}) and ({-p}, {q}). "
@@ -164,12 +181,7 @@ def gen_saddle(rng: random.Random) -> Exercise:
         {"f": f, "at": [x0, q]},
         "At a critical point the Hessian decides: eigenvalues all positive, all negative, "
         "or of both signs.",
-        known(
-            kind,
-            f"∇f = (3x^2 - {3 * p * p}, {2 * c}{shifted('y', q)}) = 0 at x = ±{p}, y = {q}",
-            f"H = [[6x, 0], [0, {2 * c}]] = [[{6 * x0}, 0], [0, {2 * c}]] at ({x0}, {q})",
-            f"eigenvalues {low} and {high}: a {kind}",
-        ),
+        solve,
         "choice",
         KINDS,
     )

@@ -1,9 +1,12 @@
 """The drills' numeric core, in one place: iterations, classification, projections, KKT.
 
-Plain Python floats on purpose: a drill's prompt is built before numpy or sympy is
-imported (drill start-up), and these problems are 1-D or 2-D. Each function states its
-formula. ``calcquiz/numerics`` (the demos' shared core) should take these over when it
-exists: the names match what they compute, not how a drill uses them.
+The iterations, the convergence test, the classification of a critical point and the KKT
+check are the demos' own, from :mod:`calcquiz.numerics`; the functions here adapt them to
+the drills' scalars and 2x2 problems (plain floats in and out). numpy comes with them, so
+they run when an answer is computed, never before a prompt is shown; the one exception is
+local-minima, whose question (a start and a step that end in a fair basin) needs a run.
+Closed forms a person can follow (cubic roots, 2x2 eigenvalues, projections, minibatch
+variance) are plain Python and state their formulas.
 """
 
 from __future__ import annotations
@@ -11,23 +14,42 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-# ---------------------------------------------------------------- iterations
+# ---------------------------------------------------------------- iterations (the core's)
 
 
 def momentum_steps(
     grad: Callable[[float], float], x0: float, lr: float, mu: float, steps: int
 ) -> list[tuple[float, float, float, float]]:
-    """Heavy-ball momentum, torch.optim.SGD's form: b = mu b + g (b = g on the first step),
-    x = x - lr b. Returns (x before, g, b, x after) per step."""
-    x, b = float(x0), None
+    """Heavy-ball momentum by the core's torch.optim.SGD step (b = g first, then
+    b = mu b + g; x = x - lr b). Returns (x before, g, b, x after) per step."""
+    import numpy as np
+
+    from calcquiz.numerics.iterate import sgd_step
+
+    p, buf = np.array([float(x0)]), None
     out = []
     for _ in range(steps):
-        g = grad(x)
-        b = g if b is None else mu * b + g
-        out.append((x, g, b, x - lr * b))
-        x = x - lr * b
+        g = np.array([grad(float(p[0]))])
+        new, buf = sgd_step(p, g, buf, lr, momentum=mu)
+        assert buf is not None
+        out.append((float(p[0]), float(g[0]), float(buf[0]), float(new[0])))
+        p = new
     return out
+
+
+def sgd_step(
+    p: Sequence[float], grad: Sequence[float], lr: float, weight_decay: float = 0.0
+) -> list[float]:
+    """One step of the core's torch.optim.SGD rule without momentum:
+    p - lr (∇f + weight_decay p)."""
+    import numpy as np
+
+    from calcquiz.numerics.iterate import sgd_step as core_step
+
+    new, _ = core_step(np.array(p, float), np.array(grad, float), None, lr, 0.0, weight_decay)
+    return [float(v) for v in new]
 
 
 @dataclass(frozen=True)
@@ -35,7 +57,7 @@ class DescentRun:
     """Gradient descent x <- x - lr f'(x) in 1-D (scipy's names: ``x``, ``nit``)."""
 
     path: tuple[float, ...]  # x_0, x_1, ..., x_nit
-    converged: bool  # |f'(x)| <= gtol at the end
+    converged: bool  # the core's convergence test passed at the end
 
     @property
     def x(self) -> float:
@@ -47,26 +69,28 @@ class DescentRun:
 
 
 def gradient_descent_1d(
+    fun: Callable[[float], float],
     grad: Callable[[float], float],
+    hess: Callable[[float], float],
     x0: float,
     lr: float,
-    gtol: float = 1e-10,
     maxiter: int = 10_000,
-    bound: float = 1e6,
 ) -> DescentRun:
-    """Iterate x_{k+1} = x_k - lr f'(x_k) until |f'(x_k)| <= gtol, |x| > bound (diverged)
-    or ``maxiter`` steps."""
-    path = [float(x0)]
-    x = float(x0)
-    for _ in range(maxiter):
-        g = grad(x)
-        if abs(g) <= gtol:
-            return DescentRun(tuple(path), True)
-        x = x - lr * g
-        path.append(x)
-        if not math.isfinite(x) or abs(x) > bound:
-            break
-    return DescentRun(tuple(path), abs(grad(x)) <= gtol if math.isfinite(x) else False)
+    """The core's gradient descent (:func:`calcquiz.numerics.iterate.gd_path`) on a 1-D f,
+    for at most ``maxiter`` steps; ``converged`` is the core's test."""
+    import numpy as np
+
+    from calcquiz.numerics.iterate import gd_path
+
+    run = gd_path(
+        lambda p: fun(float(p[0])),
+        lambda p: np.array([grad(float(p[0]))]),
+        [x0],
+        lr,
+        maxiter,
+        hess=lambda p: np.array([[hess(float(p[0]))]]),
+    )
+    return DescentRun(tuple(float(q[0]) for q in run.path), bool(run.converged))
 
 
 # ---------------------------------------------------------------- roots, eigenvalues
@@ -93,15 +117,12 @@ def eig_sym2(h: Sequence[Sequence[float]]) -> tuple[tuple[float, float], list[fl
     return (low, high), [v[0] / norm, v[1] / norm]
 
 
-def classify(eigenvalues: Sequence[float]) -> str | None:
-    """minimum (all > 0), maximum (all < 0), saddle (both signs); None if any is 0."""
-    if any(e == 0 for e in eigenvalues):
-        return None
-    if all(e > 0 for e in eigenvalues):
-        return "minimum"
-    if all(e < 0 for e in eigenvalues):
-        return "maximum"
-    return "saddle"
+def classify(eigenvalues: Sequence[float]) -> str:
+    """minimum, maximum, saddle or degenerate: the core's classification of a Hessian's
+    eigenvalues (:func:`calcquiz.numerics.critical.classify_eigenvalues`)."""
+    from calcquiz.numerics.critical import classify_eigenvalues
+
+    return classify_eigenvalues(list(eigenvalues))
 
 
 # ---------------------------------------------------------------- minibatches
@@ -148,3 +169,38 @@ def nearest_in_half_plane(a: float, b: float, c: float) -> KKTPoint:
     if excess <= 0:
         return KKTPoint((a, b), 0.0, excess == 0)
     return KKTPoint((a - excess / 2, b - excess / 2), excess, True)
+
+
+@dataclass(frozen=True)
+class _Smooth:
+    """f, ∇f and the Hessian as the core's KKT check asks for them (numpy arrays)."""
+
+    fun: Callable[[Any], float]
+    jac: Callable[[Any], Any]
+    hess: Callable[[Any], Any]
+
+
+def kkt_holds(a: float, b: float, g: str, level: float, point: KKTPoint) -> tuple[bool, float]:
+    """The core's KKT check (:func:`calcquiz.numerics.kkt.check_kkt`) of ``point`` for
+    min (x-a)^2 + (y-b)^2 s.t. g <= 0, g = x^2 + y^2 - level ("disk") or x + y - level
+    ("half-plane"). Returns (conditions hold, the residual |∇f + μ∇g| + max(g, 0))."""
+    import numpy as np
+
+    from calcquiz.numerics.kkt import check_kkt
+
+    f = _Smooth(
+        lambda p: float((p[0] - a) ** 2 + (p[1] - b) ** 2),
+        lambda p: np.array([2 * (p[0] - a), 2 * (p[1] - b)]),
+        lambda p: 2 * np.eye(2),
+    )
+    if g == "disk":
+        con = _Smooth(lambda p: float(p @ p - level), lambda p: 2 * p, lambda p: 2 * np.eye(2))
+    else:
+        con = _Smooth(
+            lambda p: float(p[0] + p[1] - level),
+            lambda p: np.array([1.0, 1.0]),
+            lambda p: np.zeros((2, 2)),
+        )
+    check = check_kkt(f, con, np.array(point.x, dtype=float), equality=False)
+    agrees = math.isclose(check.multiplier, point.multiplier, rel_tol=1e-6, abs_tol=1e-9)
+    return check.satisfied and agrees, check.residual
