@@ -10,7 +10,6 @@ import math
 import random
 from typing import Any
 
-from calcquiz.drills import numerics as num
 from calcquiz.drills.exercise import (
     Exercise,
     Worked,
@@ -221,6 +220,8 @@ def _hessian_kind(rng: random.Random) -> Exercise:
     det = 4 * a * c - b * b
 
     def solve() -> Worked:
+        from calcquiz.drills import numerics as num
+
         (low, high), _ = num.eig_sym2(h)
         kind = num.classify([low, high])
         return Worked(
