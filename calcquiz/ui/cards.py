@@ -71,7 +71,7 @@ def print_card_table(
             "" if p["due"] is None else _due(p["due"], now, calendar),
             "" if stability is None else f"{stability:.1f}d",
             "" if recall is None else f"{recall:.0%}",
-            _solved(p["exercise_accuracy"]),
+            _solved(p.get("exercise_accuracy")),  # rows built by older code lack it
         )
     console = ui.console()
     if not rows:
