@@ -7,7 +7,7 @@ at ``day_starts_at`` (see :mod:`calcquiz.dates`).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any, TypedDict
@@ -42,30 +42,39 @@ def card_progress(
     config: Config | None = None,
 ) -> list[CardProgress]:
     """Per card, in deck order. ``store=None``: all new."""
+    return [p for _, p in iter_card_progress(store, decks, now, config)]
+
+
+def iter_card_progress(
+    store: Store | None,
+    decks: Sequence[Deck],
+    now: float | None = None,
+    config: Config | None = None,
+) -> Iterator[tuple[Card, CardProgress]]:
+    """Each card with its progress, in deck order, made as it is asked for (``list``
+    streams them). ``store=None``: all new."""
     now = time.time() if now is None else now
-    scheduler = sched.make_scheduler(config=config) if store is not None else None
-    out: list[CardProgress] = []
+    recall = (
+        sched.retrievability_at(sched.make_scheduler(config=config), now)
+        if store is not None
+        else None
+    )
     for deck in decks:
         states = store.card_states(deck.name) if store is not None else {}
         flags = store.card_flags(deck.name) if store is not None else {}
         for card in deck.cards:
             state = states.get(card.id)
             mark = flags.get(card.id, NO_FLAGS)
-            out.append(
-                CardProgress(
-                    state=STATE_NAMES[state.state if state else NEW],
-                    due=iso_utc(state.due) if state else None,
-                    stability=state.stability if state else None,
-                    difficulty=state.difficulty if state else None,
-                    retrievability=(
-                        sched.retrievability(scheduler, state, now) if scheduler else None
-                    ),
-                    suspended=mark.suspended,
-                    buried=mark.buried(now),
-                    leech=mark.leech,
-                )
+            yield card, CardProgress(
+                state=STATE_NAMES[state.state if state else NEW],
+                due=iso_utc(state.due) if state else None,
+                stability=state.stability if state else None,
+                difficulty=state.difficulty if state else None,
+                retrievability=recall(state) if recall else None,
+                suspended=mark.suspended,
+                buried=mark.buried(now),
+                leech=mark.leech,
             )
-    return out
 
 
 @dataclass(frozen=True)
@@ -215,5 +224,12 @@ def select(
 ) -> list[tuple[Card, CardProgress]]:
     """The cards (with their progress, in deck order) that match ``query``."""
     cards = [c for d in decks for c in d.cards]
+    return list(iter_select(zip(cards, rows, strict=True), query, now, calendar))
+
+
+def iter_select(
+    rows: Iterable[tuple[Card, CardProgress]], query: CardQuery, now: float, calendar: Calendar
+) -> Iterator[tuple[Card, CardProgress]]:
+    """The rows that match ``query``, as they come."""
     end = calendar.today_end(now)
-    return [(c, p) for c, p in zip(cards, rows, strict=True) if query.matches(c, p, end)]
+    return (row for row in rows if query.matches(row[0], row[1], end))

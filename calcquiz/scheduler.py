@@ -7,7 +7,7 @@ included (fsrs draws the fuzz at review time, so reviewing again would draw anew
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -146,6 +146,27 @@ def retrievability(scheduler: fsrs.Scheduler, state: CardState | None, now: floa
     if state is None or state.stability is None:
         return None
     return float(scheduler.get_card_retrievability(to_fsrs(state, now), _utc(now)))
+
+
+def retrievability_at(
+    scheduler: fsrs.Scheduler, now: float
+) -> Callable[[CardState | None], float | None]:
+    """:func:`retrievability` for many cards at one moment, without building an fsrs Card
+    for each: FSRS-6's forgetting curve ``R = (1 + factor * t / S) ** -w20`` with
+    ``factor = 0.9 ** (-1 / w20) - 1`` and ``t`` whole days since the last review, as
+    ``fsrs.Scheduler.get_card_retrievability`` computes it."""
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+
+    def recall(state: CardState | None) -> float | None:
+        if state is None or state.stability is None:
+            return None
+        if state.last_review is None:
+            return 0.0
+        days = max(0, int((now - state.last_review) // 86400))
+        return float((1 + factor * days / state.stability) ** decay)
+
+    return recall
 
 
 def becomes_leech(lapses: int, threshold: int) -> bool:
