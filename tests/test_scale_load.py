@@ -1,0 +1,147 @@
+"""Loading big decks: the event-built values equal PyYAML's own, and a deck with a
+problem is still located by file, line and card (through the composing loader)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.generate import write_short_deck
+from calcquiz.content import check_deck, parse_deck
+from calcquiz.yamlplain import PLAIN_UNSUPPORTED, load_plain
+
+from .conftest import BUNDLED_DECK
+
+BAD_DECKS = sorted((Path(__file__).parent / "data" / "bad_decks").glob("*"))
+
+
+def plain(text: str) -> object:
+    loader = yaml.CSafeLoader(text)
+    try:
+        return load_plain(loader)
+    finally:
+        loader.dispose()
+
+
+def composed(text: str) -> object:
+    """PyYAML's own result, or PLAIN_UNSUPPORTED where it refuses the document."""
+    try:
+        return yaml.load(text, Loader=yaml.CSafeLoader)
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError, RecursionError):
+        return PLAIN_UNSUPPORTED
+
+
+def agree(text: str) -> None:
+    """Built from events, a document is what PyYAML makes of it, or handed back to it."""
+    fast = plain(text)
+    if fast is not PLAIN_UNSUPPORTED:
+        assert fast == composed(text), text
+
+
+def test_the_bundled_and_a_generated_deck_load_the_same(tmp_path: Path):
+    agree(BUNDLED_DECK.read_text(encoding="utf-8"))
+    deck = write_short_deck(tmp_path / "big.yaml", 2000).read_text(encoding="utf-8")
+    assert plain(deck) == composed(deck) != PLAIN_UNSUPPORTED
+
+
+@pytest.mark.parametrize("path", BAD_DECKS, ids=lambda p: p.name)
+def test_every_bad_deck_loads_the_same_or_is_handed_back(path: Path):
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return
+    if "\x00" not in text:
+        agree(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",  # an alias
+        "a: !!python/object:os.system ls\n",  # an explicit tag
+        "<<: {a: 1}\nb: 2\n",  # a merge key
+        "? [a, b]\n: 1\n",  # a complex key
+        "a: 1\n---\nb: 2\n",  # two documents
+        "a: [1, 2\n",  # a syntax error
+        "a: =\n",  # YAML's value tag, which the safe loader cannot build
+    ],
+)
+def test_what_needs_the_composing_loader_is_handed_back(text: str):
+    assert plain(text) is PLAIN_UNSUPPORTED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "a: 1\na: 2\n",  # a repeated key: the last wins, as in PyYAML
+        "n: [010, 0x1F, 1_000, 0o17, 1e3, .inf, -.inf, .nan, ~, null, yes, No, off, '']\n",
+        "big: [12345678901234567890123, 123456789012345678, -5, +5, 0]\n",
+        "t: [2001-01-01, 2001-12-14t21:59:43.10-05:00, '010', \"1\", !!str 3]\n",
+        "- plain\n- 'single'\n- \"double\\n\"\n- |\n  literal\n- >\n  folded\n",
+        "{a: {b: {c: [1, {d: e}]}}}",
+        "key with spaces: value\n? simple\n: mapped\n",
+    ],
+)
+def test_scalars_resolve_as_in_pyyaml(text: str):
+    agree(text)
+
+
+SCALARS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["010", "0x1F", "1_0", "1e3", ".inf", "~", "yes", "Off", "=", "<<", "2001-01-01"]
+    ),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(SCALARS, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES, st.sampled_from([None, False, True]))
+def test_random_documents_load_the_same(value: object, flow: bool | None):
+    agree(yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab: -[]{}'\"\n#&*!|>?,0.~", max_size=40))
+def test_random_text_loads_the_same(text: str):
+    agree(text)
+
+
+def test_a_problem_in_a_big_deck_is_located_by_line_and_card(tmp_path: Path):
+    path = write_short_deck(tmp_path / "big.yaml", 3000)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("  - id: card-2500\n")
+    assert lines[at + 3].startswith("    answer: ")
+    lines[at + 3] = "    answer: $2500 x^{2499}, unclosed\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    deck, problems = check_deck(path)
+    assert deck is None and len(problems) == 1
+    assert (problems[0].line, problems[0].column) == (at + 4, 13)
+    assert problems[0].card == "card 'card-2500'" and "unbalanced '$'" in problems[0].message
+    assert str(problems[0]).startswith(f"{path}:{at + 4}:13: card 'card-2500': ")
+
+
+def test_a_valid_deck_is_the_same_deck_either_way(tmp_path: Path):
+    """The fast path's deck against the composing path's (a harmless explicit ``!!str``
+    tag sends the same deck down the composing path)."""
+    text = write_short_deck(tmp_path / "big.yaml", 500).read_text(encoding="utf-8")
+    fast, problems = parse_deck(text.encode(), "fast")
+    tagged = text.replace("deck: Scale Test", "deck: !!str Scale Test", 1)
+    assert plain(tagged) is PLAIN_UNSUPPORTED
+    slow, slow_problems = parse_deck(tagged.encode(), "slow")
+    assert problems == slow_problems == [] and fast is not None and slow is not None
+    assert fast.cards == slow.cards and fast.name == slow.name
