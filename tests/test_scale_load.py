@@ -145,3 +145,27 @@ def test_a_valid_deck_is_the_same_deck_either_way(tmp_path: Path):
     slow, slow_problems = parse_deck(tagged.encode(), "slow")
     assert problems == slow_problems == [] and fast is not None and slow is not None
     assert fast.cards == slow.cards and fast.name == slow.name
+
+
+def test_a_warm_start_makes_only_the_cards_it_draws(tmp_path: Path, calcquiz_home: Path):
+    """From the cache, a session over 2,000 cards makes the cards due and the new ones
+    it queues, not the deck; and it queues the same cards as the parsed deck would."""
+    from calcquiz.content import load_deck
+    from calcquiz.content.cache import LazyCards
+    from calcquiz.session import SessionOptions, StudySession
+    from calcquiz.store import open_store
+
+    path = write_short_deck(tmp_path / "big.yaml", 2000)
+    parsed = load_deck(path)  # parses, then caches
+    cached = load_deck(path)
+    assert isinstance(cached.cards, LazyCards) and not isinstance(parsed.cards, LazyCards)
+    options = SessionOptions(new_limit=7, shuffle=True, seed=3)
+    with open_store(calcquiz_home / "calcquiz.db") as store:
+        lazy = StudySession(store, [cached], options)
+        made = sum(card is not None for card in cached.cards._made)
+        assert made == 7 and lazy.counts() == {"new": 7, "learning": 0, "review": 0}
+        full = StudySession(store, [parsed], options)
+        assert [c.id for c in lazy._new] == [c.id for c in full._new]
+    assert cached == parsed and len(cached.by_id) == 2000 and "card-2000" in cached.by_id
+    assert cached.by_id["card-1999"] == parsed.by_id["card-1999"]
+    assert cached.cards[-1].number == 2000 and cached.cards[1:3] == parsed.cards[1:3]
