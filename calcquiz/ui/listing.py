@@ -49,9 +49,11 @@ class Columns:
 
     @classmethod
     def of(cls, decks: Iterable[Deck], show_deck: bool) -> Columns:
-        decks = list(decks)
-        top = max((c.number for d in decks for c in d.cards), default=1)
-        longest = max((len(c.id) for d in decks for c in d.cards), default=4)
+        """From ids alone (``by_id``) and each deck's last card, the highest number: a
+        cached deck makes no card for this."""
+        decks = [d for d in decks if len(d.cards)]
+        top = max((d.cards[-1].number for d in decks), default=1)
+        longest = max((len(card_id) for d in decks for card_id in d.by_id), default=4)
         deck = min(16, max((len(d.name) for d in decks), default=4)) if show_deck else 0
         return cls(max(1, len(str(top))), min(32, max(4, longest)), max(4, deck) if deck else 0)
 
@@ -257,10 +259,14 @@ def _print_lines(fmt: LineFormat, rows: Iterator[Row], total: int, console: Cons
 def print_json_array(items: Iterable[dict[str, Any]]) -> None:
     """One JSON array on stdout, written item by item (one object a line)."""
     out = sys.stdout
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     first = True
     for item in items:
         out.write("[\n" if first else ",\n")
-        out.write(json.dumps(ui._finite(item), ensure_ascii=False, allow_nan=False))
+        try:
+            out.write(encode(item))
+        except ValueError:  # inf or nan somewhere: written as strings, as print_json does
+            out.write(encode(ui._finite(item)))
         first = False
     out.write("[]\n" if first else "\n]\n")
     out.flush()
