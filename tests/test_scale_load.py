@@ -19,27 +19,35 @@ from .conftest import BUNDLED_DECK
 BAD_DECKS = sorted((Path(__file__).parent / "data" / "bad_decks").glob("*"))
 
 
-def plain(text: str) -> object:
-    loader = yaml.CSafeLoader(text)
+def deck_loader() -> type:
+    from calcquiz.content.parse import _loader
+
+    return _loader()
+
+
+def plain(text: str, loader_class: type = yaml.CSafeLoader) -> object:
+    loader = loader_class(text)
     try:
         return load_plain(loader)
     finally:
         loader.dispose()
 
 
-def composed(text: str) -> object:
+def composed(text: str, loader_class: type = yaml.CSafeLoader) -> object:
     """PyYAML's own result, or PLAIN_UNSUPPORTED where it refuses the document."""
     try:
-        return yaml.load(text, Loader=yaml.CSafeLoader)
+        return yaml.load(text, Loader=loader_class)
     except (yaml.YAMLError, ValueError, OverflowError, TypeError, RecursionError):
         return PLAIN_UNSUPPORTED
 
 
 def agree(text: str) -> None:
-    """Built from events, a document is what PyYAML makes of it, or handed back to it."""
-    fast = plain(text)
-    if fast is not PLAIN_UNSUPPORTED:
-        assert fast == composed(text), text
+    """Built from events, a document is what PyYAML makes of it, or handed back to it:
+    with the safe loader, and with calcquiz's deck loader (no dates, bounded integers)."""
+    for loader_class in (yaml.CSafeLoader, deck_loader()):
+        fast = plain(text, loader_class)
+        if fast is not PLAIN_UNSUPPORTED:
+            assert fast == composed(text, loader_class), (text, loader_class)
 
 
 def test_the_bundled_and_a_generated_deck_load_the_same(tmp_path: Path):
@@ -82,6 +90,7 @@ def test_what_needs_the_composing_loader_is_handed_back(text: str):
         "a: 1\na: 2\n",  # a repeated key: the last wins, as in PyYAML
         "n: [010, 0x1F, 1_000, 0o17, 1e3, .inf, -.inf, .nan, ~, null, yes, No, off, '']\n",
         "big: [12345678901234567890123, 123456789012345678, -5, +5, 0]\n",
+        "huge: 1234567890123456789012345678901234567890\n",  # refused by the deck loader
         "t: [2001-01-01, 2001-12-14t21:59:43.10-05:00, '010', \"1\", !!str 3]\n",
         "- plain\n- 'single'\n- \"double\\n\"\n- |\n  literal\n- >\n  folded\n",
         "{a: {b: {c: [1, {d: e}]}}}",
@@ -169,3 +178,29 @@ def test_a_warm_start_makes_only_the_cards_it_draws(tmp_path: Path, calcquiz_hom
     assert cached == parsed and len(cached.by_id) == 2000 and "card-2000" in cached.by_id
     assert cached.by_id["card-1999"] == parsed.by_id["card-1999"]
     assert cached.cards[-1].number == 2000 and cached.cards[1:3] == parsed.cards[1:3]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(),
+            # controls, private use, unassigned, a lone surrogate, and printable-but-odd ones
+            st.sampled_from(list("\x00\x1b\x7f\x85\n\t\ue000\U000f0000\u0378\ud800")),
+            st.sampled_from(list("\u200b\u2028\xa0 \u00ad\u3000")),
+        ),
+        max_size=30,
+    )
+)
+def test_the_printable_shortcut_refuses_what_the_full_scan_refuses(text: str):
+    """bad_character's shortcut against a character-by-character scan of the categories."""
+    import unicodedata
+
+    from calcquiz.content.validate import bad_character
+
+    refused = {"Cc", "Co", "Cs", "Cn"}
+    scan = [ch for ch in text if unicodedata.category(ch) in refused and ch not in "\n\t"]
+    found = bad_character(text)
+    assert (found is None) == (not scan), (text, found)
+    if scan:
+        assert f"U+{ord(scan[0]):04X}" in found
