@@ -51,19 +51,23 @@ def _build(loader: Any, yaml: Any) -> Any:
     # Each open container: [value, key waiting for its value, or _NO_KEY (lists: unused)]
     stack: list[list[Any]] = []
     root: Any = None
+    get_event = loader.get_event
+    scalar_event, mapping_start = events.ScalarEvent, events.MappingStartEvent
+    sequence_start, mapping_end = events.SequenceStartEvent, events.MappingEndEvent
+    sequence_end, document_end = events.SequenceEndEvent, events.DocumentEndEvent
     while True:
-        event = loader.get_event()
+        event = get_event()
         kind = type(event)
-        if kind is events.ScalarEvent:
+        if kind is scalar_event:
             value = scalar(event)
-        elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
-            if event.tag not in (None, "!"):
+        elif kind is mapping_start or kind is sequence_start:
+            if event.tag is not None and event.tag != "!":
                 raise _Unsupported
-            stack.append([{} if kind is events.MappingStartEvent else [], _NO_KEY])
+            stack.append([{} if kind is mapping_start else [], _NO_KEY])
             continue
-        elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+        elif kind is mapping_end or kind is sequence_end:
             value = stack.pop()[0]
-        elif kind is events.DocumentEndEvent:
+        elif kind is document_end:
             break
         else:  # an alias, or something a plain document does not hold
             raise _Unsupported
@@ -103,13 +107,19 @@ class _ScalarMaker:
         self.node = yaml.ScalarNode
         self.claimed = set(loader.yaml_implicit_resolvers)  # first characters, '' and None
         self.constructors = loader.yaml_constructors
+        self.tags: dict[str, str] = {}  # resolved tags of short values seen (keys, mostly)
 
     def __call__(self, event: Any) -> Any:
         tag, value = event.tag, event.value
         if tag is not None and tag != "!":
             raise _Unsupported  # an explicit tag: rare, and the composing loader checks it
         if event.implicit[0] and (None in self.claimed or value[:1] in self.claimed):
-            tag = self.loader.resolve(self.node, value, event.implicit)
+            # With implicit[0] set, resolve() depends on the value alone: remember it.
+            tag = self.tags.get(value)
+            if tag is None:
+                tag = self.loader.resolve(self.node, value, event.implicit)
+                if len(value) <= 12 and len(self.tags) < 4096:
+                    self.tags[value] = tag
         else:
             tag = _STR  # what resolve() returns when no implicit resolver applies
         if tag == _STR:
