@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from typing import IO, TYPE_CHECKING, Any
 
@@ -98,25 +99,31 @@ class LineFormat:
         self.columns = columns
         self.due = DueFormat(calendar, now)
         self.unicode = unicode
+        c = columns
+        deck = f"{{:<{c.deck}.{c.deck}}}  " if c.deck else "{:.0}"  # truncated to its width
+        self.template = (
+            f"{{:>{c.number}}}  {deck}{{:<{c.card}}}  {{:<10}}  {{:<14}}  {{:>8}}  {{:>6}}  {{}}"
+        )
 
     def header(self) -> str:
         return self._join("#", "deck", "card", "state", "due", "stab.", "recall", "question")
 
     def line(self, card: Card, p: CardProgress) -> str:
-        stability, recall = p["stability"], p["retrievability"]
+        stability, recall, due = p["stability"], p["retrievability"], p["due"]
         question = " ".join((to_unicode(card.question) if self.unicode else card.question).split())
-        tags = " ".join(f"#{t}" for t in card.tags)
-        marks = ", ".join(m for m in MARKS if p[m])  # type: ignore[literal-required]
-        text = question + (f"  {tags}" if tags else "") + (f"  [{marks}]" if marks else "")
+        if card.tags:
+            question += "  #" + " #".join(card.tags)
+        if p["suspended"] or p["buried"] or p["leech"]:
+            question += f"  [{', '.join(m for m in MARKS if p[m])}]"  # type: ignore[literal-required]
         return self._join(
-            str(card.number),
+            card.number,
             " ".join(card.deck.split()),
             card.id,
             p["state"],
-            "" if p["due"] is None else self.due(_timestamp(p["due"])),
+            "" if due is None else self.due(datetime.fromisoformat(due).timestamp()),
             "" if stability is None else f"{stability:.1f}d",
             "" if recall is None else f"{recall:.0%}",
-            text,
+            question,
         )
 
     def state_offset(self, card: Card) -> int:
@@ -124,19 +131,8 @@ class LineFormat:
         c = self.columns
         return c.number + 2 + (c.deck + 2 if c.deck else 0) + max(c.card, len(card.id)) + 2
 
-    def _join(self, *cells: str) -> str:
-        number, deck, card, state, due, stability, recall, text = cells
-        c = self.columns
-        head = f"{number:>{c.number}}  " + (f"{deck[: c.deck]:<{c.deck}}  " if c.deck else "")
-        return (
-            f"{head}{card:<{c.card}}  {state:<10}  {due:<14}  {stability:>8}  {recall:>6}  {text}"
-        ).rstrip()
-
-
-def _timestamp(iso: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso).timestamp()
+    def _join(self, *cells: object) -> str:
+        return self.template.format(*cells).rstrip()
 
 
 def print_card_list(
