@@ -60,7 +60,7 @@ def iter_card_progress(
         else None
     )
     for deck in decks:
-        states = store.card_states(deck.name) if store is not None else {}
+        states = store.progress_rows(deck.name) if store is not None else {}
         flags = store.card_flags(deck.name) if store is not None else {}
         for card in deck.cards:  # one loop for 100,000 cards: kept free of calls it can skip
             state = states.get(card.id)
@@ -72,12 +72,13 @@ def iter_card_progress(
                     "retrievability": None, "suspended": False, "buried": False, "leech": False,
                 }
             else:
+                kind, due, stability, difficulty, last_review = state
                 progress = {
-                    "state": STATE_NAMES[state.state],
-                    "due": iso_utc(state.due),
-                    "stability": state.stability,
-                    "difficulty": state.difficulty,
-                    "retrievability": recall(state) if recall else None,
+                    "state": STATE_NAMES[kind],
+                    "due": iso_utc(due),
+                    "stability": stability,
+                    "difficulty": difficulty,
+                    "retrievability": recall(stability, last_review) if recall else None,
                     "suspended": False, "buried": False, "leech": False,
                 }
             if mark is not None:

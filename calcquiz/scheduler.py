@@ -150,21 +150,21 @@ def retrievability(scheduler: fsrs.Scheduler, state: CardState | None, now: floa
 
 def retrievability_at(
     scheduler: fsrs.Scheduler, now: float
-) -> Callable[[CardState | None], float | None]:
-    """:func:`retrievability` for many cards at one moment, without building an fsrs Card
-    for each: FSRS-6's forgetting curve ``R = (1 + factor * t / S) ** -w20`` with
-    ``factor = 0.9 ** (-1 / w20) - 1`` and ``t`` whole days since the last review, as
-    ``fsrs.Scheduler.get_card_retrievability`` computes it."""
+) -> Callable[[float | None, float | None], float | None]:
+    """:func:`retrievability` for many cards at one moment, from a card's stability and
+    last review, without building an fsrs Card for each: FSRS-6's forgetting curve
+    ``R = (1 + factor * t / S) ** -w20`` with ``factor = 0.9 ** (-1 / w20) - 1`` and ``t``
+    whole days since the last review, as ``fsrs.Scheduler.get_card_retrievability`` does."""
     decay = -scheduler.parameters[20]
     factor = 0.9 ** (1 / decay) - 1
 
-    def recall(state: CardState | None) -> float | None:
-        if state is None or state.stability is None:
+    def recall(stability: float | None, last_review: float | None) -> float | None:
+        if stability is None:
             return None
-        if state.last_review is None:
+        if last_review is None:
             return 0.0
-        days = max(0, int((now - state.last_review) // 86400))
-        return float((1 + factor * days / state.stability) ** decay)
+        days = max(0, int((now - last_review) // 86400))
+        return float((1 + factor * days / stability) ** decay)
 
     return recall
 

@@ -132,8 +132,8 @@ def test_retrievability_at_matches_fsrs():
             now + 86400, last,
         )
         expected = sched.retrievability(scheduler, state, now)
-        assert recall(state) == pytest.approx(expected, rel=1e-12)
-    assert recall(None) is None
+        assert recall(state.stability, state.last_review) == pytest.approx(expected, rel=1e-12)
+    assert recall(None, None) is None
 
 
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Sao_Paulo", "Asia/Kathmandu"])
