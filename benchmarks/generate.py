@@ -32,6 +32,23 @@ def write_deck(path: Path, cards: int) -> Path:
     return path
 
 
+def write_short_deck(path: Path, cards: int) -> Path:
+    """``cards`` short cards, a one-line question and answer each (~150 bytes of YAML a card).
+
+    Written line by line, so 100,000 cards (about 15 MB) never sit in memory as one string."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f"deck: {DECK_NAME}\ncards:\n")
+        for i in range(1, cards + 1):
+            out.write(
+                f"  - id: card-{i}\n"
+                f"    number: {i}\n"
+                f"    question: What is the derivative of $x^{{{i}}}$ at $x = 1$?\n"
+                f"    answer: ${i} x^{{{i - 1}}}$, so **{i}**.\n"
+                f"    tags: [calculus, set-{i % 50}]\n"
+            )
+    return path
+
+
 def write_history(db: Path, cards: int, reviews: int, seed: int = 0) -> None:
     """``reviews`` ratings spread over two years across ``cards`` cards, with matching states."""
     rng = random.Random(seed)

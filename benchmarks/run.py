@@ -1,7 +1,8 @@
 """Start-up and scale benchmarks: each target measured against a floor in the same run.
 
-    python benchmarks/run.py            # full run: 9 alternating pairs, 10,000 cards, 1M reviews
-    python benchmarks/run.py --quick    # CI: 1 pair, a small deck; checks that it runs
+    python benchmarks/run.py            # full run: 9 alternating pairs, 10,000 cards, 1M reviews,
+                                        # and a 100,000-card deck of short cards
+    python benchmarks/run.py --quick    # CI: 1 pair, small decks; checks that it runs
 
 The floor is ``benchmarks/floor_app.py``, a minimal Typer app, run with the same Python.
 For each command the two are run alternately (calcquiz, floor, calcquiz, floor, ...) and
@@ -20,13 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.generate import write_deck, write_history  # noqa: E402
+from benchmarks.generate import write_deck, write_history, write_short_deck  # noqa: E402
 
 PY = sys.executable
 CALCQUIZ = [PY, "-m", "calcquiz"]
@@ -65,16 +67,32 @@ def ratio_to_floor(
     pairs: int,
     target: float,
     stdin: str = "",
+    before: Callable[[], None] | None = None,
 ) -> Row:
+    a, b = medians(cmd, floor, env, pairs, stdin, before)
+    return Row(name, a / b, "x floor", target, f"{a * 1000:.0f} ms vs {b * 1000:.0f} ms")
+
+
+def medians(
+    cmd: list[str],
+    floor: list[str],
+    env: dict[str, str],
+    pairs: int,
+    stdin: str = "",
+    before: Callable[[], None] | None = None,
+) -> tuple[float, float]:
+    """Median seconds of ``cmd`` and of ``floor``, run alternately. ``before``, if given,
+    runs (unmeasured) before each run of ``cmd``, e.g. to empty a cache."""
     ours: list[float] = []
     theirs: list[float] = []
     timed(cmd, env, stdin)  # warm the OS cache (and the deck cache) once, unmeasured
     timed(floor, env)
     for _ in range(pairs):
+        if before is not None:
+            before()
         ours.append(timed(cmd, env, stdin))
         theirs.append(timed(floor, env))
-    a, b = statistics.median(ours), statistics.median(theirs)
-    return Row(name, a / b, "x floor", target, f"{a * 1000:.0f} ms vs {b * 1000:.0f} ms")
+    return statistics.median(ours), statistics.median(theirs)
 
 
 # A child's peak RSS counts the pages it inherited at fork time, so the measuring process
@@ -133,20 +151,24 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=None)
     parser.add_argument("--cards", type=int, default=None)
     parser.add_argument("--reviews", type=int, default=None)
+    parser.add_argument("--big-cards", type=int, default=None, help="cards of the short deck")
+    parser.add_argument("--only-big", action="store_true", help="only the short-deck rows")
     args = parser.parse_args()
     pairs = args.pairs or (1 if args.quick else 9)
     cards = args.cards or (300 if args.quick else 10_000)
     reviews = args.reviews or (3_000 if args.quick else 1_000_000)
+    big_cards = args.big_cards or (2_000 if args.quick else 100_000)
 
     # An installed calcquiz has its bytecode compiled (pip does it at install); a checkout
     # run under PYTHONDONTWRITEBYTECODE=1 would compile every module on every run instead.
     subprocess.run([PY, "-m", "compileall", "-q", str(HERE.parent / "calcquiz")], check=True)
     work = Path(tempfile.mkdtemp(prefix="calcquiz-bench-"))
     try:
-        rows = run(work, pairs, cards, reviews, args.quick)
+        rows = [] if args.only_big else run(work, pairs, cards, reviews, args.quick)
+        rows += run_big(work, pairs, big_cards)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print_table(rows, pairs, cards, reviews)
+    print_table(rows, pairs, cards, reviews, big_cards)
 
 
 def run(work: Path, pairs: int, cards: int, reviews: int, quick: bool) -> list[Row]:
@@ -252,21 +274,76 @@ def run(work: Path, pairs: int, cards: int, reviews: int, quick: bool) -> list[R
     return rows
 
 
-def print_table(rows: list[Row], pairs: int, cards: int, reviews: int) -> None:
+def run_big(work: Path, pairs: int, cards: int) -> list[Row]:
+    """The deck of ``cards`` short cards, each studied once: cold and warm starts, ``list``.
+
+    Cold: the deck cache is emptied before each measured run, so the YAML is parsed and
+    validated every time; fewer pairs, as each run takes seconds."""
+    print(f"generating a {cards:,}-card deck of short cards ...", file=sys.stderr)
+    deck = write_short_deck(work / "short.yaml", cards)
+    home = work / "short-home"
+    home.mkdir()
+    write_history(home / "calcquiz.db", cards, cards)
+    env = {**os.environ, "CALCQUIZ_HOME": str(home), "NO_COLOR": "1"}
+    study = [*CALCQUIZ, "study", "--deck", str(deck)]
+    label = f"{cards:,} short cards"
+
+    def empty_cache() -> None:
+        shutil.rmtree(home / "cache", ignore_errors=True)
+
+    cold, floor = medians(
+        study, [*FLOOR, "hello"], env, max(1, min(pairs, 3)), "q\n", before=empty_cache
+    )
+    empty_cache()
+    cold_peak = peak_memory_mb(study, env, "q\n")
+    rows = [
+        Row(
+            f"{label}: first study (cold, no cache)",
+            cold,
+            "s",
+            6.0,
+            f"{cold / floor:.1f} x floor ({cold * 1000:.0f} ms vs {floor * 1000:.0f} ms)",
+        ),
+        Row(f"{label}: peak memory, cold study", cold_peak, "MB", 400.0),
+        ratio_to_floor(
+            f"{label}: next study (warm)", study, [*FLOOR, "hello"], env, pairs, 2.0, stdin="q\n"
+        ),
+        Row(f"{label}: peak memory, warm study", peak_memory_mb(study, env, "q\n"), "MB", 150.0),
+        ratio_to_floor(
+            f"{label}: list to a pipe",
+            [*CALCQUIZ, "list", "--deck", str(deck)],
+            [*FLOOR, "hello"],
+            env,
+            pairs,
+            5.0,
+        ),
+        ratio_to_floor(
+            f"{label}: list --json",
+            [*CALCQUIZ, "list", "--json", "--deck", str(deck)],
+            [*FLOOR, "hello"],
+            env,
+            pairs,
+            5.0,
+        ),
+    ]
+    return rows
+
+
+def print_table(rows: list[Row], pairs: int, cards: int, reviews: int, big_cards: int) -> None:
     import platform
 
     print(
         f"\ncalcquiz benchmarks: {platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} cores, {platform.machine()}; {pairs} pair(s); "
-        f"{cards:,} cards, {reviews:,} reviews\n"
+        f"{cards:,} cards, {reviews:,} reviews; {big_cards:,} short cards\n"
     )
-    print(f"| {'measure':<44} | {'measured':>14} | {'target':>14} | ok | detail")
-    print(f"|{'-' * 46}|{'-' * 16}|{'-' * 16}|----|-------")
+    print(f"| {'measure':<48} | {'measured':>14} | {'target':>14} | ok | detail")
+    print(f"|{'-' * 50}|{'-' * 16}|{'-' * 16}|----|-------")
     for row in rows:
         measured = f"{row.measured:.2f} {row.unit}"
         target = f"<= {row.target:g} {row.unit}"
         print(
-            f"| {row.name:<44} | {measured:>14} | {target:>14} | {'yes' if row.ok else 'NO':<2} "
+            f"| {row.name:<48} | {measured:>14} | {target:>14} | {'yes' if row.ok else 'NO':<2} "
             f"| {row.detail}"
         )
 

@@ -7,7 +7,7 @@ at ``day_starts_at`` (see :mod:`calcquiz.dates`).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any, TypedDict
@@ -16,7 +16,7 @@ from calcquiz import scheduler as sched
 from calcquiz.config import Config
 from calcquiz.content import Card, Deck
 from calcquiz.dates import Calendar, iso_utc
-from calcquiz.store import NEW, NO_FLAGS, STATE_NAMES, Store
+from calcquiz.store import NO_FLAGS, STATE_NAMES, Store
 
 FORECAST_DAYS = 14
 HEATMAP_WEEKS = 12
@@ -60,32 +60,55 @@ def card_progress(
     config: Config | None = None,
 ) -> list[CardProgress]:
     """Per card, in deck order. ``store=None``: all new."""
+    return [p for _, p in iter_card_progress(store, decks, now, config)]
+
+
+def iter_card_progress(
+    store: Store | None,
+    decks: Sequence[Deck],
+    now: float | None = None,
+    config: Config | None = None,
+) -> Iterator[tuple[Card, CardProgress]]:
+    """Each card with its progress, in deck order, made as it is asked for (``list``
+    streams them). ``store=None``: all new."""
     now = time.time() if now is None else now
-    scheduler = sched.make_scheduler(config=config) if store is not None else None
+    recall = (
+        sched.retrievability_at(sched.make_scheduler(config=config), now)
+        if store is not None
+        else None
+    )
     recent = store.recent_drill_results(EXERCISE_WINDOW) if store is not None else {}
-    out: list[CardProgress] = []
     for deck in decks:
-        states = store.card_states(deck.name) if store is not None else {}
+        states = store.progress_rows(deck.name) if store is not None else {}
         flags = store.card_flags(deck.name) if store is not None else {}
-        for card in deck.cards:
+        for card in deck.cards:  # one loop for 100,000 cards: kept free of calls it can skip
             state = states.get(card.id)
-            mark = flags.get(card.id, NO_FLAGS)
-            out.append(
-                CardProgress(
-                    state=STATE_NAMES[state.state if state else NEW],
-                    due=iso_utc(state.due) if state else None,
-                    stability=state.stability if state else None,
-                    difficulty=state.difficulty if state else None,
-                    retrievability=(
-                        sched.retrievability(scheduler, state, now) if scheduler else None
-                    ),
-                    suspended=mark.suspended,
-                    buried=mark.buried(now),
-                    leech=mark.leech,
-                    exercise_accuracy=exercise_accuracy(recent.get(card.demo or "")),
-                )
-            )
-    return out
+            mark = flags.get(card.id)
+            progress: CardProgress
+            if state is None:
+                progress = {
+                    "state": "new", "due": None, "stability": None, "difficulty": None,
+                    "retrievability": None, "suspended": False, "buried": False, "leech": False,
+                    "exercise_accuracy": None,
+                }
+            else:
+                kind, due, stability, difficulty, last_review = state
+                progress = {
+                    "state": STATE_NAMES[kind],
+                    "due": iso_utc(due),
+                    "stability": stability,
+                    "difficulty": difficulty,
+                    "retrievability": recall(stability, last_review) if recall else None,
+                    "suspended": False, "buried": False, "leech": False,
+                    "exercise_accuracy": None,
+                }
+            if mark is not None:
+                progress["suspended"] = mark.suspended
+                progress["buried"] = mark.buried(now)
+                progress["leech"] = mark.leech
+            if recent:
+                progress["exercise_accuracy"] = exercise_accuracy(recent.get(card.demo or ""))
+            yield card, progress
 
 
 @dataclass(frozen=True)
@@ -271,5 +294,12 @@ def select(
 ) -> list[tuple[Card, CardProgress]]:
     """The cards (with their progress, in deck order) that match ``query``."""
     cards = [c for d in decks for c in d.cards]
+    return list(iter_select(zip(cards, rows, strict=True), query, now, calendar))
+
+
+def iter_select(
+    rows: Iterable[tuple[Card, CardProgress]], query: CardQuery, now: float, calendar: Calendar
+) -> Iterator[tuple[Card, CardProgress]]:
+    """The rows that match ``query``, as they come."""
     end = calendar.today_end(now)
-    return [(c, p) for c, p in zip(cards, rows, strict=True) if query.matches(c, p, end)]
+    return (row for row in rows if query.matches(row[0], row[1], end))

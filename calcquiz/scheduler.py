@@ -7,7 +7,7 @@ included (fsrs draws the fuzz at review time, so reviewing again would draw anew
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -146,6 +146,31 @@ def retrievability(scheduler: fsrs.Scheduler, state: CardState | None, now: floa
     if state is None or state.stability is None:
         return None
     return float(scheduler.get_card_retrievability(to_fsrs(state, now), _utc(now)))
+
+
+def retrievability_at(
+    scheduler: fsrs.Scheduler, now: float
+) -> Callable[[float | None, float | None], float | None]:
+    """:func:`retrievability` for many cards at one moment, from a card's stability and
+    last review, without building an fsrs Card for each: FSRS-6's forgetting curve
+    ``R = (1 + factor * t / S) ** -w20`` with ``factor = 0.9 ** (-1 / w20) - 1``, and ``t``
+    the days since the last review counted as :func:`to_fsrs` makes fsrs count them
+    (Anki's days from 4 a.m.; within one such day, whole 24-hour periods)."""
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    today = _ANKI_DAYS.day_of(now)
+
+    def recall(stability: float | None, last_review: float | None) -> float | None:
+        if stability is None:
+            return None
+        if last_review is None:
+            return 0.0
+        days = (today - _ANKI_DAYS.day_of(last_review)).days
+        if days <= 0:
+            days = max(0, int((now - last_review) // 86400))
+        return float((1 + factor * days / stability) ** decay)
+
+    return recall
 
 
 def becomes_leech(lapses: int, threshold: int) -> bool:

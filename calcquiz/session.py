@@ -152,10 +152,23 @@ class StudySession:
             cards = [c for c in cards if wanted & set(c.tags)]
         return cards
 
+    def _selected_ids(self, deck: Deck) -> list[str]:
+        """Ids of the selected cards, in deck order (``by_id`` keeps it). Without --tag no
+        Card is made: a cached deck makes its cards only when they are drawn."""
+        if not self.options.tags:
+            return list(deck.by_id)
+        return [c.id for c in self._selected(deck)]
+
+    def _pick(self, deck: Deck, card_id: str) -> Card | None:
+        """The selected card with this id, if the deck (still) has it."""
+        card = deck.by_id.get(card_id)
+        if card is not None and self.options.tags and not set(self.options.tags) & set(card.tags):
+            return None
+        return card
+
     def _build_queues(self) -> None:
         now = self.clock()
         rng = random.Random(self.options.seed)
-        selected = {(d.name, c.id): c for d in self.decks for c in self._selected(d)}
         hidden = {
             (d.name, card_id)
             for d in self.decks
@@ -163,7 +176,9 @@ class StudySession:
             if flags.hidden(now)
         }
         if self.options.cram:
-            cram = [c for key, c in selected.items() if key not in hidden]
+            cram = [
+                c for d in self.decks for c in self._selected(d) if (d.name, c.id) not in hidden
+            ]
             if self.options.shuffle:
                 rng.shuffle(cram)
             self._reviews.extend(cram)
@@ -175,7 +190,7 @@ class StudySession:
         for deck in self.decks:
             # Indexed reads: the cards due soon, and the set of ids ever studied.
             for state in self.store.due_states(deck.name, max(now + SESSION_HORIZON, day_end)):
-                card = selected.get((deck.name, state.card_id))
+                card = self._pick(deck, state.card_id)
                 if card is None or (deck.name, card.id) in hidden:
                     continue  # removed, filtered out, suspended or buried: history kept
                 if state.state in (State.LEARNING, State.RELEARNING):
@@ -190,14 +205,14 @@ class StudySession:
             self._new_today += introduced
             allowed = self.options.new_limit - introduced
             fresh = [
-                c
-                for c in self._selected(deck)
-                if c.id not in studied and (deck.name, c.id) not in hidden
+                card_id
+                for card_id in self._selected_ids(deck)
+                if card_id not in studied and (deck.name, card_id) not in hidden
             ]
             self._unseen += len(fresh)
             if self.options.shuffle:
-                rng.shuffle(fresh)
-            new.extend(fresh[: max(0, allowed)])
+                rng.shuffle(fresh)  # ids, not cards: the same permutation, no Card made
+            new.extend(deck.by_id[card_id] for card_id in fresh[: max(0, allowed)])
         reviews.sort(key=lambda pair: pair[0])
         review_cards = [c for _, c in reviews]
         if self.options.shuffle:

@@ -13,12 +13,19 @@ from .conftest import BUNDLED_DECK
 
 
 def test_list_shows_all_twenty(cli):
+    """To a pipe: a header, then one plain line per card, its question as written."""
     result = cli("list")
     assert result.exit_code == 0
     from calcquiz.content import load_decks
 
-    for card in load_decks()[0].cards:
-        assert f" {card.number:>2}   {card.id}  #" in result.stdout, card.id
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["#", "card", "state"]
+    cards = load_decks()[0].cards
+    assert len(lines) == 1 + len(cards)
+    for line, card in zip(lines[1:], cards, strict=True):
+        assert line.split()[:3] == [str(card.number), card.id, "new"], card.id
+        assert " ".join(card.question.split()) in line
+        assert line.endswith(" ".join(f"#{t}" for t in card.tags))
     assert "Explain Momentum in optimization." in result.stdout
 
 

@@ -150,7 +150,7 @@ def test_config_decks_are_added_to_every_command(cli, tmp_path: Path):
     assert cli("config", "set", "decks", str(extra)).exit_code == 0
     rows = json.loads(cli("list", "--json").stdout)
     assert len(rows) == 21 and rows[-1]["deck"] == "Mine"
-    assert "deck" in cli("list").stdout.splitlines()[1]  # the deck column appears
+    assert "deck" in cli("list").stdout.splitlines()[0]  # the deck column appears
     only = json.loads(cli("list", "--json", "--deck", str(extra)).stdout)
     assert [r["id"] for r in only] == ["adam"]  # --deck replaces them for one run
 

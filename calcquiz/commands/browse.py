@@ -58,28 +58,29 @@ def list_cards(
     """
     import time
 
-    from calcquiz import progress, ui
+    from calcquiz import progress
     from calcquiz.dates import Calendar
-    from calcquiz.ui import cards as view
+    from calcquiz.ui import listing
 
     settings = config()
     decks = load(deck)
     now = time.time()
-    store = existing_store()  # never studied: don't create a database just to list cards
-    try:
-        rows = progress.card_progress(store, decks, now=now, config=settings)
-    finally:
-        if store is not None:
-            store.close()
     query = progress.CardQuery(
         search=search, state=state.value if state else None, due=due, tags=tuple(tag or ())
     )
     calendar = Calendar(settings.day_starts_at)
-    chosen = progress.select(decks, rows, query, now, calendar)
-    if json:
-        ui.print_json([{**c.to_dict(), **p} for c, p in chosen])
-    else:
-        view.print_card_table(chosen, len(decks) > 1, len(rows), calendar)
+    store = existing_store()  # never studied: don't create a database just to list cards
+    try:  # rows are made, filtered and written one by one: no list of 100,000 rows
+        rows = progress.iter_card_progress(store, decks, now=now, config=settings)
+        chosen = progress.iter_select(rows, query, now, calendar)
+        if json:
+            listing.print_json_array({**c.to_dict(), **p} for c, p in chosen)
+        else:
+            total = sum(len(d.cards) for d in decks)
+            listing.print_card_list(chosen, decks, total, calendar)
+    finally:
+        if store is not None:
+            store.close()
 
 
 def show(

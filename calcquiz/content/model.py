@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,13 +41,16 @@ class Deck:
     """A validated deck; ``cards`` are in ``number`` order, ``by_id`` is built once here."""
 
     name: str
-    cards: tuple[Card, ...]
+    cards: Sequence[Card]  # a tuple; cache.LazyCards for a deck read from the cache
     path: Path | None = None
     description: str | None = None
-    by_id: dict[str, Card] = field(init=False, compare=False, repr=False)
+    by_id: Mapping[str, Card] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "by_id", {c.id: c for c in self.cards})
+        # LazyCards index their ids without making a card; a tuple is indexed here.
+        lazy_index = getattr(self.cards, "lazy_index", None)
+        by_id = lazy_index() if lazy_index is not None else {c.id: c for c in self.cards}
+        object.__setattr__(self, "by_id", by_id)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,22 @@ def parse_deck(
 
     import yaml
 
+    # Fast path: values straight from the C parser's events, checked without nodes.
+    # Only a deck with something to report (or unusual YAML) pays for the node graph,
+    # which locates every problem by line and column.
+    from calcquiz.yamlplain import PLAIN_UNSUPPORTED, load_plain
+
+    loader = _loader()(text)
+    try:
+        plain = load_plain(loader)
+    finally:
+        loader.dispose()
+    if plain is not PLAIN_UNSUPPORTED:
+        deck, problems = build_deck(plain, None, name, path)
+        if not problems:
+            return deck, problems
+        del plain, deck, problems
+
     loader = _loader()(text)
     try:
         root = loader.get_single_node()

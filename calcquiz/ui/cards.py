@@ -15,12 +15,13 @@ from rich.text import Text
 from calcquiz import ui
 from calcquiz.dates import Calendar
 from calcquiz.mathtext import to_unicode
+from calcquiz.ui.listing import solved_text
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown
 
     from calcquiz.content import Card, Deck, Problem
-    from calcquiz.progress import CardProgress, ExerciseAccuracy
+    from calcquiz.progress import CardProgress
 
 
 def question_text(card: Card) -> str:
@@ -71,7 +72,7 @@ def print_card_table(
             "" if p["due"] is None else _due(p["due"], now, calendar),
             "" if stability is None else f"{stability:.1f}d",
             "" if recall is None else f"{recall:.0%}",
-            _solved(p.get("exercise_accuracy")),  # rows built by older code lack it
+            solved_text(p.get("exercise_accuracy")),  # rows built by older code lack it
         )
     console = ui.console()
     if not rows:
@@ -80,10 +81,6 @@ def print_card_table(
     console.print(table)
     if total is not None and len(rows) < total:
         console.print(Text(f"{len(rows)} of {total} cards match.", style=ui.STYLE_MUTED))
-
-
-def _solved(accuracy: ExerciseAccuracy | None) -> str:
-    return "" if not accuracy else f"{accuracy['right']}/{accuracy['of']}"
 
 
 STATE_STYLES = {"new": "blue", "learning": "red", "relearning": "red", "review": "green"}
