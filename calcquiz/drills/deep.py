@@ -28,8 +28,10 @@ def gen_vanishing(rng: random.Random) -> Exercise:
     product = math.prod(factors)
     return Exercise(
         "vanishing",
-        f"A chain of {layers} sigmoid units has pre-activations z = {zs} (weights 1). What is "
-        "the product of their local derivatives σ'(z) — the gradient that reaches the input?",
+        f"A chain of {layers} sigmoid units has pre-activations z = "
+        f"{', '.join(str(z) for z in zs)}. What is the product of their local derivatives "
+        "σ'(z), the sigmoids' share of the gradient that reaches the input (the weights "
+        "multiply it too)?",
         {"f": "sigmoid(x)", "at": zs},
         "σ'(z) = σ(z)(1 - σ(z)), at most 0.25 (at z = 0).",
         known(
