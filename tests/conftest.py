@@ -32,7 +32,7 @@ def cli():
 
     runner = CliRunner()
 
-    def run(*args: str, input: str | None = None):  # noqa: A002 - mirrors CliRunner
+    def run(*args: str, input: str | None = None):  # `input` mirrors CliRunner
         ui.reset_consoles()
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 

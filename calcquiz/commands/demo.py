@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,7 +17,7 @@ MAX_DELAY = 10.0
 
 def demo(
     name: Annotated[
-        Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
+        str | None,
         typer.Argument(
             help="The demo to run: its name, or a card's number or id (its demo); leave out "
             "to list all 20.",
@@ -26,31 +26,31 @@ def demo(
         ),
     ] = None,
     steps: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option("--steps", help="Number of steps, 1..100000.", show_default=False),
     ] = None,
     lr: Annotated[
-        Optional[float],  # noqa: UP045
+        float | None,
         typer.Option("--lr", help="Learning rate, > 0.", show_default=False),
     ] = None,
     momentum: Annotated[
-        Optional[float],  # noqa: UP045
+        float | None,
         typer.Option("--momentum", help="Momentum, in [0, 1).", show_default=False),
     ] = None,
     start: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option("--start", help='Starting point, e.g. "1,2".', show_default=False),
     ] = None,
     at: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option("--at", help='Point to look at, e.g. "1,2" or "2,pi/6".', show_default=False),
     ] = None,
     seed: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option("--seed", help="Random seed, 0 or more.", min=0, show_default=False),
     ] = None,
     f: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--f",
             help="Your own function of x, y, z: numbers, + - * / ^, sin cos tan exp log sqrt "
@@ -59,7 +59,7 @@ def demo(
         ),
     ] = None,
     g: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--g",
             help="The constraint: lagrange takes g = 0, constrained g <= 0.",
@@ -68,7 +68,7 @@ def demo(
     ] = None,
     deck: DeckOption = None,
     delay: Annotated[
-        Optional[float],  # noqa: UP045
+        float | None,
         typer.Option("--delay", help="Seconds per table row when animating.", show_default=False),
     ] = None,
     no_live: Annotated[
