@@ -86,12 +86,9 @@ def _solved(accuracy: ExerciseAccuracy | None) -> str:
     return "" if not accuracy else f"{accuracy['right']}/{accuracy['of']}"
 
 
-STATE_STYLES = {"new": "blue", "learning": "red", "relearning": "red", "review": "green"}
-
-
 def state_cell(p: CardProgress) -> Text:
     """``review``, then the marks: ``suspended``, ``buried``, ``leech``."""
-    text = Text(p["state"], style=STATE_STYLES.get(p["state"], ""))
+    text = Text(p["state"], style=ui.STATE_STYLES.get(p["state"], ""))
     for mark in ("suspended", "buried", "leech"):
         if p[mark]:
             text.append("\n" + mark, style=ui.STYLE_WARN)
@@ -109,7 +106,7 @@ def card_header(card: Card) -> str:
 
 def question_panel(card: Card) -> Panel:
     return Panel(
-        Text(question_text(card), style="bold"),
+        Text(question_text(card), style=ui.STYLE_QUESTION),
         title=Text(card_header(card)),  # a Text: tags and ids are data, never markup
         title_align="left",
         border_style=ui.STYLE_TITLE,
