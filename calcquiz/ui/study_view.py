@@ -32,7 +32,7 @@ class Quit(Exception):
 
 def rating_bar(session: StudySession) -> Text:
     """``1 Again 10m · 2 Hard 1d · 3 Good 3d · 4 Easy 8d``: the intervals that will apply."""
-    outcomes = session.reveal()
+    previews = session.reveal()
     bar = Text()
     for i, (rating, name) in enumerate(RATINGS.items()):
         if i:
@@ -40,7 +40,7 @@ def rating_bar(session: StudySession) -> Text:
         bar.append(f"{rating} ", style=ui.STYLE_KEY)
         bar.append(name, style=ui.RATING_STYLES[rating])
         if not session.options.cram:
-            bar.append(f" {format_interval(outcomes[rating].interval)}")
+            bar.append(f" {format_interval(previews[rating].interval)}")
     if session.options.cram:
         bar.append("   (cram: schedules unchanged)", style=ui.STYLE_MUTED)
     return bar
