@@ -22,6 +22,12 @@ DeckOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+TagOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag", metavar="TAG", help="Only cards with this tag (repeatable).", show_default=False
+    ),
+]
 
 
 def config() -> Config:

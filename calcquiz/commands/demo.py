@@ -15,66 +15,91 @@ if TYPE_CHECKING:
 MAX_DELAY = 10.0
 
 
+NameArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="The demo to run: its name, or a card's number or id (its demo); leave out "
+        "to list all 20.",
+        metavar="NAME",
+        show_default=False,
+    ),
+]
+
+StepsOption = Annotated[
+    int | None,
+    typer.Option("--steps", help="Number of steps, 1..100000.", show_default=False),
+]
+
+LrOption = Annotated[
+    float | None,
+    typer.Option("--lr", help="Learning rate, > 0.", show_default=False),
+]
+
+MomentumOption = Annotated[
+    float | None,
+    typer.Option("--momentum", help="Momentum, in [0, 1).", show_default=False),
+]
+
+StartOption = Annotated[
+    str | None,
+    typer.Option("--start", help='Starting point, e.g. "1,2".', show_default=False),
+]
+
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", help='Point to look at, e.g. "1,2" or "2,pi/6".', show_default=False),
+]
+
+DemoSeedOption = Annotated[
+    int | None,
+    typer.Option("--seed", help="Random seed, 0 or more.", min=0, show_default=False),
+]
+
+FOption = Annotated[
+    str | None,
+    typer.Option(
+        "--f",
+        help="Your own function of x, y, z: numbers, + - * / ^, sin cos tan exp log sqrt "
+        "tanh abs sigmoid, pi, e. jacobian takes components: \"x*y, x + sin(y)\".",
+        show_default=False,
+    ),
+]
+
+GOption = Annotated[
+    str | None,
+    typer.Option(
+        "--g",
+        help="The constraint: lagrange takes g = 0, constrained g <= 0.",
+        show_default=False,
+    ),
+]
+
+DelayOption = Annotated[
+    float | None,
+    typer.Option("--delay", help="Seconds per table row when animating.", show_default=False),
+]
+
+NoLiveOption = Annotated[
+    bool, typer.Option("--no-live", help="Print the finished table at once.")
+]
+
+DemoJsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")]
+
+
 def demo(
-    name: Annotated[
-        str | None,
-        typer.Argument(
-            help="The demo to run: its name, or a card's number or id (its demo); leave out "
-            "to list all 20.",
-            metavar="NAME",
-            show_default=False,
-        ),
-    ] = None,
-    steps: Annotated[
-        int | None,
-        typer.Option("--steps", help="Number of steps, 1..100000.", show_default=False),
-    ] = None,
-    lr: Annotated[
-        float | None,
-        typer.Option("--lr", help="Learning rate, > 0.", show_default=False),
-    ] = None,
-    momentum: Annotated[
-        float | None,
-        typer.Option("--momentum", help="Momentum, in [0, 1).", show_default=False),
-    ] = None,
-    start: Annotated[
-        str | None,
-        typer.Option("--start", help='Starting point, e.g. "1,2".', show_default=False),
-    ] = None,
-    at: Annotated[
-        str | None,
-        typer.Option("--at", help='Point to look at, e.g. "1,2" or "2,pi/6".', show_default=False),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", help="Random seed, 0 or more.", min=0, show_default=False),
-    ] = None,
-    f: Annotated[
-        str | None,
-        typer.Option(
-            "--f",
-            help="Your own function of x, y, z: numbers, + - * / ^, sin cos tan exp log sqrt "
-            "tanh abs sigmoid, pi, e. jacobian takes components: \"x*y, x + sin(y)\".",
-            show_default=False,
-        ),
-    ] = None,
-    g: Annotated[
-        str | None,
-        typer.Option(
-            "--g",
-            help="The constraint: lagrange takes g = 0, constrained g <= 0.",
-            show_default=False,
-        ),
-    ] = None,
+    name: NameArgument = None,
+    steps: StepsOption = None,
+    lr: LrOption = None,
+    momentum: MomentumOption = None,
+    start: StartOption = None,
+    at: AtOption = None,
+    seed: DemoSeedOption = None,
+    f: FOption = None,
+    g: GOption = None,
     deck: DeckOption = None,
-    delay: Annotated[
-        float | None,
-        typer.Option("--delay", help="Seconds per table row when animating.", show_default=False),
-    ] = None,
-    no_live: Annotated[
-        bool, typer.Option("--no-live", help="Print the finished table at once.")
-    ] = False,
-    json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")] = False,
+    delay: DelayOption = None,
+    no_live: NoLiveOption = False,
+    json: DemoJsonOption = False,
 ) -> None:
     """Run the numeric demo behind a card: a table that fills in step by step, a plot, and
     a takeaway. NAME is a demo's name or a card's number or id (calcquiz demo 14 runs card
