@@ -115,24 +115,16 @@ def question_panel(card: Card) -> Panel:
 
 
 def answer_panel(card: Card) -> Panel:
-    return Panel(
-        answer_markdown(card.answer),
-        title="Answer",
-        title_align="left",
-        border_style=ui.STYLE_GOOD,
-        padding=(0, 1),
-    )
+    return _markdown_panel(card.answer, "Answer", ui.STYLE_GOOD)
 
 
 def note_panel(card: Card) -> Panel | None:
-    if not card.note:
-        return None
+    return _markdown_panel(card.note, "Note", ui.STYLE_WARN) if card.note else None
+
+
+def _markdown_panel(text: str, title: str, style: str) -> Panel:
     return Panel(
-        answer_markdown(card.note),
-        title="Note",
-        title_align="left",
-        border_style=ui.STYLE_WARN,
-        padding=(0, 1),
+        answer_markdown(text), title=title, title_align="left", border_style=style, padding=(0, 1)
     )
 
 
