@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-BUNDLED_DECK = REPO / "content" / "day09_calculus_optimization.yaml"
+from .helpers import BUNDLED_DECK, REPO  # noqa: F401 - test_export_*.py still import them here
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

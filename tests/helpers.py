@@ -15,6 +15,8 @@ from pathlib import Path
 from calcquiz.export import anki as exporter
 
 CLI = [sys.executable, "-m", "calcquiz"]
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED_DECK = REPO / "content" / "day09_calculus_optimization.yaml"
 
 
 def reviews(home: Path) -> list[tuple]:
