@@ -6,14 +6,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from calcquiz.commands.common import DeckOption, load
+from calcquiz.commands.common import DeckOption, load, option
 from calcquiz.errors import BadInputError
 
 if TYPE_CHECKING:
     from calcquiz.content import Deck
 
 MAX_DELAY = 10.0
-
 
 NameArgument = Annotated[
     str | None,
@@ -24,65 +23,25 @@ NameArgument = Annotated[
         show_default=False,
     ),
 ]
-
-StepsOption = Annotated[
-    int | None,
-    typer.Option("--steps", help="Number of steps, 1..100000.", show_default=False),
-]
-
-LrOption = Annotated[
-    float | None,
-    typer.Option("--lr", help="Learning rate, > 0.", show_default=False),
-]
-
-MomentumOption = Annotated[
-    float | None,
-    typer.Option("--momentum", help="Momentum, in [0, 1).", show_default=False),
-]
-
-StartOption = Annotated[
-    str | None,
-    typer.Option("--start", help='Starting point, e.g. "1,2".', show_default=False),
-]
-
-AtOption = Annotated[
-    str | None,
-    typer.Option("--at", help='Point to look at, e.g. "1,2" or "2,pi/6".', show_default=False),
-]
-
-DemoSeedOption = Annotated[
-    int | None,
-    typer.Option("--seed", help="Random seed, 0 or more.", min=0, show_default=False),
-]
-
+StepsOption = Annotated[int | None, option("--steps", "Number of steps, 1..100000.")]
+LrOption = Annotated[float | None, option("--lr", "Learning rate, > 0.")]
+MomentumOption = Annotated[float | None, option("--momentum", "Momentum, in [0, 1).")]
+StartOption = Annotated[str | None, option("--start", 'Starting point, e.g. "1,2".')]
+AtOption = Annotated[str | None, option("--at", 'Point to look at, e.g. "1,2" or "2,pi/6".')]
+DemoSeedOption = Annotated[int | None, option("--seed", "Random seed, 0 or more.", min=0)]
 FOption = Annotated[
     str | None,
-    typer.Option(
+    option(
         "--f",
-        help="Your own function of x, y, z: numbers, + - * / ^, sin cos tan exp log sqrt "
-        "tanh abs sigmoid, pi, e. jacobian takes components: \"x*y, x + sin(y)\".",
-        show_default=False,
+        "Your own function of x, y, z: numbers, + - * / ^, sin cos tan exp log sqrt tanh abs "
+        'sigmoid, pi, e. jacobian takes components: "x*y, x + sin(y)".',
     ),
 ]
-
 GOption = Annotated[
-    str | None,
-    typer.Option(
-        "--g",
-        help="The constraint: lagrange takes g = 0, constrained g <= 0.",
-        show_default=False,
-    ),
+    str | None, option("--g", "The constraint: lagrange takes g = 0, constrained g <= 0.")
 ]
-
-DelayOption = Annotated[
-    float | None,
-    typer.Option("--delay", help="Seconds per table row when animating.", show_default=False),
-]
-
-NoLiveOption = Annotated[
-    bool, typer.Option("--no-live", help="Print the finished table at once.")
-]
-
+DelayOption = Annotated[float | None, option("--delay", "Seconds per table row when animating.")]
+NoLiveOption = Annotated[bool, typer.Option("--no-live", help="Print the finished table at once.")]
 DemoJsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")]
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from calcquiz.commands.common import DeckOption, JsonOption, TagOption, config, load
+from calcquiz.commands.common import DeckOption, JsonOption, TagOption, config, load, option
 from calcquiz.commands.fit import RevlogOption
 
 if TYPE_CHECKING:
@@ -20,31 +20,16 @@ CardsArgument = Annotated[
 ]
 
 NewOption = Annotated[
-    int | None,
-    typer.Option(
-        "--new",
-        metavar="N",
-        help="At most N new cards today. Default: config new_per_day (20).",
-        show_default=False,
-    ),
+    int | None, option("--new", "At most N new cards today. Default: config new_per_day (20).", "N")
 ]
 LimitOption = Annotated[
     int | None,
-    typer.Option(
-        "--limit",
-        metavar="N",
-        help="At most N reviews this session. Default: config reviews_per_session (200).",
-        show_default=False,
-    ),
+    option("--limit", "At most N reviews this session. Default: config reviews_per_session (200).",
+           "N"),
 ]
 RetentionOption = Annotated[
     float | None,
-    typer.Option(
-        "--retention",
-        metavar="R",
-        help="Desired retention, 0.70-0.99. Default: config retention (0.9).",
-        show_default=False,
-    ),
+    option("--retention", "Desired retention, 0.70-0.99. Default: config retention (0.9).", "R"),
 ]
 CramOption = Annotated[
     bool,
@@ -53,10 +38,7 @@ CramOption = Annotated[
 ShuffleOption = Annotated[
     bool, typer.Option("--shuffle/--in-order", help="Shuffle new and due cards.")
 ]
-ShuffleSeedOption = Annotated[
-    int | None,
-    typer.Option("--seed", metavar="N", help="Seed for --shuffle.", show_default=False),
-]
+ShuffleSeedOption = Annotated[int | None, option("--seed", "Seed for --shuffle.", "N")]
 
 
 def study(
