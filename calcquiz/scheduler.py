@@ -177,16 +177,8 @@ def replay(
     Stability, difficulty, state, step, reps and lapses follow from the log alone; ``due``
     does too when ``scheduler`` has fuzz off (a logged run with fuzz on drew its own).
     """
-    import fsrs
-
-    state: CardState | None = None
-    for rating, reviewed_at in sorted(ratings, key=lambda r: r[1]):
-        card = to_fsrs(state, reviewed_at)
-        reviewed, _ = scheduler.review_card(
-            card, fsrs.Rating(rating), review_datetime=_utc(reviewed_at)
-        )
-        state = from_fsrs(reviewed, deck, card_id, state, rating)
-    return state
+    states = replay_states(scheduler, deck, card_id, ratings)
+    return states[-1] if states else None
 
 
 def replay_states(
