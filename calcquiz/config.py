@@ -176,11 +176,9 @@ def _toml() -> Any:
 
 
 def _unknown(key: str) -> str:
-    import difflib
+    from calcquiz.suggest import did_you_mean
 
-    close = difflib.get_close_matches(key, list(KEYS), n=1, cutoff=0.5)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown config key {key!r}{hint}; keys: {', '.join(KEYS)}"
+    return f"unknown config key {key!r}{did_you_mean(key, KEYS)} (keys: {', '.join(KEYS)})"
 
 
 def check_key(key: str) -> None:

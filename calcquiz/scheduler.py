@@ -114,7 +114,7 @@ def from_fsrs(
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RatingPreview:
     """What pressing one rating button does: the state it writes and the wait it sets."""
 
     rating: int
@@ -128,16 +128,16 @@ def preview(
     card_id: str,
     state: CardState | None,
     now: float,
-) -> dict[int, Outcome]:
+) -> dict[int, RatingPreview]:
     """The outcome of each rating (1-4), each reviewed once at ``now``."""
     import fsrs
 
     card = to_fsrs(state, now)
-    out: dict[int, Outcome] = {}
+    out: dict[int, RatingPreview] = {}
     for rating in RATINGS:
         reviewed, _ = scheduler.review_card(card, fsrs.Rating(rating), review_datetime=_utc(now))
         new_state = from_fsrs(reviewed, deck, card_id, state, rating)
-        out[rating] = Outcome(rating, new_state, max(0.0, new_state.due - now))
+        out[rating] = RatingPreview(rating, new_state, max(0.0, new_state.due - now))
     return out
 
 
@@ -202,16 +202,8 @@ def replay(
     Stability, difficulty, state, step, reps and lapses follow from the log alone; ``due``
     does too when ``scheduler`` has fuzz off (a logged run with fuzz on drew its own).
     """
-    import fsrs
-
-    state: CardState | None = None
-    for rating, reviewed_at in sorted(ratings, key=lambda r: r[1]):
-        card = to_fsrs(state, reviewed_at)
-        reviewed, _ = scheduler.review_card(
-            card, fsrs.Rating(rating), review_datetime=_utc(reviewed_at)
-        )
-        state = from_fsrs(reviewed, deck, card_id, state, rating)
-    return state
+    states = replay_states(scheduler, deck, card_id, ratings)
+    return states[-1] if states else None
 
 
 def replay_states(
@@ -238,7 +230,7 @@ def replay_states(
 __all__ = [
     "RATINGS",
     "becomes_leech",
-    "Outcome",
+    "RatingPreview",
     "cram_state",
     "format_interval",
     "make_scheduler",

@@ -128,7 +128,7 @@ class StudySession:
         self.current: Card | None = None
         self.current_state: CardState | None = None
         self.shown_at = 0.0
-        self.outcomes: dict[int, sched.Outcome] | None = None
+        self.previews: dict[int, sched.RatingPreview] | None = None
         self._front: deque[tuple[str, Card]] = deque()  # (kind, card): shown again first
         self._learning: list[tuple[float, Card]] = []  # (due, card), back later this session
         self._reviews: deque[Card] = deque()
@@ -267,7 +267,7 @@ class StudySession:
         self.current = card
         self.current_state = self.store.card_state(card.deck, card.id)
         self.shown_at = now
-        self.outcomes = None
+        self.previews = None
 
     def waiting_until(self) -> float | None:
         """When the next learning card is due, if only such cards remain."""
@@ -276,22 +276,22 @@ class StudySession:
         return self._learning[0][0]
 
     # -- answering
-    def reveal(self) -> dict[int, sched.Outcome]:
+    def reveal(self) -> dict[int, sched.RatingPreview]:
         """Show the answer: fix each button's outcome now, so the shown interval is applied."""
         if self.current is None:
             raise RuntimeError("no card is shown")
-        if self.outcomes is None:
+        if self.previews is None:
             now = self.clock()
             if self.options.cram:
                 state = sched.cram_state(
                     self.current_state, self.current.deck, self.current.id, 0, now
                 )
-                self.outcomes = {r: sched.Outcome(r, state, 0.0) for r in sched.RATINGS}
+                self.previews = {r: sched.RatingPreview(r, state, 0.0) for r in sched.RATINGS}
             else:
-                self.outcomes = sched.preview(
+                self.previews = sched.preview(
                     self.scheduler, self.current.deck, self.current.id, self.current_state, now
                 )
-        return self.outcomes
+        return self.previews
 
     def rate(self, rating: int) -> Rated:
         """Record a rating (committed before this returns) and move on."""
@@ -300,28 +300,28 @@ class StudySession:
         card = self.current
         if card is None:
             raise RuntimeError("no card is shown")
-        outcome = self.reveal()[rating]
+        preview = self.reveal()[rating]
         now = self.clock()
         duration_ms = int(max(0.0, now - self.shown_at) * 1000)
         applied = self.store.apply_review(
-            self.current_state, outcome.state, rating, now, duration_ms,
+            self.current_state, preview.state, rating, now, duration_ms,
             cram=self.options.cram, recompute=self._recompute(card, rating),
         )  # another session rated this card meanwhile: the rating applies to its new state
-        before, outcome = applied.before, sched.Outcome(rating, applied.after, 0.0)
-        rated = self._mark_leech(Rated(applied.review_id, card, rating, before, outcome.state))
+        before, after = applied.before, applied.after
+        rated = self._mark_leech(Rated(applied.review_id, card, rating, before, after))
         self.history.append(rated)
         self.current = None
         self.current_state = None
-        self.outcomes = None
+        self.previews = None
         if self.options.cram:
             if rating == 1:  # forgotten: once more at the end of this cram
                 self._reviews.append(card)
         elif (
             not rated.suspended
-            and outcome.state.state in (State.LEARNING, State.RELEARNING)
-            and outcome.state.due - now <= SESSION_HORIZON
+            and after.state in (State.LEARNING, State.RELEARNING)
+            and after.due - now <= SESSION_HORIZON
         ):
-            self._learning.append((outcome.state.due, card))
+            self._learning.append((after.due, card))
             self._learning.sort(key=lambda pair: pair[0])
         return rated
 
@@ -362,7 +362,7 @@ class StudySession:
         self.history.append(done)
         self.current = None
         self.current_state = None
-        self.outcomes = None
+        self.previews = None
         return done
 
     def _recompute(self, card: Card, rating: int) -> Callable[[CardState | None, float], CardState]:

@@ -1,14 +1,43 @@
 """Shared fixtures. Every test runs with CALCQUIZ_HOME in a temporary folder, so no test
-ever reads or writes a real user's progress."""
+ever reads or writes a real user's progress.
+
+Tests marked ``slow`` (fault trials: kill -9, concurrent processes, tmux, big fuzz runs) are
+left out of a developer's plain ``pytest``; ``pytest --slow`` runs them, and so does every
+run with ``CI`` set (``.ci/run``), so CI always runs the whole suite.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-BUNDLED_DECK = REPO / "content" / "day09_calculus_optimization.yaml"
+from .helpers import BUNDLED_DECK, REPO  # noqa: F401 - test_export_*.py still import them here
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow", action="store_true", help="also run the tests marked slow (CI=true does too)"
+    )
+
+
+def run_slow(config: pytest.Config) -> bool:
+    ci = os.environ.get("CI", "").strip().lower()
+    return bool(config.getoption("--slow")) or ci not in ("", "0", "false", "no")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if run_slow(config):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:  # deselected, not skipped: one summary line, "N deselected"
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return "slow tests: " + ("run" if run_slow(config) else "left out (pytest --slow runs them)")
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +61,7 @@ def cli():
 
     runner = CliRunner()
 
-    def run(*args: str, input: str | None = None):  # noqa: A002 - mirrors CliRunner
+    def run(*args: str, input: str | None = None):  # `input` mirrors CliRunner
         ui.reset_consoles()
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 

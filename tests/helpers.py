@@ -1,5 +1,6 @@
-"""Helpers shared by several test files (which never import each other): calcquiz in a
-subprocess, Anki collections through the official anki package, study history."""
+"""Helpers and data shared by several test files (which never import each other): calcquiz
+in a subprocess, Anki collections through the official anki package, study history, and
+the expressions the parser refuses."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 from calcquiz.export import anki as exporter
 
 CLI = [sys.executable, "-m", "calcquiz"]
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED_DECK = REPO / "content" / "day09_calculus_optimization.yaml"
 
 
 def reviews(home: Path) -> list[tuple]:
@@ -361,3 +364,54 @@ def export_from_anki(col, out: Path, legacy: bool = False) -> Path:
         out_path=str(out), options=options, limit=ExportLimit(whole_collection=Empty())
     )
     return out
+
+
+# Expressions the parser refuses, each with a piece of its one-line message (test_expr
+# checks the messages; test_reliability_input sends them through the real commands).
+REFUSED = [
+    ("__import__('os').system('echo hi')", ""),
+    ("os.system", "attribute"),
+    ("x.real", "attribute"),
+    ("'abc'", "quotes"),
+    ("lambda: 1", "lambda"),
+    ("x if y else z", "if/else"),
+    ("x < y", "comparison"),
+    ("x[0]", "indexing"),
+    ("[1, 2]", "lists"),
+    ("x % 2", "'%'"),
+    ("x // 2", "'//'"),
+    ("x @ y", "'@'"),
+    ("x & y", "'&'"),
+    ("~x", "'~'"),
+    ("not x", "'not'"),
+    ("sinh(x)", "unknown function 'sinh'; did you mean 'sin'?"),
+    ("sigmod(x)", "did you mean 'sigmoid'?"),
+    ("t + 1", "unknown variable 't'"),
+    ("exp", "exp is a function"),
+    ("x(2)", "x is not a function"),
+    ("log(x, 2)", "exactly one argument"),
+    ("sin(x=1)", "exactly one argument"),
+    ("2x", "multiplication must be explicit"),
+    ("x +", "malformed"),
+    ("", "empty"),
+    ("1j", "complex"),
+    ("True", "not allowed"),
+    ("x; y", "malformed"),
+    ("x := 2", "malformed"),
+    ("9**9**9", "exponent"),
+    ("10^10^10", "exponent"),
+    ("x^1001", "exponent"),
+    ("(1e300*x)^1000", "too large"),
+    ("e^1000", "too large"),
+    ("1e400", "too large"),
+    ("1/0", "undefined"),
+    ("x + log(0)", "undefined"),
+    ("sqrt(-1)", "undefined"),
+    ("x" + "+x" * 300, "too long"),
+    ("-" * 150 + "x", "nested too deeply"),
+    ("(-" * 120 + "x" + ")" * 120, "nested too deeply"),
+    ("x²π", "multiplication must be explicit"),
+    ("x ∈ y", "not allowed"),
+    ("x,y", "comma"),
+]
+

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BUNDLED_DECK
+from .helpers import BUNDLED_DECK
 
 
 def test_list_shows_all_twenty(cli):

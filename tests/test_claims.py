@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 from calcquiz.demos import constraints, derivatives, descent, landscape, second_order
 from calcquiz.errors import CalcquizError
 
+pytestmark = pytest.mark.slow  # about three minutes: `pytest --slow` or CI runs it
+
 NAMES = ("x", "y", "z")
 SYMS = sp.symbols("x y z", real=True)
 EXAMPLES = int(os.environ.get("CLAIMS_EXAMPLES", "500"))

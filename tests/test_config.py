@@ -93,7 +93,7 @@ def test_bad_values_exit_2_with_the_range_and_change_nothing(cli, calcquiz_home,
 def test_unknown_key_suggests_the_closest(cli):
     result = cli("config", "set", "retension", "0.8")
     assert result.exit_code == 2
-    assert "unknown config key 'retension' (did you mean 'retention'?)" in result.stderr
+    assert "unknown config key 'retension'; did you mean 'retention'? (keys: " in result.stderr
     assert cli("config", "get", "new_per_dya").exit_code == 2
 
 

@@ -10,7 +10,7 @@ import pytest
 from calcquiz.content import bundled_deck_paths, load_decks
 from calcquiz.demos import DEMO_NAMES
 
-from .conftest import REPO
+from .helpers import REPO
 
 # A copy of ../shared/seed/day09_calculus_optimization.md, the source text of the deck.
 SEED = Path(__file__).parent / "data" / "seed_day09_calculus_optimization.md"

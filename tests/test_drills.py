@@ -194,6 +194,7 @@ def test_every_card_demo_has_a_generator_and_reproducible_output():
         assert make(topic, 7).to_dict() == make(topic, 7).to_dict()
 
 
+@pytest.mark.slow
 def test_no_ill_posed_exercise_over_1000_seeds():
     for topic, gen in GENERATORS.items():
         for seed in range(1000):

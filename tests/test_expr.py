@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-import time
 
 import numpy as np
 import pytest
@@ -16,6 +15,8 @@ from hypothesis import strategies as st
 
 from calcquiz import expr
 from calcquiz.errors import BadInputError, ExpressionError
+
+from .helpers import REFUSED
 
 X, Y, Z = sp.symbols("x y z", real=True)
 
@@ -89,62 +90,13 @@ def test_missing_value_is_an_expression_error():
         expr.parse("x + y").evaluate(x=1)
 
 
-# --- refusals -----------------------------------------------------------------------------
-
-REFUSED = [
-    ("__import__('os').system('echo hi')", ""),
-    ("os.system", "attribute"),
-    ("x.real", "attribute"),
-    ("'abc'", "quotes"),
-    ("lambda: 1", "lambda"),
-    ("x if y else z", "if/else"),
-    ("x < y", "comparison"),
-    ("x[0]", "indexing"),
-    ("[1, 2]", "lists"),
-    ("x % 2", "'%'"),
-    ("x // 2", "'//'"),
-    ("x @ y", "'@'"),
-    ("x & y", "'&'"),
-    ("~x", "'~'"),
-    ("not x", "'not'"),
-    ("sinh(x)", "unknown function 'sinh'; did you mean 'sin'?"),
-    ("sigmod(x)", "did you mean 'sigmoid'?"),
-    ("t + 1", "unknown variable 't'"),
-    ("exp", "exp is a function"),
-    ("x(2)", "x is not a function"),
-    ("log(x, 2)", "exactly one argument"),
-    ("sin(x=1)", "exactly one argument"),
-    ("2x", "multiplication must be explicit"),
-    ("x +", "malformed"),
-    ("", "empty"),
-    ("1j", "complex"),
-    ("True", "not allowed"),
-    ("x; y", "malformed"),
-    ("x := 2", "malformed"),
-    ("9**9**9", "exponent"),
-    ("10^10^10", "exponent"),
-    ("x^1001", "exponent"),
-    ("(1e300*x)^1000", "too large"),
-    ("e^1000", "too large"),
-    ("1e400", "too large"),
-    ("1/0", "undefined"),
-    ("x + log(0)", "undefined"),
-    ("sqrt(-1)", "undefined"),
-    ("x" + "+x" * 300, "too long"),
-    ("-" * 150 + "x", "nested too deeply"),
-    ("(-" * 120 + "x" + ")" * 120, "nested too deeply"),
-    ("x²π", "multiplication must be explicit"),
-    ("x ∈ y", "not allowed"),
-    ("x,y", "comma"),
-]
-
+# --- refusals (the REFUSED inputs live in tests/helpers.py, shared with the CLI tests) ------
 
 @pytest.mark.parametrize("text,message", REFUSED)
-def test_refused_fast_with_a_clear_message(text, message):
-    start = time.perf_counter()
+def test_refused_with_a_clear_message(text, message):
+    # Refused before anything is computed (9**9**9 would hang); benchmarks measure time.
     with pytest.raises(ExpressionError) as info:
         expr.parse(text)
-    assert time.perf_counter() - start < 0.1
     assert message in str(info.value)
     assert "\n" not in str(info.value)
     assert isinstance(info.value, BadInputError)  # exit code 2 at the CLI
@@ -170,12 +122,10 @@ def test_variables_can_be_restricted():
         expr.parse("x + z", variables=("x", "y"))
 
 
-def test_deep_parentheses_are_fine_or_refused_fast():
+def test_deep_parentheses_are_fine_or_refused():
     text = "(" * 150 + "x" + ")" * 150
-    start = time.perf_counter()
     with contextlib.suppress(ExpressionError):
         assert expr.parse(text).evaluate(x=2.0) == 2.0
-    assert time.perf_counter() - start < 0.1
 
 
 # --- sympy, both ways -----------------------------------------------------------------------

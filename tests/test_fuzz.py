@@ -1,12 +1,14 @@
 """Fuzzing: random deck documents and random expressions give clean errors, never a crash.
 
 1,000 examples each (CI's profile too). Each example has a deadline, so a hang fails.
+Marked slow (about a minute): `pytest --slow` or CI runs them.
 """
 
 from __future__ import annotations
 
 import string
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,8 @@ from hypothesis import strategies as st
 from calcquiz.content import Deck, parse_deck
 from calcquiz.errors import ExpressionError
 from calcquiz.expr import parse, parse_answer
+
+pytestmark = pytest.mark.slow
 
 FUZZ = settings(
     max_examples=1000,

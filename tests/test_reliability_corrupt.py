@@ -145,6 +145,7 @@ def fresh_store(cli, home: Path) -> Path:
     return db
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,
@@ -181,6 +182,7 @@ def test_a_damaged_value_anywhere_gives_a_clean_line(cli, calcquiz_home: Path, t
     every_command_is_clean(cli, calcquiz_home)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,

@@ -29,6 +29,7 @@ def big_deck(path: Path, cards: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_kill_9_during_export_leaves_nothing_or_a_whole_package(tmp_path: Path):
     deck = big_deck(tmp_path / "deck.yaml", 3000)
     rng = random.Random(5)

@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from calcquiz import scheduler as sched
 from calcquiz.store import CardState
 
@@ -133,6 +135,7 @@ def keys(rng: random.Random, cards: int) -> str:
     return "".join(out) + "q\n"
 
 
+@pytest.mark.slow
 def test_three_sessions_with_undo_keep_log_and_states_in_agreement(calcquiz_home: Path):
     """Three sessions rate overlapping cards at once, with random undos: afterwards every
     card's log replays to its saved state, and `calcquiz check` finds nothing wrong."""

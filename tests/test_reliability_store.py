@@ -22,6 +22,7 @@ def study_keys(n: int) -> str:
     return "\n3\n" * n + "q\n"
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_moments_never_loses_a_rating(calcquiz_home: Path):
     """50 sessions, each killed at a random delay after its last key: every rating whose
     next card reached the screen is in the database, and the file is never damaged."""
@@ -45,6 +46,7 @@ def test_kill_9_at_random_moments_never_loses_a_rating(calcquiz_home: Path):
         acknowledged = got
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sessions", [2, 4])
 def test_concurrent_sessions_record_every_rating(calcquiz_home: Path, sessions: int):
     procs = [
@@ -109,6 +111,7 @@ def test_a_locked_database_is_waited_for(calcquiz_home: Path):
     assert len(reviews(calcquiz_home)) == 2
 
 
+@pytest.mark.slow
 def test_a_database_locked_too_long_fails_cleanly(calcquiz_home: Path):
     seeded_home(calcquiz_home)
     holder = hold_write_lock(calcquiz_home / "calcquiz.db", 4.0)

@@ -96,6 +96,7 @@ def test_sigterm_and_sighup_save_every_rating_and_print_the_summary(
     assert s.proc.stderr is not None and "Traceback" not in s.proc.stderr.read()
 
 
+@pytest.mark.slow
 def test_sigterm_while_waiting_for_a_key_on_a_terminal(calcquiz_home: Path, tmp_path: Path):
     """The same on a real terminal (tmux): the summary is drawn, the rating kept."""
     import shutil

@@ -65,8 +65,8 @@ def test_shown_interval_is_exactly_the_applied_one(store, decks):
     for rating in (1, 2, 3, 4):
         card = s.next_card()
         assert card is not None
-        outcomes = s.reveal()
-        shown = outcomes[rating].interval
+        previews = s.reveal()
+        shown = previews[rating].interval
         clock.advance(7)  # thinking time between reveal and rating
         s.rate(rating)
         state = store.card_state(card.deck, card.id)

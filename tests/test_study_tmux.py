@@ -16,7 +16,10 @@ import pytest
 
 from calcquiz.ui.study_view import ANSWER_KEYS, QUESTION_KEYS
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
 
 
 class Terminal:

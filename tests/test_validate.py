@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BUNDLED_DECK
+from .helpers import BUNDLED_DECK
 
 BAD = Path(__file__).parent / "data" / "bad_decks"
 

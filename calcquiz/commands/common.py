@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,16 +12,25 @@ if TYPE_CHECKING:
     from calcquiz.content import Deck
     from calcquiz.store import Store
 
+
+
+def option(flag: str, help: str, metavar: str | None = None, **more: Any) -> Any:
+    """An optional ``--flag``: its default is None ("not given"), so none is shown."""
+    return typer.Option(flag, metavar=metavar, help=help, show_default=False, **more)
+
+
 DeckOption = Annotated[
     list[Path] | None,
-    typer.Option(
+    option(
         "--deck",
-        metavar="PATH",
-        help="A deck YAML file (repeatable). Default: the bundled deck and the config's decks.",
-        show_default=False,
+        "A deck YAML file (repeatable). Default: the bundled deck and the config's decks.",
+        "PATH",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+TagOption = Annotated[
+    list[str] | None, option("--tag", "Only cards with this tag (repeatable).", "TAG")
+]
 
 
 def config() -> Config:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from calcquiz.commands.common import DeckOption, load
+from calcquiz.commands.common import DeckOption, load, option
 from calcquiz.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -14,67 +14,51 @@ if TYPE_CHECKING:
 
 MAX_DELAY = 10.0
 
+NameArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="The demo to run: its name, or a card's number or id (its demo); leave out "
+        "to list all 20.",
+        metavar="NAME",
+        show_default=False,
+    ),
+]
+StepsOption = Annotated[int | None, option("--steps", "Number of steps, 1..100000.")]
+LrOption = Annotated[float | None, option("--lr", "Learning rate, > 0.")]
+MomentumOption = Annotated[float | None, option("--momentum", "Momentum, in [0, 1).")]
+StartOption = Annotated[str | None, option("--start", 'Starting point, e.g. "1,2".')]
+AtOption = Annotated[str | None, option("--at", 'Point to look at, e.g. "1,2" or "2,pi/6".')]
+DemoSeedOption = Annotated[int | None, option("--seed", "Random seed, 0 or more.", min=0)]
+FOption = Annotated[
+    str | None,
+    option(
+        "--f",
+        "Your own function of x, y, z: numbers, + - * / ^, sin cos tan exp log sqrt tanh abs "
+        'sigmoid, pi, e. jacobian takes components: "x*y, x + sin(y)".',
+    ),
+]
+GOption = Annotated[
+    str | None, option("--g", "The constraint: lagrange takes g = 0, constrained g <= 0.")
+]
+DelayOption = Annotated[float | None, option("--delay", "Seconds per table row when animating.")]
+NoLiveOption = Annotated[bool, typer.Option("--no-live", help="Print the finished table at once.")]
+DemoJsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")]
+
 
 def demo(
-    name: Annotated[
-        Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
-        typer.Argument(
-            help="The demo to run: its name, or a card's number or id (its demo); leave out "
-            "to list all 20.",
-            metavar="NAME",
-            show_default=False,
-        ),
-    ] = None,
-    steps: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--steps", help="Number of steps, 1..100000.", show_default=False),
-    ] = None,
-    lr: Annotated[
-        Optional[float],  # noqa: UP045
-        typer.Option("--lr", help="Learning rate, > 0.", show_default=False),
-    ] = None,
-    momentum: Annotated[
-        Optional[float],  # noqa: UP045
-        typer.Option("--momentum", help="Momentum, in [0, 1).", show_default=False),
-    ] = None,
-    start: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--start", help='Starting point, e.g. "1,2".', show_default=False),
-    ] = None,
-    at: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--at", help='Point to look at, e.g. "1,2" or "2,pi/6".', show_default=False),
-    ] = None,
-    seed: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--seed", help="Random seed, 0 or more.", min=0, show_default=False),
-    ] = None,
-    f: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--f",
-            help="Your own function of x, y, z: numbers, + - * / ^, sin cos tan exp log sqrt "
-            "tanh abs sigmoid, pi, e. jacobian takes components: \"x*y, x + sin(y)\".",
-            show_default=False,
-        ),
-    ] = None,
-    g: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--g",
-            help="The constraint: lagrange takes g = 0, constrained g <= 0.",
-            show_default=False,
-        ),
-    ] = None,
+    name: NameArgument = None,
+    steps: StepsOption = None,
+    lr: LrOption = None,
+    momentum: MomentumOption = None,
+    start: StartOption = None,
+    at: AtOption = None,
+    seed: DemoSeedOption = None,
+    f: FOption = None,
+    g: GOption = None,
     deck: DeckOption = None,
-    delay: Annotated[
-        Optional[float],  # noqa: UP045
-        typer.Option("--delay", help="Seconds per table row when animating.", show_default=False),
-    ] = None,
-    no_live: Annotated[
-        bool, typer.Option("--no-live", help="Print the finished table at once.")
-    ] = False,
-    json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")] = False,
+    delay: DelayOption = None,
+    no_live: NoLiveOption = False,
+    json: DemoJsonOption = False,
 ) -> None:
     """Run the numeric demo behind a card: a table that fills in step by step, a plot, and
     a takeaway. NAME is a demo's name or a card's number or id (calcquiz demo 14 runs card

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from calcquiz.commands.common import DeckOption, JsonOption, config, load
+from calcquiz.commands.common import DeckOption, JsonOption, TagOption, config, load, option
 from calcquiz.commands.fit import RevlogOption
 
 if TYPE_CHECKING:
@@ -19,58 +19,37 @@ CardsArgument = Annotated[
     typer.Argument(metavar="ID|NUMBER", help="Cards, by id or number.", show_default=False),
 ]
 
+NewOption = Annotated[
+    int | None, option("--new", "At most N new cards today. Default: config new_per_day (20).", "N")
+]
+LimitOption = Annotated[
+    int | None,
+    option("--limit", "At most N reviews this session. Default: config reviews_per_session (200).",
+           "N"),
+]
+RetentionOption = Annotated[
+    float | None,
+    option("--retention", "Desired retention, 0.70-0.99. Default: config retention (0.9).", "R"),
+]
+CramOption = Annotated[
+    bool,
+    typer.Option("--cram", help="Every selected card now; ratings logged, schedules unchanged."),
+]
+ShuffleOption = Annotated[
+    bool, typer.Option("--shuffle/--in-order", help="Shuffle new and due cards.")
+]
+ShuffleSeedOption = Annotated[int | None, option("--seed", "Seed for --shuffle.", "N")]
+
 
 def study(
     deck: DeckOption = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tag",
-            metavar="TAG",
-            help="Only cards with this tag (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
-    new: Annotated[
-        int | None,
-        typer.Option(
-            "--new",
-            metavar="N",
-            help="At most N new cards today. Default: config new_per_day (20).",
-            show_default=False,
-        ),
-    ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            metavar="N",
-            help="At most N reviews this session. Default: config reviews_per_session (200).",
-            show_default=False,
-        ),
-    ] = None,
-    retention: Annotated[
-        float | None,
-        typer.Option(
-            "--retention",
-            metavar="R",
-            help="Desired retention, 0.70-0.99. Default: config retention (0.9).",
-            show_default=False,
-        ),
-    ] = None,
-    cram: Annotated[
-        bool,
-        typer.Option(
-            "--cram", help="Every selected card now; ratings logged, schedules unchanged."
-        ),
-    ] = False,
-    shuffle: Annotated[
-        bool, typer.Option("--shuffle/--in-order", help="Shuffle new and due cards.")
-    ] = False,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", metavar="N", help="Seed for --shuffle.", show_default=False),
-    ] = None,
+    tag: TagOption = None,
+    new: NewOption = None,
+    limit: LimitOption = None,
+    retention: RetentionOption = None,
+    cram: CramOption = False,
+    shuffle: ShuffleOption = False,
+    seed: ShuffleSeedOption = None,
 ) -> None:
     """Review the cards that are due, with FSRS spaced repetition.
 

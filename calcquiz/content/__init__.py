@@ -25,11 +25,11 @@ from calcquiz.content.model import (
     Deck,
     DeckValidationError,
     Problem,
-    closest_name,
     find_card,
 )
 from calcquiz.content.parse import parse_deck
 from calcquiz.content.validate import ID_PATTERN, MAX_CARD_NUMBER
+from calcquiz.suggest import closest_name  # re-exported for drills.py
 
 __all__ = [
     "ID_PATTERN", "MAX_CARD_NUMBER", "MAX_DECK_BYTES", "Card", "Deck", "DeckValidationError",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from calcquiz.errors import DeckError
+from calcquiz.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,6 @@ class DeckValidationError(DeckError):
         super().__init__(first + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
 
 
-def closest_name(word: str, choices: Sequence[str]) -> str | None:
-    """The choice closest to ``word`` (for "did you mean" hints), if any is close."""
-    import difflib
-
-    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
 def find_card(decks: Sequence[Deck], key: str) -> Card:
     """A card by id or by number across the decks; ambiguous or unknown keys are errors."""
     key = key.strip()
@@ -103,8 +96,7 @@ def find_card(decks: Sequence[Deck], key: str) -> Card:
         matches = [d.by_id[key] for d in decks if key in d.by_id]
     if not matches:
         all_ids = [c.id for d in decks for c in d.cards]
-        hint = None if key.isdigit() else closest_name(key, all_ids)
-        suffix = f" (did you mean {hint!r}?)" if hint else ""
+        suffix = "" if key.isdigit() else did_you_mean(key, all_ids)
         raise DeckError(f"no card {key!r} in {', '.join(repr(d.name) for d in decks)}{suffix}")
     if len(matches) > 1:
         raise DeckError(

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calcquiz.content.model import Card, Deck, Problem, closest_name
+from calcquiz.content.model import Card, Deck, Problem
 from calcquiz.mathtext import MathSyntaxError, split_math
+from calcquiz.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import yaml
@@ -309,10 +310,7 @@ class _CardCheck:
         if not isinstance(value, str):
             self.problem(f"'demo' must be text, found {type_name(value)}", "demo")
         elif value not in DEMO_NAMES:
-            hint = closest_name(value, DEMO_NAMES)
-            self.problem(
-                f"unknown demo {value!r}" + (f" (did you mean {hint!r}?)" if hint else ""), "demo"
-            )
+            self.problem(f"unknown demo {value!r}{did_you_mean(value, DEMO_NAMES)}", "demo")
         else:
             return value
         return None

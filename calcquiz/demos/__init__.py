@@ -89,13 +89,11 @@ DEMO_NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 def get(name: str) -> DemoInfo:
     """The demo called ``name``; an unknown name raises BadInputError naming the closest."""
-    import difflib
-
     from calcquiz.errors import BadInputError
+    from calcquiz.suggest import did_you_mean
 
     info = REGISTRY.get(name)
     if info is None:
-        close = difflib.get_close_matches(name, list(REGISTRY), n=1, cutoff=0.4)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(name, REGISTRY)
         raise BadInputError(f"unknown demo {name!r}{hint} (`calcquiz demo` lists them)")
     return info

@@ -58,15 +58,14 @@ def _card(key: str, decks: Sequence[Deck]) -> Card | None:
 
 
 def _unknown(key: str, decks: Sequence[Deck]) -> str:
-    import difflib
+    from calcquiz.suggest import did_you_mean
 
     if key.isdigit():
         numbers = sorted(c.number for d in decks for c in d.cards if c.demo)
         span = f" (cards with a demo: {numbers[0]}..{numbers[-1]})" if numbers else ""
         return f"no card {key} in the deck{span}"
     ids = [c.id for d in decks for c in d.cards if c.demo]
-    close = difflib.get_close_matches(key, [*DEMO_NAMES, *ids], n=1, cutoff=0.4)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(key, [*DEMO_NAMES, *ids])
     return f"unknown demo or card {key!r}{hint} (`calcquiz demo` lists them)"
 
 

@@ -10,7 +10,6 @@ stay finite, so ``9**9**9`` is refused before anything is computed.
 from __future__ import annotations
 
 import ast
-import difflib
 import math
 import re
 import warnings
@@ -26,6 +25,7 @@ from calcquiz.expr.functions import FUNCTIONS
 from calcquiz.expr.printing import to_text
 from calcquiz.expr.symbolic import Budget
 from calcquiz.expr.tree import CONSTANTS, BinOp, Call, Const, Neg, Node, Num, Var
+from calcquiz.suggest import did_you_mean
 
 MAX_LENGTH = 500
 MAX_DEPTH = 100
@@ -254,8 +254,7 @@ class _Builder:
             pool = [*self.variables, *CONSTANTS]
         else:
             pool = [*self.variables, *CONSTANTS, *FUNCTIONS]
-        close = difflib.get_close_matches(name, pool, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(name, pool)
         if kind == "function":
             allowed = ", ".join(sorted(set(FUNCTIONS)))
         elif self.variables:

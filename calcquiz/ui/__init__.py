@@ -19,8 +19,22 @@ STYLE_MUTED = "dim"
 STYLE_GOOD = "green"
 STYLE_BAD = "bold red"
 STYLE_WARN = "yellow"
-STYLE_MATH = "magenta"
 STYLE_KEY = "bold"
+STYLE_QUESTION = "bold"
+# A card's state, the same colour wherever it is shown (card list, study counts).
+STYLE_NEW = "blue"
+STYLE_LEARNING = "red"
+STYLE_REVIEW = "green"
+STATE_STYLES = {
+    "new": STYLE_NEW,
+    "learning": STYLE_LEARNING,
+    "relearning": STYLE_LEARNING,
+    "review": STYLE_REVIEW,
+}
+# The rating keys 1..4 (Again, Hard, Good, Easy), as Anki colours them.
+RATING_STYLES = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold blue"}
+# One colour per plotted series, in order.
+PLOT_COLOURS = ("cyan", "magenta", "yellow", "green", "red", "blue")
 
 
 @lru_cache(maxsize=1)

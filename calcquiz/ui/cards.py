@@ -83,12 +83,11 @@ def print_card_table(
         console.print(Text(f"{len(rows)} of {total} cards match.", style=ui.STYLE_MUTED))
 
 
-STATE_STYLES = {"new": "blue", "learning": "red", "relearning": "red", "review": "green"}
 
 
 def state_cell(p: CardProgress) -> Text:
     """``review``, then the marks: ``suspended``, ``buried``, ``leech``."""
-    text = Text(p["state"], style=STATE_STYLES.get(p["state"], ""))
+    text = Text(p["state"], style=ui.STATE_STYLES.get(p["state"], ""))
     for mark in ("suspended", "buried", "leech"):
         if p[mark]:
             text.append("\n" + mark, style=ui.STYLE_WARN)
@@ -106,7 +105,7 @@ def card_header(card: Card) -> str:
 
 def question_panel(card: Card) -> Panel:
     return Panel(
-        Text(question_text(card), style="bold"),
+        Text(question_text(card), style=ui.STYLE_QUESTION),
         title=Text(card_header(card)),  # a Text: tags and ids are data, never markup
         title_align="left",
         border_style=ui.STYLE_TITLE,
@@ -115,24 +114,16 @@ def question_panel(card: Card) -> Panel:
 
 
 def answer_panel(card: Card) -> Panel:
-    return Panel(
-        answer_markdown(card.answer),
-        title="Answer",
-        title_align="left",
-        border_style=ui.STYLE_GOOD,
-        padding=(0, 1),
-    )
+    return _markdown_panel(card.answer, "Answer", ui.STYLE_GOOD)
 
 
 def note_panel(card: Card) -> Panel | None:
-    if not card.note:
-        return None
+    return _markdown_panel(card.note, "Note", ui.STYLE_WARN) if card.note else None
+
+
+def _markdown_panel(text: str, title: str, style: str) -> Panel:
     return Panel(
-        answer_markdown(card.note),
-        title="Note",
-        title_align="left",
-        border_style=ui.STYLE_WARN,
-        padding=(0, 1),
+        answer_markdown(text), title=title, title_align="left", border_style=style, padding=(0, 1)
     )
 
 

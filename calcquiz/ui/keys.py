@@ -15,13 +15,17 @@ ENTER = "\n"
 TIMEOUT = ""  # read_within: no key came in time
 
 
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
 class KeyReader:
     def __init__(self, stream: IO[str] | None = None):
         self.stream = stream or sys.stdin
-        try:
-            self.interactive = self.stream.isatty()
-        except (AttributeError, ValueError):
-            self.interactive = False
+        self.interactive = _is_terminal(self.stream)
 
     def read(self) -> str | None:
         if self.interactive:
@@ -68,10 +72,7 @@ class LineReader:
 
     def __init__(self, stream: IO[str] | None = None):
         self.stream = stream or sys.stdin
-        try:
-            self.interactive = self.stream.isatty()
-        except (AttributeError, ValueError):
-            self.interactive = False
+        self.interactive = _is_terminal(self.stream)
 
     def read(self, prompt: str) -> str | None:
         """The line without its newline, or None at end of input."""

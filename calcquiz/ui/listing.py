@@ -245,7 +245,6 @@ def _pager_console(stream: IO[str], like: Console) -> Console:
 def _print_lines(fmt: LineFormat, rows: Iterator[Row], total: int, console: Console) -> None:
     from rich.text import Text
 
-    from calcquiz.ui.cards import STATE_STYLES
 
     shown = 0
     for card, p in rows:
@@ -253,7 +252,7 @@ def _print_lines(fmt: LineFormat, rows: Iterator[Row], total: int, console: Cons
             console.print(Text(fmt.header(), style=ui.STYLE_TITLE), soft_wrap=True)
         line = Text(fmt.line(card, p))
         start = fmt.state_offset(card)
-        line.stylize(STATE_STYLES.get(p["state"], ""), start, start + len(p["state"]))
+        line.stylize(ui.STATE_STYLES.get(p["state"], ""), start, start + len(p["state"]))
         console.print(line, soft_wrap=True)
         shown += 1
     footer = _footer(shown, total)

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from calcquiz.demos.core import Plot
 
 MARKERS = "ox+*#@"
-COLOURS = ("cyan", "magenta", "yellow", "green", "red", "blue")
 MIN_WIDTH = 30
 BRAILLE = 0x2800
 
@@ -103,7 +102,8 @@ def _lines(plot: Plot) -> list[Line]:
                   if math.isfinite(x) and math.isfinite(y)]
         if points:
             marker = MARKERS[i % len(MARKERS)] if several else None
-            lines.append(Line(series.label, points, marker, COLOURS[i % len(COLOURS)]))
+            colour = ui.PLOT_COLOURS[i % len(ui.PLOT_COLOURS)]
+            lines.append(Line(series.label, points, marker, colour))
     return lines
 
 

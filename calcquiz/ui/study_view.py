@@ -21,7 +21,6 @@ from calcquiz.session import Rated, SetAside, StudySession, Summary
 from calcquiz.ui.cards import answer_panel, note_panel, question_panel
 from calcquiz.ui.keys import ENTER, TIMEOUT, KeyReader
 
-RATING_STYLES = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold blue"}
 QUESTION_KEYS = "Space/Enter show answer · d demo · @ suspend · - bury · u undo · q quit"
 ANSWER_KEYS = "1-4 rate · d demo · @ suspend · - bury · u undo · q quit"
 SET_ASIDE_KEYS = {"@": "suspend", "-": "bury"}
@@ -33,15 +32,15 @@ class Quit(Exception):
 
 def rating_bar(session: StudySession) -> Text:
     """``1 Again 10m · 2 Hard 1d · 3 Good 3d · 4 Easy 8d``: the intervals that will apply."""
-    outcomes = session.reveal()
+    previews = session.reveal()
     bar = Text()
     for i, (rating, name) in enumerate(RATINGS.items()):
         if i:
             bar.append(" · ", style=ui.STYLE_MUTED)
         bar.append(f"{rating} ", style=ui.STYLE_KEY)
-        bar.append(name, style=RATING_STYLES[rating])
+        bar.append(name, style=ui.RATING_STYLES[rating])
         if not session.options.cram:
-            bar.append(f" {format_interval(outcomes[rating].interval)}")
+            bar.append(f" {format_interval(previews[rating].interval)}")
     if session.options.cram:
         bar.append("   (cram: schedules unchanged)", style=ui.STYLE_MUTED)
     return bar
@@ -51,11 +50,11 @@ def status_line(session: StudySession) -> Text:
     """Cards left (the one shown included) and ratings given."""
     counts = session.counts()
     text = Text()
-    text.append(f"{counts['new']} new", style="blue")
+    text.append(f"{counts['new']} new", style=ui.STYLE_NEW)
     text.append(" · ", style=ui.STYLE_MUTED)
-    text.append(f"{counts['learning']} learning", style="red")
+    text.append(f"{counts['learning']} learning", style=ui.STYLE_LEARNING)
     text.append(" · ", style=ui.STYLE_MUTED)
-    text.append(f"{counts['review']} due", style="green")
+    text.append(f"{counts['review']} due", style=ui.STYLE_REVIEW)
     text.append(f"   {session.done_count} done", style=ui.STYLE_MUTED)
     return text
 
