@@ -17,6 +17,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from calcquiz.errors import BadInputError
+from calcquiz.mathprint import pretty_text
 
 Cell: TypeAlias = "float | int | str | None | list[Any]"
 Row: TypeAlias = "list[Cell]"
@@ -216,20 +217,4 @@ def point_text(names: Sequence[str], values: Any) -> str:
     return ", ".join(f"{n}={v:.6g}" for n, v in zip(names, values, strict=True))
 
 
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def pretty(text: str) -> str:
-    """An expression's text as math for titles and takeaways (the JSON keeps the plain
-    text): x^2 → x², ** → ^, a leading or standalone 1* dropped, 3*x → 3x, -1* → −,
-    binary minus as −, <= and >= as ≤ and ≥."""
-    import re
-
-    s = text.replace("**", "^").replace("<=", "≤").replace(">=", "≥")
-    s = re.sub(r"\^(?:\((-?\d+)\)|(\d+)(?![\d.]))",
-               lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS), s)
-    s = re.sub(r"(?<![\w.])-1\*(?=[a-z(])", "-", s)
-    s = re.sub(r"(?<![\w.])1\*(?=[a-z(])", "", s)
-    s = re.sub(r"(?<![\w.+])(?<![eE]-)(\d+(?:\.\d+)?)\*(?=[a-z])(?!pi\b)", r"\1", s)  # 3x
-    s = re.sub(r"(?<=\S) - ", " − ", s)
-    return re.sub(r"(?<![\w)])-(?=[\w(])", "−", s)
+pretty = pretty_text  # titles and takeaways: the text of calcquiz.expr.printing

@@ -21,6 +21,7 @@ from calcquiz.drills.exercise import (
     value_of,
     vec,
 )
+from calcquiz.mathprint import pretty_text
 
 KINDS = ("minimum", "maximum", "saddle")  # the kinds of a stationary point
 
@@ -46,7 +47,7 @@ def gen_derivative(rng: random.Random) -> Exercise:
 
     return Exercise(
         "derivative",
-        f"f(x) = {f}. What is f'(x) at x = {fmt(x0)}?",
+        f"f(x) = {pretty_text(f)}. What is f'(x) at x = {fmt(x0)}?",
         {"f": f, "at": [x0]},
         "Differentiate term by term: (x^n)' = n x^(n-1), (sin kx)' = k cos kx, "
         "(e^(kx))' = k e^(kx).",
@@ -79,7 +80,7 @@ def gen_partial(rng: random.Random) -> Exercise:
 
     return Exercise(
         "partial",
-        f"f(x, y) = {f}. What is ∂f/∂{var} at (x, y) = ({x0}, {y0})?",
+        f"f(x, y) = {pretty_text(f)}. What is ∂f/∂{var} at (x, y) = ({x0}, {y0})?",
         {"f": f, "at": [x0, y0], "variable": var},
         f"Differentiate with respect to {var} only; {other} behaves like a number.",
         solve,
@@ -105,7 +106,7 @@ def gen_gradient(rng: random.Random) -> Exercise:
 
     return Exercise(
         "gradient",
-        f"f(x, y) = {f}. What is ∇f at ({x0}, {y0})? Answer as [∂f/∂x, ∂f/∂y].",
+        f"f(x, y) = {pretty_text(f)}. What is ∇f at ({x0}, {y0})? Answer as [∂f/∂x, ∂f/∂y].",
         {"f": f, "at": [x0, y0]},
         "The gradient is the vector of partial derivatives, one per variable.",
         solve,
@@ -139,7 +140,7 @@ def gen_chain_rule(rng: random.Random) -> Exercise:
 
     return Exercise(
         "chain-rule",
-        f"f(x) = {f}. Use the chain rule: what is f'(x) at x = {fmt(x0)}?",
+        f"f(x) = {pretty_text(f)}. Use the chain rule: what is f'(x) at x = {fmt(x0)}?",
         {"f": f, "at": [x0]},
         "f(g(x))' = f'(g(x)) · g'(x): the outer derivative at the inner value, "
         "times the inner derivative.",
@@ -204,7 +205,8 @@ def gen_hessian(rng: random.Random) -> Exercise:
 
     return Exercise(
         "hessian",
-        f"f(x, y) = {f}. What is the Hessian entry ∂²f/∂{entry[0]}∂{entry[1]} at ({x0}, {y0})?",
+        f"f(x, y) = {pretty_text(f)}. What is the Hessian entry ∂²f/∂{entry[0]}∂{entry[1]} at "
+        f"({x0}, {y0})?",
         {"f": f, "at": [x0, y0], "entry": entry},
         "Differentiate twice, once per variable (order does not matter for smooth f).",
         solve,
@@ -238,7 +240,8 @@ def _hessian_kind(rng: random.Random) -> Exercise:
 
     return Exercise(
         "hessian",
-        f"f(x, y) = {f}. The origin is a stationary point. Is it a minimum, a maximum or a saddle?",
+        f"f(x, y) = {pretty_text(f)}. The origin is a stationary point. Is it a minimum, a "
+        "maximum or a saddle?",
         {"f": f, "at": [0, 0]},
         "Look at the signs of the Hessian's eigenvalues (det H < 0 means opposite signs).",
         solve,

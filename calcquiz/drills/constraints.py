@@ -6,6 +6,7 @@ import random
 
 from calcquiz.drills import numerics as num
 from calcquiz.drills.exercise import Exercise, Value, Worked, fmt, known, nonzero, shifted, vec
+from calcquiz.mathprint import pretty_text
 
 YES_NO = ("yes", "no")
 
@@ -19,7 +20,8 @@ def gen_lagrange(rng: random.Random) -> Exercise:
     x, y = lam / 2, lam / (2 * a)
     return Exercise(
         "lagrange",
-        f"Minimize f(x, y) = {f} subject to x + y = {c}. What is the multiplier λ with "
+        f"Minimize f(x, y) = {pretty_text(f)} subject to x + y = {c}. What is the multiplier "
+        "λ with "
         "∇f = λ∇g (g = x + y)?",
         {"f": f, "g": g},
         "Set ∇f = λ∇g, write x and y in terms of λ, then put them into the constraint.",
@@ -89,7 +91,7 @@ def gen_constrained(rng: random.Random) -> Exercise:
 
     return Exercise(
         "constrained",
-        f"Minimize f(x, y) = {f} subject to g(x, y) = {g} ≤ 0. {ask[0]}",
+        f"Minimize f(x, y) = {pretty_text(f)} subject to g(x, y) = {pretty_text(g)} ≤ 0. {ask[0]}",
         {"f": f, "g": g, "question": question},
         "Check the unconstrained minimum first. If it breaks the constraint, the solution "
         "is on the boundary: the nearest point, where ∇f = -μ∇g.",

@@ -15,6 +15,7 @@ from calcquiz.drills.exercise import (
     par,
     vec,
 )
+from calcquiz.mathprint import pretty_text
 
 
 def sigmoid(t: float) -> float:
@@ -83,7 +84,7 @@ def gen_activations(rng: random.Random) -> Exercise:
 
     return Exercise(
         "activations",
-        f"What is the derivative of {name}, f(x) = {f}, at x = {fmt(x0)}?",
+        f"What is the derivative of {name}, f(x) = {pretty_text(f)}, at x = {fmt(x0)}?",
         {"f": f, "at": [x0]},
         "sigmoid' = s(1 - s), tanh' = 1 - tanh², softplus' = sigmoid, SiLU' = s + x s(1 - s).",
         solve,

@@ -7,6 +7,7 @@ import random
 
 from calcquiz.drills import numerics as num
 from calcquiz.drills.exercise import Exercise, Worked, derivative, fmt, known, par, shifted, vec
+from calcquiz.mathprint import pretty_text
 
 
 def gen_gradient_descent(rng: random.Random) -> Exercise:
@@ -31,7 +32,8 @@ def gen_gradient_descent(rng: random.Random) -> Exercise:
 
     return Exercise(
         "gradient-descent",
-        f"f(x, y) = {f}. One gradient descent step from ({x0}, {y0}) with learning rate "
+        f"f(x, y) = {pretty_text(f)}. One gradient descent step from ({x0}, {y0}) with "
+        "learning rate "
         f"{fmt(lr)}: where do you land? Answer as [x, y].",
         {"f": f, "start": [x0, y0], "lr": lr},
         "w_new = w_old - η ∇f(w_old).",
@@ -47,7 +49,8 @@ def gen_learning_rate(rng: random.Random) -> Exercise:
     answer = 1 / big  # L = 2 max(a, b); stable for lr < 2 / L
     return Exercise(
         "learning-rate",
-        f"f(x, y) = {f}. Gradient descent with a fixed learning rate converges for every "
+        f"f(x, y) = {pretty_text(f)}. Gradient descent with a fixed learning rate converges "
+        "for every "
         "start only below some largest rate. What is that limit?",
         {"f": f},
         "For a quadratic, gradient descent is stable while η < 2/L, "
@@ -84,7 +87,8 @@ def gen_momentum(rng: random.Random) -> Exercise:
 
     return Exercise(
         "momentum",
-        f"f(x) = {f}, x₀ = {x0}. Run {steps} step{'s' * (steps > 1)} of heavy-ball momentum "
+        f"f(x) = {pretty_text(f)}, x₀ = {x0}. Run {steps} step{'s' * (steps > 1)} of "
+        "heavy-ball momentum "
         f"(b = μb + g, first b = g; x = x - ηb) with η = {fmt(lr)}, μ = {fmt(mu)}. What is x?",
         {"f": f, "start": [x0], "lr": lr, "momentum": mu, "steps": steps},
         "First step: b = g. Then b = μ·b + g, and x moves by -η·b each step.",
@@ -115,7 +119,7 @@ def gen_newton(rng: random.Random) -> Exercise:
 
     return Exercise(
         "newton",
-        f"Minimize f(x) = {f} with Newton's method from x₀ = {x0}. What is x₁?",
+        f"Minimize f(x) = {pretty_text(f)} with Newton's method from x₀ = {x0}. What is x₁?",
         {"f": f, "start": [x0]},
         "x_new = x - f'(x)/f''(x): in 1-D, H⁻¹∇f is f'/f''.",
         solve,

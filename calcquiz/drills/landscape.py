@@ -19,6 +19,7 @@ from calcquiz.drills.exercise import (
     vec,
 )
 from calcquiz.drills.grading import round_sig
+from calcquiz.mathprint import pretty_text
 
 YES_NO = ("yes", "no")
 
@@ -46,7 +47,7 @@ def gen_convexity(rng: random.Random) -> Exercise:
     )
     return Exercise(
         "convexity",
-        f"f(x) = {f}. Is f convex on the interval [{lo}, {hi}]? Answer yes or no.",
+        f"f(x) = {pretty_text(f)}. Is f convex on the interval [{lo}, {hi}]? Answer yes or no.",
         {"f": f, "interval": [lo, hi]},
         "A twice-differentiable f is convex on an interval exactly when f'' ≥ 0 all over it.",
         known(
@@ -72,7 +73,7 @@ def _convex_quadratic(rng: random.Random) -> Exercise:
     convex = low > 0
     return Exercise(
         "convexity",
-        f"f(x, y) = {f}. Is f convex on the whole plane? Answer yes or no.",
+        f"f(x, y) = {pretty_text(f)}. Is f convex on the whole plane? Answer yes or no.",
         {"f": f},
         "f is convex exactly when its Hessian is positive semidefinite everywhere; for a "
         "quadratic the Hessian is constant.",
@@ -117,7 +118,8 @@ def gen_local_minima(rng: random.Random) -> Exercise:
     shown = [round_sig(v) for v in (low, peak, high)]
     return Exercise(
         "local-minima",
-        f"f(x) = {f} has local minima at x ≈ {shown[0]} and x ≈ {shown[2]} and a local "
+        f"f(x) = {pretty_text(f)} has local minima at x ≈ {shown[0]} and x ≈ {shown[2]} and a "
+        "local "
         f"maximum at x ≈ {shown[1]}. Gradient descent starts at x₀ = {fmt(x0)} with "
         f"learning rate {fmt(lr)}. Which local minimum does it reach? Answer with its x.",
         {"f": f, "start": [x0], "lr": lr, "minima": [low, high], "maximum": peak},
@@ -176,7 +178,7 @@ def gen_saddle(rng: random.Random) -> Exercise:
 
     return Exercise(
         "saddle",
-        f"f(x, y) = {f} has critical points ({p}, {q}) and ({-p}, {q}). "
+        f"f(x, y) = {pretty_text(f)} has critical points ({p}, {q}) and ({-p}, {q}). "
         f"What kind of point is ({x0}, {q})?",
         {"f": f, "at": [x0, q]},
         "At a critical point the Hessian decides: eigenvalues all positive, all negative, "
@@ -196,7 +198,8 @@ def _saddle_direction(rng: random.Random) -> Exercise:
     (low, high), v = num.eig_sym2(h)
     return Exercise(
         "saddle",
-        f"f(x, y) = {f} has a saddle at the origin. Give a direction [dx, dy] in which f "
+        f"f(x, y) = {pretty_text(f)} has a saddle at the origin. Give a direction [dx, dy] in "
+        "which f "
         "curves down from it (negative curvature: vᵀHv < 0).",
         {"f": f, "at": [0, 0], "hessian": h},
         "Find H, then try simple vectors ([1, 0], [0, 1], [1, 1], [1, -1]) or an eigenvector "
