@@ -458,3 +458,14 @@ def test_components_of_one_function_share_the_time_budget(monkeypatch):
         second.diff("x")
     fresh = expr.parse("x^2*y")  # a new function starts with a fresh budget
     assert fresh.diff("x").text == "2*x*y"
+
+
+def test_extreme_floats_in_derivatives_are_numbers_or_a_clean_refusal(cli):
+    """Found by Hypothesis: 2.23e-308 came back from sympy as a Rational whose denominator
+    overflowed float() (a traceback); 1e600 as a coefficient has no float64 value."""
+    d = expr.parse("-abs((x + 2.23e-308))").diff("x")
+    assert d.evaluate(x=1.0) == -1.0  # d/dx -|x + c| = -sign(x + c)
+    result = cli("demo", "newton", "--f", "x^2 + 1e300*x*1e300", "--no-live")
+    assert result.exit_code == 2
+    assert "beyond float64's range" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -149,11 +149,17 @@ class _Reader:
         return Call(name, self.read(e.args[0]))
 
     def number(self, e: Any) -> Node:
-        if e.is_Rational and e.q != 1:
+        # p/q stays a fraction while both parts are exact in float64; a float typed by the
+        # user comes back as a Rational with a huge q (2.23e-308), best read as one float.
+        if e.is_Rational and e.q != 1 and max(abs(e.p), e.q) < 2**53:
             return BinOp("/", self.number(self.sp.Integer(e.p)), Num(float(e.q)))
-        value = float(e)
+        try:
+            value = float(e)
+        except OverflowError:
+            value = math.inf
         if not math.isfinite(value):
-            raise ExpressionError(f"the derivative is undefined ({e})")
+            shown = str(e) if len(str(e)) <= 30 else "a number beyond float64's range"
+            raise ExpressionError(f"the derivative is undefined ({shown})")
         return Num(value)
 
     def product(self, e: Any) -> Node:
