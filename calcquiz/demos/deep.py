@@ -211,7 +211,7 @@ def chain_rule(at: Sequence[float] | None = None) -> DemoRun:
         columns,
         params,
         _chain_rows(x),
-        title="backprop through y = w2 tanh(w1 x + b1) + b2, L = (y - t)^2 / 2",
+        title="backprop through y = w₂ tanh(w₁x + b₁) + b₂, L = (y − t)²/2",
         expected_rows=8,
     )
 
@@ -287,7 +287,7 @@ def vanishing(steps: int = 30, at: Sequence[float] | None = None) -> DemoRun:
         columns,
         params,
         _vanishing_rows(depth, a0),
-        title=f"gradients through {depth} layers, a_l = act(a_(l-1)), a_0 = {a0:g}",
+        title=f"gradients through {depth} layers, aₗ = act(aₗ₋₁), a₀ = {a0:g}",
         expected_rows=min(depth, 100) + 1,
     )
 
@@ -361,7 +361,7 @@ def exploding(
         columns,
         params,
         _exploding_rows(x0, lr, steps),
-        title=f"gradient descent on x^4 from {x0:g}, lr {lr:g}: unclipped vs clipped to norm 1",
+        title=f"gradient descent on x⁴ from {x0:g}, η = {lr:g}: unclipped vs clipped to norm 1",
         expected_rows=min(steps, 100) + 1,
     )
 

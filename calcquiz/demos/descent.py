@@ -267,7 +267,7 @@ def weight_decay(
         columns,
         params,
         _weight_decay_rows(lr, mu, steps, seed),
-        title=f"weight decay: SGD(lr={lr:g}, momentum={mu:g}, weight_decay=lambda), {steps} steps",
+        title=f"weight decay: SGD(lr={lr:g}, momentum={mu:g}, weight_decay=λ), {steps} steps",
         expected_rows=len(DECAYS),
     )
 

@@ -239,7 +239,7 @@ def newton(f: str | None = None, start: Sequence[float] | None = None, steps: in
         columns,
         params,
         _newton_rows(problems, steps),
-        title="Newton's method: x <- x - H^-1 grad f",
+        title="Newton's method: x ← x − H⁻¹∇f",
         expected_rows=16,
     )
 
