@@ -11,6 +11,12 @@ new cards (by number, or shuffled), at most ``new_limit`` new cards a day and
 ``review_limit`` ratings a session. A card rated into a learning step comes back in the
 same session when that step is due. Suspended cards, and cards buried until the next day
 starts, are left out. A card that lapses ``leech_threshold`` times becomes a leech.
+
+Exercise reviews (``options.exercises``, see :mod:`calcquiz.exercise_review`): a card
+whose demo has an exercise generator is shown with a fresh exercise; the typed answer is
+graded and a rating proposed, which :meth:`StudySession.accept` (or :meth:`rate`, to
+override) commits through the same path as any rating, the exercise logged with it.
+Other cards are reviewed as usual.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from calcquiz import scheduler as sched
 from calcquiz.config import Config
 from calcquiz.dates import Calendar
 from calcquiz.errors import BadInputError
+from calcquiz.exercise_review import ExerciseOutcome, ExerciseReviews, exercise_counts
 from calcquiz.states import CardState, State
 from calcquiz.store import Flags, Store
 
@@ -48,6 +55,7 @@ class SessionOptions:
     shuffle: bool = False
     seed: int | None = None
     tags: tuple[str, ...] = ()
+    exercises: bool = False  # review cards that have a generator by a fresh exercise
 
     def __post_init__(self) -> None:
         if self.new_limit < 0:
@@ -62,6 +70,7 @@ class SessionOptions:
             retention=config.retention,
             new_limit=config.new_per_day,
             review_limit=config.reviews_per_session,
+            exercises=config.review_mode == "exercises",
         )
         return replace(base, **{k: v for k, v in given.items() if v is not None})
 
@@ -76,6 +85,7 @@ class Rated:
     flags_before: Flags = Flags()
     leech: bool = False  # this lapse made the card a leech (again)
     suspended: bool = False  # ... and suspended it
+    exercise: ExerciseOutcome | None = None  # rated from this exercise (kind "exercise")
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ class Summary:
     set_aside: dict[str, int]  # "suspend"/"bury" -> cards, this session
     leeches: int  # cards that became leeches this session
     cram: bool
+    exercises: tuple[int, int] = (0, 0)  # exercise reviews: (answered right, done)
 
 
 def _kind(state: CardState | None) -> str:
@@ -135,6 +146,7 @@ class StudySession:
         self._new: deque[Card] = deque()
         self._new_today = 0
         self._unseen = 0
+        self.exercises = ExerciseReviews(self.options.exercises, self.clock, self.options.seed)
         self._build_queues()
 
     @property
@@ -268,6 +280,7 @@ class StudySession:
         self.current_state = self.store.card_state(card.deck, card.id)
         self.shown_at = now
         self.previews = None
+        self.exercises.start(card)
 
     def waiting_until(self) -> float | None:
         """When the next learning card is due, if only such cards remain."""
@@ -300,15 +313,19 @@ class StudySession:
         card = self.current
         if card is None:
             raise RuntimeError("no card is shown")
+        exercise = self.exercises.for_rating()
         preview = self.reveal()[rating]
         now = self.clock()
         duration_ms = int(max(0.0, now - self.shown_at) * 1000)
         applied = self.store.apply_review(
             self.current_state, preview.state, rating, now, duration_ms,
             cram=self.options.cram, recompute=self._recompute(card, rating),
+            exercise=exercise.entry() if exercise else None,
         )  # another session rated this card meanwhile: the rating applies to its new state
         before, after = applied.before, applied.after
-        rated = self._mark_leech(Rated(applied.review_id, card, rating, before, after))
+        rated = self._mark_leech(
+            Rated(applied.review_id, card, rating, before, after, exercise=exercise)
+        )
         self.history.append(rated)
         self.current = None
         self.current_state = None
@@ -435,4 +452,9 @@ class StudySession:
             set_aside={"suspend": aside.get("suspend", 0), "bury": aside.get("bury", 0)},
             leeches=sum(r.leech for r in rated),
             cram=self.options.cram,
+            exercises=exercise_counts(r.exercise for r in rated),
         )
+
+    def accept(self) -> Rated:
+        """Rate the shown card with the rating its answered exercise proposed."""
+        return self.rate(self.exercises.proposed())

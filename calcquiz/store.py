@@ -5,8 +5,12 @@ Tables:
 * ``card_state``: the FSRS state of every card studied at least once, keyed by
   ``(deck, card_id)``. A card without a row is *new*.
 * ``review_log``: one row per rating, append-only (undo removes the row it undoes):
-  card, rating, time, duration, and the state before and after as JSON.
-* ``drill_log``: one row per auto-graded exercise; ``given`` is NULL for a skipped one.
+  card, rating, time, duration, the state before and after as JSON, and its ``kind``:
+  ``recall`` (the learner recalled the answer) or ``exercise`` (rated from a fresh
+  exercise, ``study --exercises``).
+* ``drill_log``: one row per auto-graded exercise; ``given`` is NULL for a skipped one;
+  ``review_id`` links an exercise done in a review to its ``review_log`` row (undoing
+  the review removes both).
 * ``card_flags``: suspended, buried (until when) and leech marks, keyed like
   ``card_state`` but apart from it, so a new card can be suspended and a rating, which
   replaces the state row, never touches the marks.
@@ -33,7 +37,7 @@ from calcquiz.errors import BadRowError, StoreError, UndoConflictError
 from calcquiz.paths import DB_NAME, data_dir, db_path
 from calcquiz.states import CardState, State
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 
 # States: 0 = new (no row), then fsrs.State values (plain ints: they go into SQL text).
@@ -97,11 +101,17 @@ _MIGRATIONS: dict[int, str] = {
             PRIMARY KEY (deck, card_id)
         ) WITHOUT ROWID;
     """,
+    4: """
+        ALTER TABLE review_log ADD COLUMN kind TEXT NOT NULL DEFAULT 'recall';
+        ALTER TABLE drill_log ADD COLUMN review_id INTEGER;
+        CREATE INDEX drill_log_review ON drill_log (review_id) WHERE review_id IS NOT NULL;
+    """,
 }
 _OUR_TABLES = {"card_state", "review_log", "drill_log", "card_flags"}
 __all__ = [
     "DB_NAME",
     "CardState",
+    "DrillEntry",
     "Flags",
     "State",
     "Store",
@@ -132,6 +142,21 @@ class Review:
     state_before: int
     state_after: int
     cram: bool
+    kind: str = "recall"  # or "exercise": rated from a fresh exercise
+
+
+@dataclass(frozen=True)
+class DrillEntry:
+    """An exercise done in a review, logged in ``drill_log`` with the rating (``given``
+    None: the learner gave up)."""
+
+    topic: str
+    prompt: str
+    expected: str
+    given: str | None
+    correct: bool
+    duration_ms: int | None
+    answered_at: float
 
 
 @dataclass(frozen=True)
@@ -169,6 +194,24 @@ def _put_state(conn: sqlite3.Connection, state: CardState) -> None:
             state.last_review,
             state.reps,
             state.lapses,
+        ),
+    )
+
+
+def _log_exercise(conn: sqlite3.Connection, entry: DrillEntry, review_id: int) -> None:
+    """The exercise of an exercise review, in the review's own transaction."""
+    conn.execute(
+        "INSERT INTO drill_log (topic, prompt, expected, given, correct, duration_ms, "
+        "answered_at, review_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            entry.topic,
+            entry.prompt,
+            entry.expected,
+            entry.given,
+            int(entry.correct),
+            entry.duration_ms,
+            entry.answered_at,
+            review_id,
         ),
     )
 
@@ -415,6 +458,7 @@ class Store:
         duration_ms: int | None,
         cram: bool = False,
         recompute: Recompute | None = None,
+        exercise: DrillEntry | None = None,
     ) -> Applied:
         """Log a rating and (unless cramming) save the new state, in one transaction.
 
@@ -425,6 +469,9 @@ class Store:
         write is refused). So no rating overwrites another, and each card's log replays to
         its stored state (replay each rating at its ``after_json`` ``last_review``, the
         time the scheduler applied it).
+
+        With ``exercise`` the rating is logged as kind ``exercise`` and the exercise goes
+        to ``drill_log`` in the same transaction, linked by ``review_id``.
         """
         with self._write() as conn:
             fresh = before
@@ -443,8 +490,8 @@ class Store:
                 _put_state(conn, after)
             cur = conn.execute(
                 "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
-                "state_before, state_after, before_json, after_json, cram) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "state_before, state_after, before_json, after_json, cram, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     after.deck,
                     after.card_id,
@@ -456,9 +503,12 @@ class Store:
                     fresh.to_json() if fresh else None,
                     after.to_json(),
                     int(cram),
+                    "recall" if exercise is None else "exercise",
                 ),
             )
             assert cur.lastrowid is not None
+            if exercise is not None:
+                _log_exercise(conn, exercise, cur.lastrowid)
             return Applied(cur.lastrowid, fresh, after, reviewed_at)
 
     def import_history(
@@ -507,6 +557,7 @@ class Store:
                         f"card {card_id!r} was changed in another session since that rating; "
                         "nothing was undone"
                     )
+            conn.execute("DELETE FROM drill_log WHERE review_id = ?", (review_id,))
             conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
             if cram:
                 return before
@@ -521,7 +572,7 @@ class Store:
     def reviews(self, deck: str | None = None) -> list[Review]:
         sql = (
             "SELECT id, deck, card_id, rating, reviewed_at, duration_ms, state_before, "
-            "state_after, cram FROM review_log"
+            "state_after, cram, kind FROM review_log"
         )
         args: tuple[Any, ...] = ()
         if deck is not None:
@@ -529,7 +580,8 @@ class Store:
             args = (deck,)
         rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()
         return [
-            Review(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], cram=bool(r[8])) for r in rows
+            Review(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9])
+            for r in rows
         ]
 
     def new_cards_introduced_since(self, deck: str, since: float) -> int:
@@ -746,6 +798,7 @@ _REQUIRED: dict[int, dict[str, set[str]]] = {
         },
     },
     3: {"card_flags": set(_FLAG_COLUMNS.split(", "))},
+    4: {"review_log": {"kind"}, "drill_log": {"review_id"}},
 }
 
 

@@ -38,7 +38,17 @@ CramOption = Annotated[
 ShuffleOption = Annotated[
     bool, typer.Option("--shuffle/--in-order", help="Shuffle new and due cards.")
 ]
-ShuffleSeedOption = Annotated[int | None, option("--seed", "Seed for --shuffle.", "N")]
+ShuffleSeedOption = Annotated[
+    int | None, option("--seed", "Seed for --shuffle and the exercises.", "N")
+]
+ExercisesOption = Annotated[
+    bool | None,
+    option(
+        "--exercises/--recall",
+        "Review each card that has an exercise generator by solving a fresh exercise, "
+        "graded; or recall answers. Default: config review_mode (recall).",
+    ),
+]
 
 
 def study(
@@ -50,12 +60,18 @@ def study(
     cram: CramOption = False,
     shuffle: ShuffleOption = False,
     seed: ShuffleSeedOption = None,
+    exercises: ExercisesOption = None,
 ) -> None:
     """Review the cards that are due, with FSRS spaced repetition.
 
     Keys: Space/Enter show the answer, 1-4 rate (Again, Hard, Good, Easy), d run the
     card's demo, @ suspend the card, - bury it until tomorrow, u undo, q quit. Each rating
     is saved before the next card shows. From a pipe, each line is one key.
+
+    With --exercises a card is shown with a fresh exercise: type the answer (? hint,
+    s give up); calcquiz grades it and proposes a rating (wrong: Again, right after the
+    hint: Hard, right: Good); Enter accepts, 1-4 rate otherwise; then the card's answer
+    and the worked solution. From a pipe: the answer line, then an empty line or 1-4.
 
     Example: calcquiz study --tag optimization
     """
@@ -75,6 +91,7 @@ def study(
         shuffle=shuffle,
         seed=seed,
         tags=tuple(tag or ()),
+        exercises=exercises,
     )
     decks = load(deck)
     _check_tags(decks, tag)

@@ -168,6 +168,11 @@ class StudyScreen:
         return self.session.summary()
 
     def ask(self, card: Card) -> None:
+        if self.session.exercises.drill is not None:  # reviewed by a fresh exercise
+            from calcquiz.ui.exercise_view import ask_exercise
+
+            ask_exercise(self, card)
+            return
         answered = False
         self.draw(card, answered)
         while True:
@@ -273,6 +278,8 @@ def print_summary(summary: Summary, calendar: Calendar, interrupted: bool = Fals
         lines.append(Text("Set aside: " + ", ".join(aside)))
     if summary.leeches:
         lines.append(Text(f"New leeches: {summary.leeches}", style=ui.STYLE_WARN))
+    if summary.exercises[1]:
+        lines.append(Text(f"Exercises: {summary.exercises[0]} of {summary.exercises[1]} right"))
     lines.append(Text(f"Time spent: {format_duration(summary.seconds)}"))
     lines.extend(Text(line) for line in headline(summary, calendar, now, after_session=True))
     title = "Session interrupted — every rating is saved" if interrupted else "Session summary"
