@@ -1,0 +1,144 @@
+"""`calcquiz study --exercises` in a real terminal (tmux), as a person uses it: read the
+exercise, type an answer, accept the proposed rating with Enter, read the worked solution."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+DERIVATIVE = re.compile(r"f\(x\) = (.+?)\. What is f'\(x\) at x = (\S+)\?")
+
+
+class Terminal:
+    """An 80x30 tmux session running one command."""
+
+    def __init__(self, command: str, cwd: Path):
+        self.socket = f"calcquiz-test-{uuid.uuid4().hex[:8]}"
+        self.tmux(
+            "new-session", "-d", "-s", "t", "-x", "80", "-y", "30", "-c", str(cwd),
+            f"{command}; echo EXIT=$?; sleep 600",
+        )
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
+        ).stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def type(self, text: str) -> None:
+        """Literal text (``-2.5`` is not an option to tmux)."""
+        self.tmux("send-keys", "-t", "t", "-l", "--", text)
+
+    def wait_for(self, text: str, timeout: float = 20) -> str:
+        deadline = time.time() + timeout
+        while text not in (screen := self.screen()):
+            if time.time() > deadline:
+                raise AssertionError(f"{text!r} never appeared; the screen shows:\n{screen}")
+            time.sleep(0.05)
+        return screen
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def finite_difference(screen: str) -> str:
+    """f'(x0) of the derivative exercise on screen, independently of calcquiz."""
+    import sympy
+    from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
+
+    match = DERIVATIVE.search(screen)
+    assert match, screen
+    x = sympy.Symbol("x")
+    expr = parse_expr(match.group(1), transformations=(*standard_transformations, convert_xor))
+    f = sympy.lambdify(x, expr, "math")
+    x0, h = float(match.group(2)), 1e-5
+    return f"{(f(x0 + h) - f(x0 - h)) / (2 * h):.6g}"
+
+
+def logged(home: Path) -> list[tuple]:
+    conn = sqlite3.connect(home / "calcquiz.db")
+    try:
+        return conn.execute(
+            "SELECT r.card_id, r.rating, r.kind, d.correct FROM review_log r "
+            "LEFT JOIN drill_log d ON d.review_id = r.id ORDER BY r.id"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def terminal(calcquiz_home: Path, tmp_path: Path):
+    opened: list[Terminal] = []
+
+    def start(*args: str) -> Terminal:
+        command = "unset COLUMNS LINES; " + " ".join(  # the terminal's own size
+            [
+                f"CALCQUIZ_HOME={shlex.quote(str(calcquiz_home))}",
+                "TERM=xterm-256color",
+                shlex.quote(sys.executable),
+                "-m",
+                "calcquiz",
+                *map(shlex.quote, args),
+            ]
+        )
+        opened.append(Terminal(command, tmp_path))
+        return opened[-1]
+
+    yield start
+    for t in opened:
+        t.close()
+
+
+def test_a_person_solves_an_exercise_accepts_good_and_reads_the_solution(
+    terminal, calcquiz_home: Path
+):
+    t = terminal("study", "--exercises", "--new", "2")
+    screen = t.wait_for("answer>")
+    assert "What is a Derivative?" in screen and "Exercise · derivative" in screen
+    assert "Rate of change" not in screen  # the card's answer waits until after rating
+
+    t.type(finite_difference(screen))  # typed on the terminal's own line editing
+    t.keys("Enter")
+    screen = t.wait_for("Proposed: Good")
+    assert "✓ Right." in screen
+    assert re.search(r"\[3 Good 10m\]", screen), screen
+
+    t.keys("Enter")  # a single key accepts the proposed rating
+    screen = t.wait_for("any key: next card")
+    assert "Rated Good." in screen
+    assert "Rate of change of a function" in screen  # the card's answer
+    assert "✓ Correct" in screen and "f'(x) = " in screen  # the worked solution
+    assert logged(calcquiz_home) == [("derivative", 3, "exercise", 1)]  # committed already
+
+    t.keys("Space")
+    screen = t.wait_for("Exercise · partial")
+    assert "What is a Partial Derivative?" in screen
+    t.keys("s", "Enter")  # give up
+    screen = t.wait_for("Proposed: Again")
+    assert "Given up: the answer is" in screen
+    t.keys("2")  # override: Hard
+    screen = t.wait_for("any key: next card")
+    assert "Rated Hard." in screen and "Worked solution" in screen
+    t.keys("q")
+    screen = t.wait_for("EXIT=0")
+    assert "Exercises: 1 of 2 right" in screen
+    assert logged(calcquiz_home) == [
+        ("derivative", 3, "exercise", 1),
+        ("partial-derivative", 2, "exercise", 0),
+    ]
