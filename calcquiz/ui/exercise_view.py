@@ -108,7 +108,9 @@ def ask_exercise(screen: StudyScreen, card: Card) -> None:
     session = screen.session
     lines = LineReader(screen.keys.stream)
     draw_exercise(screen, card)
-    session.exercises.drill.shown()  # type: ignore[union-attr]  # timed from here
+    drill = session.exercises.drill
+    assert drill is not None
+    drill.shown()  # the exercise is timed from here
     while session.exercises.waiting:
         line = lines.read(PROMPT)
         typed = (line or "").strip()
