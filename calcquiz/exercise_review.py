@@ -75,9 +75,11 @@ class ExerciseReviews:
 
     def applies_to(self, card: Card) -> bool:
         """Whether ``card`` is reviewed by an exercise (else as usual, by recall)."""
+        if not self.enabled:
+            return False  # a recall session never imports the drills
         from calcquiz.drills import has_generator
 
-        return self.enabled and has_generator(card.demo)
+        return has_generator(card.demo)
 
     def start(self, card: Card) -> None:
         """``card`` is shown: a fresh exercise if it has a generator (after an undo too)."""
