@@ -197,7 +197,7 @@ def test_a_version_2_database_gains_the_marks_table_and_keeps_its_reviews(tmp_pa
     conn.commit()
     conn.close()
     with open_store(path) as s:
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
         assert s.review_count([DECK]) == 1
         s.set_flags(DECK, "gradient", Flags(suspended=True))
         assert s.card_flags(DECK) == {"gradient": Flags(suspended=True)}
