@@ -705,6 +705,13 @@ class Store:
         cond = " AND ".join(where)
         with self._write() as conn:
             cards = conn.execute(f"DELETE FROM card_state WHERE {cond}", args).rowcount
+            # Exercises done in these reviews stay (drill results) but lose their link: a
+            # later review may reuse a deleted review's id.
+            conn.execute(
+                "UPDATE drill_log SET review_id = NULL WHERE review_id IN "
+                f"(SELECT id FROM review_log WHERE {cond})",
+                args,
+            )
             reviews = conn.execute(f"DELETE FROM review_log WHERE {cond}", args).rowcount
             conn.execute(f"DELETE FROM card_flags WHERE {cond}", args)
         return int(cards), int(reviews)

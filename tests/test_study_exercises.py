@@ -257,6 +257,17 @@ def test_cards_without_a_generator_are_reviewed_as_usual_in_the_same_session(
     assert s.summary().exercises == (0, 21)
 
 
+def test_resetting_a_card_keeps_its_exercises_but_unlinks_them(store, decks):
+    s = session(store, decks, new_limit=1)
+    card = s.next_card()
+    s.exercises.answer("s")
+    s.accept()
+    store.reset_cards(card.deck, [card.id])
+    assert rows(store, "SELECT COUNT(*) FROM review_log") == [(0,)]
+    # a later review can take the deleted review's id: no exercise may point at it
+    assert rows(store, "SELECT topic, review_id FROM drill_log") == [("derivative", None)]
+
+
 def test_recall_mode_logs_kind_recall_and_no_exercise(store, decks):
     s = session(store, decks, new_limit=1, exercises=False)
     s.next_card()
