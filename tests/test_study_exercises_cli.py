@@ -169,3 +169,17 @@ def test_config_review_mode_is_the_default_and_recall_overrides_it(calcquiz_home
 def test_help_documents_the_option():
     result = run("study", "--help")
     assert "--exercises" in result.stdout and "--recall" in result.stdout
+
+
+def test_the_first_exercise_shows_before_numpy_or_sympy_is_imported(calcquiz_home: Path):
+    code = (
+        "import sys\n"
+        "from calcquiz.cli import app\n"
+        "try:\n    app(['study', '--exercises'])\nexcept SystemExit:\n    pass\n"
+        "print('HEAVY=' + ','.join(m for m in ('numpy', 'sympy') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [CLI[0], "-c", code], input="q\n", capture_output=True, text=True, timeout=60
+    )
+    assert "Exercise · derivative" in result.stdout, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY="
