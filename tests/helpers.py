@@ -415,3 +415,30 @@ REFUSED = [
     ("x,y", "comma"),
 ]
 
+
+
+# The derivative drill's prompt, as printed: ``f(x) = exp(−2x) + 5x². What is f'(x) at x = 0.5?``
+_DERIVATIVE_PROMPT = re.compile(r"f\(x\) = (.+?)\. What is f'\(x\) at x = (\S+)\?")
+_PRINTED = str.maketrans({"²": "^2", "³": "^3", "⁴": "^4", "−": "-", "·": "*"})
+
+
+def derivative_answer(screen: str) -> str:
+    """f'(x0) of the derivative exercise on ``screen``, independently of calcquiz: the
+    printed f read by sympy's parser, differentiated by a central finite difference."""
+    import sympy
+    from sympy.parsing.sympy_parser import (
+        convert_xor,
+        implicit_multiplication_application,
+        parse_expr,
+        standard_transformations,
+    )
+
+    match = _DERIVATIVE_PROMPT.search(screen)
+    assert match, screen
+    transformations = (
+        *standard_transformations, implicit_multiplication_application, convert_xor
+    )
+    expr = parse_expr(match.group(1).translate(_PRINTED), transformations=transformations)
+    f = sympy.lambdify(sympy.Symbol("x"), expr, "math")
+    x0, h = float(match.group(2).translate(_PRINTED)), 1e-5
+    return f"{(f(x0 + h) - f(x0 - h)) / (2 * h):.6g}"

@@ -1,8 +1,8 @@
 """`calcquiz study --exercises` from a pipe: one line per key or typed answer.
 
-Right answers are computed here from the prompt on screen by an independent route (a
-central finite difference of the function the prompt states, read by sympy), never taken
-from calcquiz's own answer.
+Right answers are computed from the prompt on screen by an independent route (a central
+finite difference of the function the prompt states, read by sympy: helpers.py), never
+taken from calcquiz's own answer.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from .helpers import CLI, Session
-
-DERIVATIVE = re.compile(r"f\(x\) = (.+?)\. What is f'\(x\) at x = (\S+)\?")
+from .helpers import CLI, Session, derivative_answer
 
 
 def run(*args: str, input: str = ""):  # noqa: A002 - mirrors subprocess.run
@@ -23,25 +21,6 @@ def run(*args: str, input: str = ""):  # noqa: A002 - mirrors subprocess.run
         [*CLI, *args], input=input, capture_output=True, text=True, timeout=60,
         env={**os.environ, "COLUMNS": "120"},
     )
-
-
-def derivative_answer(screen: str) -> str:
-    """f'(x0) for the derivative exercise on screen, by a central finite difference."""
-    import sympy
-    from sympy.parsing.sympy_parser import (
-        convert_xor,
-        parse_expr,
-        standard_transformations,
-    )
-
-    match = DERIVATIVE.search(screen)
-    assert match, screen
-    x = sympy.Symbol("x")
-    expr = parse_expr(match.group(1), transformations=(*standard_transformations, convert_xor))
-    f = sympy.lambdify(x, expr, "math")
-    x0, h = float(match.group(2)), 1e-5
-    value = (f(x0 + h) - f(x0 - h)) / (2 * h)
-    return f"{value:.6g}"
 
 
 def db(home: Path, sql: str) -> list[tuple]:

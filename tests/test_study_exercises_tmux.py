@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+from .helpers import derivative_answer
 
-DERIVATIVE = re.compile(r"f\(x\) = (.+?)\. What is f'\(x\) at x = (\S+)\?")
-
+pytestmark = [
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+    pytest.mark.slow,
+]
 
 class Terminal:
     """An 80x30 tmux session running one command."""
@@ -55,20 +57,6 @@ class Terminal:
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
-
-
-def finite_difference(screen: str) -> str:
-    """f'(x0) of the derivative exercise on screen, independently of calcquiz."""
-    import sympy
-    from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
-
-    match = DERIVATIVE.search(screen)
-    assert match, screen
-    x = sympy.Symbol("x")
-    expr = parse_expr(match.group(1), transformations=(*standard_transformations, convert_xor))
-    f = sympy.lambdify(x, expr, "math")
-    x0, h = float(match.group(2)), 1e-5
-    return f"{(f(x0 + h) - f(x0 - h)) / (2 * h):.6g}"
 
 
 def logged(home: Path) -> list[tuple]:
@@ -113,7 +101,7 @@ def test_a_person_solves_an_exercise_accepts_good_and_reads_the_solution(
     assert "What is a Derivative?" in screen and "Exercise · derivative" in screen
     assert "Rate of change" not in screen  # the card's answer waits until after rating
 
-    t.type(finite_difference(screen))  # typed on the terminal's own line editing
+    t.type(derivative_answer(screen))  # typed on the terminal's own line editing
     t.keys("Enter")
     screen = t.wait_for("Proposed: Good")
     assert "✓ Right." in screen

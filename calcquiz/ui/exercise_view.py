@@ -23,7 +23,6 @@ from calcquiz.session import Rated, StudySession
 from calcquiz.ui.cards import answer_panel, note_panel, question_panel
 from calcquiz.ui.keys import ENTER, LineReader
 from calcquiz.ui.study_view import (
-    RATING_STYLES,
     SET_ASIDE_KEYS,
     Quit,
     StudyScreen,
@@ -47,7 +46,7 @@ def exercise_panel(session: StudySession) -> Panel:
         Text(ex.prompt),  # generated text: plain Unicode, no markup
         title=f"Exercise · {ex.topic}",
         title_align="left",
-        border_style=ui.STYLE_MATH,
+        border_style=ui.STYLE_TITLE,
         padding=(0, 1),
     )
 
@@ -72,7 +71,7 @@ def verdict(outcome: ExerciseOutcome) -> Text:
 def proposal_bar(session: StudySession, proposed: int) -> Text:
     """Every button with its interval, the proposed one in brackets:
     ``1 Again 1m · 2 Hard 6m · [3 Good 10m] · 4 Easy 9d``."""
-    outcomes = session.reveal()
+    previews = session.reveal()
     cram = session.options.cram
     bar = Text()
     for i, (rating, name) in enumerate(RATINGS.items()):
@@ -80,9 +79,9 @@ def proposal_bar(session: StudySession, proposed: int) -> Text:
             bar.append(" · ", style=ui.STYLE_MUTED)
         label = f"{rating} {name}"
         if not cram:
-            label += f" {format_interval(outcomes[rating].interval)}"
+            label += f" {format_interval(previews[rating].interval)}"
         if rating == proposed:
-            bar.append(f"[{label}]", style=f"reverse {RATING_STYLES[rating]}")
+            bar.append(f"[{label}]", style=f"reverse {ui.RATING_STYLES[rating]}")
         else:
             bar.append(label)
     if cram:
@@ -165,7 +164,7 @@ def _show_solution(screen: StudyScreen, card: Card, rated: Rated) -> None:
     from calcquiz.ui.drill_view import explain
 
     console = screen.console
-    console.print(Text(f"Rated {RATINGS[rated.rating]}.", style=RATING_STYLES[rated.rating]))
+    console.print(Text(f"Rated {RATINGS[rated.rating]}.", style=ui.RATING_STYLES[rated.rating]))
     console.print(answer_panel(card))
     note = note_panel(card)
     if note is not None:
