@@ -399,6 +399,8 @@ def _fix_rows(
                 changes.append(f"{_card((deck, card_id))}: removed its unusable state (new)")
         for review_id, why in scan.bad_reviews:
             conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
+            # its exercise stays a drill answer, no longer linked to a review
+            conn.execute("UPDATE drill_log SET review_id = NULL WHERE review_id = ?", (review_id,))
             changes.append(f"removed {why}")
         for deck, card_id, why in scan.bad_flags:
             conn.execute("DELETE FROM card_flags WHERE deck IS ? AND card_id IS ?", (deck, card_id))
@@ -418,8 +420,8 @@ def _fix_rows(
 
 _TABLES = (
     ("card_state", st._STATE_COLUMNS, None),
-    ("review_log", _LOG_COLUMNS, "id"),
-    ("drill_log", _DRILL_COLUMNS, "id"),
+    ("review_log", f"{_LOG_COLUMNS}, kind", "id"),  # kind, review_id: schema 4 on
+    ("drill_log", f"{_DRILL_COLUMNS}, review_id", "id"),
     ("card_flags", st._FLAG_COLUMNS, None),
 )
 MAX_SKIPS = 4096  # failed reads in a row before giving up on the rest of a table
@@ -460,6 +462,17 @@ def _readable(
     return rows, True
 
 
+def _present(src: sqlite3.Connection, table: str, wanted: str) -> str:
+    """The ``wanted`` columns that ``table`` has in ``src`` (an older store lacks the newer
+    ones; the rebuilt file gives them their defaults)."""
+    try:
+        have = {row[1] for row in src.execute(f"PRAGMA table_info({table})")}
+    except sqlite3.DatabaseError:
+        have = set()
+    names = [c for c in wanted.split(", ") if c in have]
+    return ", ".join(names) if names else wanted
+
+
 def _salvage(path: Path, source: Path | None = None) -> list[str]:
     """Rebuild a file with damaged pages from the rows of ``source`` (default: the file
     itself) that can be read, then put it in place."""
@@ -470,7 +483,8 @@ def _salvage(path: Path, source: Path | None = None) -> list[str]:
     src = _read_only(source or path)
     try:
         with st.open_store(tmp, check_rows=False) as new, new._write() as conn:
-            for table, columns, key in _TABLES:
+            for table, wanted, key in _TABLES:
+                columns = _present(src, table, wanted)
                 rows, lost = _readable(src, table, columns, key)
                 marks = ", ".join("?" * len(columns.split(", ")))
                 before = conn.total_changes

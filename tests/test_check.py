@@ -261,3 +261,32 @@ def test_a_foreign_file_cut_short_is_left_alone(cli, calcquiz_home: Path):
         one_clean_line(cli(*args))
     assert db.read_bytes() == before
     assert sorted(p.name for p in calcquiz_home.glob("calcquiz.db*")) == ["calcquiz.db"]
+
+
+def test_salvage_keeps_exercise_reviews_and_their_links(cli, studied: Path):
+    """A rebuilt file keeps which reviews were exercises and the drill answers linked to
+    them (schema 4's columns), not only the columns of schema 1-2."""
+    with sqlite3.connect(studied) as conn:
+        review_id = conn.execute("SELECT MAX(id) FROM review_log").fetchone()[0]
+        conn.execute("UPDATE review_log SET kind = 'exercise' WHERE id = ?", (review_id,))
+        conn.execute(
+            "INSERT INTO drill_log (topic, prompt, expected, given, correct, duration_ms, "
+            "answered_at, review_id) VALUES ('derivative', 'p', '1', '1', 1, 5, 0, ?)",
+            (review_id,),
+        )
+    with sqlite3.connect(studied) as conn:
+        for i in range(1500):
+            conn.execute(
+                "INSERT INTO drill_log (topic, prompt, expected, correct, answered_at) "
+                "VALUES ('filler', ?, '1', 1, 1)", ("p" * 100,),
+            )
+    damage_pages(studied, [-2])  # a page of filler drill rows, far from the linked one
+    assert cli("check", "--repair").exit_code == 0
+    with sqlite3.connect(studied) as conn:
+        kinds = dict(conn.execute("SELECT id, kind FROM review_log"))
+        assert kinds[review_id] == "exercise"
+        assert list(kinds.values()).count("exercise") == 1
+        linked = conn.execute(
+            "SELECT review_id FROM drill_log WHERE topic = 'derivative'"
+        ).fetchall()
+        assert linked == [(review_id,)]
