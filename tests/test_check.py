@@ -275,7 +275,7 @@ def test_salvage_keeps_exercise_reviews_and_their_links(cli, studied: Path):
             (review_id,),
         )
     with sqlite3.connect(studied) as conn:
-        for i in range(1500):
+        for _ in range(1500):
             conn.execute(
                 "INSERT INTO drill_log (topic, prompt, expected, correct, answered_at) "
                 "VALUES ('filler', ?, '1', 1, 1)", ("p" * 100,),
