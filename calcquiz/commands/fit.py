@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from calcquiz.memory_model.history import ReviewEvent
 
 RevlogOption = Annotated[
-    Optional[Path],  # noqa: UP045 - Typer reads this annotation at run time
+    Path | None,
     typer.Option(
         "--revlog",
         metavar="FILE.csv",
@@ -32,7 +32,7 @@ RevlogOption = Annotated[
 
 def optimize(
     deck: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--deck",
             metavar="NAME",
@@ -106,11 +106,11 @@ def simulate(
     deck: DeckOption = None,
     revlog: RevlogOption = None,
     new: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option("--new", help="New cards a day (default: the config's).", show_default=False),
     ] = None,
     limit: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option("--limit", help="Reviews a day (default: the config's).", show_default=False),
     ] = None,
     json: JsonOption = False,
