@@ -192,7 +192,7 @@ def _negative_curvature(obj: Objective, points: Array) -> Array | None:
         for q in points:
             try:
                 H = obj.hess(q)
-            except Exception:  # noqa: BLE001 - no Hessian: nothing to add
+            except Exception:  # no Hessian: nothing to add
                 return None
             if not np.all(np.isfinite(H)):
                 continue
@@ -416,7 +416,7 @@ def _saddle_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerato
         point = classify_critical_point(slow_point, obj.jac(slow_point), H)
         hessian = {"at": vec(slow_point), "hessian": mat(H),
                    "eigenvalues": list(point.eigenvalues), "kind": point.kind}
-    except Exception:  # noqa: BLE001 - an undefined Hessian only leaves this part out
+    except Exception:  # an undefined Hessian only leaves this part out
         hessian = None
     escaped = _escaped(values, norms, slow, run.converged)
     end = end_kind(obj, run)
