@@ -378,16 +378,6 @@ class Store:
         ).fetchone()
         return None if row is None else (row[0], row[1], flags_problem(row))
 
-    def next_due(self, decks: Iterable[str], after: float) -> float | None:
-        best: float | None = None
-        for deck in decks:
-            row = self.conn.execute(
-                "SELECT MIN(due) FROM card_state WHERE deck = ? AND due > ?", (deck, after)
-            ).fetchone()
-            if row and row[0] is not None and (best is None or row[0] < best):
-                best = row[0]
-        return best
-
     # -- reviews
     def record_review(
         self,
