@@ -358,7 +358,7 @@ def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
 
 # --- jacobian (card 12) -----------------------------------------------------------------
 
-Scalar = Callable[[Array], float]
+ScalarField = Callable[[Array], float]
 
 
 @dataclass
@@ -367,8 +367,8 @@ class VectorFunction:
 
     text: str
     names: tuple[str, ...]
-    components: list[Scalar]
-    partials: list[list[Scalar]]
+    components: list[ScalarField]
+    partials: list[list[ScalarField]]
     formulas: list[list[str]]
 
 
@@ -382,7 +382,7 @@ def _polar_jac(q: Array) -> list[list[float]]:
     return [[math.cos(t), -r * math.sin(t)], [math.sin(t), r * math.cos(t)]]
 
 
-def _polar_entry(i: int, j: int) -> Scalar:
+def _polar_entry(i: int, j: int) -> ScalarField:
     return lambda q: _polar_jac(q)[i][j]
 
 
@@ -442,7 +442,7 @@ def _user_vector_function(f: str, at: Sequence[float] | None) -> tuple[VectorFun
         for d in derivatives[i]:
             d.evaluate(**values)
 
-    def scalar(e: expr.Expr) -> Scalar:
+    def scalar(e: expr.Expr) -> ScalarField:
         return lambda q: float(e.evaluate(check=False, **dict(zip(names, q, strict=True))))
 
     vf = VectorFunction(

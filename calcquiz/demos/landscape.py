@@ -43,7 +43,7 @@ def _logsumexp(p: Array) -> Any:
     return m + np.log(np.sum(np.exp(p - m[..., None]), axis=-1))
 
 
-def _double_well(p: Array) -> Any:
+def _symmetric_well(p: Array) -> Any:
     x = p[..., 0]
     return x**4 - 3 * x**2
 
@@ -53,12 +53,12 @@ def _sum_squares(p: Array) -> Any:
 
 
 # f'' of x^4 - 3x^2 is 12x^2 - 6 (numpy.roots coefficients): negative between its roots.
-DOUBLE_WELL_SECOND = (12.0, 0.0, -6.0)
+SYMMETRIC_WELL_SECOND = (12.0, 0.0, -6.0)
 # Each function takes a stack of points, shape (N, n), and returns the N values.
 CONVEXITY_CASES: tuple[tuple[str, int, Callable[[Array], Any]], ...] = (
     ("x^2 + y^2", 2, _sum_squares),
     ("log(exp(x) + exp(y))", 2, _logsumexp),
-    ("x^4 - 3x^2", 1, _double_well),
+    ("x^4 - 3x^2", 1, _symmetric_well),
 )
 
 
@@ -156,11 +156,11 @@ def _convexity_rows(
         found.append(entry)
         yield [name, N_PAIRS, count, worst, verdict]
     a, b = -1.5, 1.5
-    fa, fb = float(_double_well(np.array([a]))), float(_double_well(np.array([b])))
-    chord, f_mid = (fa + fb) / 2, float(_double_well(np.array([(a + b) / 2])))
+    fa, fb = float(_symmetric_well(np.array([a]))), float(_symmetric_well(np.array([b])))
+    chord, f_mid = (fa + fb) / 2, float(_symmetric_well(np.array([(a + b) / 2])))
     yield ["x^4 - 3x^2, chord -1.5..1.5", 1, int(f_mid > chord), f_mid - chord,
            f"f(0) = {f_mid:g} above the chord's {chord:g}"]
-    roots = np.sort(np.roots(DOUBLE_WELL_SECOND).real)
+    roots = np.sort(np.roots(SYMMETRIC_WELL_SECOND).real)
     result = {
         "functions": found,
         "chord": {"a": a, "b": b, "chord": chord, "f_mid": f_mid},
