@@ -18,6 +18,7 @@ from calcquiz.demos import (
     deep,
     derivatives,
     descent,
+    jacobian,
     landscape,
     second_order,
 )
@@ -390,7 +391,7 @@ def test_momentum_user_function_step_by_step():
 
 
 def test_jacobian_default():
-    result = derivatives.jacobian().result
+    result = jacobian.jacobian().result
     r, t = 2.0, math.pi / 6
     want = [[math.cos(t), -r * math.sin(t)], [math.sin(t), r * math.cos(t)]]
     assert np.allclose(result["jacobian"], want, rtol=1e-15)
@@ -405,7 +406,7 @@ def test_jacobian_default():
       [0.5, -1.0, 2.0])],
 )
 def test_jacobian_user_function_vs_sympy(text, components, at):
-    result = derivatives.jacobian(f=text, at=at).result
+    result = jacobian.jacobian(f=text, at=at).result
     symbols = [X, Y, Z][: len(at)]
     J = sp.Matrix(components).jacobian(symbols).subs(dict(zip(symbols, at, strict=True)))
     assert np.allclose(result["jacobian"], np.array(J, dtype=float), rtol=1e-13, atol=1e-15)

@@ -71,7 +71,7 @@ REGISTRY: dict[str, DemoInfo] = {
         _D("local-minima", "several starts: which basin each one ends in", "landscape"),
         _D("saddle", "descent near a saddle: the slow-down; does it escape?", "landscape"),
         _D("momentum", "plain GD vs heavy ball in a narrow ravine", "descent"),
-        _D("jacobian", "the matrix of first partials, exact vs differences", "derivatives"),
+        _D("jacobian", "the matrix of first partials, exact vs differences", "jacobian"),
         _D("hessian", "second partials, eigenvalues and the kind of point", "second_order"),
         _D("newton", "Newton's method: the error per step and its observed order", "second_order"),
         _D("constrained", "projected gradient descent onto g <= 0 (a disk)", "constraints"),
