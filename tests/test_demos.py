@@ -15,6 +15,7 @@ import sympy as sp
 
 from calcquiz.demos import (
     constraints,
+    convexity,
     deep,
     derivatives,
     descent,
@@ -172,7 +173,7 @@ def test_chain_rule_default():
 
 
 def test_convexity_default():
-    run = landscape.convexity()
+    run = convexity.convexity()
     result = run.result
     by_name = {f["f"]: f for f in result["functions"]}
     assert by_name["x^2 + y^2"]["violations"] == 0
@@ -185,9 +186,9 @@ def test_convexity_default():
 
 
 def test_convexity_user_function():
-    result = landscape.convexity(f="sin(x)").result
+    result = convexity.convexity(f="sin(x)").result
     assert result["functions"][-1]["violations"] > 0
-    result = landscape.convexity(f="exp(x) + abs(y)").result
+    result = convexity.convexity(f="exp(x) + abs(y)").result
     assert result["functions"][-1]["violations"] == 0
 
 

@@ -64,7 +64,7 @@ REGISTRY: dict[str, DemoInfo] = {
         _D("partial", "each partial derivative holds the other variables fixed", "derivatives"),
         _D("gradient", "the slope is steepest along the gradient: its norm", "derivatives"),
         _D("chain-rule", "backprop through a tiny net: local derivative x upstream", "deep"),
-        _D("convexity", "the chord test on random pairs: convex or not", "landscape"),
+        _D("convexity", "the chord test on random pairs: convex or not", "convexity"),
         _D("gradient-descent", "steps of w - lr grad f walking down a bowl", "descent"),
         _D("minibatch", "full batch vs batch 32 vs batch 1 on linear regression", "descent"),
         _D("learning-rate", "several step sizes: slow, bouncing or diverging", "descent"),
