@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from .helpers import BUNDLED_DECK, REPO  # noqa: F401 - test_export_*.py still import them here
-
 # CI explores the same Hypothesis examples on every run, so a red CI is reproducible and a
 # green one is not luck; a developer's runs keep drawing new examples (and keep finding
 # cases like the ones now pinned in the tests).

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from calcquiz.export import anki as exporter
@@ -17,6 +18,7 @@ from calcquiz.export import anki as exporter
 CLI = [sys.executable, "-m", "calcquiz"]
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_DECK = REPO / "content" / "day09_calculus_optimization.yaml"
+REVLOG_CSV = REPO / "tests" / "data" / "review_logs_josh.csv"  # an open-spaced-repetition log
 
 
 def reviews(home: Path) -> list[tuple]:
@@ -442,3 +444,48 @@ def derivative_answer(screen: str) -> str:
     f = sympy.lambdify(sympy.Symbol("x"), expr, "math")
     x0, h = float(match.group(2).translate(_PRINTED)), 1e-5
     return f"{(f(x0 + h) - f(x0 - h)) / (2 * h):.6g}"
+
+
+# --- a real terminal (tmux) ---------------------------------------------------------------
+
+
+class Terminal:
+    def __init__(self, command: str, cwd: Path):
+        self.socket = f"calcquiz-test-{uuid.uuid4().hex[:8]}"
+        self.tmux(
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "100",
+            "-y",
+            "45",
+            "-c",
+            str(cwd),
+            f"{command}; echo EXIT=$?; sleep 600",
+        )
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
+        ).stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def wait_for(self, text: str, timeout: float = 20) -> str:
+        deadline = time.time() + timeout
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            if time.time() > deadline:
+                raise AssertionError(f"{text!r} never appeared; the screen shows:\n{screen}")
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)

@@ -22,7 +22,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calcquiz.demos import constraints, derivatives, descent, landscape, second_order
+from calcquiz.demos import constraints, convexity, derivatives, descent, landscape, second_order
 from calcquiz.errors import CalcquizError
 
 pytestmark = pytest.mark.slow  # about three minutes: `pytest --slow` or CI runs it
@@ -291,7 +291,7 @@ def check_momentum(fn, start):
 
 
 def check_convexity(fn):
-    result = run_or_refused(landscape.convexity, f=fn.text)
+    result = run_or_refused(convexity.convexity, f=fn.text)
     if result is None:
         return
     mine = result["functions"][-1]

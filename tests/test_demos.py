@@ -15,9 +15,11 @@ import sympy as sp
 
 from calcquiz.demos import (
     constraints,
+    convexity,
     deep,
     derivatives,
     descent,
+    jacobian,
     landscape,
     second_order,
 )
@@ -171,7 +173,7 @@ def test_chain_rule_default():
 
 
 def test_convexity_default():
-    run = landscape.convexity()
+    run = convexity.convexity()
     result = run.result
     by_name = {f["f"]: f for f in result["functions"]}
     assert by_name["x^2 + y^2"]["violations"] == 0
@@ -184,9 +186,9 @@ def test_convexity_default():
 
 
 def test_convexity_user_function():
-    result = landscape.convexity(f="sin(x)").result
+    result = convexity.convexity(f="sin(x)").result
     assert result["functions"][-1]["violations"] > 0
-    result = landscape.convexity(f="exp(x) + abs(y)").result
+    result = convexity.convexity(f="exp(x) + abs(y)").result
     assert result["functions"][-1]["violations"] == 0
 
 
@@ -390,7 +392,7 @@ def test_momentum_user_function_step_by_step():
 
 
 def test_jacobian_default():
-    result = derivatives.jacobian().result
+    result = jacobian.jacobian().result
     r, t = 2.0, math.pi / 6
     want = [[math.cos(t), -r * math.sin(t)], [math.sin(t), r * math.cos(t)]]
     assert np.allclose(result["jacobian"], want, rtol=1e-15)
@@ -405,7 +407,7 @@ def test_jacobian_default():
       [0.5, -1.0, 2.0])],
 )
 def test_jacobian_user_function_vs_sympy(text, components, at):
-    result = derivatives.jacobian(f=text, at=at).result
+    result = jacobian.jacobian(f=text, at=at).result
     symbols = [X, Y, Z][: len(at)]
     J = sp.Matrix(components).jacobian(symbols).subs(dict(zip(symbols, at, strict=True)))
     assert np.allclose(result["jacobian"], np.array(J, dtype=float), rtol=1e-13, atol=1e-15)

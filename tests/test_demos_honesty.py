@@ -10,7 +10,15 @@ import pytest
 import scipy.optimize as so
 import sympy as sp
 
-from calcquiz.demos import constraints, deep, derivatives, descent, landscape, second_order
+from calcquiz.demos import (
+    constraints,
+    convexity,
+    deep,
+    derivatives,
+    descent,
+    landscape,
+    second_order,
+)
 
 X, Y = sp.symbols("x y", real=True)
 
@@ -143,8 +151,8 @@ def test_hessian_kind_does_not_depend_on_the_scale_of_f(c):
 
 def test_a_linear_function_is_convex_whatever_its_scale():
     for text in ("10000*x", "1e8*x - 3*y", "1e-8*(x^2 + y^2)"):
-        assert landscape.convexity(f=text).result["functions"][-1]["convex"] is True
-    found = landscape.convexity(f="1e-8*sin(x)").result["functions"][-1]
+        assert convexity.convexity(f=text).result["functions"][-1]["convex"] is True
+    found = convexity.convexity(f="1e-8*sin(x)").result["functions"][-1]
     assert found["convex"] is False
     w = found["witness"]  # the violating chord, rechecked in exact arithmetic
     a, b, t = (sp.Rational(v) for v in (w["a"][0], w["b"][0], w["t"]))

@@ -25,8 +25,8 @@ from calcquiz.export.files import OutputExistsError, write_atomically
 from calcquiz.export.html import to_anki_html
 from calcquiz.mathtext import MathSyntaxError, split_math
 
-from .conftest import BUNDLED_DECK
 from .helpers import (
+    BUNDLED_DECK,
     DECK_NAME,
     FIXTURE_DECK,
     FIXTURE_FIELDS,

@@ -17,8 +17,8 @@ from calcquiz.export import anki as exporter
 from calcquiz.export.progress import gather
 from calcquiz.store import LEARNING, NEW, RELEARNING, REVIEW, open_store, review_ms
 
-from .conftest import BUNDLED_DECK
 from .helpers import (
+    BUNDLED_DECK,
     DECK_NAME,
     assert_integrity,
     import_apkg,

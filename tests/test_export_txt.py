@@ -13,8 +13,8 @@ import pytest
 from calcquiz.content import load_decks
 from calcquiz.export import anki as exporter
 
-from .conftest import BUNDLED_DECK
 from .helpers import (
+    BUNDLED_DECK,
     DECK_NAME,
     DECK_TAG,
     FIXTURE_DECK,

@@ -17,7 +17,7 @@ import pytest
 
 from calcquiz.memory_model import fit, history
 
-DATA = Path(__file__).parent / "data" / "review_logs_josh.csv"
+from .helpers import REVLOG_CSV
 
 
 def independent_items(path: Path, limit: int | None = None) -> list[list[tuple[int, int]]]:
@@ -69,14 +69,14 @@ def direct_time_series(items: list[fr.FSRSItem]) -> tuple[tuple[float, float], t
 
 @pytest.fixture(scope="module")
 def reference():
-    items = independent_items(DATA)
+    items = independent_items(REVLOG_CSV)
     default, fitted = direct_time_series(as_fsrs(items))
     return {"items": items, "default": default, "fitted": fitted}
 
 
 @pytest.fixture(scope="module")
 def ours():
-    events = history.read_csv(DATA)
+    events = history.read_csv(REVLOG_CSV)
     items = history.build_items(events)
     return {"events": events, "items": items, "result": fit.optimize(len(events), items)}
 
@@ -145,7 +145,7 @@ def test_calibration_uses_the_same_evaluation_as_optimize(ours):
 
 def write_prefix(tmp_path: Path, lines: int) -> Path:
     out = tmp_path / f"first_{lines}.csv"
-    with open(DATA) as fh:
+    with open(REVLOG_CSV) as fh:
         out.write_text("".join(fh.readlines()[: lines + 1]))
     return out
 
@@ -154,7 +154,7 @@ def write_prefix(tmp_path: Path, lines: int) -> Path:
 def test_fits_only_what_the_data_supports(tmp_path, cli, lines, expected):
     path = write_prefix(tmp_path, lines)
     direct = fr.FSRS(fr.DEFAULT_PARAMETERS).compute_parameters(
-        as_fsrs(independent_items(DATA, lines))
+        as_fsrs(independent_items(REVLOG_CSV, lines))
     )
     default = list(fr.DEFAULT_PARAMETERS)
     kind = "none" if direct == default else "initial" if direct[4:] == default[4:] else "all"
@@ -177,14 +177,14 @@ def test_fits_only_what_the_data_supports(tmp_path, cli, lines, expected):
 
 
 def test_optimize_table_and_json_on_the_shared_log(cli):
-    result = cli("optimize", "--revlog", str(DATA), "--json")
+    result = cli("optimize", "--revlog", str(REVLOG_CSV), "--json")
     assert result.exit_code == 0
     report = json.loads(result.output)
     assert {"reviews", "items", "evaluation", "default", "fitted", "parameters"} <= set(report)
     assert report["reviews"] == 12580 and report["items"] == 6032
     assert report["evaluation"] == "time-series split"
     assert len(report["parameters"]) == 21
-    table = cli("optimize", "--revlog", str(DATA))
+    table = cli("optimize", "--revlog", str(REVLOG_CSV))
     assert table.exit_code == 0
     out = " ".join(table.output.split())
     assert "FSRS-6 default 0.4333 0.0868" in out
@@ -193,11 +193,11 @@ def test_optimize_table_and_json_on_the_shared_log(cli):
 
 
 def test_stats_calibration_reports_the_default_row_of_optimize(cli):
-    result = cli("stats", "--calibration", "--revlog", str(DATA), "--json")
+    result = cli("stats", "--calibration", "--revlog", str(REVLOG_CSV), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["parameters"] == "default"
     assert round(report["log_loss"], 4) == 0.4333
     assert round(report["rmse_bins"], 4) == 0.0868
-    table = cli("stats", "--calibration", "--revlog", str(DATA))
+    table = cli("stats", "--calibration", "--revlog", str(REVLOG_CSV))
     assert "actual recall" in table.output and "perfect" in table.output

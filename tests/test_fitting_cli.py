@@ -15,7 +15,7 @@ import pytest
 
 from calcquiz.memory_model import history, params, workload
 
-from .test_fitting import DATA
+from .helpers import REVLOG_CSV
 
 HEADER = "card_id,review_rating,review_time,review_duration\n"
 GOOD = "1,3,2024-03-29T20:32:32+00:00,2500\n"
@@ -91,14 +91,14 @@ def test_own_history_gives_the_same_figures_as_the_csv(cli, utc):
 
     write_value("day_starts_at", 0)  # midnight days, as the CSV's UTC dates
 
-    events = history.read_csv(DATA)
+    events = history.read_csv(REVLOG_CSV)
     with open_store() as store:
         store.import_history(
             [], [("josh", e.card, e.rating, e.when, e.duration_ms, 0, 0) for e in events]
         )
         store.import_history([], [("other", "x", 3, 1.7e9, 1000, 0, 0)])
     own = json.loads(cli("optimize", "--deck", "josh", "--json").output)
-    csv = json.loads(cli("optimize", "--revlog", str(DATA), "--json").output)
+    csv = json.loads(cli("optimize", "--revlog", str(REVLOG_CSV), "--json").output)
     assert own["items"] == csv["items"] == 6032
     assert own["default"] == pytest.approx(csv["default"], abs=1e-6)
     assert own["fitted"] == pytest.approx(csv["fitted"], abs=1e-6)
@@ -110,7 +110,7 @@ def test_own_history_gives_the_same_figures_as_the_csv(cli, utc):
 
 
 def test_save_stores_checked_parameters_used_by_calibration(cli, calcquiz_home):
-    result = cli("optimize", "--revlog", str(DATA), "--save", "--json")
+    result = cli("optimize", "--revlog", str(REVLOG_CSV), "--save", "--json")
     report = json.loads(result.output)
     assert report["saved"] == str(calcquiz_home / "config.toml")
     assert params.saved() == tuple(report["parameters"])
@@ -121,7 +121,7 @@ def test_save_stores_checked_parameters_used_by_calibration(cli, calcquiz_home):
     assert tuple(make_scheduler().parameters) == tuple(report["parameters"])  # study uses them
     shown = cli("config", "get", "parameters")
     assert shown.exit_code == 0 and "0.1991" in shown.stdout
-    cal = json.loads(cli("stats", "--calibration", "--revlog", str(DATA), "--json").output)
+    cal = json.loads(cli("stats", "--calibration", "--revlog", str(REVLOG_CSV), "--json").output)
     assert cal["parameters"] == "saved"
     # fitted on every item, so in-sample: better than the defaults' 0.4333 on these items
     assert cal["log_loss"] < 0.4333
@@ -132,7 +132,7 @@ def test_save_stores_checked_parameters_used_by_calibration(cli, calcquiz_home):
 
 def test_saved_parameters_are_checked_when_read(cli, calcquiz_home):
     (calcquiz_home / "config.toml").write_text("parameters = [1.0, 2.0, 3.0]\n")
-    result = cli("stats", "--calibration", "--revlog", str(DATA))
+    result = cli("stats", "--calibration", "--revlog", str(REVLOG_CSV))
     assert result.exit_code == 2
     assert "parameters" in result.stderr and result.stderr.count("\n") == 1
     import fsrs
@@ -140,7 +140,7 @@ def test_saved_parameters_are_checked_when_read(cli, calcquiz_home):
     outside = [*fsrs.scheduler.DEFAULT_PARAMETERS[:20], 0.9]  # finite, but w20 <= 0.8
     (calcquiz_home / "config.toml").write_text(f"parameters = {outside}\n")
     for args in (["stats", "--calibration"], ["simulate", "--days", "10"]):
-        result = cli(*args, "--revlog", str(DATA))
+        result = cli(*args, "--revlog", str(REVLOG_CSV))
         assert result.exit_code == 2
         assert "w20 = 0.9 is outside FSRS-6's range 0.1-0.8" in result.stderr
 
@@ -161,7 +161,7 @@ def test_parameter_bounds():
 
 
 def test_simulate_json_on_the_shared_log(cli):
-    result = cli("simulate", "--revlog", str(DATA), "--days", "90", "--json")
+    result = cli("simulate", "--revlog", str(REVLOG_CSV), "--days", "90", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert set(report) == {"days", "rows", "recommended_retention"}
@@ -171,13 +171,13 @@ def test_simulate_json_on_the_shared_log(cli):
         assert set(row) == {"retention", "reviews_per_day", "minutes_per_day", "remembered"}
         assert 0 < row["remembered"] <= 1205 and row["minutes_per_day"] > 0
     assert 0.70 <= report["recommended_retention"] <= 0.97
-    table = cli("simulate", "--revlog", str(DATA), "--days", "90")
+    table = cli("simulate", "--revlog", str(REVLOG_CSV), "--days", "90")
     out = " ".join(table.output.split())
     assert "calcquiz config set retention" in out and "0.95" in out
 
 
 def test_simulator_setup_comes_from_the_log_and_limits_hold():
-    events = history.read_csv(DATA)
+    events = history.read_csv(REVLOG_CSV)
     s = workload.setup(events, 1205, new_per_day=15, review_limit=30)
     # independently: each card's first rating, and review-state Good answer times
     cards: dict[str, list[tuple[datetime, int, int]]] = {}
@@ -243,7 +243,7 @@ def test_optimize_deck_given_as_its_yaml_file(cli, utc):
     from calcquiz.content import load_deck
     from calcquiz.store import open_store
 
-    from .conftest import BUNDLED_DECK
+    from .helpers import BUNDLED_DECK
 
     name = load_deck(BUNDLED_DECK).name
     with open_store() as store:

@@ -18,8 +18,8 @@ from calcquiz.export import anki as exporter
 from calcquiz.export.progress import gather
 from calcquiz.store import NEW, open_store, review_ms
 
-from .conftest import BUNDLED_DECK
 from .helpers import (
+    BUNDLED_DECK,
     DAY,
     DECK_NAME,
     anki_study,

@@ -77,7 +77,7 @@ def hostile_deck(tmp_path: Path) -> Path:
 
 def test_a_deck_description_reaches_anki_as_text(tmp_path: Path):
     """Imported with the official anki package: the description shows its tags as text."""
-    from .test_export_anki import import_apkg, open_collection
+    from .helpers import import_apkg, open_collection
 
     out = tmp_path / "out.apkg"
     result = subprocess.run(

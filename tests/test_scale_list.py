@@ -24,8 +24,7 @@ from calcquiz.dates import Calendar
 from calcquiz.states import CardState, State
 from calcquiz.ui.listing import DueFormat
 
-from .helpers import CLI
-from .test_study_tmux import Terminal
+from .helpers import CLI, Terminal
 
 CARDS = 3000
 

@@ -14,7 +14,7 @@ from benchmarks.generate import write_short_deck
 from calcquiz.content import check_deck, parse_deck
 from calcquiz.yamlplain import PLAIN_UNSUPPORTED, load_plain
 
-from .conftest import BUNDLED_DECK
+from .helpers import BUNDLED_DECK
 
 BAD_DECKS = sorted((Path(__file__).parent / "data" / "bad_decks").glob("*"))
 

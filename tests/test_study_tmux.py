@@ -6,62 +6,20 @@ import re
 import shlex
 import shutil
 import sqlite3
-import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
 from calcquiz.ui.study_view import ANSWER_KEYS, QUESTION_KEYS
 
+from .helpers import Terminal
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
-
-
-class Terminal:
-    def __init__(self, command: str, cwd: Path):
-        self.socket = f"calcquiz-test-{uuid.uuid4().hex[:8]}"
-        self.tmux(
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "100",
-            "-y",
-            "45",
-            "-c",
-            str(cwd),
-            f"{command}; echo EXIT=$?; sleep 600",
-        )
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
-        ).stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "t")
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "t", *keys)
-
-    def wait_for(self, text: str, timeout: float = 20) -> str:
-        deadline = time.time() + timeout
-        while True:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            if time.time() > deadline:
-                raise AssertionError(f"{text!r} never appeared; the screen shows:\n{screen}")
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
 
 @pytest.fixture

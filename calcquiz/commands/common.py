@@ -31,6 +31,16 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 TagOption = Annotated[
     list[str] | None, option("--tag", "Only cards with this tag (repeatable).", "TAG")
 ]
+RevlogOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--revlog",
+        metavar="FILE.csv",
+        help="Read this review log (card_id, review_rating, review_time, review_duration"
+        "[, review_state]) instead of calcquiz's own.",
+        show_default=False,
+    ),
+]
 
 
 def config() -> Config:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ from calcquiz.commands.common import DeckOption, load
 
 def drill(
     topic: Annotated[
-        Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
+        str | None,
         typer.Argument(
             help="A card's demo name: derivative, partial, gradient, chain-rule, convexity, "
             "gradient-descent, minibatch, learning-rate, local-minima, saddle, momentum, "
@@ -23,7 +23,7 @@ def drill(
     ] = None,
     count: Annotated[int, typer.Option("--count", "-n", help="How many exercises.")] = 5,
     seed: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option("--seed", help="Reproduce the same exercises.", show_default=False),
     ] = None,
     deck: DeckOption = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,8 +24,8 @@ class AnkiFormat(str, Enum):
 
 @export_app.command("anki")
 def anki(
-    format: Annotated[  # noqa: A002 - the option is --format
-        Optional[AnkiFormat],  # noqa: UP045 - Typer reads this annotation at run time
+    format: Annotated[
+        AnkiFormat | None,
         typer.Option(
             "--format",
             "-f",
@@ -36,7 +36,7 @@ def anki(
         ),
     ] = None,
     output: Annotated[
-        Optional[Path],  # noqa: UP045 - Typer reads this annotation at run time
+        Path | None,
         typer.Option(
             "--output",
             "-o",

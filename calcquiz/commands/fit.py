@@ -1,4 +1,5 @@
-"""Your own memory model: ``optimize``, ``simulate`` and ``stats --calibration``.
+"""Your own memory model: ``optimize`` and ``simulate`` (``stats --calibration`` is in
+study.py; the three share :mod:`calcquiz.memory_model`).
 
 Thin commands over :mod:`calcquiz.memory_model`; fsrs-rs is imported there, only when
 one of these runs.
@@ -8,31 +9,19 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from calcquiz.commands.common import DeckOption, JsonOption
+from calcquiz.commands.common import DeckOption, JsonOption, RevlogOption
 from calcquiz.errors import BadInputError
 
 if TYPE_CHECKING:
     from calcquiz.memory_model.history import ReviewEvent
 
-RevlogOption = Annotated[
-    Optional[Path],  # noqa: UP045 - Typer reads this annotation at run time
-    typer.Option(
-        "--revlog",
-        metavar="FILE.csv",
-        help="Read this review log (card_id, review_rating, review_time, review_duration"
-        "[, review_state]) instead of calcquiz's own.",
-        show_default=False,
-    ),
-]
-
-
 def optimize(
     deck: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--deck",
             metavar="NAME",
@@ -106,11 +95,11 @@ def simulate(
     deck: DeckOption = None,
     revlog: RevlogOption = None,
     new: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option("--new", help="New cards a day (default: the config's).", show_default=False),
     ] = None,
     limit: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option("--limit", help="Reviews a day (default: the config's).", show_default=False),
     ] = None,
     json: JsonOption = False,
@@ -232,58 +221,9 @@ def _deck_name(deck: str | None) -> str | None:
 
 
 def _own_history(deck: str | None, must_exist: bool = True) -> list[ReviewEvent]:
-    """calcquiz's own log (never creating a database just to read it)."""
-    from calcquiz.memory_model import history
-    from calcquiz.store import db_path, open_store
-
-    if not db_path().exists():
-        if deck is not None and must_exist:
-            raise BadInputError(f"no reviews of deck {deck!r}: nothing has been studied yet")
-        return []
+    """calcquiz's own log, with the config's day boundary."""
     from calcquiz.commands.common import config
     from calcquiz.dates import Calendar
+    from calcquiz.memory_model import history
 
-    calendar = Calendar(config().day_starts_at)
-    with open_store() as store:
-        events = history.from_store(store, deck, calendar)
-        if deck is not None and not events and must_exist:
-            names = sorted({r.deck for r in store.reviews()})
-            known = ", ".join(repr(n) for n in names) or "none yet"
-            raise BadInputError(f"no reviews of deck {deck!r} (decks with reviews: {known})")
-    return events
-
-
-def calibration(deck: list[Path] | None, revlog: Path | None, json: bool) -> None:
-    """``stats --calibration``: the current parameters' predictions against the outcomes."""
-    from calcquiz.commands.common import load
-    from calcquiz.memory_model import fit, history
-    from calcquiz.memory_model import params as saved_params
-
-    if revlog is not None:
-        if deck:
-            raise BadInputError("--deck and --revlog exclude each other: choose one history")
-        events = history.read_csv(revlog)
-    else:
-        names = [d.name for d in load(deck)]
-        events = [e for name in names for e in _own_history(name, must_exist=False)]
-    items = history.build_items(events)
-    mine = saved_params.saved()
-    result = fit.calibration(mine or fit.default_parameters(), items)
-    report = {
-        "parameters": "saved" if mine else "default",
-        "reviews": len(events),
-        "items": result.items,
-        "scored": result.scored,
-        "evaluation": "time-series split",
-        "log_loss": result.scores.log_loss if result.scores else None,
-        "rmse_bins": result.scores.rmse_bins if result.scores else None,
-        "bins": [asdict(b) for b in result.bins],
-    }
-    if json:
-        from calcquiz import ui
-
-        ui.print_json(report)
-    else:
-        from calcquiz.ui import fit_view
-
-        fit_view.print_calibration(report)
+    return history.own_history(deck, Calendar(config().day_starts_at), must_exist)

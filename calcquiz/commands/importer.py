@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,7 +25,7 @@ def anki(
         ),
     ],
     to_deck: Annotated[
-        Optional[Path],  # noqa: UP045 - Typer reads this annotation at run time
+        Path | None,
         typer.Option(
             "--to-deck",
             metavar="PATH.yaml",

@@ -29,10 +29,9 @@ from calcquiz.content.model import (
 )
 from calcquiz.content.parse import parse_deck
 from calcquiz.content.validate import ID_PATTERN, MAX_CARD_NUMBER
-from calcquiz.suggest import closest_name  # re-exported for drills.py
 
 __all__ = [
     "ID_PATTERN", "MAX_CARD_NUMBER", "MAX_DECK_BYTES", "Card", "Deck", "DeckValidationError",
-    "Problem", "bundled_content_dir", "bundled_deck_paths", "check_deck", "closest_name",
+    "Problem", "bundled_content_dir", "bundled_deck_paths", "check_deck",
     "find_card", "load_deck", "load_decks", "parse_deck",
 ]

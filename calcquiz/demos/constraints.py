@@ -73,17 +73,17 @@ def _pair(
 # --- constrained (card 15) --------------------------------------------------------------
 
 
-def _target(p: Array) -> float:
+def _bowl(p: Array) -> float:
     x, y = p
     return float((x - 2) ** 2 + (y - 1) ** 2)
 
 
-def _target_der(p: Array) -> Array:
+def _bowl_der(p: Array) -> Array:
     x, y = p
     return np.array([2 * (x - 2), 2 * (y - 1)])
 
 
-def _target_hess(p: Array) -> Array:
+def _bowl_hess(p: Array) -> Array:
     return 2.0 * np.eye(2)
 
 
@@ -99,7 +99,7 @@ def _disk_hess(p: Array) -> Array:
     return 2.0 * np.eye(len(p))
 
 
-TARGET = objectives.builtin("(x-2)^2 + (y-1)^2", ("x", "y"), _target, _target_der, _target_hess)
+BOWL = objectives.builtin("(x-2)^2 + (y-1)^2", ("x", "y"), _bowl, _bowl_der, _bowl_hess)
 DISK = objectives.builtin("x^2 + y^2 - 1", ("x", "y"), _disk, _disk_der, _disk_hess)
 
 
@@ -132,7 +132,7 @@ def constrained(
     P is the nearest point found by :func:`project_euclidean`; --f alone keeps the disk.
     """
     lr, steps = check_lr(lr), check_steps(steps)
-    fo, go = _pair(f, g, TARGET, DISK)
+    fo, go = _pair(f, g, BOWL, DISK)
     p = check_point(start, fo.names, (0.0, -1.0) if fo.dim == 2 else (0.0,) * fo.dim,
                     "--start")
     fo.check(p)

@@ -26,7 +26,7 @@ from calcquiz.errors import BadInputError
 from calcquiz.numerics.differences import central_difference
 from calcquiz.numerics.iterate import sgd_path
 
-Scalar = Callable[[float], float]
+RealFunction = Callable[[float], float]
 
 
 def _check_number(values: Sequence[float] | None, default: float, option: str) -> float:
@@ -105,7 +105,7 @@ def elu_der(x: float) -> float:
     return 1.0 if x > 0 else math.exp(x)
 
 
-ACTIVATIONS: dict[str, tuple[Scalar, Scalar, str]] = {
+ACTIVATIONS: dict[str, tuple[RealFunction, RealFunction, str]] = {
     "sigmoid": (sigmoid, sigmoid_der, "s(1 - s)"),
     "tanh": (math.tanh, tanh_der, "1 - tanh^2"),
     "relu": (relu, relu_der, "1 if x > 0 else 0"),
@@ -178,11 +178,11 @@ def _activation_rows(xs: Sequence[float]) -> RowGenerator:
 # --- chain-rule (card 4) ----------------------------------------------------------------
 
 NET = {"w1": 0.5, "b1": -0.5, "w2": -1.5, "b2": 0.3}
-TARGET = 1.0
+TARGET_OUTPUT = 1.0
 
 
 def forward(
-    x: float, p: dict[str, float], t: float = TARGET, **override: float
+    x: float, p: dict[str, float], t: float = TARGET_OUTPUT, **override: float
 ) -> dict[str, float]:
     """z = w1 x + b1, h = tanh z, y = w2 h + b2, L = (y - t)^2 / 2; ``override`` sets a node
     (z, h or y) to a given value, for checking its gradient by differences."""
@@ -203,7 +203,7 @@ def chain_rule(at: Sequence[float] | None = None) -> DemoRun:
     Every gradient is checked by a central difference of L (h = 1e-6).
     """
     x = _check_number(at, 2.0, "--at")
-    params = {"x": x, "t": TARGET, **NET}
+    params = {"x": x, "t": TARGET_OUTPUT, **NET}
     columns = ["node", "value", "local rule", "local", "upstream", "gradient dL/dnode",
                "by differences"]
     return DemoRun(
@@ -230,7 +230,7 @@ def _chain_rows(x: float) -> RowGenerator:
         return central_difference(lambda t: forward(x, {**p, name: t})["L"], p[name], eps)
 
     grads: dict[str, float] = {}
-    dy = v["y"] - TARGET
+    dy = v["y"] - TARGET_OUTPUT
     steps: list[tuple[str, str, float, str, float, float]] = [
         ("y = w2 h + b2", "dL/dy = y - t", dy, "L", 1.0, dy),
     ]

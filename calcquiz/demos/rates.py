@@ -103,7 +103,7 @@ def verdict(obj: Objective, path: Sequence[Array], grad_norms: Sequence[float]) 
 def _curvature(obj: Objective, p: Array) -> Array | None:
     try:
         H = obj.hess(p)
-    except Exception:  # noqa: BLE001 - no curvature there
+    except Exception:  # no curvature there
         return None
     if not finite(*np.ravel(H)):
         return None

@@ -53,7 +53,7 @@ def end_kind(obj: Objective, run: IterationResult) -> str | None:
         return None
     try:
         H = obj.hess(run.x)
-    except Exception:  # noqa: BLE001 - no Hessian there: no kind claimed
+    except Exception:  # no Hessian there: no kind claimed
         return None
     if not finite(*np.ravel(H)):
         return None

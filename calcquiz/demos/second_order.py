@@ -31,7 +31,6 @@ from calcquiz.numerics.critical import (
 from calcquiz.numerics.differences import hessian_by_differences
 from calcquiz.numerics.iterate import IterationResult, bisect_root, newton_path
 
-KINDS = ("minimum", "maximum", "saddle", "degenerate")
 classify = classify_eigenvalues  # the core's test, under its old name
 
 

@@ -97,7 +97,7 @@ def new_exercise(topic: str, rng: random.Random | int | None = None) -> Exercise
 
 def check_topic(topic: str) -> str:
     if topic not in WHERE:
-        from calcquiz.content import closest_name
+        from calcquiz.suggest import closest_name
 
         hint = closest_name(topic, TOPICS)
         suffix = f" (did you mean {hint!r}?)" if hint else f" (topics: {', '.join(TOPICS)})"

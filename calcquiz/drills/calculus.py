@@ -23,7 +23,7 @@ from calcquiz.drills.exercise import (
 )
 from calcquiz.mathprint import pretty_text
 
-KINDS = ("minimum", "maximum", "saddle")  # the kinds of a stationary point
+KIND_CHOICES = ("minimum", "maximum", "saddle")  # the kinds of a stationary point
 
 
 def gen_derivative(rng: random.Random) -> Exercise:
@@ -246,5 +246,5 @@ def _hessian_kind(rng: random.Random) -> Exercise:
         "Look at the signs of the Hessian's eigenvalues (det H < 0 means opposite signs).",
         solve,
         "choice",
-        KINDS,
+        KIND_CHOICES,
     )

@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable
 
 from calcquiz.drills import numerics as num
-from calcquiz.drills.calculus import KINDS
+from calcquiz.drills.calculus import KIND_CHOICES
 from calcquiz.drills.exercise import (
     Exercise,
     Worked,
@@ -185,7 +185,7 @@ def gen_saddle(rng: random.Random) -> Exercise:
         "or of both signs.",
         solve,
         "choice",
-        KINDS,
+        KIND_CHOICES,
     )
 
 

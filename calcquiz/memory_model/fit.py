@@ -21,10 +21,10 @@ Predicted recall (for calibration) is FSRS-6's forgetting curve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
-from calcquiz.memory_model.history import TrainingItem
+from calcquiz.memory_model.history import ReviewEvent, TrainingItem
 
 if TYPE_CHECKING:
     import fsrs_rs_python
@@ -231,6 +231,26 @@ def calibration(parameters: Sequence[float], items: Sequence[TrainingItem]) -> C
             )
     scores = score_fixed(parameters, to_fsrs(items))
     return Calibration(len(items), len(held_out), scores, tuple(bins))
+
+
+def calibration_report(events: Sequence[ReviewEvent]) -> dict[str, Any]:
+    """``stats --calibration``: the saved parameters' (else the defaults') predictions
+    against the outcomes of ``events``, as the JSON report ``fit_view`` draws."""
+    from calcquiz.memory_model import params as saved_params
+    from calcquiz.memory_model.history import build_items
+
+    mine = saved_params.saved()
+    result = calibration(mine or default_parameters(), build_items(events))
+    return {
+        "parameters": "saved" if mine else "default",
+        "reviews": len(events),
+        "items": result.items,
+        "scored": result.scored,
+        "evaluation": "time-series split",
+        "log_loss": result.scores.log_loss if result.scores else None,
+        "rmse_bins": result.scores.rmse_bins if result.scores else None,
+        "bins": [asdict(b) for b in result.bins],
+    }
 
 
 def notes(result: FitResult, items: Sequence[TrainingItem]) -> list[str]:

@@ -96,6 +96,26 @@ def from_store(
     ]
 
 
+def own_history(
+    deck: str | None, calendar: Calendar, must_exist: bool = True
+) -> list[ReviewEvent]:
+    """calcquiz's own log (never creating a database just to read it). With ``must_exist``,
+    a named deck without reviews raises BadInputError naming the decks that have some."""
+    from calcquiz.store import db_path, open_store
+
+    if not db_path().exists():
+        if deck is not None and must_exist:
+            raise BadInputError(f"no reviews of deck {deck!r}: nothing has been studied yet")
+        return []
+    with open_store() as store:
+        events = from_store(store, deck, calendar)
+        if deck is not None and not events and must_exist:
+            names = sorted({r.deck for r in store.reviews()})
+            known = ", ".join(repr(n) for n in names) or "none yet"
+            raise BadInputError(f"no reviews of deck {deck!r} (decks with reviews: {known})")
+    return events
+
+
 def read_csv(path: Path) -> list[ReviewEvent]:
     """An open-spaced-repetition review log. Any malformed line raises BadInputError
     naming the file, line and column."""

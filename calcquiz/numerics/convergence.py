@@ -100,7 +100,7 @@ def converged_at(
                                 grad_scale=norm2(jac(path[0])))
         try:
             H = np.atleast_2d(np.asarray(hess(last), dtype=np.float64))
-        except Exception:  # noqa: BLE001 - no Hessian there: the distance is unknown
+        except Exception:  # no Hessian there: the distance is unknown
             return not np.any(g)
         return is_converged(last, g, H, start=path[0])
 

@@ -1,0 +1,207 @@
+"""What ``calcquiz check`` reads: each row's check, one scan of every table
+(:func:`scan_file`), and the replay that says what each card's saved state should be
+(:func:`expected_state`).
+Read-only; :mod:`calcquiz.check` reports and repairs. No terminal here.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from calcquiz import store as st
+from calcquiz.store import CardState
+
+# Fields the log decides on its own; the due date carries fuzz and is compared separately.
+_REPLAYED = ("state", "step", "reps", "lapses")
+_FLOATS = ("stability", "difficulty")
+LOG_COLUMNS = (
+    "id, deck, card_id, rating, reviewed_at, duration_ms, state_before, state_after, "
+    "before_json, after_json, cram"
+)
+DRILL_COLUMNS = "id, topic, prompt, expected, given, correct, duration_ms, answered_at"
+
+
+@dataclass
+class Scan:
+    """What one read of the file found."""
+
+    damaged: list[str] = field(default_factory=list)  # integrity or read failures
+    bad_states: list[tuple[Any, Any, str]] = field(default_factory=list)  # deck, card_id, why
+    bad_reviews: list[tuple[int, str]] = field(default_factory=list)
+    bad_drills: list[tuple[int, str]] = field(default_factory=list)
+    bad_flags: list[tuple[Any, Any, str]] = field(default_factory=list)  # deck, card_id, why
+    states: dict[tuple[str, str], CardState] = field(default_factory=dict)
+    logs: dict[tuple[str, str], list[tuple[int, float, CardState]]] = field(default_factory=dict)
+    imported: set[tuple[str, str]] = field(default_factory=set)
+
+
+# ---------------------------------------------------------------- row checks
+
+
+def _time_ok(value: object) -> bool:
+    return st._number_in(value, 0, st.MAX_TIME)
+
+
+def review_problem(row: tuple[Any, ...]) -> str | None:
+    """Why a review_log row (``LOG_COLUMNS`` order) is unusable, or None."""
+    _, deck, card_id, rating, reviewed_at, _, before, after, _, after_json, cram = row
+    if not isinstance(deck, str) or not isinstance(card_id, str):
+        return "its deck or card id is not text"
+    if type(rating) is not int or rating not in (1, 2, 3, 4):
+        return f"unknown rating {rating!r}"
+    if not _time_ok(reviewed_at):
+        return f"bad review time {reviewed_at!r}"
+    for name, value in (("state before", before), ("state after", after)):
+        if type(value) is not int or value not in st.STATE_NAMES:
+            return f"unknown {name} {value!r}"
+    if cram not in (0, 1) or type(cram) is not int:
+        return f"bad cram flag {cram!r}"
+    if after_json == "{}":  # imported history: no state recorded
+        return None
+    state = _parse_state(after_json)
+    if state is None:
+        return "its saved 'after' state is unreadable"
+    if not cram and (st.state_problem(tuple(state.__dict__.values())) or state.card_id != card_id):
+        return "its saved 'after' state is not a usable state of this card"
+    return None
+
+
+def _parse_state(text: object) -> CardState | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return CardState.from_json(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def drill_problem(row: tuple[Any, ...]) -> str | None:
+    _, topic, prompt, expected, given, correct, _, answered_at = row
+    if not all(isinstance(v, str) for v in (topic, prompt, expected)):
+        return "its topic, prompt or answer is not text"
+    if given is not None and not isinstance(given, str):
+        return "its given answer is not text"
+    if type(correct) is not int or correct not in (0, 1):
+        return f"bad correct flag {correct!r}"
+    if not _time_ok(answered_at):
+        return f"bad answer time {answered_at!r}"
+    return None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _rows(conn: sqlite3.Connection, sql: str, scan: Scan, table: str) -> Iterator[tuple]:
+    try:
+        yield from conn.execute(sql)
+    except sqlite3.DatabaseError as exc:
+        scan.damaged.append(f"cannot read the {table} table: {exc}")
+
+
+def scan_file(conn: sqlite3.Connection) -> Scan:
+    scan = Scan()
+    try:
+        found = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
+        if found != ["ok"]:
+            scan.damaged.extend(f"integrity check: {m}" for m in found)
+    except sqlite3.DatabaseError as exc:
+        scan.damaged.append(f"integrity check failed: {exc}")
+    for row in _rows(conn, f"SELECT {st._STATE_COLUMNS} FROM card_state", scan, "card_state"):
+        why = st.state_problem(row)
+        if why:
+            scan.bad_states.append((row[0], row[1], why))
+        else:
+            scan.states[(row[0], row[1])] = CardState(*row)
+    sql = f"SELECT {LOG_COLUMNS} FROM review_log ORDER BY id"
+    for row in _rows(conn, sql, scan, "review_log"):
+        why = review_problem(row)
+        if why:
+            scan.bad_reviews.append((row[0], f"review {row[0]} of card {row[2]!r}: {why}"))
+        elif row[9] == "{}":
+            scan.imported.add((row[1], row[2]))
+        elif not row[10]:
+            after = _parse_state(row[9])
+            assert after is not None
+            scan.logs.setdefault((row[1], row[2]), []).append((row[3], row[4], after))
+    sql = f"SELECT {st._FLAG_COLUMNS} FROM card_flags"
+    for row in _rows(conn, sql, scan, "card_flags"):
+        why = st.flags_problem(row)
+        if why:
+            scan.bad_flags.append((row[0], row[1], why))
+    sql = f"SELECT {DRILL_COLUMNS} FROM drill_log ORDER BY id"
+    for row in _rows(conn, sql, scan, "drill_log"):
+        why = drill_problem(row)
+        if why:
+            scan.bad_drills.append((row[0], f"drill answer {row[0]}: {why}"))
+    return scan
+
+
+# ---------------------------------------------------------------- replay
+
+
+def expected_state(
+    scheduler: Any, deck: str, card_id: str, log: list[tuple[int, float, CardState]]
+) -> CardState | None:
+    """The state the log leads to: replayed at each rating's scheduler time, with the due
+    date of the last logged 'after' state (fuzz drew it; everything else follows)."""
+    from calcquiz.scheduler import replay
+
+    ratings = [
+        (rating, after.last_review if after.last_review is not None else at)
+        for rating, at, after in log
+    ]
+    state = replay(scheduler, deck, card_id, ratings)
+    if state is None:
+        return None
+    # The latest rating; ratings recomputed at the same instant keep their log order.
+    last = max(enumerate(log), key=lambda ir: (ir[1][2].last_review or ir[1][1], ir[0]))[1][2]
+    return CardState(**{**state.__dict__, "due": last.due})
+
+
+def same_state(a: CardState, b: CardState) -> bool:
+    if any(getattr(a, f) != getattr(b, f) for f in _REPLAYED):
+        return False
+    for name in (*_FLOATS, "due", "last_review"):
+        x, y = getattr(a, name), getattr(b, name)
+        if (x is None) != (y is None):
+            return False
+        if x is not None and not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9):
+            return False
+    return True
+
+
+def differences(scan: Scan) -> dict[tuple[str, str], tuple[str, CardState | None]]:
+    """Cards whose saved state is not their log replayed: key -> (why, the right state)."""
+    from calcquiz.scheduler import make_scheduler
+
+    scheduler = make_scheduler(fuzz=False)
+    bad_keys = {(d, c) for d, c, _ in scan.bad_states}
+    out: dict[tuple[str, str], tuple[str, CardState | None]] = {}
+    for key in sorted((set(scan.states) | set(scan.logs) | bad_keys) - scan.imported, key=str):
+        log = scan.logs.get(key, [])
+        want = expected_state(scheduler, key[0], key[1], log) if log else None
+        have = scan.states.get(key)
+        if key in bad_keys:
+            continue  # reported as a bad row; rebuilt below from `want`
+        if have is None and want is not None:
+            out[key] = (f"has {len(log)} logged ratings but no saved state", want)
+        elif have is not None and want is None:
+            out[key] = ("has a saved state but no logged rating", None)
+        elif have is not None and want is not None and not same_state(have, want):
+            out[key] = (
+                f"saved state ({brief_state(have)}) is not its review log replayed "
+                f"({brief_state(want)})",
+                want,
+            )
+    for key in bad_keys - scan.imported:
+        log = scan.logs.get(key, [])
+        out[key] = ("", expected_state(scheduler, key[0], key[1], log) if log else None)
+    return out
+
+
+def brief_state(s: CardState) -> str:
+    return f"{st.STATE_NAMES.get(s.state, s.state)}, reps {s.reps}, lapses {s.lapses}"

@@ -1,0 +1,130 @@
+"""Card states and marks: reading the FSRS state rows, the suspended/buried/leech marks,
+and the due-time queries of the study queue and ``list``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from calcquiz.states import CardState
+from calcquiz.store.base import StoreBase
+from calcquiz.store.rows import (
+    _BAD_FLAGS_SQL,
+    _BAD_STATE_SQL,
+    _FLAG_COLUMNS,
+    _STATE_COLUMNS,
+    NO_FLAGS,
+    Flags,
+    _row_to_state,
+    flags_problem,
+    state_problem,
+)
+
+
+class CardStates(StoreBase):
+    """Reading card states and marks, and setting the marks."""
+
+    # -- card state
+    def progress_rows(
+        self, deck: str
+    ) -> dict[str, tuple[int, float, float | None, float | None, float | None]]:
+        """card id -> (state, due, stability, difficulty, last_review): what ``list`` shows
+        of every studied card, as plain tuples (100,000 of them, made fast)."""
+        rows = self.conn.execute(
+            "SELECT card_id, state, due, stability, difficulty, last_review FROM card_state "
+            "WHERE deck = ?",
+            (deck,),
+        )
+        return {r[0]: r[1:] for r in rows}
+
+    def card_states(self, deck: str) -> dict[str, CardState]:
+        rows = self.conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM card_state WHERE deck = ?", (deck,)
+        ).fetchall()
+        return {r[1]: _row_to_state(r) for r in rows}
+
+    def due_states(self, deck: str, until: float) -> list[CardState]:
+        """Cards of ``deck`` due at or before ``until``, earliest first (uses the index)."""
+        rows = self.conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM card_state WHERE deck = ? AND due <= ? ORDER BY due",
+            (deck, until),
+        ).fetchall()
+        return [_row_to_state(r) for r in rows]
+
+    def studied_ids(self, deck: str) -> set[str]:
+        rows = self.conn.execute("SELECT card_id FROM card_state WHERE deck = ?", (deck,))
+        return {r[0] for r in rows}
+
+    def card_state(self, deck: str, card_id: str) -> CardState | None:
+        """The card's state (None: new); a damaged row raises BadRowError naming the card."""
+        return self._read_state(self.conn, deck, card_id)
+
+    def first_bad_state(self) -> tuple[str, str, str | None] | None:
+        """(deck, card_id, problem) of the first unusable card_state or card_flags row."""
+        row = self.conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM card_state WHERE {_BAD_STATE_SQL} LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            return row[0], row[1], state_problem(row)
+        row = self.conn.execute(
+            f"SELECT {_FLAG_COLUMNS} FROM card_flags WHERE {_BAD_FLAGS_SQL} LIMIT 1"
+        ).fetchone()
+        return None if row is None else (row[0], row[1], flags_problem(row))
+
+    def state_counts(self, deck: str, card_ids: Iterable[str]) -> dict[int, int]:
+        """Studied cards of ``deck`` by state, counting only ids still in the deck."""
+        wanted = set(card_ids)
+        counts: dict[int, int] = {}
+        rows = self.conn.execute("SELECT card_id, state FROM card_state WHERE deck = ?", (deck,))
+        for card_id, state in rows:
+            if card_id in wanted:
+                counts[state] = counts.get(state, 0) + 1
+        return counts
+
+    def due_times(self, deck: str, until: float) -> list[tuple[str, float]]:
+        rows = self.conn.execute(
+            "SELECT card_id, due FROM card_state WHERE deck = ? AND due < ?", (deck, until)
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    # -- suspended, buried, leech
+    def card_flags(self, deck: str) -> dict[str, Flags]:
+        rows = self.conn.execute(
+            "SELECT card_id, suspended, buried_until, leech FROM card_flags WHERE deck = ?",
+            (deck,),
+        )
+        return {r[0]: Flags(bool(r[1]), r[2], bool(r[3])) for r in rows}
+
+    def flags(self, deck: str, card_id: str) -> Flags:
+        row = self.conn.execute(
+            "SELECT suspended, buried_until, leech FROM card_flags WHERE deck = ? AND card_id = ?",
+            (deck, card_id),
+        ).fetchone()
+        return Flags(bool(row[0]), row[1], bool(row[2])) if row else NO_FLAGS
+
+    def set_flags(self, deck: str, card_id: str, flags: Flags) -> None:
+        """Replace a card's marks (no marks: no row)."""
+        with self._write() as conn:
+            if flags == NO_FLAGS:
+                conn.execute(
+                    "DELETE FROM card_flags WHERE deck = ? AND card_id = ?", (deck, card_id)
+                )
+                return
+            conn.execute(
+                "INSERT OR REPLACE INTO card_flags (deck, card_id, suspended, buried_until, "
+                "leech) VALUES (?, ?, ?, ?, ?)",
+                (deck, card_id, int(flags.suspended), flags.buried_until, int(flags.leech)),
+            )
+
+    def next_active_due(self, decks: Iterable[str], after: float) -> float | None:
+        """The earliest due time after ``after`` of a card that is not suspended."""
+        best: float | None = None
+        for deck in decks:
+            row = self.conn.execute(
+                "SELECT MIN(s.due) FROM card_state s LEFT JOIN card_flags f "
+                "ON f.deck = s.deck AND f.card_id = s.card_id "
+                "WHERE s.deck = ? AND s.due > ? AND COALESCE(f.suspended, 0) = 0",
+                (deck, after),
+            ).fetchone()
+            if row and row[0] is not None and (best is None or row[0] < best):
+                best = row[0]
+        return best
