@@ -162,3 +162,14 @@ def test_the_first_exercise_shows_before_numpy_or_sympy_is_imported(calcquiz_hom
     )
     assert "Exercise · derivative" in result.stdout, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_a_wrong_answer_is_judged_once_then_explained(calcquiz_home: Path):
+    """The review says right or wrong once, before the rating; the worked solution after
+    it does not say it again."""
+    result = run("study", "--exercises", "--new", "1", input="12345\n\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("✗ Not right: you gave 12345") == 1
+    assert "Not quite" not in out and "You gave 12345" not in out
+    assert "Proposed: Again" in out and "Rated Again." in out and "Worked solution" in out

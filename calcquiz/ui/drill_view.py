@@ -46,19 +46,21 @@ def run(session: DrillSession, reader: LineReader) -> DrillSummary:
     return result
 
 
-def explain(attempt: Attempt) -> None:
-    """After every attempt, the worked solution: one line when right, a panel otherwise."""
+def explain(attempt: Attempt, verdict: bool = True) -> None:
+    """After every attempt, the worked solution: one line when right, a panel otherwise.
+    ``verdict=False``: the caller has already said right or wrong (a study review)."""
     from calcquiz.drills.grading import answer_text
 
     console = ui.console()
     ex = attempt.exercise
     if attempt.status is Status.CORRECT:
-        console.print(Text(f"✓ Correct: {answer_text(ex)}", style=ui.STYLE_GOOD))
+        if verdict:
+            console.print(Text(f"✓ Correct: {answer_text(ex)}", style=ui.STYLE_GOOD))
         console.print(Text("  " + " · ".join(ex.solution), style=ui.STYLE_MUTED))
         return
-    if attempt.status is Status.SKIPPED:
+    if verdict and attempt.status is Status.SKIPPED:
         console.print(Text("Skipped.", style=ui.STYLE_MUTED))
-    else:
+    elif verdict:
         console.print(Text(f"✗ Not quite. You gave {attempt.given}.", style=ui.STYLE_BAD))
     body = Text(f"Answer: {answer_text(ex)}\n", style="bold")
     body.append("\n".join(f"  {line}" for line in ex.solution))

@@ -170,7 +170,7 @@ def _show_solution(screen: StudyScreen, card: Card, rated: Rated) -> None:
     if note is not None:
         console.print(note)
     assert rated.exercise is not None
-    explain(rated.exercise.attempt)
+    explain(rated.exercise.attempt, verdict=False)
     if rated.leech:
         screen.message = Text(leech_message(rated), style=ui.STYLE_BAD)
     if not screen.keys.interactive:
