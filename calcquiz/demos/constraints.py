@@ -17,22 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from calcquiz.demos import objectives
-from calcquiz.demos.core import (
-    DemoRun,
-    Outcome,
-    Plot,
-    Row,
-    RowGenerator,
-    Series,
-    check_lr,
-    check_point,
-    check_steps,
-    norm,
-    pretty,
-    shown_steps,
-    vec,
-)
+from calcquiz.demos import core, objectives
+from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.differences import central_difference
@@ -131,9 +117,9 @@ def constrained(
     KKT multiplier mu = sqrt 5 - 1 = 1.236068 (grad f + mu grad g = 0). For a user's --g,
     P is the nearest point found by :func:`project_euclidean`; --f alone keeps the disk.
     """
-    lr, steps = check_lr(lr), check_steps(steps)
+    lr, steps = core.check_lr(lr), core.check_steps(steps)
     fo, go = _pair(f, g, BOWL, DISK)
-    p = check_point(start, fo.names, (0.0, -1.0) if fo.dim == 2 else (0.0,) * fo.dim,
+    p = core.check_point(start, fo.names, (0.0, -1.0) if fo.dim == 2 else (0.0,) * fo.dim,
                     "--start")
     fo.check(p)
     go.check(p)
@@ -142,7 +128,7 @@ def constrained(
     if projected is None:
         raise BadInputError("--start: cannot project the start onto g <= 0")
     p = projected
-    params = {"f": fo.text, "g": go.text + " <= 0", "start": vec(p), "lr": lr, "steps": steps,
+    params = {"f": fo.text, "g": go.text + " <= 0", "start": core.vec(p), "lr": lr, "steps": steps,
               "projection": "p / max(1, |p|)" if exact else "nearest point with g <= 0 (Newton)"}
     columns = ["k", *fo.names, "f", "g"]
     if fo.dim == 2:
@@ -152,7 +138,8 @@ def constrained(
         columns,
         params,
         _constrained_rows(fo, go, p, lr, steps, exact),
-        title=f"projected gradient descent: min {pretty(fo.text)} s.t. {pretty(go.text)} ≤ 0",
+        title=f"projected gradient descent: min {core.pretty(fo.text)}"
+        f" s.t. {core.pretty(go.text)} ≤ 0",
         expected_rows=min(steps, 100) + 1,
     )
 
@@ -163,16 +150,16 @@ def _constrained_rows(
     def project(q: Array) -> Array | None:
         return project_disk(q) if exact else project_euclidean(go, q)
 
-    keep = shown_steps(steps)
+    keep = core.shown_steps(steps)
     path, stop = projected_path(fo.jac, project, p, lr, steps)
     values: list[float] = []
     last = len(path) - 1
     for k, q in enumerate(path):
         fk, gk = fo.fun(q), go.fun(q)
         values.append(fk)
-        row: Row = [k, *vec(q), fk, gk]
+        row: Row = [k, *core.vec(q), fk, gk]
         if fo.dim == 2:
-            row += [norm(q), math.degrees(math.atan2(q[1], q[0]))]
+            row += [core.norm(q), math.degrees(math.atan2(q[1], q[0]))]
         if k in keep or k == last:
             yield row
     p = path[-1]
@@ -183,7 +170,7 @@ def _constrained_rows(
     if converged and "stalled" in stop:
         stop = f"converged at step {last}: a step no longer changes p"
     result: dict[str, Any] = {
-        "x": vec(p), "f": values[-1], "steps": last, "g": go.fun(p), "active": end.active,
+        "x": core.vec(p), "f": values[-1], "steps": last, "g": go.fun(p), "active": end.active,
         "multiplier": end.multiplier if converged else None, "kkt_residual": end.residual,
         "converged": converged, "label": end.kind if converged else "not converged",
         "stop": stop, "solution": as_dict(best) if best is not None else None,
@@ -310,13 +297,13 @@ def lagrange(
     solution (2/3, 1/3), lambda = 4/3, f* = 2/3. With --g the table shows the Newton
     iterates instead, from --start (default: the origin).
     """
-    steps = check_steps(steps)
+    steps = core.check_steps(steps)
     fo, go = _pair(f, g, ELLIPSE, LINE)
-    p = check_point(start, fo.names, (0.0,) * fo.dim, "--start")
+    p = core.check_point(start, fo.names, (0.0,) * fo.dim, "--start")
     fo.check(p, order=2)
     go.check(p, order=2)
     scan = g is None and fo.dim == 2
-    params = {"f": fo.text, "g": go.text + " = 0", "start": vec(p), "steps": steps,
+    params = {"f": fo.text, "g": go.text + " = 0", "start": core.vec(p), "steps": steps,
               "sign": "grad f = lambda grad g"}
     columns = ["point", *fo.names, "f", "g", "grad f", "lambda estimate", "angle(grad f, grad g)"]
     return DemoRun(
@@ -324,7 +311,7 @@ def lagrange(
         columns,
         params,
         _lagrange_rows(fo, go, p, steps, scan),
-        title=f"Lagrange: min {pretty(fo.text)} s.t. {pretty(go.text)} = 0",
+        title=f"Lagrange: min {core.pretty(fo.text)} s.t. {core.pretty(go.text)} = 0",
         expected_rows=len(SCAN) + 1 if scan else 8,
     )
 
@@ -332,7 +319,8 @@ def lagrange(
 def _lagrange_row(label: str, fo: Objective, go: Objective, p: Array) -> Row:
     gf, gg = fo.jac(p), go.jac(p)
     estimate = float(gf @ gg) / float(gg @ gg) if gg @ gg else float("nan")
-    return [label, *vec(p), fo.fun(p), go.fun(p), vec(gf), estimate, angle_between(gf, gg)]
+    return [label, *core.vec(p), fo.fun(p), go.fun(p), core.vec(gf), estimate,
+            angle_between(gf, gg)]
 
 
 def _lagrange_rows(
@@ -358,7 +346,7 @@ def _lagrange_rows(
     best = best_constrained(found)
     kind = constrained_kind(fo, go, p, lam) if converged else "unknown"
     result: dict[str, Any] = {
-        "x": vec(p), "f": fo.fun(p), "multiplier": lam if converged else None,
+        "x": core.vec(p), "f": fo.fun(p), "multiplier": lam if converged else None,
         "g": go.fun(p), "converged": converged, "kkt_residual": end.residual,
         "steps": len(path) - 1, "kind": kind, "label": end.kind if converged else "not converged",
         "solution": as_dict(best) if best is not None else None,

@@ -13,13 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from calcquiz.demos import objectives
-from calcquiz.demos.core import (
-    DemoRun,
-    Outcome,
-    RowGenerator,
-    vec,
-)
+from calcquiz.demos import core, objectives
+from calcquiz.demos.core import DemoRun, Outcome, RowGenerator
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.numerics.critical import EIG_RTOL
 from calcquiz.numerics.differences import EPS
@@ -134,12 +129,12 @@ def _convexity_rows(
         verdict = "not convex" if count else "no violation found"
         if count:
             i = int(np.nanargmax(np.where(bad, gaps, -np.inf)))
-            entry["witness"] = {"a": vec(pa[i]), "b": vec(pb[i]), "t": float(pt[i])}
+            entry["witness"] = {"a": core.vec(pa[i]), "b": core.vec(pb[i]), "t": float(pt[i])}
         elif user is not None and name == user.text and fun is cases[-1][2]:
             negative = _negative_curvature(user, np.concatenate([pa[:100], pb[:100]]))
             if negative is not None:
                 entry["convex"] = False
-                entry["negative_curvature_at"] = vec(negative)
+                entry["negative_curvature_at"] = core.vec(negative)
                 verdict = "not convex (f'' < 0)" if dim == 1 else "not convex (H not ≥ 0)"
         if undefined:
             verdict += f" ({undefined} pairs undefined)"
@@ -155,7 +150,7 @@ def _convexity_rows(
     result = {
         "functions": found,
         "chord": {"a": a, "b": b, "chord": chord, "f_mid": f_mid},
-        "concave_interval": vec(roots),
+        "concave_interval": core.vec(roots),
     }
     takeaway = (
         f"A convex function lies on or below every chord: x² + y² and logsumexp pass all "

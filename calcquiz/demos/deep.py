@@ -10,18 +10,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from calcquiz.demos.core import (
-    DemoRun,
-    Outcome,
-    Plot,
-    Row,
-    RowGenerator,
-    Series,
-    check_lr,
-    check_steps,
-    finite,
-    shown_steps,
-)
+from calcquiz.demos import core
+from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.differences import central_difference
 from calcquiz.numerics.iterate import sgd_path
@@ -276,7 +266,7 @@ def vanishing(steps: int = 30, at: Sequence[float] | None = None) -> DemoRun:
     of the local derivatives, for sigmoid (s' <= 0.25), tanh (<= 1) and ReLU (1 for
     positive inputs). At depth 30: sigmoid 3.751e-20, tanh 6.58e-2, ReLU 1.
     """
-    depth = check_steps(steps, high=10_000)
+    depth = core.check_steps(steps, high=10_000)
     a0 = _check_number(at, 0.5, "--at")
     params = {"depth": depth, "a0": a0, "w": 1.0}
     columns = ["layer"]
@@ -293,7 +283,7 @@ def vanishing(steps: int = 30, at: Sequence[float] | None = None) -> DemoRun:
 
 
 def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:
-    keep = shown_steps(depth)
+    keep = core.shown_steps(depth)
     a = {name: a0 for name in CHAIN_ACTIVATIONS}
     product = {name: 1.0 for name in CHAIN_ACTIVATIONS}
     history: dict[str, list[float]] = {name: [1.0] for name in CHAIN_ACTIVATIONS}
@@ -352,7 +342,7 @@ def exploding(
     x becomes -inf and the run stops. Clipped, each step is at most lr: x walks down to 1.0
     at step 20 and 0.347 at 30.
     """
-    lr, steps = check_lr(lr), check_steps(steps)
+    lr, steps = core.check_lr(lr), core.check_steps(steps)
     x0 = _check_number(start, 3.0, "--start")
     params = {"f": "x^4", "start": x0, "lr": lr, "steps": steps, "max_norm": MAX_NORM}
     columns = ["step", "x", "grad", "clipped x", "clipped grad"]
@@ -367,7 +357,7 @@ def exploding(
 
 
 def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
-    keep = shown_steps(steps)
+    keep = core.shown_steps(steps)
 
     def grad(p: np.ndarray) -> np.ndarray:
         return 4 * p**3
@@ -377,7 +367,7 @@ def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
 
     raw_path = [float(p[0]) for p in sgd_path(grad, [x0], lr, steps)]
     clip_path = [float(p[0]) for p in sgd_path(clipped_grad, [x0], lr, steps)]
-    diverged_at = len(raw_path) - 1 if not finite(raw_path[-1]) else None
+    diverged_at = len(raw_path) - 1 if not core.finite(raw_path[-1]) else None
     raw: list[float] = []
     for k in range(steps + 1):
         alive = k < len(raw_path)
@@ -415,7 +405,7 @@ def _exploding_text(
 ) -> str:
     """What happened, each clause checked on the run: overshoot (|x| grew at every step),
     overflow, or a run that shrank toward the minimum 0."""
-    grew = all(abs(b) > abs(a) for a, b in zip(raw, raw[1:], strict=False) if finite(a, b))
+    grew = all(abs(b) > abs(a) for a, b in zip(raw, raw[1:], strict=False) if core.finite(a, b))
     if diverged_at is not None:
         head = ("Unclipped, the gradient 4x³ grows faster than x, so "
                 + ("every step overshoots by more" if grew else "the steps overshoot")

@@ -18,18 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from calcquiz.demos import objectives
-from calcquiz.demos.core import (
-    DemoRun,
-    Outcome,
-    Plot,
-    RowGenerator,
-    Series,
-    check_point,
-    point_text,
-    pretty,
-    vec,
-)
+from calcquiz.demos import core, objectives
+from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.numerics.differences import (
     Differentiability,
@@ -69,7 +59,7 @@ def derivative(f: str | None = None, at: Sequence[float] | None = None) -> DemoR
     the left and right slopes are given.
     """
     obj = CUBIC if f is None else objectives.from_text(f, max_dim=1)
-    p = check_point(at, obj.names, (1.0,), "--at")
+    p = core.check_point(at, obj.names, (1.0,), "--at")
     obj.check(p, order=0)
     x = float(p[0])
     params = {"f": obj.text, "at": [x], "h": STEPS_DERIVATIVE}
@@ -79,7 +69,7 @@ def derivative(f: str | None = None, at: Sequence[float] | None = None) -> DemoR
         columns,
         params,
         _derivative_rows(obj, x),
-        title=f"d/dx of f = {pretty(obj.text)} at x = {x:g}",
+        title=f"d/dx of f = {core.pretty(obj.text)} at x = {x:g}",
         expected_rows=len(STEPS_DERIVATIVE),
     )
 
@@ -197,18 +187,19 @@ def partial(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
     Default: f = x^2 y + sin y at (1, 2): df/dx = 2xy = 4, df/dy = x^2 + cos y = 0.583853.
     """
     obj = PARTIAL_DEFAULT if f is None else objectives.from_text(f)
-    p = check_point(at, obj.names, (1.0, 2.0, 0.0)[: obj.dim], "--at")
+    p = core.check_point(at, obj.names, (1.0, 2.0, 0.0)[: obj.dim], "--at")
     obj.check(p)
     columns = ["h"]
     for n in obj.names:
         columns += [f"df/d{n}", f"error d{n}"]
-    params = {"f": obj.text, "at": vec(p), "h": STEPS_PARTIAL}
+    params = {"f": obj.text, "at": core.vec(p), "h": STEPS_PARTIAL}
     return DemoRun(
         "partial",
         columns,
         params,
         _partial_rows(obj, p),
-        title=f"partial derivatives of f = {pretty(obj.text)} at ({point_text(obj.names, p)})",
+        title=f"partial derivatives of f = {core.pretty(obj.text)}"
+        f" at ({core.point_text(obj.names, p)})",
         expected_rows=len(STEPS_PARTIAL),
     )
 
@@ -253,7 +244,7 @@ def _partial_rows(obj: Objective, p: Array) -> RowGenerator:
             yield list(row)
     gradient: list[float | None] = [None if i in kinks else float(exact[i])
                                     for i in range(obj.dim)]
-    result: dict[str, Any] = {"gradient": gradient, "at": vec(p), "f": obj.fun(p)}
+    result: dict[str, Any] = {"gradient": gradient, "at": core.vec(p), "f": obj.fun(p)}
     held = " and ".join(obj.names[1:]) if obj.dim > 1 else "nothing else"
     if kinks:
         result.update(_side_values(obj, kinks, exact))
@@ -299,16 +290,17 @@ def gradient(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun
     Default: f = x^2 + 3y^2 at (1, 1): grad f = (2, 6), |grad f| = 6.324555 at 71.565 deg.
     """
     obj = GRADIENT_DEFAULT if f is None else objectives.from_text(f, min_dim=2, max_dim=2)
-    p = check_point(at, obj.names, (1.0, 1.0), "--at")
+    p = core.check_point(at, obj.names, (1.0, 1.0), "--at")
     obj.check(p)
-    params = {"f": obj.text, "at": vec(p), "angles": ANGLES}
+    params = {"f": obj.text, "at": core.vec(p), "angles": ANGLES}
     columns = ["angle (deg)", "direction u", "slope grad.u", "by differences", "bar"]
     return DemoRun(
         "gradient",
         columns,
         params,
         _gradient_rows(obj, p),
-        title=f"directional slopes of f = {pretty(obj.text)} at ({point_text(obj.names, p)})",
+        title=f"directional slopes of f = {core.pretty(obj.text)}"
+        f" at ({core.point_text(obj.names, p)})",
         expected_rows=len(ANGLES) + 1,
     )
 
@@ -333,14 +325,14 @@ def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
         best = max(best, shown)
         width = round(20 * abs(slope) / norm) if norm > 0 and smooth else 0
         bar = ("+" if slope >= 0 else "-") + "#" * width
-        yield [a, vec(u), slope if smooth else None, numeric, bar if smooth else ""]
+        yield [a, core.vec(u), slope if smooth else None, numeric, bar if smooth else ""]
     if not smooth:
         result: dict[str, Any] = {"gradient": None, "norm": None, "steepest_angle": None,
                                   "max_slope": None, **_side_values(obj, kinks, g)}
         takeaway = (f"f is not differentiable here ({_kink_text(obj, kinks)}), so there is no "
                     f"gradient and no steepest direction: the slope along u is not ∇f·u.")
         return Outcome(result, takeaway)
-    result = {"gradient": vec(g), "norm": norm, "steepest_angle": steepest, "max_slope": best}
+    result = {"gradient": core.vec(g), "norm": norm, "steepest_angle": steepest, "max_slope": best}
     if steepest is None:
         takeaway = ("The gradient is 0 here: every direction is flat to first order "
                     "(a stationary point).")

@@ -21,21 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from calcquiz.demos import objectives
-from calcquiz.demos.core import (
-    DemoRun,
-    Outcome,
-    Plot,
-    Row,
-    RowGenerator,
-    Series,
-    check_lr,
-    check_momentum,
-    check_steps,
-    pretty,
-    shown_steps,
-    vec,
-)
+from calcquiz.demos import core, objectives
+from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.demos.rates import learning_rate, momentum
 from calcquiz.demos.runs import (
@@ -64,32 +51,32 @@ def gradient_descent(
     error shrinks by a constant factor, 1 - 2 lr = 0.8 for x and 1 - 4 lr = 0.6 for y:
     x_k = 3 - 3 (0.8)^k, y_k = -1 + (0.6)^k.
     """
-    lr, steps = check_lr(lr), check_steps(steps)
+    lr, steps = core.check_lr(lr), core.check_steps(steps)
     obj = objective_or(f, objectives.BOWL)
     p = start_point(obj, start, (0.0, 0.0))
-    params = {"f": obj.text, "start": vec(p), "lr": lr, "steps": steps}
+    params = {"f": obj.text, "start": core.vec(p), "lr": lr, "steps": steps}
     columns = ["k", *obj.names, "f", "|grad f|"]
     return DemoRun(
         "gradient-descent",
         columns,
         params,
         _descent_rows(obj, p, lr, steps),
-        title=f"gradient descent on f = {pretty(obj.text)}, lr = {lr:g}",
+        title=f"gradient descent on f = {core.pretty(obj.text)}, lr = {lr:g}",
         expected_rows=min(steps, 100) + 1,
     )
 
 
 def _descent_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:
-    keep = shown_steps(steps)
+    keep = core.shown_steps(steps)
     run = run_gd(obj, p, lr, steps)
     k = run.nit
     for i, (q, fk, gk) in enumerate(zip(run.path, run.values, run.grad_norms, strict=True)):
         if i in keep or i == k:
-            yield [i, *vec(q), fk, gk]
+            yield [i, *core.vec(q), fk, gk]
     fs, gs = run.values, run.grad_norms
     kind = end_kind(obj, run)
     result = {
-        "x": vec(run.x), "f": fs[-1], "steps": k, "grad_norm": gs[-1],
+        "x": core.vec(run.x), "f": fs[-1], "steps": k, "grad_norm": gs[-1],
         "diverged": run.diverged, "converged": run.converged, "kind": kind,
         "stop": run.message,
     }
@@ -162,7 +149,7 @@ def minibatch(seed: int = 0, steps: int = 20) -> DemoRun:
     Distances are to the least-squares solution (numpy.linalg.lstsq). Data: see
     :func:`regression_data`.
     """
-    steps = check_steps(steps, high=1000)
+    steps = core.check_steps(steps, high=1000)
     params = {"seed": seed, "epochs": steps, "n": N_SAMPLES,
               "schemes": {name: {"batch": b, "lr": lr} for name, b, lr in SCHEMES}}
     columns = ["epoch"]
@@ -209,11 +196,11 @@ def _minibatch_rows(seed: int, epochs: int) -> RowGenerator:
             row += [loss(state[name]), d]
         yield row
     schemes = {
-        name: {"batch": batch, "lr": lr, "updates": updates[name], "x": vec(state[name]),
+        name: {"batch": batch, "lr": lr, "updates": updates[name], "x": core.vec(state[name]),
                "distance": dist[name][-1], "loss": loss(state[name])}
         for name, batch, lr in SCHEMES
     }
-    result = {"lstsq": vec(best), "lstsq_loss": loss(best), "schemes": schemes}
+    result = {"lstsq": core.vec(best), "lstsq_loss": loss(best), "schemes": schemes}
     full, b32, b1 = (schemes[name] for name, _, _ in SCHEMES)
     takeaway = (
         f"After {epochs} epochs the full batch ({full['updates']} updates) is "
@@ -258,7 +245,7 @@ def weight_decay(
 
     ``steps`` full-batch steps from w = 0 at learning rate ``lr``.
     """
-    lr, steps, mu = check_lr(lr), check_steps(steps), check_momentum(momentum)
+    lr, steps, mu = core.check_lr(lr), core.check_steps(steps), core.check_momentum(momentum)
     params = {"lr": lr, "momentum": mu, "steps": steps, "seed": seed, "lambdas": list(DECAYS),
               "coupling": "coupled: g = grad L + lambda w (torch.optim.SGD)"}
     columns = ["lambda", "w (SGD)", "3/(1+lambda)", "|w| ridge", "ridge gap", "ridge MSE"]
@@ -309,7 +296,7 @@ def _weight_decay_rows(lr: float, mu: float, steps: int, seed: int) -> RowGenera
             norms.append(float(np.linalg.norm(ridge[-1])))
             gaps.append(float(np.linalg.norm(ridge[-1] - exact)))
             mses.append(float(np.mean((X @ ridge[-1] - y) ** 2)))
-        ridge_ws.append(vec(ridge[-1]))
+        ridge_ws.append(core.vec(ridge[-1]))
         yield [lam, ws[-1], closed[-1], norms[-1], gaps[-1], mses[-1]]
     result = {
         "w": ws,

@@ -15,18 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from calcquiz.demos import objectives
-from calcquiz.demos.core import (
-    DemoRun,
-    Outcome,
-    RowGenerator,
-    check_point,
-    mat,
-    num,
-    point_text,
-    pretty,
-    vec,
-)
+from calcquiz.demos import core, objectives
+from calcquiz.demos.core import DemoRun, Outcome, RowGenerator
 from calcquiz.demos.objectives import Array
 from calcquiz.numerics.differences import partial_difference
 
@@ -77,18 +67,19 @@ def jacobian(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun
     """
     if f is None:
         vf = POLAR
-        p = check_point(at, vf.names, (2.0, math.pi / 6), "--at")
+        p = core.check_point(at, vf.names, (2.0, math.pi / 6), "--at")
     else:
         vf, p = _user_vector_function(f, at)
     m, n = len(vf.components), len(vf.names)
-    params = {"f": vf.text, "at": vec(p), "h": 1e-6}
+    params = {"f": vf.text, "at": core.vec(p), "h": 1e-6}
     columns = ["entry", "formula", "by differences", "exact", "difference"]
     return DemoRun(
         "jacobian",
         columns,
         params,
         _jacobian_rows(vf, p),
-        title=f"Jacobian of F = {pretty(vf.text)} at ({point_text(vf.names, p)}): {m} × {n}",
+        title=f"Jacobian of F = {core.pretty(vf.text)}"
+        f" at ({core.point_text(vf.names, p)}): {m} × {n}",
         expected_rows=m * n,
     )
 
@@ -106,7 +97,7 @@ def _user_vector_function(f: str, at: Sequence[float] | None) -> tuple[VectorFun
     used = {v for e in parts for v in e.variables}
     n = max([1, *(objectives.ALL_NAMES.index(v) + 1 for v in used)])
     names = objectives.ALL_NAMES[:n]
-    p = check_point(at, names, (1.0,) * n, "--at")
+    p = core.check_point(at, names, (1.0,) * n, "--at")
     values: dict[str, Any] = {n: float(v) for n, v in zip(names, p, strict=True)}
     derivatives = [[e.diff(v) for v in names] for e in parts]
     for i, e in enumerate(parts):  # strict: undefined at the point -> ExpressionError
@@ -140,9 +131,9 @@ def _jacobian_rows(vf: VectorFunction, p: Array) -> RowGenerator:
             gap = abs(numeric - exact[i, j])
             worst = max(worst, gap)
             entry = f"dF{i + 1}/d{vf.names[j]}"
-            yield [entry, vf.formulas[i][j], numeric, num(exact[i, j]), gap]
+            yield [entry, vf.formulas[i][j], numeric, core.num(exact[i, j]), gap]
     det = float(np.linalg.det(exact)) if m == n else None
-    result = {"jacobian": mat(exact), "shape": [m, n], "det": det}
+    result = {"jacobian": core.mat(exact), "shape": [m, n], "det": det}
     takeaway = (
         f"The Jacobian stacks every first partial derivative of the {m} outputs with respect "
         f"to the {n} inputs, an m × n = {m} × {n} matrix (the differences agree to {worst:.0e})."

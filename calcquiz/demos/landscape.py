@@ -8,23 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from calcquiz.demos import objectives
-from calcquiz.demos.core import (
-    DemoRun,
-    Outcome,
-    Plot,
-    Row,
-    RowGenerator,
-    Series,
-    check_lr,
-    check_point,
-    check_steps,
-    finite,
-    mat,
-    pretty,
-    shown_steps,
-    vec,
-)
+from calcquiz.demos import core, objectives
+from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.demos.runs import end_kind, run_gd
 from calcquiz.errors import BadInputError
@@ -68,7 +53,7 @@ def local_minima(
     for --f of more than one variable the default is 6 random starts in [-2, 2]^n
     (default_rng(seed)).
     """
-    lr, steps = check_lr(lr), check_steps(steps)
+    lr, steps = core.check_lr(lr), core.check_steps(steps)
     obj = objectives.DOUBLE_WELL if f is None else objectives.from_text(f)
     if start is not None:
         if len(start) % obj.dim:
@@ -83,10 +68,10 @@ def local_minima(
     if len(starts) > 50:
         raise BadInputError("--start: at most 50 starting points")
     for p in starts:
-        if not finite(*p):
+        if not core.finite(*p):
             raise BadInputError("--start must be finite numbers")
         obj.check(p)
-    params = {"f": obj.text, "starts": [vec(p) for p in starts], "lr": lr, "steps": steps,
+    params = {"f": obj.text, "starts": [core.vec(p) for p in starts], "lr": lr, "steps": steps,
               "seed": seed}
     columns = ["start", "end", "f(end)", "|grad f|", "basin"]
     return DemoRun(
@@ -94,7 +79,8 @@ def local_minima(
         columns,
         params,
         _local_minima_rows(obj, starts, lr, steps),
-        title=f"gradient descent from {len(starts)} starts on f = {pretty(obj.text)}, lr = {lr:g}",
+        title=f"gradient descent from {len(starts)} starts"
+        f" on f = {core.pretty(obj.text)}, lr = {lr:g}",
         expected_rows=len(starts),
     )
 
@@ -106,7 +92,7 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
     runs: list[dict[str, Any]] = []
     for p0 in starts:
         run = run_gd(obj, p0, lr, steps)
-        runs.append({"start": vec(p0), "x": vec(run.x), "f": run.fun,
+        runs.append({"start": core.vec(p0), "x": core.vec(run.x), "f": run.fun,
                      "grad_norm": run.grad_norms[-1], "steps": run.nit,
                      "converged": run.converged, "diverged": run.diverged,
                      "kind": end_kind(obj, run)})
@@ -168,7 +154,7 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
     if obj is objectives.DOUBLE_WELL:
         xs = np.linspace(-2.0, 2.0, 81)
         ys = [obj.fun(np.array([x])) for x in xs]
-        plots.append(Plot("f(x) = x⁴ − 3x² + x", [Series("f", vec(xs), ys)], xlabel="x",
+        plots.append(Plot("f(x) = x⁴ − 3x² + x", [Series("f", core.vec(xs), ys)], xlabel="x",
                           ylabel="f"))
     return Outcome(result, takeaway, plots)
 
@@ -209,31 +195,31 @@ def saddle(
     so the run slows near the saddle at (0, 0) (|grad f| bottoms near 0.077 at k = 15),
     then escapes along -y^2. The Hessian is reported where the gradient was smallest.
     """
-    lr, steps = check_lr(lr), check_steps(steps)
+    lr, steps = core.check_lr(lr), core.check_steps(steps)
     obj = objectives.SADDLE if f is None else objectives.from_text(f)
     default = (1.0, 1e-3) if obj.dim == 2 else (1.0,) * obj.dim
-    p = check_point(start, obj.names, default, "--start")
+    p = core.check_point(start, obj.names, default, "--start")
     obj.check(p)
-    params = {"f": obj.text, "start": vec(p), "lr": lr, "steps": steps}
+    params = {"f": obj.text, "start": core.vec(p), "lr": lr, "steps": steps}
     columns = ["k", *obj.names, "f", "|grad f|"]
     return DemoRun(
         "saddle",
         columns,
         params,
         _saddle_rows(obj, p, lr, steps),
-        title=f"gradient descent near a saddle: f = {pretty(obj.text)}, lr = {lr:g}",
+        title=f"gradient descent near a saddle: f = {core.pretty(obj.text)}, lr = {lr:g}",
         expected_rows=min(steps, 100) + 1,
     )
 
 
 def _saddle_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:
-    keep = shown_steps(steps)
+    keep = core.shown_steps(steps)
     run = run_gd(obj, p, lr, steps)
     points, values, norms = run.path, run.values, run.grad_norms
     k = run.nit
     for i, (q, fk, gk) in enumerate(zip(points, values, norms, strict=True)):
         if i in keep or i == k:
-            row: Row = [i, *vec(q), fk, gk]
+            row: Row = [i, *core.vec(q), fk, gk]
             yield row
     slow = int(np.nanargmin(norms))
     slow_point = points[slow]
@@ -242,14 +228,14 @@ def _saddle_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerato
         obj.check(slow_point, order=2)
         H = obj.hess(slow_point)
         point = classify_critical_point(slow_point, obj.jac(slow_point), H)
-        hessian = {"at": vec(slow_point), "hessian": mat(H),
+        hessian = {"at": core.vec(slow_point), "hessian": core.mat(H),
                    "eigenvalues": list(point.eigenvalues), "kind": point.kind}
     except Exception:  # an undefined Hessian only leaves this part out
         hessian = None
     escaped = _escaped(values, norms, slow, run.converged)
     end = end_kind(obj, run)
     result = {
-        "x": vec(run.x), "f": values[-1], "steps": k, "converged": run.converged,
+        "x": core.vec(run.x), "f": values[-1], "steps": k, "converged": run.converged,
         "diverged": run.diverged, "kind": end, "escaped": escaped,
         "min_grad_norm": norms[slow], "min_grad_step": slow, "hessian_at_slowest": hessian,
     }

@@ -10,23 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from calcquiz.demos import objectives
-from calcquiz.demos.core import (
-    DemoRun,
-    Outcome,
-    Plot,
-    Row,
-    RowGenerator,
-    Series,
-    check_lr,
-    check_momentum,
-    check_steps,
-    finite,
-    norm,
-    pretty,
-    shown_steps,
-    vec,
-)
+from calcquiz.demos import core, objectives
+from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.demos.runs import curve, curve_label, log10s, objective_or, start_point
 from calcquiz.numerics.convergence import converged_at, detect_cycle
@@ -54,12 +39,12 @@ def learning_rate(
     Default: f = x² from x0 = 1, so L = 2 and x_k = (1 − 2 lr)^k: lr 0.5 lands in one step,
     lr 1 bounces between 1 and −1 forever, lr 1.05 diverges.
     """
-    steps = check_steps(steps)
-    rates = sorted(set(LEARNING_RATES) | ({check_lr(lr)} if lr is not None else set()))
+    steps = core.check_steps(steps)
+    rates = sorted(set(LEARNING_RATES) | ({core.check_lr(lr)} if lr is not None else set()))
     obj = objective_or(f, objectives.SQUARE)
     p = start_point(obj, start, (1.0,))
     obj.check(p, order=2)
-    params = {"f": obj.text, "start": vec(p), "steps": steps, "lrs": rates}
+    params = {"f": obj.text, "start": core.vec(p), "steps": steps, "lrs": rates}
     columns = ["lr", "factor 1 − lr λ", "x final" if obj.dim == 1 else "p final", "f final",
                "verdict"]
     where = ", ".join(f"{v + 0.0:g}" for v in p)
@@ -68,7 +53,7 @@ def learning_rate(
         columns,
         params,
         _learning_rate_rows(obj, p, rates, steps, lr),
-        title=f"learning rates on f = {pretty(obj.text)} from ({where}), {steps} steps",
+        title=f"learning rates on f = {core.pretty(obj.text)} from ({where}), {steps} steps",
         expected_rows=len(rates),
     )
 
@@ -79,7 +64,7 @@ def verdict(obj: Objective, path: Sequence[Array], grad_norms: Sequence[float]) 
     diverges (|∇f| grew), else converging / too slow (|∇f| below / above 5% of its start),
     with ', oscillating' if the last two steps point in opposite directions."""
     last = path[-1]
-    if not finite(*last, grad_norms[-1]):
+    if not core.finite(*last, grad_norms[-1]):
         return "diverged (overflow)"
     if converged_at(path, obj.jac, obj.hessian):
         first = next(i for i in range(len(path))
@@ -105,7 +90,7 @@ def _curvature(obj: Objective, p: Array) -> Array | None:
         H = obj.hess(p)
     except Exception:  # no curvature there
         return None
-    if not finite(*np.ravel(H)):
+    if not core.finite(*np.ravel(H)):
         return None
     return np.linalg.eigvalsh((H + H.T) / 2)
 
@@ -125,7 +110,7 @@ def _learning_rate_rows(
     own: dict[float, Array] = {}
     for rate in rates:
         path = paths[rate]
-        if finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian):
+        if core.finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian):
             end_eig = _curvature(obj, path[-1])
             if end_eig is not None and np.all(end_eig > 0):
                 own[rate] = end_eig
@@ -147,12 +132,12 @@ def _learning_rate_rows(
         label = verdict(obj, path, norms)
         factor = signed_factor(rate, own.get(rate, eig))
         f_end = obj.fun(end)
-        run = {"lr": rate, "factor": factor, "x": vec(end), "f": f_end,
+        run = {"lr": rate, "factor": factor, "x": core.vec(end), "f": f_end,
                "steps": len(path) - 1, "verdict": label,
                "converged": label.startswith("converged"),
                "diverged": "diverge" in label}
         runs.append(run)
-        yield [rate, factor, vec(end)[0] if obj.dim == 1 else vec(end), f_end, label]
+        yield [rate, factor, core.vec(end)[0] if obj.dim == 1 else core.vec(end), f_end, label]
     if chosen is not None:
         pick = next(r for r in runs if r["lr"] == chosen)
     else:
@@ -161,7 +146,7 @@ def _learning_rate_rows(
     limit = 2 / curvature if curvature > 0 else float("inf")
     result = {"x": pick["x"], "f": pick["f"], "steps": pick["steps"], "lr": pick["lr"],
               "converged": pick["converged"], "L": curvature, "limit": limit,
-              "curvature_at": vec(ref), "curvature_at_minimum": at_min, "runs": runs}
+              "curvature_at": core.vec(ref), "curvature_at_minimum": at_min, "runs": runs}
     takeaway = _learning_rate_text(obj, runs, eig, ref, at_min, limit)
     plot = Plot("|p_k| by learning rate", plot_series[-4:], xlabel="step", ylabel="log10 |p|")
     return Outcome(result, takeaway, [plot] if obj is objectives.SQUARE else [])
@@ -225,10 +210,10 @@ def momentum(
     lr 0.035, momentum 0.7, 60 steps; also counts the steps each needs to reach f < 1e-6
     (for --f, |grad f| < 1e-6 |grad f(start)|), up to 2,000.
     """
-    lr, steps, mu = check_lr(lr), check_steps(steps), check_momentum(momentum)
+    lr, steps, mu = core.check_lr(lr), core.check_steps(steps), core.check_momentum(momentum)
     obj = objective_or(f, objectives.RAVINE)
     p = start_point(obj, start, (10.0, 1.0))
-    params = {"f": obj.text, "start": vec(p), "lr": lr, "momentum": mu, "steps": steps,
+    params = {"f": obj.text, "start": core.vec(p), "lr": lr, "momentum": mu, "steps": steps,
               "form": "torch: b = momentum*b + g; p -= lr*b"}
     columns = ["k", *(f"GD {n}" for n in obj.names), "GD f",
                *(f"mom {n}" for n in obj.names), "mom f"]
@@ -237,7 +222,7 @@ def momentum(
         columns,
         params,
         _momentum_rows(obj, p, lr, mu, steps),
-        title=f"GD vs momentum {mu:g} on f = {pretty(obj.text)}, lr = {lr:g}",
+        title=f"GD vs momentum {mu:g} on f = {core.pretty(obj.text)}, lr = {lr:g}",
         expected_rows=min(steps, 100) + 1,
     )
 
@@ -250,7 +235,7 @@ def _steps_to_tol(obj: Objective, p0: Array, lr: float, mu: float) -> int | None
         def done(p: Array, g: Array) -> bool:
             return obj.fun(p) < MOMENTUM_TOL
     else:
-        tol = MOMENTUM_TOL * norm(obj.jac(p0))
+        tol = MOMENTUM_TOL * core.norm(obj.jac(p0))
 
         def done(p: Array, g: Array) -> bool:
             return not g.any() or math.hypot(*g.tolist()) < tol
@@ -268,36 +253,37 @@ def zigzags(points: Sequence[Array]) -> bool:
 
 
 def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) -> RowGenerator:
-    keep = shown_steps(steps)
+    keep = core.shown_steps(steps)
     mus = {"gd": 0.0, "momentum": mu}
     points = {name: sgd_path(obj.jac, p0, lr, steps, mus[name]) for name in mus}
     with np.errstate(all="ignore"):
         history = {name: [obj.fun(q) for q in points[name]] for name in mus}
-        grads = {name: [norm(obj.jac(q)) for q in points[name]] for name in mus}
-    alive = {name: finite(*points[name][-1], history[name][-1]) for name in mus}
+        grads = {name: [core.norm(obj.jac(q)) for q in points[name]] for name in mus}
+    alive = {name: core.finite(*points[name][-1], history[name][-1]) for name in mus}
     for k in range(max(len(p) for p in points.values())):
         row: Row = [k]
         died = False  # a run blew up at this step: show the row where it happens
         for name in ("gd", "momentum"):
             if k < len(points[name]):
-                row += [*vec(points[name][k]), history[name][k]]
+                row += [*core.vec(points[name][k]), history[name][k]]
                 died = died or (k == len(points[name]) - 1 and not alive[name])
             else:
                 row += [None] * (obj.dim + 1)
         if k in keep or died:
             yield row
     counts = {name: _steps_to_tol(obj, p0, lr, mus[name]) for name in ("gd", "momentum")}
-    conv = {name: finite(*points[name][-1]) and converged_at(points[name], obj.jac, obj.hessian)
+    conv = {name: core.finite(*points[name][-1])
+            and converged_at(points[name], obj.jac, obj.hessian)
             for name in ("gd", "momentum")}
     p_gd, p_mom = points["gd"][-1], points["momentum"][-1]
     rule = "f < 1e-6" if obj is objectives.RAVINE else "|∇f| ≤ 1e-6 |∇f(p₀)|"
     result = {
-        "x": vec(p_mom),
+        "x": core.vec(p_mom),
         "f": history["momentum"][-1],
         "steps": len(history["momentum"]) - 1,
         "converged": conv["momentum"],
         "diverged": not alive["momentum"],
-        "gd": {"x": vec(p_gd), "f": history["gd"][-1], "steps": len(history["gd"]) - 1,
+        "gd": {"x": core.vec(p_gd), "f": history["gd"][-1], "steps": len(history["gd"]) - 1,
                "converged": conv["gd"], "diverged": not alive["gd"]},
         "steps_to_tol": counts,
         "tol_rule": rule,

@@ -8,19 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from calcquiz.demos import objectives
-from calcquiz.demos.core import (
-    DemoRun,
-    Outcome,
-    Plot,
-    RowGenerator,
-    Series,
-    check_point,
-    check_steps,
-    mat,
-    shown_steps,
-    vec,
-)
+from calcquiz.demos import core, objectives
+from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective, exact_kind
 from calcquiz.numerics.convergence import is_converged, observed_order
 from calcquiz.numerics.critical import (
@@ -95,13 +84,13 @@ def hessian(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
     if f is None:
         cases = [(obj, np.array(p)) for obj, p in HESSIAN_CASES]
         if at is not None:
-            cases = [(obj, check_point(at, obj.names, (), "--at")) for obj, _ in cases[:1]]
+            cases = [(obj, core.check_point(at, obj.names, (), "--at")) for obj, _ in cases[:1]]
     else:
         obj = objectives.from_text(f)
-        p = check_point(at, obj.names, (0.0,) * obj.dim, "--at")
+        p = core.check_point(at, obj.names, (0.0,) * obj.dim, "--at")
         obj.check(p, order=2)
         cases = [(obj, p)]
-    params = {"cases": [{"f": obj.text, "at": vec(p)} for obj, p in cases]}
+    params = {"cases": [{"f": obj.text, "at": core.vec(p)} for obj, p in cases]}
     columns = ["f", "point", "H", "eigenvalues", "kind", "|grad f|", "check"]
     return DemoRun(
         "hessian",
@@ -123,11 +112,11 @@ def _hessian_rows(cases: Sequence[tuple[Objective, Array]]) -> RowGenerator:
         kind = exact or point.kind
         grad_norm = float(np.linalg.norm(g))
         check = float(np.max(np.abs(hessian_by_differences(obj.jac, p) - H)))
-        found.append({"f": obj.text, "at": vec(p), "hessian": mat(H),
+        found.append({"f": obj.text, "at": core.vec(p), "hessian": core.mat(H),
                       "eigenvalues": list(point.eigenvalues), "kind": kind,
                       "kind_exact": exact is not None, "stationary": point.stationary,
                       "grad_norm": grad_norm})
-        yield [obj.label, vec(p), mat(H), list(point.eigenvalues), kind, grad_norm, check]
+        yield [obj.label, core.vec(p), core.mat(H), list(point.eigenvalues), kind, grad_norm, check]
     result = dict(found[0])
     result["cases"] = found
     first = found[0]
@@ -215,7 +204,7 @@ def newton(f: str | None = None, start: Sequence[float] | None = None, steps: in
     the run (:func:`reference_minimiser`); ``order`` is the observed order of convergence
     (numerics.convergence.observed_order), and "quadratic" is said only when it is ≥ 1.8.
     """
-    steps = check_steps(steps)
+    steps = core.check_steps(steps)
     if f is None:
         if start is not None:
             from calcquiz.errors import BadInputError
@@ -227,10 +216,10 @@ def newton(f: str | None = None, start: Sequence[float] | None = None, steps: in
         ]
     else:
         obj = objectives.from_text(f)
-        p = check_point(start, obj.names, (0.0,) * obj.dim, "--start")
+        p = core.check_point(start, obj.names, (0.0,) * obj.dim, "--start")
         obj.check(p, order=2)
         problems = [(obj, p, None)]
-    params = {"problems": [{"f": o.text, "start": vec(p0)} for o, p0, _ in problems],
+    params = {"problems": [{"f": o.text, "start": core.vec(p0)} for o, p0, _ in problems],
               "steps": steps}
     columns = ["f", "k", "x", "f(x)", "|grad f|", "error", "e_k / e_k-1^2"]
     return DemoRun(
@@ -259,22 +248,22 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
         scale = float(np.linalg.norm(target)) if target is not None else 1.0
         order = observed_order(errors, scale) if target is not None else None
         last = len(run.path) - 1
-        keep = shown_steps(last)
+        keep = core.shown_steps(last)
         for k, q in enumerate(run.path):
             if k not in keep:
                 continue
             e, prev = errors[k], errors[k - 1] if k else None
             ratio = e / prev**2 if e is not None and prev else None
-            x_cell = vec(q)[0] if obj.dim == 1 else vec(q)
+            x_cell = core.vec(q)[0] if obj.dim == 1 else core.vec(q)
             yield [obj.label, k, x_cell, run.values[k], run.grad_norms[k], e, ratio]
         kind = None
         if run.converged:  # an iterate only approximates the point: relative tolerance
             kind = classify_limit(run.x, obj.jac(run.x), obj.hess).kind
         summaries.append({
-            "f_text": obj.text, "x": vec(run.x), "f": run.values[-1], "steps": run.nit,
+            "f_text": obj.text, "x": core.vec(run.x), "f": run.values[-1], "steps": run.nit,
             "converged": run.converged, "stop": run.message, "errors": errors,
             "order": order, "kind": kind, "max_f": max(run.values),
-            "minimiser": vec(target) if target is not None else None,
+            "minimiser": core.vec(target) if target is not None else None,
         })
         if all(e is not None and e > 0 for e in errors[:-1]) and len(errors) > 1:
             ks = [float(k) for k in range(len(errors) - 1)]
