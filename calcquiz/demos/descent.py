@@ -29,6 +29,7 @@ from calcquiz.demos.runs import (
     curve,
     curve_label,
     end_kind,
+    gd_demo,
     log10s,
     objective_or,
     run_gd,
@@ -54,26 +55,13 @@ def gradient_descent(
     lr, steps = core.check_lr(lr), core.check_steps(steps)
     obj = objective_or(f, objectives.BOWL)
     p = start_point(obj, start, (0.0, 0.0))
-    params = {"f": obj.text, "start": core.vec(p), "lr": lr, "steps": steps}
-    columns = ["k", *obj.names, "f", "|grad f|"]
-    return DemoRun(
-        "gradient-descent",
-        columns,
-        params,
-        _descent_rows(obj, p, lr, steps),
-        title=f"gradient descent on f = {core.pretty(obj.text)}, lr = {lr:g}",
-        expected_rows=min(steps, 100) + 1,
-    )
+    title = f"gradient descent on f = {core.pretty(obj.text)}, lr = {lr:g}"
+    return gd_demo("gradient-descent", title, obj, p, lr, steps,
+                   lambda run: _descent_outcome(obj, run, lr, steps))
 
 
-def _descent_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:
-    keep = core.shown_steps(steps)
-    run = run_gd(obj, p, lr, steps)
-    k = run.nit
-    for i, (q, fk, gk) in enumerate(zip(run.path, run.values, run.grad_norms, strict=True)):
-        if i in keep or i == k:
-            yield [i, *core.vec(q), fk, gk]
-    fs, gs = run.values, run.grad_norms
+def _descent_outcome(obj: Objective, run: IterationResult, lr: float, steps: int) -> Outcome:
+    fs, gs, k = run.values, run.grad_norms, run.nit
     kind = end_kind(obj, run)
     result = {
         "x": core.vec(run.x), "f": fs[-1], "steps": k, "grad_norm": gs[-1],

@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 
 from calcquiz.demos import core, objectives
-from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
+from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.runs import end_kind, run_gd
+from calcquiz.demos.runs import end_kind, gd_demo, objective_or, run_gd, start_point
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
+from calcquiz.numerics.iterate import IterationResult
 
 # --- local-minima (card 9) --------------------------------------------------------------
 
@@ -196,31 +197,14 @@ def saddle(
     then escapes along -y^2. The Hessian is reported where the gradient was smallest.
     """
     lr, steps = core.check_lr(lr), core.check_steps(steps)
-    obj = objectives.SADDLE if f is None else objectives.from_text(f)
-    default = (1.0, 1e-3) if obj.dim == 2 else (1.0,) * obj.dim
-    p = core.check_point(start, obj.names, default, "--start")
-    obj.check(p)
-    params = {"f": obj.text, "start": core.vec(p), "lr": lr, "steps": steps}
-    columns = ["k", *obj.names, "f", "|grad f|"]
-    return DemoRun(
-        "saddle",
-        columns,
-        params,
-        _saddle_rows(obj, p, lr, steps),
-        title=f"gradient descent near a saddle: f = {core.pretty(obj.text)}, lr = {lr:g}",
-        expected_rows=min(steps, 100) + 1,
-    )
+    obj = objective_or(f, objectives.SADDLE)
+    p = start_point(obj, start, (1.0, 1e-3), fill=1.0)
+    title = f"gradient descent near a saddle: f = {core.pretty(obj.text)}, lr = {lr:g}"
+    return gd_demo("saddle", title, obj, p, lr, steps, lambda run: _saddle_outcome(obj, run))
 
 
-def _saddle_rows(obj: Objective, p: Array, lr: float, steps: int) -> RowGenerator:
-    keep = core.shown_steps(steps)
-    run = run_gd(obj, p, lr, steps)
-    points, values, norms = run.path, run.values, run.grad_norms
-    k = run.nit
-    for i, (q, fk, gk) in enumerate(zip(points, values, norms, strict=True)):
-        if i in keep or i == k:
-            row: Row = [i, *core.vec(q), fk, gk]
-            yield row
+def _saddle_outcome(obj: Objective, run: IterationResult) -> Outcome:
+    points, values, norms, k = run.path, run.values, run.grad_norms, run.nit
     slow = int(np.nanargmin(norms))
     slow_point = points[slow]
     hessian: dict[str, Any] | None

@@ -4,12 +4,12 @@ ended at, and the log-scale curves of the plots."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from calcquiz.demos import objectives
-from calcquiz.demos.core import Series, check_point, finite
+from calcquiz.demos import core, objectives
+from calcquiz.demos.core import DemoRun, Outcome, RowGenerator, Series, check_point, finite
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.numerics.critical import classify_limit
 from calcquiz.numerics.iterate import IterationResult, gd_path
@@ -19,8 +19,12 @@ def objective_or(f: str | None, default: Objective) -> Objective:
     return default if f is None else objectives.from_text(f)
 
 
-def start_point(obj: Objective, start: Sequence[float] | None, default: Sequence[float]) -> Array:
-    p = check_point(start, obj.names, default if obj.dim == len(default) else (0.0,) * obj.dim,
+def start_point(
+    obj: Objective, start: Sequence[float] | None, default: Sequence[float], fill: float = 0.0
+) -> Array:
+    """``start`` checked against ``obj``; without it ``default``, or ``fill`` in every
+    coordinate when ``obj`` has another number of variables than ``default``."""
+    p = check_point(start, obj.names, default if obj.dim == len(default) else (fill,) * obj.dim,
                     "--start")
     obj.check(p)
     return p
@@ -58,3 +62,26 @@ def end_kind(obj: Objective, run: IterationResult) -> str | None:
     if not finite(*np.ravel(H)):
         return None
     return classify_limit(run.x, obj.jac(run.x), obj.hess).kind
+
+
+def gd_demo(
+    name: str, title: str, obj: Objective, p: Array, lr: float, steps: int,
+    finish: Callable[[IterationResult], Outcome],
+) -> DemoRun:
+    """A demo of one plain gradient-descent run (``run_gd``): a row per shown step (k, the
+    point, f, |grad f|, the last step always), then ``finish(run)`` gives the outcome."""
+    params = {"f": obj.text, "start": core.vec(p), "lr": lr, "steps": steps}
+    columns = ["k", *obj.names, "f", "|grad f|"]
+    return DemoRun(name, columns, params, _gd_rows(obj, p, lr, steps, finish), title=title,
+                   expected_rows=min(steps, 100) + 1)
+
+
+def _gd_rows(
+    obj: Objective, p: Array, lr: float, steps: int, finish: Callable[[IterationResult], Outcome]
+) -> RowGenerator:
+    keep = core.shown_steps(steps)
+    run = run_gd(obj, p, lr, steps)
+    for i, (q, fk, gk) in enumerate(zip(run.path, run.values, run.grad_norms, strict=True)):
+        if i in keep or i == run.nit:
+            yield [i, *core.vec(q), fk, gk]
+    return finish(run)
