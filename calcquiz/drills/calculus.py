@@ -17,6 +17,7 @@ from calcquiz.drills.exercise import (
     fmt,
     nonzero,
     par,
+    slope_solution,
     term,
     value_of,
     vec,
@@ -41,17 +42,13 @@ def gen_derivative(rng: random.Random) -> Exercise:
     if "exp" in f:
         x0 = rng.choice([0, 0.5, -0.5])
 
-    def solve() -> Worked:
-        d_text, value = derivative(f, "x", x=x0)
-        return Worked(value, (f"f'(x) = {d_text}", f"f'({fmt(x0)}) = {fmt(value)}"))
-
     return Exercise(
         "derivative",
         f"f(x) = {pretty_text(f)}. What is f'(x) at x = {fmt(x0)}?",
         {"f": f, "at": [x0]},
         "Differentiate term by term: (x^n)' = n x^(n-1), (sin kx)' = k cos kx, "
         "(e^(kx))' = k e^(kx).",
-        solve,
+        slope_solution(f, x0),
     )
 
 

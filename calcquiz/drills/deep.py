@@ -7,12 +7,11 @@ import random
 
 from calcquiz.drills.exercise import (
     Exercise,
-    Worked,
-    derivative,
     fmt,
     known,
     nonzero,
     par,
+    slope_solution,
     vec,
 )
 from calcquiz.mathprint import pretty_text
@@ -78,14 +77,10 @@ def gen_activations(rng: random.Random) -> Exercise:
     )
     x0 = rng.choice([-2, -1, 0, 0.5, 1, 2])
 
-    def solve() -> Worked:
-        d_text, value = derivative(f, "x", x=x0)
-        return Worked(value, (f"f'(x) = {d_text}", f"f'({fmt(x0)}) = {fmt(value)}"))
-
     return Exercise(
         "activations",
         f"What is the derivative of {name}, f(x) = {pretty_text(f)}, at x = {fmt(x0)}?",
         {"f": f, "at": [x0]},
         "sigmoid' = s(1 - s), tanh' = 1 - tanh², softplus' = sigmoid, SiLU' = s + x s(1 - s).",
-        solve,
+        slope_solution(f, x0),
     )

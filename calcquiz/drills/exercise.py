@@ -136,3 +136,13 @@ def derivative(expr_text: str, var: str, **at: float) -> tuple[str, float]:
     d = parse(expr_text).diff(var)
     values: dict[str, Any] = {k: v for k, v in at.items() if k in d.variables}
     return d.text, float(d.evaluate(**values))
+
+
+def slope_solution(f: str, x0: float) -> Callable[[], Worked]:
+    """The solution of "what is f'(x) at x0": f' as text, then its value at x0."""
+
+    def solve() -> Worked:
+        d_text, value = derivative(f, "x", x=x0)
+        return Worked(value, (f"f'(x) = {d_text}", f"f'({fmt(x0)}) = {fmt(value)}"))
+
+    return solve
