@@ -143,9 +143,9 @@ def test_record_then_undo_round_trips(tmp_path: Path, before, after, rating):
     with open_store(path) as store:
         store.reset()
         if before is not None:
-            store.record_review(None, before, 3, 1.0, 5)
+            store.apply_review(None, before, 3, 1.0, 5)
         n = len(store.reviews())
-        review_id = store.record_review(before, after, rating, 2.0, 10)
+        review_id = store.apply_review(before, after, rating, 2.0, 10).review_id
         assert store.card_state(after.deck, after.card_id) == after
         logged = store.reviews()[-1]
         assert (logged.rating, logged.state_after, logged.duration_ms) == (rating, after.state, 10)
@@ -157,7 +157,7 @@ def test_record_then_undo_round_trips(tmp_path: Path, before, after, rating):
 
 def test_reset_forgets_everything(tmp_path: Path):
     with open_store(tmp_path / "x.db") as store:
-        store.record_review(None, CardState("d", "c", 1, 0, 1.0, 5.0, 10.0, 1.0, 1, 0), 3, 1.0, 5)
+        store.apply_review(None, CardState("d", "c", 1, 0, 1.0, 5.0, 10.0, 1.0, 1, 0), 3, 1.0, 5)
         assert store.reset() == (1, 1)
         assert store.reviews() == [] and store.card_states("d") == {}
 
@@ -170,9 +170,9 @@ def test_a_rating_meets_the_state_as_it_is_at_commit_time(tmp_path: Path):
     """Session A shows the card at reps 1; B rates it meanwhile: A's rating is recomputed
     from B's result, not written over it."""
     with open_store(tmp_path / "x.db") as store:
-        store.record_review(None, state(1), 3, 10.0, 5)
+        store.apply_review(None, state(1), 3, 10.0, 5)
         shown = store.card_state("d", "c")
-        store.record_review(shown, state(2), 3, 20.0, 5)  # session B
+        store.apply_review(shown, state(2), 3, 20.0, 5)  # session B
         seen: list[tuple[CardState | None, float]] = []
 
         def recompute(fresh: CardState | None, at: float) -> CardState:
@@ -184,19 +184,19 @@ def test_a_rating_meets_the_state_as_it_is_at_commit_time(tmp_path: Path):
         assert (applied.before, applied.after, applied.reviewed_at) == (state(2), state(3), 15.0)
         assert store.card_state("d", "c") == state(3)
         with pytest.raises(UndoConflictError, match="changed in another session"):
-            store.record_review(shown, state(2), 3, 30.0, 5)  # no recompute: refused
+            store.apply_review(shown, state(2), 3, 30.0, 5)  # no recompute: refused
         assert len(store.reviews()) == 3
 
 
 def test_undo_only_while_the_card_is_as_that_rating_left_it(tmp_path: Path):
     with open_store(tmp_path / "x.db") as store:
-        first = store.record_review(None, state(1), 3, 10.0, 5)
-        store.record_review(state(1), state(2), 3, 20.0, 5)  # another session, later
+        first = store.apply_review(None, state(1), 3, 10.0, 5).review_id
+        store.apply_review(state(1), state(2), 3, 20.0, 5)  # another session, later
         with pytest.raises(UndoConflictError, match="nothing was undone"):
             store.undo_review(first)
         assert store.card_state("d", "c") == state(2)
         assert len(store.reviews()) == 2
-        cram = store.record_review(state(2), state(2), 1, 30.0, 5, cram=True)
+        cram = store.apply_review(state(2), state(2), 1, 30.0, 5, cram=True).review_id
         assert store.undo_review(cram) == state(2)  # a cram rating changed no state
         assert store.card_state("d", "c") == state(2)
 

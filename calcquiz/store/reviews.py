@@ -28,23 +28,6 @@ class ReviewLog(StoreBase):
     """Ratings: recorded with the state they lead to, undone, read back, counted, forgotten."""
 
     # -- reviews
-    def record_review(
-        self,
-        before: CardState | None,
-        after: CardState,
-        rating: int,
-        reviewed_at: float,
-        duration_ms: int | None,
-        cram: bool = False,
-        recompute: Recompute | None = None,
-    ) -> int:
-        """Log a rating and (unless cramming) save the new state, in one transaction.
-
-        See :meth:`apply_review`; returns the new log row's id."""
-        return self.apply_review(
-            before, after, rating, reviewed_at, duration_ms, cram, recompute
-        ).review_id
-
     def apply_review(
         self,
         before: CardState | None,
