@@ -133,15 +133,10 @@ def constrained(
     columns = ["k", *fo.names, "f", "g"]
     if fo.dim == 2:
         columns += ["|p|", "angle (deg)"]
-    return DemoRun(
-        "constrained",
-        columns,
-        params,
-        _constrained_rows(fo, go, p, lr, steps, exact),
-        title=f"projected gradient descent: min {core.pretty(fo.text)}"
-        f" s.t. {core.pretty(go.text)} ≤ 0",
-        expected_rows=min(steps, 100) + 1,
-    )
+    return DemoRun("constrained", columns, params, _constrained_rows(fo, go, p, lr, steps, exact),
+                   title=f"projected gradient descent: min {core.pretty(fo.text)}"
+                         f" s.t. {core.pretty(go.text)} ≤ 0",
+                   expected_rows=min(steps, 100) + 1)
 
 
 def _constrained_rows(
@@ -306,14 +301,9 @@ def lagrange(
     params = {"f": fo.text, "g": go.text + " = 0", "start": core.vec(p), "steps": steps,
               "sign": "grad f = lambda grad g"}
     columns = ["point", *fo.names, "f", "g", "grad f", "lambda estimate", "angle(grad f, grad g)"]
-    return DemoRun(
-        "lagrange",
-        columns,
-        params,
-        _lagrange_rows(fo, go, p, steps, scan),
-        title=f"Lagrange: min {core.pretty(fo.text)} s.t. {core.pretty(go.text)} = 0",
-        expected_rows=len(SCAN) + 1 if scan else 8,
-    )
+    return DemoRun("lagrange", columns, params, _lagrange_rows(fo, go, p, steps, scan),
+                   title=f"Lagrange: min {core.pretty(fo.text)} s.t. {core.pretty(go.text)} = 0",
+                   expected_rows=len(SCAN) + 1 if scan else 8)
 
 
 def _lagrange_row(label: str, fo: Objective, go: Objective, p: Array) -> Row:

@@ -102,14 +102,9 @@ def convexity(seed: int = 0, f: str | None = None) -> DemoRun:
     params = {"seed": seed, "pairs": N_PAIRS, "box": [-BOX, BOX],
               "functions": [name for name, _, _ in cases]}
     columns = ["f", "pairs", "violations", "worst gap", "verdict"]
-    return DemoRun(
-        "convexity",
-        columns,
-        params,
-        _convexity_rows(cases, seed, user),
-        title="the chord test: is f below every chord?",
-        expected_rows=len(cases) + 1,
-    )
+    return DemoRun("convexity", columns, params, _convexity_rows(cases, seed, user),
+                   title="the chord test: is f below every chord?",
+                   expected_rows=len(cases) + 1)
 
 
 def _convexity_rows(

@@ -124,14 +124,9 @@ def activations(at: Sequence[float] | None = None) -> DemoRun:
     params = {"at": list(xs), "h": 1e-6, "activations": list(ACTIVATIONS)}
     columns = ["activation", "x", "f(x)", "rule", "f' by rule", "f' by differences",
                "difference"]
-    return DemoRun(
-        "activations",
-        columns,
-        params,
-        _activation_rows(xs),
-        title="activations and their derivatives",
-        expected_rows=len(xs) * len(ACTIVATIONS),
-    )
+    return DemoRun("activations", columns, params, _activation_rows(xs),
+                   title="activations and their derivatives",
+                   expected_rows=len(xs) * len(ACTIVATIONS))
 
 
 def _activation_rows(xs: Sequence[float]) -> RowGenerator:
@@ -196,14 +191,9 @@ def chain_rule(at: Sequence[float] | None = None) -> DemoRun:
     params = {"x": x, "t": TARGET_OUTPUT, **NET}
     columns = ["node", "value", "local rule", "local", "upstream", "gradient dL/dnode",
                "by differences"]
-    return DemoRun(
-        "chain-rule",
-        columns,
-        params,
-        _chain_rows(x),
-        title="backprop through y = w₂ tanh(w₁x + b₁) + b₂, L = (y − t)²/2",
-        expected_rows=8,
-    )
+    return DemoRun("chain-rule", columns, params, _chain_rows(x),
+                   title="backprop through y = w₂ tanh(w₁x + b₁) + b₂, L = (y − t)²/2",
+                   expected_rows=8)
 
 
 def _chain_rows(x: float) -> RowGenerator:
@@ -272,14 +262,9 @@ def vanishing(steps: int = 30, at: Sequence[float] | None = None) -> DemoRun:
     columns = ["layer"]
     for name in CHAIN_ACTIVATIONS:
         columns += [f"{name} a", f"{name}'", f"{name} product"]
-    return DemoRun(
-        "vanishing",
-        columns,
-        params,
-        _vanishing_rows(depth, a0),
-        title=f"gradients through {depth} layers, aₗ = act(aₗ₋₁), a₀ = {a0:g}",
-        expected_rows=min(depth, 100) + 1,
-    )
+    return DemoRun("vanishing", columns, params, _vanishing_rows(depth, a0),
+                   title=f"gradients through {depth} layers, aₗ = act(aₗ₋₁), a₀ = {a0:g}",
+                   expected_rows=min(depth, 100) + 1)
 
 
 def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:

@@ -64,14 +64,9 @@ def derivative(f: str | None = None, at: Sequence[float] | None = None) -> DemoR
     x = float(p[0])
     params = {"f": obj.text, "at": [x], "h": STEPS_DERIVATIVE}
     columns = ["h", "forward", "forward error", "central", "central error"]
-    return DemoRun(
-        "derivative",
-        columns,
-        params,
-        _derivative_rows(obj, x),
-        title=f"d/dx of f = {core.pretty(obj.text)} at x = {x:g}",
-        expected_rows=len(STEPS_DERIVATIVE),
-    )
+    return DemoRun("derivative", columns, params, _derivative_rows(obj, x),
+                   title=f"d/dx of f = {core.pretty(obj.text)} at x = {x:g}",
+                   expected_rows=len(STEPS_DERIVATIVE))
 
 
 def axis_differentiability(obj: Objective, p: Array, i: int) -> Differentiability | None:
@@ -193,15 +188,10 @@ def partial(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
     for n in obj.names:
         columns += [f"df/d{n}", f"error d{n}"]
     params = {"f": obj.text, "at": core.vec(p), "h": STEPS_PARTIAL}
-    return DemoRun(
-        "partial",
-        columns,
-        params,
-        _partial_rows(obj, p),
-        title=f"partial derivatives of f = {core.pretty(obj.text)}"
-        f" at ({core.point_text(obj.names, p)})",
-        expected_rows=len(STEPS_PARTIAL),
-    )
+    return DemoRun("partial", columns, params, _partial_rows(obj, p),
+                   title=f"partial derivatives of f = {core.pretty(obj.text)}"
+                         f" at ({core.point_text(obj.names, p)})",
+                   expected_rows=len(STEPS_PARTIAL))
 
 
 def kinks_at(obj: Objective, p: Array) -> dict[int, Differentiability]:
@@ -294,15 +284,10 @@ def gradient(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun
     obj.check(p)
     params = {"f": obj.text, "at": core.vec(p), "angles": ANGLES}
     columns = ["angle (deg)", "direction u", "slope grad.u", "by differences", "bar"]
-    return DemoRun(
-        "gradient",
-        columns,
-        params,
-        _gradient_rows(obj, p),
-        title=f"directional slopes of f = {core.pretty(obj.text)}"
-        f" at ({core.point_text(obj.names, p)})",
-        expected_rows=len(ANGLES) + 1,
-    )
+    return DemoRun("gradient", columns, params, _gradient_rows(obj, p),
+                   title=f"directional slopes of f = {core.pretty(obj.text)}"
+                         f" at ({core.point_text(obj.names, p)})",
+                   expected_rows=len(ANGLES) + 1)
 
 
 def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:

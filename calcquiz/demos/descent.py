@@ -144,14 +144,9 @@ def minibatch(seed: int = 0, steps: int = 20) -> DemoRun:
     for _name, batch, _lr in SCHEMES:
         label = "full" if batch == N_SAMPLES else f"b{batch}"
         columns += [f"{label} loss", f"{label} dist"]
-    return DemoRun(
-        "minibatch",
-        columns,
-        params,
-        _minibatch_rows(seed, steps),
-        title="full batch vs batch 32 vs batch 1: y = 2x + 1 + noise, 256 samples",
-        expected_rows=steps + 1,
-    )
+    return DemoRun("minibatch", columns, params, _minibatch_rows(seed, steps),
+                   title="full batch vs batch 32 vs batch 1: y = 2x + 1 + noise, 256 samples",
+                   expected_rows=steps + 1)
 
 
 def _minibatch_rows(seed: int, epochs: int) -> RowGenerator:

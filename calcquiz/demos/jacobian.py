@@ -73,15 +73,10 @@ def jacobian(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun
     m, n = len(vf.components), len(vf.names)
     params = {"f": vf.text, "at": core.vec(p), "h": 1e-6}
     columns = ["entry", "formula", "by differences", "exact", "difference"]
-    return DemoRun(
-        "jacobian",
-        columns,
-        params,
-        _jacobian_rows(vf, p),
-        title=f"Jacobian of F = {core.pretty(vf.text)}"
-        f" at ({core.point_text(vf.names, p)}): {m} × {n}",
-        expected_rows=m * n,
-    )
+    return DemoRun("jacobian", columns, params, _jacobian_rows(vf, p),
+                   title=f"Jacobian of F = {core.pretty(vf.text)}"
+                         f" at ({core.point_text(vf.names, p)}): {m} × {n}",
+                   expected_rows=m * n)
 
 
 MAX_COMPONENTS = 6

@@ -75,15 +75,10 @@ def local_minima(
     params = {"f": obj.text, "starts": [core.vec(p) for p in starts], "lr": lr, "steps": steps,
               "seed": seed}
     columns = ["start", "end", "f(end)", "|grad f|", "basin"]
-    return DemoRun(
-        "local-minima",
-        columns,
-        params,
-        _local_minima_rows(obj, starts, lr, steps),
-        title=f"gradient descent from {len(starts)} starts"
-        f" on f = {core.pretty(obj.text)}, lr = {lr:g}",
-        expected_rows=len(starts),
-    )
+    return DemoRun("local-minima", columns, params, _local_minima_rows(obj, starts, lr, steps),
+                   title=f"gradient descent from {len(starts)} starts"
+                         f" on f = {core.pretty(obj.text)}, lr = {lr:g}",
+                   expected_rows=len(starts))
 
 
 def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> RowGenerator:

@@ -217,14 +217,9 @@ def momentum(
               "form": "torch: b = momentum*b + g; p -= lr*b"}
     columns = ["k", *(f"GD {n}" for n in obj.names), "GD f",
                *(f"mom {n}" for n in obj.names), "mom f"]
-    return DemoRun(
-        "momentum",
-        columns,
-        params,
-        _momentum_rows(obj, p, lr, mu, steps),
-        title=f"GD vs momentum {mu:g} on f = {core.pretty(obj.text)}, lr = {lr:g}",
-        expected_rows=min(steps, 100) + 1,
-    )
+    return DemoRun("momentum", columns, params, _momentum_rows(obj, p, lr, mu, steps),
+                   title=f"GD vs momentum {mu:g} on f = {core.pretty(obj.text)}, lr = {lr:g}",
+                   expected_rows=min(steps, 100) + 1)
 
 
 def _steps_to_tol(obj: Objective, p0: Array, lr: float, mu: float) -> int | None:

@@ -92,14 +92,9 @@ def hessian(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
         cases = [(obj, p)]
     params = {"cases": [{"f": obj.text, "at": core.vec(p)} for obj, p in cases]}
     columns = ["f", "point", "H", "eigenvalues", "kind", "|grad f|", "check"]
-    return DemoRun(
-        "hessian",
-        columns,
-        params,
-        _hessian_rows(cases),
-        title="Hessians, their eigenvalues and the curvature they describe",
-        expected_rows=len(cases),
-    )
+    return DemoRun("hessian", columns, params, _hessian_rows(cases),
+                   title="Hessians, their eigenvalues and the curvature they describe",
+                   expected_rows=len(cases))
 
 
 def _hessian_rows(cases: Sequence[tuple[Objective, Array]]) -> RowGenerator:
@@ -222,14 +217,9 @@ def newton(f: str | None = None, start: Sequence[float] | None = None, steps: in
     params = {"problems": [{"f": o.text, "start": core.vec(p0)} for o, p0, _ in problems],
               "steps": steps}
     columns = ["f", "k", "x", "f(x)", "|grad f|", "error", "e_k / e_k-1^2"]
-    return DemoRun(
-        "newton",
-        columns,
-        params,
-        _newton_rows(problems, steps),
-        title="Newton's method: x ← x − H⁻¹∇f",
-        expected_rows=16,
-    )
+    return DemoRun("newton", columns, params, _newton_rows(problems, steps),
+                   title="Newton's method: x ← x − H⁻¹∇f",
+                   expected_rows=16)
 
 
 Problem = tuple[Objective, Array, "Array | None"]
