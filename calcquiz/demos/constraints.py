@@ -236,20 +236,6 @@ def _kind_phrase(label: str) -> str:
 # --- lagrange (card 16) -----------------------------------------------------------------
 
 
-def _ellipse(p: Array) -> float:
-    x, y = p
-    return float(x**2 + 2 * y**2)
-
-
-def _ellipse_der(p: Array) -> Array:
-    x, y = p
-    return np.array([2 * x, 4 * y])
-
-
-def _ellipse_hess(p: Array) -> Array:
-    return np.diag([2.0, 4.0])
-
-
 def _line(p: Array) -> float:
     x, y = p
     return float(x + y - 1)
@@ -263,7 +249,7 @@ def _line_hess(p: Array) -> Array:
     return np.zeros((2, 2))
 
 
-ELLIPSE = objectives.builtin("x^2 + 2*y^2", ("x", "y"), _ellipse, _ellipse_der, _ellipse_hess)
+ELLIPSE = objectives.diagonal_quadratic("x^2 + 2*y^2", 1.0, 2.0)
 LINE = objectives.builtin("x + y - 1", ("x", "y"), _line, _line_der, _line_hess)
 SCAN = (-0.5, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
 

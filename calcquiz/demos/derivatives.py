@@ -256,19 +256,7 @@ def _partial_rows(obj: Objective, p: Array) -> RowGenerator:
 # --- gradient (card 3) ------------------------------------------------------------------
 
 
-def _gradient_default(p: Array) -> float:
-    x, y = p
-    return float(x**2 + 3 * y**2)
-
-
-def _gradient_default_der(p: Array) -> Array:
-    x, y = p
-    return np.array([2 * x, 6 * y])
-
-
-GRADIENT_DEFAULT = objectives.builtin(
-    "x^2 + 3y^2", ("x", "y"), _gradient_default, _gradient_default_der
-)
+GRADIENT_DEFAULT = objectives.diagonal_quadratic("x^2 + 3y^2", 1.0, 3.0)
 ANGLES = [30.0 * k for k in range(12)]
 
 

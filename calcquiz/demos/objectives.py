@@ -292,21 +292,24 @@ def _ravine_hess(p: Array) -> Array:
 RAVINE = builtin("(x^2 + 50 y^2) / 2", ("x", "y"), _ravine, _ravine_der, _ravine_hess)
 
 
-def _saddle(p: Array) -> Any:
-    x, y = p
-    return x**2 - y**2
+def diagonal_quadratic(text: str, a: float, b: float) -> Objective:
+    """f(x, y) = a x^2 + b y^2: grad f = (2a x, 2b y), Hessian diag(2a, 2b)."""
+
+    def fun(p: Array) -> Any:
+        x, y = p
+        return a * x**2 + b * y**2
+
+    def jac(p: Array) -> Array:
+        x, y = p
+        return np.array([2 * a * x, 2 * b * y])
+
+    def hess(p: Array) -> Array:
+        return np.diag([2.0 * a, 2.0 * b])
+
+    return builtin(text, ("x", "y"), fun, jac, hess)
 
 
-def _saddle_der(p: Array) -> Array:
-    x, y = p
-    return np.array([2 * x, -2 * y])
-
-
-def _saddle_hess(p: Array) -> Array:
-    return np.diag([2.0, -2.0])
-
-
-SADDLE = builtin("x^2 - y^2", ("x", "y"), _saddle, _saddle_der, _saddle_hess)
+SADDLE = diagonal_quadratic("x^2 - y^2", 1.0, -1.0)
 
 
 def _square(p: Array) -> Any:
