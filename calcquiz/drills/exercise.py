@@ -130,12 +130,12 @@ def value_of(expr_text: str, **at: Any) -> float:
 
 
 def derivative(expr_text: str, var: str, **at: float) -> tuple[str, float]:
-    """(the derivative as text, its value at ``at``), by the demos' sympy route."""
+    """(the derivative as math to read, its value at ``at``), by the demos' sympy route."""
     from calcquiz.expr import parse
 
     d = parse(expr_text).diff(var)
     values: dict[str, Any] = {k: v for k, v in at.items() if k in d.variables}
-    return d.text, float(d.evaluate(**values))
+    return d.pretty, float(d.evaluate(**values))  # for reading: 3x² + 2/x
 
 
 def slope_solution(f: str, x0: float) -> Callable[[], Worked]:

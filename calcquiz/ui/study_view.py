@@ -364,7 +364,7 @@ def print_start(
 
 
 START_COMMANDS = (
-    ("calcquiz study", "review what is due (Space shows the answer, 1-4 rate, q stops)"),
+    ("calcquiz study", "review what is due (Space: answer, 1-4: rate, q: stop)"),
     ("calcquiz demo momentum", "the numbers behind a card, computed live"),
     ("calcquiz export anki", "the deck as an Anki package"),
 )
