@@ -72,3 +72,20 @@ def cli():
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """A fresh store in the test's own folder (for the pure state machines)."""
+    from calcquiz.store import open_store
+
+    with open_store(tmp_path / "calcquiz.db") as s:
+        yield s
+
+
+@pytest.fixture
+def decks():
+    """The bundled deck, loaded as the commands load it."""
+    from calcquiz.content import load_decks
+
+    return load_decks()

@@ -450,20 +450,13 @@ def derivative_answer(screen: str) -> str:
 
 
 class Terminal:
-    def __init__(self, command: str, cwd: Path):
+    """A tmux session of ``width`` x ``height`` running one command, read as a person would."""
+
+    def __init__(self, command: str, cwd: Path, width: int = 100, height: int = 45):
         self.socket = f"calcquiz-test-{uuid.uuid4().hex[:8]}"
         self.tmux(
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "100",
-            "-y",
-            "45",
-            "-c",
-            str(cwd),
-            f"{command}; echo EXIT=$?; sleep 600",
+            "new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height),
+            "-c", str(cwd), f"{command}; echo EXIT=$?; sleep 600",
         )
 
     def tmux(self, *args: str) -> str:
@@ -477,6 +470,10 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "t", *keys)
 
+    def type(self, text: str) -> None:
+        """Literal text (``-2.5`` is not an option to tmux)."""
+        self.tmux("send-keys", "-t", "t", "-l", "--", text)
+
     def wait_for(self, text: str, timeout: float = 20) -> str:
         deadline = time.time() + timeout
         while True:
@@ -489,3 +486,21 @@ class Terminal:
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+# --- a fake clock for the state machines ------------------------------------------------
+
+T0 = 1_790_000_000.0  # a fixed "now" (2026-09-21)
+
+
+class Clock:
+    """A clock the test moves by hand (sessions take it as ``clock=``)."""
+
+    def __init__(self, t: float = T0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds

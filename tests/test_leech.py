@@ -11,11 +11,12 @@ import pytest
 
 from calcquiz import progress
 from calcquiz.config import Config
-from calcquiz.content import load_decks
 from calcquiz.dates import Calendar
 from calcquiz.scheduler import becomes_leech
 from calcquiz.session import SessionOptions, StudySession
 from calcquiz.store import REVIEW, CardState, Flags, open_store
+
+from .helpers import Clock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DECK = "Calculus & Optimization"
@@ -25,23 +26,7 @@ def at(d: int, h: int, mi: int = 0) -> float:
     return datetime(2026, 9, d, h, mi, tzinfo=BERLIN).timestamp()
 
 
-class Clock:
-    def __init__(self, t: float):
-        self.t = t
 
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with open_store(tmp_path / "calcquiz.db") as s:
-        yield s
-
-
-@pytest.fixture
-def decks():
-    return load_decks()
 
 
 def start(store, decks, clock, **config):

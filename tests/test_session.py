@@ -11,32 +11,14 @@ from calcquiz.config import Config
 from calcquiz.content import load_decks
 from calcquiz.errors import BadInputError
 from calcquiz.session import SessionOptions, StudySession
-from calcquiz.store import LEARNING, NEW, REVIEW, open_store
+from calcquiz.store import LEARNING, NEW, REVIEW
 
-T0 = 1_790_000_000.0  # a fixed "now" (2026-09-21)
+from .helpers import T0, Clock
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-class Clock:
-    def __init__(self, t: float = T0):
-        self.t = t
 
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with open_store(tmp_path / "calcquiz.db") as s:
-        yield s
-
-
-@pytest.fixture
-def decks():
-    return load_decks()
 
 
 def session(store, decks, clock=None, tz=None, config=None, **options):

@@ -9,7 +9,6 @@ and the CLI tests type answers computed by finite differences.
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -21,29 +20,7 @@ from calcquiz.scheduler import make_scheduler, preview
 from calcquiz.session import SessionOptions, StudySession
 from calcquiz.store import _MIGRATIONS, NEW, SCHEMA_VERSION, open_store
 
-T0 = 1_790_000_000.0
-
-
-class Clock:
-    def __init__(self, t: float = T0):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    with open_store(tmp_path / "calcquiz.db") as s:
-        yield s
-
-
-@pytest.fixture
-def decks():
-    return load_decks()
+from .helpers import T0, Clock
 
 
 def session(store, decks, clock=None, **options) -> StudySession:

@@ -7,57 +7,17 @@ import re
 import shlex
 import shutil
 import sqlite3
-import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from .helpers import derivative_answer
+from .helpers import Terminal, derivative_answer
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
     pytest.mark.slow,
 ]
-
-class Terminal:
-    """An 80x30 tmux session running one command."""
-
-    def __init__(self, command: str, cwd: Path):
-        self.socket = f"calcquiz-test-{uuid.uuid4().hex[:8]}"
-        self.tmux(
-            "new-session", "-d", "-s", "t", "-x", "80", "-y", "30", "-c", str(cwd),
-            f"{command}; echo EXIT=$?; sleep 600",
-        )
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
-        ).stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "t")
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "t", *keys)
-
-    def type(self, text: str) -> None:
-        """Literal text (``-2.5`` is not an option to tmux)."""
-        self.tmux("send-keys", "-t", "t", "-l", "--", text)
-
-    def wait_for(self, text: str, timeout: float = 20) -> str:
-        deadline = time.time() + timeout
-        while text not in (screen := self.screen()):
-            if time.time() > deadline:
-                raise AssertionError(f"{text!r} never appeared; the screen shows:\n{screen}")
-            time.sleep(0.05)
-        return screen
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
-
 
 def logged(home: Path) -> list[tuple]:
     conn = sqlite3.connect(home / "calcquiz.db")
@@ -85,7 +45,7 @@ def terminal(calcquiz_home: Path, tmp_path: Path):
                 *map(shlex.quote, args),
             ]
         )
-        opened.append(Terminal(command, tmp_path))
+        opened.append(Terminal(command, tmp_path, width=80, height=30))
         return opened[-1]
 
     yield start
@@ -111,7 +71,9 @@ def test_a_person_solves_an_exercise_accepts_good_and_reads_the_solution(
     screen = t.wait_for("any key: next card")
     assert "Rated Good." in screen
     assert "Rate of change of a function" in screen  # the card's answer
-    assert "✓ Correct" in screen and "f'(x) = " in screen  # the worked solution
+    assert "f'(x) = " in screen  # the worked solution: f', then its value at the point
+    assert re.search(r"f'\(-?[\d.]+\) = ", screen), screen
+    assert screen.count("✓") == 1  # judged once, before the rating; not again after it
     assert logged(calcquiz_home) == [("derivative", 3, "exercise", 1)]  # committed already
 
     t.keys("Space")
