@@ -194,8 +194,8 @@ def gen_hessian(rng: random.Random) -> Exercise:
         return Worked(
             value,
             (
-                f"∂f/∂{entry[0]} = {d1.text}",
-                f"∂²f/∂{entry[0]}∂{entry[1]} = {d2.text}",
+                f"∂f/∂{entry[0]} = {d1.pretty}",
+                f"∂²f/∂{entry[0]}∂{entry[1]} = {d2.pretty}",
                 f"at ({x0}, {y0}): {fmt(value)}",
             ),
         )

@@ -77,7 +77,7 @@ def gen_momentum(rng: random.Random) -> Exercise:
 
         d = parse(f).diff("x")
         trace = num.momentum_steps(lambda x: float(d.evaluate(x=x)), x0, lr, mu, steps)
-        lines = [f"f'(x) = {d.text}"] + [
+        lines = [f"f'(x) = {d.pretty}"] + [
             f"step {i + 1}: g = f'({fmt(x_prev)}) = {fmt(g)}, "
             f"b = {'g' if i == 0 else f'{fmt(mu)}·b + g'} = {fmt(b)}, "
             f"x = x - {fmt(lr)}·b = {fmt(x)}"
@@ -111,8 +111,8 @@ def gen_newton(rng: random.Random) -> Exercise:
         return Worked(
             x1,
             (
-                f"f'(x) = {d1.text} = {fmt(g)} at x₀",
-                f"f''(x) = {d2.text} = {fmt(h)} at x₀",
+                f"f'(x) = {d1.pretty} = {fmt(g)} at x₀",
+                f"f''(x) = {d2.pretty} = {fmt(h)} at x₀",
                 f"x₁ = x₀ - f'/f'' = {x0} - {par(g)}/{fmt(h)} = {fmt(x1)}",
             ),
         )
