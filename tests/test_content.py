@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -177,3 +179,71 @@ def test_unicode_digits_are_an_unknown_card_not_a_crash(cli, key):
     result = cli("show", key)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: no card {key!r}")
+
+
+# --- issue 16: an unchanged deck file is not even read; a changed one always is --------------
+
+
+def settled_deck(tmp_path: Path, question: str = "Old?") -> Path:
+    path = tmp_path / "d.yaml"
+    path.write_text(f"deck: D\ncards:\n  - {{id: a, number: 1, question: {question}, answer: A}}\n")
+    return path
+
+
+def test_an_unchanged_file_comes_from_the_cache_without_being_read(
+    calcquiz_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from calcquiz.content import cache, files, load_deck
+
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)  # as if the file were written long ago
+    path = settled_deck(tmp_path)
+    assert load_deck(path).cards[0].question == "Old?"  # parsed, cached, stat remembered
+
+    def no_read(_path: object) -> None:
+        raise AssertionError("the deck file was read")
+
+    monkeypatch.setattr(files, "read", no_read)
+    assert load_deck(path).cards[0].question == "Old?"
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(
+    calcquiz_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """ctime moves with any write and no program can set it back: same size, mtime put
+    back by hand, and the edit is still found."""
+    from calcquiz.content import cache, load_deck
+
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    path = settled_deck(tmp_path)
+    assert load_deck(path).cards[0].question == "Old?"
+    before = os.stat(path)
+    time.sleep(0.02)  # a later ctime, on file systems that count in coarse ticks too
+    settled_deck(tmp_path, "New?")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+    assert load_deck(path).cards[0].question == "New?"
+
+
+def test_a_file_changed_in_the_last_seconds_is_not_remembered(
+    calcquiz_home: Path, tmp_path: Path
+):
+    """Git's "racily clean" rule: a stat taken within SETTLED_NS of the last change could
+    be shared with the next edit, so it is not remembered and the file is read again."""
+    from calcquiz.content import load_deck
+    from calcquiz.paths import deck_cache_dir
+
+    load_deck(settled_deck(tmp_path))
+    assert not list(deck_cache_dir().glob("*.stat"))
+
+
+def test_a_cache_entry_whose_bodies_do_not_match_its_index_is_a_miss(
+    calcquiz_home: Path, tmp_path: Path
+):
+    from calcquiz.content import load_deck
+    from calcquiz.paths import deck_cache_dir
+
+    path = settled_deck(tmp_path)
+    load_deck(path)
+    for bodies in deck_cache_dir().glob("*.cards"):
+        bodies.write_bytes(b"[\n]\n")
+    assert load_deck(path).cards[0].question == "Old?"

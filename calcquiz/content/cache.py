@@ -1,14 +1,34 @@
 """The validated-deck cache: a deck validated in exactly this form (same bytes) is read
-back from JSON, which skips parsing YAML altogether.
+back without parsing YAML, and a warm start reads only what its first screen needs.
 
-Keyed by a hash of the file's bytes, of calcquiz's version and of the validation rules'
-own version (``RULES``), so an edited deck, or one checked by older rules, is always
-parsed and validated afresh. A cache that cannot be read or written only costs speed.
+An entry is keyed by a hash of the file's bytes, of calcquiz's version and of the
+validation rules' own version (``RULES``), so an edited deck, or one checked by older
+rules, is always parsed and validated afresh. It is two files:
+
+* ``<entry>.json``, the index: the deck's name, description and card ids, and where each
+  card's body starts in the bodies file;
+* ``<entry>.cards``, the bodies: one JSON array, a card ``[number, question, answer, tags,
+  demo, note]`` a line, so one card is read with one ``pread`` and every card with one
+  ``json.loads``.
+
+A deck file that has not changed need not even be read: ``<path key>.stat`` remembers
+the file's size, mtime, ctime, inode and device beside the entry its bytes gave. It is
+trusted only if the file was last changed at least ``SETTLED_NS`` before it was recorded,
+so an edit in the same clock tick as the recording cannot hide (git's "racily clean"
+rule), and ctime, which no program can set back, changes with any write or ``touch``.
+
+A cache that cannot be read or written only costs speed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import stat
+import sys
+import time
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,78 +37,216 @@ from calcquiz.content.model import Card, Deck
 
 KEEP = 16
 RULES = "v3"  # bump when validation rules change: v3 refuses control/private-use chars
-LAYOUT = "columns"  # the entry's own layout: cards by column
+LAYOUT = "index+bodies"  # the entries' own layout
+SETTLED_NS = 2_000_000_000  # a file's stat is remembered once it is 2 s old
 
 
 def key(raw: bytes) -> str:
     import hashlib
 
+    return hashlib.blake2b(raw + _salt(), digest_size=16).hexdigest()
+
+
+def _salt() -> bytes:
     from calcquiz import __version__
 
-    salt = f"{__version__}/{RULES}/{LAYOUT}".encode()
-    return hashlib.blake2b(raw + salt, digest_size=16).hexdigest()
+    return f"{__version__}/{RULES}/{LAYOUT}".encode()
 
 
-def get(entry: str, path: Path) -> Deck | None:
-    import json
+# --- the entry of an unchanged file, from its stat ------------------------------------------
+
+
+def _stat_record(path: Path) -> Path:
+    import hashlib
 
     from calcquiz.paths import deck_cache_dir
 
+    where = os.fsencode(os.path.abspath(path))
+    name = hashlib.blake2b(where + _salt(), digest_size=16).hexdigest()
+    return deck_cache_dir() / f"{name}.stat"
+
+
+def _fingerprint(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def same_file_state(a: os.stat_result, b: os.stat_result) -> bool:
+    """Size, mtime, ctime, inode and device agree (atime may move with a read)."""
+    return _fingerprint(a) == _fingerprint(b)
+
+
+def entry_for_stat(path: Path, st: os.stat_result) -> str | None:
+    """The entry this file's bytes gave when it had exactly this stat, if remembered."""
+    if not stat.S_ISREG(st.st_mode):
+        return None
     try:
-        data = json.loads((deck_cache_dir() / f"{entry}.json").read_text(encoding="utf-8"))
-        name = data["name"]
-        cards = LazyCards(name, data["cards"])
-        return Deck(name=name, cards=cards, path=path, description=data["description"])
+        data = json.loads(_stat_record(path).read_bytes())
+        if data["stat"] == _fingerprint(st) and isinstance(data["entry"], str):
+            return data["entry"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def remember_stat(path: Path, st: os.stat_result, entry: str) -> None:
+    """Remember that ``path``, with stat ``st`` taken before its bytes were read, gave
+    ``entry``; only once the file has settled (see the module's docstring)."""
+    settled = time.time_ns() - SETTLED_NS
+    if not stat.S_ISREG(st.st_mode) or max(st.st_mtime_ns, st.st_ctime_ns) > settled:
+        return
+    record = _stat_record(path)
+    _write_atomic(record, json.dumps({"stat": _fingerprint(st), "entry": entry}).encode())
+
+
+# --- entries --------------------------------------------------------------------------------
+
+
+def get(entry: str, path: Path) -> Deck | None:
+    from calcquiz.paths import deck_cache_dir
+
+    folder = deck_cache_dir()
+    try:
+        index = json.loads((folder / f"{entry}.json").read_bytes())
+        bodies = Bodies.open(folder / f"{entry}.cards", index["bodies"], len(index["ids"]))
+        cards = LazyCards(index["name"], index["ids"], bodies)
+        return Deck(name=index["name"], cards=cards, path=path, description=index["description"])
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None  # no entry, or an unreadable one: parse the file instead
 
 
 def put(entry: str, deck: Deck) -> None:
-    import json
-
     from calcquiz.paths import deck_cache_dir
 
     folder = deck_cache_dir()
-    cards = deck.cards
-    data = {
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lines = [
+        encode([c.number, c.question, c.answer, list(c.tags), c.demo, c.note]).encode()
+        for c in deck.cards
+    ]
+    starts = array("q")
+    at = 2  # after "[\n"
+    for line in lines:
+        starts.append(at)
+        at += len(line) + 2  # ",\n" or "\n]"
+    body = b"[\n" + b",\n".join(lines) + b"\n]\n"
+    index = {
         "name": deck.name,
         "description": deck.description,
-        "cards": {  # by column: a warm start makes cards only as they are needed
-            "id": [c.id for c in cards],
-            "number": [c.number for c in cards],
-            "question": [c.question for c in cards],
-            "answer": [c.answer for c in cards],
-            "tags": [list(c.tags) for c in cards],
-            "demo": [c.demo for c in cards],
-            "note": [c.note for c in cards],
-        },
+        "ids": [c.id for c in deck.cards],
+        "bodies": {"size": len(body), "starts": _pack(starts)},
     }
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{entry}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, folder / f"{entry}.json")
-        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
-        for old in entries[:-KEEP]:
-            old.unlink(missing_ok=True)
+        _write_atomic(folder / f"{entry}.cards", body)  # bodies first: an index never
+        _write_atomic(folder / f"{entry}.json", encode(index).encode())  # points at nothing
+        _prune(folder)
     except OSError:
         pass  # a cache that cannot be written only costs speed
 
 
-_COLUMNS = ("id", "number", "question", "answer", "tags", "demo", "note")
+def _write_atomic(target: Path, data: bytes) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError:
+        pass
+
+
+def _prune(folder: Path) -> None:
+    """Keep the newest ``KEEP`` entries (and stat records pointing anywhere: they are tiny,
+    and one pointing at a pruned entry is only a miss)."""
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+    for old in entries[:-KEEP]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".cards").unlink(missing_ok=True)
+    records = sorted(folder.glob("*.stat"), key=lambda p: p.stat().st_mtime)
+    for old in records[: -KEEP * 4]:
+        old.unlink(missing_ok=True)
+
+
+def _pack(starts: array[int]) -> dict[str, str]:
+    import base64
+
+    return {"order": sys.byteorder, "q": base64.b64encode(starts.tobytes()).decode("ascii")}
+
+
+def _unpack(packed: dict[str, str]) -> array[int]:
+    import base64
+
+    starts = array("q")
+    starts.frombytes(base64.b64decode(packed["q"]))
+    if packed["order"] != sys.byteorder:
+        starts.byteswap()
+    return starts
+
+
+class Bodies:
+    """A cache entry's card bodies: one by ``pread``, or all with one ``json.loads``.
+
+    The file is opened (and its size checked against the index) when the entry is read, so
+    an entry pruned by another process later is still readable through the open file."""
+
+    def __init__(self, fd: int, size: int, packed: dict[str, str], count: int):
+        self.fd = fd
+        self.size = size
+        self._packed = packed
+        self._starts: array[int] | None = None
+        self.count = count
+
+    @classmethod
+    def open(cls, path: Path, meta: dict[str, Any], count: int) -> Bodies:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            size = meta["size"]
+            if os.fstat(fd).st_size != size or not isinstance(meta["starts"], dict):
+                raise ValueError("cache bodies do not match their index")
+            return cls(fd, size, meta["starts"], count)
+        except BaseException:
+            os.close(fd)
+            raise
+
+    def __del__(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):  # a half-made Bodies has no fd
+            os.close(self.fd)
+
+    def starts(self) -> array[int]:
+        if self._starts is None:
+            starts = _unpack(self._packed)
+            if len(starts) != self.count:
+                raise ValueError("cache index and bodies differ in length")
+            self._starts = starts
+        return self._starts
+
+    def one(self, i: int) -> list[Any]:
+        starts = self.starts()
+        end = starts[i + 1] - 2 if i + 1 < len(starts) else self.size - 3  # "\n]\n"
+        raw = os.pread(self.fd, end - starts[i], starts[i])
+        body = json.loads(raw)
+        if not isinstance(body, list) or len(body) != 6:
+            raise ValueError("damaged cache entry")
+        return body
+
+    def all(self) -> list[list[Any]]:
+        raw = os.pread(self.fd, self.size, 0)
+        rows = json.loads(raw)
+        if not isinstance(rows, list) or len(rows) != self.count:
+            raise ValueError("damaged cache entry")
+        return rows
 
 
 class LazyCards(Sequence[Card]):
-    """A cached deck's cards (columns as the cache holds them), each Card made the first
-    time it is asked for: a study session of a 100,000-card deck makes a few hundred."""
+    """A cached deck's cards: ids in memory, each Card made from its body the first time it
+    is asked for (a study session of a 100,000-card deck makes a few dozen)."""
 
-    def __init__(self, deck: str, columns: dict[str, list[Any]]):
+    def __init__(self, deck: str, ids: list[str], bodies: Bodies):
+        if not isinstance(ids, list):
+            raise ValueError("cache ids are not a list")
         self.deck = deck
-        self.columns = [columns[name] for name in _COLUMNS]
-        self.ids: list[str] = self.columns[0]
-        if any(not isinstance(c, list) or len(c) != len(self.ids) for c in self.columns):
-            raise ValueError("cache columns differ in length")
-        self._made: list[Card | None] = [None] * len(self.ids)
+        self.ids = ids
+        self.bodies = bodies
+        self._made: dict[int, Card] = {}
 
     def lazy_index(self) -> LazyIndex:
         """``Deck.by_id`` for these cards (see :class:`calcquiz.content.model.Deck`)."""
@@ -98,17 +256,19 @@ class LazyCards(Sequence[Card]):
         return len(self.ids)
 
     def _card(self, i: int) -> Card:
-        card = self._made[i]
+        card = self._made.get(i)
         if card is None:
-            card = self._made[i] = self._make(i)
+            card = self._made[i] = self._make(i, self.bodies.one(i))
         return card
 
-    def _make(self, i: int) -> Card:
-        ids, numbers, questions, answers, tags, demos, notes = self.columns
-        return Card(
-            ids[i], numbers[i], questions[i], answers[i], tuple(tags[i]), demos[i], notes[i],
-            self.deck,
-        )
+    def _make(self, i: int, body: list[Any]) -> Card:
+        number, question, answer, tags, demo, note = body
+        return Card(self.ids[i], number, question, answer, tuple(tags), demo, note, self.deck)
+
+    def rows(self) -> list[list[Any]]:
+        """Every card's ``[number, question, answer, tags, demo, note]``, in deck order: the
+        columns ``list`` needs, without making 100,000 Cards."""
+        return self.bodies.all()
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
@@ -116,10 +276,11 @@ class LazyCards(Sequence[Card]):
         return self._card(range(len(self))[index])
 
     def __iter__(self) -> Iterator[Card]:
-        """Every card; those not made yet are made for the caller and not kept, so a pass
-        over the deck (``list``, ``export``) holds one card at a time."""
+        """Every card, from one read of the bodies; those not made yet are made for the
+        caller and not kept, so a pass over the deck holds one Card at a time."""
         made = self._made
-        return (made[i] or self._make(i) for i in range(len(self)))
+        for i, body in enumerate(self.bodies.all()):
+            yield made.get(i) or self._make(i, body)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -131,11 +292,19 @@ class LazyCards(Sequence[Card]):
 
 
 class LazyIndex(Mapping[str, Card]):
-    """``Deck.by_id`` over LazyCards, in deck order: looking an id up makes only that card."""
+    """``Deck.by_id`` over LazyCards, in deck order: looking an id up makes only that card.
+    The id -> position map is built on the first lookup."""
 
     def __init__(self, cards: LazyCards):
         self.cards = cards
-        self.position = {card_id: i for i, card_id in enumerate(cards.ids)}
+        self._position: dict[str, int] | None = None
+
+    @property
+    def position(self) -> dict[str, int]:
+        if self._position is None:
+            ids = self.cards.ids
+            self._position = dict(zip(ids, range(len(ids)), strict=True))
+        return self._position
 
     def __getitem__(self, card_id: str) -> Card:
         return self.cards[self.position[card_id]]
@@ -144,7 +313,7 @@ class LazyIndex(Mapping[str, Card]):
         return card_id in self.position
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.position)
+        return iter(self.cards.ids)
 
     def __len__(self) -> int:
-        return len(self.position)
+        return len(self.cards.ids)

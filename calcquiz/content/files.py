@@ -54,21 +54,46 @@ def load_decks(paths: Iterable[os.PathLike[str] | str] | None = None) -> list[De
 
 def load_deck(path: os.PathLike[str] | str, use_cache: bool = True) -> Deck:
     """A valid deck, or DeckValidationError. A deck already validated in exactly this
-    form (same bytes) comes from the cache, which skips parsing YAML altogether."""
+    form (same bytes) comes from the cache, which skips parsing YAML altogether; if the
+    file's stat is the one remembered for those bytes, the file is not even read."""
+    where = Path(path)
+    before = _stat(where) if use_cache else None
+    if before is not None:
+        remembered = cache.entry_for_stat(where, before)
+        cached = cache.get(remembered, where) if remembered else None
+        if cached is not None:
+            return cached
     raw, problem = read(path)
     if problem is not None or raw is None:
         raise DeckValidationError([problem or Problem(str(path), "cannot read")])
     entry = cache.key(raw) if use_cache else None
     if entry is not None:
-        cached = cache.get(entry, Path(path))
+        cached = cache.get(entry, where)
         if cached is not None:
+            _remember(where, before, entry)
             return cached
-    deck, problems = parse_deck(raw, str(path), Path(path))
+    deck, problems = parse_deck(raw, str(path), where)
     if problems or deck is None:
         raise DeckValidationError(problems)
     if entry is not None:
         cache.put(entry, deck)
+        _remember(where, before, entry)
     return deck
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None  # read() says what is wrong
+
+
+def _remember(path: Path, before: os.stat_result | None, entry: str) -> None:
+    """Remember the entry for the stat taken before reading, if the file has not changed
+    since (a write while we read leaves a different stat behind)."""
+    after = _stat(path)
+    if before is not None and after is not None and cache.same_file_state(before, after):
+        cache.remember_stat(path, before, entry)
 
 
 def check_deck(path: os.PathLike[str] | str) -> tuple[Deck | None, list[Problem]]:
