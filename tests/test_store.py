@@ -229,3 +229,61 @@ def test_classify_decides_read_only(tmp_path: Path, setup: list[str], kind: str 
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["calcquiz.db"]
     assert classify(tmp_path / "nothing.db") == "missing"
+
+
+# --- schema 5: the reads a session and every open make are served by indexes ---------------
+
+
+def query_plan(store, sql: str, args: tuple[object, ...] = ()) -> str:
+    return " ".join(row[-1] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+
+
+def test_due_cards_and_the_bad_row_check_read_indexes_only(tmp_path: Path):
+    from calcquiz.store.rows import _BAD_STATE_SQL, _STATE_COLUMNS
+
+    with open_store(tmp_path / "s.db") as store:
+        due = query_plan(
+            store,
+            "SELECT card_id, state, due FROM card_state WHERE deck = ? AND due <= ? ORDER BY due",
+            ("d", 1.0),
+        )
+        assert "COVERING INDEX card_state_due" in due
+        bad = query_plan(store, f"SELECT {_STATE_COLUMNS} FROM card_state WHERE {_BAD_STATE_SQL}")
+        assert "card_state_bad" in bad
+
+
+def test_the_bad_row_index_sees_rows_changed_by_hand(tmp_path: Path):
+    """The partial index is kept by SQLite itself, so a row damaged outside calcquiz is in
+    it and the check at open names the card."""
+    path = tmp_path / "s.db"
+    with open_store(path) as store:
+        state = CardState("d", "c", 2, None, 3.0, 5.0, 100.0, 50.0, 1, 0)
+        store.apply_review(None, state, 3, 50.0, 10)
+        assert store.first_bad_state() is None
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE card_state SET stability = 'abc'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="'c'"):
+        open_store(path)
+
+
+def test_a_version_4_store_gains_the_new_indexes_and_keeps_its_rows(tmp_path: Path):
+    from calcquiz import store as store_module
+
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path)
+    for version in range(1, 5):
+        conn.executescript(store_module._MIGRATIONS[version])
+    conn.execute(
+        "INSERT INTO card_state (deck, card_id, state, stability, difficulty, due, last_review,"
+        " reps) VALUES ('d', 'c', 2, 3.0, 5.0, 100.0, 50.0, 1)"
+    )
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    with open_store(path) as store:
+        names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+        assert {"card_state_due", "card_state_bad", "card_flags_bad"} <= names
+        assert store.due_keys("d", 200.0) == [("c", 2, 100.0)]
+        assert store.studied_ids("d") == ["c"]
