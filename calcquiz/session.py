@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import random
 import time
+from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from calcquiz import scheduler as sched
 from calcquiz.config import Config
@@ -115,6 +116,22 @@ class Summary:
     exercises: tuple[int, int] = (0, 0)  # exercise reviews: (answered right, done)
 
 
+def first_free(taken: Sequence[int], size: int, want: int) -> list[int]:
+    """The first ``want`` of the positions 0 .. size - 1 that are not in ``taken`` (sorted,
+    distinct, each below ``size``), in order.
+
+    Before ``taken[i]`` lie i taken positions, so ``taken[i] - i`` free ones, a count that
+    never decreases with i: the k-th free position (from 0) is ``k + i`` for the first i
+    with ``taken[i] - i > k``, found by bisection. A deck of 100,000 cards, all studied,
+    costs a few dozen steps, not a walk over every id."""
+    free_before = range(len(taken))
+    found: list[int] = []
+    for k in range(min(want, size - len(taken))):
+        i = bisect_right(free_before, k, key=lambda i: taken[i] - i)
+        found.append(k + i)
+    return found
+
+
 def _kind(state: CardState | None) -> str:
     if state is None or state.state == State.NEW:
         return "new"
@@ -141,8 +158,12 @@ class StudySession:
         self.shown_at = 0.0
         self.previews: dict[int, sched.RatingPreview] | None = None
         self._front: deque[tuple[str, Card]] = deque()  # (kind, card): shown again first
-        self._learning: list[tuple[float, Card]] = []  # (due, card), back later this session
-        self._reviews: deque[Card] = deque()
+        # (due, deck name, card id) of learning cards back later this session, by due
+        self._learning: list[tuple[float, str, str]] = []
+        # Reviews as (deck name, card id): a Card is made only when it is shown, so a
+        # session over 100,000 cards with thousands due makes a few dozen.
+        self._reviews: deque[tuple[str, str]] = deque()
+        self._deck_named = {d.name: d for d in self.decks}
         self._new: deque[Card] = deque()
         self._new_today = 0
         self._unseen = 0
@@ -164,74 +185,96 @@ class StudySession:
             cards = [c for c in cards if wanted & set(c.tags)]
         return cards
 
-    def _selected_ids(self, deck: Deck) -> list[str]:
+    def _selected_ids(self, deck: Deck) -> Sequence[str]:
         """Ids of the selected cards, in deck order (``by_id`` keeps it). Without --tag no
         Card is made: a cached deck makes its cards only when they are drawn."""
         if not self.options.tags:
-            return list(deck.by_id)
+            ids = getattr(deck.cards, "ids", None)  # a cached deck's id column, as it is
+            return ids if ids is not None else list(deck.by_id)
         return [c.id for c in self._selected(deck)]
 
-    def _pick(self, deck: Deck, card_id: str) -> Card | None:
-        """The selected card with this id, if the deck (still) has it."""
-        card = deck.by_id.get(card_id)
-        if card is not None and self.options.tags and not set(self.options.tags) & set(card.tags):
-            return None
-        return card
+    def _picked(self, deck: Deck) -> Callable[[str], bool]:
+        """Whether the deck (still) has a card id, and the card is selected."""
+        index = deck.by_id
+        known = getattr(index, "position", index)  # a cached deck's id map: `in` in C
+        if not self.options.tags:
+            return known.__contains__
+        wanted = set(self.options.tags)
+        return lambda card_id: card_id in known and bool(wanted & set(index[card_id].tags))
+
+    def _positions(self, deck: Deck, ids: Sequence[str]) -> dict[str, int]:
+        """id -> place in ``ids``: a cached deck's own map when ``ids`` is its id column."""
+        if ids is getattr(deck.cards, "ids", None):
+            position: dict[str, int] = getattr(deck.by_id, "position")  # noqa: B009
+            return position
+        return dict(zip(ids, range(len(ids)), strict=True))
+
+    def _card(self, key: tuple[str, str]) -> Card:
+        deck, card_id = key
+        return self._deck_named[deck].by_id[card_id]
 
     def _build_queues(self) -> None:
         now = self.clock()
         rng = random.Random(self.options.seed)
         hidden = {
-            (d.name, card_id)
+            d.name: {card_id for card_id, flags in self.store.card_flags(d.name).items()
+                     if flags.hidden(now)}
             for d in self.decks
-            for card_id, flags in self.store.card_flags(d.name).items()
-            if flags.hidden(now)
         }
         if self.options.cram:
             cram = [
-                c for d in self.decks for c in self._selected(d) if (d.name, c.id) not in hidden
+                (d.name, c.id) for d in self.decks for c in self._selected(d)
+                if c.id not in hidden[d.name]
             ]
             if self.options.shuffle:
                 rng.shuffle(cram)
             self._reviews.extend(cram)
             return
 
-        reviews: list[tuple[float, Card]] = []
+        reviews: list[tuple[float, str, str]] = []
         new: list[Card] = []
         day_end = self.calendar.today_end(now)
         for deck in self.decks:
-            # Indexed reads: the cards due soon, and the set of ids ever studied.
-            for state in self.store.due_states(deck.name, max(now + SESSION_HORIZON, day_end)):
-                card = self._pick(deck, state.card_id)
-                if card is None or (deck.name, card.id) in hidden:
+            aside = hidden[deck.name]
+            # Indexed reads: the cards due soon (id, state, due), and the ids ever studied.
+            due_soon = self.store.due_keys(deck.name, max(now + SESSION_HORIZON, day_end))
+            picked = self._picked(deck)
+            for card_id, state, due in due_soon:
+                if card_id in aside or not picked(card_id):
                     continue  # removed, filtered out, suspended or buried: history kept
-                if state.state in (State.LEARNING, State.RELEARNING):
-                    if state.due <= now + SESSION_HORIZON:
-                        self._learning.append((state.due, card))
-                elif state.due < day_end:  # a review is due on its day, as in Anki
-                    reviews.append((state.due, card))
-            studied = self.store.studied_ids(deck.name)
+                if state in (State.LEARNING, State.RELEARNING):
+                    if due <= now + SESSION_HORIZON:
+                        self._learning.append((due, deck.name, card_id))
+                elif due < day_end:  # a review is due on its day, as in Anki
+                    reviews.append((due, deck.name, card_id))
             introduced = self.store.new_cards_introduced_since(
                 deck.name, self.calendar.today_start(now)
             )
             self._new_today += introduced
-            allowed = self.options.new_limit - introduced
-            fresh = [
-                card_id
-                for card_id in self._selected_ids(deck)
-                if card_id not in studied and (deck.name, card_id) not in hidden
-            ]
-            self._unseen += len(fresh)
+            allowed = max(0, self.options.new_limit - introduced)
+            ids = self._selected_ids(deck)
+            # Positions (in ``ids``) of the cards studied, suspended or buried: ints, so a
+            # 100,000-card deck is not hashed string by string twice over.
+            at = self._positions(deck, ids).get
+            found = set(map(at, self.store.studied_ids(deck.name)))
+            found.update(map(at, aside))
+            found.discard(None)  # ids no longer in the deck (or not selected)
+            taken = cast("set[int]", found)
+            self._unseen += len(ids) - len(taken)
             if self.options.shuffle:
+                fresh = [card_id for p, card_id in enumerate(ids) if p not in taken]
                 rng.shuffle(fresh)  # ids, not cards: the same permutation, no Card made
-            new.extend(deck.by_id[card_id] for card_id in fresh[: max(0, allowed)])
-        reviews.sort(key=lambda pair: pair[0])
-        review_cards = [c for _, c in reviews]
+                first = fresh[:allowed]
+            else:
+                first = [ids[p] for p in first_free(sorted(taken), len(ids), allowed)]
+            new.extend(deck.by_id[card_id] for card_id in first)
+        reviews.sort(key=lambda triple: triple[0])
+        review_keys = [(deck, card_id) for _, deck, card_id in reviews]
         if self.options.shuffle:
-            rng.shuffle(review_cards)
-        self._reviews.extend(review_cards)
+            rng.shuffle(review_keys)
+        self._reviews.extend(review_keys)
         self._new.extend(new)
-        self._learning.sort(key=lambda pair: pair[0])
+        self._learning.sort(key=lambda triple: triple[0])
 
     # -- what to show
     @property
@@ -266,9 +309,10 @@ class StudySession:
         if self._front:
             card = self._front.popleft()[1]
         elif self._learning and self._learning[0][0] <= now:
-            card = self._learning.pop(0)[1]
+            _, deck_name, card_id = self._learning.pop(0)
+            card = self._card((deck_name, card_id))
         elif self._reviews:
-            card = self._reviews.popleft()
+            card = self._card(self._reviews.popleft())
         elif self._new:
             card = self._new.popleft()
         if card is not None:
@@ -332,14 +376,14 @@ class StudySession:
         self.previews = None
         if self.options.cram:
             if rating == 1:  # forgotten: once more at the end of this cram
-                self._reviews.append(card)
+                self._reviews.append((card.deck, card.id))
         elif (
             not rated.suspended
             and after.state in (State.LEARNING, State.RELEARNING)
             and after.due - now <= SESSION_HORIZON
         ):
-            self._learning.append((after.due, card))
-            self._learning.sort(key=lambda pair: pair[0])
+            self._learning.append((after.due, card.deck, card.id))
+            self._learning.sort(key=lambda triple: triple[0])
         return rated
 
     def _mark_leech(self, rated: Rated) -> Rated:
@@ -401,10 +445,11 @@ class StudySession:
             self.store.undo_review(last.review_id)
             if last.leech:
                 self.store.set_flags(last.card.deck, last.card.id, last.flags_before)
-            self._learning = [(due, c) for due, c in self._learning if c is not last.card]
-            if self.options.cram and last.rating == 1 and last.card in self._reviews:
+            again = (last.card.deck, last.card.id)
+            self._learning = [e for e in self._learning if (e[1], e[2]) != again]
+            if self.options.cram and last.rating == 1 and again in self._reviews:
                 self._reviews.reverse()
-                self._reviews.remove(last.card)
+                self._reviews.remove(again)
                 self._reviews.reverse()
         else:
             self.store.set_flags(last.card.deck, last.card.id, last.flags_before)

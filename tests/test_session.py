@@ -6,11 +6,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calcquiz.config import Config
 from calcquiz.content import load_decks
 from calcquiz.errors import BadInputError
 from calcquiz.session import SessionOptions, StudySession
+from calcquiz.states import CardState
 from calcquiz.store import LEARNING, NEW, REVIEW
 
 from .helpers import T0, Clock
@@ -303,3 +306,35 @@ def test_header_counts_are_the_same_after_a_rating_and_its_undo(store, decks):
     assert s.counts() == shown
     s.undo()  # and now the first: nothing is in learning any more
     assert s.counts() == {"new": 3, "learning": 0, "review": 0}
+
+
+# --- issue 16: the first new cards found by bisection, not by a walk over every id ----------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    size=st.integers(0, 60),
+    data=st.data(),
+    want=st.integers(0, 70),
+)
+def test_first_free_positions_are_the_first_untaken_ones(size: int, data, want: int):
+    from calcquiz.session import first_free
+
+    taken = sorted(data.draw(st.sets(st.integers(0, max(0, size - 1)), max_size=size)))
+    taken = [p for p in taken if p < size]
+    naive = [p for p in range(size) if p not in set(taken)][:want]
+    assert first_free(taken, size, want) == naive
+
+
+def test_new_cards_skip_studied_and_removed_ids_in_deck_order(store, decks):
+    """Ids studied once but no longer in the deck do not hide new cards or shift counts."""
+    deck = decks[0]
+    first, second, third = (c.id for c in deck.cards[:3])
+    for card_id in (first, third, "gone-from-the-deck"):
+        past = T0 - 10 * 86400  # studied on an earlier day: today's new-card limit is whole
+        state = CardState(deck.name, card_id, REVIEW, None, 3.0, 5.0, T0 + 30 * 86400, past, 1, 0)
+        store.apply_review(None, state, 3, past, 10)
+    options = SessionOptions(new_limit=2)
+    session = StudySession(store, decks, options, clock=Clock(), config=Config())
+    assert [c.id for c in session._new] == [second, deck.cards[3].id]
+    assert session.summary().unseen == len(deck.cards) - 2
