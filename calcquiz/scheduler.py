@@ -26,6 +26,7 @@ DEFAULT_RETENTION = 0.9
 # FSRS counts the days between reviews as Anki does, by days that start at 4 a.m.
 ANKI_ROLLOVER_HOUR = DEFAULT_DAY_STARTS_AT
 _ANKI_DAYS = Calendar(ANKI_ROLLOVER_HOUR)
+RECENT_DAYS = 400
 
 
 def check_retention(retention: float) -> None:
@@ -156,16 +157,24 @@ def retrievability_at(
     ``R = (1 + factor * t / S) ** -w20`` with ``factor = 0.9 ** (-1 / w20) - 1``, and ``t``
     the days since the last review counted as :func:`to_fsrs` makes fsrs count them
     (Anki's days from 4 a.m.; within one such day, whole 24-hour periods)."""
+    from bisect import bisect_right
+
     decay = -scheduler.parameters[20]
     factor = 0.9 ** (1 / decay) - 1
     today = _ANKI_DAYS.day_of(now)
+    # When each of the last RECENT_DAYS days began: a review in that window finds its day
+    # by bisection, not by a local-time conversion per card (100,000 cards in ``list``).
+    starts = _ANKI_DAYS.day_starts(today - timedelta(days=RECENT_DAYS), RECENT_DAYS)
 
     def recall(stability: float | None, last_review: float | None) -> float | None:
         if stability is None:
             return None
         if last_review is None:
             return 0.0
-        days = (today - _ANKI_DAYS.day_of(last_review)).days
+        if last_review >= starts[0]:
+            days = RECENT_DAYS - (bisect_right(starts, last_review) - 1)
+        else:
+            days = (today - _ANKI_DAYS.day_of(last_review)).days
         if days <= 0:
             days = max(0, int((now - last_review) // 86400))
         return float((1 + factor * days / stability) ** decay)

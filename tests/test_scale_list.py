@@ -118,6 +118,18 @@ def test_the_pager_gets_every_card(big_deck: Path, calcquiz_home: Path, tmp_path
     assert [line.split()[1] for line in lines[1:]] == [f"card-{i}" for i in range(1, CARDS + 1)]
 
 
+def test_iso_utc_is_isoformat_to_the_second():
+    from datetime import timezone
+
+    from calcquiz.dates import iso_utc
+
+    rng = random.Random(3)
+    for _ in range(500):
+        ts = float(rng.randrange(0, 4_000_000_000)) + rng.choice([0.0, 0.25, 0.999])
+        whole = datetime.fromtimestamp(int(ts), tz=timezone.utc)
+        assert iso_utc(ts) == whole.isoformat(timespec="seconds")
+
+
 def test_retrievability_at_matches_fsrs():
     """The closed form used for many cards against fsrs's own computation (days counted
     as Anki does, reviews earlier today included)."""
@@ -126,7 +138,8 @@ def test_retrievability_at_matches_fsrs():
     now = time.time()
     recall = sched.retrievability_at(scheduler, now)
     for _ in range(300):
-        last = now - rng.choice([rng.uniform(0, 1.2), rng.uniform(0, 400)]) * 86400
+        ago = [rng.uniform(0, 1.2), rng.uniform(0, 400), rng.uniform(395, 405), rng.uniform(0, 2000)]
+        last = now - rng.choice(ago) * 86400  # inside and beyond the window of known days
         state = CardState(
             "d", "c", State.REVIEW, None, rng.uniform(0.1, 300), rng.uniform(1, 10),
             now + 86400, last,

@@ -123,7 +123,8 @@ class LineFormat:
             question += "  #" + " #".join(card.tags)
         if p["suspended"] or p["buried"] or p["leech"]:
             question += f"  [{', '.join(m for m in MARKS if p[m])}]"  # type: ignore[literal-required]
-        return self._join(
+        accuracy = p["exercise_accuracy"]
+        return self.template.format(
             card.number,
             " ".join(card.deck.split()),
             card.id,
@@ -131,9 +132,9 @@ class LineFormat:
             "" if due is None else self.due(datetime.fromisoformat(due).timestamp()),
             "" if stability is None else f"{stability:.1f}d",
             "" if recall is None else f"{recall:.0%}",
-            solved_text(p.get("exercise_accuracy")),
+            solved_text(accuracy) if accuracy else "",
             question,
-        )
+        ).rstrip()
 
     def state_offset(self, card: Card) -> int:
         """Where the state starts in ``card``'s line (a long id pushes it right)."""
@@ -177,11 +178,12 @@ def _chain(first: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
 def _write_lines(fmt: LineFormat, rows: Iterator[Row], total: int) -> None:
     out = sys.stdout
     shown = 0
-    for card, p in rows:
+    line = fmt.line
+    for chunk in iter(lambda: list(islice(rows, 1000)), []):  # a write per 1,000 lines
         if not shown:
             out.write(fmt.header() + "\n")
-        out.write(fmt.line(card, p) + "\n")
-        shown += 1
+        out.write("".join([line(card, p) + "\n" for card, p in chunk]))
+        shown += len(chunk)
     footer = _footer(shown, total)
     out.write(footer + "\n" if footer else "")
     out.flush()
@@ -261,16 +263,21 @@ def _print_lines(fmt: LineFormat, rows: Iterator[Row], total: int, console: Cons
 
 
 def print_json_array(items: Iterable[dict[str, Any]]) -> None:
-    """One JSON array on stdout, written item by item (one object a line)."""
+    """One JSON array on stdout, written item by item (one object a line, a write per
+    1,000)."""
     out = sys.stdout
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-    first = True
-    for item in items:
-        out.write("[\n" if first else ",\n")
+
+    def encoded(item: dict[str, Any]) -> str:
         try:
-            out.write(encode(item))
+            return encode(item)
         except ValueError:  # inf or nan somewhere: written as strings, as print_json does
-            out.write(encode(ui._finite(item)))
+            return encode(ui._finite(item))
+
+    items = iter(items)
+    first = True
+    for chunk in iter(lambda: list(islice(items, 1000)), []):
+        out.write(("[\n" if first else ",\n") + ",\n".join([encoded(i) for i in chunk]))
         first = False
     out.write("[]\n" if first else "\n]\n")
     out.flush()
