@@ -92,7 +92,7 @@ def iter_card_progress(
                     "exercise_accuracy": None,
                 }
             else:
-                kind, due, stability, difficulty, last_review = state
+                _, kind, due, stability, difficulty, last_review = state
                 progress = {
                     "state": STATE_NAMES[kind],
                     "due": iso_utc(due),

@@ -26,7 +26,6 @@ DEFAULT_RETENTION = 0.9
 # FSRS counts the days between reviews as Anki does, by days that start at 4 a.m.
 ANKI_ROLLOVER_HOUR = DEFAULT_DAY_STARTS_AT
 _ANKI_DAYS = Calendar(ANKI_ROLLOVER_HOUR)
-RECENT_DAYS = 400
 
 
 def check_retention(retention: float) -> None:
@@ -162,19 +161,26 @@ def retrievability_at(
     decay = -scheduler.parameters[20]
     factor = 0.9 ** (1 / decay) - 1
     today = _ANKI_DAYS.day_of(now)
-    # When each of the last RECENT_DAYS days began: a review in that window finds its day
-    # by bisection, not by a local-time conversion per card (100,000 cards in ``list``).
-    starts = _ANKI_DAYS.day_starts(today - timedelta(days=RECENT_DAYS), RECENT_DAYS)
+    # When each day began, from today back to the oldest review seen so far: a review
+    # finds its day by bisection, not by a local-time conversion per card (100,000 cards
+    # in ``list``). Extended backwards, a year at a time, as older reviews come.
+    first = today
+    starts = [_ANKI_DAYS.start(today)]
+
+    def days_since(last_review: float) -> int:
+        nonlocal first, starts
+        if last_review < starts[0]:
+            back = (first - _ANKI_DAYS.day_of(last_review)).days + 365
+            first -= timedelta(days=back)
+            starts = _ANKI_DAYS.day_starts(first, back - 1) + starts
+        return len(starts) - bisect_right(starts, last_review)
 
     def recall(stability: float | None, last_review: float | None) -> float | None:
         if stability is None:
             return None
         if last_review is None:
             return 0.0
-        if last_review >= starts[0]:
-            days = RECENT_DAYS - (bisect_right(starts, last_review) - 1)
-        else:
-            days = (today - _ANKI_DAYS.day_of(last_review)).days
+        days = days_since(last_review)
         if days <= 0:
             days = max(0, int((now - last_review) // 86400))
         return float((1 + factor * days / stability) ** decay)

@@ -137,9 +137,9 @@ def test_retrievability_at_matches_fsrs():
     scheduler = sched.make_scheduler(config=Config())
     now = time.time()
     recall = sched.retrievability_at(scheduler, now)
-    for _ in range(300):
-        ago = [rng.uniform(0, 1.2), rng.uniform(0, 400), rng.uniform(395, 405), rng.uniform(0, 2000)]
-        last = now - rng.choice(ago) * 86400  # inside and beyond the window of known days
+    for _ in range(1000):  # days are found by bisection over day starts, extended back
+        ago = [rng.uniform(0, 1.2), rng.uniform(0, 400), rng.uniform(0, 4000)]
+        last = now - rng.choice(ago) * 86400  # in any order, so the extension is exercised
         state = CardState(
             "d", "c", State.REVIEW, None, rng.uniform(0.1, 300), rng.uniform(1, 10),
             now + 86400, last,

@@ -26,15 +26,16 @@ class CardStates(StoreBase):
     # -- card state
     def progress_rows(
         self, deck: str
-    ) -> dict[str, tuple[int, float, float | None, float | None, float | None]]:
-        """card id -> (state, due, stability, difficulty, last_review): what ``list`` shows
-        of every studied card, as plain tuples (100,000 of them, made fast)."""
+    ) -> dict[str, tuple[str, int, float, float | None, float | None, float | None]]:
+        """card id -> (card id, state, due, stability, difficulty, last_review): what
+        ``list`` shows of every studied card, the rows as SQLite gives them (100,000 of
+        them: no tuple is sliced or made again)."""
         rows = self.conn.execute(
             "SELECT card_id, state, due, stability, difficulty, last_review FROM card_state "
             "WHERE deck = ?",
             (deck,),
         )
-        return {r[0]: r[1:] for r in rows}
+        return {r[0]: r for r in rows}
 
     def card_states(self, deck: str) -> dict[str, CardState]:
         rows = self.conn.execute(
