@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import random
 import time
-from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any, cast
+from itertools import compress
+from operator import not_
+from typing import TYPE_CHECKING, Any
 
 from calcquiz import scheduler as sched
 from calcquiz.config import Config
@@ -116,22 +117,6 @@ class Summary:
     exercises: tuple[int, int] = (0, 0)  # exercise reviews: (answered right, done)
 
 
-def first_free(taken: Sequence[int], size: int, want: int) -> list[int]:
-    """The first ``want`` of the positions 0 .. size - 1 that are not in ``taken`` (sorted,
-    distinct, each below ``size``), in order.
-
-    Before ``taken[i]`` lie i taken positions, so ``taken[i] - i`` free ones, a count that
-    never decreases with i: the k-th free position (from 0) is ``k + i`` for the first i
-    with ``taken[i] - i > k``, found by bisection. A deck of 100,000 cards, all studied,
-    costs a few dozen steps, not a walk over every id."""
-    free_before = range(len(taken))
-    found: list[int] = []
-    for k in range(min(want, size - len(taken))):
-        i = bisect_right(free_before, k, key=lambda i: taken[i] - i)
-        found.append(k + i)
-    return found
-
-
 def _kind(state: CardState | None) -> str:
     if state is None or state.state == State.NEW:
         return "new"
@@ -185,29 +170,14 @@ class StudySession:
             cards = [c for c in cards if wanted & set(c.tags)]
         return cards
 
-    def _selected_ids(self, deck: Deck) -> Sequence[str]:
-        """Ids of the selected cards, in deck order (``by_id`` keeps it). Without --tag no
-        Card is made: a cached deck makes its cards only when they are drawn."""
-        if not self.options.tags:
-            ids = getattr(deck.cards, "ids", None)  # a cached deck's id column, as it is
-            return ids if ids is not None else list(deck.by_id)
-        return [c.id for c in self._selected(deck)]
-
-    def _picked(self, deck: Deck) -> Callable[[str], bool]:
-        """Whether the deck (still) has a card id, and the card is selected."""
-        index = deck.by_id
-        known = getattr(index, "position", index)  # a cached deck's id map: `in` in C
-        if not self.options.tags:
-            return known.__contains__
-        wanted = set(self.options.tags)
-        return lambda card_id: card_id in known and bool(wanted & set(index[card_id].tags))
-
-    def _positions(self, deck: Deck, ids: Sequence[str]) -> dict[str, int]:
-        """id -> place in ``ids``: a cached deck's own map when ``ids`` is its id column."""
-        if ids is getattr(deck.cards, "ids", None):
-            position: dict[str, int] = getattr(deck.by_id, "position")  # noqa: B009
-            return position
-        return dict(zip(ids, range(len(ids)), strict=True))
+    def _pool(self, deck: Deck) -> tuple[Sequence[Card], Sequence[str]]:
+        """The selected cards and their ids, in deck order. Without --tag, the deck's own
+        cards and id column: a cached deck makes a Card only when one is drawn."""
+        if self.options.tags:
+            cards = self._selected(deck)
+            return cards, [c.id for c in cards]
+        ids = getattr(deck.cards, "ids", None)  # a cached deck's id column, as it is
+        return deck.cards, ids if ids is not None else list(deck.by_id)
 
     def _card(self, key: tuple[str, str]) -> Card:
         deck, card_id = key
@@ -236,11 +206,12 @@ class StudySession:
         day_end = self.calendar.today_end(now)
         for deck in self.decks:
             aside = hidden[deck.name]
+            pool, ids = self._pool(deck)
+            selected = set(ids)  # in the deck still, and chosen by --tag
             # Indexed reads: the cards due soon (id, state, due), and the ids ever studied.
             due_soon = self.store.due_keys(deck.name, max(now + SESSION_HORIZON, day_end))
-            picked = self._picked(deck)
             for card_id, state, due in due_soon:
-                if card_id in aside or not picked(card_id):
+                if card_id in aside or card_id not in selected:
                     continue  # removed, filtered out, suspended or buried: history kept
                 if state in (State.LEARNING, State.RELEARNING):
                     if due <= now + SESSION_HORIZON:
@@ -252,22 +223,15 @@ class StudySession:
             )
             self._new_today += introduced
             allowed = max(0, self.options.new_limit - introduced)
-            ids = self._selected_ids(deck)
-            # Positions (in ``ids``) of the cards studied, suspended or buried: ints, so a
-            # 100,000-card deck is not hashed string by string twice over.
-            at = self._positions(deck, ids).get
-            found = set(map(at, self.store.studied_ids(deck.name)))
-            found.update(map(at, aside))
-            found.discard(None)  # ids no longer in the deck (or not selected)
-            taken = cast("set[int]", found)
-            self._unseen += len(ids) - len(taken)
+            taken = set(self.store.studied_ids(deck.name))
+            taken |= aside
+            # Positions of the cards never studied nor set aside, in deck order, found in
+            # C (compress over a map): no Python step per card of a 100,000-card deck.
+            fresh = list(compress(range(len(ids)), map(not_, map(taken.__contains__, ids))))
+            self._unseen += len(fresh)
             if self.options.shuffle:
-                fresh = [card_id for p, card_id in enumerate(ids) if p not in taken]
-                rng.shuffle(fresh)  # ids, not cards: the same permutation, no Card made
-                first = fresh[:allowed]
-            else:
-                first = [ids[p] for p in first_free(sorted(taken), len(ids), allowed)]
-            new.extend(deck.by_id[card_id] for card_id in first)
+                rng.shuffle(fresh)  # positions, not cards: no Card made
+            new.extend(pool[p] for p in fresh[:allowed])
         reviews.sort(key=lambda triple: triple[0])
         review_keys = [(deck, card_id) for _, deck, card_id in reviews]
         if self.options.shuffle:

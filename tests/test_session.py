@@ -6,8 +6,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from calcquiz.config import Config
 from calcquiz.content import load_decks
@@ -308,22 +306,7 @@ def test_header_counts_are_the_same_after_a_rating_and_its_undo(store, decks):
     assert s.counts() == {"new": 3, "learning": 0, "review": 0}
 
 
-# --- issue 16: the first new cards found by bisection, not by a walk over every id ----------
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    size=st.integers(0, 60),
-    data=st.data(),
-    want=st.integers(0, 70),
-)
-def test_first_free_positions_are_the_first_untaken_ones(size: int, data, want: int):
-    from calcquiz.session import first_free
-
-    taken = sorted(data.draw(st.sets(st.integers(0, max(0, size - 1)), max_size=size)))
-    taken = [p for p in taken if p < size]
-    naive = [p for p in range(size) if p not in set(taken)][:want]
-    assert first_free(taken, size, want) == naive
+# --- issue 16: new cards found from the ids, studied ones and ones set aside ------------------
 
 
 def test_new_cards_skip_studied_and_removed_ids_in_deck_order(store, decks):

@@ -293,11 +293,17 @@ class LazyCards(Sequence[Card]):
 
 class LazyIndex(Mapping[str, Card]):
     """``Deck.by_id`` over LazyCards, in deck order: looking an id up makes only that card.
-    The id -> position map is built on the first lookup."""
+
+    The first few lookups scan the id column (in C, under a millisecond for 100,000 ids);
+    the id -> position map, 15-20 ms to build for 100,000 ids, is made only for a
+    session that goes on to look up more cards than that."""
+
+    SCANS = 16
 
     def __init__(self, cards: LazyCards):
         self.cards = cards
         self._position: dict[str, int] | None = None
+        self._scans = 0
 
     @property
     def position(self) -> dict[str, int]:
@@ -306,11 +312,23 @@ class LazyIndex(Mapping[str, Card]):
             self._position = dict(zip(ids, range(len(ids)), strict=True))
         return self._position
 
+    def _find(self, card_id: str) -> int | None:
+        if self._position is None and self._scans < self.SCANS:
+            self._scans += 1
+            try:
+                return self.cards.ids.index(card_id)
+            except ValueError:
+                return None
+        return self.position.get(card_id)
+
     def __getitem__(self, card_id: str) -> Card:
-        return self.cards[self.position[card_id]]
+        at = self._find(card_id)
+        if at is None:
+            raise KeyError(card_id)
+        return self.cards[at]
 
     def __contains__(self, card_id: object) -> bool:
-        return card_id in self.position
+        return isinstance(card_id, str) and self._find(card_id) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.cards.ids)
