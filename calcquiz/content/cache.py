@@ -38,7 +38,7 @@ from calcquiz.content.model import Card, Deck
 KEEP = 16
 RULES = "v3"  # bump when validation rules change: v3 refuses control/private-use chars
 LAYOUT = "index+bodies"  # the entries' own layout
-SETTLED_NS = 2_000_000_000  # a file's stat is remembered once it is 2 s old
+SETTLED_NS = 3_000_000_000  # a stat is remembered once the file is 3 s old (FAT: 2 s ticks)
 
 
 def key(raw: bytes) -> str:

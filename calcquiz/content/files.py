@@ -14,7 +14,6 @@ from pathlib import Path
 
 from calcquiz.content import cache
 from calcquiz.content.model import Deck, DeckValidationError, Problem
-from calcquiz.content.parse import parse_deck
 from calcquiz.errors import DeckError
 
 # A deck file larger than this is refused before parsing: 20 cards take ~10 kB and a
@@ -72,6 +71,8 @@ def load_deck(path: os.PathLike[str] | str, use_cache: bool = True) -> Deck:
         if cached is not None:
             _remember(where, before, entry)
             return cached
+    from calcquiz.content.parse import parse_deck  # YAML and validation: a cache miss only
+
     deck, problems = parse_deck(raw, str(path), where)
     if problems or deck is None:
         raise DeckValidationError(problems)
@@ -101,6 +102,8 @@ def check_deck(path: os.PathLike[str] | str) -> tuple[Deck | None, list[Problem]
     raw, problem = read(path)
     if problem is not None or raw is None:
         return None, [problem or Problem(str(path), "cannot read")]
+    from calcquiz.content.parse import parse_deck
+
     return parse_deck(raw, str(path), Path(path))
 
 

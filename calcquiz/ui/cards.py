@@ -15,7 +15,6 @@ from rich.text import Text
 from calcquiz import ui
 from calcquiz.dates import Calendar
 from calcquiz.mathtext import to_unicode
-from calcquiz.ui.listing import solved_text
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown
@@ -55,6 +54,8 @@ def print_card_table(
     table.add_column("stab.", justify="right", no_wrap=True)
     table.add_column("recall", justify="right", no_wrap=True)
     table.add_column("solved", justify="right", no_wrap=True)  # recent exercises, right/of
+    from calcquiz.ui.listing import solved_text  # not on the study screen's start path
+
     now = time.time()
     calendar = calendar or Calendar()
     for card, p in rows:
