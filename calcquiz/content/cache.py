@@ -8,7 +8,7 @@ rules, is always parsed and validated afresh. It is two files:
 * ``<entry>.json``, the index: the deck's name, description and card ids, and where each
   card's body starts in the bodies file;
 * ``<entry>.cards``, the bodies: one JSON array, a card ``[number, question, answer, tags,
-  demo, note]`` a line, so one card is read with one ``pread`` and every card with one
+  demo, note]`` a line, so one card is read with one seek and read, and every card with one
   ``json.loads``.
 
 A deck file that has not changed need not even be read: ``<path key>.stat`` remembers
@@ -31,7 +31,7 @@ import time
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from calcquiz.content.model import Card, Deck
 
@@ -183,13 +183,13 @@ def _unpack(packed: dict[str, str]) -> array[int]:
 
 
 class Bodies:
-    """A cache entry's card bodies: one by ``pread``, or all with one ``json.loads``.
+    """A cache entry's card bodies: one by a seek and a read, or all with one ``json.loads``.
 
     The file is opened (and its size checked against the index) when the entry is read, so
     an entry pruned by another process later is still readable through the open file."""
 
-    def __init__(self, fd: int, size: int, packed: dict[str, str], count: int):
-        self.fd = fd
+    def __init__(self, file: BinaryIO, size: int, packed: dict[str, str], count: int):
+        self.file = file
         self.size = size
         self._packed = packed
         self._starts: array[int] | None = None
@@ -197,19 +197,23 @@ class Bodies:
 
     @classmethod
     def open(cls, path: Path, meta: dict[str, Any], count: int) -> Bodies:
-        fd = os.open(path, os.O_RDONLY)
+        file = open(path, "rb")  # noqa: SIM115 -- kept open while the deck is in use
         try:
             size = meta["size"]
-            if os.fstat(fd).st_size != size or not isinstance(meta["starts"], dict):
+            if os.fstat(file.fileno()).st_size != size or not isinstance(meta["starts"], dict):
                 raise ValueError("cache bodies do not match their index")
-            return cls(fd, size, meta["starts"], count)
+            return cls(file, size, meta["starts"], count)
         except BaseException:
-            os.close(fd)
+            file.close()
             raise
 
     def __del__(self) -> None:
-        with contextlib.suppress(OSError, AttributeError):  # a half-made Bodies has no fd
-            os.close(self.fd)
+        with contextlib.suppress(AttributeError):  # a half-made Bodies has no file
+            self.file.close()
+
+    def _read(self, start: int, length: int) -> bytes:
+        self.file.seek(start)
+        return self.file.read(length)
 
     def starts(self) -> array[int]:
         if self._starts is None:
@@ -222,14 +226,14 @@ class Bodies:
     def one(self, i: int) -> list[Any]:
         starts = self.starts()
         end = starts[i + 1] - 2 if i + 1 < len(starts) else self.size - 3  # "\n]\n"
-        raw = os.pread(self.fd, end - starts[i], starts[i])
+        raw = self._read(starts[i], end - starts[i])
         body = json.loads(raw)
         if not isinstance(body, list) or len(body) != 6:
             raise ValueError("damaged cache entry")
         return body
 
     def all(self) -> list[list[Any]]:
-        raw = os.pread(self.fd, self.size, 0)
+        raw = self._read(0, self.size)
         rows = json.loads(raw)
         if not isinstance(rows, list) or len(rows) != self.count:
             raise ValueError("damaged cache entry")
