@@ -370,7 +370,7 @@ def test_start_up_does_not_import_numpy_sympy_or_plots():
         assert not modules & {"numpy", "sympy", "plotille", "plotext", "scipy"}, args
 
 
-@pytest.mark.parametrize("name", ["gradient-descent", "saddle"])
+@pytest.mark.parametrize("name", ["gradient-descent", "saddle", "learning-rate", "momentum"])
 def test_a_demo_to_a_pipe_imports_no_numpy_rich_or_sympy(name):
     """`calcquiz demo gradient-descent --no-live | ...`: the built-in bowl runs on Vectors,
     the view is plain text, and the card number comes from the registry, not the deck.

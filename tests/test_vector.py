@@ -77,7 +77,7 @@ def test_small_solve_matches_numpy_solve(a, b, c, d, g1, g2):
     ours = vector.solve(vector.matrix_like(Vector([0.0]), H), Vector([g1, g2]))
     theirs = np.linalg.solve(np.array(H), np.array([g1, g2]))
     assert isinstance(ours, Vector)
-    size = max(1e-300, float(np.linalg.norm(theirs)))
+    size = max(1e-300, math.hypot(*theirs))  # numpy.linalg.norm underflows at 1e-200
     assert math.hypot(*(np.array(ours) - theirs)) <= 1e-15 * cond * size + 1e-300
 
 
@@ -139,3 +139,19 @@ def test_classification_on_vectors_matches_arrays(obj, p):
     assert ours.eigenvalues == pytest.approx(theirs.eigenvalues, rel=1e-15)
     assert classify_limit(v, obj.jac(v), obj.hess).kind == classify_limit(
         a, obj.jac(a), obj.hess).kind
+
+
+finite_or_not = st.one_of(st.floats(-10, 10), st.sampled_from([math.inf, -math.inf, math.nan]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(finite_or_not, min_size=2, max_size=2), min_size=0, max_size=14))
+def test_zigzag_count_matches_numpys_sign_and_diff(points):
+    from calcquiz.demos.rates import zigzags
+
+    with np.errstate(all="ignore"):  # numpy's own formula, as the demo used to compute it
+        steps = np.diff(np.array(points[-11:], dtype=np.float64).reshape(-1, 2), axis=0)
+        flips = np.sum(np.diff(np.sign(steps), axis=0) != 0, axis=0)
+        expected = len(steps) >= 2 and bool(np.any(flips >= 3))
+    assert zigzags([Vector(p) for p in points]) is expected
+    assert zigzags([np.array(p) for p in points]) is expected

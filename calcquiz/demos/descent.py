@@ -14,18 +14,19 @@ A run that overflows to inf or nan is not an error: it stops there, and says so.
 run converged is decided by :mod:`calcquiz.numerics.convergence`, never by the step count.
 
 No numpy at import: gradient-descent on its built-in bowl runs on Vectors
-(:mod:`calcquiz.numerics.vector`); minibatch and weight-decay import numpy when they run.
+(:mod:`calcquiz.numerics.vector`), as learning-rate and momentum (rates.py) do on theirs;
+minibatch and weight-decay import numpy when they run.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
+from calcquiz.demos.rates import learning_rate, momentum
 from calcquiz.demos.runs import (
     curve,
     curve_label,
@@ -326,14 +327,7 @@ def _weight_decay_text(
     )
 
 
-def __getattr__(name: str) -> Any:
-    """learning-rate and momentum live in rates.py (one module would be too long); the
-    registry finds them here, without importing rates (and numpy) for the other demos."""
-    if name in ("learning_rate", "momentum"):
-        from calcquiz.demos import rates
-
-        return getattr(rates, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-__all__ = ["end_kind", "gradient_descent", "minibatch", "run_gd", "weight_decay"]
+# learning-rate and momentum live in rates.py (one module would be too long); the registry
+# finds them here.
+__all__ = ["end_kind", "gradient_descent", "learning_rate", "minibatch", "momentum",
+           "run_gd", "weight_decay"]

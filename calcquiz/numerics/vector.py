@@ -156,6 +156,15 @@ def nonzero(values: Any) -> bool:
     return any(flat(values))
 
 
+def dot(a: Any, b: Any) -> float:
+    """a · b: Vector.dot, or numpy.dot for arrays."""
+    if isinstance(a, Vector) and isinstance(b, Vector):
+        return a.dot(b)
+    import numpy as np
+
+    return float(np.dot(a, b))
+
+
 def same(a: Any, b: Any) -> bool:
     """numpy.array_equal, on either kind."""
     if isinstance(a, Vector) and isinstance(b, Vector):
