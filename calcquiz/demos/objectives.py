@@ -13,9 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from calcquiz.errors import BadInputError, ExpressionError
-from calcquiz.numerics.vector import Vector, like, matrix_like, quiet
+from calcquiz.numerics.vector import Array, Vector, like, matrix_like, quiet
 
-Array = Any  # a float64 numpy array, or a Vector for the built-ins
 ALL_NAMES = ("x", "y", "z")
 
 

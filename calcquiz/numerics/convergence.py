@@ -21,12 +21,10 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from calcquiz.numerics import vector
-from calcquiz.numerics.vector import SingularMatrixError, all_finite, as_matrix, quiet
+from calcquiz.numerics.vector import Array, SingularMatrixError, all_finite, as_matrix, quiet
 
-Array = Any  # a float64 numpy array or a Vector (calcquiz.numerics.vector)
 EPS = sys.float_info.epsilon  # float64's, numpy.finfo(numpy.float64).eps
 XTOL = 1e-6
 GTOL = 1e-8

@@ -17,13 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from calcquiz.numerics import vector
 from calcquiz.numerics.convergence import XTOL, newton_distance, norm2
-from calcquiz.numerics.vector import SingularMatrixError, all_finite, as_matrix, quiet
+from calcquiz.numerics.vector import Array, SingularMatrixError, all_finite, as_matrix, quiet
 
-Array = Any  # a float64 numpy array or a Vector (calcquiz.numerics.vector)
 EIG_RTOL = 1e-9
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
 

@@ -27,13 +27,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from calcquiz.numerics import vector
 from calcquiz.numerics.convergence import converged_at, finite, norm2
-from calcquiz.numerics.vector import SingularMatrixError, point, quiet, same
+from calcquiz.numerics.vector import Array, SingularMatrixError, point, quiet, same
 
-Array = Any  # a float64 numpy array or a Vector (calcquiz.numerics.vector)
 Fun = Callable[[Array], float]
 Jac = Callable[[Array], Array]
 

@@ -87,6 +87,7 @@ class Vector(tuple[float, ...]):
 
 
 Matrix: TypeAlias = "tuple[Vector, ...]"
+Array: TypeAlias = Any  # a point, gradient or Hessian: a float64 numpy array, or a Vector/Matrix
 
 
 class SingularMatrixError(ArithmeticError):
