@@ -8,8 +8,8 @@ user's function (sympy), large data and n > 2 linear algebra stay with numpy.
 The kind of the start point decides the kind of every point of a run: ``point(p0)`` keeps
 a Vector a Vector and makes anything else a float64 array, as the core always did. A
 Hessian on the Vector path is a :data:`Matrix` (a tuple of row Vectors). Vector arithmetic
-is IEEE float64 like numpy's, element by element (``p - lr * g`` gives the same bits), and
-never raises: an overflow gives inf, as in numpy.
+is IEEE float64 like numpy's, element by element (``p - lr * g`` gives the same bits);
++, − and × never raise (an overflow gives inf, as in numpy).
 
 Nothing here imports numpy at module level; a function that meets an array imports it (it
 is loaded already, or there would be no array).
@@ -48,12 +48,12 @@ class Vector(tuple[float, ...]):
         return Vector(-a for a in self)
 
     def __mul__(self, scalar: Any) -> Vector:
-        if isinstance(scalar, (tuple, list)) or not isinstance(scalar, (int, float)):
+        if not isinstance(scalar, (int, float)):
             return NotImplemented
         return Vector(a * scalar for a in self)
 
     def __rmul__(self, scalar: Any) -> Vector:
-        if isinstance(scalar, (tuple, list)) or not isinstance(scalar, (int, float)):
+        if not isinstance(scalar, (int, float)):
             return NotImplemented
         return Vector(scalar * a for a in self)
 
@@ -61,6 +61,7 @@ class Vector(tuple[float, ...]):
         return Vector(a / scalar for a in self)
 
     def dot(self, other: Vector) -> float:
+        """The dot product, exactly rounded (math.fsum)."""
         return math.fsum(a * b for a, b in zip(self, other, strict=True))
 
     def norm(self) -> float:
@@ -94,7 +95,8 @@ class SingularMatrixError(ArithmeticError):
     """A linear system without a unique solution (a zero pivot), on either kind."""
 
 
-def is_vector(value: object) -> bool:
+def is_pure(value: object) -> bool:
+    """True for a Vector or a Matrix (the pure-Python kind)."""
     return isinstance(value, Vector) or (
         isinstance(value, tuple) and bool(value) and isinstance(value[0], Vector))
 
@@ -128,7 +130,7 @@ def matrix_like(p: Any, rows: Iterable[Iterable[Any]]) -> Any:
 
 def as_matrix(H: Any) -> Any:
     """A Matrix as given; anything else as a 2-D float64 array (a number is 1 × 1)."""
-    if is_vector(H):
+    if is_pure(H):
         return H
     import numpy as np
 
@@ -141,7 +143,7 @@ def flat(values: Any) -> list[float]:
         return [float(values)]
     if isinstance(values, (tuple, list)) and all(isinstance(v, (int, float)) for v in values):
         return [float(v) for v in values]
-    if is_vector(values):
+    if is_pure(values):
         return [a for row in values for a in row]
     import numpy as np
 
@@ -186,7 +188,7 @@ def solve(H: Any, g: Any) -> Any:
     """x with H x = g. A Matrix of size 1 or 2 is solved here by Gaussian elimination with
     partial pivoting (exact zero pivot: SingularMatrixError, as LAPACK's); anything else
     by numpy.linalg.solve, and a Vector's answer comes back as a Vector."""
-    if is_vector(H) and len(H) <= 2:
+    if is_pure(H) and len(H) <= 2:
         return Vector(_solve_small(H, g))
     import numpy as np
 
@@ -221,14 +223,14 @@ def _solve_small(H: Matrix, g: Vector) -> Iterator[float]:
 def eigvalsh(H: Any) -> tuple[float, ...]:
     """The eigenvalues of a symmetric matrix, ascending. A Matrix of size 1 or 2 in closed
     form: for [[a, b], [b, c]], λ = m ∓ r with m = a/2 + c/2 and r = hypot((a − c)/2, b).
-    Rounding leaves each λ within a few ulp of max |λ| (about 1e-15 · max |λ|, and a few
-    subnormal steps when entries are below 1e-307) of
-    numpy.linalg.eigvalsh's, far inside the 1e-9 · max |λ| that decides a zero eigenvalue
-    in :mod:`calcquiz.numerics.critical` (tests/test_vector.py checks it against eigvalsh).
-    Anything else by numpy.linalg.eigvalsh."""
-    if is_vector(H) and len(H) == 1:
+    Rounding leaves each λ within a few ulp of max |λ| of numpy.linalg.eigvalsh's (about
+    1e-15 · max |λ|, plus a few subnormal steps for entries below 1e-307): far inside the
+    1e-9 · max |λ| that decides a zero eigenvalue in :mod:`calcquiz.numerics.critical`
+    (tests/test_vector.py checks both against eigvalsh). Anything else by
+    numpy.linalg.eigvalsh."""
+    if is_pure(H) and len(H) == 1:
         return (H[0][0],)
-    if is_vector(H) and len(H) == 2:
+    if is_pure(H) and len(H) == 2:
         (a, b), (_, c) = H
         m = a / 2 + c / 2
         r = math.hypot((a - c) / 2, b)
@@ -240,7 +242,7 @@ def eigvalsh(H: Any) -> tuple[float, ...]:
 
 def symmetrised(H: Any) -> Any:
     """(H + Hᵀ) / 2, on either kind."""
-    if is_vector(H):
+    if is_pure(H):
         n = len(H)
         return tuple(Vector((H[i][j] + H[j][i]) / 2 for j in range(n)) for i in range(n))
     return (H + H.T) / 2
@@ -249,7 +251,7 @@ def symmetrised(H: Any) -> Any:
 def spectral_norm_symmetric(D: Any) -> float:
     """‖D‖₂ of a symmetric matrix: max |λ| (a Matrix by :func:`eigvalsh`), else numpy's
     matrix 2-norm."""
-    if is_vector(D):
+    if is_pure(D):
         return max(abs(v) for v in eigvalsh(D))
     import numpy as np
 
@@ -258,7 +260,7 @@ def spectral_norm_symmetric(D: Any) -> float:
 
 def matrix_minus(A: Any, B: Any) -> Any:
     """A − B, on either kind."""
-    if is_vector(A) and is_vector(B):
+    if is_pure(A) and is_pure(B):
         return tuple(a - b for a, b in zip(A, B, strict=True))
     import numpy as np
 
