@@ -65,7 +65,8 @@ def test_registry_matches_the_deck_and_demo_names():
     found = cards_by_demo(load_decks())
     assert {name: card.number for name, card in found.items()} == CARDS
     assert set(CARDS) == set(DEMO_NAMES)
-    assert not hasattr(REGISTRY["newton"], "card")  # the deck says which card, not the registry
+    # the registry's copy of the bundled deck's cards (shown without reading the deck) agrees
+    assert {name: info.card for name, info in REGISTRY.items()} == CARDS
 
 
 def test_no_name_lists_all_twenty(cli):
@@ -367,6 +368,35 @@ def test_start_up_does_not_import_numpy_sympy_or_plots():
         assert proc.returncode == 0
         modules = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
         assert not modules & {"numpy", "sympy", "plotille", "plotext", "scipy"}, args
+
+
+@pytest.mark.parametrize("name", ["gradient-descent", "saddle", "learning-rate", "momentum"])
+def test_a_demo_to_a_pipe_imports_no_numpy_rich_or_sympy(name):
+    """`calcquiz demo gradient-descent --no-live | ...`: the built-in bowl runs on Vectors,
+    the view is plain text, and the card number comes from the registry, not the deck.
+    A tiny runner lists sys.modules at exit (-X importtime misses importlib's imports)."""
+    runner = ("import atexit, sys\n"
+              "atexit.register(lambda: print(*sorted(sys.modules), file=sys.stderr))\n"
+              "sys.argv[0] = 'calcquiz'\n"
+              "from calcquiz.cli import main\n"
+              "main()\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", runner, "demo", name, "--no-live"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    modules = set(proc.stderr.split())
+    assert f"calcquiz.demos.{REGISTRY[name].module}" in modules  # the listing is real
+    assert not modules & {"numpy", "rich", "sympy", "calcquiz.content", "yaml"}
+    if name != "gradient-descent":
+        return
+    out = proc.stdout
+    assert "gradient descent on f = (x − 3)² + 2 (y + 1)², lr = 0.1  (card 6)" in out
+    x, y = 3 - 3 * 0.8**10, -1 + 0.6**10  # step 10 in closed form (the docstring's)
+    f, g = (x - 3) ** 2 + 2 * (y + 1) ** 2, math.hypot(2 * (x - 3), 4 * (y + 1))
+    row = next(line.split() for line in out.splitlines() if line.split()[:1] == ["10"])
+    assert row == ["10", *(f"{v:.6g}" for v in (x, y, f, g))]
+    assert "card 6: takeaway" in out and "1 − 2 lr = 0.8" in out and "╭" not in out
 
 
 def test_resolve_by_name_number_and_id_across_decks():

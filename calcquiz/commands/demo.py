@@ -75,11 +75,16 @@ def demo(
 
     if delay is not None and not 0 <= delay <= MAX_DELAY:
         raise BadInputError(f"invalid --delay: {delay} (it must be 0..{MAX_DELAY:g} seconds)")
-    decks = load(deck)
     if name is None:
-        _list(decks, json)
+        _list(load(deck), json)
         return
-    info, card = runner.resolve(name, decks)
+    known = None if deck else runner.resolve_default(name)
+    card: int | None
+    if known is not None:  # a demo's name, default decks: the registry knows its card
+        info, card = known
+    else:
+        info, found = runner.resolve(name, load(deck))
+        card = None if found is None else found.number
     _one_blas_thread()
     run = runner.start(
         info, card, steps=steps, lr=lr, momentum=momentum, seed=seed, f=f, g=g,
@@ -88,6 +93,11 @@ def demo(
     )
     if json:
         ui.print_json(run.to_dict())
+        return
+    if not ui.stdout_is_terminal():  # a file or pipe: plain text, never animated, no rich
+        from calcquiz.ui import demo_plain
+
+        demo_plain.render(run)
         return
     from calcquiz.ui import demo_view
 

@@ -4,8 +4,10 @@
 calcquiz.demos that computes it; a module is imported only when its demo runs.
 ``DEMO_NAMES``, built from it, is what deck validation checks a card's ``demo`` field
 against. Which card a demo belongs to is the deck's business (a card's ``demo`` field):
-calcquiz.demos.runner finds it. Option checking lives here: :meth:`DemoInfo.options` and
-:meth:`DemoInfo.run`.
+calcquiz.demos.runner finds it. ``DemoInfo.card`` is the number of that card in the bundled
+deck, which comes first among the default decks, so ``calcquiz demo NAME`` without --deck
+shows it without reading a deck (tests/test_demo_cli.py checks it against the deck).
+Option checking lives here: :meth:`DemoInfo.options` and :meth:`DemoInfo.run`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class DemoInfo(NamedTuple):
     name: str
     summary: str
     module: str  # the module under calcquiz.demos that holds it
+    card: int  # its card in the bundled deck (the deck's `demo` field says so)
 
     @property
     def function_name(self) -> str:
@@ -60,26 +63,27 @@ _D = DemoInfo
 REGISTRY: dict[str, DemoInfo] = {
     d.name: d
     for d in (
-        _D("derivative", "finite differences approach f'(x), until round-off", "derivatives"),
-        _D("partial", "each partial derivative holds the other variables fixed", "derivatives"),
-        _D("gradient", "the slope is steepest along the gradient: its norm", "derivatives"),
-        _D("chain-rule", "backprop through a tiny net: local derivative x upstream", "deep"),
-        _D("convexity", "the chord test on random pairs: convex or not", "convexity"),
-        _D("gradient-descent", "steps of w - lr grad f walking down a bowl", "descent"),
-        _D("minibatch", "full batch vs batch 32 vs batch 1 on linear regression", "descent"),
-        _D("learning-rate", "several step sizes: slow, bouncing or diverging", "descent"),
-        _D("local-minima", "several starts: which basin each one ends in", "landscape"),
-        _D("saddle", "descent near a saddle: the slow-down; does it escape?", "landscape"),
-        _D("momentum", "plain GD vs heavy ball in a narrow ravine", "descent"),
-        _D("jacobian", "the matrix of first partials, exact vs differences", "jacobian"),
-        _D("hessian", "second partials, eigenvalues and the kind of point", "second_order"),
-        _D("newton", "Newton's method: the error per step and its observed order", "second_order"),
-        _D("constrained", "projected gradient descent onto g <= 0 (a disk)", "constraints"),
-        _D("lagrange", "at the optimum grad f is parallel to grad g", "constraints"),
-        _D("vanishing", "products of small local derivatives through 30 layers", "deep"),
-        _D("exploding", "gradient descent with too large a step, and with clipping", "deep"),
-        _D("activations", "activation functions and their derivatives", "deep"),
-        _D("weight-decay", "L2 regularisation: the weights each lambda ends with", "descent"),
+        _D("derivative", "finite differences approach f'(x), until round-off", "derivatives", 1),
+        _D("partial", "each partial derivative holds the other variables fixed", "derivatives", 2),
+        _D("gradient", "the slope is steepest along the gradient: its norm", "derivatives", 3),
+        _D("chain-rule", "backprop through a tiny net: local derivative x upstream", "deep", 4),
+        _D("convexity", "the chord test on random pairs: convex or not", "convexity", 5),
+        _D("gradient-descent", "steps of w - lr grad f walking down a bowl", "descent", 6),
+        _D("minibatch", "full batch vs batch 32 vs batch 1 on linear regression", "descent", 7),
+        _D("learning-rate", "several step sizes: slow, bouncing or diverging", "descent", 8),
+        _D("local-minima", "several starts: which basin each one ends in", "landscape", 9),
+        _D("saddle", "descent near a saddle: the slow-down; does it escape?", "landscape", 10),
+        _D("momentum", "plain GD vs heavy ball in a narrow ravine", "descent", 11),
+        _D("jacobian", "the matrix of first partials, exact vs differences", "jacobian", 12),
+        _D("hessian", "second partials, eigenvalues and the kind of point", "second_order", 13),
+        _D("newton", "Newton's method: the error per step and its observed order",
+           "second_order", 14),
+        _D("constrained", "projected gradient descent onto g <= 0 (a disk)", "constraints", 15),
+        _D("lagrange", "at the optimum grad f is parallel to grad g", "constraints", 16),
+        _D("vanishing", "products of small local derivatives through 30 layers", "deep", 17),
+        _D("exploding", "gradient descent with too large a step, and with clipping", "deep", 18),
+        _D("activations", "activation functions and their derivatives", "deep", 19),
+        _D("weight-decay", "L2 regularisation: the weights each lambda ends with", "descent", 20),
     )
 }
 

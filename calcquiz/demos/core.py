@@ -5,19 +5,23 @@ then returns a :class:`DemoRun` whose rows are computed lazily by a generator, s
 terminal view can show each row as soon as it exists. When the rows run out, the
 generator returns an :class:`Outcome`: the ``result`` dict of the JSON contract, a
 takeaway sentence and optional plots.
+
+No numpy at import: a demo on a built-in objective may run on Vectors
+(:mod:`calcquiz.numerics.vector`) without it. The helpers below take numpy values or
+plain ones alike.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-import numpy as np
-
 from calcquiz.errors import BadInputError
 from calcquiz.mathprint import pretty_text
+from calcquiz.numerics import vector
 
 Cell: TypeAlias = "float | int | str | None | list[Any]"
 Row: TypeAlias = "list[Cell]"
@@ -89,7 +93,7 @@ class DemoRun:
     def __iter__(self) -> Iterator[Row]:
         while self._outcome is None:
             try:
-                with np.errstate(all="ignore"):  # inf and nan are shown, not warned about
+                with vector.quiet():  # inf and nan are shown, not warned about
                     row = next(self._generator)
             except StopIteration as stop:
                 self._outcome = stop.value
@@ -145,7 +149,17 @@ def check_momentum(momentum: float) -> float:
 
 def check_point(
     point: Sequence[float] | None, names: Sequence[str], default: Sequence[float], option: str
-) -> np.ndarray:
+) -> Any:
+    """The point given with ``option`` (or ``default``), one finite number per variable, as
+    a float64 array (:func:`check_values`)."""
+    import numpy as np
+
+    return np.array(check_values(point, names, default, option), dtype=np.float64)
+
+
+def check_values(
+    point: Sequence[float] | None, names: Sequence[str], default: Sequence[float], option: str
+) -> list[float]:
     """The point given with ``option`` (or ``default``), one finite number per variable."""
     values = list(default if point is None else point)
     if len(values) != len(names):
@@ -156,7 +170,7 @@ def check_point(
         )
     if not all(math.isfinite(v) for v in values):
         raise BadInputError(f"{option} must be finite numbers")
-    return np.array(values, dtype=np.float64)
+    return [float(v) for v in values]
 
 
 # --- Helpers for the row generators -----------------------------------------------------
@@ -185,7 +199,7 @@ def finite(*values: Any) -> bool:
 
 def norm(v: Any) -> float:
     """The Euclidean norm of a small vector (math.hypot: faster than numpy for 1-3 entries)."""
-    return math.hypot(*np.ravel(v).tolist())
+    return math.hypot(*vector.flat(v))
 
 
 def num(value: Any) -> float:
@@ -195,21 +209,24 @@ def num(value: Any) -> float:
 
 def vec(values: Any) -> list[float]:
     """A flat list of floats (-0.0 shown as 0.0)."""
-    return [float(v) + 0.0 for v in np.ravel(values)]
+    return [v + 0.0 for v in vector.flat(values)]
 
 
 def mat(values: Any) -> list[list[float]]:
-    return [vec(row) for row in np.atleast_2d(values)]
+    return [vec(row) for row in vector.as_matrix(values)]
 
 
 def plain(value: Any) -> Any:
-    """numpy scalars and arrays as plain Python floats and lists (for tables and JSON)."""
-    if isinstance(value, np.ndarray):
-        return [plain(v) for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
+    """numpy scalars and arrays, and Vectors, as plain Python floats and lists (for tables
+    and JSON)."""
+    if isinstance(value, (list, tuple)):  # a Vector too
         return [plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
+    np = sys.modules.get("numpy")  # not loaded: no numpy value can exist
+    if np is not None:
+        if isinstance(value, np.ndarray):
+            return [plain(v) for v in value.tolist()]
+        if isinstance(value, np.generic):
+            return value.item()
     return value
 
 

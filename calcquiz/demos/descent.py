@@ -12,14 +12,16 @@ With momentum 0 this is plain gradient descent, p ← p − lr ∇f(p). The text
 v = γ v + η ∇f, p ← p − v gives the same path while lr is constant (v = lr b).
 A run that overflows to inf or nan is not an error: it stops there, and says so. Whether a
 run converged is decided by :mod:`calcquiz.numerics.convergence`, never by the step count.
+
+No numpy at import: gradient-descent on its built-in bowl runs on Vectors
+(:mod:`calcquiz.numerics.vector`), as learning-rate and momentum (rates.py) do on theirs;
+minibatch and weight-decay import numpy when they run.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-
-import numpy as np
 
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
@@ -54,7 +56,7 @@ def gradient_descent(
     """
     lr, steps = core.check_lr(lr), core.check_steps(steps)
     obj = objective_or(f, objectives.BOWL)
-    p = start_point(obj, start, (0.0, 0.0))
+    p = start_point(obj, start, (0.0, 0.0), light=True)
     title = f"gradient descent on f = {core.pretty(obj.text)}, lr = {lr:g}"
     return gd_demo("gradient-descent", title, obj, p, lr, steps,
                    lambda run: _descent_outcome(obj, run, lr, steps))
@@ -122,6 +124,8 @@ SCHEMES = (("full", N_SAMPLES, 0.5), ("batch_32", 32, 0.1), ("batch_1", 1, 0.05)
 def regression_data(seed: int = 0, n: int = N_SAMPLES) -> tuple[Array, Array]:
     """x ~ U(-1, 1), y = 2x + 1 + 0.5 noise (standard normal), from default_rng(seed).
     Returns the design matrix X = [x, 1] and y."""
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     x = rng.uniform(-1.0, 1.0, n)
     y = 2.0 * x + 1.0 + 0.5 * rng.standard_normal(n)
@@ -150,6 +154,8 @@ def minibatch(seed: int = 0, steps: int = 20) -> DemoRun:
 
 
 def _minibatch_rows(seed: int, epochs: int) -> RowGenerator:
+    import numpy as np
+
     X, y = regression_data(seed)
     n = len(y)
     best = np.linalg.lstsq(X, y, rcond=None)[0]
@@ -209,6 +215,8 @@ DECAYS = (0.0, 0.1, 0.5, 1.0, 4.0)
 
 def ridge_data(seed: int = 0, n: int = 50, d: int = 5) -> tuple[Array, Array]:
     """X ~ N(0, 1) of shape (n, d), y = X w_true + 0.5 noise, w_true = (2, -1, 0.5, 0, 3)."""
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
     w_true = np.array([2.0, -1.0, 0.5, 0.0, 3.0])[:d]
@@ -243,6 +251,8 @@ def weight_decay(
 
 
 def _weight_decay_rows(lr: float, mu: float, steps: int, seed: int) -> RowGenerator:
+    import numpy as np
+
     X, y = ridge_data(seed)
     n, d = X.shape
     XtX = X.T @ X / n

@@ -1,12 +1,14 @@
-"""The shape of a loss surface: local-minima, saddle (convexity is in :mod:`.convexity`)."""
+"""The shape of a loss surface: local-minima, saddle (convexity is in :mod:`.convexity`).
+
+No numpy at import: saddle on its built-in x² − y² runs on Vectors
+(:mod:`calcquiz.numerics.vector`); local-minima imports numpy when it runs (numpy.roots).
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from typing import Any
-
-import numpy as np
 
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
@@ -24,6 +26,8 @@ N_RANDOM_STARTS = 6
 
 def stationary_points_double_well() -> list[dict[str, Any]]:
     """Roots of f' = 4x^3 - 6x + 1 (numpy.roots), each with f and its kind from f''."""
+    import numpy as np
+
     roots = np.sort(np.roots(objectives.DOUBLE_WELL_DER_COEFFS).real)
     out = []
     for r in roots:
@@ -54,6 +58,8 @@ def local_minima(
     for --f of more than one variable the default is 6 random starts in [-2, 2]^n
     (default_rng(seed)).
     """
+    import numpy as np
+
     lr, steps = core.check_lr(lr), core.check_steps(steps)
     obj = objectives.DOUBLE_WELL if f is None else objectives.from_text(f)
     if start is not None:
@@ -84,6 +90,8 @@ def local_minima(
 def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> RowGenerator:
     """The runs, each end named by the core's checks; the default's story (left of the
     maximum → global minimum) is told only if every run bears it out."""
+    import numpy as np
+
     known = stationary_points_double_well() if obj is objectives.DOUBLE_WELL else None
     runs: list[dict[str, Any]] = []
     for p0 in starts:
@@ -193,14 +201,14 @@ def saddle(
     """
     lr, steps = core.check_lr(lr), core.check_steps(steps)
     obj = objective_or(f, objectives.SADDLE)
-    p = start_point(obj, start, (1.0, 1e-3), fill=1.0)
+    p = start_point(obj, start, (1.0, 1e-3), fill=1.0, light=True)
     title = f"gradient descent near a saddle: f = {core.pretty(obj.text)}, lr = {lr:g}"
     return gd_demo("saddle", title, obj, p, lr, steps, lambda run: _saddle_outcome(obj, run))
 
 
 def _saddle_outcome(obj: Objective, run: IterationResult) -> Outcome:
     points, values, norms, k = run.path, run.values, run.grad_norms, run.nit
-    slow = int(np.nanargmin(norms))
+    slow = min((i for i, g in enumerate(norms) if not math.isnan(g)), key=norms.__getitem__)
     slow_point = points[slow]
     hessian: dict[str, Any] | None
     try:

@@ -2,7 +2,9 @@
 them (scipy's names: ``rosen``, ``rosen_der``, ``rosen_hess``), and the user's own ``--f``,
 whose derivatives come from sympy through :mod:`calcquiz.expr`.
 
-All take a point as a 1-D float array ``p`` (``p[0]`` is x, ``p[1]`` is y, ...).
+All take a point ``p`` (``p[0]`` is x, ``p[1]`` is y, ...): a 1-D float array, or, for the
+built-ins, also a :class:`~calcquiz.numerics.vector.Vector`, on which they compute without
+numpy (see :func:`builtin`). numpy is imported where an array is made.
 """
 
 from __future__ import annotations
@@ -10,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from calcquiz.errors import BadInputError, ExpressionError
+from calcquiz.numerics.vector import Array, Vector, like, matrix_like, quiet
 
-Array = np.ndarray
 ALL_NAMES = ("x", "y", "z")
 
 
@@ -37,6 +37,7 @@ class Objective:
         label: str | None = None,
         kinks: bool = False,
         expr: Any = None,
+        takes_vectors: bool = False,
     ) -> None:
         self.text = text
         self.label = label or text  # a short name for table cells
@@ -50,6 +51,7 @@ class Objective:
         # then a derivative is only reported after the one-sided slopes agree.
         self.kinks = kinks
         self.expr = expr  # the parsed calcquiz.expr.Expr of a user's function, else None
+        self.takes_vectors = takes_vectors  # fun, jac and hess also take a Vector (built-ins)
 
     @property
     def dim(self) -> int:
@@ -64,6 +66,15 @@ class Objective:
         if self._hess is None:
             raise BadInputError(f"no Hessian for {self.text}")
         return self._hess(p)
+
+    def point(self, values: Sequence[float], *, light: bool = False) -> Array:
+        """A point for this objective: a Vector if ``light`` and the objective takes one
+        (so a run on it needs no numpy), else a float64 array."""
+        if light and self.takes_vectors:
+            return Vector(values)
+        import numpy as np
+
+        return np.array(values, dtype=np.float64)
 
     def check(self, p: Array, order: int = 1) -> None:
         """Raise ExpressionError unless f (and derivatives up to ``order``) are finite at p."""
@@ -111,6 +122,8 @@ def from_expr(parsed: Any, names: Sequence[str], what: str = "f") -> Objective:
 
 
 def _from_expr(parsed: Any, names: tuple[str, ...], what: str) -> Objective:
+    import numpy as np
+
     grads = [parsed.diff(n) for n in names]
     hessian_cache: list[list[Any]] = []
 
@@ -215,23 +228,37 @@ def builtin(
     hess: Callable[[Array], Any] | None = None,
     label: str | None = None,
 ) -> Objective:
+    """An objective from formulas written once for either kind of point: ``fun(p)`` a
+    number, ``jac(p)`` a sequence of numbers, ``hess(p)`` a sequence of rows. Each returns
+    the kind of ``p`` (:func:`~calcquiz.numerics.vector.like`). On a Vector they compute in
+    Python floats, the same IEEE operations as on an array; where Python raises instead
+    (``x ** 2`` past 1e154, a division by 0) the formula is run again on a numpy array,
+    which gives the inf or nan that the array path gives."""
+
     def f(p: Array) -> float:
-        with np.errstate(all="ignore"):
-            return float(fun(p))
+        return float(_either(fun, p))
 
     def g(p: Array) -> Array:
-        with np.errstate(all="ignore"):
-            return np.asarray(jac(p), dtype=np.float64)
+        return like(p, _either(jac, p))
 
     h = None
     if hess is not None:
         hess_fn = hess
 
         def h(p: Array) -> Array:
-            with np.errstate(all="ignore"):
-                return np.asarray(hess_fn(p), dtype=np.float64)
+            return matrix_like(p, _either(hess_fn, p))
 
-    return Objective(text, names, f, g, h, label=label)
+    return Objective(text, names, f, g, h, label=label, takes_vectors=True)
+
+
+def _either(formula: Callable[[Array], Any], p: Array) -> Any:
+    if isinstance(p, Vector):
+        try:
+            return formula(p)
+        except (OverflowError, ZeroDivisionError):
+            p = p.numpy()
+    with quiet():
+        return formula(p)
 
 
 # --- Built-in functions, each beside its derivatives ------------------------------------
@@ -244,11 +271,15 @@ def rosen(p: Array) -> Any:
 
 
 def rosen_der(p: Array) -> Array:
+    import numpy as np
+
     x, y = p
     return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
 
 
 def rosen_hess(p: Array) -> Array:
+    import numpy as np
+
     x, y = p
     return np.array([[1200 * x**2 - 400 * y + 2, -400 * x], [-400 * x, 200.0]])
 
@@ -263,13 +294,13 @@ def _bowl(p: Array) -> Any:
     return (x - 3) ** 2 + 2 * (y + 1) ** 2
 
 
-def _bowl_der(p: Array) -> Array:
+def _bowl_der(p: Array) -> Sequence[float]:
     x, y = p
-    return np.array([2 * (x - 3), 4 * (y + 1)])
+    return (2 * (x - 3), 4 * (y + 1))
 
 
-def _bowl_hess(p: Array) -> Array:
-    return np.array([[2.0, 0.0], [0.0, 4.0]])
+def _bowl_hess(p: Array) -> Sequence[Sequence[float]]:
+    return ((2.0, 0.0), (0.0, 4.0))
 
 
 BOWL = builtin("(x - 3)^2 + 2 (y + 1)^2", ("x", "y"), _bowl, _bowl_der, _bowl_hess)
@@ -280,13 +311,13 @@ def _ravine(p: Array) -> Any:
     return (x**2 + 50 * y**2) / 2
 
 
-def _ravine_der(p: Array) -> Array:
+def _ravine_der(p: Array) -> Sequence[float]:
     x, y = p
-    return np.array([x, 50 * y])
+    return (x, 50 * y)
 
 
-def _ravine_hess(p: Array) -> Array:
-    return np.diag([1.0, 50.0])
+def _ravine_hess(p: Array) -> Sequence[Sequence[float]]:
+    return ((1.0, 0.0), (0.0, 50.0))
 
 
 RAVINE = builtin("(x^2 + 50 y^2) / 2", ("x", "y"), _ravine, _ravine_der, _ravine_hess)
@@ -299,12 +330,12 @@ def diagonal_quadratic(text: str, a: float, b: float) -> Objective:
         x, y = p
         return a * x**2 + b * y**2
 
-    def jac(p: Array) -> Array:
+    def jac(p: Array) -> Sequence[float]:
         x, y = p
-        return np.array([2 * a * x, 2 * b * y])
+        return (2 * a * x, 2 * b * y)
 
-    def hess(p: Array) -> Array:
-        return np.diag([2.0 * a, 2.0 * b])
+    def hess(p: Array) -> Sequence[Sequence[float]]:
+        return ((2.0 * a, 0.0), (0.0, 2.0 * b))
 
     return builtin(text, ("x", "y"), fun, jac, hess)
 
@@ -316,12 +347,12 @@ def _square(p: Array) -> Any:
     return p[0] ** 2
 
 
-def _square_der(p: Array) -> Array:
-    return np.array([2 * p[0]])
+def _square_der(p: Array) -> Sequence[float]:
+    return (2 * p[0],)
 
 
-def _square_hess(p: Array) -> Array:
-    return np.array([[2.0]])
+def _square_hess(p: Array) -> Sequence[Sequence[float]]:
+    return ((2.0,),)
 
 
 SQUARE = builtin("x^2", ("x",), _square, _square_der, _square_hess)
@@ -332,13 +363,13 @@ def _double_well(p: Array) -> Any:
     return x**4 - 3 * x**2 + x
 
 
-def _double_well_der(p: Array) -> Array:
+def _double_well_der(p: Array) -> Sequence[float]:
     x = p[0]
-    return np.array([4 * x**3 - 6 * x + 1])
+    return (4 * x**3 - 6 * x + 1,)
 
 
-def _double_well_hess(p: Array) -> Array:
-    return np.array([[12 * p[0] ** 2 - 6]])
+def _double_well_hess(p: Array) -> Sequence[Sequence[float]]:
+    return ((12 * p[0] ** 2 - 6,),)
 
 
 DOUBLE_WELL = builtin(

@@ -1,6 +1,10 @@
 """Step sizes and velocity: learning-rate (card 8) and momentum (card 11), by the core's
 torch.optim.SGD rule (see :mod:`calcquiz.demos.descent` for the formulas). Re-exported by
-``descent``, where the registry finds them."""
+``descent``, where the registry finds them.
+
+No numpy at import: on their built-in x² and ravine both run on Vectors
+(:mod:`calcquiz.numerics.vector`); a user's --f brings numpy with it.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.demos.runs import curve, curve_label, log10s, objective_or, start_point
+from calcquiz.numerics import vector
 from calcquiz.numerics.convergence import converged_at, detect_cycle
 from calcquiz.numerics.iterate import sgd_path, steps_until
 
@@ -42,7 +45,7 @@ def learning_rate(
     steps = core.check_steps(steps)
     rates = sorted(set(LEARNING_RATES) | ({core.check_lr(lr)} if lr is not None else set()))
     obj = objective_or(f, objectives.SQUARE)
-    p = start_point(obj, start, (1.0,))
+    p = start_point(obj, start, (1.0,), light=True)
     obj.check(p, order=2)
     params = {"f": obj.text, "start": core.vec(p), "steps": steps, "lrs": rates}
     columns = ["lr", "factor 1 − lr λ", "x final" if obj.dim == 1 else "p final", "f final",
@@ -78,24 +81,25 @@ def verdict(obj: Objective, path: Sequence[Array], grad_norms: Sequence[float]) 
     growing = len(tail) == 4 and all(b > a for a, b in zip(tail, tail[1:], strict=False))
     if gn > g0 * (1 + 1e-9) and growing:
         return "diverges"
-    oscillates = len(path) > 2 and float(np.dot(path[-1] - path[-2], path[-2] - path[-3])) < 0
+    oscillates = len(path) > 2 and vector.dot(path[-1] - path[-2], path[-2] - path[-3]) < 0
     if gn > g0 * (1 + 1e-9):
         return "not settling" + (", oscillating" if oscillates else "")
     kind = "converging" if gn < 0.05 * g0 else "too slow"
     return kind + (", oscillating" if oscillates else "")
 
 
-def _curvature(obj: Objective, p: Array) -> Array | None:
+def _curvature(obj: Objective, p: Array) -> tuple[float, ...] | None:
+    """The eigenvalues of the Hessian at p (calcquiz.numerics.vector.eigvalsh), or None."""
     try:
         H = obj.hess(p)
     except Exception:  # no curvature there
         return None
-    if not core.finite(*np.ravel(H)):
+    if not vector.all_finite(H):
         return None
-    return np.linalg.eigvalsh((H + H.T) / 2)
+    return vector.eigvalsh(vector.symmetrised(vector.as_matrix(H)))
 
 
-def signed_factor(rate: float, eigenvalues: Array) -> float:
+def signed_factor(rate: float, eigenvalues: Sequence[float]) -> float:
     """1 − rate·λ for the eigenvalue λ that makes |1 − rate·λ| largest."""
     factors = [1 - rate * float(v) for v in eigenvalues]
     return max(factors, key=abs)
@@ -107,25 +111,25 @@ def _learning_rate_rows(
     paths = {rate: sgd_path(obj.jac, p0, rate, steps) for rate in rates}
     # Where the curvature is read: the minimum a run converged to (each run's own, for its
     # factor; the lowest such minimum for L), else the start.
-    own: dict[float, Array] = {}
+    own: dict[float, tuple[float, ...]] = {}
     for rate in rates:
         path = paths[rate]
         if core.finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian):
             end_eig = _curvature(obj, path[-1])
-            if end_eig is not None and np.all(end_eig > 0):
+            if end_eig is not None and all(v > 0 for v in end_eig):
                 own[rate] = end_eig
     at_min = bool(own)
     ref = min((paths[r][-1] for r in own), key=obj.fun) if own else p0
     start_eig = _curvature(obj, ref)
-    eig = np.zeros(obj.dim) if start_eig is None else start_eig
-    curvature = float(np.max(eig))
+    eig = (0.0,) * obj.dim if start_eig is None else start_eig
+    curvature = max(eig)
     runs: list[dict[str, Any]] = []
     plot_series = []
     for rate in rates:
         path = paths[rate]
-        with np.errstate(all="ignore"):
-            norms = [float(np.linalg.norm(obj.jac(q))) for q in path]
-            sizes = [float(np.linalg.norm(q)) for q in path]
+        with vector.quiet():
+            norms = [core.norm(obj.jac(q)) for q in path]
+            sizes = [core.norm(q) for q in path]
         plot_series.append(Series(f"lr {rate:g}", [float(i) for i in range(len(path))],
                                   log10s(sizes)))
         end = path[-1]
@@ -141,7 +145,7 @@ def _learning_rate_rows(
     if chosen is not None:
         pick = next(r for r in runs if r["lr"] == chosen)
     else:
-        finite_runs = [r for r in runs if np.isfinite(r["f"])]
+        finite_runs = [r for r in runs if math.isfinite(r["f"])]
         pick = min(finite_runs or runs, key=lambda r: (r["f"], r["lr"]))
     limit = 2 / curvature if curvature > 0 else float("inf")
     result = {"x": pick["x"], "f": pick["f"], "steps": pick["steps"], "lr": pick["lr"],
@@ -157,7 +161,7 @@ def _n(count: int, one: str, many: str) -> str:
 
 
 def _learning_rate_text(
-    obj: Objective, runs: list[dict[str, Any]], eig: Array, ref: Array, at_min: bool,
+    obj: Objective, runs: list[dict[str, Any]], eig: Sequence[float], ref: Array, at_min: bool,
     limit: float,
 ) -> str:
     where = ", ".join(f"{v + 0.0:.4g}" for v in ref)
@@ -171,7 +175,7 @@ def _learning_rate_text(
         return (f"No run converged to a minimum, so there is no minimum's curvature to set "
                 f"the rule; at the start ({where}) the Hessian's eigenvalues are {lam}, and "
                 f"each step multiplies the offset along an eigenvector by 1 − lr λ. {tally}")
-    L = float(np.max(eig))
+    L = max(eig)
     text = (f"The learning rate scales every step. Near the minimum at ({where}) the error "
             f"along each eigenvector of the Hessian is multiplied by 1 − lr λ per step "
             f"(largest λ: L = {L:.6g}); it shrinks for every λ only if lr < 2/L = {limit:.4g}, "
@@ -212,7 +216,7 @@ def momentum(
     """
     lr, steps, mu = core.check_lr(lr), core.check_steps(steps), core.check_momentum(momentum)
     obj = objective_or(f, objectives.RAVINE)
-    p = start_point(obj, start, (10.0, 1.0))
+    p = start_point(obj, start, (10.0, 1.0), light=True)
     params = {"f": obj.text, "start": core.vec(p), "lr": lr, "momentum": mu, "steps": steps,
               "form": "torch: b = momentum*b + g; p -= lr*b"}
     columns = ["k", *(f"GD {n}" for n in obj.names), "GD f",
@@ -233,25 +237,33 @@ def _steps_to_tol(obj: Objective, p0: Array, lr: float, mu: float) -> int | None
         tol = MOMENTUM_TOL * core.norm(obj.jac(p0))
 
         def done(p: Array, g: Array) -> bool:
-            return not g.any() or math.hypot(*g.tolist()) < tol
+            return not vector.nonzero(g) or core.norm(g) < tol
 
     return steps_until(obj.jac, p0, lr, done, MAX_COUNT_STEPS, mu)
 
 
 def zigzags(points: Sequence[Array]) -> bool:
-    """True if some coordinate's steps change sign at least 3 times in the last 10 steps."""
-    steps = np.diff(np.array(points[-11:]), axis=0)
+    """True if some coordinate's steps change sign at least 3 times in the last 10 steps
+    (a sign of nan differs from every other, as numpy.sign's)."""
+    last = [vector.flat(p) for p in points[-11:]]
+    steps = [[b - a for a, b in zip(p, q, strict=True)]
+             for p, q in zip(last, last[1:], strict=False)]
     if len(steps) < 2:
         return False
-    flips = np.sum(np.diff(np.sign(steps), axis=0) != 0, axis=0)
-    return bool(np.any(flips >= 3))
+    signs = [[_sign(v) for v in step] for step in steps]
+    return any(sum(1 for s, t in zip(column, column[1:], strict=False) if t - s != 0) >= 3
+               for column in zip(*signs, strict=True))
+
+
+def _sign(v: float) -> float:
+    return v if math.isnan(v) else float((v > 0) - (v < 0))
 
 
 def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) -> RowGenerator:
     keep = core.shown_steps(steps)
     mus = {"gd": 0.0, "momentum": mu}
     points = {name: sgd_path(obj.jac, p0, lr, steps, mus[name]) for name in mus}
-    with np.errstate(all="ignore"):
+    with vector.quiet():
         history = {name: [obj.fun(q) for q in points[name]] for name in mus}
         grads = {name: [core.norm(obj.jac(q)) for q in points[name]] for name in mus}
     alive = {name: core.finite(*points[name][-1], history[name][-1]) for name in mus}

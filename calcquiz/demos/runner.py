@@ -1,8 +1,10 @@
 """Finding a demo by name or by card, and running it with the card it belongs to.
 
 The card behind a demo comes from the deck: the first card (in deck order) whose ``demo``
-field names it. Nothing here imports numpy or rich at module level; the demo's module is
-imported when it runs and the view when it is shown.
+field names it. For a demo's name and the default decks that is the bundled deck's card,
+which the registry knows (:func:`resolve_default`): no deck is read. Nothing here imports
+numpy or rich at module level; the demo's module is imported when it runs and the view
+when it is shown.
 """
 
 from __future__ import annotations
@@ -46,6 +48,15 @@ def resolve(key: str, decks: Sequence[Deck]) -> tuple[DemoInfo, Card | None]:
     return REGISTRY[card.demo], card
 
 
+def resolve_default(key: str) -> tuple[DemoInfo, int] | None:
+    """The demo ``key`` names and its card's number when ``key`` is a demo's name and the
+    decks are the default ones (the bundled deck first, then the config's): the bundled
+    deck's card, from the registry. None when only the decks can tell (a card's number or
+    id, or an unknown key)."""
+    info = REGISTRY.get(key.strip())
+    return None if info is None else (info, info.card)
+
+
 def _card(key: str, decks: Sequence[Deck]) -> Card | None:
     if key.isdigit():
         matches = [c for d in decks for c in d.cards if c.number == int(key)]
@@ -69,10 +80,10 @@ def _unknown(key: str, decks: Sequence[Deck]) -> str:
     return f"unknown demo or card {key!r}{hint} (`calcquiz demo` lists them)"
 
 
-def start(info: DemoInfo, card: Card | None, **given: Any) -> DemoRun:
-    """The demo run with the options ``given``, labelled with its card."""
+def start(info: DemoInfo, card: int | None, **given: Any) -> DemoRun:
+    """The demo run with the options ``given``, labelled with its card's number."""
     run = info.run(**given)
-    run.card = None if card is None else card.number
+    run.card = card
     return run
 
 

@@ -1,18 +1,19 @@
 """Helpers the descent demos share (descent, rates, landscape): the objective and start
 point from the options, a run of plain gradient descent by the core, the kind of point it
-ended at, and the log-scale curves of the plots."""
+ended at, and the log-scale curves of the plots. No numpy at import: a run on a built-in
+objective from a ``light`` start point is computed on Vectors."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
-import numpy as np
-
 from calcquiz.demos import core, objectives
-from calcquiz.demos.core import DemoRun, Outcome, RowGenerator, Series, check_point, finite
+from calcquiz.demos.core import DemoRun, Outcome, RowGenerator, Series, check_values
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.numerics.critical import classify_limit
 from calcquiz.numerics.iterate import IterationResult, gd_path
+from calcquiz.numerics.vector import all_finite
 
 
 def objective_or(f: str | None, default: Objective) -> Objective:
@@ -20,29 +21,42 @@ def objective_or(f: str | None, default: Objective) -> Objective:
 
 
 def start_point(
-    obj: Objective, start: Sequence[float] | None, default: Sequence[float], fill: float = 0.0
+    obj: Objective,
+    start: Sequence[float] | None,
+    default: Sequence[float],
+    fill: float = 0.0,
+    *,
+    light: bool = False,
 ) -> Array:
     """``start`` checked against ``obj``; without it ``default``, or ``fill`` in every
-    coordinate when ``obj`` has another number of variables than ``default``."""
-    p = check_point(start, obj.names, default if obj.dim == len(default) else (fill,) * obj.dim,
-                    "--start")
+    coordinate when ``obj`` has another number of variables than ``default``. ``light``:
+    a Vector when ``obj`` takes one (see Objective.point), for a demo whose own code works
+    on either kind of point."""
+    values = check_values(
+        start, obj.names, default if obj.dim == len(default) else (fill,) * obj.dim, "--start")
+    p = obj.point(values, light=light)
     obj.check(p)
     return p
 
 
 def log10s(values: Sequence[float]) -> list[float]:
-    with np.errstate(all="ignore"):
-        return [float(v) for v in np.log10(np.abs(np.asarray(values, dtype=np.float64)))]
+    """log10 |v| of each value: -inf for 0, inf for inf, nan for nan (as numpy.log10)."""
+    return [_log10_abs(float(v)) for v in values]
+
+
+def _log10_abs(v: float) -> float:
+    size = abs(v)
+    return -math.inf if size == 0 else math.log10(size)
 
 
 def curve(label: str, ks: Sequence[int], fs: Sequence[float], gs: Sequence[float]) -> Series:
     """log10 f when f stays positive (the default bowls have f* = 0), else log10 |grad f|."""
-    values = fs if all(v > 0 for v in fs if np.isfinite(v)) else gs
+    values = fs if all(v > 0 for v in fs if math.isfinite(v)) else gs
     return Series(label, [float(k) for k in ks], log10s(values))
 
 
 def curve_label(fs: Sequence[float]) -> str:
-    return "log10 f" if all(v > 0 for v in fs if np.isfinite(v)) else "log10 |grad f|"
+    return "log10 f" if all(v > 0 for v in fs if math.isfinite(v)) else "log10 |grad f|"
 
 
 def run_gd(obj: Objective, p: Array, lr: float, steps: int) -> IterationResult:
@@ -59,7 +73,7 @@ def end_kind(obj: Objective, run: IterationResult) -> str | None:
         H = obj.hess(run.x)
     except Exception:  # no Hessian there: no kind claimed
         return None
-    if not finite(*np.ravel(H)):
+    if not all_finite(H):
         return None
     return classify_limit(run.x, obj.jac(run.x), obj.hess).kind
 

@@ -1,9 +1,18 @@
 """The one numeric core: every finite difference, descent loop, convergence test and
 critical-point classification that demos (and drills) print is computed here, once.
 
-Light at import time: this package file imports nothing; each submodule imports numpy
-(and sympy only inside the functions that need it). Each function's docstring states its
-formula and tolerance. The public API:
+Light at import time: this package file imports nothing, and iterate, convergence,
+critical and vector import no numpy at module level (differences and kkt do: only array
+demos use them). Points there are numpy arrays or pure-Python Vectors
+(:mod:`~calcquiz.numerics.vector`), and each algorithm, written once, keeps the kind it is
+given: a demo on a built-in objective runs without numpy; arrays (a user's function, data,
+n > 2 linear algebra) bring numpy with them. sympy is imported only inside the functions
+that need it. Each function's docstring
+states its formula and tolerance. The public API:
+
+* :mod:`~calcquiz.numerics.vector`: ``Vector``, ``point``, ``like``, ``matrix_like``,
+  ``solve`` (-> ``SingularMatrixError``), ``eigvalsh`` (2 × 2 in closed form), ``dot``,
+  ``same``, ``nonzero``, ``all_finite``, ``flat``, ``quiet``.
 
 * :mod:`~calcquiz.numerics.differences`: ``forward_difference``, ``central_difference``,
   ``partial_difference``, ``directional_difference``, ``hessian_by_differences``,

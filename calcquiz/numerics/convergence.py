@@ -19,12 +19,13 @@ problem's own scale, with the thresholds stated here once.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 
-import numpy as np
+from calcquiz.numerics import vector
+from calcquiz.numerics.vector import Array, SingularMatrixError, all_finite, as_matrix, quiet
 
-Array = np.ndarray
-EPS = float(np.finfo(np.float64).eps)
+EPS = sys.float_info.epsilon  # float64's, numpy.finfo(numpy.float64).eps
 XTOL = 1e-6
 GTOL = 1e-8
 CYCLE_RTOL = 1e-6
@@ -34,7 +35,7 @@ ORDER_FLOOR = 1e-13
 def norm2(v: object) -> float:
     """The Euclidean norm by math.hypot: no overflow or underflow of the squares (numpy's
     norm of (1e-162, 0) is 0, of (1e200, 0) inf)."""
-    return math.hypot(*(float(t) for t in np.ravel(np.asarray(v, dtype=np.float64))))
+    return math.hypot(*vector.flat(v))
 
 
 def finite(*values: float) -> bool:
@@ -44,18 +45,17 @@ def finite(*values: float) -> bool:
 def newton_distance(grad: Array, hess: Array | None) -> float:
     """|H⁻¹ ∇f|: the distance to the stationary point of the local quadratic model (inf if
     H is singular or not finite, 0 if ∇f = 0)."""
-    g = np.asarray(grad, dtype=np.float64)
-    if not np.any(g):
+    if not vector.nonzero(grad):
         return 0.0
     if hess is None:
         return math.inf
-    H = np.atleast_2d(np.asarray(hess, dtype=np.float64))
-    if not np.all(np.isfinite(H)):
+    H = as_matrix(hess)
+    if not all_finite(H):
         return math.inf
     try:
-        with np.errstate(all="ignore"):
-            d = np.linalg.solve(H, g)
-    except np.linalg.LinAlgError:
+        with quiet():
+            d = vector.solve(H, grad)
+    except SingularMatrixError:
         return math.inf
     value = norm2(d)
     return value if math.isfinite(value) else math.inf
@@ -70,11 +70,10 @@ def is_converged(
     grad_scale: float | None = None,
 ) -> bool:
     """The convergence test stated in the module docstring, at the point p."""
-    p = np.asarray(p, dtype=np.float64)
-    g = np.asarray(grad, dtype=np.float64)
-    if not (np.all(np.isfinite(p)) and np.all(np.isfinite(g))):
+    g = grad
+    if not (all_finite(p) and all_finite(g)):
         return False
-    if not np.any(g):
+    if not vector.nonzero(g):
         return True
     size = norm2(p)
     scale = max(1.0, min(size, norm2(start)) if start is not None else size)
@@ -90,18 +89,18 @@ def converged_at(
     hess: Callable[[Array], Array] | None,
 ) -> bool:
     """:func:`is_converged` at the last point of ``path`` (its start and gradient scale)."""
-    with np.errstate(all="ignore"):
+    with quiet():
         last = path[-1]
-        if not np.all(np.isfinite(last)):
+        if not all_finite(last):
             return False
         g = jac(last)
         if hess is None:
             return is_converged(last, g, None, start=path[0],
                                 grad_scale=norm2(jac(path[0])))
         try:
-            H = np.atleast_2d(np.asarray(hess(last), dtype=np.float64))
+            H = as_matrix(hess(last))
         except Exception:  # no Hessian there: the distance is unknown
-            return not np.any(g)
+            return not vector.nonzero(g)
         return is_converged(last, g, H, start=path[0])
 
 

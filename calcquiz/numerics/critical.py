@@ -6,43 +6,46 @@
   derivatives cannot decide); all > 0 → minimum; all < 0 → maximum.
 * Stationary: ∇f(p) = 0, or the Newton distance |H⁻¹ ∇f(p)| ≤ XTOL · max(1, |p|)
   (see :mod:`calcquiz.numerics.convergence`).
+
+Points and Hessians are numpy arrays or Vectors and Matrices
+(:mod:`calcquiz.numerics.vector`): a 1 × 1 or 2 × 2 Matrix gets its eigenvalues in closed
+form, an array (or a larger Matrix) from numpy.linalg.eigvalsh.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
+from calcquiz.numerics import vector
 from calcquiz.numerics.convergence import XTOL, newton_distance, norm2
+from calcquiz.numerics.vector import Array, SingularMatrixError, all_finite, as_matrix, quiet
 
-Array = np.ndarray
 EIG_RTOL = 1e-9
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
 
 
 def classify_eigenvalues(eigenvalues: Sequence[float] | Array) -> str:
     """minimum, maximum, saddle or degenerate, with the relative zero test above."""
-    values = np.asarray(eigenvalues, dtype=np.float64)
-    if values.size == 0 or not np.all(np.isfinite(values)):
+    values = vector.flat(eigenvalues)
+    if not values or not all(math.isfinite(v) for v in values):
         return "degenerate"
-    tol = EIG_RTOL * float(np.max(np.abs(values)))
-    if np.any(values > tol) and np.any(values < -tol):
+    tol = EIG_RTOL * max(abs(v) for v in values)
+    if any(v > tol for v in values) and any(v < -tol for v in values):
         return "saddle"
-    if np.any(np.abs(values) <= tol):
+    if any(abs(v) <= tol for v in values):
         return "degenerate"
-    return "minimum" if np.all(values > 0) else "maximum"
+    return "minimum" if all(v > 0 for v in values) else "maximum"
 
 
 def is_stationary(p: Array, grad: Array, hess: Array | None) -> bool:
     """∇f(p) = 0 to within XTOL · max(1, |p|) of Newton distance (see module docstring)."""
-    g = np.asarray(grad, dtype=np.float64)
-    if not np.all(np.isfinite(g)):
+    if not all_finite(grad):
         return False
-    if not np.any(g):
+    if not vector.nonzero(grad):
         return True
-    return newton_distance(g, hess) <= XTOL * max(1.0, norm2(p))
+    return newton_distance(grad, hess) <= XTOL * max(1.0, norm2(p))
 
 
 @dataclass(frozen=True)
@@ -61,14 +64,14 @@ class CriticalPoint:
 
 
 def classify_critical_point(p: Array, grad: Array, hess: Array) -> CriticalPoint:
-    """Eigenvalues of the (symmetrised) Hessian by numpy.linalg.eigvalsh, their kind by
-    :func:`classify_eigenvalues`, and the stationarity test :func:`is_stationary`."""
-    H = np.atleast_2d(np.asarray(hess, dtype=np.float64))
-    if not np.all(np.isfinite(H)):
+    """Eigenvalues of the (symmetrised) Hessian by :func:`calcquiz.numerics.vector.eigvalsh`
+    (numpy.linalg.eigvalsh for an array), their kind by :func:`classify_eigenvalues`, and
+    the stationarity test :func:`is_stationary`."""
+    H = as_matrix(hess)
+    if not all_finite(H):
         return CriticalPoint((), "degenerate", False)
-    eig = np.linalg.eigvalsh((H + H.T) / 2)
-    return CriticalPoint(tuple(float(v) for v in eig), classify_eigenvalues(eig),
-                         is_stationary(p, grad, H))
+    eig = vector.eigvalsh(vector.symmetrised(H))
+    return CriticalPoint(eig, classify_eigenvalues(eig), is_stationary(p, grad, H))
 
 
 def exact_inertia(hessian: object) -> tuple[int, int, int] | None:
@@ -110,22 +113,23 @@ def classify_limit(p: Array, grad: Array, hess: Callable[[Array], Array]) -> Cri
     (the Newton estimate of that point), so an eigenvalue counts as zero below
     EIG_RTOL · max |λ| + 2 ‖H(p) − H(p*)‖₂: a run that has crept to within 1e-7 of a
     degenerate point is not called a saddle because of curvature 1e-7 wide."""
-    H = np.atleast_2d(np.asarray(hess(p), dtype=np.float64))
+    H = as_matrix(hess(p))
     base = classify_critical_point(p, grad, H)
-    if not base.eigenvalues or not np.any(grad):
+    if not base.eigenvalues or not vector.nonzero(grad):
         return base
     try:
-        with np.errstate(all="ignore"):
-            target = p - np.linalg.solve(H, grad)
-            spread = float(np.linalg.norm(np.asarray(hess(target)) - H, 2))
-    except (np.linalg.LinAlgError, ValueError):
+        with quiet():
+            target = p - vector.solve(H, grad)
+            spread = vector.spectral_norm_symmetric(
+                vector.matrix_minus(as_matrix(hess(target)), H))
+    except (SingularMatrixError, ValueError):
         return base
-    if not np.isfinite(spread):
+    if not math.isfinite(spread):
         return CriticalPoint(base.eigenvalues, "degenerate", base.stationary)
-    eig = np.array(base.eigenvalues)
-    tol = EIG_RTOL * float(np.max(np.abs(eig))) + 2 * spread
+    eig = base.eigenvalues
+    tol = EIG_RTOL * max(abs(v) for v in eig) + 2 * spread
     if base.kind == "saddle":  # needs one eigenvalue clearly below 0 and one clearly above
         clear = eig[0] < -tol and eig[-1] > tol
     else:
-        clear = not np.any(np.abs(eig) <= tol)
+        clear = not any(abs(v) <= tol for v in eig)
     return base if clear else CriticalPoint(base.eigenvalues, "degenerate", base.stationary)

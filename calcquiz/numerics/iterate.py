@@ -16,6 +16,10 @@ Runs stop at the first inf or nan (a run that overflows is reported, not an erro
 plain descent and Newton stop when a step leaves p unchanged in float64 (a *stall*: the
 convergence test of :mod:`calcquiz.numerics.convergence` then says whether that point
 is stationary).
+
+Points are numpy arrays or :class:`~calcquiz.numerics.vector.Vector` s: the start point's
+kind is kept throughout (see :mod:`calcquiz.numerics.vector`), and numpy is imported only
+for arrays.
 """
 
 from __future__ import annotations
@@ -24,11 +28,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
+from calcquiz.numerics import vector
 from calcquiz.numerics.convergence import converged_at, finite, norm2
+from calcquiz.numerics.vector import Array, SingularMatrixError, point, quiet, same
 
-Array = np.ndarray
 Fun = Callable[[Array], float]
 Jac = Callable[[Array], Array]
 
@@ -80,12 +83,12 @@ def sgd_path(
 ) -> list[Array]:
     """The points p_0 … p_steps of :func:`sgd_step`. Stops early at inf or nan, and, if
     ``stop_at_fixed_point`` (plain GD only), when a step leaves p unchanged in float64."""
-    p = np.array(p0, dtype=np.float64)
+    p = point(p0)
     path, buf = [p], None
-    with np.errstate(all="ignore"):
+    with quiet():
         for _ in range(steps):
             new, buf = sgd_step(p, jac(p), buf, lr, momentum, weight_decay)
-            if stop_at_fixed_point and np.array_equal(new, p):
+            if stop_at_fixed_point and same(new, p):
                 break
             p = new
             path.append(p)
@@ -97,7 +100,7 @@ def sgd_path(
 def _result(
     fun: Fun, jac: Jac, hess: Jac | None, path: list[Array], steps: int, stalled: bool
 ) -> IterationResult:
-    with np.errstate(all="ignore"):
+    with quiet():
         values = [float(fun(q)) for q in path]
         norms = [norm2(jac(q)) for q in path]
     last = path[-1]
@@ -142,21 +145,21 @@ def newton_path(
 ) -> IterationResult:
     """Newton's method p ← p − H⁻¹ ∇f for at most ``steps`` steps. Stops when ∇f is exactly
     0, H is singular, a value is not finite, or a step changes nothing."""
-    p = np.array(p0, dtype=np.float64)
+    p = point(p0)
     path = [p]
     reason = ""
-    with np.errstate(all="ignore"):
+    with quiet():
         for _ in range(steps):
             g = jac(p)
-            if not np.any(g):
+            if not vector.nonzero(g):
                 break
             try:
-                d = np.linalg.solve(hess(p), g)
-            except np.linalg.LinAlgError:
+                d = vector.solve(hess(p), g)
+            except SingularMatrixError:
                 reason = "the Hessian is singular"
                 break
             new = p - d
-            if np.array_equal(new, p):
+            if same(new, p):
                 break
             p = new
             path.append(p)
@@ -178,16 +181,16 @@ def projected_path(
     """Projected gradient descent p ← P(p − lr ∇f(p)) from a feasible p0: the points and why
     it stopped (P returned None, a value is not finite, a step changed nothing, or
     ``steps`` steps were done)."""
-    p = np.array(p0, dtype=np.float64)
+    p = point(p0)
     path = [p]
-    with np.errstate(all="ignore"):
+    with quiet():
         for k in range(steps):
             if not finite(*p):
                 return path, "not finite"
             q = project(p - lr * jac(p))
             if q is None:
                 return path, f"projection failed at step {k + 1}"
-            if np.array_equal(q, p):
+            if same(q, p):
                 return path, f"stalled at step {k}: a step no longer changes p"
             p = q
             path.append(p)
@@ -205,17 +208,17 @@ def steps_until(
     """The first k ≤ max_steps at which ``done(p_k, ∇f(p_k))`` holds along torch.optim.SGD
     (:func:`sgd_step`); None if it never does, if a gradient is not finite, or if p stops
     changing in float64 for 50 steps in a row (it will never get there)."""
-    p, buf = np.array(p0, dtype=np.float64), None
+    p, buf = point(p0), None
     still = 0
-    with np.errstate(all="ignore"):
+    with quiet():
         for k in range(max_steps + 1):
             g = jac(p)
             if done(p, g):
                 return k
-            if not np.all(np.isfinite(g)):
+            if not vector.all_finite(g):
                 return None
             new, buf = sgd_step(p, g, buf, lr, momentum)
-            still = still + 1 if np.array_equal(new, p) else 0
+            still = still + 1 if same(new, p) else 0
             if still >= 50:
                 return None
             p = new
@@ -231,7 +234,7 @@ def bisect_root(d: Callable[[float], float], x: float, step: float = 0.0) -> flo
     if d(x) == 0:
         return x
     width = max(abs(x) * 1e-12, 1e-300, min(step, 1.0) if step else 1e-12)
-    with np.errstate(all="ignore"):
+    with quiet():
         while True:
             lo, hi = x - width, x + width
             dlo, dhi = d(lo), d(hi)

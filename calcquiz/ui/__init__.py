@@ -2,10 +2,13 @@
 
 Consoles follow rich's own rules for colour: plain text when ``NO_COLOR`` is set or the
 output is not a terminal, and no animation when the output is not a terminal.
+:func:`stdout_is_terminal` and :func:`output_width` apply rich's rules without importing
+rich, for views that write plain text to a pipe (calcquiz.ui.demo_plain).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -35,6 +38,42 @@ STATE_STYLES = {
 RATING_STYLES = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold blue"}
 # One colour per plotted series, in order.
 PLOT_COLOURS = ("cyan", "magenta", "yellow", "green", "red", "blue")
+
+
+# The control characters rich's Text drops (bell, backspace, vertical tab, form feed, carriage
+# return): plain output drops them too, so no text can move the cursor there either.
+CONTROL_CODES = dict.fromkeys((7, 8, 11, 12, 13))
+
+
+def stdout_is_terminal() -> bool:
+    """rich's Console.is_terminal for stdout, without importing rich: TTY_COMPATIBLE 0/1,
+    then FORCE_COLOR (set and not empty), then isatty."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def output_width() -> int:
+    """The width rich's Console gives stdout: COLUMNS if set, else the size of the first of
+    stdin, stdout, stderr that is a terminal, else 80."""
+    width = 0
+    for fd in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(fd).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        break
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        width = int(columns)
+    return width or 80
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,9 @@ wrapped at their spaces too (6 digits down to 3); when even that is too wide, co
 left out from the right (never the first) and a note names them. A number or a word is
 never split: a column is at least as wide as its longest number or word. A file or pipe
 gets every column on one line at 6 digits.
+
+rich is imported only when a terminal table or a styled cell is built: the layout and
+:func:`plain` (a file or pipe) work on the cell texts of :func:`cell_text`.
 """
 
 from __future__ import annotations
@@ -14,12 +17,11 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rich.text import Text
-
 from calcquiz import ui
 
-if TYPE_CHECKING:  # rich.table is imported when a terminal table is built, not for a pipe
+if TYPE_CHECKING:  # rich is imported when a terminal table is built, not for a pipe
     from rich.table import Table
+    from rich.text import Text
 
 DIGITS = (6, 5, 4, 3)
 GAP = 2  # between two columns: one space of padding and the (blank) divider
@@ -66,7 +68,7 @@ def _measure(
     tight = [_longest_word(name.strip()) for name in columns]
     for row in rows:
         for i, value in enumerate(row):
-            full[i] = max(full[i], len(format_cell(value, digits).plain))
+            full[i] = max(full[i], len(cell_text(value, digits)))
             narrowest = least_width(value, digits)
             least[i] = max(least[i], narrowest)
             tight[i] = max(tight[i], narrowest)
@@ -79,7 +81,7 @@ def _longest_word(text: str) -> int:
 
 def least_width(value: Any, digits: int) -> int:
     """The narrowest a cell can be: a number whole, text down to its longest word."""
-    text = format_cell(value, digits).plain
+    text = cell_text(value, digits)
     if value is None or isinstance(value, (int, float)):
         return len(text)
     return _longest_word(text)
@@ -103,6 +105,7 @@ def build(columns: Sequence[str], layout: Layout) -> Table:
     """An empty table with the layout's columns; add rows with :func:`cells`."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_KEY, show_edge=False,
                   padding=(0, 1, 0, 0), pad_edge=False)
@@ -120,7 +123,7 @@ def plain(columns: Sequence[str], rows: Sequence[Sequence[Any]], layout: Layout)
     lines = [gap.join(columns[i].rjust(w) for i, w in zip(layout.shown, widths, strict=True)),
              "─" * (sum(widths) + GAP * (len(widths) - 1))]
     for row in rows:
-        lines.append(gap.join(format_cell(row[i], layout.digits).plain.rjust(w)
+        lines.append(gap.join(cell_text(row[i], layout.digits).rjust(w)
                               for i, w in zip(layout.shown, widths, strict=True)))
     return "\n".join(line.rstrip() for line in lines)
 
@@ -131,27 +134,52 @@ def cells(row: Sequence[Any], layout: Layout) -> list[Text]:
 
 def note(layout: Layout) -> Text | None:
     """The line that says which columns did not fit, or None."""
+    text = note_text(layout)
+    if text is None:
+        return None
+    from rich.text import Text
+
+    return Text(text, style=ui.STYLE_MUTED)
+
+
+def note_text(layout: Layout) -> str | None:
     if not layout.dropped:
         return None
     names = ", ".join(layout.dropped)
-    return Text(f"Not shown at this width: {names} (a wider terminal or --json shows all).",
-                style=ui.STYLE_MUTED)
+    return f"Not shown at this width: {names} (a wider terminal or --json shows all)."
 
 
 def format_cell(value: Any, digits: int = 6) -> Text:
-    """One table cell: numbers to ``digits`` significant digits, inf and nan in red,
-    missing values as a dim dash, lists as (a, b) and matrices as [[a, b], [c, d]]."""
+    """One table cell as rich Text: :func:`cell_text` in the style of :func:`cell_style`."""
+    from rich.text import Text
+
+    return Text(cell_text(value, digits), style=cell_style(value))
+
+
+def cell_text(value: Any, digits: int = 6) -> str:
+    """One table cell: numbers to ``digits`` significant digits, missing values as a dash,
+    lists as (a, b) and matrices as [[a, b], [c, d]]; text without control characters."""
     if value is None:
-        return Text("—", style=ui.STYLE_MUTED)
+        return "—"
     if isinstance(value, (bool, int)):
-        return Text(str(value))
+        return str(value)
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return Text(number(value, digits), style=ui.STYLE_BAD)
-        return Text(number(value, digits))
+        return number(value, digits)
     if isinstance(value, (list, tuple)):
-        return Text(_sequence(value, digits), style=_list_style(value))
-    return Text(str(value).strip())  # edge spaces would only push a word past its column
+        return _sequence(value, digits)
+    # edge spaces would only push a word past its column
+    return str(value).translate(ui.CONTROL_CODES).strip()
+
+
+def cell_style(value: Any) -> str:
+    """A cell's style: inf and nan in red (also inside a list), a missing value dim."""
+    if value is None:
+        return ui.STYLE_MUTED
+    if isinstance(value, float) and not math.isfinite(value):
+        return ui.STYLE_BAD
+    if isinstance(value, (list, tuple)):
+        return _list_style(value)
+    return ""
 
 
 def number(value: float, digits: int) -> str:

@@ -2,7 +2,9 @@
 
 Animation (rich Live, one row every ``delay`` seconds) happens only when stdout is a
 terminal; otherwise, or with ``live=False``, the finished table is printed at once.
-Plots are drawn by calcquiz.ui.plots (plotille, imported only when a plot is drawn).
+Plots are drawn by calcquiz.ui.plots (plotille, imported only when a plot is drawn). A file
+or pipe gets the same as plain text from calcquiz.ui.demo_plain (the command chooses);
+rich is imported here only when something is rendered.
 """
 
 from __future__ import annotations
@@ -10,9 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-
-from rich.panel import Panel
-from rich.text import Text
 
 from calcquiz import ui
 from calcquiz.ui import demo_table
@@ -35,6 +34,7 @@ PLOT_MAX_WIDTH = 90
 def print_demo_list(infos: Iterable[DemoInfo], cards: Mapping[str, int]) -> None:
     """The demos, with the number of the card behind each (``cards``: by demo name)."""
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(header_style=ui.STYLE_TITLE)
     table.add_column("demo", style=ui.STYLE_KEY, no_wrap=True)
@@ -59,6 +59,9 @@ def render(run: DemoRun, *, live: bool = True, delay: float | None = None) -> No
     In a terminal the table is laid out for its width (calcquiz.ui.demo_table: no number or
     header is split; columns that cannot fit are named in a note); a file or pipe gets the
     whole table at its natural width."""
+    from rich.panel import Panel
+    from rich.text import Text
+
     console = ui.console()
     width = console.width if console.is_terminal else None
     card = f"card {run.card}" if run.card is not None else ""

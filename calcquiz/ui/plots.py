@@ -6,20 +6,27 @@ cell keeps the colour of the one series in it. Without colour (NO_COLOR, a pipe)
 series of a plot with several lines are told apart by their markers (o x + * # @), which
 the legend below the plot repeats; the legend never covers the data. A step axis (all x
 values whole numbers) gets whole-number ticks.
+
+A plot is drawn once as styled pieces of text (:func:`plot_pieces`); :func:`plot_lines` makes
+rich Text of them for a terminal, :func:`plot_text` the plain text for a file or pipe
+(rich is not imported for it).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
-
-from rich.text import Text
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from calcquiz import ui
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from calcquiz.demos.core import Plot
+
+# (text, style) pieces in order; "" is no style. Lines end with "\n" inside the text.
+Pieces: TypeAlias = "list[tuple[str, str]]"
 
 MARKERS = "ox+*#@"
 MIN_WIDTH = 30
@@ -54,6 +61,27 @@ def plot_lines(plot: Plot, *, width: int, height: int = 15) -> Text | None:
     """The plot as rich Text at most ``width`` columns wide (styles are dropped by the
     console under NO_COLOR or in a pipe); None when there is nothing to draw or no room.
     Points that are not finite (a run that blew up, log10 of 0) are left out."""
+    pieces = plot_pieces(plot, width=width, height=height)
+    if pieces is None:
+        return None
+    from rich.text import Text
+
+    out = Text(no_wrap=True, overflow="crop")
+    for text, style in pieces:
+        out.append(text, style=style or None)
+    return out
+
+
+def plot_text(plot: Plot, *, width: int, height: int = 15) -> str | None:
+    """The plot as plain text (the characters of :func:`plot_lines`, without styles)."""
+    pieces = plot_pieces(plot, width=width, height=height)
+    if pieces is None:
+        return None
+    return "".join(text for text, _ in pieces).translate(ui.CONTROL_CODES)  # as rich's Text
+
+
+def plot_pieces(plot: Plot, *, width: int, height: int = 15) -> Pieces | None:
+    """The plot as styled pieces of text (see :func:`plot_lines`)."""
     lines = _lines(plot)
     if not lines or width < MIN_WIDTH:
         return None
@@ -76,21 +104,20 @@ def plot_lines(plot: Plot, *, width: int, height: int = 15) -> Text | None:
     x_ticks = nice_ticks(x_low, x_high, max(2, cells // (label_width + 2)), whole=whole_x)
     grid = _draw(lines, x_axis, y_axis)
 
-    out = Text(no_wrap=True, overflow="crop")
-    out.append(_header(plot, width) + "\n", style=ui.STYLE_TITLE)
+    out: Pieces = [(_header(plot, width) + "\n", ui.STYLE_TITLE)]
     if plot.ylabel:
-        out.append(plot.ylabel[:width] + "\n", style=ui.STYLE_MUTED)
+        out.append((plot.ylabel[:width] + "\n", ui.STYLE_MUTED))
     tick_rows: dict[int, str] = {}
     for value, label in zip(y_ticks, y_labels, strict=True):
         tick_rows.setdefault(height - 1 - y_axis.cell(value), label)
     for row in range(height):
         tick = tick_rows.get(row)
-        out.append(f"{tick or '':>{gutter - 1}} " + ("┤" if tick else "│"))
+        out.append((f"{tick or '':>{gutter - 1}} " + ("┤" if tick else "│"), ""))
         _append_row(out, grid[row])
-    out.append(_x_axis(x_axis, x_ticks, gutter, width, plot.xlabel))
+    out += _x_axis(x_axis, x_ticks, gutter, width, plot.xlabel)
     if len(lines) > 1:
-        out.append("\n")
-        out.append_text(_legend(lines, width))
+        out.append(("\n", ""))
+        out += _legend(lines, width)
     return out
 
 
@@ -150,23 +177,21 @@ def _draw(lines: Sequence[Line], x_axis: Axis, y_axis: Axis) -> list[list[tuple[
     ]
 
 
-def _append_row(out: Text, cells: list[tuple[str, str]]) -> None:
-    """One row of the plot area: its characters at once, a style span per run of a colour."""
-    start = len(out)
-    out.append("".join(char for char, _ in cells) + "\n")
+def _append_row(out: Pieces, cells: list[tuple[str, str]]) -> None:
+    """One row of the plot area: a piece per run of one colour, then the line's end."""
     begin = 0
     for end in range(1, len(cells) + 1):
         if end == len(cells) or cells[end][1] != cells[begin][1]:
-            if cells[begin][1]:
-                out.stylize(cells[begin][1], start + begin, start + end)
+            out.append(("".join(char for char, _ in cells[begin:end]), cells[begin][1]))
             begin = end
+    out.append(("\n", ""))
 
 
 def _header(plot: Plot, width: int) -> str:
     return plot.title[:width].center(width).rstrip()
 
 
-def _x_axis(axis: Axis, ticks: Sequence[float], gutter: int, width: int, xlabel: str) -> Text:
+def _x_axis(axis: Axis, ticks: Sequence[float], gutter: int, width: int, xlabel: str) -> Pieces:
     cols = {axis.cell(v): label for v, label in zip(ticks, tick_labels(ticks), strict=True)
             if 0 <= axis.cell(v) < axis.cells}
     rule = "".join("┬" if c in cols else "─" for c in range(axis.cells))
@@ -177,29 +202,27 @@ def _x_axis(axis: Axis, ticks: Sequence[float], gutter: int, width: int, xlabel:
         if start >= free:
             labels[start:start + len(label)] = label
             free = start + len(label) + 1
-    text = Text(" " * gutter + "└" + rule + "\n", no_wrap=True)
-    text.append("".join(labels[:width]).rstrip())
+    pieces = [(" " * gutter + "└" + rule + "\n", ""), ("".join(labels[:width]).rstrip(), "")]
     if xlabel:
-        text.append("\n" + xlabel[:width].center(width).rstrip(), style=ui.STYLE_MUTED)
-    return text
+        pieces.append(("\n" + xlabel[:width].center(width).rstrip(), ui.STYLE_MUTED))
+    return pieces
 
 
-def _legend(lines: Sequence[Line], width: int) -> Text:
+def _legend(lines: Sequence[Line], width: int) -> Pieces:
     """Markers and labels under the plot, wrapped to ``width``."""
-    text = Text(no_wrap=True)
+    pieces: Pieces = []
     used = 0
     for line in lines:
         item = f"{line.marker} {line.label}"[: width - 1]
         if used and used + 3 + len(item) > width:
-            text.append("\n")
+            pieces.append(("\n", ""))
             used = 0
         elif used:
-            text.append("   ")
+            pieces.append(("   ", ""))
             used += 3
-        text.append(item[:2], style=line.style)
-        text.append(item[2:])
+        pieces += [(item[:2], line.style), (item[2:], "")]
         used += len(item)
-    return text
+    return pieces
 
 
 def nice_ticks(low: float, high: float, most: int, *, whole: bool) -> list[float]:
