@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from itertools import compress, count, islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from calcquiz import scheduler as sched
@@ -247,13 +248,14 @@ class StudySession:
                 if self.options.shuffle:
                     rng.shuffle(fresh)  # positions, not cards: no Card made
                 new.extend(pool[p] for p in fresh[:allowed])
-        reviews.sort(key=lambda triple: triple[0])
-        review_keys = [(deck, card_id) for _, deck, card_id in reviews]
+        if len(self.decks) > 1:  # each deck's come by due already
+            reviews.sort(key=itemgetter(0))
+        review_keys = [triple[1:] for triple in reviews]
         if self.options.shuffle:
             rng.shuffle(review_keys)
         self._reviews.extend(review_keys)
         self._new.extend(new)
-        self._learning.sort(key=lambda triple: triple[0])
+        self._learning.sort(key=itemgetter(0))
 
     # -- what to show
     @property
@@ -362,7 +364,7 @@ class StudySession:
             and after.due - now <= SESSION_HORIZON
         ):
             self._learning.append((after.due, card.deck, card.id))
-            self._learning.sort(key=lambda triple: triple[0])
+            self._learning.sort(key=itemgetter(0))
         return rated
 
     def _mark_leech(self, rated: Rated) -> Rated:
