@@ -7,16 +7,17 @@ at ``day_starts_at`` (see :mod:`calcquiz.dates`).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
-from typing import Any, TypedDict
+from functools import partial
+from typing import Any, NamedTuple, TypedDict
 
 from calcquiz import scheduler as sched
 from calcquiz.config import Config
 from calcquiz.content import Card, Deck
 from calcquiz.dates import Calendar, iso_utc
-from calcquiz.store import NO_FLAGS, STATE_NAMES, Store
+from calcquiz.store import NO_FLAGS, STATE_NAMES, Flags, Store
 
 FORECAST_DAYS = 14
 HEATMAP_WEEKS = 12
@@ -63,14 +64,79 @@ def card_progress(
     return [p for _, p in iter_card_progress(store, decks, now, config)]
 
 
-def iter_card_progress(
+class RawProgress(NamedTuple):
+    """A card's progress with its due time as a timestamp: what :class:`CardProgress`
+    is made from, and what ``list`` writes to a pipe without making one."""
+
+    state: str
+    due: float | None
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None
+    suspended: bool
+    buried: bool
+    leech: bool
+    exercise_accuracy: ExerciseAccuracy | None
+
+
+NEVER_STUDIED = RawProgress("new", None, None, None, None, False, False, False, None)
+_raw = partial(tuple.__new__, RawProgress)
+
+
+@dataclass(frozen=True)
+class DeckProgress:
+    """What one deck's progress rows are made from, read from the store once: the
+    studied cards' state rows, their marks, recall at ``now``, recent exercise results."""
+
+    deck: Deck
+    now: float
+    states: dict[str, tuple[str, int, float, float | None, float | None, float | None]]
+    flags: dict[str, Flags]
+    recall: Callable[[float | None, float | None], float | None] | None
+    recent: dict[str, list[bool]]
+
+    def raw(self, card_id: str, demo: str | None) -> RawProgress:
+        state = self.states.get(card_id)
+        mark = self.flags.get(card_id) if self.flags else None
+        accuracy = exercise_accuracy(self.recent.get(demo or "")) if self.recent else None
+        if state is None:
+            if mark is None and accuracy is None:
+                return NEVER_STUDIED
+            kind, due, stability, difficulty, recall = "new", None, None, None, None
+        else:
+            _, number, due, stability, difficulty, last_review = state
+            kind = STATE_NAMES[number]
+            recall = self.recall(stability, last_review) if self.recall else None
+        if mark is None:  # tuple.__new__: a NamedTuple's own __new__ is a Python call
+            return _raw((kind, due, stability, difficulty, recall, False, False, False, accuracy))
+        return _raw((kind, due, stability, difficulty, recall, mark.suspended,
+                     mark.buried(self.now), mark.leech, accuracy))
+
+    def progress(self, card: Card) -> CardProgress:
+        return self.progress_of(card.id, card.demo)
+
+    def progress_of(self, card_id: str, demo: str | None) -> CardProgress:
+        p = self.raw(card_id, demo)
+        return {
+            "state": p.state,
+            "due": None if p.due is None else iso_utc(p.due),
+            "stability": p.stability,
+            "difficulty": p.difficulty,
+            "retrievability": p.retrievability,
+            "suspended": p.suspended,
+            "buried": p.buried,
+            "leech": p.leech,
+            "exercise_accuracy": p.exercise_accuracy,
+        }
+
+
+def deck_progress(
     store: Store | None,
     decks: Sequence[Deck],
     now: float | None = None,
     config: Config | None = None,
-) -> Iterator[tuple[Card, CardProgress]]:
-    """Each card with its progress, in deck order, made as it is asked for (``list``
-    streams them). ``store=None``: all new."""
+) -> Iterator[DeckProgress]:
+    """Each deck's :class:`DeckProgress`, read as it is asked for. ``store=None``: all new."""
     now = time.time() if now is None else now
     recall = (
         sched.retrievability_at(sched.make_scheduler(config=config), now)
@@ -81,36 +147,21 @@ def iter_card_progress(
     for deck in decks:
         states = store.progress_rows(deck.name) if store is not None else {}
         flags = store.card_flags(deck.name) if store is not None else {}
-        state_of, flags_of = states.get, flags.get
-        for card in deck.cards:  # one loop for 100,000 cards: kept free of calls it can skip
-            state = state_of(card.id)
-            progress: CardProgress
-            if state is None:
-                progress = {
-                    "state": "new", "due": None, "stability": None, "difficulty": None,
-                    "retrievability": None, "suspended": False, "buried": False, "leech": False,
-                    "exercise_accuracy": None,
-                }
-            else:
-                _, kind, due, stability, difficulty, last_review = state
-                progress = {
-                    "state": STATE_NAMES[kind],
-                    "due": iso_utc(due),
-                    "stability": stability,
-                    "difficulty": difficulty,
-                    "retrievability": recall(stability, last_review) if recall else None,
-                    "suspended": False, "buried": False, "leech": False,
-                    "exercise_accuracy": None,
-                }
-            if flags:
-                mark = flags_of(card.id)
-                if mark is not None:
-                    progress["suspended"] = mark.suspended
-                    progress["buried"] = mark.buried(now)
-                    progress["leech"] = mark.leech
-            if recent:
-                progress["exercise_accuracy"] = exercise_accuracy(recent.get(card.demo or ""))
-            yield card, progress
+        yield DeckProgress(deck, now, states, flags, recall, recent)
+
+
+def iter_card_progress(
+    store: Store | None,
+    decks: Sequence[Deck],
+    now: float | None = None,
+    config: Config | None = None,
+) -> Iterator[tuple[Card, CardProgress]]:
+    """Each card with its progress, in deck order, made as it is asked for (``list``
+    streams them). ``store=None``: all new."""
+    for source in deck_progress(store, decks, now, config):
+        progress = source.progress
+        for card in source.deck.cards:
+            yield card, progress(card)
 
 
 @dataclass(frozen=True)

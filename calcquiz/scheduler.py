@@ -167,20 +167,20 @@ def retrievability_at(
     first = today
     starts = [_ANKI_DAYS.start(today)]
 
-    def days_since(last_review: float) -> int:
+    def extend_back(last_review: float) -> None:
         nonlocal first, starts
-        if last_review < starts[0]:
-            back = (first - _ANKI_DAYS.day_of(last_review)).days + 365
-            first -= timedelta(days=back)
-            starts = _ANKI_DAYS.day_starts(first, back - 1) + starts
-        return len(starts) - bisect_right(starts, last_review)
+        back = (first - _ANKI_DAYS.day_of(last_review)).days + 365
+        first -= timedelta(days=back)
+        starts = _ANKI_DAYS.day_starts(first, back - 1) + starts
 
     def recall(stability: float | None, last_review: float | None) -> float | None:
         if stability is None:
             return None
         if last_review is None:
             return 0.0
-        days = days_since(last_review)
+        if last_review < starts[0]:
+            extend_back(last_review)
+        days = len(starts) - bisect_right(starts, last_review)
         if days <= 0:
             days = max(0, int((now - last_review) // 86400))
         return float((1 + factor * days / stability) ** decay)

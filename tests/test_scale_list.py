@@ -149,7 +149,9 @@ def test_retrievability_at_matches_fsrs():
     assert recall(None, None) is None
 
 
-@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Sao_Paulo", "Asia/Kathmandu"])
+@pytest.mark.parametrize(
+    "zone", ["Europe/Berlin", "America/Sao_Paulo", "Asia/Kathmandu", "Australia/Lord_Howe"]
+)
 @pytest.mark.parametrize("starts_at", [0, 4, 23])
 def test_due_format_matches_calendar_format_due(zone: str, starts_at: int):
     """Including the weeks around a daylight-saving change (Berlin, 2026-10-25)."""
@@ -159,6 +161,10 @@ def test_due_format_matches_calendar_format_due(zone: str, starts_at: int):
         fmt = DueFormat(calendar, now)
         for _ in range(400):
             ts = now + rng.uniform(-2, 12) * 86400
+            assert fmt(ts) == calendar.format_due(ts, now), (zone, ts)
+        for _ in range(2000):  # later dates, found once per UTC hour: every hour's edges
+            ts = now + rng.uniform(7, 400) * 86400
+            ts = rng.choice([ts, ts // 3600 * 3600, ts // 3600 * 3600 + 3599.5])
             assert fmt(ts) == calendar.format_due(ts, now), (zone, ts)
 
 

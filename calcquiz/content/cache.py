@@ -29,7 +29,7 @@ import stat
 import sys
 import time
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -38,6 +38,8 @@ from calcquiz.content.model import Card, Deck
 KEEP = 16
 RULES = "v3"  # bump when validation rules change: v3 refuses control/private-use chars
 LAYOUT = "index+bodies"  # the entries' own layout
+# forms of every card made on first use (LazyCards.derived), removed with their entry
+DERIVED = (".numbers", ".demos", ".lines", ".jsonl")
 SETTLED_NS = 3_000_000_000  # a stat is remembered once the file is 3 s old (FAT: 2 s ticks)
 
 
@@ -108,7 +110,7 @@ def get(entry: str, path: Path) -> Deck | None:
     try:
         index = json.loads((folder / f"{entry}.json").read_bytes())
         bodies = Bodies.open(folder / f"{entry}.cards", index["bodies"], len(index["ids"]))
-        cards = LazyCards(index["name"], index["ids"], bodies)
+        cards = LazyCards(index["name"], index["ids"], bodies, folder / entry)
         return Deck(name=index["name"], cards=cards, path=path, description=index["description"])
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None  # no entry, or an unreadable one: parse the file instead
@@ -159,8 +161,8 @@ def _prune(folder: Path) -> None:
     and one pointing at a pruned entry is only a miss)."""
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
     for old in entries[:-KEEP]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(".cards").unlink(missing_ok=True)
+        for suffix in (".json", ".cards", *DERIVED):
+            old.with_suffix(suffix).unlink(missing_ok=True)
     records = sorted(folder.glob("*.stat"), key=lambda p: p.stat().st_mtime)
     for old in records[: -KEEP * 4]:
         old.unlink(missing_ok=True)
@@ -244,12 +246,13 @@ class LazyCards(Sequence[Card]):
     """A cached deck's cards: ids in memory, each Card made from its body the first time it
     is asked for (a study session of a 100,000-card deck makes a few dozen)."""
 
-    def __init__(self, deck: str, ids: list[str], bodies: Bodies):
+    def __init__(self, deck: str, ids: list[str], bodies: Bodies, entry: Path | None = None):
         if not isinstance(ids, list):
             raise ValueError("cache ids are not a list")
         self.deck = deck
         self.ids = ids
         self.bodies = bodies
+        self.entry = entry  # the entry's path without suffix: where derived forms are kept
         self._made: dict[int, Card] = {}
 
     def lazy_index(self) -> LazyIndex:
@@ -268,6 +271,24 @@ class LazyCards(Sequence[Card]):
     def _make(self, i: int, body: list[Any]) -> Card:
         number, question, answer, tags, demo, note = body
         return Card(self.ids[i], number, question, answer, tuple(tags), demo, note, self.deck)
+
+    def derived(self, suffix: str, make: Callable[[Card], str]) -> list[str]:
+        """``make(card)`` for every card, in deck order, kept beside the entry as one line
+        each (``suffix`` names the form): ``list`` of 100,000 cards reads its lines
+        instead of decoding every card. Made on first use; a kept file that does not
+        have a line per card is made again."""
+        path = None if self.entry is None else self.entry.with_suffix(suffix)
+        if path is not None:
+            try:
+                lines = path.read_bytes().decode("utf-8").split("\n")
+                if len(lines) == len(self.ids):
+                    return lines
+            except (OSError, UnicodeDecodeError):
+                pass
+        lines = [make(card) for card in self]
+        if path is not None:
+            _write_atomic(path, "\n".join(lines).encode("utf-8"))
+        return lines
 
     def rows(self) -> list[list[Any]]:
         """Every card's ``[number, question, answer, tags, demo, note]``, in deck order: the
@@ -339,3 +360,11 @@ class LazyIndex(Mapping[str, Card]):
 
     def __len__(self) -> int:
         return len(self.cards.ids)
+
+
+def derived_lines(deck: Deck, suffix: str, make: Callable[[Card], str]) -> list[str]:
+    """``make(card)`` for each card of ``deck``: kept beside a cached deck's entry (see
+    :meth:`LazyCards.derived`), made afresh for a deck that was just parsed."""
+    if isinstance(deck.cards, LazyCards):
+        return deck.cards.derived(suffix, make)
+    return [make(card) for card in deck.cards]

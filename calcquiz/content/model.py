@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any, NamedTuple
 
 from calcquiz.errors import DeckError
 from calcquiz.suggest import did_you_mean
+
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 class Card(NamedTuple):
@@ -25,6 +28,16 @@ class Card(NamedTuple):
     demo: str | None = None
     note: str | None = None
     deck: str = ""
+
+    def one_line(self) -> str:
+        """The question on one line (its whitespace collapsed, math as written), then the
+        tags as ``#tag``: a card as ``list`` writes it to a pipe."""
+        line = " ".join(self.question.split())
+        return line + "  #" + " #".join(self.tags) if self.tags else line
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text (non-ASCII as is), as ``list --json`` writes it."""
+        return _JSON(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         return {

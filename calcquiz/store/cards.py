@@ -4,6 +4,7 @@ and the due-time queries of the study queue and ``list``."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 from calcquiz.states import CardState
 from calcquiz.store.base import StoreBase
@@ -34,8 +35,8 @@ class CardStates(StoreBase):
             "SELECT card_id, state, due, stability, difficulty, last_review FROM card_state "
             "WHERE deck = ?",
             (deck,),
-        )
-        return {r[0]: r for r in rows}
+        ).fetchall()
+        return dict(zip(map(itemgetter(0), rows), rows, strict=True))
 
     def card_states(self, deck: str) -> dict[str, CardState]:
         rows = self.conn.execute(

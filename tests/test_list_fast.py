@@ -1,0 +1,166 @@
+"""`list` to a pipe and `list --json` with nothing to narrow write every row from the
+decks' kept one-line forms and each card's raw progress (issue 16). Those rows must be
+exactly what the general path, Card by Card and CardProgress by CardProgress, writes."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from calcquiz import progress
+from calcquiz.config import Config
+from calcquiz.content import load_decks
+from calcquiz.dates import Calendar
+from calcquiz.states import CardState, State
+from calcquiz.store import Flags, open_store
+from calcquiz.ui import listing
+
+from .helpers import REPO, T0
+
+EDGE = REPO / "tests" / "data"
+
+DECK = """deck: "Odd  [bold]name[/]"
+cards:
+""" + "".join(
+    f"""  - id: c{i}
+    number: {i}
+    question: "Card {i}:  $x^{{{i}}}$ [red]markup[/] \\"quoted\\" 日本語\\twith\\ttabs"
+    answer: "A {i}\\nsecond line"
+    tags: [{'t' + str(i % 3)}, "a::b"]
+    demo: {['momentum', 'gradient-descent', 'newton'][i % 3]}
+    note: {'null' if i % 2 else '"a note"'}
+"""
+    for i in range(1, 61)
+)
+
+
+@pytest.fixture
+def decks(tmp_path: Path, calcquiz_home: Path):
+    """A cached deck (read twice: the second time from the cache) beside the bundled one."""
+    path = tmp_path / "odd.yaml"
+    path.write_text(DECK, encoding="utf-8")
+    load_decks([path])
+    return load_decks([path, *sorted((REPO / "content").glob("*.yaml"))])
+
+
+def studied_store(path: Path, decks) -> None:
+    """Every kind of progress: new, learning, review, relearning; due before now, today,
+    this week and next year; suspended, buried, leech; exercise results on two topics."""
+    rng = random.Random(5)
+    with open_store(path) as store:
+        for deck in decks:
+            for card in list(deck.cards)[::2]:
+                kind = rng.choice([State.LEARNING, State.REVIEW, State.RELEARNING])
+                due = T0 + rng.choice([-3600, 600, 86400, 3 * 86400, 40 * 86400, 400 * 86400])
+                last = T0 - rng.uniform(0, 900) * 86400
+                stability = None if kind == State.LEARNING else rng.uniform(0.01, 3000)
+                difficulty = None if kind == State.LEARNING else rng.uniform(1, 10)
+                state = CardState(deck.name, card.id, kind, 0 if kind != State.REVIEW else None,
+                                  stability, difficulty, due + rng.random(), last, 1, 0)
+                store.apply_review(None, state, 3, last, 10)
+            cards = list(deck.cards)
+            store.set_flags(deck.name, cards[1].id, Flags(suspended=True))
+            store.set_flags(deck.name, cards[2].id, Flags(buried_until=T0 + 3600))
+            store.set_flags(deck.name, cards[4].id, Flags(leech=True, suspended=True))
+        for topic, right in [("momentum", True), ("momentum", False), ("newton", True)]:
+            store.record_drill(topic, "p", "1", "1" if right else "2", right, 10)
+
+
+def general_and_fast(decks, capsys, json_output: bool) -> tuple[str, str]:
+    from calcquiz import ui
+
+    ui.reset_consoles()
+    config = Config()
+    calendar = Calendar(config.day_starts_at)
+    total = sum(len(d.cards) for d in decks)
+    with open_store() as store:
+        rows = progress.iter_card_progress(store, decks, now=T0, config=config)
+        if json_output:
+            listing.print_json_array({**c.to_dict(), **p} for c, p in rows)
+        else:
+            listing.print_card_list(rows, decks, total, calendar, T0)
+        general = capsys.readouterr().out
+        sources = progress.deck_progress(store, decks, now=T0, config=config)
+        if json_output:
+            listing.write_progress_json(sources)
+        else:
+            listing.write_progress_lines(sources, decks, total, calendar, T0)
+        fast = capsys.readouterr().out
+    return general, fast
+
+
+@pytest.mark.parametrize("json_output", [False, True], ids=["lines", "json"])
+def test_rows_from_kept_forms_are_the_general_rows(
+    decks, calcquiz_home: Path, capsys, json_output: bool
+):
+    studied_store(calcquiz_home / "calcquiz.db", decks)
+    general, fast = general_and_fast(decks, capsys, json_output)
+    assert fast == general
+    rows = general.splitlines()
+    assert len(rows) >= 80  # the cards and the header (or brackets)
+    if json_output:
+        parsed = json.loads(general)
+        assert {p["state"] for p in parsed} == {"new", "learning", "review", "relearning"}
+        assert all(any(p[mark] for p in parsed) for mark in ("suspended", "buried", "leech"))
+        assert {p["exercise_accuracy"]["of"] for p in parsed if p["exercise_accuracy"]} == {1, 2}
+    else:
+        for kind in ("new", "learning", "review", "suspended", "buried", "leech", "1/2", "now",
+                     "tomorrow", "2027-"):
+            assert kind in general, kind
+    # and again, now that the kept forms are read from the cache, not made
+    assert general_and_fast(decks, capsys, json_output) == (general, fast)
+
+
+def test_a_kept_form_without_a_line_per_card_is_made_again(decks, calcquiz_home: Path):
+    from calcquiz.content.cache import derived_lines
+    from calcquiz.paths import deck_cache_dir
+
+    deck = decks[0]
+    lines = derived_lines(deck, ".lines", lambda c: c.one_line())
+    kept = list(deck_cache_dir().glob("*.lines"))
+    assert len(kept) == 1
+    kept[0].write_text("too\nfew\n", encoding="utf-8")
+    assert derived_lines(deck, ".lines", lambda c: c.one_line()) == lines
+    assert lines[0] == deck.cards[0].one_line() and "\t" not in lines[0]
+
+
+FLOATS = st.one_of(
+    st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5).map(float)
+)
+
+
+@given(
+    state=st.sampled_from(["new", "learning", "review", "relearning"]),
+    due=st.one_of(st.none(), st.floats(0, 4e9)),
+    numbers=st.tuples(FLOATS, FLOATS, FLOATS),
+    marks=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    accuracy=st.one_of(
+        st.none(), st.builds(lambda r, o: {"right": r, "of": o, "accuracy": r / o},
+                             st.integers(0, 5), st.integers(1, 5))
+    ),
+)
+def test_progress_json_is_what_json_writes(state, due, numbers, marks, accuracy):
+    from calcquiz.dates import iso_utc
+    from calcquiz.progress import RawProgress
+
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    raw = RawProgress(state, due, *numbers, *marks, accuracy)
+    as_dict = {
+        "state": state, "due": None if due is None else iso_utc(due),
+        "stability": numbers[0], "difficulty": numbers[1], "retrievability": numbers[2],
+        "suspended": marks[0], "buried": marks[1], "leech": marks[2],
+        "exercise_accuracy": accuracy,
+    }
+    if any(x is not None and not math.isfinite(x) for x in numbers):
+        with pytest.raises(ValueError):
+            encode(as_dict)
+        with pytest.raises(ValueError):
+            listing.progress_json(raw, encode)
+    else:
+        assert "{" + listing.progress_json(raw, encode) == encode(as_dict)
