@@ -351,13 +351,14 @@ def write_progress_lines(
         deck = source.deck
         numbers, demos, texts = (derived_lines(deck, *column) for column in LIST_COLUMNS)
         ids = _ids(deck)
-        raw, cells, name = source.raw, fmt.cells, fmt.deck_name(deck.name)
+        cells, name = fmt.cells, fmt.deck_name(deck.name)
         for at in range(0, len(ids), 1000):  # a write per 1,000 lines
             part = slice(at, at + 1000)
+            raws = source.raw_all(ids[part], [d or None for d in demos[part]])
             lines = [
-                cells(number, name, card_id, text, *raw(card_id, demo or None))
-                for card_id, number, demo, text in zip(
-                    ids[part], numbers[part], demos[part], texts[part], strict=True
+                cells(number, name, card_id, text, *p)
+                for card_id, number, text, p in zip(
+                    ids[part], numbers[part], texts[part], raws, strict=True
                 )
             ]
             if not shown:
@@ -435,13 +436,13 @@ def write_progress_json(sources: Iterable[DeckProgress]) -> None:
         demos: list[str | None] = [None] * len(ids)
         if source.recent:  # exercise accuracy is by the card's demo
             demos = [d or None for d in derived_lines(deck, *LIST_COLUMNS[1])]
-        raw = source.raw
         for at in range(0, len(texts), 1000):
+            part = slice(at, at + 1000)
             rows = []
-            for card_id, text, demo in zip(
-                ids[at : at + 1000], texts[at : at + 1000], demos[at : at + 1000], strict=True
+            for card_id, text, demo, p in zip(
+                ids[part], texts[part], demos[part], source.raw_all(ids[part], demos[part]),
+                strict=True,
             ):
-                p = raw(card_id, demo)
                 try:
                     tail = progress_json(p, encode)
                 except ValueError:  # inf or nan: written as strings, as print_json does
