@@ -31,22 +31,25 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from calcquiz.errors import StoreError
 from calcquiz.paths import DB_NAME, data_dir, db_path
 from calcquiz.states import CardState, State
 from calcquiz.store.cards import CardStates
 from calcquiz.store.drills import DrillLog
-from calcquiz.store.exchange import (
-    MERGE_BATCH,
-    IncomingReview,
-    LoggedReview,
-    Rebuild,
-    merge_reviews,
-    review_ms,
-    scheduled_history,
-)
 from calcquiz.store.reviews import ReviewLog
+
+if TYPE_CHECKING:
+    from calcquiz.store.exchange import (
+        MERGE_BATCH,
+        IncomingReview,
+        LoggedReview,
+        Rebuild,
+        merge_reviews,
+        review_ms,
+        scheduled_history,
+    )
 from calcquiz.store.rows import _BAD_FLAGS_SQL as _BAD_FLAGS_SQL
 from calcquiz.store.rows import _BAD_STATE_SQL as _BAD_STATE_SQL
 from calcquiz.store.rows import _FLAG_COLUMNS as _FLAG_COLUMNS
@@ -182,3 +185,19 @@ def open_store(path: Path | None = None, *, check_rows: bool = True) -> Store:
         store.close()
         raise bad_row_error(*bad)
     return store
+
+
+_EXCHANGE = {
+    "MERGE_BATCH", "IncomingReview", "LoggedReview", "Rebuild", "merge_reviews", "review_ms",
+    "scheduled_history",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Importing and exporting histories (:mod:`.exchange`) loads on first use: a study
+    session needs none of it."""
+    if name in _EXCHANGE:
+        from calcquiz.store import exchange
+
+        return getattr(exchange, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from calcquiz import ui
@@ -43,6 +42,7 @@ def print_card_table(
     """The card list with each card's progress (state, due, stability, retrievability);
     a deck column when several decks are shown."""
     from rich import box
+    from rich.table import Table  # list's table only: not on the study screen's path
 
     table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_TITLE, show_lines=True)
     table.add_column("#", justify="right")
