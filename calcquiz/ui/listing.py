@@ -341,7 +341,7 @@ def write_progress_lines(
 ) -> None:
     """The lines :func:`print_card_list` writes to a pipe for every card, made from each
     deck's kept LIST_COLUMNS and raw progress: no Card, CardProgress or ISO date per
-    row, so 100,000 rows take a third of the time. (A test holds the two equal.)"""
+    row, so 100,000 rows take half the time. (A test holds the two equal.)"""
     from calcquiz.content.cache import derived_lines
 
     fmt = LineFormat(Columns.of(decks, len(decks) > 1), calendar, now, unicode=False)
