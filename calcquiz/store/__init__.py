@@ -82,6 +82,7 @@ from calcquiz.store.schema import (
     _migrate,
     busy_timeout_ms,
     classify,
+    use_wal,
 )
 from calcquiz.store.schema import _os_error as _os_error
 from calcquiz.store.schema import _store_error as _store_error
@@ -172,7 +173,7 @@ def open_store(path: Path | None = None, *, check_rows: bool = True) -> Store:
     store = Store(conn, path)
     try:
         conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        use_wal(conn, timeout_ms)
         # FULL: a committed rating survives a power cut too, not only a killed process.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from calcquiz.errors import StoreError
@@ -233,6 +234,21 @@ def classify(path: Path) -> str:
     if header != b"SQLite format 3\x00":
         raise StoreError(f"{path} is not a calcquiz database (not an SQLite file)")
     return "store" if _inspect(path) > 0 else "empty"
+
+
+def use_wal(conn: sqlite3.Connection, timeout_ms: int) -> None:
+    """Put the file in WAL mode. When several processes open a new file at once, each
+    tries to switch it, and SQLite refuses all but one at once with "database is locked"
+    instead of waiting out the busy timeout: so retry, for as long as that timeout."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
