@@ -112,26 +112,6 @@ class DeckProgress:
         return _raw((kind, due, stability, difficulty, recall, mark.suspended,
                      mark.buried(self.now), mark.leech, accuracy))
 
-    def raw_all(self, ids: Sequence[str], demos: Sequence[str | None]) -> list[RawProgress]:
-        """:meth:`raw` of each card, in order. With no marks and no exercise results in
-        the store (the usual case) a card's progress is its state row alone, and is read
-        here without a call per card: 100,000 cards in ``list``."""
-        if self.flags or self.recent:
-            raw = self.raw
-            return [raw(card_id, demo) for card_id, demo in zip(ids, demos, strict=True)]
-        out: list[RawProgress] = []
-        get, names, recall = self.states.get, STATE_NAMES, self.recall
-        for card_id in ids:
-            state = get(card_id)
-            if state is None:
-                out.append(NEVER_STUDIED)
-                continue
-            _, number, due, stability, difficulty, last_review = state
-            shown = recall(stability, last_review) if recall else None
-            out.append(_raw((names[number], due, stability, difficulty, shown,
-                             False, False, False, None)))
-        return out
-
     def progress(self, card: Card) -> CardProgress:
         return self.progress_of(card.id, card.demo)
 

@@ -175,7 +175,7 @@ def test_progress_json_is_what_json_writes(state, due, numbers, marks, accuracy)
 def test_rows_of_state_rows_alone_are_the_general_rows(
     decks, calcquiz_home: Path, capsys, json_output: bool
 ):
-    """No marks and no exercise results: DeckProgress.raw_all reads the state rows alone."""
+    """No marks and no exercise results: a line is made straight from the state row."""
     studied_store(calcquiz_home / "calcquiz.db", decks, marks=False)
     general, fast = general_and_fast(decks, capsys, json_output)
     assert fast == general

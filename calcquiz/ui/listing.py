@@ -224,14 +224,27 @@ def _chain(first: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
 
 
 def _write_lines(fmt: LineFormat, rows: Iterator[Row], total: int) -> None:
+    line = fmt.line
+    chunks = ([line(card, p) for card, p in chunk] for chunk in _chunks(rows))
+    _write_line_chunks(fmt, chunks, total)
+
+
+def _chunks(items: Iterable[Any], size: int = 1000) -> Iterator[list[Any]]:
+    items = iter(items)
+    return iter(lambda: list(islice(items, size)), [])
+
+
+def _write_line_chunks(fmt: LineFormat, chunks: Iterable[list[str]], total: int) -> None:
+    """The header, the lines (a write per chunk), and the footer, to stdout."""
     out = sys.stdout
     shown = 0
-    line = fmt.line
-    for chunk in iter(lambda: list(islice(rows, 1000)), []):  # a write per 1,000 lines
+    for lines in chunks:
+        if not lines:
+            continue
         if not shown:
             out.write(fmt.header() + "\n")
-        out.write("".join([line(card, p) + "\n" for card, p in chunk]))
-        shown += len(chunk)
+        out.write("\n".join(lines) + "\n")
+        shown += len(lines)
     footer = _footer(shown, total)
     out.write(footer + "\n" if footer else "")
     out.flush()
@@ -342,35 +355,31 @@ def write_progress_lines(
     """The lines :func:`print_card_list` writes to a pipe for every card, made from each
     deck's kept LIST_COLUMNS and raw progress: no Card, CardProgress or ISO date per
     row, so 100,000 rows take half the time. (A test holds the two equal.)"""
+    fmt = LineFormat(Columns.of(decks, len(decks) > 1), calendar, now, unicode=False)
+    _write_line_chunks(fmt, _progress_line_chunks(fmt, sources), total)
+
+
+def _progress_line_chunks(
+    fmt: LineFormat, sources: Iterable[DeckProgress]
+) -> Iterator[list[str]]:
     from calcquiz.content.cache import derived_lines
 
-    fmt = LineFormat(Columns.of(decks, len(decks) > 1), calendar, now, unicode=False)
-    out = sys.stdout
-    shown = 0
     for source in sources:
         deck = source.deck
         numbers, demos, texts = (derived_lines(deck, *column) for column in LIST_COLUMNS)
         ids = _ids(deck)
-        cells, name = fmt.cells, fmt.deck_name(deck.name)
+        cells, raw, name = fmt.cells, source.raw, fmt.deck_name(deck.name)
         for at in range(0, len(ids), 1000):  # a write per 1,000 lines
             part = slice(at, at + 1000)
             if not source.flags and not source.recent:
-                lines = _lines_of_states(fmt, source, name, ids[part], numbers[part], texts[part])
-            else:
-                raws = source.raw_all(ids[part], [d or None for d in demos[part]])
-                lines = [
-                    cells(number, name, card_id, text, *p)
-                    for card_id, number, text, p in zip(
-                        ids[part], numbers[part], texts[part], raws, strict=True
-                    )
-                ]
-            if not shown:
-                out.write(fmt.header() + "\n")
-            out.write("\n".join(lines) + "\n")
-            shown += len(lines)
-    footer = _footer(shown, total)
-    out.write(footer + "\n" if footer else "")
-    out.flush()
+                yield _lines_of_states(fmt, source, name, ids[part], numbers[part], texts[part])
+                continue
+            yield [
+                cells(number, name, card_id, text, *raw(card_id, demo or None))
+                for card_id, number, demo, text in zip(
+                    ids[part], numbers[part], demos[part], texts[part], strict=True
+                )
+            ]
 
 
 def _lines_of_states(
@@ -406,12 +415,6 @@ _PROGRESS_JSON = (
 )
 
 
-_STUDIED_JSON = (
-    '"state": "%s", "due": "%s", "stability": %r, "difficulty": %r, "retrievability": %r, '
-    '"suspended": %s, "buried": %s, "leech": %s, "exercise_accuracy": %s}'
-)
-
-
 def _json_number(value: float | None) -> str:
     """As ``json`` writes a number: ``float.__repr__``; inf or nan raise ValueError, as
     ``allow_nan=False`` makes it."""
@@ -428,14 +431,6 @@ def progress_json(p: RawProgress, encode: Callable[[Any], str]) -> str:
     rows feel. The same text ``encode`` gives (a property test holds them equal); inf or
     nan raise ValueError as ``encode`` does."""
     state, due, stability, difficulty, recall, suspended, buried, leech, accuracy = p
-    if due is not None and stability is not None and difficulty is not None and recall is not None:
-        total = stability + difficulty + recall
-        if total - total == 0:  # all finite (inf or nan make it nan): %r is float.__repr__
-            return _STUDIED_JSON % (
-                state, iso_utc(due), stability, difficulty, recall,
-                "true" if suspended else "false", "true" if buried else "false",
-                "true" if leech else "false", "null" if accuracy is None else encode(accuracy),
-            )
     return _PROGRESS_JSON % (
         state,
         "null" if due is None else f'"{iso_utc(due)}"',
@@ -456,30 +451,47 @@ def write_progress_json(sources: Iterable[DeckProgress]) -> None:
     from calcquiz.content.cache import derived_lines
     from calcquiz.content.model import Card
 
-    out = sys.stdout
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+    def chunks() -> Iterator[list[str]]:
+        for source in sources:
+            deck = source.deck
+            texts = derived_lines(deck, ".jsonl", Card.to_json)
+            ids = _ids(deck)
+            demos: list[str | None] = [None] * len(ids)
+            if source.recent:  # exercise accuracy is by the card's demo
+                demos = [d or None for d in derived_lines(deck, *LIST_COLUMNS[1])]
+            for at in range(0, len(texts), 1000):
+                part = slice(at, at + 1000)
+                yield [
+                    text[:-1] + ", " + _progress_tail(source, card_id, demo, encode)
+                    for card_id, text, demo in zip(ids[part], texts[part], demos[part],
+                                                   strict=True)
+                ]
+
+    _write_json_chunks(chunks())
+
+
+def _progress_tail(
+    source: DeckProgress, card_id: str, demo: str | None, encode: Callable[[Any], str]
+) -> str:
+    """A card's progress as JSON without its opening brace; inf or nan as strings, as
+    :func:`print_json_array` writes them."""
+    try:
+        return progress_json(source.raw(card_id, demo), encode)
+    except ValueError:
+        return encode(ui._finite(source.progress_of(card_id, demo)))[1:]
+
+
+def _write_json_chunks(chunks: Iterable[list[str]]) -> None:
+    """One JSON array on stdout, an item a line, a write per chunk of encoded items."""
+    out = sys.stdout
     first = True
-    for source in sources:
-        deck = source.deck
-        texts = derived_lines(deck, ".jsonl", Card.to_json)
-        ids = _ids(deck)
-        demos: list[str | None] = [None] * len(ids)
-        if source.recent:  # exercise accuracy is by the card's demo
-            demos = [d or None for d in derived_lines(deck, *LIST_COLUMNS[1])]
-        for at in range(0, len(texts), 1000):
-            part = slice(at, at + 1000)
-            rows = []
-            for card_id, text, demo, p in zip(
-                ids[part], texts[part], demos[part], source.raw_all(ids[part], demos[part]),
-                strict=True,
-            ):
-                try:
-                    tail = progress_json(p, encode)
-                except ValueError:  # inf or nan: written as strings, as print_json does
-                    tail = encode(ui._finite(source.progress_of(card_id, demo)))[1:]
-                rows.append(text[:-1] + ", " + tail)
-            out.write(("[\n" if first else ",\n") + ",\n".join(rows))
-            first = False
+    for items in chunks:
+        if not items:
+            continue
+        out.write(("[\n" if first else ",\n") + ",\n".join(items))
+        first = False
     out.write("[]\n" if first else "\n]\n")
     out.flush()
 
@@ -487,7 +499,6 @@ def write_progress_json(sources: Iterable[DeckProgress]) -> None:
 def print_json_array(items: Iterable[dict[str, Any]]) -> None:
     """One JSON array on stdout, written item by item (one object a line, a write per
     1,000)."""
-    out = sys.stdout
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
     def encoded(item: dict[str, Any]) -> str:
@@ -496,10 +507,4 @@ def print_json_array(items: Iterable[dict[str, Any]]) -> None:
         except ValueError:  # inf or nan somewhere: written as strings, as print_json does
             return encode(ui._finite(item))
 
-    items = iter(items)
-    first = True
-    for chunk in iter(lambda: list(islice(items, 1000)), []):
-        out.write(("[\n" if first else ",\n") + ",\n".join([encoded(i) for i in chunk]))
-        first = False
-    out.write("[]\n" if first else "\n]\n")
-    out.flush()
+    _write_json_chunks([encoded(item) for item in chunk] for chunk in _chunks(items))
