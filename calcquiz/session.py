@@ -28,6 +28,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
+from functools import partial
 from itertools import compress, count, islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -346,10 +347,14 @@ class StudySession:
             self.current_state, preview.state, rating, now, duration_ms,
             cram=self.options.cram, recompute=self._recompute(card, rating),
             exercise=exercise.entry() if exercise else None,
+            mark=None if self.options.cram else partial(self._leech_marks, rating),
         )  # another session rated this card meanwhile: the rating applies to its new state
         before, after = applied.before, applied.after
-        rated = self._mark_leech(
-            Rated(applied.review_id, card, rating, before, after, exercise=exercise)
+        rated = Rated(
+            applied.review_id, card, rating, before, after, applied.flags_before,
+            leech=applied.marked is not None,
+            suspended=applied.marked is not None and self.config.leech_action == "suspend",
+            exercise=exercise,
         )
         self.history.append(rated)
         self.current = None
@@ -367,24 +372,17 @@ class StudySession:
             self._learning.sort(key=itemgetter(0))
         return rated
 
-    def _mark_leech(self, rated: Rated) -> Rated:
-        """A lapse (Again on a review card) that reaches the leech rule marks the card."""
-        lapsed = (
-            not self.options.cram
-            and rated.rating == 1
-            and rated.before is not None
-            and rated.before.state == State.REVIEW
-        )
-        if not lapsed or not sched.becomes_leech(
-            rated.after.lapses, self.config.leech_threshold
-        ):
-            return rated
-        card = rated.card
-        before = self.store.flags(card.deck, card.id)
+    def _leech_marks(
+        self, rating: int, before: CardState | None, after: CardState, marks: Flags
+    ) -> Flags | None:
+        """The marks a rating sets, applied in its transaction: a lapse (Again on a review
+        card) that reaches the leech rule marks the card a leech (and suspends it, if the
+        config says so). None: the marks stay as they are."""
+        lapsed = rating == 1 and before is not None and before.state == State.REVIEW
+        if not lapsed or not sched.becomes_leech(after.lapses, self.config.leech_threshold):
+            return None
         suspend = self.config.leech_action == "suspend"
-        after = replace(before, leech=True, suspended=before.suspended or suspend)
-        self.store.set_flags(card.deck, card.id, after)
-        return replace(rated, flags_before=before, leech=True, suspended=suspend)
+        return replace(marks, leech=True, suspended=marks.suspended or suspend)
 
     def set_aside(self, action: str) -> SetAside:
         """Suspend (``"suspend"``) the shown card, or bury it (``"bury"``) until the next
@@ -423,9 +421,7 @@ class StudySession:
             return None
         last = self.history.pop()
         if isinstance(last, Rated):
-            self.store.undo_review(last.review_id)
-            if last.leech:
-                self.store.set_flags(last.card.deck, last.card.id, last.flags_before)
+            self.store.undo_review(last.review_id, last.flags_before if last.leech else None)
             again = (last.card.deck, last.card.id)
             self._learning = [e for e in self._learning if (e[1], e[2]) != again]
             if self.options.cram and last.rating == 1 and again in self._reviews:

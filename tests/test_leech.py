@@ -102,6 +102,61 @@ def test_undo_of_the_leech_lapse_restores_the_card_and_its_marks(store, decks):
     assert s.current is not None and s.current.id == "chain-rule"
 
 
+def _failing_mark_write(monkeypatch) -> None:
+    """Writing a card's marks inside a rating's or an undo's transaction fails, as a full
+    disk or a killed process would make it."""
+    import sqlite3
+
+    from calcquiz.store import reviews
+
+    def fail(*_args):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(reviews, "_put_flags", fail)
+
+
+def test_a_leech_lapse_is_saved_with_its_marks_or_not_at_all(store, decks, monkeypatch):
+    """The rating, its log row and the leech mark are one transaction: if the mark cannot
+    be written, the rating is not saved either (no lapse logged without its mark)."""
+    clock = Clock(at(21, 9))
+    review_card(store, "chain-rule", lapses=7, due=at(21, 8))
+    before = store.card_state(DECK, "chain-rule")
+    s = start(store, decks, clock)
+    _failing_mark_write(monkeypatch)
+    with pytest.raises(Exception, match="disk I/O error"):
+        lapse(s)
+    assert store.card_state(DECK, "chain-rule") == before
+    assert store.reviews(DECK) == [] and store.flags(DECK, "chain-rule") == Flags()
+
+
+def test_a_leech_mark_keeps_marks_another_session_set_meanwhile(store, decks, tmp_path):
+    """The marks are read in the rating's transaction: a burial made by another process
+    while the card was shown is kept beside the leech mark."""
+    clock = Clock(at(21, 9))
+    review_card(store, "chain-rule", lapses=7, due=at(21, 8))
+    s = start(store, decks, clock, leech_action="tag")
+    assert s.next_card() is not None
+    with open_store(store.path) as other:
+        other.set_flags(DECK, "chain-rule", Flags(buried_until=at(22, 4)))
+    s.reveal()
+    assert s.rate(1).leech
+    assert store.flags(DECK, "chain-rule") == Flags(buried_until=at(22, 4), leech=True)
+
+
+def test_undo_of_a_leech_lapse_restores_its_marks_or_nothing(store, decks, monkeypatch):
+    clock = Clock(at(21, 9))
+    review_card(store, "chain-rule", lapses=7, due=at(21, 8))
+    s = start(store, decks, clock)
+    assert lapse(s).leech
+    after = store.card_state(DECK, "chain-rule")
+    _failing_mark_write(monkeypatch)
+    with pytest.raises(Exception, match="disk I/O error"):
+        s.undo()
+    assert store.card_state(DECK, "chain-rule") == after  # the rating stays, marks too
+    assert len(store.reviews(DECK)) == 1
+    assert store.flags(DECK, "chain-rule") == Flags(suspended=True, leech=True)
+
+
 def test_suspend_and_bury_in_study_and_undo(store, decks):
     clock = Clock(at(21, 23))
     s = StudySession(store, decks, SessionOptions(new_limit=5), clock=clock, tz=BERLIN)

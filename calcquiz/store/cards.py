@@ -13,8 +13,9 @@ from calcquiz.store.rows import (
     _BAD_STATE_SQL,
     _FLAG_COLUMNS,
     _STATE_COLUMNS,
-    NO_FLAGS,
     Flags,
+    _put_flags,
+    _read_flags,
     _row_to_state,
     flags_problem,
     state_problem,
@@ -116,25 +117,12 @@ class CardStates(StoreBase):
         return {r[0]: Flags(bool(r[1]), r[2], bool(r[3])) for r in rows}
 
     def flags(self, deck: str, card_id: str) -> Flags:
-        row = self.conn.execute(
-            "SELECT suspended, buried_until, leech FROM card_flags WHERE deck = ? AND card_id = ?",
-            (deck, card_id),
-        ).fetchone()
-        return Flags(bool(row[0]), row[1], bool(row[2])) if row else NO_FLAGS
+        return _read_flags(self.conn, deck, card_id)
 
     def set_flags(self, deck: str, card_id: str, flags: Flags) -> None:
         """Replace a card's marks (no marks: no row)."""
         with self._write() as conn:
-            if flags == NO_FLAGS:
-                conn.execute(
-                    "DELETE FROM card_flags WHERE deck = ? AND card_id = ?", (deck, card_id)
-                )
-                return
-            conn.execute(
-                "INSERT OR REPLACE INTO card_flags (deck, card_id, suspended, buried_until, "
-                "leech) VALUES (?, ?, ?, ?, ?)",
-                (deck, card_id, int(flags.suspended), flags.buried_until, int(flags.leech)),
-            )
+            _put_flags(conn, deck, card_id, flags)
 
     def next_active_due(self, decks: Iterable[str], after: float) -> float | None:
         """The earliest due time after ``after`` of a card that is not suspended."""

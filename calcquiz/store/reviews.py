@@ -12,13 +12,18 @@ from calcquiz.store.base import StoreBase
 from calcquiz.store.rows import (
     _STATE_COLUMNS,
     NEW,
+    NO_FLAGS,
     REVIEW,
     Applied,
     DrillEntry,
+    Flags,
+    Mark,
     Recompute,
     Review,
     _log_exercise,
+    _put_flags,
     _put_state,
+    _read_flags,
     _row_to_state,
     bad_row_error,
 )
@@ -38,6 +43,7 @@ class ReviewLog(StoreBase):
         cram: bool = False,
         recompute: Recompute | None = None,
         exercise: DrillEntry | None = None,
+        mark: Mark | None = None,
     ) -> Applied:
         """Log a rating and (unless cramming) save the new state, in one transaction.
 
@@ -51,6 +57,9 @@ class ReviewLog(StoreBase):
 
         With ``exercise`` the rating is logged as kind ``exercise`` and the exercise goes
         to ``drill_log`` in the same transaction, linked by ``review_id``.
+
+        With ``mark``, the marks ``mark(before, after, marks)`` returns (the leech rule's)
+        are set in the same transaction too: a rating is never saved without them.
         """
         with self._write() as conn:
             fresh = before
@@ -88,7 +97,13 @@ class ReviewLog(StoreBase):
             assert cur.lastrowid is not None
             if exercise is not None:
                 _log_exercise(conn, exercise, cur.lastrowid)
-            return Applied(cur.lastrowid, fresh, after, reviewed_at)
+            flags, marked = NO_FLAGS, None
+            if mark is not None:
+                flags = _read_flags(conn, after.deck, after.card_id)
+                marked = mark(fresh, after, flags)
+                if marked is not None:
+                    _put_flags(conn, after.deck, after.card_id, marked)
+            return Applied(cur.lastrowid, fresh, after, reviewed_at, flags, marked)
 
     def import_history(
         self,
@@ -106,8 +121,10 @@ class ReviewLog(StoreBase):
                 reviews,
             )
 
-    def undo_review(self, review_id: int) -> CardState | None:
-        """Remove a logged rating and restore the card's state from before it.
+    def undo_review(self, review_id: int, flags: Flags | None = None) -> CardState | None:
+        """Remove a logged rating and restore the card's state from before it, and with
+        ``flags`` its marks (those the rating's :class:`Applied` found), in one
+        transaction.
 
         Only while the card's state is still the one that rating produced: if another
         session changed the card since, raises UndoConflictError and changes nothing.
@@ -138,6 +155,8 @@ class ReviewLog(StoreBase):
                     )
             conn.execute("DELETE FROM drill_log WHERE review_id = ?", (review_id,))
             conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
+            if flags is not None:
+                _put_flags(conn, deck, card_id, flags)
             if cram:
                 return before
             if before is None:

@@ -67,6 +67,26 @@ class Flags:
 NO_FLAGS = Flags()
 
 
+def _read_flags(conn: sqlite3.Connection, deck: str, card_id: str) -> Flags:
+    row = conn.execute(
+        "SELECT suspended, buried_until, leech FROM card_flags WHERE deck = ? AND card_id = ?",
+        (deck, card_id),
+    ).fetchone()
+    return Flags(bool(row[0]), row[1], bool(row[2])) if row else NO_FLAGS
+
+
+def _put_flags(conn: sqlite3.Connection, deck: str, card_id: str, flags: Flags) -> None:
+    """Replace a card's marks (no marks: no row)."""
+    if flags == NO_FLAGS:
+        conn.execute("DELETE FROM card_flags WHERE deck = ? AND card_id = ?", (deck, card_id))
+        return
+    conn.execute(
+        "INSERT OR REPLACE INTO card_flags (deck, card_id, suspended, buried_until, leech) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (deck, card_id, int(flags.suspended), flags.buried_until, int(flags.leech)),
+    )
+
+
 def _put_state(conn: sqlite3.Connection, state: CardState) -> None:
     """Write a card's state row, column by column (not by the dataclass's field order)."""
     conn.execute(
@@ -208,8 +228,13 @@ class Applied:
     before: CardState | None
     after: CardState
     reviewed_at: float
+    flags_before: Flags = NO_FLAGS  # the card's marks when the rating was applied
+    marked: Flags | None = None  # the marks the rating set (None: left as they were)
 
 
 # Given the card's state as it is at commit time and the review time, the state a rating
 # leads to (the session passes the scheduler's rule for the rating pressed).
 Recompute = Callable[[CardState | None, float], CardState]
+# Given the states a rating was applied between and the card's marks at commit time, the
+# marks the rating sets, or None to leave them (the session passes the leech rule).
+Mark = Callable[[CardState | None, CardState, Flags], "Flags | None"]
