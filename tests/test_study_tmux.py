@@ -159,3 +159,47 @@ def test_the_wait_screen_counts_down_live_and_accepts_undo(terminal, calcquiz_ho
     assert count_reviews(calcquiz_home) == 0
     t.keys("q")
     t.wait_for("EXIT=0")
+
+
+def test_keys_typed_ahead_are_kept_and_not_echoed(terminal, calcquiz_home: Path):
+    """Space and 3 pressed together (before the answer is drawn) reveal and rate the card;
+    nothing typed shows up on the screen."""
+    t = terminal("study")
+    t.wait_for(QUESTION_KEYS)
+    t.keys("Space", "3", "Space")
+    screen = t.wait_for("∂f/∂x.")  # card 2's answer: the third key was kept too
+    assert count_reviews(calcquiz_home) == 1
+    assert "What is a Derivative?" not in screen
+    t.keys("q")
+    screen = t.wait_for("EXIT=0")
+    assert "Reviewed: 1 rating of 1 card" in screen
+
+
+def test_ctrl_z_gives_the_shell_its_terminal_and_fg_resumes_single_keys(
+    calcquiz_home: Path, tmp_path: Path
+):
+    """Suspended with Ctrl-Z, the shell has a normal terminal (line editing, echo); after
+    ``fg`` the study takes single keys again."""
+    if shutil.which("bash") is None:
+        pytest.skip("needs bash for job control")
+    t = Terminal("env PS1='$ ' bash --norc --noprofile -i", tmp_path)
+    try:
+        t.wait_for("$")
+        t.type(f"CALCQUIZ_HOME={shlex.quote(str(calcquiz_home))} TERM=xterm-256color "
+               f"{shlex.quote(sys.executable)} -m calcquiz study")
+        t.keys("Enter")
+        t.wait_for(QUESTION_KEYS)
+        t.keys("C-z")
+        t.wait_for("Stopped")
+        t.type("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ,")
+        t.keys("Enter")
+        t.wait_for("echo,icanon,")  # the shell's terminal: line editing and echo
+        t.type("fg")
+        t.keys("Enter")
+        time.sleep(0.5)
+        t.keys("Space")  # one key, no Enter
+        t.wait_for("Rate of change of a function")
+        t.keys("3", "q")
+        t.wait_for("Reviewed: 1 rating of 1 card")
+    finally:
+        t.close()

@@ -106,9 +106,10 @@ def study(
     _check_tags(decks, tag)
     with open_store() as store:
         session = StudySession(store, decks, options, config=settings)
-        screen = StudyScreen(session, KeyReader(), run_demo=_run_demo)
+        keys = KeyReader()
+        screen = StudyScreen(session, keys, run_demo=_run_demo)
         try:
-            with _signals_interrupt():
+            with _signals_interrupt(), keys:  # keys typed while a screen draws are kept
                 summary = screen.run()
         except KeyboardInterrupt as exc:
             ui.console().print()

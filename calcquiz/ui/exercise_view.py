@@ -111,7 +111,8 @@ def ask_exercise(screen: StudyScreen, card: Card) -> None:
     assert drill is not None
     drill.shown()  # the exercise is timed from here
     while session.exercises.waiting:
-        line = lines.read(PROMPT)
+        with screen.keys.cooked():  # the answer is typed as a line, with echo
+            line = lines.read(PROMPT)
         typed = (line or "").strip()
         if typed == "d":
             screen.demo(card)

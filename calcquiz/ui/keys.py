@@ -7,9 +7,12 @@ first character. End of input is ``None``.
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
-from typing import IO
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import IO, Any
 
 ENTER = "\n"
 TIMEOUT = ""  # read_within: no key came in time
@@ -23,9 +26,71 @@ def _is_terminal(stream: IO[str]) -> bool:
 
 
 class KeyReader:
+    """Single keys. Used as a context manager on a terminal, it holds the terminal in
+    cbreak mode (no echo, no Enter needed) until the block ends, so keys pressed while a
+    screen is drawn are neither echoed over it nor lost: they wait, in order, for the
+    next read. Outside such a block each read sets cbreak mode for itself."""
+
     def __init__(self, stream: IO[str] | None = None):
         self.stream = stream or sys.stdin
         self.interactive = _is_terminal(self.stream)
+        self._pending: list[str | None] = []  # keys read but not yet returned
+        self._held: list[Any] | None = None  # the terminal's own mode, while held
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._handlers: dict[int, Any] = {}
+
+    def __enter__(self) -> KeyReader:
+        if self.interactive and self._held is None:
+            import termios
+
+            self._held = termios.tcgetattr(self.stream.fileno())
+            self._cbreak()
+            self._handlers = _on_stop_and_continue(self._on_stop, self._on_continue)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._held is not None:
+            _restore_handlers(self._handlers)
+            self._restore(self._held)
+            self._held = None
+
+    def _cbreak(self) -> None:
+        import termios
+        import tty
+
+        with suppress(termios.error, OSError, ValueError):
+            tty.setcbreak(self.stream.fileno(), termios.TCSANOW)  # keys typed are kept
+
+    def _on_stop(self) -> None:
+        """Ctrl-Z: the shell gets its terminal back as it was."""
+        if self._held is not None:
+            self._restore(self._held)
+
+    def _on_continue(self) -> None:
+        """``fg``: single keys again."""
+        if self._held is not None:
+            self._cbreak()
+
+    @contextmanager
+    def cooked(self) -> Iterator[None]:
+        """The terminal's own mode (echo, line editing) for the block, e.g. to type an
+        answer; keys typed ahead for the screen before are dropped."""
+        held = self._held
+        if held is None:
+            yield
+            return
+        self._pending.clear()
+        self._restore(held)
+        try:
+            yield
+        finally:
+            self._cbreak()
+
+    def _restore(self, mode: list[Any]) -> None:
+        import termios
+
+        with suppress(termios.error, OSError, ValueError):  # the terminal may be gone
+            termios.tcsetattr(self.stream.fileno(), termios.TCSADRAIN, mode)
 
     def read(self) -> str | None:
         if self.interactive:
@@ -44,27 +109,94 @@ class KeyReader:
         return self._read_key(timeout=seconds)
 
     def _read_key(self, timeout: float | None = None) -> str | None:
+        if not self._pending:
+            data = self._read_bytes(timeout)
+            if data is None:
+                return TIMEOUT
+            self._pending = split_keys(self._decoder.decode(data)) if data else [None]
+        return self._pending.pop(0)
+
+    def _read_bytes(self, timeout: float | None) -> bytes | None:
+        """What the terminal has (at least one byte; b"" at its end), or None if nothing
+        came within ``timeout``."""
         import select
         import termios
         import tty
 
         fd = self.stream.fileno()
-        saved = termios.tcgetattr(fd)
+        saved = None if self._held is not None else termios.tcgetattr(fd)
         try:
-            tty.setcbreak(fd)
+            if saved is not None:
+                tty.setcbreak(fd, termios.TCSANOW)
             if timeout is not None and not select.select([fd], [], [], max(0.0, timeout))[0]:
-                return TIMEOUT
-            data = os.read(fd, 32)  # one key; escape sequences arrive whole and are ignored
+                return None
+            return os.read(fd, 1024)  # all keys pressed since the last read
         finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-        if not data or data == b"\x04":  # Ctrl-D
-            return None
-        text = data.decode("utf-8", errors="replace")
-        if text in ("\r", "\n", "\r\n"):
-            return ENTER
-        if text.startswith("\x1b"):
-            return "\x1b"
-        return text[0]
+            if saved is not None:
+                self._restore(saved)
+
+
+def _on_stop_and_continue(
+    stop: Callable[[], None], cont: Callable[[], None]
+) -> dict[int, Any]:
+    """Call ``stop`` before the process stops on Ctrl-Z (SIGTSTP) and ``cont`` when it
+    continues (SIGCONT). Returns the handlers they replace (none off the main thread or
+    without job control)."""
+    import signal
+    import threading
+
+    tstp, sigcont = getattr(signal, "SIGTSTP", None), getattr(signal, "SIGCONT", None)
+    if tstp is None or sigcont is None or threading.current_thread() is not threading.main_thread():
+        return {}
+    before = {tstp: signal.getsignal(tstp), sigcont: signal.getsignal(sigcont)}
+
+    def on_stop(signum: int, frame: object) -> None:
+        stop()
+        signal.signal(tstp, signal.SIG_DFL)  # stop for real, then take the signal back
+        os.kill(os.getpid(), tstp)
+
+    def on_continue(signum: int, frame: object) -> None:
+        signal.signal(tstp, on_stop)
+        cont()
+
+    signal.signal(tstp, on_stop)
+    signal.signal(sigcont, on_continue)
+    return before
+
+
+def _restore_handlers(handlers: dict[int, Any]) -> None:
+    import signal
+
+    for signum, handler in handlers.items():
+        signal.signal(signum, handler)
+
+
+def split_keys(text: str) -> list[str | None]:
+    """The keys in what a terminal sent: Enter for CR, LF or CR LF; an escape sequence
+    (an arrow, a function key, Alt with a key) as one ESC, which nothing binds; None for
+    Ctrl-D, the end of input, after which nothing is read."""
+    keys: list[str | None] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        i += 1
+        if ch == "\x04":
+            keys.append(None)
+            break
+        if ch == "\x1b":
+            if i < len(text) and text[i] in "[O":  # CSI or SS3: up to a final byte
+                i += 1
+                while i < len(text) and not "@" <= text[i] <= "~":
+                    i += 1
+                i += 1
+            elif i < len(text):  # Alt with a key
+                i += 1
+            keys.append("\x1b")
+            continue
+        if ch == "\r" and text[i : i + 1] == "\n":
+            i += 1
+        keys.append(ENTER if ch in "\r\n" else ch)
+    return keys
 
 
 class LineReader:
