@@ -63,13 +63,14 @@ def cli():
     from typer.testing import CliRunner
 
     from calcquiz import ui
-    from calcquiz.cli import app
+    from calcquiz.cli import app_for
 
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None):  # `input` mirrors CliRunner
         ui.reset_consoles()
-        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        # the app main() runs: only the named command, or all of them
+        return runner.invoke(app_for(args), list(args), input=input, catch_exceptions=False)
 
     return run
 

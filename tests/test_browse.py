@@ -126,6 +126,33 @@ def test_every_command_has_help_with_an_example(cli):
         assert "Example: calcquiz" in result.stdout, path
 
 
+def test_a_command_line_builds_only_the_command_it_names(monkeypatch):
+    """main() runs an app of the named command alone; every command's help (and that of
+    each subcommand) reads as it does in the app of all commands."""
+    from typer.testing import CliRunner
+
+    from calcquiz import ui
+    from calcquiz.cli import COMMANDS, app, app_for
+
+    assert [p[0] for p in commands(app_for(["demo", "momentum"]))] == ["demo"]
+    assert [p[:1] for p in commands(app_for(["export", "anki"]))] == [["export"]]
+    for args in ([], ["--version"], ["--help"], ["stdy"], ["-h", "study"]):
+        assert app_for(args) is app, args  # all commands: help, suggestions
+    monkeypatch.setenv("_CALCQUIZ_COMPLETE", "bash_complete")
+    assert app_for(["study"]) is app  # shell completion lists every command
+    monkeypatch.delenv("_CALCQUIZ_COMPLETE")
+
+    runner = CliRunner()
+    paths = commands(app)
+    assert {p[0] for p in paths} == set(COMMANDS)
+    for path in [*paths, *([name] for name in COMMANDS)]:
+        ui.reset_consoles()
+        alone = runner.invoke(app_for(path), [*path, "--help"])
+        ui.reset_consoles()
+        every = runner.invoke(app, [*path, "--help"])
+        assert (alone.exit_code, alone.stdout) == (every.exit_code, every.stdout), path
+
+
 def test_python_dash_m_works(tmp_path: Path):
     result = subprocess.run(
         [sys.executable, "-m", "calcquiz", "--version"],
