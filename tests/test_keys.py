@@ -97,3 +97,25 @@ def test_ctrl_d_ends_the_keys(pty):
     with KeyReader(stream) as keys:
         os.write(keyboard, b"\x04")
         assert keys.read() is None
+
+
+def test_discard_drops_the_keys_pressed_so_far(pty):
+    stream, keyboard = pty
+    with KeyReader(stream) as keys:
+        os.write(keyboard, b"ab")
+        assert keys.read() == "a"  # "b" waits in the queue
+        os.write(keyboard, b"q")  # and "q" in the terminal
+        select.select([stream.fileno()], [], [], 1)
+        keys.discard()
+        assert keys.read_within(0.05) == TIMEOUT
+        os.write(keyboard, b"3")
+        assert keys.read() == "3"
+
+
+def test_a_pipe_is_read_a_line_a_key():
+    import io
+
+    keys = KeyReader(io.StringIO("3\n\nabc\n"))
+    with keys:
+        keys.discard()  # a pipe's lines are answers given in advance: all kept
+        assert [keys.read(), keys.read(), keys.read(), keys.read()] == ["3", ENTER, "a", None]

@@ -203,3 +203,20 @@ def test_ctrl_z_gives_the_shell_its_terminal_and_fg_resumes_single_keys(
         t.wait_for("Reviewed: 1 rating of 1 card")
     finally:
         t.close()
+
+
+def test_a_key_pressed_during_a_demo_does_not_dismiss_it_or_quit(terminal, calcquiz_home: Path):
+    """`d` runs the card's demo; q pressed while it draws is dropped, so the demo stays on
+    screen until a fresh key, and the session goes on."""
+    t = terminal("study")
+    t.wait_for(QUESTION_KEYS)
+    t.keys("d", "q")
+    screen = t.wait_for("Press any key to go back to the card.")
+    time.sleep(0.3)
+    screen = t.screen()
+    assert "Press any key to go back to the card." in screen and "EXIT=" not in screen
+    t.keys("x")
+    screen = t.wait_for(QUESTION_KEYS)
+    assert "What is a Derivative?" in screen
+    t.keys("q")
+    t.wait_for("EXIT=0")

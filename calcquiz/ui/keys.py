@@ -86,6 +86,16 @@ class KeyReader:
         finally:
             self._cbreak()
 
+    def discard(self) -> None:
+        """Drop the keys pressed so far: a "press any key" waits for a fresh one, not for
+        a key pressed while a demo was running."""
+        self._pending.clear()
+        if self.interactive:
+            import termios
+
+            with suppress(termios.error, OSError, ValueError):
+                termios.tcflush(self.stream.fileno(), termios.TCIFLUSH)
+
     def _restore(self, mode: list[Any]) -> None:
         import termios
 

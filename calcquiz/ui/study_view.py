@@ -135,6 +135,7 @@ class StudyScreen:
             return
         self.clear()
         self.run_demo(card)
+        self.keys.discard()  # keys pressed while it ran are not the answer to this
         self.console.print(keys_line("Press any key to go back to the card."))
         self.key()
 
