@@ -228,8 +228,10 @@ class Applied:
     before: CardState | None
     after: CardState
     reviewed_at: float
-    flags_before: Flags = NO_FLAGS  # the card's marks when the rating was applied
-    marked: Flags | None = None  # the marks the rating set (None: left as they were)
+    # With a Mark rule: the card's marks when the rating was applied (else NO_FLAGS), and
+    # the marks the rating set (None: left as they were).
+    flags_before: Flags = NO_FLAGS
+    marked: Flags | None = None
 
 
 # Given the card's state as it is at commit time and the review time, the state a rating
