@@ -449,6 +449,18 @@ def derivative_answer(screen: str) -> str:
 # --- a real terminal (tmux) ---------------------------------------------------------------
 
 
+def calcquiz_command(home: Path, *args: str) -> str:
+    """A shell command line that runs ``calcquiz ARGS`` with ``home`` as CALCQUIZ_HOME, in
+    a colour terminal (for tmux)."""
+    import shlex
+    import sys
+
+    return " ".join(
+        [f"CALCQUIZ_HOME={shlex.quote(str(home))}", "TERM=xterm-256color",
+         shlex.quote(sys.executable), "-m", "calcquiz", *map(shlex.quote, args)]
+    )
+
+
 class Terminal:
     """A tmux session of ``width`` x ``height`` running one command, read as a person would."""
 

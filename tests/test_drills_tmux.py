@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import shlex
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
+
+from .helpers import calcquiz_command
 
 pytestmark = [
     pytest.mark.slow,
@@ -52,17 +52,7 @@ class Terminal:
 def test_a_person_answers_asks_a_hint_and_skips(cli, calcquiz_home: Path, tmp_path: Path):
     args = ["drill", "newton", "-n", "2", "--seed", "2"]
     first, _ = json.loads(cli(*args, "--json").stdout)
-    command = " ".join(
-        [
-            f"CALCQUIZ_HOME={shlex.quote(str(calcquiz_home))}",
-            "TERM=xterm-256color",
-            shlex.quote(sys.executable),
-            "-m",
-            "calcquiz",
-            *args,
-        ]
-    )
-    t = Terminal(command, tmp_path)
+    t = Terminal(calcquiz_command(calcquiz_home, *args), tmp_path)
     try:
         screen = t.wait_for("answer>")
         assert "Drill 1/2 · newton" in screen and "3 significant figures" in screen

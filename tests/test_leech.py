@@ -129,7 +129,7 @@ def test_a_leech_lapse_is_saved_with_its_marks_or_not_at_all(store, decks, monke
     assert store.reviews(DECK) == [] and store.flags(DECK, "chain-rule") == Flags()
 
 
-def test_a_leech_mark_keeps_marks_another_session_set_meanwhile(store, decks, tmp_path):
+def test_a_leech_mark_keeps_marks_another_session_set_meanwhile(store, decks):
     """The marks are read in the rating's transaction: a burial made by another process
     while the card was shown is kept beside the leech mark."""
     clock = Clock(at(21, 9))

@@ -4,15 +4,13 @@ exercise, type an answer, accept the proposed rating with Enter, read the worked
 from __future__ import annotations
 
 import re
-import shlex
 import shutil
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
 
-from .helpers import Terminal, derivative_answer
+from .helpers import Terminal, calcquiz_command, derivative_answer
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
@@ -35,16 +33,8 @@ def terminal(calcquiz_home: Path, tmp_path: Path):
     opened: list[Terminal] = []
 
     def start(*args: str) -> Terminal:
-        command = "unset COLUMNS LINES; " + " ".join(  # the terminal's own size
-            [
-                f"CALCQUIZ_HOME={shlex.quote(str(calcquiz_home))}",
-                "TERM=xterm-256color",
-                shlex.quote(sys.executable),
-                "-m",
-                "calcquiz",
-                *map(shlex.quote, args),
-            ]
-        )
+        # unset: the terminal's own size
+        command = "unset COLUMNS LINES; " + calcquiz_command(calcquiz_home, *args)
         opened.append(Terminal(command, tmp_path, width=80, height=30))
         return opened[-1]
 

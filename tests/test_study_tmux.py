@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import shlex
 import shutil
 import sqlite3
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 
 from calcquiz.ui.study_view import ANSWER_KEYS, QUESTION_KEYS
 
-from .helpers import Terminal
+from .helpers import Terminal, calcquiz_command
 
 pytestmark = [
     pytest.mark.slow,
@@ -27,17 +25,7 @@ def terminal(calcquiz_home: Path, tmp_path: Path):
     opened: list[Terminal] = []
 
     def start(*args: str) -> Terminal:
-        command = " ".join(
-            [
-                f"CALCQUIZ_HOME={shlex.quote(str(calcquiz_home))}",
-                "TERM=xterm-256color",
-                shlex.quote(sys.executable),
-                "-m",
-                "calcquiz",
-                *map(shlex.quote, args),
-            ]
-        )
-        t = Terminal(command, tmp_path)
+        t = Terminal(calcquiz_command(calcquiz_home, *args), tmp_path)
         opened.append(t)
         return t
 
@@ -185,8 +173,7 @@ def test_ctrl_z_gives_the_shell_its_terminal_and_fg_resumes_single_keys(
     t = Terminal("env PS1='$ ' bash --norc --noprofile -i", tmp_path)
     try:
         t.wait_for("$")
-        t.type(f"CALCQUIZ_HOME={shlex.quote(str(calcquiz_home))} TERM=xterm-256color "
-               f"{shlex.quote(sys.executable)} -m calcquiz study")
+        t.type(calcquiz_command(calcquiz_home, "study"))
         t.keys("Enter")
         t.wait_for(QUESTION_KEYS)
         t.keys("C-z")

@@ -74,7 +74,8 @@ class KeyReader:
     @contextmanager
     def cooked(self) -> Iterator[None]:
         """The terminal's own mode (echo, line editing) for the block, e.g. to type an
-        answer; keys typed ahead for the screen before are dropped."""
+        answer. Keys already read for the screen before are dropped; keys the terminal
+        still holds start the line, where they are seen and can be erased."""
         held = self._held
         if held is None:
             yield
