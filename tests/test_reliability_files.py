@@ -146,3 +146,68 @@ def test_a_home_under_a_file_is_a_clean_error(tmp_path: Path):
         if command in (["study"], ["stats"]) or result.returncode:  # these must write
             assert_one_line(result, code=None)
     assert blocker.read_text() == "x"
+
+
+def _counting_inspect(monkeypatch, outcomes=None):
+    """Count the schema reads; with ``outcomes``, give them in turn (an exception is
+    raised) instead of reading the file."""
+    from calcquiz.store import schema
+
+    calls = []
+    real = schema._inspect
+
+    def inspect(path):
+        calls.append(path)
+        if outcomes is None:
+            return real(path)
+        outcome = outcomes[len(calls) - 1]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(schema, "_inspect", inspect)
+    return calls
+
+
+def _foreign_file(path: Path) -> Path:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def test_a_store_read_while_another_process_writes_it_is_read_again(tmp_path, monkeypatch):
+    """A lock-free read can catch another calcquiz copying its new tables into the file
+    and see "another program's tables": a just-written file is read again, not refused."""
+    from calcquiz.errors import StoreError
+    from calcquiz.store import schema
+
+    path = _foreign_file(tmp_path / "calcquiz.db")  # just written
+    torn = StoreError(f"{path} is not a calcquiz database (it holds another program's tables)")
+    calls = _counting_inspect(monkeypatch, [torn, SCHEMA_VERSION])
+    assert schema.classify(path) == "store" and len(calls) == 2
+
+
+def test_a_foreign_file_is_refused_after_one_read_once_settled(tmp_path, monkeypatch):
+    from calcquiz.errors import StoreError
+    from calcquiz.store import schema
+
+    path = _foreign_file(tmp_path / "calcquiz.db")
+    old = path.stat().st_mtime - 3600
+    os.utime(path, (old, old))
+    calls = _counting_inspect(monkeypatch)
+    with pytest.raises(StoreError, match="another program's tables"):
+        schema.classify(path)
+    assert len(calls) == 1
+
+
+def test_a_just_written_foreign_file_is_refused_when_two_reads_agree(tmp_path, monkeypatch):
+    from calcquiz.errors import StoreError
+    from calcquiz.store import schema
+
+    path = _foreign_file(tmp_path / "calcquiz.db")
+    calls = _counting_inspect(monkeypatch)
+    with pytest.raises(StoreError, match="another program's tables"):
+        schema.classify(path)
+    assert len(calls) == 2

@@ -233,7 +233,45 @@ def classify(path: Path) -> str:
         raise _os_error(path, exc) from None
     if header != b"SQLite format 3\x00":
         raise StoreError(f"{path} is not a calcquiz database (not an SQLite file)")
-    return "store" if _inspect(path) > 0 else "empty"
+    return "store" if _inspect_settled(path) > 0 else "empty"
+
+
+SETTLED_S = 1.0  # a file unchanged this long is not being written
+
+
+def _inspect_settled(path: Path) -> int:
+    """:func:`_inspect`, read again if it refuses a file that is being written. Its
+    immutable read takes no lock, so while another calcquiz creates the store (tables
+    and version in one commit, copied into the file as that process closes) it can see
+    half of the copy: a new store read as "another program's tables". A refusal stands
+    once the file is older than SETTLED_S, or two reads give it with the file (and its
+    -wal) unchanged from the first read to the second."""
+    deadline = time.monotonic() + busy_timeout_ms() / 1000
+    seen: tuple[str, tuple[float, ...]] | None = None
+    while True:
+        before = _stamp(path)
+        try:
+            return _inspect(path)
+        except StoreError as exc:
+            after = _stamp(path)
+            settled = time.time() - after[1] / 1e9 > SETTLED_S
+            agreed = seen == (str(exc), before) and before == after
+            if settled or agreed or time.monotonic() >= deadline:
+                raise
+            seen = (str(exc), before)
+        time.sleep(0.02)
+
+
+def _stamp(path: Path) -> tuple[float, ...]:
+    """What changes when SQLite writes the file or its -wal: their sizes and times."""
+    out: list[float] = []
+    for file in (path, Path(f"{path}-wal")):
+        try:
+            st = file.stat()
+            out += [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out += [-1, -1]
+    return tuple(out)
 
 
 def use_wal(conn: sqlite3.Connection, timeout_ms: int) -> None:
