@@ -33,7 +33,9 @@ from .marks import Marks
 
 SUSPENDED, SCHED_BURIED, USER_BURIED = -1, -2, -3  # Anki's queues for marked cards
 NEW_QUEUE = 0
-MEMORY_TOLERANCE = 1e-4  # Anki keeps stability and difficulty as 32-bit floats
+# Anki keeps stability and difficulty as 32-bit floats rounded to 3 decimals: a memory
+# state that close is the same one (rewriting it would change the card every sync).
+ROUNDING, F32 = 5e-4, 1e-6
 
 
 class _Rows(list[Any]):
@@ -105,6 +107,8 @@ def schedule_fields(
     fields = card_fields(state, collection.crt, how.retention, how.decay, how.steps)
     if state.state == REVIEW:
         fields["due"] = anki_day(collection, state.due)
+        if state.last_review is not None:  # Anki's interval: due day minus review day
+            fields["ivl"] = max(1, fields["due"] - anki_day(collection, state.last_review))
     return fields
 
 
@@ -151,7 +155,7 @@ def _same_memory(card: Any, memory: tuple[float | None, float | None]) -> bool:
         return True  # nothing to set
     if have is None:
         return False
-    return bool(
-        abs(have.stability - memory[0]) <= MEMORY_TOLERANCE * max(1.0, memory[0])
-        and abs(have.difficulty - memory[1]) <= MEMORY_TOLERANCE * max(1.0, memory[1])
+    return all(
+        abs(stored - wanted) <= ROUNDING + F32 * max(1.0, wanted)
+        for stored, wanted in ((have.stability, memory[0]), (have.difficulty, memory[1]))
     )

@@ -1,0 +1,286 @@
+"""`calcquiz sync anki`: a learner studies in calcquiz and in Anki (the official anki
+package's own scheduler answering the cards) on alternate days, syncing after each day.
+Both sides must end with the same review log per card, the same memory state (checked
+against Anki's own compute_memory_state, not against calcquiz's numbers), the same due
+days, the same suspensions, and a collection Check Database finds clean."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from calcquiz.anki_sync.run import sync_anki
+from calcquiz.dates import Calendar
+from calcquiz.export import anki as exporter
+from calcquiz.store import NEW, REVIEW, Flags, open_store, review_ms
+
+from .helpers import DAY, FakeClock, _one_session, assert_integrity, pick_rating
+
+Collection = pytest.importorskip("anki.collection").Collection
+ANKI_TYPE = {1: 1, 2: 2, 3: 3}  # calcquiz state -> Anki card type
+
+
+@pytest.fixture(autouse=True)
+def no_real_anki(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Anki's default folders point into the test's own folder."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("APPDATA", str(home / "AppData"))
+    monkeypatch.delenv("ANKI_BASE", raising=False)
+    return home
+
+
+def make_collection(folder: Path) -> Path:
+    """A learner's collection with FSRS on and one note of their own."""
+    folder.mkdir(parents=True, exist_ok=True)
+    col = Collection(str(folder / "collection.anki2"))
+    col.set_config("fsrs", True)
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "my own note", "left alone"
+    col.add_note(note, col.decks.id("Mine"))
+    col.close()
+    return folder / "collection.anki2"
+
+
+def own_note(col) -> tuple:
+    nid = col.find_notes('"deck:Mine"')[0]
+    note = col.get_note(nid)
+    card = note.cards()[0]
+    return (note.mod, note.fields, card.mod, card.queue, card.due, card.type)
+
+
+def calcquiz_cards(col, decks) -> dict[str, int]:
+    """calcquiz card id -> its Anki card id, by the guid calcquiz gives each note."""
+    deck = decks[0]
+    by_guid = {exporter.guid(deck.name, c.id): c.id for c in deck.cards}
+    out = {}
+    for cid in col.find_cards("note:calcquiz"):
+        out[by_guid[col.get_card(cid).note().guid]] = cid
+    return out
+
+
+def anki_day_number(col, ts: float) -> int:
+    days = Calendar(col.get_config("rollover", 4))
+    return col.sched.today + (days.day_of(ts) - days.day_of(time.time())).days
+
+
+def answer(col, cid: int, rating: int, at_ms: int) -> None:
+    from anki.scheduler.v3 import CardAnswer
+
+    buttons = {1: CardAnswer.AGAIN, 2: CardAnswer.HARD, 3: CardAnswer.GOOD, 4: CardAnswer.EASY}
+    card = col.get_card(cid)
+    card.start_timer()
+    card.timer_started -= 5.5
+    states = col._backend.get_scheduling_states(cid)
+    chosen = col.sched.build_answer(card=card, states=states, rating=buttons[rating])
+    chosen.answered_at_millis = at_ms
+    col.sched.answer_card(chosen)
+
+
+def anki_session(path: Path, decks, day: int, at: float, also: tuple[str, ...] = ()) -> list:
+    """Anki's own scheduler answers the calcquiz cards the learner studies on ``day``:
+    those due that day by their log, two new ones at most, (re)learning steps until they
+    graduate, and the cards in ``also`` whether due or not. Returns (card, rating) of the
+    first answers.
+
+    Anki schedules from the real clock (its due days count from today, whatever
+    ``answered_at_millis`` says), so which cards are due on a simulated day is read from
+    the log replayed (fuzz off), as the learner would have found them due."""
+    from calcquiz import scheduler as sched
+
+    replayer = sched.make_scheduler(fuzz=False)
+    with open_store() as store:
+        logs: dict[str, list[tuple[int, float]]] = {}
+        for review in store.reviews(decks[0].name):
+            if not review.cram:
+                logs.setdefault(review.card_id, []).append((review.rating, review.reviewed_at))
+    day_end = Calendar().today_end(at)
+    col = Collection(str(path))
+    try:
+        ids = calcquiz_cards(col, decks)
+        answered = []
+        new = 0
+        for n, (key, cid) in enumerate(sorted(ids.items())):
+            card = col.get_card(cid)
+            if card.queue < 0:
+                continue
+            due = card.type in (1, 3)
+            if card.type == 2:
+                replayed = sched.replay(replayer, "", key, logs.get(key, []))
+                due = replayed is not None and replayed.due < day_end
+            if card.type == 0 and new < 2:
+                due, new = True, new + 1
+            if not due and key not in also:
+                continue
+            for nth in (1, 2, 3, 4):
+                if nth > 1 and col.get_card(cid).type not in (1, 3):
+                    break
+                rating = pick_rating(day, key, nth)
+                answer(col, cid, rating, int((at + n * 60 + nth * 600) * 1000))
+                if nth == 1:
+                    answered.append((key, rating))
+        return answered
+    finally:
+        col.close()
+
+
+def calcquiz_session(store, decks, day: int, at: float) -> None:
+    from calcquiz.session import SessionOptions
+
+    _one_session(store, decks, FakeClock(at), day, pick_rating, SessionOptions(new_limit=2))
+
+
+def assert_both_sides_agree(path: Path, decks) -> None:
+    deck = decks[0]
+    col = Collection(str(path))
+    try:
+        ids = calcquiz_cards(col, decks)
+        assert set(ids) == {c.id for c in deck.cards}
+        with open_store() as store:
+            states = store.card_states(deck.name)
+            flags = store.card_flags(deck.name)
+            logged: dict[str, list[int]] = {}
+            for review in store.reviews(deck.name):
+                if not review.cram:
+                    logged.setdefault(review.card_id, []).append(review_ms(review.reviewed_at))
+        for key, cid in ids.items():
+            anki_log = col.db.list("SELECT id FROM revlog WHERE cid = ? ORDER BY id", cid)
+            assert sorted(logged.get(key, [])) == anki_log, key
+            card = col.get_card(cid)
+            assert (card.queue == -1) == flags.get(key, Flags()).suspended, key
+            state = states.get(key)
+            if state is None or state.state == NEW:
+                assert card.type == 0, key
+                continue
+            assert card.type == ANKI_TYPE[state.state], key
+            computed = col.compute_memory_state(cid)
+            for anki_s, anki_d in (
+                (card.memory_state.stability, card.memory_state.difficulty),
+                (computed.stability, computed.difficulty),
+            ):
+                assert abs(state.stability - anki_s) < 1e-3, key
+                assert abs(state.difficulty - anki_d) < 1e-3, key
+            if state.state == REVIEW:
+                assert card.due == anki_day_number(col, state.due), key
+            else:
+                assert abs(card.due - state.due) < 1, key
+    finally:
+        col.close()
+
+
+def first_morning(days: int) -> float:
+    """10:00, ``days`` days ago. Anki's memory state counts the days between reviews up to
+    today, so the month is in the past (reviews at a future time would not count)."""
+    today = datetime.now().replace(hour=10, minute=0, second=0, microsecond=0)
+    return (today - timedelta(days=days)).timestamp()
+
+
+@pytest.mark.slow
+def test_a_month_studied_on_both_sides_ends_in_agreement(tmp_path: Path, decks, cli):
+    path = make_collection(tmp_path / "home" / ".local" / "share" / "Anki2" / "User 1")
+    col = Collection(str(path))
+    mine = own_note(col)
+    col.close()
+    deck = decks[0]
+    start = first_morning(31)
+    both_day, both_card = 20, None
+    to_anki = to_calcquiz = 0
+    with open_store() as store:
+        for day in range(30):
+            at = start + day * DAY
+            if day % 2 == 0 or day == both_day:
+                calcquiz_session(store, decks, day, at)
+            if day == both_day:  # one card rated in calcquiz this morning, in Anki later on
+                both_card = max(
+                    store.reviews(deck.name), key=lambda r: r.reviewed_at
+                ).card_id
+                anki_session(path, decks, day, at + 5 * 3600, also=(both_card,))
+            elif day % 2 == 1:
+                answered = anki_session(path, decks, day, at)
+                if day == 9:  # Anki suspends a card it studies
+                    col = Collection(str(path))
+                    col.sched.suspend_cards([calcquiz_cards(col, decks)[answered[0][0]]])
+                    suspended_in_anki = answered[0][0]
+                    col.close()
+            if day == 6:
+                suspended_here = deck.cards[0].id
+                store.set_flags(deck.name, suspended_here, Flags(suspended=True))
+            if day == 16:  # the later change wins: calcquiz lifts Anki's suspension
+                store.set_flags(deck.name, suspended_in_anki, Flags())
+            report = sync_anki(path, decks, now=at + 8 * 3600)
+            to_anki += report.anki.reviews_copied
+            to_calcquiz += report.reviews_to_calcquiz
+            if day == 6:
+                assert report.anki.marks_moved == 1
+            if day == 9:
+                assert report.marks_to_calcquiz == 1
+                assert store.flags(deck.name, suspended_in_anki).suspended
+            if day == 16:
+                assert report.anki.marks_moved == 1
+            if day in (0, 15, 29):
+                assert_both_sides_agree(path, decks)
+        ratings = {r.rating for r in store.reviews(deck.name)}
+        both = [r for r in store.reviews(deck.name) if r.card_id == both_card]
+    print("reviews copied to Anki", to_anki, "to calcquiz", to_calcquiz)
+    assert to_anki > 20 and to_calcquiz > 20
+    assert ratings == {1, 2, 3, 4}
+    times = [r.reviewed_at for r in both if start + both_day * DAY <= r.reviewed_at]
+    assert len(times) >= 2 and max(times) - min(times) > 4 * 3600  # both sides' ratings kept
+    assert_both_sides_agree(path, decks)
+
+    col = Collection(str(path))
+    ids = calcquiz_cards(col, decks)
+    assert col.get_card(ids[suspended_here]).queue == -1
+    assert col.get_card(ids[suspended_in_anki]).queue >= 0
+    assert own_note(col) == mine  # the learner's own note is never touched
+    assert_integrity(col)
+    col.close()
+    result = cli("check")
+    assert result.exit_code == 0 and "no problems found" in result.stdout
+
+
+def test_a_sync_with_nothing_new_changes_nothing(tmp_path: Path, decks):
+    path = make_collection(tmp_path / "anki" / "User 1")
+    start = time.time() - 3 * DAY
+    with open_store() as store:
+        for day in range(3):
+            calcquiz_session(store, decks, day, start + day * DAY)
+    first = sync_anki(path, decks)
+    assert first.anki.notes_added == 20 and first.anki.reviews_copied > 0
+    assert first.backup is not None and first.backup.is_file()
+    anki_session(path, decks, 3, time.time() - 60)
+    second = sync_anki(path, decks)
+    assert second.reviews_to_calcquiz > 0
+    col = Collection(str(path))
+    before_rows = col.db.all("SELECT * FROM revlog ORDER BY id")
+    before_cards = col.db.all("SELECT * FROM cards ORDER BY id")
+    before_notes = col.db.all("SELECT * FROM notes ORDER BY id")
+    col.close()
+    with open_store() as store:
+        log_before = store.reviews()
+        states_before = store.card_states(decks[0].name)
+    mtime = os.stat(path).st_mtime_ns
+    backups = sorted(first.backup.parent.iterdir())
+
+    third = sync_anki(path, decks)
+    assert third.as_json()["anki"] == dict.fromkeys(third.as_json()["anki"], 0)
+    assert third.as_json()["calcquiz"] == dict.fromkeys(third.as_json()["calcquiz"], 0)
+    assert third.backup is None
+    assert os.stat(path).st_mtime_ns == mtime
+    assert sorted(first.backup.parent.iterdir()) == backups
+    col = Collection(str(path))
+    assert col.db.all("SELECT * FROM revlog ORDER BY id") == before_rows
+    assert col.db.all("SELECT * FROM cards ORDER BY id") == before_cards
+    assert col.db.all("SELECT * FROM notes ORDER BY id") == before_notes
+    assert_integrity(col)
+    col.close()
+    with open_store() as store:
+        assert store.reviews() == log_before
+        assert store.card_states(decks[0].name) == states_before
+    assert_both_sides_agree(path, decks)
