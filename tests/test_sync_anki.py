@@ -197,9 +197,7 @@ def test_a_month_studied_on_both_sides_ends_in_agreement(tmp_path: Path, decks, 
             if day % 2 == 0 or day == both_day:
                 calcquiz_session(store, decks, day, at)
             if day == both_day:  # one card rated in calcquiz this morning, in Anki later on
-                both_card = max(
-                    store.reviews(deck.name), key=lambda r: r.reviewed_at
-                ).card_id
+                both_card = max(store.reviews(deck.name), key=lambda r: r.reviewed_at).card_id
                 anki_session(path, decks, day, at + 5 * 3600, also=(both_card,))
             elif day % 2 == 1:
                 answered = anki_session(path, decks, day, at)

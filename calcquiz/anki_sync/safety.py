@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import time
@@ -158,7 +159,8 @@ def back_up(col: Any, path: Path, now: float | None = None) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         col.db.execute("VACUUM INTO ?", str(target))
     except Exception as exc:  # OSError, or the anki backend's DBError (disk full)
-        target.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            target.unlink(missing_ok=True)
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SyncRefused(
             f"cannot back up the collection to {target} ({why}); nothing was written"
