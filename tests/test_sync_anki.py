@@ -282,3 +282,127 @@ def test_a_sync_with_nothing_new_changes_nothing(tmp_path: Path, decks):
         assert store.reviews() == log_before
         assert store.card_states(decks[0].name) == states_before
     assert_both_sides_agree(path, decks)
+
+
+def test_ankis_scheduler_carries_on_from_the_state_sync_sets(tmp_path: Path, decks):
+    """calcquiz's history arrives as a review card; Anki answers it today from the memory
+    state the sync set, and its answer is what FSRS gives for the whole log."""
+    path = make_collection(tmp_path / "anki" / "User 1")
+    start = first_morning(40)
+    with open_store() as store:
+        for day in range(0, 40, 3):
+            calcquiz_session(store, decks, day, start + day * DAY)
+    sync_anki(path, decks)
+    col = Collection(str(path))
+    try:
+        reviewed = [
+            cid for cid in calcquiz_cards(col, decks).values() if col.get_card(cid).type == 2
+        ]
+        assert reviewed
+        for cid in reviewed:
+            before = col.get_card(cid)
+            answer(col, cid, 3, int(time.time() * 1000))
+            after = col.get_card(cid)
+            computed = col.compute_memory_state(cid)
+            assert after.reps == before.reps + 1
+            # Anki rounds the state it keeps (3 decimals) before answering from it: the
+            # answer agrees with the whole log's replay to that rounding, carried along.
+            close = pytest.approx(computed.stability, rel=1e-4, abs=1e-3)
+            assert after.memory_state.stability == close, cid
+            assert abs(after.memory_state.difficulty - computed.difficulty) < 1e-3, cid
+            assert after.memory_state.stability > before.memory_state.stability
+        assert_integrity(col)
+    finally:
+        col.close()
+    report = sync_anki(path, decks)
+    assert report.reviews_to_calcquiz == len(reviewed)
+    assert_both_sides_agree(path, decks)
+
+
+def test_buries_travel_both_ways(tmp_path: Path, decks):
+    path = make_collection(tmp_path / "anki" / "User 1")
+    deck = decks[0]
+    with open_store() as store:
+        calcquiz_session(store, decks, 0, time.time() - DAY)
+    sync_anki(path, decks)
+    first, second = deck.cards[0].id, deck.cards[1].id
+    with open_store() as store:
+        store.set_flags(deck.name, first, Flags(buried_until=time.time() + 3600))
+    col = Collection(str(path))
+    col.sched.bury_cards([calcquiz_cards(col, decks)[second]], manual=True)
+    col.close()
+    report = sync_anki(path, decks)
+    assert report.anki.marks_moved == 1 and report.marks_to_calcquiz == 1
+    col = Collection(str(path))
+    ids = calcquiz_cards(col, decks)
+    assert col.get_card(ids[first]).queue == -3
+    assert col.get_card(ids[second]).queue == -3
+    assert_integrity(col)
+    col.close()
+    with open_store() as store:
+        assert store.flags(deck.name, second).buried(time.time())
+    again = sync_anki(path, decks)
+    assert again.anki.marks_moved == 0 and again.marks_to_calcquiz == 0
+
+
+def test_cards_made_from_anki_notes_sync_with_those_notes(tmp_path: Path, cli):
+    """A learner's own Anki deck, converted with import anki --to-deck and studied in
+    calcquiz: the sync updates the original notes' cards; it adds no copies and leaves
+    their text alone."""
+    from calcquiz.content import load_decks
+
+    from .helpers import export_from_anki
+
+    folder = tmp_path / "anki" / "User 1"
+    folder.mkdir(parents=True)
+    col = Collection(str(folder / "collection.anki2"))
+    col.set_config("fsrs", True)
+    deck_id = col.decks.id("Linear algebra")
+    for front, back in [("Rank of $A$?", "dim col(A)"), ("Trace of I_n?", "n"), ("det(I)?", "1")]:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, back
+        col.add_note(note, deck_id)
+    notes_before = col.db.all("SELECT id, guid, mod, flds FROM notes ORDER BY id")
+    ids = list(col.find_cards("deck:Linear*"))
+    answer(col, ids[0], 3, int((time.time() - 2 * DAY) * 1000))
+    export_from_anki(col, tmp_path / "linear.apkg")
+    col.close()
+    deck_file = tmp_path / "linear.yaml"
+    imported = cli("import", "anki", str(tmp_path / "linear.apkg"), "--to-deck", str(deck_file))
+    assert imported.exit_code == 0, imported.output
+    decks = load_decks([deck_file])
+    with open_store() as store:
+        calcquiz_session(store, decks, 0, time.time() - DAY)
+    result = cli("sync", "anki", str(folder / "collection.anki2"), "--deck", str(deck_file))
+    assert result.exit_code == 0, result.output
+    assert "Anki got: 0 notes added, 0 notes updated" in result.stdout
+    col = Collection(str(folder / "collection.anki2"))
+    try:
+        assert col.db.all("SELECT id, guid, mod, flds FROM notes ORDER BY id") == notes_before
+        for cid in ids:
+            assert col.get_card(cid).type != 0  # studied in calcquiz, scheduled in Anki
+        assert_integrity(col)
+    finally:
+        col.close()
+    with open_store() as store:
+        assert len(store.card_states(decks[0].name)) == 3
+    again = cli("sync", "anki", str(folder / "collection.anki2"), "--deck", str(deck_file))
+    assert "Nothing new on either side" in again.stdout
+
+
+def test_a_card_suspended_before_its_first_rating_arrives_suspended(tmp_path: Path, decks):
+    path = make_collection(tmp_path / "anki" / "User 1")
+    deck = decks[0]
+    with open_store() as store:
+        store.set_flags(deck.name, deck.cards[5].id, Flags(suspended=True))
+    report = sync_anki(path, decks)
+    assert report.anki.notes_added == 20
+    col = Collection(str(path))
+    card = col.get_card(calcquiz_cards(col, decks)[deck.cards[5].id])
+    assert (card.type, card.queue) == (0, -1)
+    col.sched.unsuspend_cards([card.id])
+    col.close()
+    back = sync_anki(path, decks)
+    assert back.marks_to_calcquiz == 1
+    with open_store() as store:
+        assert not store.flags(deck.name, deck.cards[5].id).suspended
