@@ -291,3 +291,149 @@ def test_the_collection_is_found_where_anki_keeps_it(no_real_anki: Path, cli, de
 )
 def test_ankis_base_folder_on_each_platform(platform, env, expected):
     assert location.anki_base(platform, env) == Path(expected)
+
+
+def test_a_sync_stopped_between_the_two_commits_is_completed_by_the_next(
+    tmp_path: Path, cli, decks, monkeypatch: pytest.MonkeyPatch
+):
+    """Anki's transaction committed, calcquiz's did not (the process died in between):
+    the next sync finds the ratings already in Anki and finishes calcquiz's side."""
+    from anki.scheduler.v3 import CardAnswer
+
+    from calcquiz.anki_sync import run
+
+    path = make_collection(tmp_path / "anki" / "User 1")
+    assert cli("sync", "anki", str(path)).exit_code == 0
+    studied(decks)
+    col = Collection(str(path))
+    cid = col.find_cards("note:calcquiz")[-1]
+    card = col.get_card(cid)
+    card.start_timer()
+    states = col._backend.get_scheduling_states(cid)
+    col.sched.answer_card(col.sched.build_answer(card=card, states=states, rating=CardAnswer.EASY))
+    col.close()
+    with open_store() as store:
+        calcquiz_before = store.reviews()
+    real_apply = run._AnkiWork.apply
+
+    class Killed(BaseException):
+        pass
+
+    def apply_then_die(self):
+        real_apply(self)
+        raise Killed
+
+    monkeypatch.setattr(run._AnkiWork, "apply", apply_then_die)
+    with pytest.raises(Killed):
+        run.sync_anki(path, decks)
+    with open_store() as store:
+        assert store.reviews() == calcquiz_before  # calcquiz as it was
+    conn = sqlite3.connect(path)
+    anki_rows = conn.execute("SELECT id, cid, ease FROM revlog ORDER BY id").fetchall()
+    conn.close()
+    assert len(anki_rows) == len(calcquiz_before) + 1  # Anki synced
+
+    monkeypatch.setattr(run._AnkiWork, "apply", real_apply)
+    report = run.sync_anki(path, decks)
+    assert report.reviews_to_calcquiz == 1
+    assert report.anki.reviews_copied == 0
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT id, cid, ease FROM revlog ORDER BY id").fetchall() == anki_rows
+    conn.close()
+    with open_store() as store:
+        assert len(store.reviews()) == len(anki_rows)
+    assert run.sync_anki(path, decks).backup is None  # nothing left to do
+    col = Collection(str(path))
+    assert_integrity(col)
+    col.close()
+
+
+def counts(path: Path, home: Path) -> tuple[tuple[int, int, int], tuple[int, int]]:
+    """(notes, revlog rows, review cards) in Anki, (reviews, states) in calcquiz."""
+    conn = sqlite3.connect(path)
+    try:
+        anki = tuple(
+            conn.execute(sql).fetchone()[0]
+            for sql in (
+                "SELECT count(*) FROM notes",
+                "SELECT count(*) FROM revlog",
+                "SELECT count(*) FROM cards WHERE type = 2",
+            )
+        )
+    finally:
+        conn.close()
+    conn = sqlite3.connect(home / "calcquiz.db")
+    try:
+        mine = tuple(
+            conn.execute(sql).fetchone()[0]
+            for sql in ("SELECT count(*) FROM review_log", "SELECT count(*) FROM card_state")
+        )
+    finally:
+        conn.close()
+    return anki, mine  # type: ignore[return-value]
+
+
+@pytest.mark.slow
+def test_a_sync_killed_at_any_moment_leaves_each_side_as_it_was_or_synced(
+    tmp_path: Path, calcquiz_home: Path, decks
+):
+    import random
+    import shutil
+
+    from anki.scheduler.v3 import CardAnswer
+
+    from .helpers import CLI
+
+    path = make_collection(tmp_path / "anki" / "User 1")
+    env = {**os.environ, "CALCQUIZ_HOME": str(calcquiz_home)}
+    assert subprocess.run([*CLI, "sync", "anki", str(path)], env=env, timeout=120).returncode == 0
+    studied(decks)
+    col = Collection(str(path))
+    for cid in col.find_cards("note:calcquiz")[-3:]:
+        card = col.get_card(cid)
+        card.start_timer()
+        states = col._backend.get_scheduling_states(cid)
+        answer = col.sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD)
+        col.sched.answer_card(answer)
+    col.close()
+    pristine = tmp_path / "pristine"
+    shutil.copytree(path.parent, pristine / "anki")
+    shutil.copytree(calcquiz_home, pristine / "home")
+    before = counts(path, calcquiz_home)
+
+    def restore() -> None:
+        for target, source in (
+            (path.parent, pristine / "anki"),
+            (calcquiz_home, pristine / "home"),
+        ):
+            shutil.rmtree(target)
+            shutil.copytree(source, target)
+
+    assert subprocess.run([*CLI, "sync", "anki", str(path)], env=env, timeout=120).returncode == 0
+    synced = counts(path, calcquiz_home)
+    assert synced[0] != before[0] and synced[1] != before[1]
+    rng = random.Random(20261206)
+    outcomes = set()
+    for _ in range(12):
+        restore()
+        sync = subprocess.Popen([*CLI, "sync", "anki", str(path)], env=env)
+        time.sleep(rng.uniform(0.2, 2.5))
+        sync.kill()
+        sync.wait(timeout=30)
+        anki, mine = counts(path, calcquiz_home)
+        assert anki in (before[0], synced[0])
+        assert mine in (before[1], synced[1])
+        outcomes.add((anki == synced[0], mine == synced[1]))
+        conn = sqlite3.connect(path)
+        conn.create_collation(
+            "unicase", lambda a, b: (a.lower() > b.lower()) - (a.lower() < b.lower())
+        )
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
+        again = subprocess.run([*CLI, "sync", "anki", str(path)], env=env, timeout=120)
+        assert again.returncode == 0
+        assert counts(path, calcquiz_home) == synced
+    print("outcomes (anki synced, calcquiz synced):", sorted(outcomes))
+    col = Collection(str(path))
+    assert_integrity(col)
+    col.close()
