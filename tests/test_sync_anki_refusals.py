@@ -437,3 +437,41 @@ def test_a_sync_killed_at_any_moment_leaves_each_side_as_it_was_or_synced(
     col = Collection(str(path))
     assert_integrity(col)
     col.close()
+
+
+def test_an_older_collection_is_backed_up_before_anki_upgrades_it(tmp_path: Path, cli):
+    """A schema-11 collection (what genanki and old Anki write): opening it with Anki's
+    engine upgrades it, so a dry run works on a copy, and a sync backs the file up first."""
+    import zipfile
+
+    assert cli("export", "anki", "-o", str(tmp_path / "deck.apkg")).exit_code == 0
+    folder = tmp_path / "old" / "User 1"
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(tmp_path / "deck.apkg") as archive:
+        archive.extract("collection.anki2", folder)
+    path = folder / "collection.anki2"
+
+    def version(file: Path) -> int:
+        conn = sqlite3.connect(file)
+        try:
+            return int(conn.execute("SELECT ver FROM col").fetchone()[0])
+        finally:
+            conn.close()
+
+    assert version(path) < safety.NEWEST_SCHEMA
+    data = path.read_bytes()
+    dry = cli("sync", "anki", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert path.read_bytes() == data
+    result = cli("sync", "anki", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    report = json.loads(result.stdout)
+    backup = Path(report["backup"])
+    assert version(backup) < safety.NEWEST_SCHEMA
+    assert "upgraded the collection" in report["warnings"][0]
+    assert version(path) == safety.NEWEST_SCHEMA
+    col = Collection(str(path))
+    assert_integrity(col)
+    col.close()

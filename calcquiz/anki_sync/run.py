@@ -22,6 +22,7 @@ Nothing new on either side: no transaction writes anything, and no backup is mad
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -113,19 +114,42 @@ def sync_anki(
     """Sync ``decks``' cards with the collection at ``path``."""
     from calcquiz.store import open_store
 
-    from .safety import check_collection, open_collection, require_anki, sync_lock
+    from .safety import (
+        NEWEST_SCHEMA,
+        back_up_closed,
+        check_collection,
+        copy_closed,
+        open_collection,
+        require_anki,
+        sync_lock,
+    )
 
     require_anki()
     path = path.expanduser()
-    with sync_lock():
-        check_collection(path)
-        col = open_collection(path)
+    at = time.time() if now is None else now
+    with sync_lock(), tempfile.TemporaryDirectory(prefix="calcquiz-sync-") as scratch:
+        version = check_collection(path)
+        opened, upgraded_from = path, None
+        if version < NEWEST_SCHEMA:  # Anki's engine upgrades the file as it opens it
+            if dry_run:
+                opened = Path(scratch) / path.parent.name / path.name
+                opened.parent.mkdir()
+                copy_closed(path, opened)
+            else:
+                upgraded_from = back_up_closed(path, at)
+        col = open_collection(opened)
         try:
             with open_store() as store:
-                at = time.time() if now is None else now
                 report = _sync(col, store, path, decks, dry_run, at)
         finally:
             col.close()
+    if upgraded_from is not None:
+        report.backup = report.backup or upgraded_from
+        report.warnings.append(
+            f"Anki's engine upgraded the collection from schema {version} to "
+            f"{NEWEST_SCHEMA} (as recent Anki does when it opens it); older Anki versions "
+            f"may not open it. The collection as it was: {upgraded_from}"
+        )
     return report
 
 

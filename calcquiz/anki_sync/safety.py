@@ -79,8 +79,9 @@ def _try_lock(handle: Any) -> bool:
     return True
 
 
-def check_collection(path: Path) -> None:
-    """Refuse, with one line, a collection that cannot be synced safely now."""
+def check_collection(path: Path) -> int:
+    """Refuse, with one line, a collection that cannot be synced safely now; else its
+    schema version (older than :data:`NEWEST_SCHEMA`: opening it upgrades it)."""
     if not path.exists():
         raise BadInputError(f"{path}: no such Anki collection")
     if not path.is_file():
@@ -114,6 +115,7 @@ def check_collection(path: Path) -> None:
             f"{path} was written by a newer Anki (schema {version}); update the anki "
             "package: pip install -U 'calcquiz[anki]'"
         )
+    return version
 
 
 def _unicase(a: str, b: str) -> int:
@@ -148,6 +150,28 @@ def backup_folder() -> Path:
 def back_up(col: Any, path: Path, now: float | None = None) -> Path:
     """A consistent copy of the open collection; the oldest beyond :data:`KEEP_BACKUPS`
     are removed. A failed backup removes its partial file and refuses the sync."""
+    return _backed_up(path, now, lambda target: col.db.execute("VACUUM INTO ?", str(target)))
+
+
+def copy_closed(path: Path, target: Path) -> None:
+    """A consistent copy of a collection nobody holds open (SQLite's online backup)."""
+    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+
+
+def back_up_closed(path: Path, now: float | None = None) -> Path:
+    """:func:`back_up` for a collection not yet opened (before opening upgrades it)."""
+    return _backed_up(path, now, lambda target: copy_closed(path, target))
+
+
+def _backed_up(path: Path, now: float | None, write: Any) -> Path:
     folder = backup_folder()
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time() if now is None else now))
     target = folder / f"{path.parent.name}-{stamp}.anki2"
@@ -157,8 +181,8 @@ def back_up(col: Any, path: Path, now: float | None = None) -> Path:
         target = folder / f"{path.parent.name}-{stamp}-{n}.anki2"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        col.db.execute("VACUUM INTO ?", str(target))
-    except Exception as exc:  # OSError, or the anki backend's DBError (disk full)
+        write(target)
+    except Exception as exc:  # OSError, sqlite3.Error, the anki backend's DBError (disk full)
         with contextlib.suppress(OSError):
             target.unlink(missing_ok=True)
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
