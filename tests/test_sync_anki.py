@@ -406,3 +406,21 @@ def test_a_card_suspended_before_its_first_rating_arrives_suspended(tmp_path: Pa
     assert back.marks_to_calcquiz == 1
     with open_store() as store:
         assert not store.flags(deck.name, deck.cards[5].id).suspended
+
+
+def test_anki_settings_that_schedule_otherwise_are_named(tmp_path: Path, decks):
+    path = make_collection(tmp_path / "anki" / "User 1")
+    sync_anki(path, decks)
+    col = Collection(str(path))
+    deck = col.decks.by_name(decks[0].name)
+    config = col.decks.config_dict_for_deck_id(deck["id"])
+    config["fsrsParams6"] = [0.5] * 21
+    col.decks.save(config)
+    col.close()
+    (warning,) = sync_anki(path, decks).warnings
+    assert "other FSRS parameters" in warning and "config set parameters 0.5, 0.5" in warning
+    col = Collection(str(path))
+    col.set_config("fsrs", False)
+    col.close()
+    (warning,) = sync_anki(path, decks).warnings
+    assert warning.startswith("FSRS is off in this collection")

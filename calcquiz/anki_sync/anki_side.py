@@ -159,3 +159,30 @@ def _same_memory(card: Any, memory: tuple[float | None, float | None]) -> bool:
         abs(stored - wanted) <= ROUNDING + F32 * max(1.0, wanted)
         for stored, wanted in ((have.stability, memory[0]), (have.difficulty, memory[1]))
     )
+
+
+def scheduling_warnings(col: Any, deck_names: list[str], parameters: list[float]) -> list[str]:
+    """What would make Anki schedule these cards otherwise than calcquiz replays them."""
+    from calcquiz.export.anki import anki_deck_name
+
+    if not col.get_config("fsrs", False):
+        return [
+            "FSRS is off in this collection (Anki: Deck Options > FSRS): Anki schedules "
+            "the cards with its older algorithm, not from the memory states the sync sets"
+        ]
+    out = []
+    for name in deck_names:
+        deck = col.decks.by_name(anki_deck_name(name))
+        if deck is None or "conf" not in deck:
+            continue
+        theirs = list(col.decks.config_dict_for_deck_id(deck["id"]).get("fsrsParams6") or [])
+        if theirs and (
+            len(theirs) != len(parameters)
+            or any(abs(a - b) > 1e-4 for a, b in zip(theirs, parameters, strict=False))
+        ):
+            out.append(
+                f"Anki's deck {anki_deck_name(name)!r} uses other FSRS parameters than "
+                "calcquiz: memory states are replayed with calcquiz's (to use Anki's: "
+                "calcquiz config set parameters " + ", ".join(f"{v:g}" for v in theirs) + ")"
+            )
+    return out

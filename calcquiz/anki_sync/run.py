@@ -161,7 +161,7 @@ def _sync(
     from calcquiz.export.anki import guid
     from calcquiz.export.progress import Steps
 
-    from .anki_side import Scheduling, read_live
+    from .anki_side import Scheduling, read_live, scheduling_warnings
 
     snapshot = read_live(col)
     targets = calcquiz_targets(list(decks), [n.guid for n in snapshot.notes])
@@ -181,6 +181,9 @@ def _sync(
         Steps(len(scheduler.learning_steps), len(scheduler.relearning_steps)),
     )
     report = SyncReport(path, dry_run)
+    report.warnings += scheduling_warnings(
+        col, [d.name for d in decks], [float(v) for v in scheduler.parameters]
+    )
     final: dict[Key, Marks] = {}
     with contextlib.suppress(_RollBack), store._write() as conn:
         _merge_into_calcquiz(conn, scheduler, snapshot, decks, linked, report)
