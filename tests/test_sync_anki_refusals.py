@@ -475,3 +475,13 @@ def test_an_older_collection_is_backed_up_before_anki_upgrades_it(tmp_path: Path
     col = Collection(str(path))
     assert_integrity(col)
     col.close()
+
+
+def test_a_package_or_a_folder_is_not_a_collection(tmp_path: Path, cli):
+    assert cli("export", "anki", "-o", str(tmp_path / "deck.apkg")).exit_code == 0
+    package = cli("sync", "anki", str(tmp_path / "deck.apkg"))
+    assert package.exit_code == 2 and "calcquiz import anki" in package.stderr
+    folder = cli("sync", "anki", str(tmp_path))
+    assert folder.exit_code == 2 and "not an Anki collection file" in folder.stderr
+    missing = cli("sync", "anki", str(tmp_path / "nothing.anki2"))
+    assert missing.exit_code == 2 and "no such Anki collection" in missing.stderr

@@ -86,6 +86,13 @@ def check_collection(path: Path) -> int:
         raise BadInputError(f"{path}: no such Anki collection")
     if not path.is_file():
         raise BadInputError(f"{path} is not an Anki collection file (collection.anki2)")
+    import zipfile
+
+    if zipfile.is_zipfile(path):
+        raise BadInputError(
+            f"{path} is an Anki package, not a collection: 'calcquiz import anki' reads "
+            "packages; sync needs the collection file (collection.anki2)"
+        )
     if not os.access(path, os.R_OK | os.W_OK) or not os.access(path.parent, os.W_OK):
         raise SyncRefused(f"cannot write {path}: the file or its folder is read-only")
     try:
