@@ -5,15 +5,18 @@ Order, and why it is safe:
 
 1. One sync at a time; the collection is checked (not open in Anki, not damaged, not
    too new, writable) and opened by the ``anki`` package, which locks it for the rest.
-2. In one calcquiz transaction: Anki's ratings are merged into calcquiz's log and each
-   card's state replayed from the merged log (``import anki``'s merge), and the marks
-   are reconciled (:mod:`.marks`).
-3. Still inside it, what Anki needs is worked out in an Anki transaction that is rolled
-   back. Only when something is to change is the collection backed up and the changes
-   made for real, in one Anki transaction. calcquiz's transaction commits after Anki's:
-   a failure anywhere before leaves both sides as they were. A process killed between
-   the two commits leaves Anki synced and calcquiz as it was; the next sync finds the
-   same ratings on both sides (matched to the millisecond) and completes.
+2. A first pass works out both sides' changes and rolls them back: in one calcquiz
+   transaction, Anki's ratings are merged into calcquiz's log, each card's state
+   replayed from the merged log (``import anki``'s merge) and the marks reconciled
+   (:mod:`.marks`); inside it, what Anki needs is applied in an Anki transaction.
+   That is the dry run's report.
+3. Only when something is to change in Anki is the collection backed up (outside
+   calcquiz's write lock, so a study session running meanwhile is not kept waiting),
+   and a second pass makes the changes to both sides as they are then: Anki's
+   transaction commits inside calcquiz's, so a failure anywhere before leaves both
+   sides as they were. A process killed between the two commits leaves Anki synced and
+   calcquiz as it was; the next sync finds the same ratings on both sides (matched to
+   the millisecond) and completes.
 4. The marks left on each card are remembered for the next sync.
 
 Nothing new on either side: no transaction writes anything, and no backup is made.
@@ -184,23 +187,46 @@ def _sync(
     report.warnings += scheduling_warnings(
         col, [d.name for d in decks], [float(v) for v in scheduler.parameters]
     )
-    final: dict[Key, Marks] = {}
-    with contextlib.suppress(_RollBack), store._write() as conn:
-        _merge_into_calcquiz(conn, scheduler, snapshot, decks, linked, report)
-        final = _reconcile_marks(conn, store, snapshot, decks, linked, now, report)
-        histories = {d.name: dict(_history(store, d.name)) for d in decks}
-        states = {d.name: store.card_states(d.name) for d in decks}
-        work = _AnkiWork(col, snapshot, decks, linked, states, histories, final, how)
-        report.anki = work.trial()
-        if dry_run:
-            raise _RollBack
-        if report.anki.any():
-            from .safety import back_up
 
-            report.backup = back_up(col, path, now)
-            work.apply()
-    if not dry_run:
-        _remember(path, final, report)
+    def one_pass(write: bool) -> dict[Key, Marks]:
+        """Both sides' changes worked out in calcquiz's transaction; with ``write``,
+        made (Anki's first), else rolled back on both sides."""
+        from .safety import back_up
+
+        outcome = SyncReport(path, dry_run)
+        final: dict[Key, Marks] = {}
+        with contextlib.suppress(_RollBack), store._write() as conn:
+            _merge_into_calcquiz(conn, scheduler, snapshot, decks, linked, outcome)
+            final = _reconcile_marks(conn, store, snapshot, decks, linked, now, outcome)
+            histories = {d.name: dict(_history(store, d.name)) for d in decks}
+            states = {d.name: store.card_states(d.name) for d in decks}
+            work = _AnkiWork(col, snapshot, decks, linked, states, histories, final, how)
+            outcome.anki = work.trial()
+            if not write:
+                raise _RollBack
+            if outcome.anki.any():
+                if report.backup is None:  # Anki's side changed since the first pass
+                    report.backup = back_up(col, path, now)
+                work.apply()
+        report.anki = outcome.anki
+        report.reviews_to_calcquiz = outcome.reviews_to_calcquiz
+        report.calcquiz_cards_changed = outcome.calcquiz_cards_changed
+        report.marks_to_calcquiz = outcome.marks_to_calcquiz
+        return final
+
+    # A first pass writes nothing and holds calcquiz's write lock only briefly; the backup
+    # is taken after it, outside that lock (a study session may be rating meanwhile), and
+    # the second pass applies the changes to both sides as they are then.
+    final = one_pass(write=False)
+    if dry_run:
+        return report
+    if report.anki.any():
+        from .safety import back_up
+
+        report.backup = back_up(col, path, now)
+    if report.anki.any() or report.reviews_to_calcquiz or report.marks_to_calcquiz:
+        final = one_pass(write=True)
+    _remember(path, final, report)
     return report
 
 
