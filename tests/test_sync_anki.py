@@ -424,3 +424,31 @@ def test_anki_settings_that_schedule_otherwise_are_named(tmp_path: Path, decks):
     col.close()
     (warning,) = sync_anki(path, decks).warnings
     assert warning.startswith("FSRS is off in this collection")
+
+
+def test_a_card_edited_in_its_deck_file_updates_its_note_in_place(tmp_path: Path, cli):
+    from .helpers import BUNDLED_DECK
+
+    path = make_collection(tmp_path / "anki" / "User 1")
+    deck_file = tmp_path / "deck.yaml"
+    text = BUNDLED_DECK.read_text(encoding="utf-8")
+    deck_file.write_text(text, encoding="utf-8")
+    assert cli("sync", "anki", str(path), "--deck", str(deck_file)).exit_code == 0
+    col = Collection(str(path))
+    notes_before = {n: col.get_note(n).guid for n in col.find_notes("note:calcquiz")}
+    col.close()
+    edited = text.replace("What is a Derivative?", "What, exactly, is a Derivative?", 1)
+    assert edited != text
+    deck_file.write_text(edited, encoding="utf-8")
+    result = cli("sync", "anki", str(path), "--deck", str(deck_file))
+    assert result.exit_code == 0, result.output
+    assert "Anki got: 0 notes added, 1 notes updated" in result.stdout
+    col = Collection(str(path))
+    try:
+        notes = {n: col.get_note(n).guid for n in col.find_notes("note:calcquiz")}
+        assert notes == notes_before  # the same notes, no copies
+        (changed,) = col.find_notes('"Question:*exactly*"')
+        assert changed in notes
+        assert_integrity(col)
+    finally:
+        col.close()

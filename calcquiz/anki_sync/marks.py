@@ -73,8 +73,10 @@ def save(collection: Path, marks: dict[Key, Marks]) -> None:
             data = {}
     except (OSError, ValueError):
         data = {}
+    # A sync of some decks keeps what the others' last sync left.
+    merged = {**load(collection), **marks}
     data[str(collection.resolve())] = [
-        [deck, card_id, m.suspended, m.buried] for (deck, card_id), m in sorted(marks.items())
+        [deck, card_id, m.suspended, m.buried] for (deck, card_id), m in sorted(merged.items())
     ]
     text = json.dumps(data, ensure_ascii=False)
     if path.exists() and path.read_text(encoding="utf-8") == text:

@@ -361,13 +361,15 @@ class _AnkiWork:
         col = self.col
         used = set(col.db.list("SELECT id FROM revlog"))
         usn = col.usn()
+        ours = None  # calcquiz's note type, looked up (or added) for the first new note
         for deck in self.decks:
             for card in deck.cards:
                 key = (deck.name, card.id)
                 wanted = note_for(card)
                 note = self.linked.get(key)
                 if note is None:
-                    added = col.new_note(note_type(col))
+                    ours = ours or note_type(col)
+                    added = col.new_note(ours)
                     added.guid = wanted.guid
                     added.fields[:] = list(wanted.fields)
                     added.tags = list(wanted.tags)
@@ -375,12 +377,12 @@ class _AnkiWork:
                     counts.notes_added += 1
                     anki_id, have = added.card_ids()[0], set()
                 else:
-                    if note.guid == wanted.guid:  # calcquiz's own note: its text follows the deck
+                    stale = list(note.fields) != list(wanted.fields) or set(note.tags) != set(
+                        wanted.tags
+                    )
+                    if note.guid == wanted.guid and stale:  # calcquiz's note: the deck's text
                         current = col.get_note(note.id)
-                        stale = current.fields != list(wanted.fields) or set(current.tags) != set(
-                            wanted.tags
-                        )
-                        if current.note_type()["name"] == NOTE_TYPE_NAME and stale:
+                        if current.note_type()["name"] == NOTE_TYPE_NAME:
                             current.fields[:] = list(wanted.fields)
                             current.tags = list(wanted.tags)
                             col.update_note(current, skip_undo_entry=True)
