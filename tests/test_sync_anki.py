@@ -191,6 +191,7 @@ def test_a_month_studied_on_both_sides_ends_in_agreement(tmp_path: Path, decks, 
     start = first_morning(31)
     both_day, both_card = 20, None
     to_anki = to_calcquiz = 0
+    anki_ratings: list[tuple[str, int]] = []
     with open_store() as store:
         for day in range(30):
             at = start + day * DAY
@@ -198,9 +199,10 @@ def test_a_month_studied_on_both_sides_ends_in_agreement(tmp_path: Path, decks, 
                 calcquiz_session(store, decks, day, at)
             if day == both_day:  # one card rated in calcquiz this morning, in Anki later on
                 both_card = max(store.reviews(deck.name), key=lambda r: r.reviewed_at).card_id
-                anki_session(path, decks, day, at + 5 * 3600, also=(both_card,))
+                anki_ratings += anki_session(path, decks, day, at + 5 * 3600, also=(both_card,))
             elif day % 2 == 1:
                 answered = anki_session(path, decks, day, at)
+                anki_ratings += answered
                 if day == 9:  # Anki suspends a card it studies
                     col = Collection(str(path))
                     col.sched.suspend_cards([calcquiz_cards(col, decks)[answered[0][0]]])
@@ -221,13 +223,14 @@ def test_a_month_studied_on_both_sides_ends_in_agreement(tmp_path: Path, decks, 
                 assert store.flags(deck.name, suspended_in_anki).suspended
             if day == 16:
                 assert report.anki.marks_moved == 1
-            if day in (0, 15, 29):
-                assert_both_sides_agree(path, decks)
+            assert_both_sides_agree(path, decks)  # after every day's sync
         ratings = {r.rating for r in store.reviews(deck.name)}
         both = [r for r in store.reviews(deck.name) if r.card_id == both_card]
     print("reviews copied to Anki", to_anki, "to calcquiz", to_calcquiz)
     assert to_anki > 20 and to_calcquiz > 20
     assert ratings == {1, 2, 3, 4}
+    assert {1, 2, 4} <= {rating for _, rating in anki_ratings}  # Anki's Again, Hard, Easy
+    assert both_card in {key for key, _ in anki_ratings}
     times = [r.reviewed_at for r in both if start + both_day * DAY <= r.reviewed_at]
     assert len(times) >= 2 and max(times) - min(times) > 4 * 3600  # both sides' ratings kept
     assert_both_sides_agree(path, decks)
