@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from calcquiz.anki_sync import location, safety
-from calcquiz.store import open_store
+from calcquiz.store import open_store, review_ms
 
 from .helpers import FakeClock, _one_session, assert_integrity, pick_rating
 
@@ -485,3 +485,37 @@ def test_a_package_or_a_folder_is_not_a_collection(tmp_path: Path, cli):
     assert folder.exit_code == 2 and "not an Anki collection file" in folder.stderr
     missing = cli("sync", "anki", str(tmp_path / "nothing.anki2"))
     assert missing.exit_code == 2 and "no such Anki collection" in missing.stderr
+
+
+def test_a_rating_made_while_the_sync_backs_up_reaches_anki(
+    tmp_path: Path, decks, monkeypatch: pytest.MonkeyPatch
+):
+    """A study session rates a card while the sync copies the collection (no calcquiz
+    lock is held then): the sync applies both sides as they are after it."""
+    from calcquiz.anki_sync import run
+    from calcquiz.session import SessionOptions
+
+    path = make_collection(tmp_path / "anki" / "User 1")
+    studied(decks)
+    real_back_up = safety.back_up
+
+    during: list[int] = []
+
+    def back_up_while_studying(col, where, now=None):
+        with open_store() as store:
+            before = len(store.reviews())
+            clock = FakeClock(time.time() - 3600)
+            _one_session(store, decks, clock, 7, pick_rating, SessionOptions(new_limit=1))
+            during.append(len(store.reviews()) - before)
+        return real_back_up(col, where, now)
+
+    monkeypatch.setattr(safety, "back_up", back_up_while_studying)
+    report = run.sync_anki(path, decks)
+    with open_store() as store:
+        mine = sorted(review_ms(r.reviewed_at) for r in store.reviews() if not r.cram)
+    conn = sqlite3.connect(path)
+    theirs = [r[0] for r in conn.execute("SELECT id FROM revlog ORDER BY id")]
+    conn.close()
+    assert during and during[0] > 0  # the session did rate while the sync ran
+    assert theirs == mine
+    assert report.anki.reviews_copied == len(mine)
