@@ -519,3 +519,21 @@ def test_a_rating_made_while_the_sync_backs_up_reaches_anki(
     assert during and during[0] > 0  # the session did rate while the sync ran
     assert theirs == mine
     assert report.anki.reviews_copied == len(mine)
+
+
+def test_the_last_five_backups_are_kept(tmp_path: Path, decks):
+    from calcquiz.anki_sync.run import sync_anki
+    from calcquiz.store import Flags
+
+    path = make_collection(tmp_path / "anki" / "User 1")
+    deck = decks[0]
+    made = []
+    for n in range(7):
+        with open_store() as store:  # a change in calcquiz each time: something to write
+            store.set_flags(deck.name, deck.cards[0].id, Flags(suspended=n % 2 == 0))
+        report = sync_anki(path, decks)
+        assert report.backup is not None
+        made.append(report.backup)
+    kept = sorted(safety.backup_folder().iterdir())
+    assert len(kept) == safety.KEEP_BACKUPS
+    assert set(kept) == set(made[-safety.KEEP_BACKUPS :])
