@@ -186,3 +186,38 @@ def scheduling_warnings(col: Any, deck_names: list[str], parameters: list[float]
                 "calcquiz config set parameters " + ", ".join(f"{v:g}" for v in theirs) + ")"
             )
     return out
+
+
+# A review row's id is unique across the collection: when calcquiz's rating time is taken
+# (a deleted card's rows stay in Anki's log), the sync writes it a millisecond or a few
+# later. Within this window, a row of the same card and button stands for that rating.
+MOVED_ID_WINDOW_MS = 1000
+
+
+def align_moved_ids(
+    collection: AnkiCollection, anki_card_id: int, ratings: list[tuple[int, int]]
+) -> None:
+    """Give the rows of ``anki_card_id`` that a sync wrote at a moved id the time of the
+    calcquiz rating they stand for (``ratings``: (ms, button) of calcquiz's log), in
+    ``collection``, so neither side takes them for new."""
+    from dataclasses import replace
+
+    rows = collection.revlog.get(anki_card_id)
+    if not rows or not ratings:
+        return
+    mine = {ms for ms, _ in ratings}
+    free = sorted(r for r in ratings if r[0] not in {row.id for row in rows})
+    if not free:
+        return
+    aligned = []
+    for row in rows:
+        if row.id not in mine:
+            match = next(
+                (r for r in free if r[1] == row.ease and 0 < row.id - r[0] <= MOVED_ID_WINDOW_MS),
+                None,
+            )
+            if match is not None:
+                free.remove(match)
+                row = replace(row, id=match[0])
+        aligned.append(row)
+    collection.revlog[anki_card_id] = aligned

@@ -177,6 +177,7 @@ def _sync(
         # calcquiz's own note wins over one converted by --to-deck with the same card
         if key not in linked or note.guid == guid(*key):
             linked[key] = note
+    _align_moved_ids(store, snapshot, decks, linked)
     scheduler = sched.make_scheduler(fuzz=False)
     how = Scheduling(
         float(scheduler.desired_retention),
@@ -228,6 +229,24 @@ def _sync(
         final = one_pass(write=True)
     _remember(path, final, report)
     return report
+
+
+def _align_moved_ids(
+    store: Store, snapshot: AnkiCollection, decks: Sequence[Deck], linked: dict[Key, AnkiNote]
+) -> None:
+    """Rows an earlier sync wrote at a moved id are calcquiz's ratings (see
+    :func:`.anki_side.align_moved_ids`)."""
+    from calcquiz.store import review_ms
+
+    from .anki_side import align_moved_ids
+
+    for deck in decks:
+        for card_id, reviews in _history(store, deck.name):
+            note = linked.get((deck.name, card_id))
+            anki_card = snapshot.first_card(note) if note is not None else None
+            if anki_card is not None:
+                ratings = [(review_ms(r.reviewed_at), r.rating) for r in reviews]
+                align_moved_ids(snapshot, anki_card.id, ratings)
 
 
 def _history(store: Store, deck: str) -> Any:
