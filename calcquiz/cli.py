@@ -16,7 +16,7 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer >= 0.
 from typer.core import TyperGroup
 
 from calcquiz import __version__
-from calcquiz.commands import browse, demo, drill, export, fit, importer, settings, study
+from calcquiz.commands import browse, demo, drill, export, fit, importer, settings, study, sync
 from calcquiz.commands import check as check_command
 from calcquiz.errors import CalcquizError
 
@@ -140,6 +140,7 @@ COMMANDS: dict[str, Callable[..., Any] | typer.Typer] = {
     "simulate": fit.simulate,
     "export": export.export_app,
     "import": importer.import_app,
+    "sync": sync.sync_app,
 }
 
 

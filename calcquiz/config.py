@@ -39,6 +39,7 @@ class Config:
     decks: tuple[str, ...] = ()
     parameters: tuple[float, ...] | None = None  # None: FSRS-6's defaults
     review_mode: str = "recall"
+    anki_collection: str = ""  # the collection `sync anki` last used ("": Anki's default)
 
     def override(self, **given: Any) -> Config:
         """This config with the command-line options that were given (not None)."""
@@ -141,6 +142,12 @@ def _parse_numbers(text: str) -> list[float]:
         raise ValueError(f"{FSRS_PARAMETER_COUNT} numbers separated by commas") from None
 
 
+def _collection_path(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("the path of an Anki collection file (collection.anki2)")
+    return str(Path(value).expanduser()) if value else ""
+
+
 def _int(text: str) -> int:
     return int(text.strip())
 
@@ -159,6 +166,7 @@ KEYS: dict[str, Key] = {
         Key("decks", "extra deck files for every command", _deck_paths, _decks),
         Key("parameters", "FSRS-6 parameters (default: FSRS's)", _parse_numbers, _parameters),
         Key("review_mode", "recall answers or work exercises", str, _choice("recall", "exercises")),
+        Key("anki_collection", "Anki collection file for sync anki", str, _collection_path),
     )
 }
 

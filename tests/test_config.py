@@ -38,6 +38,7 @@ def test_list_json_shows_every_key_with_its_default(cli):
         "decks": [],
         "parameters": None,
         "review_mode": "recall",
+        "anki_collection": "",
     }
 
 

@@ -76,21 +76,29 @@ def merge_reviews(
     each of them (the last is the card's state). Callers pass at most
     :data:`MERGE_BATCH` cards: the log is read once per call, by a scan of the deck.
     """
-    added: dict[str, int] = {}
     with store._write() as conn:
-        logged: dict[str, list[tuple[int, float, int, float | None]]] = {c: [] for c in cards}
-        marks = ",".join("?" * len(cards))
-        # "+deck": one sequential scan of the table; through the (deck, reviewed_at)
-        # index the same rows are read in random order, 7 times slower for 1M reviews.
-        rows = conn.execute(
-            "SELECT card_id, rating, reviewed_at, cram, json_extract(after_json, '$.due') "
-            f"FROM review_log WHERE +deck = ? AND card_id IN ({marks})",
-            (deck, *cards),
-        )
-        for card_id, rating, at, cram, due in rows:
-            logged[card_id].append((int(rating), float(at), int(cram), due))
-        for card_id, (incoming, rebuild) in cards.items():
-            added[card_id] = _merge_one(conn, deck, card_id, logged[card_id], incoming, rebuild)
+        return merge_reviews_in(conn, deck, cards)
+
+
+def merge_reviews_in(
+    conn: sqlite3.Connection, deck: str, cards: dict[str, tuple[list[IncomingReview], Rebuild]]
+) -> dict[str, int]:
+    """:func:`merge_reviews` inside a write transaction the caller holds (``sync anki``
+    merges every deck and sets the marks in one)."""
+    added: dict[str, int] = {}
+    logged: dict[str, list[tuple[int, float, int, float | None]]] = {c: [] for c in cards}
+    marks = ",".join("?" * len(cards))
+    # "+deck": one sequential scan of the table; through the (deck, reviewed_at)
+    # index the same rows are read in random order, 7 times slower for 1M reviews.
+    rows = conn.execute(
+        "SELECT card_id, rating, reviewed_at, cram, json_extract(after_json, '$.due') "
+        f"FROM review_log WHERE +deck = ? AND card_id IN ({marks})",
+        (deck, *cards),
+    )
+    for card_id, rating, at, cram, due in rows:
+        logged[card_id].append((int(rating), float(at), int(cram), due))
+    for card_id, (incoming, rebuild) in cards.items():
+        added[card_id] = _merge_one(conn, deck, card_id, logged[card_id], incoming, rebuild)
     return added
 
 

@@ -1,0 +1,480 @@
+"""The sync: Anki's ratings into calcquiz, then calcquiz's notes, ratings, states and
+marks into Anki; each side in one transaction.
+
+Order, and why it is safe:
+
+1. One sync at a time; the collection is checked (not open in Anki, not damaged, not
+   too new, writable) and opened by the ``anki`` package, which locks it for the rest.
+2. A first pass works out both sides' changes and rolls them back: in one calcquiz
+   transaction, Anki's ratings are merged into calcquiz's log, each card's state
+   replayed from the merged log (``import anki``'s merge) and the marks reconciled
+   (:mod:`.marks`); inside it, what Anki needs is applied in an Anki transaction.
+   That is the dry run's report.
+3. Only when something is to change in Anki is the collection backed up (outside
+   calcquiz's write lock, so a study session running meanwhile is not kept waiting),
+   and a second pass makes the changes to both sides as they are then: Anki's
+   transaction commits inside calcquiz's, so a failure anywhere before leaves both
+   sides as they were. A process killed between the two commits leaves Anki synced and
+   calcquiz as it was; the next sync finds the same ratings on both sides (matched to
+   the millisecond) and completes.
+4. The marks left on each card are remembered for the next sync.
+
+Nothing new on either side: no transaction writes anything, and no backup is made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from calcquiz.errors import CalcquizError
+
+from . import marks as marks_file
+from .marks import Key, Marks
+
+if TYPE_CHECKING:
+    from calcquiz.anki_import.package import AnkiCollection, AnkiNote
+    from calcquiz.content import Deck
+    from calcquiz.store import LoggedReview, Store
+
+    from .anki_side import Scheduling
+
+
+@dataclass
+class AnkiChanges:
+    """What was (or, in a dry run, would be) changed in the collection."""
+
+    notes_added: int = 0
+    notes_updated: int = 0
+    reviews_copied: int = 0
+    cards_changed: int = 0
+    marks_moved: int = 0
+
+    def any(self) -> bool:
+        return any(asdict(self).values())
+
+
+@dataclass
+class SyncReport:
+    collection: Path
+    dry_run: bool
+    anki: AnkiChanges = field(default_factory=AnkiChanges)
+    reviews_to_calcquiz: int = 0
+    calcquiz_cards_changed: int = 0
+    marks_to_calcquiz: int = 0
+    backup: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        a = self.anki
+        would = "would get" if self.dry_run else "got"
+        head = "Dry run: nothing was written. " if self.dry_run else ""
+        out = [
+            f"{head}Synced calcquiz with {self.collection}."
+            if not self.dry_run
+            else f"{head}Comparing calcquiz with {self.collection}.",
+            f"Anki {would}: {a.notes_added} notes added, {a.notes_updated} notes updated, "
+            f"{a.reviews_copied} reviews, {a.cards_changed} card schedules, "
+            f"{a.marks_moved} suspensions or buries.",
+            f"calcquiz {would}: {self.reviews_to_calcquiz} reviews, "
+            f"{self.calcquiz_cards_changed} card states, "
+            f"{self.marks_to_calcquiz} suspensions or buries.",
+        ]
+        if self.backup is not None:
+            out.append(f"Backup of the collection before writing: {self.backup}")
+        elif not self.dry_run:
+            out.append("Nothing new on either side: nothing written, no backup needed.")
+        out += [f"Warning: {w}" for w in self.warnings]
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "collection": str(self.collection),
+            "dry_run": self.dry_run,
+            "anki": asdict(self.anki),
+            "calcquiz": {
+                "reviews_copied": self.reviews_to_calcquiz,
+                "cards_changed": self.calcquiz_cards_changed,
+                "marks_moved": self.marks_to_calcquiz,
+            },
+            "backup": str(self.backup) if self.backup is not None else None,
+            "warnings": self.warnings,
+        }
+
+
+class _RollBack(Exception):
+    """Raised inside a transaction to undo it (a dry run, a trial pass)."""
+
+
+def sync_anki(
+    path: Path, decks: Sequence[Deck], *, dry_run: bool = False, now: float | None = None
+) -> SyncReport:
+    """Sync ``decks``' cards with the collection at ``path``."""
+    from calcquiz.store import open_store
+
+    from .safety import (
+        NEWEST_SCHEMA,
+        back_up_closed,
+        check_collection,
+        copy_closed,
+        open_collection,
+        require_anki,
+        sync_lock,
+    )
+
+    require_anki()
+    path = path.expanduser()
+    at = time.time() if now is None else now
+    with sync_lock(), tempfile.TemporaryDirectory(prefix="calcquiz-sync-") as scratch:
+        version = check_collection(path)
+        opened, upgraded_from = path, None
+        if version < NEWEST_SCHEMA:  # Anki's engine upgrades the file as it opens it
+            if dry_run:
+                opened = Path(scratch) / path.parent.name / path.name
+                opened.parent.mkdir()
+                copy_closed(path, opened)
+            else:
+                upgraded_from = back_up_closed(path, at)
+        col = open_collection(opened)
+        try:
+            with open_store() as store:
+                report = _sync(col, store, path, decks, dry_run, at)
+        finally:
+            col.close()
+    if upgraded_from is not None:
+        report.backup = report.backup or upgraded_from
+        report.warnings.append(
+            f"Anki's engine upgraded the collection from schema {version} to "
+            f"{NEWEST_SCHEMA} (as recent Anki does when it opens it); older Anki versions "
+            f"may not open it. The collection as it was: {upgraded_from}"
+        )
+    return report
+
+
+def _sync(
+    col: Any, store: Store, path: Path, decks: Sequence[Deck], dry_run: bool, now: float
+) -> SyncReport:
+    from calcquiz import scheduler as sched
+    from calcquiz.anki_import.merge import calcquiz_targets
+    from calcquiz.export.anki import guid
+    from calcquiz.export.progress import Steps
+
+    from .anki_side import Scheduling, read_live, scheduling_warnings
+
+    snapshot = read_live(col)
+    targets = calcquiz_targets(list(decks), [n.guid for n in snapshot.notes])
+    linked: dict[Key, AnkiNote] = {}
+    for note in snapshot.notes:
+        target = targets.get(note.guid)
+        if target is None:
+            continue
+        key = (target.deck, target.card_id)
+        # calcquiz's own note wins over one converted by --to-deck with the same card
+        if key not in linked or note.guid == guid(*key):
+            linked[key] = note
+    _align_moved_ids(store, snapshot, decks, linked)
+    scheduler = sched.make_scheduler(fuzz=False)
+    how = Scheduling(
+        float(scheduler.desired_retention),
+        float(scheduler.parameters[20]),
+        Steps(len(scheduler.learning_steps), len(scheduler.relearning_steps)),
+    )
+    report = SyncReport(path, dry_run)
+    report.warnings += scheduling_warnings(
+        col, [d.name for d in decks], [float(v) for v in scheduler.parameters]
+    )
+
+    def one_pass(write: bool) -> dict[Key, Marks]:
+        """Both sides' changes worked out in calcquiz's transaction; with ``write``,
+        made (Anki's first), else rolled back on both sides."""
+        from .safety import back_up
+
+        outcome = SyncReport(path, dry_run)
+        final: dict[Key, Marks] = {}
+        with contextlib.suppress(_RollBack), store._write() as conn:
+            _merge_into_calcquiz(conn, scheduler, snapshot, decks, linked, outcome)
+            final = _reconcile_marks(conn, store, snapshot, decks, linked, now, outcome)
+            histories = {d.name: dict(_history(store, d.name)) for d in decks}
+            states = {d.name: store.card_states(d.name) for d in decks}
+            work = _AnkiWork(col, snapshot, decks, linked, states, histories, final, how)
+            outcome.anki = work.trial()
+            if not write:
+                raise _RollBack
+            if outcome.anki.any():
+                if report.backup is None:  # Anki's side changed since the first pass
+                    report.backup = back_up(col, path, now)
+                work.apply()
+        report.anki = outcome.anki
+        report.reviews_to_calcquiz = outcome.reviews_to_calcquiz
+        report.calcquiz_cards_changed = outcome.calcquiz_cards_changed
+        report.marks_to_calcquiz = outcome.marks_to_calcquiz
+        return final
+
+    # A first pass writes nothing and holds calcquiz's write lock only briefly; the backup
+    # is taken after it, outside that lock (a study session may be rating meanwhile), and
+    # the second pass applies the changes to both sides as they are then.
+    final = one_pass(write=False)
+    if dry_run:
+        return report
+    if report.anki.any():
+        from .safety import back_up
+
+        report.backup = back_up(col, path, now)
+    if report.anki.any() or report.reviews_to_calcquiz or report.marks_to_calcquiz:
+        final = one_pass(write=True)
+    _remember(path, final, report)
+    return report
+
+
+def _align_moved_ids(
+    store: Store, snapshot: AnkiCollection, decks: Sequence[Deck], linked: dict[Key, AnkiNote]
+) -> None:
+    """Rows an earlier sync wrote at a moved id are calcquiz's ratings (see
+    :func:`.anki_side.align_moved_ids`)."""
+    from calcquiz.store import review_ms
+
+    from .anki_side import align_moved_ids
+
+    for deck in decks:
+        for card_id, reviews in _history(store, deck.name):
+            note = linked.get((deck.name, card_id))
+            anki_card = snapshot.first_card(note) if note is not None else None
+            if anki_card is not None:
+                ratings = [(review_ms(r.reviewed_at), r.rating) for r in reviews]
+                align_moved_ids(snapshot, anki_card.id, ratings)
+
+
+def _history(store: Store, deck: str) -> Any:
+    from calcquiz.store import scheduled_history
+
+    return scheduled_history(store, deck)
+
+
+def _merge_into_calcquiz(
+    conn: Any,
+    scheduler: Any,
+    snapshot: AnkiCollection,
+    decks: Sequence[Deck],
+    linked: dict[Key, AnkiNote],
+    report: SyncReport,
+) -> None:
+    """Anki's ratings into calcquiz's log, each changed card's state replayed."""
+    from calcquiz.anki_import.merge import Target, merge_work
+    from calcquiz.store.exchange import merge_reviews_in
+
+    for deck in decks:
+        work = {}
+        for card in deck.cards:
+            note = linked.get((deck.name, card.id))
+            anki_card = snapshot.first_card(note) if note is not None else None
+            if anki_card is None:
+                continue
+            merged = merge_work(scheduler, snapshot, anki_card, Target(deck.name, card.id))
+            if merged is not None:
+                work[card.id] = merged
+        if work:
+            added = merge_reviews_in(conn, deck.name, work)
+            report.reviews_to_calcquiz += sum(added.values())
+            report.calcquiz_cards_changed += sum(n > 0 for n in added.values())
+
+
+def _reconcile_marks(
+    conn: Any,
+    store: Store,
+    snapshot: AnkiCollection,
+    decks: Sequence[Deck],
+    linked: dict[Key, AnkiNote],
+    now: float,
+    report: SyncReport,
+) -> dict[Key, Marks]:
+    """The marks every card ends with; calcquiz's are set here (Anki's in :class:`_AnkiWork`)."""
+    from calcquiz.config import load_config
+    from calcquiz.dates import Calendar
+    from calcquiz.store import Flags
+    from calcquiz.store.rows import _put_flags
+
+    from .anki_side import anki_marks
+
+    last = marks_file.load(report.collection)
+    bury_until = Calendar(load_config().day_starts_at).today_end(now)
+    final: dict[Key, Marks] = {}
+    for deck in decks:
+        flags = store.card_flags(deck.name)
+        for card in deck.cards:
+            key = (deck.name, card.id)
+            mine = flags.get(card.id, Flags())
+            here = Marks(mine.suspended, mine.buried(now))
+            note = linked.get(key)
+            anki_card = snapshot.first_card(note) if note is not None else None
+            if anki_card is None:  # a note still to add takes calcquiz's marks
+                final[key] = here
+                continue
+            want = marks_file.reconcile(here, anki_marks(anki_card.queue), last.get(key))
+            final[key] = want
+            if want != here:
+                buried = (mine.buried_until if here.buried else bury_until) if want.buried else None
+                _put_flags(conn, deck.name, card.id, Flags(want.suspended, buried, mine.leech))
+                report.marks_to_calcquiz += 1
+    return final
+
+
+class _AnkiWork:
+    """calcquiz's notes, ratings, states and marks applied to the collection."""
+
+    def __init__(
+        self,
+        col: Any,
+        snapshot: AnkiCollection,
+        decks: Sequence[Deck],
+        linked: dict[Key, AnkiNote],
+        states: dict[str, Any],
+        histories: dict[str, dict[str, list[LoggedReview]]],
+        final: dict[Key, Marks],
+        how: Scheduling,
+    ):
+        self.col, self.snapshot, self.decks, self.linked = col, snapshot, decks, linked
+        self.states, self.histories, self.final, self.how = states, histories, final, how
+
+    def trial(self) -> AnkiChanges:
+        """What :meth:`apply` would change, worked out in a transaction rolled back."""
+        counts = AnkiChanges()
+
+        def run() -> None:
+            self._apply(counts)
+            raise _RollBack
+
+        with contextlib.suppress(_RollBack):
+            self.col.db.transact(run)
+        self.col.models._clear_cache()  # a note type added in the trial is gone again
+        return counts
+
+    def apply(self) -> AnkiChanges:
+        counts = AnkiChanges()
+        try:
+            self.col.db.transact(lambda: self._apply(counts))
+        except CalcquizError:
+            raise
+        except Exception as exc:  # OSError, the anki backend's errors (disk full)
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise CalcquizError(
+                f"writing {self.snapshot_path()} failed ({why}); neither Anki nor calcquiz "
+                "was changed"
+            ) from None
+        return counts
+
+    def snapshot_path(self) -> str:
+        return str(self.col.path)
+
+    def _apply(self, counts: AnkiChanges) -> None:
+        from calcquiz.export.anki import NOTE_TYPE_NAME, note_for
+        from calcquiz.export.progress import revlog_rows
+        from calcquiz.store import NEW
+
+        from .anki_side import anki_marks, note_type, put_schedule, schedule_fields
+
+        col = self.col
+        used = set(col.db.list("SELECT id FROM revlog"))
+        usn = col.usn()
+        ours = None  # calcquiz's note type, looked up (or added) for the first new note
+        for deck in self.decks:
+            for card in deck.cards:
+                key = (deck.name, card.id)
+                wanted = note_for(card)
+                note = self.linked.get(key)
+                if note is None:
+                    ours = ours or note_type(col)
+                    added = col.new_note(ours)
+                    added.guid = wanted.guid
+                    added.fields[:] = list(wanted.fields)
+                    added.tags = list(wanted.tags)
+                    col.add_note(added, col.decks.id(wanted.deck))
+                    counts.notes_added += 1
+                    anki_id, have = added.card_ids()[0], set()
+                else:
+                    stale = list(note.fields) != list(wanted.fields) or set(note.tags) != set(
+                        wanted.tags
+                    )
+                    if note.guid == wanted.guid and stale:  # calcquiz's note: the deck's text
+                        current = col.get_note(note.id)
+                        if current.note_type()["name"] == NOTE_TYPE_NAME:
+                            current.fields[:] = list(wanted.fields)
+                            current.tags = list(wanted.tags)
+                            col.update_note(current, skip_undo_entry=True)
+                            counts.notes_updated += 1
+                    first = self.snapshot.first_card(note)
+                    if first is None:
+                        continue
+                    anki_id = first.id
+                    have = {e.id for e in self.snapshot.revlog.get(anki_id, [])}
+                history = self.histories[deck.name].get(card.id, [])
+                for row in revlog_rows(anki_id, history, set()):
+                    if row[0] in have:
+                        continue
+                    rid = row[0]
+                    while rid in used:  # revlog ids are unique across the collection
+                        rid += 1
+                    used.add(rid)
+                    col.db.execute(
+                        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        rid,
+                        anki_id,
+                        usn,
+                        *row[3:],
+                    )
+                    counts.reviews_copied += 1
+                anki_card = col.get_card(anki_id)
+                if anki_card.odid:  # in a filtered deck: Anki schedules it until it returns
+                    continue
+                state = self.states[deck.name].get(card.id)
+                fields = (
+                    schedule_fields(state, self.snapshot, self.how)
+                    if state is not None and state.state != NEW
+                    else None
+                )
+                marks_before = anki_marks(anki_card.queue)
+                if put_schedule(anki_card, fields, self.final[key]):
+                    col.update_card(anki_card, skip_undo_entry=True)
+                    counts.cards_changed += 1
+                    if note is not None and marks_before != self.final[key]:
+                        counts.marks_moved += 1
+
+
+def _remember(path: Path, final: dict[Key, Marks], report: SyncReport) -> None:
+    """The marks left, and the collection used, for the next sync (both sides are synced
+    already: a failure here is a warning, not a failed sync)."""
+    try:
+        marks_file.save(path, final)
+    except CalcquizError as exc:
+        report.warnings.append(f"{exc} (the next sync keeps every mark)")
+    try:
+        from calcquiz.config import load_config, write_value
+
+        if load_config().anki_collection != str(path):
+            write_value("anki_collection", str(path))
+    except CalcquizError as exc:
+        report.warnings.append(str(exc))
+
+
+def collection_path(given: Path | None, profile: str | None) -> Path:
+    """The collection to sync: the one given, the profile's, the one the last sync
+    used, or the only profile's on this computer."""
+    from calcquiz.errors import BadInputError
+
+    from .location import default_collection
+
+    if given is not None and profile is not None:
+        raise BadInputError("give a COLLECTION or --profile NAME, not both")
+    if given is not None:
+        return given.expanduser()
+    if profile is not None:
+        return default_collection(profile)
+    from calcquiz.config import load_config
+
+    remembered = load_config().anki_collection
+    return Path(remembered) if remembered else default_collection()
