@@ -7,16 +7,24 @@ as JSON in the ``col`` row). A new package also carries a legacy ``collection.an
 that only asks to update Anki, so the newest member wins.
 
 The collection is copied to a temporary file and read with SQLite in read-only mode;
-nothing in it is executed or trusted beyond its column types.
+nothing in it is executed or trusted. What it may unpack to is bounded before it is
+written out (:func:`unpack_limit`), and every value calcquiz uses is checked as it is
+read: a value Anki itself never writes (a review time outside 1970 to now, a due date
+beyond Anki's 100-year interval cap, decks or config that are not JSON objects) refuses
+the package with one line (:class:`DamagedPackageError`), so what is imported is always a
+state calcquiz can schedule, list and check.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 import tempfile
+import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,9 +35,24 @@ from typing import Any
 from calcquiz.errors import BadInputError
 
 MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
-# A collection bigger than this once unpacked is refused (a zip or zstd bomb).
+# What a collection may unpack to: a real one compresses about 3 to 25 times (zstd or
+# deflate), so 100 times its packed size, and at least 64 MiB for small packages. A zip or
+# zstd bomb is stopped there, before it fills the temporary folder.
 MAX_COLLECTION_BYTES = 4 << 30
+MIN_UNPACK_BYTES = 64 << 20
+UNPACK_RATIO = 100
+# A note whose fields together are bigger than this is skipped without being read into
+# memory (a deck file holds at most 32 MiB; a real note is a few KiB).
+MAX_NOTE_BYTES = 1 << 20
 DAY = 86400
+# A review time or due date must lie between 1970 and now plus Anki's longest interval
+# (36,500 days) and a day of clock skew; Anki writes nothing outside.
+MAX_INTERVAL_DAYS = 36500
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+class DamagedPackageError(BadInputError):
+    """The package holds a value Anki never writes: it is refused whole."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,11 @@ class AnkiNote:
     guid: str
     fields: tuple[str, ...]
     tags: tuple[str, ...]
+    size: int = 0  # bytes of its fields; above MAX_NOTE_BYTES ``fields`` is left empty
+
+    @property
+    def too_big(self) -> bool:
+        return self.size > MAX_NOTE_BYTES
 
 
 @dataclass
@@ -120,19 +148,30 @@ class AnkiCollection:
         return self.day_start(card.due)
 
 
-def read_package(path: Path) -> AnkiCollection:
-    """The collection inside ``path``; BadInputError when it is not a readable package."""
+def read_package(path: Path, now: float | None = None) -> AnkiCollection:
+    """The collection inside ``path``; BadInputError when it is not a readable package,
+    DamagedPackageError when it holds values Anki never writes (``now`` bounds times)."""
     with _unpacked(path) as db_path:
         try:
             conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
         except sqlite3.Error as exc:
             raise BadInputError(f"{path}: cannot read the collection ({exc})") from None
         try:
-            return _read_collection(conn)
+            return _read_collection(conn, time.time() if now is None else now)
+        except _Damaged as exc:
+            raise DamagedPackageError(
+                f"{path} is damaged: {exc} (Anki never writes this; in Anki, Tools > Check "
+                "Database, then export again)"
+            ) from None
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             raise BadInputError(f"{path} is not a readable Anki collection ({exc})") from None
         finally:
             conn.close()
+
+
+def unpack_limit(packed_bytes: int) -> int:
+    """The most a collection packed in ``packed_bytes`` may unpack to."""
+    return min(MAX_COLLECTION_BYTES, max(MIN_UNPACK_BYTES, UNPACK_RATIO * packed_bytes))
 
 
 @contextmanager
@@ -141,13 +180,18 @@ def _unpacked(path: Path) -> Iterator[Path]:
         raise BadInputError(f"{path}: no such file")
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise BadInputError(f"{path} is not an Anki package (.apkg or .colpkg)") from None
     with archive, tempfile.TemporaryDirectory(prefix="calcquiz-anki-") as tmp:
         names = set(archive.namelist())
         member = next((m for m in MEMBERS if m in names), None)
         if member is None:
             raise BadInputError(f"{path} holds no Anki collection (no {' or '.join(MEMBERS)})")
+        info = archive.getinfo(member)
+        _check_member(path, info)
+        limit = unpack_limit(info.compress_size)
+        if info.file_size > limit and not member.endswith("b"):
+            raise _too_big(path, info.file_size, limit)
         target = Path(tmp) / "collection.sqlite"
         try:
             with archive.open(member) as raw, open(target, "wb") as out:
@@ -155,10 +199,12 @@ def _unpacked(path: Path) -> Iterator[Path]:
                     import zstandard
 
                     reader = zstandard.ZstdDecompressor().stream_reader(raw)
-                    _copy_limited(reader, out, path)
+                    _copy_limited(reader, out, path, limit)
                 else:
-                    _copy_limited(raw, out, path)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                    _copy_limited(raw, out, path, limit)
+        except BadInputError:
+            raise
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
             raise BadInputError(f"{path}: the collection cannot be unpacked ({exc})") from None
         except Exception as exc:  # zstandard.ZstdError has no stable import path
             if type(exc).__name__ != "ZstdError":
@@ -167,12 +213,31 @@ def _unpacked(path: Path) -> Iterator[Path]:
         yield target
 
 
-def _copy_limited(src: Any, dst: Any, path: Path) -> None:
+def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
+    """Refuse what Anki never writes before reading a byte: encryption, other methods."""
+    if info.flag_bits & 0x1:
+        raise BadInputError(f"{path}: the collection is encrypted (Anki never encrypts one)")
+    if info.compress_type not in _ZIP_METHODS:
+        raise BadInputError(
+            f"{path}: the collection is packed with zip method {info.compress_type} "
+            "(Anki uses only 0, stored, and 8, deflate)"
+        )
+
+
+def _too_big(path: Path, size: int, limit: int) -> BadInputError:
+    return BadInputError(
+        f"{path}: the collection unpacks to more than {limit:,} bytes "
+        f"({'at least ' if size <= limit else ''}{size:,}); a real collection "
+        "compresses far less: refused as a zip bomb"
+    )
+
+
+def _copy_limited(src: Any, dst: Any, path: Path, limit: int = MAX_COLLECTION_BYTES) -> None:
     total = 0
     while chunk := src.read(1 << 20):
         total += len(chunk)
-        if total > MAX_COLLECTION_BYTES:
-            raise BadInputError(f"{path}: the collection is larger than 4 GiB unpacked")
+        if total > limit:
+            raise _too_big(path, total, limit)
         dst.write(chunk)
 
 
@@ -180,53 +245,162 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def _read_collection(conn: sqlite3.Connection) -> AnkiCollection:
+class _Damaged(Exception):
+    """A value Anki never writes (the message says which)."""
+
+
+def _whole(value: object, what: str, low: float = -(2**63), high: float = 2**63 - 1) -> int:
+    """``value`` as an int in [low, high]: SQLite may hand back a float (even inf) or text
+    for a column Anki fills with whole numbers."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if type(value) is not int or not low <= value <= high:
+        raise _Damaged(f"{what} is {_shown(value)}")
+    return value
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _json_object(text: object, what: str) -> dict[str, Any]:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    try:
+        value = json.loads(text or "{}") if isinstance(text, str) else None
+    except (ValueError, RecursionError):
+        value = None
+    if not isinstance(value, dict):
+        raise _Damaged(f"{what} is not a JSON object")
+    return value
+
+
+def _text(value: object, what: str) -> str:
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Damaged(f"{what} is not UTF-8 text") from None
+    if not isinstance(value, str):
+        raise _Damaged(f"{what} is {_shown(value)}, not text")
+    return value
+
+
+def _read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
     tables = _tables(conn)
-    crt, conf_text, decks_text = conn.execute("SELECT crt, conf, decks FROM col").fetchone()
+    crt_value, conf_text, decks_text = conn.execute("SELECT crt, conf, decks FROM col").fetchone()
+    crt = _whole(crt_value, "the collection's creation time (crt)", 0, now + DAY)
     if "decks" in tables:  # schema 18
         decks = {
-            int(i): str(n).replace("\x1f", "::")
+            _whole(i, "a deck id"): _text(n, f"the name of deck {i}").replace("\x1f", "::")
             for i, n in conn.execute("SELECT id, name FROM decks")
         }
         config = {
-            str(k): json.loads(bytes(v).decode("utf-8") or "null")
-            for k, v in conn.execute("SELECT KEY, val FROM config")
+            str(k): _config_value(v, str(k)) for k, v in conn.execute("SELECT KEY, val FROM config")
         }
     else:
-        decks = {int(i): str(d["name"]) for i, d in json.loads(decks_text or "{}").items()}
-        config = json.loads(conf_text or "{}")
+        decks = {}
+        for i, d in _json_object(decks_text, "the collection's decks (col.decks)").items():
+            if not isinstance(d, dict) or not isinstance(d.get("name"), str):
+                raise _Damaged(f"deck {_shown(i)} in col.decks has no name")
+            decks[_whole(_int_key(i), "a deck id")] = d["name"]
+        config = _json_object(conf_text, "the collection's config (col.conf)")
     offset = config.get("creationOffset")
+    if offset is not None and not isinstance(offset, bool):
+        offset = _whole(offset, "the config's creationOffset (minutes from UTC)", -1440, 1440)
+    rollover = config.get("rollover", 4)
+    rollover = 4 if rollover is None else _whole(rollover, "the config's rollover hour", 0, 23)
     notes = [
-        AnkiNote(int(i), str(g), tuple(str(f).split("\x1f")), tuple(str(t).split()))
-        for i, g, f, t in conn.execute("SELECT id, guid, flds, tags FROM notes ORDER BY id")
+        _note(*row)
+        for row in conn.execute(
+            "SELECT id, guid, CASE WHEN length(CAST(flds AS BLOB)) > ? THEN NULL ELSE flds END, "
+            "tags, length(CAST(flds AS BLOB)) FROM notes ORDER BY id",
+            (MAX_NOTE_BYTES,),
+        )
     ]
-    cards: dict[int, list[AnkiCard]] = {}
+    collection = AnkiCollection(
+        notes=notes,
+        cards={},
+        revlog={},
+        decks=decks,
+        crt=crt,
+        creation_offset=offset if isinstance(offset, int) else None,
+        rollover=rollover,
+    )
+    latest = now + DAY  # a day of clock skew
     rows = conn.execute(
         "SELECT id, nid, CASE WHEN odid != 0 THEN odid ELSE did END, ord, type, queue, "
         "CASE WHEN odid != 0 AND odue != 0 THEN odue ELSE due END, ivl, reps, lapses "
         "FROM cards ORDER BY nid, ord"
     )
+    names = ("id", "nid", "did", "ord", "type", "queue", "due", "ivl", "reps", "lapses")
     for row in rows:
-        card = AnkiCard(*(int(v) for v in row))
-        cards.setdefault(card.note_id, []).append(card)
-    revlog: dict[int, list[Revlog]] = {}
+        values = [
+            _whole(v, f"card {_shown(row[0])}'s {n}") for v, n in zip(row, names, strict=True)
+        ]
+        card = AnkiCard(*values)
+        if card.type not in (0, 1, 2, 3):
+            raise _Damaged(f"card {card.id}'s type is {card.type}")
+        if card.type != 0:
+            try:
+                due = collection.due_time(card)
+            except (OverflowError, ValueError, OSError):
+                due = None
+            if due is None or not 0 <= due <= latest + MAX_INTERVAL_DAYS * DAY:
+                raise _Damaged(
+                    f"card {card.id} is due on day {card.due}, outside 1970 to "
+                    f"{MAX_INTERVAL_DAYS:,} days from now"
+                )
+        collection.cards.setdefault(card.note_id, []).append(card)
     for row in conn.execute(
         "SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY id"
     ):
-        entry = Revlog(*(int(v) for v in row))
-        revlog.setdefault(entry.card_id, []).append(entry)
-    return AnkiCollection(
-        notes=notes,
-        cards=cards,
-        revlog=revlog,
-        decks=decks,
-        crt=int(crt),
-        creation_offset=int(offset) if isinstance(offset, int) else None,
-        rollover=int(config.get("rollover", 4)) % 24,
+        what = f"review {_shown(row[0])}"
+        entry = Revlog(
+            _whole(row[0], f"{what}'s time (its id, in ms)", 1, int(latest * 1000)),
+            _whole(row[1], f"{what}'s card"),
+            _whole(row[2], f"{what}'s button", 0, 4),
+            _whole(row[3], f"{what}'s interval"),
+            _whole(row[4], f"{what}'s last interval"),
+            _whole(row[5], f"{what}'s factor"),
+            _whole(row[6], f"{what}'s duration", 0, 2**31),
+            _whole(row[7], f"{what}'s kind", 0, 5),
+        )
+        collection.revlog.setdefault(entry.card_id, []).append(entry)
+    return collection
+
+
+def _int_key(key: str) -> int:
+    try:
+        return int(key)
+    except ValueError:
+        raise _Damaged(f"deck id {_shown(key)} in col.decks is not a number") from None
+
+
+def _config_value(raw: object, key: str) -> Any:
+    text = bytes(raw).decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    try:
+        return json.loads(text or "null")
+    except (ValueError, RecursionError):
+        raise _Damaged(f"config value {key!r} is not JSON") from None
+
+
+def _note(nid: object, guid: object, flds: object, tags: object, size: object) -> AnkiNote:
+    note_id = _whole(nid, "a note id")
+    length = size if type(size) is int else 0
+    fields = () if flds is None else tuple(_text(flds, f"note {note_id}'s fields").split("\x1f"))
+    return AnkiNote(
+        note_id,
+        _text(guid, f"note {note_id}'s guid"),
+        fields,
+        tuple(_text(tags or "", f"note {note_id}'s tags").split()),
+        length,
     )
 
 
-_MEDIA = re.compile(r"""<img[^>]*?\bsrc\s*=\s*["']?([^"'>\s]+)|\[sound:([^\]]+)\]""", re.I)
+# Neither alternative reads past the next "<" or "[": one pass over any field.
+_MEDIA = re.compile(r"""<img[^<>]*?\bsrc\s*=\s*["']?([^"'<>\s]+)|\[sound:([^\[\]]+)\]""", re.I)
 
 
 def media_names(text: str) -> list[str]:
