@@ -18,24 +18,25 @@ imported (Anki's FSRS ignores them too), so the card's history starts there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from calcquiz import scheduler as sched
 from calcquiz.anki_import.package import AnkiCard, AnkiCollection, Revlog
+from calcquiz.errors import BadInputError
 from calcquiz.store import (
     LEARNING,
-    MERGE_BATCH,
     RELEARNING,
     REVIEW,
     CardState,
     IncomingReview,
     Rebuild,
     Store,
-    merge_reviews,
     review_ms,
+    state_problem,
 )
+from calcquiz.store.exchange import merge_all
 
 if TYPE_CHECKING:
     import fsrs
@@ -85,37 +86,66 @@ def ratings_of(entries: list[Revlog]) -> tuple[list[Revlog], float | None]:
     return [e for e in entries if e.is_rating], (max(resets) / 1000 if resets else None)
 
 
+Work = dict[str, dict[str, tuple[list[IncomingReview], Rebuild]]]  # deck -> card -> work
+
+
+@dataclass
+class MergePlan:
+    """What merging a collection into some targets will do, worked out before the store
+    is touched: ``work`` is applied by :func:`apply_merges`, which fills in ``merged``."""
+
+    merged: Merged
+    work: Work = field(default_factory=dict)
+
+
+def plan_merge(collection: AnkiCollection, targets: Mapping[str, Target]) -> MergePlan:
+    """The ratings of every note in ``targets`` (by guid), each card's once: a second
+    note with the same guid, or another note for a card already planned, adds nothing
+    (the first one, by note id, wins), so the plan is the same on every import."""
+    scheduler = sched.make_scheduler(fuzz=False)
+    plan = MergePlan(Merged())
+    seen: set[str] = set()
+    for note in collection.notes:
+        target = targets.get(note.guid)
+        if target is None:
+            plan.merged.unmatched.append(note.id)
+            continue
+        if note.guid in seen:
+            continue
+        seen.add(note.guid)
+        plan.merged.notes_matched += 1
+        card = collection.first_card(note)
+        work = merge_work(scheduler, collection, card, target) if card else None
+        cards = plan.work.setdefault(target.deck, {})
+        if work is not None and target.card_id not in cards:
+            cards[target.card_id] = work
+    return plan
+
+
+def apply_merges(
+    store: Store, plans: Sequence[MergePlan], before_commit: Callable[[], None] | None = None
+) -> None:
+    """Every plan's work in one store transaction (``before_commit`` runs last in it):
+    either all of it is committed or none. Plans must target different decks."""
+    work: Work = {}
+    for plan in plans:
+        work.update(plan.work)
+    added = merge_all(store, work, before_commit)
+    for plan in plans:
+        for deck in plan.work:
+            counts = added.get(deck, {}).values()
+            plan.merged.reviews_added += sum(counts)
+            plan.merged.cards_updated += sum(n > 0 for n in counts)
+
+
 def merge_collection(
     store: Store, collection: AnkiCollection, targets: Mapping[str, Target]
 ) -> Merged:
     """Merge the review log of every note in ``targets`` (by guid) into the store, in
-    transactions of :data:`MERGE_BATCH` cards of one deck."""
-    scheduler = sched.make_scheduler(fuzz=False)
-    merged = Merged()
-    pending: dict[str, dict[str, tuple[list[IncomingReview], Rebuild]]] = {}
-
-    def flush(deck: str) -> None:
-        added = merge_reviews(store, deck, pending.pop(deck))
-        merged.reviews_added += sum(added.values())
-        merged.cards_updated += sum(n > 0 for n in added.values())
-
-    for note in collection.notes:
-        target = targets.get(note.guid)
-        if target is None:
-            merged.unmatched.append(note.id)
-            continue
-        merged.notes_matched += 1
-        card = collection.first_card(note)
-        work = merge_work(scheduler, collection, card, target) if card else None
-        if work is None:
-            continue
-        batch = pending.setdefault(target.deck, {})
-        batch[target.card_id] = work
-        if len(batch) >= MERGE_BATCH:
-            flush(target.deck)
-    for deck in list(pending):
-        flush(deck)
-    return merged
+    one transaction."""
+    plan = plan_merge(collection, targets)
+    apply_merges(store, [plan])
+    return plan.merged
 
 
 def merge_work(
@@ -142,6 +172,9 @@ def merge_work(
         last_is_anki = review_ms(timeline[-1][1]) == last_anki_ms
         if last_is_anki and anki_due is not None and anki_state == last.state:
             states[-1] = CardState(**{**last.__dict__, "due": anki_due})
+        problem = state_problem(tuple(states[-1].__dict__.values()))
+        if problem:  # the package's values are checked as read; this is the last guard
+            raise BadInputError(f"Anki card {card.id} would get an unusable state: {problem}")
         return states
 
     return incoming, rebuild

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcquiz.anki_import.merge import Merged, Target, calcquiz_targets, merge_collection
-from calcquiz.anki_import.package import read_package
+from calcquiz.anki_import.merge import Merged, Target, apply_merges, calcquiz_targets, plan_merge
+from calcquiz.anki_import.package import AnkiCollection, read_package
 from calcquiz.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -67,42 +67,76 @@ class ImportReport:
 def import_anki(
     path: Path, decks: Sequence[Deck], to_deck: Path | None = None, *, force: bool = False
 ) -> ImportReport:
-    from calcquiz.store import open_store
+    """Read ``path``, merge its history into the store and, with ``to_deck``, write the
+    notes that are not calcquiz cards as a deck file with their history.
 
+    All or nothing: the package is read and checked, the deck converted and validated and
+    every card's new state worked out before anything is written; then one store
+    transaction, with the deck file put in place just before it commits (and taken back
+    if it does not). A failure at any point leaves the store and the files as they were.
+    """
     if to_deck is not None:
         _check_deck_target(to_deck, force)
-    collection = read_package(path)
-    with open_store() as store:
-        guids = [n.guid for n in collection.notes]
-        merged = merge_collection(store, collection, calcquiz_targets(list(decks), guids))
-        report = ImportReport(path, len(collection.notes), merged)
-        report.has_history = bool(collection.revlog)
-        if to_deck is None or not merged.unmatched:
-            return report
-        from calcquiz.anki_import.to_deck import check, draft_deck
-        from calcquiz.export.files import write_atomically
+    return import_collection(path, read_package(path), decks, to_deck, force=force)
 
-        wanted = set(merged.unmatched)
+
+def import_collection(
+    path: Path,
+    collection: AnkiCollection,
+    decks: Sequence[Deck],
+    to_deck: Path | None = None,
+    *,
+    force: bool = False,
+) -> ImportReport:
+    """:func:`import_anki` for a collection already read from ``path``."""
+    from calcquiz.store import open_store
+
+    guids = [n.guid for n in collection.notes]
+    known = plan_merge(collection, calcquiz_targets(list(decks), guids))
+    report = ImportReport(path, len(collection.notes), known.merged)
+    report.has_history = bool(collection.revlog)
+    plans = [known]
+    data: bytes | None = None
+    if to_deck is not None and known.merged.unmatched:
+        from calcquiz.anki_import.to_deck import check, draft_deck
+
+        wanted = set(known.merged.unmatched)
         notes = [n for n in collection.notes if n.id in wanted]
         draft = draft_deck(collection, notes, [d.name for d in decks])
-        write_atomically(to_deck, check(draft, to_deck.name), force=force)
+        data = check(draft, str(to_deck))
         targets = {g: Target(draft.name, cid) for g, cid in draft.guids.items()}
-        report.deck_merged = merge_collection(store, collection, targets)
+        converted = plan_merge(collection, targets)
+        plans.append(converted)
+        report.deck_merged = converted.merged
         report.deck_path, report.deck_name = to_deck, draft.name
         report.deck_cards, report.skipped, report.media = (
             len(draft.cards),
             draft.skipped,
             draft.media,
         )
-        return report
+    with open_store() as store:
+        if data is None or to_deck is None:
+            apply_merges(store, plans)
+            return report
+        from calcquiz.anki_import.deck_file import StagedDeck
+
+        with StagedDeck(to_deck, data, force) as staged:
+            apply_merges(store, plans, before_commit=staged.place)
+            staged.keep()
+    return report
 
 
 def _check_deck_target(path: Path, force: bool) -> None:
-    from calcquiz.export.files import refuse_existing
+    from calcquiz.export.files import refuse_existing, refuse_special
 
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise BadInputError(f"--to-deck {path}: a deck file ends in .yaml or .yml")
     if path.is_dir():
         raise BadInputError(f"--to-deck {path} is a folder; give a file name ending in .yaml")
-    if not force:
+    folder = path.parent
+    if not folder.is_dir():
+        raise BadInputError(f"--to-deck {path}: the folder {folder} does not exist")
+    if force:
+        refuse_special(path)
+    else:
         refuse_existing(path)

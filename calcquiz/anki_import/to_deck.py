@@ -52,7 +52,7 @@ class DeckDraft:
 def deck_name(collection: AnkiCollection, notes: Sequence[AnkiNote]) -> str:
     """The Anki deck the notes are in; for several, their common parent deck, or the one
     holding most of them when they share none."""
-    names = [collection.deck_name(collection.first_card(n)) for n in notes]
+    names = [_printable(collection.deck_name(collection.first_card(n))) for n in notes]
     known = [n for n in names if n]
     if not known:
         return FALLBACK_NAME
@@ -69,17 +69,39 @@ def deck_name(collection: AnkiCollection, notes: Sequence[AnkiNote]) -> str:
     return Counter(known).most_common(1)[0][0]
 
 
+def _printable(name: str | None) -> str:
+    """A deck name without the characters a deck file refuses."""
+    from calcquiz.content.validate import bad_character
+
+    if not name or bad_character(name) is None:
+        return (name or "").strip()
+    return "".join(c for c in name if bad_character(c) is None).strip()
+
+
 def _problem(question: str, answer: str) -> str | None:
+    """Why the card cannot be written, by the deck validator's own rules for a text."""
+    from calcquiz.content.validate import bad_character
+
     if not question:
         return "the first field is empty"
     if not answer:
         return "the second field is empty"
-    for text in (question, answer):
+    for side, text in (("first", question), ("second", answer)):
+        why = bad_character(text)
+        if why:
+            return f"the {side} field {why}"
         try:
             split_math(text)
         except MathSyntaxError as exc:
             return str(exc)
     return None
+
+
+def _tags(note: AnkiNote) -> list[str]:
+    """The note's tags that a deck can hold (Anki's tags are split on spaces already)."""
+    from calcquiz.content.validate import bad_character
+
+    return [t for t in note.tags if t.strip() and bad_character(t) is None]
 
 
 def draft_deck(
@@ -92,6 +114,14 @@ def draft_deck(
     draft = DeckDraft(name)
     seen_media: set[str] = set()
     for note in notes:
+        if note.too_big:
+            draft.skipped.append(
+                (note.guid, f"its fields hold {note.size:,} bytes, more than a card can")
+            )
+            continue
+        if note.guid in draft.guids:  # Anki's importer, too, keeps one note per guid
+            draft.skipped.append((note.guid, "an earlier note has the same guid"))
+            continue
         first = note.fields[0] if note.fields else ""
         second = note.fields[1] if len(note.fields) > 1 else ""
         for media in media_names(first) + media_names(second):
@@ -113,7 +143,7 @@ def draft_deck(
             "question": question,
             "answer": answer,
         }
-        tags = [t for t in note.tags if t.strip()]
+        tags = _tags(note)
         if tags:
             card["tags"] = tags
         draft.cards.append(card)
@@ -123,18 +153,21 @@ def draft_deck(
 
 
 def check(draft: DeckDraft, name: str) -> bytes:
-    """The file's bytes, after ``calcquiz validate``'s own check of exactly those bytes
-    (written to a scratch file called ``name``)."""
+    """The file's bytes, after ``calcquiz validate``'s own check of exactly those bytes.
+    ``name`` is the file they are meant for (a path or a bare name): problems name it,
+    not the scratch file the check reads."""
+    import dataclasses
     import tempfile
     from pathlib import Path
 
-    from calcquiz.content import DeckValidationError, check_deck
+    from calcquiz.content import DeckValidationError, Problem, check_deck
 
     data = draft.yaml_text().encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="calcquiz-deck-") as tmp:
-        scratch = Path(tmp) / name
+        scratch = Path(tmp) / Path(name).name
         scratch.write_bytes(data)
         deck, problems = check_deck(scratch)
     if problems or deck is None:
-        raise DeckValidationError(problems)
+        problems = [dataclasses.replace(p, path=name) for p in problems]
+        raise DeckValidationError(problems or [Problem(name, "the converted deck is not valid")])
     return data

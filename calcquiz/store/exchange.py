@@ -4,7 +4,7 @@ and merging Anki's ratings into the log for ``import anki``."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,21 +76,49 @@ def merge_reviews(
     each of them (the last is the card's state). Callers pass at most
     :data:`MERGE_BATCH` cards: the log is read once per call, by a scan of the deck.
     """
-    added: dict[str, int] = {}
     with store._write() as conn:
-        logged: dict[str, list[tuple[int, float, int, float | None]]] = {c: [] for c in cards}
-        marks = ",".join("?" * len(cards))
-        # "+deck": one sequential scan of the table; through the (deck, reviewed_at)
-        # index the same rows are read in random order, 7 times slower for 1M reviews.
-        rows = conn.execute(
-            "SELECT card_id, rating, reviewed_at, cram, json_extract(after_json, '$.due') "
-            f"FROM review_log WHERE +deck = ? AND card_id IN ({marks})",
-            (deck, *cards),
-        )
-        for card_id, rating, at, cram, due in rows:
-            logged[card_id].append((int(rating), float(at), int(cram), due))
-        for card_id, (incoming, rebuild) in cards.items():
-            added[card_id] = _merge_one(conn, deck, card_id, logged[card_id], incoming, rebuild)
+        return _merge_batch(conn, deck, cards)
+
+
+def merge_all(
+    store: Store,
+    decks: Mapping[str, Mapping[str, tuple[list[IncomingReview], Rebuild]]],
+    before_commit: Callable[[], None] | None = None,
+) -> dict[str, dict[str, int]]:
+    """:func:`merge_reviews` for every deck and card in ``decks`` in ONE transaction (the
+    log read :data:`MERGE_BATCH` cards at a time): an import is all or nothing.
+    ``before_commit`` runs last inside the transaction (an import puts its deck file in
+    place there); if it raises, nothing is committed. Returns the ratings added per card
+    of each deck."""
+    added: dict[str, dict[str, int]] = {}
+    with store._write() as conn:
+        for deck, cards in decks.items():
+            ids = list(cards)
+            for start in range(0, len(ids), MERGE_BATCH):
+                batch = {c: cards[c] for c in ids[start : start + MERGE_BATCH]}
+                added.setdefault(deck, {}).update(_merge_batch(conn, deck, batch))
+        if before_commit is not None:
+            before_commit()
+    return added
+
+
+def _merge_batch(
+    conn: sqlite3.Connection, deck: str, cards: Mapping[str, tuple[list[IncomingReview], Rebuild]]
+) -> dict[str, int]:
+    added: dict[str, int] = {}
+    logged: dict[str, list[tuple[int, float, int, float | None]]] = {c: [] for c in cards}
+    marks = ",".join("?" * len(cards))
+    # "+deck": one sequential scan of the table; through the (deck, reviewed_at)
+    # index the same rows are read in random order, 7 times slower for 1M reviews.
+    rows = conn.execute(
+        "SELECT card_id, rating, reviewed_at, cram, json_extract(after_json, '$.due') "
+        f"FROM review_log WHERE +deck = ? AND card_id IN ({marks})",
+        (deck, *cards),
+    )
+    for card_id, rating, at, cram, due in rows:
+        logged[card_id].append((int(rating), float(at), int(cram), due))
+    for card_id, (incoming, rebuild) in cards.items():
+        added[card_id] = _merge_one(conn, deck, card_id, logged[card_id], incoming, rebuild)
     return added
 
 
