@@ -27,7 +27,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -95,12 +95,23 @@ class AnkiCard:
 
 
 @dataclass(frozen=True)
+class NoteType:
+    """A note type: its field names and each card template's question and answer."""
+
+    name: str
+    fields: tuple[str, ...]
+    templates: dict[int, tuple[str, str]]  # ord -> (question format, answer format)
+    cloze: bool = False
+
+
+@dataclass(frozen=True)
 class AnkiNote:
     id: int
     guid: str
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     size: int = 0  # bytes of its fields; above MAX_NOTE_BYTES ``fields`` is left empty
+    type_id: int = 0  # its note type (``mid``); 0: unknown
 
     @property
     def too_big(self) -> bool:
@@ -118,6 +129,8 @@ class AnkiCollection:
     crt: int
     creation_offset: int | None  # minutes west of UTC; None: legacy day counting
     rollover: int
+    note_types: dict[int, NoteType] = field(default_factory=dict)
+    scheduler_version: int = 2  # 1: the old scheduler's log, remapped as it is read
 
     def first_card(self, note: AnkiNote) -> AnkiCard | None:
         cards = self.cards.get(note.id, [])
@@ -311,11 +324,14 @@ def _read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
         offset = _whole(offset, "the config's creationOffset (minutes from UTC)", -1440, 1440)
     rollover = config.get("rollover", 4)
     rollover = 4 if rollover is None else _whole(rollover, "the config's rollover hour", 0, 23)
+    # Anki's importer runs its v1-to-v2 upgrade on a collection without schedVer 2 or 3.
+    version = config.get("schedVer", 1)
+    version = 1 if version is None else _whole(version, "the config's schedVer", 1, 3)
     notes = [
         _note(*row)
         for row in conn.execute(
             "SELECT id, guid, CASE WHEN length(CAST(flds AS BLOB)) > ? THEN NULL ELSE flds END, "
-            "tags, length(CAST(flds AS BLOB)) FROM notes ORDER BY id",
+            "tags, length(CAST(flds AS BLOB)), mid FROM notes ORDER BY id",
             (MAX_NOTE_BYTES,),
         )
     ]
@@ -327,6 +343,8 @@ def _read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
         crt=crt,
         creation_offset=offset if isinstance(offset, int) else None,
         rollover=rollover,
+        note_types=_note_types(conn, tables),
+        scheduler_version=version,
     )
     latest = now + DAY  # a day of clock skew
     rows = conn.execute(
@@ -340,6 +358,8 @@ def _read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
             _whole(v, f"card {_shown(row[0])}'s {n}") for v, n in zip(row, names, strict=True)
         ]
         card = AnkiCard(*values)
+        if version == 1 and card.type == 2 and card.queue in (1, 3):
+            card = replace(card, type=3)  # v1 kept relearning cards as reviews in learning
         if card.type not in (0, 1, 2, 3):
             raise _Damaged(f"card {card.id}'s type is {card.type}")
         if card.type != 0:
@@ -367,6 +387,9 @@ def _read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
             _whole(row[6], f"{what}'s duration", 0, 2**31),
             _whole(row[7], f"{what}'s kind", 0, 5),
         )
+        if version == 1 and entry.ease in (2, 3) and entry.kind in (0, 2):
+            # v1's (re)learning buttons were Again, Good, Easy (Anki's v2_upgrade.sql)
+            entry = replace(entry, ease=entry.ease + 1)
         collection.revlog.setdefault(entry.card_id, []).append(entry)
     return collection
 
@@ -386,7 +409,9 @@ def _config_value(raw: object, key: str) -> Any:
         raise _Damaged(f"config value {key!r} is not JSON") from None
 
 
-def _note(nid: object, guid: object, flds: object, tags: object, size: object) -> AnkiNote:
+def _note(
+    nid: object, guid: object, flds: object, tags: object, size: object, mid: object
+) -> AnkiNote:
     note_id = _whole(nid, "a note id")
     length = size if type(size) is int else 0
     fields = () if flds is None else tuple(_text(flds, f"note {note_id}'s fields").split("\x1f"))
@@ -396,7 +421,101 @@ def _note(nid: object, guid: object, flds: object, tags: object, size: object) -
         fields,
         tuple(_text(tags or "", f"note {note_id}'s tags").split()),
         length,
+        _whole(mid, f"note {note_id}'s note type"),
     )
+
+
+def _note_types(conn: sqlite3.Connection, tables: set[str]) -> dict[int, NoteType]:
+    """Each note type's fields and templates: tables in schema 18 (a template's formats in
+    its protobuf ``config``: field 1 the question, 2 the answer), ``col.models`` before."""
+    types: dict[int, NoteType] = {}
+    if "notetypes" in tables:
+        fields: dict[int, list[tuple[int, str]]] = {}
+        for ntid, ord_, name in conn.execute("SELECT ntid, ord, name FROM fields"):
+            fields.setdefault(_whole(ntid, "a field's note type"), []).append(
+                (_whole(ord_, "a field's position"), _text(name, "a field name"))
+            )
+        templates: dict[int, dict[int, tuple[str, str]]] = {}
+        for ntid, ord_, config in conn.execute("SELECT ntid, ord, config FROM templates"):
+            parts = _protobuf_strings(config if isinstance(config, bytes) else b"")
+            templates.setdefault(_whole(ntid, "a template's note type"), {})[
+                _whole(ord_, "a template's position")
+            ] = (parts.get(1, ""), parts.get(2, ""))
+        for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
+            ntid = _whole(ntid, "a note type id")
+            kind = _protobuf_varints(config if isinstance(config, bytes) else b"").get(1, 0)
+            types[ntid] = NoteType(
+                _text(name, f"note type {ntid}'s name"),
+                tuple(n for _, n in sorted(fields.get(ntid, []))),
+                templates.get(ntid, {}),
+                kind == 1,
+            )
+        return types
+    (models_text,) = conn.execute("SELECT models FROM col").fetchone()
+    for key, model in _json_object(models_text, "the collection's note types (col.models)").items():
+        if not isinstance(model, dict):
+            raise _Damaged(f"note type {_shown(key)} in col.models is not a JSON object")
+        flds = [f for f in model.get("flds") or [] if isinstance(f, dict)]
+        tmpls = [t for t in model.get("tmpls") or [] if isinstance(t, dict)]
+        types[_whole(_int_key(key), "a note type id")] = NoteType(
+            str(model.get("name", "")),
+            tuple(str(f.get("name", "")) for f in sorted(flds, key=lambda f: _ord(f))),
+            {_ord(t): (str(t.get("qfmt", "")), str(t.get("afmt", ""))) for t in tmpls},
+            model.get("type") == 1,
+        )
+    return types
+
+
+def _ord(item: dict[str, Any]) -> int:
+    value = item.get("ord", 0)
+    return value if type(value) is int else 0
+
+
+def _protobuf_fields(data: bytes) -> Iterator[tuple[int, int, int | bytes]]:
+    """``(field number, wire type, value)`` of a protobuf message's top-level fields;
+    stops quietly at anything malformed (a template then has empty formats)."""
+    pos = 0
+
+    def varint() -> int:
+        nonlocal pos
+        value = shift = 0
+        while pos < len(data) and shift < 64:
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return value
+            shift += 7
+        raise ValueError("truncated varint")
+
+    try:
+        while pos < len(data):
+            key = varint()
+            number, wire = key >> 3, key & 7
+            if wire == 0:
+                yield number, wire, varint()
+            elif wire == 2:
+                size = varint()
+                yield number, wire, data[pos : pos + size]
+                pos += size
+            elif wire in (1, 5):
+                pos += 8 if wire == 1 else 4
+            else:
+                return
+    except ValueError:
+        return
+
+
+def _protobuf_strings(data: bytes) -> dict[int, str]:
+    return {
+        n: v.decode("utf-8", "replace")
+        for n, w, v in _protobuf_fields(data)
+        if w == 2 and isinstance(v, bytes)
+    }
+
+
+def _protobuf_varints(data: bytes) -> dict[int, int]:
+    return {n: v for n, w, v in _protobuf_fields(data) if w == 0 and isinstance(v, int)}
 
 
 # Neither alternative reads past the next "<" or "[": one pass over any field.
