@@ -123,7 +123,7 @@ def test_a_control_character_skips_that_note_only(base, tmp_path, cli):
     target = tmp_path / "deck.yaml"
     result = cli("import", "anki", str(package), "--to-deck", str(target))
     assert result.exit_code == 0, result.output
-    assert "the first field contains the control character U+0001 at character 2" in result.stdout
+    assert "its question contains the control character U+0001 at character 2" in result.stdout
     assert len(yaml.safe_load(target.read_text())["cards"]) == 2
     assert cli("check").exit_code == 0
 

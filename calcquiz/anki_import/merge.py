@@ -62,6 +62,10 @@ class Merged:
     reviews_added: int = 0
     cards_updated: int = 0
     unmatched: list[int] = field(default_factory=list)  # note ids, in collection order
+    # Cards new in Anki although they have ratings (reset, "Forget" in old versions that
+    # logged nothing): they stay new, their ratings are left out.
+    reset_cards: int = 0
+    reset_ratings: int = 0
 
 
 def calcquiz_targets(decks: list[Deck], guids: Iterable[str] = ()) -> dict[str, Target]:
@@ -78,6 +82,23 @@ def calcquiz_targets(decks: list[Deck], guids: Iterable[str] = ()) -> dict[str, 
         if target is not None and note_guid not in targets:
             targets[note_guid] = target
     return targets
+
+
+def calcquiz_card_targets(
+    decks: list[Deck], collection: AnkiCollection
+) -> dict[tuple[str, int], Target]:
+    """The calcquiz card made by ``--to-deck`` from each Anki card (note guid, template
+    ord) of ``collection`` that a deck in ``decks`` holds."""
+    from calcquiz.anki_import.to_deck import card_id_for
+
+    converted = {c.id: Target(d.name, c.id) for d in decks for c in d.cards}
+    found: dict[tuple[str, int], Target] = {}
+    for note in collection.notes:
+        for card in collection.cards.get(note.id, []):
+            target = converted.get(card_id_for(note.guid, card.ord))
+            if target is not None:
+                found[(note.guid, card.ord)] = target
+    return found
 
 
 def ratings_of(entries: list[Revlog]) -> tuple[list[Revlog], float | None]:
@@ -98,27 +119,46 @@ class MergePlan:
     work: Work = field(default_factory=dict)
 
 
-def plan_merge(collection: AnkiCollection, targets: Mapping[str, Target]) -> MergePlan:
-    """The ratings of every note in ``targets`` (by guid), each card's once: a second
-    note with the same guid, or another note for a card already planned, adds nothing
-    (the first one, by note id, wins), so the plan is the same on every import."""
+def plan_merge(
+    collection: AnkiCollection,
+    targets: Mapping[str, Target],
+    card_targets: Mapping[tuple[str, int], Target] | None = None,
+) -> MergePlan:
+    """The ratings of every Anki card with a target: in ``card_targets`` by (note guid,
+    template ord), else its note's first card in ``targets`` by guid. Each card's once: a
+    second note with the same guid, or another card for a calcquiz card already planned,
+    adds nothing (the first, by note id and ord, wins), so the plan is the same on every
+    import of the same file."""
     scheduler = sched.make_scheduler(fuzz=False)
     plan = MergePlan(Merged())
+    card_targets = card_targets or {}
     seen: set[str] = set()
     for note in collection.notes:
-        target = targets.get(note.guid)
-        if target is None:
-            plan.merged.unmatched.append(note.id)
-            continue
         if note.guid in seen:
+            continue
+        cards = collection.cards.get(note.id, [])
+        first = collection.first_card(note)
+        found = []
+        for card in cards:
+            target = card_targets.get((note.guid, card.ord))
+            if target is None and card is first:
+                target = targets.get(note.guid)
+            if target is not None:
+                found.append((card, target))
+        if not found and note.guid not in targets:
+            plan.merged.unmatched.append(note.id)
             continue
         seen.add(note.guid)
         plan.merged.notes_matched += 1
-        card = collection.first_card(note)
-        work = merge_work(scheduler, collection, card, target) if card else None
-        cards = plan.work.setdefault(target.deck, {})
-        if work is not None and target.card_id not in cards:
-            cards[target.card_id] = work
+        for card, target in found:
+            if card.type == 0 and collection.revlog.get(card.id):
+                plan.merged.reset_cards += 1
+                plan.merged.reset_ratings += len(ratings_of(collection.revlog[card.id])[0])
+                continue
+            work = merge_work(scheduler, collection, card, target)
+            deck_work = plan.work.setdefault(target.deck, {})
+            if work is not None and target.card_id not in deck_work:
+                deck_work[target.card_id] = work
     return plan
 
 
@@ -139,11 +179,14 @@ def apply_merges(
 
 
 def merge_collection(
-    store: Store, collection: AnkiCollection, targets: Mapping[str, Target]
+    store: Store,
+    collection: AnkiCollection,
+    targets: Mapping[str, Target],
+    card_targets: Mapping[tuple[str, int], Target] | None = None,
 ) -> Merged:
-    """Merge the review log of every note in ``targets`` (by guid) into the store, in
-    one transaction."""
-    plan = plan_merge(collection, targets)
+    """Merge the review log of every card with a target (see :func:`plan_merge`) into
+    the store, in one transaction."""
+    plan = plan_merge(collection, targets, card_targets)
     apply_merges(store, [plan])
     return plan.merged
 

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcquiz.anki_import.merge import Merged, Target, apply_merges, calcquiz_targets, plan_merge
+from calcquiz.anki_import.merge import (
+    Merged,
+    Target,
+    apply_merges,
+    calcquiz_card_targets,
+    calcquiz_targets,
+    plan_merge,
+)
 from calcquiz.anki_import.package import AnkiCollection, read_package
 from calcquiz.errors import BadInputError
 
@@ -54,6 +61,14 @@ class ImportReport:
         else:
             hint = " (not calcquiz cards; --to-deck PATH.yaml makes a deck of them)"
             out.append(f"Notes skipped: {self.notes_skipped}{hint if self.notes_skipped else ''}")
+        reset = [m for m in (self.merged, self.deck_merged) if m is not None and m.reset_cards]
+        if reset:
+            cards = sum(m.reset_cards for m in reset)
+            ratings = sum(m.reset_ratings for m in reset)
+            out.append(
+                f"{cards} card{'s' if cards != 1 else ''} that Anki reset to new "
+                f"arrive{'s' if cards == 1 else ''} new ({ratings} earlier ratings left out)"
+            )
         if self.media:
             out.append(f"Media skipped (not imported): {', '.join(self.media)}")
         if not self.has_history:
@@ -92,7 +107,11 @@ def import_collection(
     from calcquiz.store import open_store
 
     guids = [n.guid for n in collection.notes]
-    known = plan_merge(collection, calcquiz_targets(list(decks), guids))
+    known = plan_merge(
+        collection,
+        calcquiz_targets(list(decks), guids),
+        calcquiz_card_targets(list(decks), collection),
+    )
     report = ImportReport(path, len(collection.notes), known.merged)
     report.has_history = bool(collection.revlog)
     plans = [known]
@@ -104,8 +123,8 @@ def import_collection(
         notes = [n for n in collection.notes if n.id in wanted]
         draft = draft_deck(collection, notes, [d.name for d in decks])
         data = check(draft, str(to_deck))
-        targets = {g: Target(draft.name, cid) for g, cid in draft.guids.items()}
-        converted = plan_merge(collection, targets)
+        targets = {key: Target(draft.name, cid) for key, cid in draft.card_ids.items()}
+        converted = plan_merge(collection, {}, targets)
         plans.append(converted)
         report.deck_merged = converted.merged
         report.deck_path, report.deck_name = to_deck, draft.name

@@ -35,7 +35,8 @@ class DeckDraft:
 
     name: str
     cards: list[dict[str, Any]] = field(default_factory=list)
-    guids: dict[str, str] = field(default_factory=dict)  # note guid -> card id
+    guids: dict[str, str] = field(default_factory=dict)  # note guid -> its first card's id
+    card_ids: dict[tuple[str, int], str] = field(default_factory=dict)  # (guid, ord) -> id
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (first field, reason)
     media: list[str] = field(default_factory=list)
 
@@ -78,22 +79,18 @@ def _printable(name: str | None) -> str:
     return "".join(c for c in name if bad_character(c) is None).strip()
 
 
-def _problem(question: str, answer: str) -> str | None:
+def _problem(question: str, answer: str, note: str = "") -> str | None:
     """Why the card cannot be written, by the deck validator's own rules for a text."""
     from calcquiz.content.validate import bad_character
 
-    if not question:
-        return "the first field is empty"
-    if not answer:
-        return "the second field is empty"
-    for side, text in (("first", question), ("second", answer)):
+    for side, text in (("question", question), ("answer", answer), ("note", note)):
         why = bad_character(text)
         if why:
-            return f"the {side} field {why}"
+            return f"its {side} {why}"
         try:
             split_math(text)
         except MathSyntaxError as exc:
-            return str(exc)
+            return f"its {side}: {exc}"
     return None
 
 
@@ -104,15 +101,53 @@ def _tags(note: AnkiNote) -> list[str]:
     return [t for t in note.tags if t.strip() and bad_character(t) is None]
 
 
+def card_id_for(guid: str, ord_: int) -> str:
+    """The calcquiz card id of the Anki card ``ord_`` of the note ``guid``: the note's
+    slug for its first template (or first cloze), then ``-2``, ``-3``..."""
+    return card_slug(guid) + (f"-{ord_ + 1}" if ord_ else "")
+
+
+EMPTY_ANSWER = "*(empty in Anki)*"
+
+
+def _sides(collection: AnkiCollection, note: AnkiNote, ord_: int) -> tuple[str, str, str] | str:
+    """The card's question, answer and note as HTML, or why it cannot be a card."""
+    from calcquiz.anki_import.templates import render, unused_fields
+
+    note_type = collection.note_types.get(note.type_id)
+    if note_type is None:  # no template known: the first two fields, as genanki writes
+        if ord_:
+            return "its note type is missing from the package"
+        first = note.fields[0] if note.fields else ""
+        return first, note.fields[1] if len(note.fields) > 1 else "", ""
+    qfmt = note_type.templates.get(0 if note_type.cloze else ord_, ("", ""))[0]
+    if "image-occlusion" in qfmt.lower():
+        return "image occlusion cannot be shown in a terminal"
+    sides = render(note_type, note, ord_)
+    if sides is None:
+        return f"its note type has no card template {ord_ + 1}"
+    note_html = sides.note
+    extra = unused_fields(note_type, note)
+    if extra:
+        kept = "".join(f"<div><b>{name}</b>: {value}</div>" for name, value in extra)
+        note_html = f"{note_html}<br>{kept}" if note_html else kept
+    return sides.question, sides.answer, note_html
+
+
 def draft_deck(
     collection: AnkiCollection, notes: Sequence[AnkiNote], taken_names: Sequence[str] = ()
 ) -> DeckDraft:
-    """The deck for ``notes``; its name differs from every name in ``taken_names``."""
+    """The deck for ``notes``, one calcquiz card per Anki card (a note's cards as its
+    note type's templates or cloze deletions show them); its name differs from every
+    name in ``taken_names``. A card whose answer side is empty in Anki keeps an answer
+    that says so; a card that cannot be shown (an empty question, only media, image
+    occlusion, a character a deck refuses) is skipped with its reason."""
     name = deck_name(collection, notes)
     while name in taken_names:
         name += " (Anki)"
     draft = DeckDraft(name)
     seen_media: set[str] = set()
+    taken_ids: set[str] = set()
     for note in notes:
         if note.too_big:
             draft.skipped.append(
@@ -122,34 +157,66 @@ def draft_deck(
         if note.guid in draft.guids:  # Anki's importer, too, keeps one note per guid
             draft.skipped.append((note.guid, "an earlier note has the same guid"))
             continue
-        first = note.fields[0] if note.fields else ""
-        second = note.fields[1] if len(note.fields) > 1 else ""
-        for media in media_names(first) + media_names(second):
+        for media in (m for f in note.fields for m in media_names(f)):
             if media not in seen_media:
                 seen_media.add(media)
                 draft.media.append(media)
-        question, answer = to_markdown(first), to_markdown(second)
-        problem = _problem(question, answer)
-        if problem is not None:
-            draft.skipped.append((question[:40] or note.guid, problem))
-            continue
-        card_id = card_slug(note.guid)
-        while card_id in draft.guids.values():  # a clash of 40 bits: extend it
-            card_id += "-2"
-        draft.guids[note.guid] = card_id
-        card: dict[str, Any] = {
-            "id": card_id,
-            "number": len(draft.cards) + 1,
-            "question": question,
-            "answer": answer,
-        }
-        tags = _tags(note)
-        if tags:
-            card["tags"] = tags
-        draft.cards.append(card)
+        ords = [c.ord for c in collection.cards.get(note.id, [])] or [0]
+        for ord_ in ords:
+            sides = _sides(collection, note, ord_)
+            label = to_markdown(note.fields[0])[:40] if note.fields else ""
+            label = (label or note.guid) + (f" (card {ord_ + 1})" if ord_ else "")
+            if isinstance(sides, str):
+                draft.skipped.append((label, sides))
+                continue
+            question_html, answer_html, note_html = sides
+            question, answer = to_markdown(question_html), to_markdown(answer_html)
+            if not question:
+                draft.skipped.append((label, _empty("question", question_html)))
+                continue
+            if not answer:
+                answer = _empty_answer(answer_html)
+            note_text = to_markdown(note_html)
+            problem = _problem(question, answer, note_text)
+            if problem is not None:
+                draft.skipped.append((label, problem))
+                continue
+            card_id = card_id_for(note.guid, ord_)
+            while card_id in taken_ids:  # a clash of 40 bits: extend it
+                card_id += "-2"
+            taken_ids.add(card_id)
+            draft.guids.setdefault(note.guid, card_id)
+            draft.card_ids[(note.guid, ord_)] = card_id
+            card: dict[str, Any] = {
+                "id": card_id,
+                "number": len(draft.cards) + 1,
+                "question": question,
+                "answer": answer,
+            }
+            tags = _tags(note)
+            if tags:
+                card["tags"] = tags
+            if note_text:
+                card["note"] = note_text
+            draft.cards.append(card)
     if not draft.cards:
-        raise BadInputError("no note could become a card: nothing to write to the deck file")
+        why = "the package holds no notes" if not notes else "no note could become a card"
+        raise BadInputError(f"{why}: nothing to write to the deck file")
     return draft
+
+
+def _empty(side: str, html: str) -> str:
+    media = media_names(html)
+    if media:
+        return f"its {side} shows only media ({', '.join(media)})"
+    return f"its {side} side is empty"
+
+
+def _empty_answer(html: str) -> str:
+    media = media_names(html)
+    if media:
+        return f"*(only media in Anki: {', '.join(media)})*"
+    return EMPTY_ANSWER
 
 
 def check(draft: DeckDraft, name: str) -> bytes:

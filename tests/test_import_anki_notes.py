@@ -1,0 +1,236 @@
+"""Real Anki notes come across whole with `import anki --to-deck`: every card of a note
+(Basic and reversed, optional reversed, cloze deletions), each with its own history; an
+empty back is still a card; old-scheduler (v1) logs are read as Anki reads them; cards
+Anki reset to new arrive new. Memory states are compared with Anki's own
+``compute_memory_state`` after Anki imports the same package."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from calcquiz.anki_import.to_deck import card_id_for
+from calcquiz.store import open_store
+
+from .helpers import DAY, anki_study, export_from_anki, import_apkg, open_collection
+
+DECK = "Notes"
+
+
+def _add(col, model_name: str, deck_id: int, **fields) -> int:
+    note = col.new_note(col.models.by_name(model_name))
+    for name, value in fields.items():
+        note[name.replace("_", " ")] = value
+    col.add_note(note, deck_id)
+    return note.id
+
+
+@pytest.fixture(scope="module")
+def notes_package(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("notes")
+    col = open_collection(folder / "anki")
+    col.set_config("fsrs", True)
+    deck_id = col.decks.id(DECK)
+    nids = {
+        "reversed": _add(col, "Basic (and reversed card)", deck_id, Front="sin'", Back="cos"),
+        "optional": _add(
+            col,
+            "Basic (optional reversed card)",
+            deck_id,
+            Front="e^x'",
+            Back="e^x",
+            Add_Reverse="y",
+        ),
+        "cloze": _add(
+            col,
+            "Cloze",
+            deck_id,
+            Text="The {{c1::derivative}} of {{c2::x^2::a power}} is 2x",
+            Back_Extra="power rule",
+        ),
+        "cloze-no-extra": _add(col, "Cloze", deck_id, Text="{{c1::Newton}} and Leibniz"),
+        "empty-back": _add(col, "Basic", deck_id, Front="Only a front", Back=""),
+        "image-back": _add(col, "Basic", deck_id, Front="A plot", Back='<img src="plot.png">'),
+        "image-front": _add(col, "Basic", deck_id, Front='<img src="q.png">', Back="answer"),
+        "reset": _add(col, "Basic", deck_id, Front="Forgotten", Back="reset in Anki"),
+    }
+    cards = {
+        key: sorted(col.find_cards(f"nid:{nid}"), key=lambda c: col.get_card(c).ord)
+        for key, nid in nids.items()
+    }
+    studied = [cid for key in nids for cid in cards[key] if key != "image-front"]
+    anki_study(col, studied, time.time() - 30 * DAY, 30)
+    # An old Anki's reset: the card is new again, and no log row says so.
+    for cid in cards["reset"]:
+        col.db.execute("UPDATE cards SET type = 0, queue = 0, ivl = 0, due = 99 WHERE id = ?", cid)
+    guids = {key: col.get_note(nid).guid for key, nid in nids.items()}
+    reviews = {
+        cid: col.db.scalar("SELECT count() FROM revlog WHERE cid = ?", cid)
+        for key in nids
+        for cid in cards[key]
+    }
+    legacy = export_from_anki(col, folder / "notes-legacy.apkg", legacy=True)
+    new = export_from_anki(col, folder / "notes.apkg")
+    col.close()
+    return {
+        "new": new,
+        "legacy": legacy,
+        "guids": guids,
+        "cards": cards,
+        "reviews": reviews,
+        "folder": folder,
+    }
+
+
+def anki_memory(package: Path, folder: Path) -> dict[tuple[str, int], tuple[float, float]]:
+    """Each card's memory state in a fresh Anki collection that imported ``package``."""
+    col = open_collection(folder)
+    col.set_config("fsrs", True)
+    import_apkg(col, package, with_scheduling=True)
+    memory = {}
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        if card.type == 0:
+            continue
+        state = col.compute_memory_state(cid)
+        if state.stability is not None:
+            memory[(card.note().guid, card.ord)] = (state.stability, state.difficulty)
+    col.close()
+    return memory
+
+
+@pytest.mark.parametrize("form", ["new", "legacy"])
+def test_every_card_of_a_note_comes_with_its_own_history(notes_package, tmp_path, cli, form):
+    target = tmp_path / "notes.yaml"
+    result = cli("import", "anki", str(notes_package[form]), "--to-deck", str(target))
+    assert result.exit_code == 0, result.output
+    cards = {c["id"]: c for c in yaml.safe_load(target.read_text())["cards"]}
+    guids = notes_package["guids"]
+    for key, ords in (("reversed", 2), ("optional", 2), ("cloze", 2), ("cloze-no-extra", 1)):
+        for ord_ in range(ords):
+            assert card_id_for(guids[key], ord_) in cards, (key, ord_)
+    assert card_id_for(guids["image-front"], 0) not in cards
+    assert "its question shows only media (q.png)" in result.stdout
+
+    memory = anki_memory(notes_package[form], tmp_path / "anki")
+    with open_store() as store:
+        states = store.card_states(DECK)
+        logged = store.reviews(DECK)
+    compared = 0
+    for (guid, ord_), (stability, difficulty) in memory.items():
+        key = card_id_for(guid, ord_)
+        if key not in cards:
+            continue
+        state = states[key]
+        assert state.stability == pytest.approx(stability, abs=2e-2), key
+        assert state.difficulty == pytest.approx(difficulty, abs=2e-2), key
+        compared += 1
+    assert compared >= 7
+    for key, cids in notes_package["cards"].items():  # each card its own log
+        for cid in cids:
+            card_id = card_id_for(guids[key], cids.index(cid))
+            if key in ("image-front", "reset") or card_id not in cards:
+                continue
+            mine = [r for r in logged if r.card_id == card_id]
+            assert len(mine) == notes_package["reviews"][cid], key
+    assert cli("check").exit_code == 0
+
+
+def test_cloze_cards_hide_one_deletion_each(notes_package, tmp_path, cli):
+    target = tmp_path / "notes.yaml"
+    assert cli("import", "anki", str(notes_package["new"]), "--to-deck", str(target)).exit_code == 0
+    cards = {c["id"]: c for c in yaml.safe_load(target.read_text())["cards"]}
+    guid = notes_package["guids"]["cloze"]
+    first, second = cards[card_id_for(guid, 0)], cards[card_id_for(guid, 1)]
+    assert first["question"] == "The [...] of x^2 is 2x"
+    assert first["answer"] == "The **derivative** of x^2 is 2x"
+    assert second["question"] == "The derivative of [a power] is 2x"
+    assert second["answer"] == "The derivative of **x^2** is 2x"
+    assert first["note"] == second["note"] == "power rule"
+    alone = cards[card_id_for(notes_package["guids"]["cloze-no-extra"], 0)]
+    assert alone["question"] == "[...] and Leibniz" and "note" not in alone
+
+
+def test_reversed_cards_swap_the_sides(notes_package, tmp_path, cli):
+    target = tmp_path / "notes.yaml"
+    assert cli("import", "anki", str(notes_package["new"]), "--to-deck", str(target)).exit_code == 0
+    cards = {c["id"]: c for c in yaml.safe_load(target.read_text())["cards"]}
+    guid = notes_package["guids"]["reversed"]
+    front, back = cards[card_id_for(guid, 0)], cards[card_id_for(guid, 1)]
+    assert (front["question"], front["answer"]) == ("sin'", "cos")
+    assert (back["question"], back["answer"]) == ("cos", "sin'")
+
+
+def test_an_empty_or_media_only_back_is_still_a_card(notes_package, tmp_path, cli):
+    target = tmp_path / "notes.yaml"
+    result = cli("import", "anki", str(notes_package["new"]), "--to-deck", str(target))
+    assert result.exit_code == 0
+    cards = {c["id"]: c for c in yaml.safe_load(target.read_text())["cards"]}
+    empty = cards[card_id_for(notes_package["guids"]["empty-back"], 0)]
+    assert empty["answer"] == "*(empty in Anki)*"
+    image = cards[card_id_for(notes_package["guids"]["image-back"], 0)]
+    assert image["answer"] == "*(only media in Anki: plot.png)*"
+    with open_store() as store:
+        assert empty["id"] in store.card_states(DECK)
+
+
+def test_cards_anki_reset_to_new_arrive_new(notes_package, tmp_path, cli):
+    target = tmp_path / "notes.yaml"
+    result = cli("import", "anki", str(notes_package["new"]), "--to-deck", str(target))
+    assert result.exit_code == 0
+    reset = card_id_for(notes_package["guids"]["reset"], 0)
+    with open_store() as store:
+        assert reset not in store.card_states(DECK)
+        assert [r for r in store.reviews(DECK) if r.card_id == reset] == []
+    (cid,) = notes_package["cards"]["reset"]
+    assert (
+        f"1 card that Anki reset to new arrives new ({notes_package['reviews'][cid]} earlier "
+        "ratings left out)"
+    ) in result.stdout
+
+
+def v1_package(source: Path, out: Path) -> Path:
+    """``source`` as the old (v1) scheduler would have written it: no schedVer 2, the
+    (re)learning buttons Again/Good/Easy as 1/2/3, relearning cards as reviews in the
+    learning queue. Anki's importer upgrades such a collection to v2."""
+    import json
+
+    db = out.with_suffix(".sqlite")
+    db.write_bytes(zipfile.ZipFile(source).read("collection.anki21"))
+    conn = sqlite3.connect(db)
+    (conf,) = conn.execute("SELECT conf FROM col").fetchone()
+    conf = json.loads(conf)
+    conf["schedVer"] = 1
+    conn.execute("UPDATE col SET conf = ?", (json.dumps(conf),))
+    conn.execute("UPDATE revlog SET ease = ease - 1 WHERE ease IN (3, 4) AND type IN (0, 2)")
+    conn.execute("UPDATE cards SET type = 2 WHERE type = 3")
+    conn.commit()
+    conn.close()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(db, "collection.anki21")
+        archive.writestr("media", "{}")
+    return out
+
+
+def test_a_v1_scheduler_log_is_read_as_anki_reads_it(notes_package, tmp_path, cli):
+    package = v1_package(notes_package["legacy"], tmp_path / "v1.apkg")
+    target = tmp_path / "notes.yaml"
+    result = cli("import", "anki", str(package), "--to-deck", str(target))
+    assert result.exit_code == 0, result.output
+    memory = anki_memory(package, tmp_path / "anki")
+    with open_store() as store:
+        states = store.card_states(DECK)
+    compared = 0
+    for (guid, ord_), (stability, difficulty) in memory.items():
+        state = states.get(card_id_for(guid, ord_))
+        if state is None:
+            continue
+        assert state.stability == pytest.approx(stability, abs=2e-2), (guid, ord_)
+        assert state.difficulty == pytest.approx(difficulty, abs=2e-2), (guid, ord_)
+        compared += 1
+    assert compared >= 7
