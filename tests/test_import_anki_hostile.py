@@ -513,3 +513,28 @@ def test_a_deck_name_with_a_control_character_is_cleaned(base, tmp_path, cli):
     result = cli("import", "anki", str(package), "--to-deck", str(target))
     assert result.exit_code == 0, result.output
     assert yaml.safe_load(target.read_text())["deck"] == DECK
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["nested sections", "unclosed clozes"])
+def test_rendering_hostile_templates_completes(case):
+    """A note type's template is the package's too: 100,000 nested sections or unclosed
+    cloze deletions render in one pass (the generous limit only catches quadratic time)."""
+    from calcquiz.anki_import.package import AnkiNote, NoteType
+    from calcquiz.anki_import.templates import render
+
+    n = 100_000
+    if case == "nested sections":
+        note_type = NoteType("x", ("A",), {0: ("{{#A}}" * n + "x" + "{{/A}}" * n, "{{A}}")})
+        note = AnkiNote(1, "g", ("a",), ())
+    else:
+        note_type = NoteType("x", ("Text",), {0: ("{{cloze:Text}}", "{{cloze:Text}}")}, True)
+        note = AnkiNote(1, "g", ("{{c1::" * n,), ())
+    done = threading.Event()
+
+    def go() -> None:
+        render(note_type, note, 0)
+        done.set()
+
+    threading.Thread(target=go, daemon=True).start()
+    assert done.wait(60), f"{case}: not rendered within 60 s"

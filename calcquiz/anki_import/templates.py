@@ -131,21 +131,23 @@ def _render(template: str, values: dict[str, str], number: int, reveal: bool, fr
     """The template with its tags filled in; sections by a stack, in one pass."""
     out: list[str] = []
     hidden: list[bool] = []  # one per open section: is its content left out?
+    hiding = 0  # how many of them are: content shows while this is 0
     pos = 0
     for match in _TAG.finditer(template):
-        if not any(hidden):
+        if not hiding:
             out.append(template[pos : match.start()])
         pos = match.end()
         tag = match.group(1).strip()
         if tag[:1] in "#^":
             empty = field_is_empty(values.get(tag[1:].strip(), ""))
             hidden.append(empty if tag[0] == "#" else not empty)
+            hiding += hidden[-1]
             continue
         if tag[:1] == "/":
             if hidden:
-                hidden.pop()
+                hiding -= hidden.pop()
             continue
-        if any(hidden):
+        if hiding:
             continue
         if tag == "FrontSide":
             out.append(front)
@@ -157,6 +159,6 @@ def _render(template: str, values: dict[str, str], number: int, reveal: bool, fr
         if "cloze" in filters:
             value = _cloze(value, number, reveal)
         out.append(value)
-    if not any(hidden):
+    if not hiding:
         out.append(template[pos:])
     return "".join(out)
