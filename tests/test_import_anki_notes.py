@@ -234,3 +234,56 @@ def test_a_v1_scheduler_log_is_read_as_anki_reads_it(notes_package, tmp_path, cl
         assert state.difficulty == pytest.approx(difficulty, abs=2e-2), (guid, ord_)
         compared += 1
     assert compared >= 7
+
+
+def test_fitted_fsrs_parameters_are_named_with_the_command_that_uses_them(tmp_path, cli):
+    """Anki's fitted parameters: the import says so and prints a command; run before the
+    import, calcquiz's states match Anki's own memory states under those parameters."""
+    from anki.collection import ExportAnkiPackageOptions
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportLimit
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    fitted = [
+        round(v * (1.1 if i in (0, 1, 2, 3) else 1.0), 4) for i, v in enumerate(DEFAULT_PARAMETERS)
+    ]
+    col = open_collection(tmp_path / "anki")
+    col.set_config("fsrs", True)
+    preset = col.decks.config_dict_for_deck_id(1)
+    preset["fsrsParams6"] = fitted
+    col.decks.save(preset)
+    nid = _add(col, "Basic", 1, Front="q", Back="a")
+    (cid,) = col.find_cards(f"nid:{nid}")
+    anki_study(col, [cid], time.time() - 20 * DAY, 20)
+    memory = col.compute_memory_state(cid)
+    guid = col.get_note(nid).guid
+    package = tmp_path / "fitted.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=True, with_media=False, with_deck_configs=True, legacy=False
+    )
+    col.export_anki_package(
+        out_path=str(package), options=options, limit=ExportLimit(whole_collection=Empty())
+    )
+    col.close()
+
+    first = cli("import", "anki", str(package))
+    assert "Anki's preset 'Default' carries FSRS-6 parameters" in first.stdout
+    command = first.stdout.splitlines()[
+        first.stdout.splitlines().index(
+            next(
+                line
+                for line in first.stdout.splitlines()
+                if line.startswith("  calcquiz config set")
+            )
+        )
+    ].split()
+    assert command[:4] == ["calcquiz", "config", "set", "parameters"]
+    assert [float(v) for v in command[4].split(",")] == pytest.approx(fitted, abs=1e-6)
+    assert cli(*command[1:]).exit_code == 0
+    target = tmp_path / "fitted.yaml"
+    assert cli("import", "anki", str(package), "--to-deck", str(target)).exit_code == 0
+    with open_store() as store:
+        (state,) = store.card_states("Default").values()
+    assert state.card_id == card_id_for(guid, 0)
+    assert state.stability == pytest.approx(memory.stability, abs=2e-2)
+    assert state.difficulty == pytest.approx(memory.difficulty, abs=2e-2)

@@ -21,6 +21,7 @@ import json
 import math
 import re
 import sqlite3
+import struct
 import tempfile
 import time
 import zipfile
@@ -131,6 +132,9 @@ class AnkiCollection:
     rollover: int
     note_types: dict[int, NoteType] = field(default_factory=dict)
     scheduler_version: int = 2  # 1: the old scheduler's log, remapped as it is read
+    # Deck option presets that carry FSRS parameters fitted in Anki: name -> (FSRS
+    # version, parameters), the newest version each preset has.
+    fsrs_presets: dict[str, tuple[int, tuple[float, ...]]] = field(default_factory=dict)
 
     def first_card(self, note: AnkiNote) -> AnkiCard | None:
         cards = self.cards.get(note.id, [])
@@ -345,6 +349,7 @@ def _read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
         rollover=rollover,
         note_types=_note_types(conn, tables),
         scheduler_version=version,
+        fsrs_presets=_fsrs_presets(conn, tables),
     )
     latest = now + DAY  # a day of clock skew
     rows = conn.execute(
@@ -464,6 +469,56 @@ def _note_types(conn: sqlite3.Connection, tables: set[str]) -> dict[int, NoteTyp
             model.get("type") == 1,
         )
     return types
+
+
+# Where a preset keeps each FSRS version's parameters: col.dconf keys (schema 11) and
+# DeckConfig.Config field numbers (schema 18, packed floats).
+_FSRS_KEYS = ((6, "fsrsParams6", 6), (5, "fsrsParams5", 5), (4, "fsrsWeights", 3))
+
+
+def _fsrs_presets(
+    conn: sqlite3.Connection, tables: set[str]
+) -> dict[str, tuple[int, tuple[float, ...]]]:
+    """Each preset's newest fitted FSRS parameters (a preset with none is left out)."""
+    found: dict[str, tuple[int, tuple[float, ...]]] = {}
+    if "deck_config" in tables:
+        for name, config in conn.execute("SELECT name, config FROM deck_config"):
+            fields = [
+                (n, v)
+                for n, w, v in _protobuf_fields(config if isinstance(config, bytes) else b"")
+                if w == 2 and isinstance(v, bytes) and len(v) % 4 == 0
+            ]
+            for version, _, number in _FSRS_KEYS:
+                packed = next((v for n, v in fields if n == number and v), None)
+                if packed:
+                    values = struct.unpack(f"<{len(packed) // 4}f", packed)
+                    found[str(name)] = (version, tuple(float(f"{x:.7g}") for x in values))
+                    break
+        return _finite(found)
+    (dconf,) = conn.execute("SELECT dconf FROM col").fetchone()
+    try:
+        presets = _json_object(dconf, "the collection's deck options (col.dconf)")
+    except _Damaged:
+        return {}  # only a notice depends on it
+    for preset in presets.values():
+        if not isinstance(preset, dict):
+            continue
+        for version, key, _ in _FSRS_KEYS:
+            listed = preset.get(key)
+            if (
+                isinstance(listed, list)
+                and listed
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in listed)
+            ):
+                found[str(preset.get("name", ""))] = (version, tuple(float(v) for v in listed))
+                break
+    return _finite(found)
+
+
+def _finite(
+    found: dict[str, tuple[int, tuple[float, ...]]],
+) -> dict[str, tuple[int, tuple[float, ...]]]:
+    return {k: v for k, v in found.items() if all(math.isfinite(x) for x in v[1])}
 
 
 def _ord(item: dict[str, Any]) -> int:

@@ -36,6 +36,7 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # converting to a deck
     media: list[str] = field(default_factory=list)
     has_history: bool = True
+    fsrs_presets: dict[str, tuple[int, tuple[float, ...]]] = field(default_factory=dict)
 
     @property
     def notes_skipped(self) -> int:
@@ -71,11 +72,35 @@ class ImportReport:
             )
         if self.media:
             out.append(f"Media skipped (not imported): {', '.join(self.media)}")
+        out += self._fsrs_lines()
+        if self.notes == 0:
+            out.append("The package holds no notes.")
         if not self.has_history:
             out.append(
                 "The file holds no review history: in Anki, export with "
                 '"Include scheduling information" ticked.'
             )
+        return out
+
+    def _fsrs_lines(self) -> list[str]:
+        """Anki's fitted FSRS parameters: calcquiz scheduled with its own (config.toml),
+        so stabilities differ from Anki's; say so, and how to use them."""
+        out = []
+        for name, (version, values) in sorted(self.fsrs_presets.items()):
+            if version == 6 and len(values) == 21:
+                numbers = ",".join(f"{v:g}" for v in values)
+                out += [
+                    f"Anki's preset {name!r} carries FSRS-6 parameters fitted to its "
+                    "reviews; calcquiz used its own, so stabilities differ from Anki's. "
+                    "To schedule with Anki's from now on:",
+                    f"  calcquiz config set parameters {numbers}",
+                ]
+            else:
+                out.append(
+                    f"Anki's preset {name!r} carries FSRS-{version} parameters, which "
+                    "calcquiz (FSRS-6) cannot use; calcquiz optimize --save fits FSRS-6 "
+                    "parameters to this history."
+                )
         return out
 
 
@@ -114,6 +139,7 @@ def import_collection(
     )
     report = ImportReport(path, len(collection.notes), known.merged)
     report.has_history = bool(collection.revlog)
+    report.fsrs_presets = collection.fsrs_presets
     plans = [known]
     data: bytes | None = None
     if to_deck is not None and known.merged.unmatched:
