@@ -287,3 +287,52 @@ def test_fitted_fsrs_parameters_are_named_with_the_command_that_uses_them(tmp_pa
     assert state.card_id == card_id_for(guid, 0)
     assert state.stability == pytest.approx(memory.stability, abs=2e-2)
     assert state.difficulty == pytest.approx(memory.difficulty, abs=2e-2)
+
+
+@pytest.fixture(scope="module")
+def decks_package(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("decks")
+    col = open_collection(folder / "anki")
+    col.set_config("fsrs", True)
+    layout = {"Math": ["limit"], "Math::Calculus": ["derivative", "integral"], "Physics": ["F"]}
+    for deck, fronts in layout.items():
+        deck_id = col.decks.id(deck)
+        for front in fronts:
+            _add(col, "Basic", deck_id, Front=front, Back=front.upper())
+    anki_study(col, col.find_cards(""), time.time() - 10 * DAY, 10)
+    out = export_from_anki(col, folder / "decks.apkg")
+    col.close()
+    return out, layout
+
+
+def test_each_anki_deck_and_subdeck_becomes_a_deck_of_its_own(decks_package, tmp_path, cli):
+    package, layout = decks_package
+    target = tmp_path / "anki.yaml"
+    result = cli("import", "anki", str(package), "--to-deck", str(target))
+    assert result.exit_code == 0, result.output
+    files = {
+        "Math": tmp_path / "anki-math.yaml",
+        "Math::Calculus": tmp_path / "anki-math-calculus.yaml",
+        "Physics": tmp_path / "anki-physics.yaml",
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in files.values())
+    with open_store() as store:
+        for deck, path in files.items():
+            data = yaml.safe_load(path.read_text())
+            assert data["deck"] == deck
+            assert [c["question"] for c in data["cards"]] == layout[deck]
+            assert [c["number"] for c in data["cards"]] == list(range(1, len(layout[deck]) + 1))
+            assert cli("validate", str(path)).exit_code == 0
+            assert f"Wrote {path}: deck {deck!r}, {len(layout[deck])} cards" in result.stdout
+            assert set(store.card_states(deck)) == {c["id"] for c in data["cards"]}
+    assert cli("check").exit_code == 0
+
+
+def test_several_deck_files_are_all_or_nothing(decks_package, tmp_path, cli):
+    package, _ = decks_package
+    (tmp_path / "anki-physics.yaml").write_text("deck: mine\n")
+    result = cli("import", "anki", str(package), "--to-deck", str(tmp_path / "anki.yaml"))
+    assert result.exit_code == 2 and "anki-physics.yaml already exists" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["anki-physics.yaml"]
+    with open_store() as store:
+        assert store.conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 0

@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class WrittenDeck:
+    """One deck file ``--to-deck`` wrote: one per Anki deck the converted cards are in."""
+
+    path: Path
+    name: str
+    cards: int
+    merged: Merged
+
+
+@dataclass
 class ImportReport:
     """What an import did, for the user and for tests."""
 
@@ -37,6 +47,8 @@ class ImportReport:
     media: list[str] = field(default_factory=list)
     has_history: bool = True
     fsrs_presets: dict[str, tuple[int, tuple[float, ...]]] = field(default_factory=dict)
+    # Every deck file written; the deck_* fields above describe the first of them.
+    decks_written: list[WrittenDeck] = field(default_factory=list)
 
     @property
     def notes_skipped(self) -> int:
@@ -51,18 +63,21 @@ class ImportReport:
             f"Cards updated: {m.cards_updated}",
         ]
         if self.deck_path is not None and self.deck_merged is not None:
-            d = self.deck_merged
-            out += [
-                f"Wrote {self.deck_path}: deck {self.deck_name!r}, {self.deck_cards} cards "
-                f"from the other notes (study it: calcquiz study --deck {self.deck_path})",
-                f"Reviews added to that deck: {d.reviews_added}, cards updated: {d.cards_updated}",
-                f"Notes skipped: {self.notes_skipped}",
-            ]
+            for deck in self.decks_written:
+                d = deck.merged
+                out += [
+                    f"Wrote {deck.path}: deck {deck.name!r}, {deck.cards} cards "
+                    f"from the other notes (study it: calcquiz study --deck {deck.path})",
+                    f"Reviews added to that deck: {d.reviews_added}, "
+                    f"cards updated: {d.cards_updated}",
+                ]
+            out.append(f"Notes skipped: {self.notes_skipped}")
             out += [f"  skipped {text!r}: {why}" for text, why in self.skipped]
         else:
             hint = " (not calcquiz cards; --to-deck PATH.yaml makes a deck of them)"
             out.append(f"Notes skipped: {self.notes_skipped}{hint if self.notes_skipped else ''}")
-        reset = [m for m in (self.merged, self.deck_merged) if m is not None and m.reset_cards]
+        merges = [self.merged] + [d.merged for d in self.decks_written]
+        reset = [m for m in merges if m.reset_cards]
         if reset:
             cards = sum(m.reset_cards for m in reset)
             ratings = sum(m.reset_ratings for m in reset)
@@ -141,34 +156,67 @@ def import_collection(
     report.has_history = bool(collection.revlog)
     report.fsrs_presets = collection.fsrs_presets
     plans = [known]
-    data: bytes | None = None
+    files: list[tuple[Path, bytes]] = []
     if to_deck is not None and known.merged.unmatched:
-        from calcquiz.anki_import.to_deck import check, draft_deck
+        from calcquiz.anki_import.to_deck import check, draft_decks
 
         wanted = set(known.merged.unmatched)
         notes = [n for n in collection.notes if n.id in wanted]
-        draft = draft_deck(collection, notes, [d.name for d in decks])
-        data = check(draft, str(to_deck))
-        targets = {key: Target(draft.name, cid) for key, cid in draft.card_ids.items()}
-        converted = plan_merge(collection, {}, targets)
-        plans.append(converted)
-        report.deck_merged = converted.merged
-        report.deck_path, report.deck_name = to_deck, draft.name
-        report.deck_cards, report.skipped, report.media = (
-            len(draft.cards),
-            draft.skipped,
-            draft.media,
-        )
+        drafts, whole = draft_decks(collection, notes, [d.name for d in decks])
+        paths = deck_paths(to_deck, [d.name for d in drafts])
+        for draft, deck_path in zip(drafts, paths, strict=True):
+            if deck_path != to_deck:
+                _check_deck_target(deck_path, force)
+            files.append((deck_path, check(draft, str(deck_path))))
+            targets = {key: Target(draft.name, cid) for key, cid in draft.card_ids.items()}
+            converted = plan_merge(collection, {}, targets)
+            plans.append(converted)
+            report.decks_written.append(
+                WrittenDeck(deck_path, draft.name, len(draft.cards), converted.merged)
+            )
+        first = report.decks_written[0]
+        report.deck_merged = first.merged
+        report.deck_path, report.deck_name, report.deck_cards = first.path, first.name, first.cards
+        report.skipped, report.media = whole.skipped, whole.media
     with open_store() as store:
-        if data is None or to_deck is None:
+        if not files:
             apply_merges(store, plans)
             return report
+        from contextlib import ExitStack
+
         from calcquiz.anki_import.deck_file import StagedDeck
 
-        with StagedDeck(to_deck, data, force) as staged:
-            apply_merges(store, plans, before_commit=staged.place)
-            staged.keep()
+        with ExitStack() as stack:
+            staged = [stack.enter_context(StagedDeck(p, data, force)) for p, data in files]
+
+            def place_all() -> None:
+                for one in staged:
+                    one.place()
+
+            apply_merges(store, plans, before_commit=place_all)
+            for one in staged:
+                one.keep()
     return report
+
+
+def deck_paths(to_deck: Path, names: Sequence[str]) -> list[Path]:
+    """Where ``--to-deck PATH`` writes each deck: PATH itself for one deck; for several,
+    ``STEM-<deck slug>.yaml`` beside it, each name within 255 bytes."""
+    from calcquiz.export.anki import slug
+
+    if len(names) <= 1:
+        return [to_deck]
+    paths: list[Path] = []
+    for name in names:
+        room = 255 - len(f"{to_deck.stem}-{to_deck.suffix}".encode())
+        tail = slug(name).encode()[: max(room, 8)].decode("ascii", "ignore").strip("-")
+        path = to_deck.with_name(f"{to_deck.stem}-{tail}{to_deck.suffix}")
+        n = 2
+        while path in paths:
+            path = to_deck.with_name(f"{to_deck.stem}-{tail}-{n}{to_deck.suffix}")
+            n += 1
+        paths.append(path)
+    return paths
 
 
 def _check_deck_target(path: Path, force: bool) -> None:

@@ -37,6 +37,7 @@ class DeckDraft:
     cards: list[dict[str, Any]] = field(default_factory=list)
     guids: dict[str, str] = field(default_factory=dict)  # note guid -> its first card's id
     card_ids: dict[tuple[str, int], str] = field(default_factory=dict)  # (guid, ord) -> id
+    anki_decks: dict[str, str] = field(default_factory=dict)  # card id -> its Anki deck
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (first field, reason)
     media: list[str] = field(default_factory=list)
 
@@ -161,8 +162,10 @@ def draft_deck(
             if media not in seen_media:
                 seen_media.add(media)
                 draft.media.append(media)
-        ords = [c.ord for c in collection.cards.get(note.id, [])] or [0]
+        anki_cards = collection.cards.get(note.id, [])
+        ords = [c.ord for c in anki_cards] or [0]
         for ord_ in ords:
+            anki_card = next((c for c in anki_cards if c.ord == ord_), None)
             sides = _sides(collection, note, ord_)
             label = to_markdown(note.fields[0])[:40] if note.fields else ""
             label = (label or note.guid) + (f" (card {ord_ + 1})" if ord_ else "")
@@ -187,6 +190,7 @@ def draft_deck(
             taken_ids.add(card_id)
             draft.guids.setdefault(note.guid, card_id)
             draft.card_ids[(note.guid, ord_)] = card_id
+            draft.anki_decks[card_id] = _printable(collection.deck_name(anki_card))
             card: dict[str, Any] = {
                 "id": card_id,
                 "number": len(draft.cards) + 1,
@@ -203,6 +207,36 @@ def draft_deck(
         why = "the package holds no notes" if not notes else "no note could become a card"
         raise BadInputError(f"{why}: nothing to write to the deck file")
     return draft
+
+
+def draft_decks(
+    collection: AnkiCollection, notes: Sequence[AnkiNote], taken_names: Sequence[str] = ()
+) -> tuple[list[DeckDraft], DeckDraft]:
+    """:func:`draft_deck`, one deck per Anki deck the cards are in (a subdeck is a deck
+    of its own, named as in Anki, ``Parent::Child``), in the order their first cards
+    come. Also returns the single draft they were split from (its ``skipped`` and
+    ``media`` cover them all)."""
+    whole = draft_deck(collection, notes, taken_names)
+    names = list(dict.fromkeys(whole.anki_decks.get(c["id"]) or "" for c in whole.cards))
+    if len(names) <= 1:
+        return [whole], whole
+    drafts: dict[str, DeckDraft] = {}
+    taken = set(taken_names)
+    for anki_name in names:
+        name = anki_name or FALLBACK_NAME
+        while name in taken:
+            name += " (Anki)"
+        taken.add(name)
+        drafts[anki_name] = DeckDraft(name)
+    ids_of = {cid: key for key, cid in whole.card_ids.items()}
+    for card in whole.cards:
+        draft = drafts[whole.anki_decks.get(card["id"]) or ""]
+        draft.cards.append({**card, "number": len(draft.cards) + 1})
+        guid, ord_ = ids_of[card["id"]]
+        draft.card_ids[(guid, ord_)] = card["id"]
+        draft.guids.setdefault(guid, card["id"])
+        draft.anki_decks[card["id"]] = whole.anki_decks.get(card["id"]) or ""
+    return list(drafts.values()), whole
 
 
 def _empty(side: str, html: str) -> str:
