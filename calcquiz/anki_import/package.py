@@ -42,8 +42,8 @@ MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 MAX_COLLECTION_BYTES = 4 << 30
 MIN_UNPACK_BYTES = 64 << 20
 UNPACK_RATIO = 100
-# A note whose fields together are bigger than this is skipped without being read into
-# memory (a deck file holds at most 32 MiB; a real note is a few KiB).
+# A note whose fields together hold more characters than this is skipped without being
+# read into Python (a deck file holds at most 32 MiB; a real note is a few KiB).
 MAX_NOTE_BYTES = 1 << 20
 DAY = 86400
 # A review time or due date must lie between 1970 and now plus Anki's longest interval
@@ -111,7 +111,7 @@ class AnkiNote:
     guid: str
     fields: tuple[str, ...]
     tags: tuple[str, ...]
-    size: int = 0  # bytes of its fields; above MAX_NOTE_BYTES ``fields`` is left empty
+    size: int = 0  # above MAX_NOTE_BYTES (characters): too big, ``fields`` left empty
     type_id: int = 0  # its note type (``mid``); 0: unknown
 
     @property
@@ -334,8 +334,9 @@ def _read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
     notes = [
         _note(*row)
         for row in conn.execute(
-            "SELECT id, guid, CASE WHEN length(CAST(flds AS BLOB)) > ? THEN NULL ELSE flds END, "
-            "tags, length(CAST(flds AS BLOB)), mid FROM notes ORDER BY id",
+            # length() loads the value once; a second call (or a CAST) would load it again
+            "SELECT id, guid, CASE WHEN length(flds) > ? THEN NULL ELSE flds END, "
+            "tags, mid FROM notes ORDER BY id",
             (MAX_NOTE_BYTES,),
         )
     ]
@@ -414,12 +415,11 @@ def _config_value(raw: object, key: str) -> Any:
         raise _Damaged(f"config value {key!r} is not JSON") from None
 
 
-def _note(
-    nid: object, guid: object, flds: object, tags: object, size: object, mid: object
-) -> AnkiNote:
+def _note(nid: object, guid: object, flds: object, tags: object, mid: object) -> AnkiNote:
     note_id = _whole(nid, "a note id")
-    length = size if type(size) is int else 0
-    fields = () if flds is None else tuple(_text(flds, f"note {note_id}'s fields").split("\x1f"))
+    text = None if flds is None else _text(flds, f"note {note_id}'s fields")
+    length = MAX_NOTE_BYTES + 1 if text is None else len(text)
+    fields = () if text is None else tuple(text.split("\x1f"))
     return AnkiNote(
         note_id,
         _text(guid, f"note {note_id}'s guid"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calcquiz.anki_import.html import to_markdown
-from calcquiz.anki_import.package import AnkiCollection, AnkiNote, media_names
+from calcquiz.anki_import.package import MAX_NOTE_BYTES, AnkiCollection, AnkiNote, media_names
 from calcquiz.errors import BadInputError
 from calcquiz.mathtext import MathSyntaxError, split_math
 
@@ -152,7 +152,7 @@ def draft_deck(
     for note in notes:
         if note.too_big:
             draft.skipped.append(
-                (note.guid, f"its fields hold {note.size:,} bytes, more than a card can")
+                (note.guid, f"its fields hold more than {MAX_NOTE_BYTES:,} characters")
             )
             continue
         if note.guid in draft.guids:  # Anki's importer, too, keeps one note per guid
