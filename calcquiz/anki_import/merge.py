@@ -1,8 +1,9 @@
 """Anki's review log merged into calcquiz's, and each card's FSRS state rebuilt from it.
 
-A note belongs to a calcquiz card when its guid is the one ``calcquiz export anki``
-gives that card (from the deck name and card id), or when the card was made from that
-note by ``import anki --to-deck`` (its id comes from the note's guid). Its card's
+An Anki card belongs to a calcquiz card when its note's guid is the one ``calcquiz
+export anki`` gives that card (from the deck name and card id; the note's first card),
+or when the calcquiz card was made from it by ``import anki --to-deck`` (its id comes
+from the note's guid and the card's template, see :func:`to_deck.card_id_for`). Its
 ratings (Anki's revlog rows with a button pressed, cramming without rescheduling left
 out, as Anki's own FSRS does) are added to calcquiz's log unless a rating at the same
 millisecond is already there, so importing a file twice, or a file calcquiz itself
@@ -13,7 +14,10 @@ session's own rule (:func:`calcquiz.scheduler.replay_states`, fuzz off), countin
 Anki does, so stability and difficulty match Anki's memory state for the same log.
 When Anki's answer is the latest one and Anki's card is in the same state, the card
 keeps the due time Anki gave it. Ratings before a "Forget"/"Reset" in Anki are not
-imported (Anki's FSRS ignores them too), so the card's history starts there.
+imported (Anki's FSRS ignores them too), so the card's history starts there; a card
+that is new in Anki although it has ratings (reset by an old version that logged
+nothing) stays new. Everything is planned (:func:`plan_merge`) before the store is
+touched, then applied in one transaction (:func:`apply_merges`).
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """Anki notes that are not calcquiz cards, as a calcquiz deck file.
 
-First field -> ``question``, second -> ``answer`` (HTML to Markdown, see
-:mod:`calcquiz.anki_import.html`), the note's tags kept, ``id`` a stable slug from the
-note's guid (``anki-`` and 10 hex digits of its SHA-256), ``number`` in the order the
-notes were created, the deck's name from the Anki deck the notes are in. The file is
-written with ``yaml.safe_dump`` and must pass calcquiz's own validation before it is
-written; a note that cannot become a card (an empty side, unbalanced math) is skipped
-with its reason.
+One calcquiz card per Anki card: its two sides as its note type's template draws them
+(:mod:`calcquiz.anki_import.templates`; genanki notes without a known note type: first
+field -> ``question``, second -> ``answer``), HTML to Markdown
+(:mod:`calcquiz.anki_import.html`), the note's tags kept, ``id`` a stable slug from the
+note's guid (``anki-`` and 10 hex digits of its SHA-256, then ``-2``, ``-3``... for the
+note's other cards), ``number`` in the order the notes were created, one deck per Anki
+deck (:func:`draft_decks`). The file is written with ``yaml.safe_dump`` and must pass
+calcquiz's own validation before it is written; a card that cannot be shown (an empty or
+media-only question, unbalanced math, a refused character) is skipped with its reason.
 """
 
 from __future__ import annotations
