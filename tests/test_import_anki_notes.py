@@ -336,3 +336,48 @@ def test_several_deck_files_are_all_or_nothing(decks_package, tmp_path, cli):
     assert [p.name for p in tmp_path.iterdir()] == ["anki-physics.yaml"]
     with open_store() as store:
         assert store.conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 0
+
+
+def test_a_converted_deck_goes_back_to_anki_without_copies(tmp_path, cli):
+    """Exported back, each Anki note's first card carries the note's own guid, so Anki
+    adds no copy of it (it keeps its note, the note types differing); a reversed note's
+    second card goes back as a note of its own, the one note added."""
+    from .helpers import assert_integrity
+
+    col = open_collection(tmp_path / "anki")
+    for front in ("q1", "q2", "q3"):
+        _add(col, "Basic", 1, Front=front, Back=front.upper())
+    _add(col, "Basic (and reversed card)", 1, Front="sin'", Back="cos")
+    anki_study(col, col.find_cards(""), time.time() - 5 * DAY, 5)
+    before = {col.get_note(nid).guid for nid in col.find_notes("")}
+    package = export_from_anki(col, tmp_path / "mine.apkg")
+    col.close()
+
+    target = tmp_path / "mine.yaml"
+    assert cli("import", "anki", str(package), "--to-deck", str(target)).exit_code == 0
+    assert set(yaml.safe_load(target.read_text())["anki_guids"].values()) == before
+    back = tmp_path / "back.apkg"
+    assert cli("export", "anki", "--deck", str(target), "-o", str(back)).exit_code == 0
+
+    col = open_collection(tmp_path / "anki")
+    import_apkg(col, back)
+    after = [col.get_note(nid).guid for nid in col.find_notes("")]
+    assert len(after) == len(set(after)) == len(before) + 1
+    assert before <= set(after)
+    assert_integrity(col)
+    col.close()
+
+
+def test_anki_guids_must_name_cards_of_the_deck(tmp_path, cli):
+    deck = tmp_path / "d.yaml"
+    deck.write_text(
+        "deck: D\ncards:\n- {id: a, number: 1, question: q, answer: a}\n"
+        "anki_guids: {a: 'x1', b: 'x2'}\n"
+    )
+    result = cli("validate", str(deck))
+    assert result.exit_code == 2
+    assert "'anki_guids' names 'b', which is not a card of this deck" in result.output
+    deck.write_text(
+        "deck: D\ncards:\n- {id: a, number: 1, question: q, answer: a}\nanki_guids: {a: 'x1'}\n"
+    )
+    assert cli("validate", str(deck)).exit_code == 0

@@ -46,7 +46,12 @@ class DeckDraft:
     def yaml_text(self) -> str:
         import yaml
 
-        document = {"deck": self.name, "cards": self.cards}
+        document: dict[str, Any] = {"deck": self.name, "cards": self.cards}
+        ids = {c["id"] for c in self.cards}
+        # each card's Anki note, so that calcquiz export anki gives the note back its guid
+        document["anki_guids"] = {
+            cid: guid for (guid, _), cid in sorted(self.card_ids.items()) if cid in ids
+        }
         header = "# Converted from Anki by calcquiz import anki --to-deck.\n"
         return header + yaml.safe_dump(
             document, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
