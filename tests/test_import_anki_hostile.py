@@ -541,3 +541,29 @@ def test_rendering_hostile_templates_completes(case):
 
     threading.Thread(target=go, daemon=True).start()
     assert done.wait(60), f"{case}: not rendered within 60 s"
+
+
+def test_a_later_note_with_the_same_guid_never_takes_the_first_ones_history(tmp_path):
+    """The first note with a guid cannot become a card (its question is empty); the second,
+    with the same guid, is skipped too, so no card gets the first note's reviews."""
+    from calcquiz.anki_import.package import AnkiCard, AnkiCollection, AnkiNote, Revlog
+    from calcquiz.anki_import.run import import_collection
+
+    start = int((time.time() - 5 * DAY) * 1000)
+    notes = [
+        AnkiNote(1, "g", ("", "a1"), ()),
+        AnkiNote(2, "g", ("q2", "a2"), ()),
+        AnkiNote(3, "h", ("q3", "a3"), ()),
+    ]
+    cards = {n: [AnkiCard(10 + n, n, 1, 0, 2, 2, 1, 1, 1, 0)] for n in (1, 2, 3)}
+    revlog = {
+        11: [Revlog(start, 11, 3, 1, 0, 2500, 5000, 0)],
+        13: [Revlog(start + 1000, 13, 3, 1, 0, 2500, 5000, 0)],
+    }
+    collection = AnkiCollection(notes, cards, revlog, {1: "D"}, start // 1000, 0, 4)
+    target = tmp_path / "d.yaml"
+    report = import_collection(Path("x.apkg"), collection, [], target)
+    reasons = [why for _, why in report.skipped]
+    assert reasons == ["its question side is empty", "an earlier note has the same guid"]
+    assert [c["question"] for c in yaml.safe_load(target.read_text())["cards"]] == ["q3"]
+    assert report.deck_merged is not None and report.deck_merged.reviews_added == 1

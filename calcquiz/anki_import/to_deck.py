@@ -156,14 +156,19 @@ def draft_deck(
     draft = DeckDraft(name)
     seen_media: set[str] = set()
     taken_ids: set[str] = set()
+    seen_guids: set[str] = set()
     for note in notes:
+        # Anki's importer, too, keeps one note per guid: the first, even if none of its
+        # cards can be shown here (merging matches cards by guid, so a later note must not
+        # take the first one's history)
+        if note.guid in seen_guids:
+            draft.skipped.append((note.guid, "an earlier note has the same guid"))
+            continue
+        seen_guids.add(note.guid)
         if note.too_big:
             draft.skipped.append(
                 (note.guid, f"its fields hold more than {MAX_NOTE_BYTES:,} characters")
             )
-            continue
-        if note.guid in draft.guids:  # Anki's importer, too, keeps one note per guid
-            draft.skipped.append((note.guid, "an earlier note has the same guid"))
             continue
         for media in (m for f in note.fields for m in media_names(f)):
             if media not in seen_media:
