@@ -1,12 +1,14 @@
 """Anki notes that are not calcquiz cards, as a calcquiz deck file.
 
-First field -> ``question``, second -> ``answer`` (HTML to Markdown, see
-:mod:`calcquiz.anki_import.html`), the note's tags kept, ``id`` a stable slug from the
-note's guid (``anki-`` and 10 hex digits of its SHA-256), ``number`` in the order the
-notes were created, the deck's name from the Anki deck the notes are in. The file is
-written with ``yaml.safe_dump`` and must pass calcquiz's own validation before it is
-written; a note that cannot become a card (an empty side, unbalanced math) is skipped
-with its reason.
+One calcquiz card per Anki card: its two sides as its note type's template draws them
+(:mod:`calcquiz.anki_import.templates`; genanki notes without a known note type: first
+field -> ``question``, second -> ``answer``), HTML to Markdown
+(:mod:`calcquiz.anki_import.html`), the note's tags kept, ``id`` a stable slug from the
+note's guid (``anki-`` and 10 hex digits of its SHA-256, then ``-2``, ``-3``... for the
+note's other cards), ``number`` in the order the notes were created, one deck per Anki
+deck (:func:`draft_decks`). The file is written with ``yaml.safe_dump`` and must pass
+calcquiz's own validation before it is written; a card that cannot be shown (an empty or
+media-only question, unbalanced math, a refused character) is skipped with its reason.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calcquiz.anki_import.html import to_markdown
-from calcquiz.anki_import.package import AnkiCollection, AnkiNote, media_names
+from calcquiz.anki_import.package import MAX_NOTE_BYTES, AnkiCollection, AnkiNote, media_names
 from calcquiz.errors import BadInputError
 from calcquiz.mathtext import MathSyntaxError, split_math
 
@@ -35,14 +37,21 @@ class DeckDraft:
 
     name: str
     cards: list[dict[str, Any]] = field(default_factory=list)
-    guids: dict[str, str] = field(default_factory=dict)  # note guid -> card id
+    guids: dict[str, str] = field(default_factory=dict)  # note guid -> its first card's id
+    card_ids: dict[tuple[str, int], str] = field(default_factory=dict)  # (guid, ord) -> id
+    anki_decks: dict[str, str] = field(default_factory=dict)  # card id -> its Anki deck
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (first field, reason)
     media: list[str] = field(default_factory=list)
 
     def yaml_text(self) -> str:
         import yaml
 
-        document = {"deck": self.name, "cards": self.cards}
+        document: dict[str, Any] = {"deck": self.name, "cards": self.cards}
+        ids = {c["id"] for c in self.cards}
+        # each card's Anki note, so that calcquiz export anki gives the note back its guid
+        document["anki_guids"] = {
+            cid: guid for (guid, _), cid in sorted(self.card_ids.items()) if cid in ids
+        }
         header = "# Converted from Anki by calcquiz import anki --to-deck.\n"
         return header + yaml.safe_dump(
             document, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
@@ -52,7 +61,7 @@ class DeckDraft:
 def deck_name(collection: AnkiCollection, notes: Sequence[AnkiNote]) -> str:
     """The Anki deck the notes are in; for several, their common parent deck, or the one
     holding most of them when they share none."""
-    names = [collection.deck_name(collection.first_card(n)) for n in notes]
+    names = [_printable(collection.deck_name(collection.first_card(n))) for n in notes]
     known = [n for n in names if n]
     if not known:
         return FALLBACK_NAME
@@ -69,72 +78,209 @@ def deck_name(collection: AnkiCollection, notes: Sequence[AnkiNote]) -> str:
     return Counter(known).most_common(1)[0][0]
 
 
-def _problem(question: str, answer: str) -> str | None:
-    if not question:
-        return "the first field is empty"
-    if not answer:
-        return "the second field is empty"
-    for text in (question, answer):
+def _printable(name: str | None) -> str:
+    """A deck name without the characters a deck file refuses."""
+    from calcquiz.content.validate import bad_character
+
+    if not name or bad_character(name) is None:
+        return (name or "").strip()
+    return "".join(c for c in name if bad_character(c) is None).strip()
+
+
+def _problem(question: str, answer: str, note: str = "") -> str | None:
+    """Why the card cannot be written, by the deck validator's own rules for a text."""
+    from calcquiz.content.validate import bad_character
+
+    for side, text in (("question", question), ("answer", answer), ("note", note)):
+        why = bad_character(text)
+        if why:
+            return f"its {side} {why}"
         try:
             split_math(text)
         except MathSyntaxError as exc:
-            return str(exc)
+            return f"its {side}: {exc}"
     return None
+
+
+def _tags(note: AnkiNote) -> list[str]:
+    """The note's tags that a deck can hold (Anki's tags are split on spaces already)."""
+    from calcquiz.content.validate import bad_character
+
+    return [t for t in note.tags if t.strip() and bad_character(t) is None]
+
+
+def card_id_for(guid: str, ord_: int) -> str:
+    """The calcquiz card id of the Anki card ``ord_`` of the note ``guid``: the note's
+    slug for its first template (or first cloze), then ``-2``, ``-3``..."""
+    return card_slug(guid) + (f"-{ord_ + 1}" if ord_ else "")
+
+
+EMPTY_ANSWER = "*(empty in Anki)*"
+
+
+def _sides(collection: AnkiCollection, note: AnkiNote, ord_: int) -> tuple[str, str, str] | str:
+    """The card's question, answer and note as HTML, or why it cannot be a card."""
+    from calcquiz.anki_import.templates import render, unused_fields
+
+    note_type = collection.note_types.get(note.type_id)
+    if note_type is None:  # no template known: the first two fields, as genanki writes
+        if ord_:
+            return "its note type is missing from the package"
+        first = note.fields[0] if note.fields else ""
+        return first, note.fields[1] if len(note.fields) > 1 else "", ""
+    qfmt = note_type.templates.get(0 if note_type.cloze else ord_, ("", ""))[0]
+    if "image-occlusion" in qfmt.lower():
+        return "image occlusion cannot be shown in a terminal"
+    sides = render(note_type, note, ord_)
+    if sides is None:
+        return f"its note type has no card template {ord_ + 1}"
+    note_html = sides.note
+    extra = unused_fields(note_type, note)
+    if extra:
+        kept = "".join(f"<div><b>{name}</b>: {value}</div>" for name, value in extra)
+        note_html = f"{note_html}<br>{kept}" if note_html else kept
+    return sides.question, sides.answer, note_html
 
 
 def draft_deck(
     collection: AnkiCollection, notes: Sequence[AnkiNote], taken_names: Sequence[str] = ()
 ) -> DeckDraft:
-    """The deck for ``notes``; its name differs from every name in ``taken_names``."""
+    """The deck for ``notes``, one calcquiz card per Anki card (a note's cards as its
+    note type's templates or cloze deletions show them); its name differs from every
+    name in ``taken_names``. A card whose answer side is empty in Anki keeps an answer
+    that says so; a card that cannot be shown (an empty question, only media, image
+    occlusion, a character a deck refuses) is skipped with its reason."""
     name = deck_name(collection, notes)
     while name in taken_names:
         name += " (Anki)"
     draft = DeckDraft(name)
     seen_media: set[str] = set()
+    taken_ids: set[str] = set()
+    seen_guids: set[str] = set()
     for note in notes:
-        first = note.fields[0] if note.fields else ""
-        second = note.fields[1] if len(note.fields) > 1 else ""
-        for media in media_names(first) + media_names(second):
+        # Anki's importer, too, keeps one note per guid: the first, even if none of its
+        # cards can be shown here (merging matches cards by guid, so a later note must not
+        # take the first one's history)
+        if note.guid in seen_guids:
+            draft.skipped.append((note.guid, "an earlier note has the same guid"))
+            continue
+        seen_guids.add(note.guid)
+        if note.too_big:
+            draft.skipped.append(
+                (note.guid, f"its fields hold more than {MAX_NOTE_BYTES:,} characters")
+            )
+            continue
+        for media in (m for f in note.fields for m in media_names(f)):
             if media not in seen_media:
                 seen_media.add(media)
                 draft.media.append(media)
-        question, answer = to_markdown(first), to_markdown(second)
-        problem = _problem(question, answer)
-        if problem is not None:
-            draft.skipped.append((question[:40] or note.guid, problem))
-            continue
-        card_id = card_slug(note.guid)
-        while card_id in draft.guids.values():  # a clash of 40 bits: extend it
-            card_id += "-2"
-        draft.guids[note.guid] = card_id
-        card: dict[str, Any] = {
-            "id": card_id,
-            "number": len(draft.cards) + 1,
-            "question": question,
-            "answer": answer,
-        }
-        tags = [t for t in note.tags if t.strip()]
-        if tags:
-            card["tags"] = tags
-        draft.cards.append(card)
+        anki_cards = collection.cards.get(note.id, [])
+        ords = [c.ord for c in anki_cards] or [0]
+        for ord_ in ords:
+            anki_card = next((c for c in anki_cards if c.ord == ord_), None)
+            sides = _sides(collection, note, ord_)
+            label = to_markdown(note.fields[0])[:40] if note.fields else ""
+            label = (label or note.guid) + (f" (card {ord_ + 1})" if ord_ else "")
+            if isinstance(sides, str):
+                draft.skipped.append((label, sides))
+                continue
+            question_html, answer_html, note_html = sides
+            question, answer = to_markdown(question_html), to_markdown(answer_html)
+            if not question:
+                draft.skipped.append((label, _empty("question", question_html)))
+                continue
+            if not answer:
+                answer = _empty_answer(answer_html)
+            note_text = to_markdown(note_html)
+            problem = _problem(question, answer, note_text)
+            if problem is not None:
+                draft.skipped.append((label, problem))
+                continue
+            card_id = card_id_for(note.guid, ord_)
+            while card_id in taken_ids:  # a clash of 40 bits: extend it
+                card_id += "-2"
+            taken_ids.add(card_id)
+            draft.guids.setdefault(note.guid, card_id)
+            draft.card_ids[(note.guid, ord_)] = card_id
+            draft.anki_decks[card_id] = _printable(collection.deck_name(anki_card))
+            card: dict[str, Any] = {
+                "id": card_id,
+                "number": len(draft.cards) + 1,
+                "question": question,
+                "answer": answer,
+            }
+            tags = _tags(note)
+            if tags:
+                card["tags"] = tags
+            if note_text:
+                card["note"] = note_text
+            draft.cards.append(card)
     if not draft.cards:
-        raise BadInputError("no note could become a card: nothing to write to the deck file")
+        why = "the package holds no notes" if not notes else "no note could become a card"
+        raise BadInputError(f"{why}: nothing to write to the deck file")
     return draft
 
 
+def draft_decks(
+    collection: AnkiCollection, notes: Sequence[AnkiNote], taken_names: Sequence[str] = ()
+) -> tuple[list[DeckDraft], DeckDraft]:
+    """:func:`draft_deck`, one deck per Anki deck the cards are in (a subdeck is a deck
+    of its own, named as in Anki, ``Parent::Child``), in the order their first cards
+    come. Also returns the single draft they were split from (its ``skipped`` and
+    ``media`` cover them all)."""
+    whole = draft_deck(collection, notes, taken_names)
+    names = list(dict.fromkeys(whole.anki_decks.get(c["id"]) or "" for c in whole.cards))
+    if len(names) <= 1:
+        return [whole], whole
+    drafts: dict[str, DeckDraft] = {}
+    taken = set(taken_names)
+    for anki_name in names:
+        name = anki_name or FALLBACK_NAME
+        while name in taken:
+            name += " (Anki)"
+        taken.add(name)
+        drafts[anki_name] = DeckDraft(name)
+    ids_of = {cid: key for key, cid in whole.card_ids.items()}
+    for card in whole.cards:
+        draft = drafts[whole.anki_decks.get(card["id"]) or ""]
+        draft.cards.append({**card, "number": len(draft.cards) + 1})
+        guid, ord_ = ids_of[card["id"]]
+        draft.card_ids[(guid, ord_)] = card["id"]
+        draft.guids.setdefault(guid, card["id"])
+        draft.anki_decks[card["id"]] = whole.anki_decks.get(card["id"]) or ""
+    return list(drafts.values()), whole
+
+
+def _empty(side: str, html: str) -> str:
+    media = media_names(html)
+    if media:
+        return f"its {side} shows only media ({', '.join(media)})"
+    return f"its {side} side is empty"
+
+
+def _empty_answer(html: str) -> str:
+    media = media_names(html)
+    if media:
+        return f"*(only media in Anki: {', '.join(media)})*"
+    return EMPTY_ANSWER
+
+
 def check(draft: DeckDraft, name: str) -> bytes:
-    """The file's bytes, after ``calcquiz validate``'s own check of exactly those bytes
-    (written to a scratch file called ``name``)."""
+    """The file's bytes, after ``calcquiz validate``'s own check of exactly those bytes.
+    ``name`` is the file they are meant for (a path or a bare name): problems name it,
+    not the scratch file the check reads."""
+    import dataclasses
     import tempfile
     from pathlib import Path
 
-    from calcquiz.content import DeckValidationError, check_deck
+    from calcquiz.content import DeckValidationError, Problem, check_deck
 
     data = draft.yaml_text().encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="calcquiz-deck-") as tmp:
-        scratch = Path(tmp) / name
+        scratch = Path(tmp) / Path(name).name
         scratch.write_bytes(data)
         deck, problems = check_deck(scratch)
     if problems or deck is None:
-        raise DeckValidationError(problems)
+        problems = [dataclasses.replace(p, path=name) for p in problems]
+        raise DeckValidationError(problems or [Problem(name, "the converted deck is not valid")])
     return data

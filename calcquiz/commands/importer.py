@@ -29,8 +29,9 @@ def anki(
         typer.Option(
             "--to-deck",
             metavar="PATH.yaml",
-            help="Also write the notes that are not calcquiz cards as a calcquiz deck file "
-            "(with their review history). Default: they are skipped.",
+            help="Also write the notes that are not calcquiz cards as a calcquiz deck file, "
+            "one card per Anki card, with their review history (several Anki decks: one "
+            "file each, PATH's name plus the deck's). Default: they are skipped.",
             show_default=False,
         ),
     ] = None,
@@ -44,7 +45,8 @@ def anki(
     For each note that is a calcquiz card (exported by calcquiz export anki), Anki's
     ratings are added to calcquiz's log (those already there are skipped) and the card's
     FSRS state is rebuilt from the whole log. Importing the same file again changes
-    nothing. In Anki, export with "Include scheduling information" ticked.
+    nothing, and an import that fails changes nothing. In Anki, export with "Include
+    scheduling information" ticked.
 
     Example: calcquiz import anki ~/Downloads/calcquiz.apkg
     """

@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 from calcquiz.content.model import Card, Deck
 
 KEEP = 16
-RULES = "v3"  # bump when validation rules change: v3 refuses control/private-use chars
+RULES = "v4"  # bump when validation rules change: v4 reads anki_guids
 LAYOUT = "index+bodies"  # the entries' own layout
 # forms of every card made on first use (LazyCards.derived), removed with their entry
 DERIVED = (".numbers", ".demos", ".lines", ".jsonl")
@@ -111,7 +111,16 @@ def get(entry: str, path: Path) -> Deck | None:
         index = json.loads((folder / f"{entry}.json").read_bytes())
         bodies = Bodies.open(folder / f"{entry}.cards", index["bodies"], len(index["ids"]))
         cards = LazyCards(index["name"], index["ids"], bodies, folder / entry)
-        return Deck(name=index["name"], cards=cards, path=path, description=index["description"])
+        anki_guids = index.get("anki_guids") or {}
+        if not isinstance(anki_guids, dict):
+            raise ValueError("damaged cache index")
+        return Deck(
+            name=index["name"],
+            cards=cards,
+            path=path,
+            description=index["description"],
+            anki_guids=anki_guids,
+        )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None  # no entry, or an unreadable one: parse the file instead
 
@@ -134,6 +143,7 @@ def put(entry: str, deck: Deck) -> None:
     index = {
         "name": deck.name,
         "description": deck.description,
+        "anki_guids": dict(deck.anki_guids),
         "ids": [c.id for c in deck.cards],
         "bodies": {"size": len(body), "starts": _pack(starts)},
     }

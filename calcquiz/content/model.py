@@ -60,6 +60,8 @@ class Deck:
     cards: Sequence[Card]  # a tuple; cache.LazyCards for a deck read from the cache
     path: Path | None = None
     description: str | None = None
+    # card id -> the guid of the Anki note it came from (``import anki --to-deck``)
+    anki_guids: Mapping[str, str] = field(default_factory=dict, hash=False)
     by_id: Mapping[str, Card] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import yaml
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # used with fullmatch: no "a\n"
-DECK_KEYS = {"deck", "description", "cards"}
+DECK_KEYS = {"deck", "description", "cards", "anki_guids"}
 REQUIRED_CARD_KEYS = ("id", "number", "question", "answer")
 OPTIONAL_CARD_KEYS = ("tags", "demo", "note")
 ALL_CARD_KEYS = REQUIRED_CARD_KEYS + OPTIONAL_CARD_KEYS
@@ -114,10 +114,38 @@ def build_deck(
     deck_name = _check_deck_name(report, data, top, root)
     description = _check_description(report, data, top)
     cards = _check_cards(report, data, top, root, deck_name or "")
+    anki_guids = _check_anki_guids(report, data, top, cards or [])
     if report.problems or cards is None or deck_name is None:
         return None, report.problems
     ordered = tuple(sorted(cards, key=lambda c: c.number))
-    return Deck(name=deck_name, cards=ordered, path=path, description=description), []
+    return Deck(
+        name=deck_name, cards=ordered, path=path, description=description, anki_guids=anki_guids
+    ), []
+
+
+def _check_anki_guids(
+    report: _Report, data: dict[Any, Any], top: dict[str, Any], cards: list[Card]
+) -> dict[str, str]:
+    """Optional ``anki_guids``: card id -> the guid of the Anki note the card came from
+    (written by ``import anki --to-deck``, so ``export anki`` gives the note back its
+    identity)."""
+    value = data.get("anki_guids")
+    if value is None:
+        return {}
+    node = _at(top, "anki_guids")
+    if not isinstance(value, dict):
+        report.add(f"'anki_guids' must be a mapping of card ids, found {type_name(value)}", node)
+        return {}
+    ids = {c.id for c in cards}
+    before = len(report.problems)
+    for card_id, guid in value.items():
+        if not isinstance(card_id, str) or (cards and card_id not in ids):
+            report.add(f"'anki_guids' names {card_id!r}, which is not a card of this deck", node)
+        elif not isinstance(guid, str) or not guid.strip():
+            report.add(f"'anki_guids' of {card_id!r} must be non-empty text", node)
+        else:
+            _check_characters(report, "anki_guids", guid, node, None)
+    return value if len(report.problems) == before else {}
 
 
 def _check_keys(

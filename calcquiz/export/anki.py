@@ -98,11 +98,13 @@ class AnkiNote:
     position: int  # the card's number: new cards are studied in deck order
 
 
-def note_for(card: Card) -> AnkiNote:
+def note_for(card: Card, anki_guid: str | None = None) -> AnkiNote:
+    """The note for ``card``; ``anki_guid``: the guid of the Anki note the card came from
+    (``import anki --to-deck``), so that Anki recognises its own note."""
     deck_tag = slug(card.deck)
     tags = tuple(dict.fromkeys((*card.tags, deck_tag)))
     return AnkiNote(
-        guid=guid(card.deck, card.id),
+        guid=anki_guid or guid(card.deck, card.id),
         deck=anki_deck_name(card.deck),
         fields=(
             to_anki_html(card.question),
@@ -116,7 +118,24 @@ def note_for(card: Card) -> AnkiNote:
 
 
 def notes_for(decks: Sequence[Deck]) -> list[AnkiNote]:
-    return [note_for(card) for deck in decks for card in deck.cards]
+    identity = anki_guids(decks)
+    return [note_for(c, identity.get((d.name, c.id))) for d in decks for c in d.cards]
+
+
+def anki_guids(decks: Sequence[Deck]) -> dict[tuple[str, str], str]:
+    """(deck, card id) -> the guid of the Anki note the card came from, for the first
+    card (by deck order, then number) of each such note. An Anki note with several cards
+    (reversed, cloze) came across as several calcquiz cards; only one note in a package can
+    hold its guid, so the others go out as notes of their own."""
+    taken: set[str] = set()
+    found: dict[tuple[str, str], str] = {}
+    for deck in decks:
+        for card in deck.cards:
+            anki = deck.anki_guids.get(card.id)
+            if anki and anki not in taken:
+                taken.add(anki)
+                found[(deck.name, card.id)] = anki
+    return found
 
 
 # ---------------------------------------------------------------- the note type
@@ -207,12 +226,15 @@ def apkg_bytes(decks: Sequence[Deck], timestamp: float, progress: Progress | Non
     import genanki
 
     model = _model()
+    anki_identity = anki_guids(decks)
     package_decks = []
     for deck in decks:
         name = anki_deck_name(deck.name)
         description = escape(deck.description or "")  # text, as every other field
         anki_deck = genanki.Deck(deck_id(deck.name), name, description=description)
-        for note in (note_for(card) for card in deck.cards):
+        for note in (
+            note_for(card, anki_identity.get((deck.name, card.id))) for card in deck.cards
+        ):
             anki_deck.add_note(
                 genanki.Note(
                     model=model,
@@ -238,7 +260,11 @@ def apkg_bytes(decks: Sequence[Deck], timestamp: float, progress: Progress | Non
             if progress is not None:
                 from calcquiz.export.progress import add_progress
 
-                keys = {guid(c.deck, c.id): (c.deck, c.id) for d in decks for c in d.cards}
+                keys = {
+                    anki_identity.get((c.deck, c.id)) or guid(c.deck, c.id): (c.deck, c.id)
+                    for d in decks
+                    for c in d.cards
+                }
                 add_progress(conn, progress, keys, timestamp)
             conn.commit()
         finally:

@@ -4,7 +4,7 @@ and merging Anki's ratings into the log for ``import anki``."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -80,11 +80,33 @@ def merge_reviews(
         return merge_reviews_in(conn, deck, cards)
 
 
+def merge_all(
+    store: Store,
+    decks: Mapping[str, Mapping[str, tuple[list[IncomingReview], Rebuild]]],
+    before_commit: Callable[[], None] | None = None,
+) -> dict[str, dict[str, int]]:
+    """:func:`merge_reviews` for every deck and card in ``decks`` in ONE transaction (the
+    log read :data:`MERGE_BATCH` cards at a time): an import is all or nothing.
+    ``before_commit`` runs last inside the transaction (an import puts its deck file in
+    place there); if it raises, nothing is committed. Returns the ratings added per card
+    of each deck."""
+    added: dict[str, dict[str, int]] = {}
+    with store._write() as conn:
+        for deck, cards in decks.items():
+            ids = list(cards)
+            for start in range(0, len(ids), MERGE_BATCH):
+                batch = {c: cards[c] for c in ids[start : start + MERGE_BATCH]}
+                added.setdefault(deck, {}).update(merge_reviews_in(conn, deck, batch))
+        if before_commit is not None:
+            before_commit()
+    return added
+
+
 def merge_reviews_in(
-    conn: sqlite3.Connection, deck: str, cards: dict[str, tuple[list[IncomingReview], Rebuild]]
+    conn: sqlite3.Connection, deck: str, cards: Mapping[str, tuple[list[IncomingReview], Rebuild]]
 ) -> dict[str, int]:
     """:func:`merge_reviews` inside a write transaction the caller holds (``sync anki``
-    merges every deck and sets the marks in one)."""
+    merges every deck and sets the marks in one; :func:`merge_all` merges every deck)."""
     added: dict[str, int] = {}
     logged: dict[str, list[tuple[int, float, int, float | None]]] = {c: [] for c in cards}
     marks = ",".join("?" * len(cards))
