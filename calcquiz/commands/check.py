@@ -25,7 +25,7 @@ def check(
 
     Example: calcquiz check --repair
     """
-    from calcquiz import check as checker
+    from calcquiz.store import check as checker
 
     report = checker.check(repair=repair)
     if not report.exists:

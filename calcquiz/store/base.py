@@ -10,7 +10,7 @@ from pathlib import Path
 
 from calcquiz.states import CardState
 from calcquiz.store.rows import _STATE_COLUMNS, _row_to_state, bad_row_error, state_problem
-from calcquiz.store.schema import _store_error
+from calcquiz.store.schema import store_error
 
 
 class StoreBase:
@@ -26,7 +26,7 @@ class StoreBase:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _store_error(self.path, exc) from None
+            raise store_error(self.path, exc) from None
         try:
             yield self.conn
         except BaseException:
@@ -36,7 +36,7 @@ class StoreBase:
             self.conn.commit()
         except sqlite3.Error as exc:
             self.conn.rollback()
-            raise _store_error(self.path, exc) from None
+            raise store_error(self.path, exc) from None
 
     @staticmethod
     def _read_state(conn: sqlite3.Connection, deck: str, card_id: str) -> CardState | None:

@@ -1,7 +1,7 @@
 """What ``calcquiz check`` reads: each row's check, one scan of every table
 (:func:`scan_file`), and the replay that says what each card's saved state should be
 (:func:`expected_state`).
-Read-only; :mod:`calcquiz.check` reports and repairs. No terminal here.
+Read-only; :mod:`calcquiz.store.check` reports and repairs. No terminal here.
 """
 
 from __future__ import annotations
@@ -12,8 +12,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from calcquiz import store as st
-from calcquiz.store import CardState
+from calcquiz.states import CardState
+from calcquiz.store.rows import (
+    _FLAG_COLUMNS,
+    _STATE_COLUMNS,
+    MAX_TIME,
+    STATE_NAMES,
+    _number_in,
+    flags_problem,
+    state_problem,
+)
 
 # Fields the log decides on its own; the due date carries fuzz and is compared separately.
 _REPLAYED = ("state", "step", "reps", "lapses")
@@ -43,7 +51,7 @@ class Scan:
 
 
 def _time_ok(value: object) -> bool:
-    return st._number_in(value, 0, st.MAX_TIME)
+    return _number_in(value, 0, MAX_TIME)
 
 
 def review_problem(row: tuple[Any, ...]) -> str | None:
@@ -56,7 +64,7 @@ def review_problem(row: tuple[Any, ...]) -> str | None:
     if not _time_ok(reviewed_at):
         return f"bad review time {reviewed_at!r}"
     for name, value in (("state before", before), ("state after", after)):
-        if type(value) is not int or value not in st.STATE_NAMES:
+        if type(value) is not int or value not in STATE_NAMES:
             return f"unknown {name} {value!r}"
     if cram not in (0, 1) or type(cram) is not int:
         return f"bad cram flag {cram!r}"
@@ -65,7 +73,7 @@ def review_problem(row: tuple[Any, ...]) -> str | None:
     state = _parse_state(after_json)
     if state is None:
         return "its saved 'after' state is unreadable"
-    if not cram and (st.state_problem(tuple(state.__dict__.values())) or state.card_id != card_id):
+    if not cram and (state_problem(tuple(state.__dict__.values())) or state.card_id != card_id):
         return "its saved 'after' state is not a usable state of this card"
     return None
 
@@ -110,8 +118,8 @@ def scan_file(conn: sqlite3.Connection) -> Scan:
             scan.damaged.extend(f"integrity check: {m}" for m in found)
     except sqlite3.DatabaseError as exc:
         scan.damaged.append(f"integrity check failed: {exc}")
-    for row in _rows(conn, f"SELECT {st._STATE_COLUMNS} FROM card_state", scan, "card_state"):
-        why = st.state_problem(row)
+    for row in _rows(conn, f"SELECT {_STATE_COLUMNS} FROM card_state", scan, "card_state"):
+        why = state_problem(row)
         if why:
             scan.bad_states.append((row[0], row[1], why))
         else:
@@ -127,9 +135,9 @@ def scan_file(conn: sqlite3.Connection) -> Scan:
             after = _parse_state(row[9])
             assert after is not None
             scan.logs.setdefault((row[1], row[2]), []).append((row[3], row[4], after))
-    sql = f"SELECT {st._FLAG_COLUMNS} FROM card_flags"
+    sql = f"SELECT {_FLAG_COLUMNS} FROM card_flags"
     for row in _rows(conn, sql, scan, "card_flags"):
-        why = st.flags_problem(row)
+        why = flags_problem(row)
         if why:
             scan.bad_flags.append((row[0], row[1], why))
     sql = f"SELECT {DRILL_COLUMNS} FROM drill_log ORDER BY id"
@@ -204,4 +212,4 @@ def differences(scan: Scan) -> dict[tuple[str, str], tuple[str, CardState | None
 
 
 def brief_state(s: CardState) -> str:
-    return f"{st.STATE_NAMES.get(s.state, s.state)}, reps {s.reps}, lapses {s.lapses}"
+    return f"{STATE_NAMES.get(s.state, s.state)}, reps {s.reps}, lapses {s.lapses}"

@@ -22,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from calcquiz import store as st
-from calcquiz.check_scan import (
+from calcquiz.errors import StoreError
+from calcquiz.states import CardState
+from calcquiz.store.rows import _FLAG_COLUMNS, _STATE_COLUMNS, _put_state
+from calcquiz.store.scan import (
     DRILL_COLUMNS,
     LOG_COLUMNS,
     Scan,
@@ -30,8 +33,7 @@ from calcquiz.check_scan import (
     differences,
     scan_file,
 )
-from calcquiz.errors import StoreError
-from calcquiz.store import CardState
+from calcquiz.store.schema import truncated
 
 
 @dataclass
@@ -114,7 +116,7 @@ def _cut_short(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
             magic = fh.read(16)
-        return magic == b"SQLite format 3\x00" and st._truncated(path)
+        return magic == b"SQLite format 3\x00" and truncated(path)
     except OSError:
         return False
 
@@ -229,7 +231,7 @@ def _fix_rows(
                 conn.execute("DELETE FROM card_state WHERE deck = ? AND card_id = ?", key)
                 changes.append(f"{_card(key)}: no usable review log; reset to new")
             else:
-                st._put_state(conn, want)
+                _put_state(conn, want)
                 changes.append(
                     f"{_card(key)}: state rebuilt from its review log ({brief_state(want)})"
                 )
@@ -237,10 +239,10 @@ def _fix_rows(
 
 
 _TABLES = (
-    ("card_state", st._STATE_COLUMNS, None),
+    ("card_state", _STATE_COLUMNS, None),
     ("review_log", f"{LOG_COLUMNS}, kind", "id"),  # kind, review_id: schema 4 on
     ("drill_log", f"{DRILL_COLUMNS}, review_id", "id"),
-    ("card_flags", st._FLAG_COLUMNS, None),
+    ("card_flags", _FLAG_COLUMNS, None),
 )
 MAX_SKIPS = 4096  # failed reads in a row before giving up on the rest of a table
 MAX_STEP = 1024
