@@ -39,6 +39,7 @@ from calcquiz.paths import DB_NAME, data_dir, db_path
 from calcquiz.states import CardState, State
 from calcquiz.store.cards import CardStates
 from calcquiz.store.drills import DrillLog
+from calcquiz.store.lock import hold
 from calcquiz.store.reviews import ReviewLog
 
 if TYPE_CHECKING:
@@ -127,7 +128,11 @@ class Store(CardStates, ReviewLog, DrillLog):
 
     # -- lifecycle
     def close(self) -> None:
-        self.conn.close()
+        try:
+            self.conn.close()
+        finally:
+            if self.file_lock is not None:
+                self.file_lock.release()
 
     def __enter__(self) -> Store:
         return self
@@ -136,13 +141,19 @@ class Store(CardStates, ReviewLog, DrillLog):
         self.close()
 
 
-def open_store(path: Path | None = None, *, check_rows: bool = True) -> Store:
+def open_store(
+    path: Path | None = None, *, check_rows: bool = True, lock: bool = True
+) -> Store:
     """Open (creating or migrating as needed) the progress database.
 
     What the file is is decided read-only first (:func:`classify`): only a new or empty
     file, or a calcquiz store, is written. With ``check_rows`` a card_state row that
     calcquiz cannot use raises BadRowError naming the card (``calcquiz check`` opens
-    without it, to report and repair such rows)."""
+    without it, to report and repair such rows).
+
+    The open store holds the file's shared lock (:mod:`.lock`) until it is closed: a
+    repair waits for no one and is refused while it is held. ``lock=False`` is for the
+    repair itself, which holds the exclusive lock already."""
     path = path or db_path()
     kind = classify(path)
     try:
@@ -159,12 +170,16 @@ def open_store(path: Path | None = None, *, check_rows: bool = True) -> Store:
             raise StoreError(f"cannot write {path}: the file or its folder is read-only")
     except OSError as exc:
         raise os_error(path, exc) from None
+    timeout_ms = busy_timeout_ms()
+    held = hold(path, exclusive=False, wait_s=timeout_ms / 1000) if lock else None
     try:
-        timeout_ms = busy_timeout_ms()
         conn = sqlite3.connect(path, timeout=timeout_ms / 1000, isolation_level=None)
     except sqlite3.Error as exc:
+        if held is not None:
+            held.release()
         raise store_error(path, exc) from None
     store = Store(conn, path)
+    store.file_lock = held
     try:
         conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         use_wal(conn, timeout_ms)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from calcquiz.states import CardState
+from calcquiz.store.lock import FileLock
 from calcquiz.store.rows import _STATE_COLUMNS, _row_to_state, bad_row_error, state_problem
 from calcquiz.store.schema import store_error
 
@@ -19,6 +20,7 @@ class StoreBase:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
+        self.file_lock: FileLock | None = None  # the shared lock of an open store
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -24,6 +24,7 @@ from typing import Any
 from calcquiz import store as st
 from calcquiz.errors import StoreError
 from calcquiz.states import CardState
+from calcquiz.store.lock import hold
 from calcquiz.store.rows import _FLAG_COLUMNS, _STATE_COLUMNS, _put_state
 from calcquiz.store.scan import (
     DRILL_COLUMNS,
@@ -33,7 +34,7 @@ from calcquiz.store.scan import (
     differences,
     scan_file,
 )
-from calcquiz.store.schema import truncated
+from calcquiz.store.schema import busy_timeout_ms, truncated
 
 
 @dataclass
@@ -76,8 +77,19 @@ def _problems(scan: Scan, diffs: dict[tuple[str, str], tuple[str, CardState | No
 def check(path: Path | None = None, repair: bool = False) -> Report:
     """Check the store at ``path`` (default: the user's); with ``repair``, fix it.
 
-    A file that is not a calcquiz store raises StoreError and is left alone."""
+    A file that is not a calcquiz store raises StoreError and is left alone. The repair
+    holds the file's exclusive lock (:mod:`calcquiz.store.lock`) from its own scan to its
+    last write: while another calcquiz process has the store open it raises StoreError
+    and changes nothing, so no rating made meanwhile can be overwritten or lost."""
     path = path or st.db_path()
+    report = _check(path, repair=False)
+    if not (repair and report.problems):
+        return report
+    with hold(path, exclusive=True, wait_s=busy_timeout_ms() / 1000):
+        return _check(path, repair=True)  # scanned again: no one can write now
+
+
+def _check(path: Path, repair: bool) -> Report:
     report = Report(path)
     try:
         kind = st.classify(path)
@@ -103,7 +115,7 @@ def check(path: Path | None = None, repair: bool = False) -> Report:
         report.backup = backup(path)
         if scan.damaged:
             report.changes += _salvage(path)
-            rescan = check(path, repair=False)  # the rebuilt file, checked afresh
+            rescan = _check(path, repair=False)  # the rebuilt file, checked afresh
             if rescan.problems:
                 report.changes += _fix_rows(path, *_rescan(path))
         else:
@@ -135,7 +147,7 @@ def _check_cut_short(path: Path, repair: bool, report: Report) -> Report:
         if repair:
             report.backup = backup(path)
             report.changes += _salvage(path, source=readable)
-            if check(path).problems:
+            if _check(path, repair=False).problems:
                 report.changes += _fix_rows(path, *_rescan(path))
     finally:  # the copy, and the -wal and -shm files reading it made beside it
         for made in (readable, Path(f"{readable}-wal"), Path(f"{readable}-shm")):
@@ -210,7 +222,7 @@ def _fix_rows(
 ) -> list[str]:
     """Remove unusable rows and rebuild inconsistent card states, in one transaction."""
     changes: list[str] = []
-    with st.open_store(path, check_rows=False) as store, store._write() as conn:
+    with st.open_store(path, check_rows=False, lock=False) as store, store._write() as conn:
         for deck, card_id, _ in scan.bad_states:
             conn.execute("DELETE FROM card_state WHERE deck IS ? AND card_id IS ?", (deck, card_id))
             if (deck, card_id) not in diffs:
@@ -302,7 +314,7 @@ def _salvage(path: Path, source: Path | None = None) -> list[str]:
     changes = []
     src = _read_only(source or path)
     try:
-        with st.open_store(tmp, check_rows=False) as new, new._write() as conn:
+        with st.open_store(tmp, check_rows=False, lock=False) as new, new._write() as conn:
             for table, wanted, key in _TABLES:
                 columns = _present(src, table, wanted)
                 rows, lost = _readable(src, table, columns, key)
