@@ -102,3 +102,121 @@ def test_a_store_being_repaired_is_waited_for_then_refused_in_one_line(
         result = run("stats", env={**os.environ, "CALCQUIZ_BUSY_TIMEOUT_MS": "200"})
     assert "being repaired" in one_line(result)
     assert run("stats").returncode == 0
+
+
+# ---------------------------------------------------------------- a change of learning steps
+
+TEN_STEPS = " ".join(f"{m}m" for m in range(1, 11))
+
+
+def good_on_learning_cards(home: Path, decks, clock, settings, goods: int, cards: int) -> None:
+    """Rate ``cards`` new cards Good ``goods`` times each, every step waited out."""
+    from calcquiz.session import SessionOptions, StudySession
+    from calcquiz.store import open_store
+
+    with open_store(home / "calcquiz.db") as store:
+        session = StudySession(
+            store, decks, SessionOptions(new_limit=cards), clock=clock, config=settings
+        )
+        for _ in range(goods * cards):
+            if session.next_card() is None:
+                clock.advance(11 * 60)
+                assert session.next_card() is not None
+            session.reveal()
+            session.rate(3)
+
+
+def test_shorter_learning_steps_leave_learning_cards_healthy(cli, calcquiz_home: Path, decks):
+    from calcquiz.config import Config
+    from calcquiz.store import LEARNING, REVIEW, open_store
+
+    from .helpers import Clock
+
+    db = calcquiz_home / "calcquiz.db"
+    clock = Clock()
+    good_on_learning_cards(calcquiz_home, decks, clock, Config(learning_steps=TEN_STEPS), 5, 3)
+    learning = rows(db, "SELECT card_id, state, step FROM card_state ORDER BY card_id")
+    assert [(state, step) for _, state, step in learning] == [(LEARNING, 5)] * 3
+
+    assert cli("config", "set", "learning_steps", "1m").exit_code == 0
+    found = cli("check")
+    assert found.exit_code == 0 and "no problems found" in found.stdout, found.stdout
+    before = dump(db)
+    assert cli("check", "--repair").exit_code == 0
+    assert dump(db) == before and not list(calcquiz_home.glob("calcquiz.db.bak-*"))
+
+    # The cards go on from the last step: Good graduates them (the other two stay put).
+    clock.advance(3600)
+    good_on_learning_cards(calcquiz_home, decks, clock, Config(learning_steps="1m"), 1, 1)
+    with open_store(db) as store:
+        states = sorted(s.state for s in store.card_states(DECK).values())
+    assert states == [LEARNING, LEARNING, REVIEW]
+    assert cli("check").exit_code == 0
+
+
+def test_a_step_past_the_steps_goes_on_as_in_anki(tmp_path: Path):
+    """A card five Goods into ten learning steps, then the steps cut to one: each button
+    does what Anki's own scheduler does with the same card (the official anki package):
+    Again starts over, Hard repeats the step (1.5 x), Good and Easy graduate."""
+    import anki.collection  # noqa: F401  (anki's modules import each other in this order)
+    from anki.scheduler.v3 import CardAnswer
+
+    from calcquiz import scheduler as sched
+    from calcquiz.config import Config
+    from calcquiz.store import LEARNING
+
+    from .helpers import T0, open_collection
+
+    col = open_collection(tmp_path / "anki")
+    conf = col.decks.config_dict_for_deck_id(1)
+    conf["new"]["delays"] = [float(m) for m in range(1, 11)]
+    col.decks.update_config(conf)
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "q", "a"
+    col.add_note(note, 1)
+    cid = note.cards()[0].id
+    for _ in range(5):
+        card = col.get_card(cid)
+        card.start_timer()
+        states = col._backend.get_scheduling_states(cid)
+        answer = col.sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD)
+        col.sched.answer_card(answer)
+    conf["new"]["delays"] = [1.0]
+    col.decks.update_config(conf)
+    anki_states = col._backend.get_scheduling_states(cid)
+    col.close()
+
+    scheduler = sched.make_scheduler(fuzz=False, config=Config(learning_steps="1m"))
+    state = sched.CardState(DECK, "c", LEARNING, 5, None, None, T0, T0 - 600, 5, 0)
+    ours = sched.preview(scheduler, DECK, "c", state, T0)
+    for rating, name in ((1, "again"), (2, "hard"), (3, "good"), (4, "easy")):
+        theirs = getattr(anki_states, name).normal
+        if theirs.WhichOneof("kind") == "review":
+            assert ours[rating].state.state != LEARNING, name
+        else:
+            assert ours[rating].state.state == LEARNING, name
+            assert ours[rating].interval == theirs.learning.scheduled_secs, name
+
+
+def test_a_step_past_several_steps_is_taken_as_the_last_one():
+    """With more than one step left, calcquiz (which keeps a card's step, not Anki's count
+    of steps to go) takes the card as on the last step: Hard repeats it, Good graduates."""
+    from calcquiz import scheduler as sched
+    from calcquiz.config import Config
+    from calcquiz.store import LEARNING, RELEARNING, REVIEW
+
+    from .helpers import T0
+
+    scheduler = sched.make_scheduler(
+        fuzz=False, config=Config(learning_steps="1m 10m", relearning_steps="10m")
+    )
+    learning = sched.CardState(DECK, "c", LEARNING, 5, None, None, T0, T0 - 600, 5, 0)
+    relearning = sched.CardState(DECK, "c", RELEARNING, 3, 2.0, 6.0, T0, T0 - 600, 9, 1)
+    # Hard on the last step repeats it; on a first and only step it waits 1.5 x the step.
+    for state, last_step in ((learning, 600.0), (relearning, 900.0)):
+        ours = sched.preview(scheduler, DECK, "c", state, T0)
+        assert (ours[1].state.state, ours[1].state.step, ours[1].interval) == (
+            state.state, 0, {LEARNING: 60.0, RELEARNING: 600.0}[state.state]
+        )
+        assert (ours[2].state.state, ours[2].interval) == (state.state, last_step)
+        assert ours[3].state.state == REVIEW and ours[3].state.step is None

@@ -17,7 +17,7 @@ def check(
     ] = False,
 ) -> None:
     """Check the progress database: SQLite's integrity check, every row's values, and
-    that each card's saved state is its review log replayed through FSRS.
+    that each card's saved state is the one its latest logged rating recorded.
 
     Prints one line per problem; exit 1 if any is found. With --repair, first copies
     the file to calcquiz.db.bak-<timestamp>, then removes rows it cannot use, rebuilds

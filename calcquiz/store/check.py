@@ -2,9 +2,9 @@
 
 Checked, in order: SQLite's ``integrity_check``; the schema (through
 :func:`calcquiz.store.classify`); every row's values (a known state, finite numbers in
-range, dates in range, readable JSON); and that each card's saved state is its review log
-replayed through the scheduler (:func:`calcquiz.scheduler.replay`, fuzz off; the due date
-is compared with the last rating's logged "after" state, since fuzz drew it).
+range, dates in range, readable JSON); and that each card's saved state is the one its
+latest logged rating recorded (:func:`calcquiz.store.scan.differences`: not a replay
+through today's settings, which may have changed since).
 
 ``repair`` first copies the file beside itself (``calcquiz.db.bak-<timestamp>``), then
 removes rows it cannot use, rebuilds each inconsistent card's state from its log (or,

@@ -1,6 +1,6 @@
 """What ``calcquiz check`` reads: each row's check, one scan of every table
-(:func:`scan_file`), and the replay that says what each card's saved state should be
-(:func:`expected_state`).
+(:func:`scan_file`), and what each card's saved state should be: the one its latest
+rating recorded (:func:`differences`).
 Read-only; :mod:`calcquiz.store.check` reports and repairs. No terminal here.
 """
 
@@ -23,8 +23,8 @@ from calcquiz.store.rows import (
     state_problem,
 )
 
-# Fields the log decides on its own; the due date carries fuzz and is compared separately.
-_REPLAYED = ("state", "step", "reps", "lapses")
+# Fields compared exactly; the floats within rounding.
+_EXACT = ("state", "step", "reps", "lapses")
 _FLOATS = ("stability", "difficulty")
 LOG_COLUMNS = (
     "id, deck, card_id, rating, reviewed_at, duration_ms, state_before, state_after, "
@@ -148,30 +148,17 @@ def scan_file(conn: sqlite3.Connection) -> Scan:
     return scan
 
 
-# ---------------------------------------------------------------- replay
+# ---------------------------------------------------------------- what the log says
 
 
-def expected_state(
-    scheduler: Any, deck: str, card_id: str, log: list[tuple[int, float, CardState]]
-) -> CardState | None:
-    """The state the log leads to: replayed at each rating's scheduler time, with the due
-    date of the last logged 'after' state (fuzz drew it; everything else follows)."""
-    from calcquiz.scheduler import replay
-
-    ratings = [
-        (rating, after.last_review if after.last_review is not None else at)
-        for rating, at, after in log
-    ]
-    state = replay(scheduler, deck, card_id, ratings)
-    if state is None:
-        return None
-    # The latest rating; ratings recomputed at the same instant keep their log order.
-    last = max(enumerate(log), key=lambda ir: (ir[1][2].last_review or ir[1][1], ir[0]))[1][2]
-    return CardState(**{**state.__dict__, "due": last.due})
+def last_recorded(log: list[tuple[int, float, CardState]]) -> CardState:
+    """The state a card's latest rating recorded (the log is in commit order: each rating
+    is applied to the state the one before it left, so the last one is the card's)."""
+    return log[-1][2]
 
 
 def same_state(a: CardState, b: CardState) -> bool:
-    if any(getattr(a, f) != getattr(b, f) for f in _REPLAYED):
+    if any(getattr(a, f) != getattr(b, f) for f in _EXACT):
         return False
     for name in (*_FLOATS, "due", "last_review"):
         x, y = getattr(a, name), getattr(b, name)
@@ -183,31 +170,31 @@ def same_state(a: CardState, b: CardState) -> bool:
 
 
 def differences(scan: Scan) -> dict[tuple[str, str], tuple[str, CardState | None]]:
-    """Cards whose saved state is not their log replayed: key -> (why, the right state)."""
-    from calcquiz.scheduler import make_scheduler
+    """Cards whose saved state is not the one their latest rating recorded: key -> (why,
+    the right state; None: no usable rating, the card is new).
 
-    scheduler = make_scheduler(fuzz=False)
+    The log is not replayed through today's scheduler here: the learning steps, the FSRS
+    parameters or the retention may have changed since a rating was given, and each
+    rating was right for the settings of its day (a learning step past today's count is a
+    valid state: the card goes on from the last step)."""
     bad_keys = {(d, c) for d, c, _ in scan.bad_states}
     out: dict[tuple[str, str], tuple[str, CardState | None]] = {}
     for key in sorted((set(scan.states) | set(scan.logs) | bad_keys) - scan.imported, key=str):
         log = scan.logs.get(key, [])
-        want = expected_state(scheduler, key[0], key[1], log) if log else None
+        want = last_recorded(log) if log else None
         have = scan.states.get(key)
         if key in bad_keys:
-            continue  # reported as a bad row; rebuilt below from `want`
-        if have is None and want is not None:
+            out[key] = ("", want)  # reported as a bad row; rebuilt from `want`
+        elif have is None and want is not None:
             out[key] = (f"has {len(log)} logged ratings but no saved state", want)
         elif have is not None and want is None:
             out[key] = ("has a saved state but no logged rating", None)
         elif have is not None and want is not None and not same_state(have, want):
             out[key] = (
-                f"saved state ({brief_state(have)}) is not its review log replayed "
-                f"({brief_state(want)})",
+                f"saved state ({brief_state(have)}) is not the one its latest rating "
+                f"recorded ({brief_state(want)})",
                 want,
             )
-    for key in bad_keys - scan.imported:
-        log = scan.logs.get(key, [])
-        out[key] = ("", expected_state(scheduler, key[0], key[1], log) if log else None)
     return out
 
 
