@@ -149,7 +149,7 @@ def test_record_then_undo_round_trips(tmp_path: Path, before, after, rating):
         assert store.card_state(after.deck, after.card_id) == after
         logged = store.reviews()[-1]
         assert (logged.rating, logged.state_after, logged.duration_ms) == (rating, after.state, 10)
-        restored = store.undo_review(review_id)
+        restored = store.undo_review(review_id).state
         assert restored == before
         assert store.card_state(after.deck, after.card_id) == before
         assert len(store.reviews()) == n
@@ -197,7 +197,7 @@ def test_undo_only_while_the_card_is_as_that_rating_left_it(tmp_path: Path):
         assert store.card_state("d", "c") == state(2)
         assert len(store.reviews()) == 2
         cram = store.apply_review(state(2), state(2), 1, 30.0, 5, cram=True).review_id
-        assert store.undo_review(cram) == state(2)  # a cram rating changed no state
+        assert store.undo_review(cram).state == state(2)  # a cram rating changed no state
         assert store.card_state("d", "c") == state(2)
 
 
