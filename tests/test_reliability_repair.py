@@ -220,3 +220,104 @@ def test_a_step_past_several_steps_is_taken_as_the_last_one():
         )
         assert (ours[2].state.state, ours[2].interval) == (state.state, last_step)
         assert ours[3].state.state == REVIEW and ours[3].state.step is None
+
+
+# ---------------------------------------------------------------- ratings damaged in part
+
+
+def four_ratings(home: Path, decks) -> list[tuple]:
+    """Card 'derivative' rated Good, Good, Again, Good, each when due; its log rows."""
+    from calcquiz.config import Config
+    from calcquiz.session import SessionOptions, StudySession
+    from calcquiz.store import open_store
+
+    from .helpers import Clock
+
+    clock = Clock()
+    with open_store(home / "calcquiz.db") as store:
+        for rating in (3, 3, 1, 3):
+            session = StudySession(
+                store, decks, SessionOptions(new_limit=1), clock=clock, config=Config()
+            )
+            card = session.next_card()
+            assert card is not None and card.id == "derivative"
+            session.reveal()
+            session.rate(rating)
+            clock.advance(400 * 86400)
+    return log_rows(home / "calcquiz.db")
+
+
+def log_rows(db: Path) -> list[tuple]:
+    return rows(
+        db,
+        "SELECT id, rating, reviewed_at, state_before, state_after, before_json, after_json "
+        "FROM review_log WHERE card_id = 'derivative' ORDER BY id",
+    )
+
+
+def replayed_fields(after_json: str) -> tuple:
+    """What a rating applied again gives exactly (its due date carries the day's fuzz)."""
+    import json
+
+    s = json.loads(after_json)
+    return (s["state"], s["step"], s["reps"], s["lapses"], s["last_review"],
+            round(s["stability"], 9), round(s["difficulty"], 9))
+
+
+BROKEN = {
+    # (which row, SQL that breaks it, the columns it must get back exactly)
+    "middle after_json": (1, "after_json = '{broken'", (6,)),
+    "last after_json": (3, "after_json = '{broken'", (6,)),
+    "state_before 9": (2, "state_before = 9", (3,)),
+    "state_after text": (0, "state_after = 'x'", (4,)),
+    "before_json of another card": (
+        2, "before_json = replace(before_json, 'derivative', 'gradient')", (5,)
+    ),
+    "before_json and after_json": (1, "before_json = '[]', after_json = '{broken'", (5, 6)),
+}
+
+
+@pytest.mark.parametrize(("at", "damage", "columns"), BROKEN.values(), ids=BROKEN.keys())
+def test_repair_rebuilds_a_rating_whose_rating_and_time_are_intact(
+    cli, calcquiz_home: Path, decks, at: int, damage: str, columns: tuple
+):
+    db = calcquiz_home / "calcquiz.db"
+    good = four_ratings(calcquiz_home, decks)
+    execute(db, f"UPDATE review_log SET {damage} WHERE id = ?", (good[at][0],))
+    found = cli("check")
+    assert found.exit_code == 1 and f"Problem: review {good[at][0]}" in found.stdout
+
+    fixed = cli("check", "--repair")
+    assert fixed.exit_code == 0, fixed.stdout
+    assert "kept its rating and time; rebuilt" in fixed.stdout
+    mended = log_rows(db)
+    assert mended == good  # every rating kept, each broken part given back exactly
+    assert cli("check").exit_code == 0
+
+
+def test_a_rating_with_no_intact_neighbour_is_applied_again(cli, calcquiz_home: Path, decks):
+    """The 'after' state of rating 2 is broken, and so is rating 3's copy of it ('before'):
+    rating 2 is applied again to rating 1's state (fuzz off, so the due date aside)."""
+    db = calcquiz_home / "calcquiz.db"
+    good = four_ratings(calcquiz_home, decks)
+    execute(db, "UPDATE review_log SET after_json = '{broken' WHERE id = ?", (good[1][0],))
+    execute(db, "UPDATE review_log SET before_json = 'null' WHERE id = ?", (good[2][0],))
+    fixed = cli("check", "--repair")
+    assert fixed.exit_code == 0, fixed.stdout
+    assert "applied again" in fixed.stdout
+    mended = log_rows(db)
+    assert [r[:5] for r in mended] == [r[:5] for r in good]
+    assert replayed_fields(mended[1][6]) == replayed_fields(good[1][6])
+    assert mended[2][5] == mended[1][6]  # the chain holds again
+    assert cli("check").exit_code == 0
+
+
+def test_a_rating_without_its_card_or_time_is_still_removed(cli, calcquiz_home: Path, decks):
+    db = calcquiz_home / "calcquiz.db"
+    good = four_ratings(calcquiz_home, decks)
+    execute(db, "UPDATE review_log SET reviewed_at = 'noon' WHERE id = ?", (good[3][0],))
+    fixed = cli("check", "--repair")
+    assert fixed.exit_code == 0, fixed.stdout
+    assert f"Fixed: removed review {good[3][0]}" in fixed.stdout
+    assert len(log_rows(db)) == 3
+    assert cli("check").exit_code == 0

@@ -7,8 +7,10 @@ latest logged rating recorded (:func:`calcquiz.store.scan.differences`: not a re
 through today's settings, which may have changed since).
 
 ``repair`` first copies the file beside itself (``calcquiz.db.bak-<timestamp>``), then
-removes rows it cannot use, rebuilds each inconsistent card's state from its log (or,
-with no usable log, makes it new again), and reports each change. A file with damaged
+keeps each rating whose rating and time are intact, rebuilding its broken saved states
+(:mod:`calcquiz.store.mend`), removes rows it cannot use, rebuilds each inconsistent
+card's state from its log (or, with no usable log, makes it new again), and reports each
+change. A file with damaged
 pages, or cut short, is rebuilt from the rows that can still be read. No terminal here.
 """
 
@@ -66,6 +68,7 @@ def _problems(scan: Scan, diffs: dict[tuple[str, str], tuple[str, CardState | No
     lines = list(scan.damaged)
     lines += [f"{_card((d, c))}: {why}" for d, c, why in scan.bad_states]
     lines += [why for _, why in scan.bad_reviews]
+    lines += [f"review {m.id} of card {m.card_id!r}: {m.flaws}" for m in scan.mended]
     lines += [why for _, why in scan.bad_drills]
     lines += [
         f"{_card((d, c))}: suspended/buried/leech marks: {why}" for d, c, why in scan.bad_flags
@@ -232,6 +235,16 @@ def _fix_rows(
             # its exercise stays a drill answer, no longer linked to a review
             conn.execute("UPDATE drill_log SET review_id = NULL WHERE review_id = ?", (review_id,))
             changes.append(f"removed {why}")
+        for m in scan.mended:
+            conn.execute(
+                "UPDATE review_log SET state_before = ?, state_after = ?, before_json = ?, "
+                "after_json = ? WHERE id = ?",
+                (m.state_before, m.state_after, m.before_json, m.after_json, m.id),
+            )
+            changes.append(
+                f"review {m.id} of card {m.card_id!r}: kept its rating and time; rebuilt "
+                f"{m.rebuilt}"
+            )
         for deck, card_id, why in scan.bad_flags:
             conn.execute("DELETE FROM card_flags WHERE deck IS ? AND card_id IS ?", (deck, card_id))
             changes.append(f"{_card((deck, card_id))}: removed its unusable marks ({why})")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calcquiz.states import CardState
+from calcquiz.store.mend import Logged, Mended, mend_card
 from calcquiz.store.rows import (
     _FLAG_COLUMNS,
     _STATE_COLUMNS,
@@ -45,6 +46,7 @@ class Scan:
     states: dict[tuple[str, str], CardState] = field(default_factory=dict)
     logs: dict[tuple[str, str], list[tuple[int, float, CardState]]] = field(default_factory=dict)
     imported: set[tuple[str, str]] = field(default_factory=set)
+    mended: list[Mended] = field(default_factory=list)  # rows kept, their states rebuilt
 
 
 # ---------------------------------------------------------------- row checks
@@ -55,7 +57,9 @@ def _time_ok(value: object) -> bool:
 
 
 def review_problem(row: tuple[Any, ...]) -> str | None:
-    """Why a review_log row (``LOG_COLUMNS`` order) is unusable, or None."""
+    """Why a review_log row (``LOG_COLUMNS`` order) cannot be used at all, or None: its
+    card, rating, time or cram flag is broken. (Broken saved states are mended from the
+    card's other rows: :mod:`calcquiz.store.mend`.)"""
     _, deck, card_id, rating, reviewed_at, _, before, after, _, after_json, cram = row
     if not isinstance(deck, str) or not isinstance(card_id, str):
         return "its deck or card id is not text"
@@ -63,28 +67,13 @@ def review_problem(row: tuple[Any, ...]) -> str | None:
         return f"unknown rating {rating!r}"
     if not _time_ok(reviewed_at):
         return f"bad review time {reviewed_at!r}"
-    for name, value in (("state before", before), ("state after", after)):
-        if type(value) is not int or value not in STATE_NAMES:
-            return f"unknown {name} {value!r}"
     if cram not in (0, 1) or type(cram) is not int:
         return f"bad cram flag {cram!r}"
-    if after_json == "{}":  # imported history: no state recorded
-        return None
-    state = _parse_state(after_json)
-    if state is None:
-        return "its saved 'after' state is unreadable"
-    if not cram and (state_problem(tuple(state.__dict__.values())) or state.card_id != card_id):
-        return "its saved 'after' state is not a usable state of this card"
+    if after_json == "{}":  # imported history: its state codes are all there is
+        for name, value in (("state before", before), ("state after", after)):
+            if type(value) is not int or value not in STATE_NAMES:
+                return f"unknown {name} {value!r}"
     return None
-
-
-def _parse_state(text: object) -> CardState | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return CardState.from_json(text)
-    except (TypeError, ValueError):
-        return None
 
 
 def drill_problem(row: tuple[Any, ...]) -> str | None:
@@ -125,16 +114,16 @@ def scan_file(conn: sqlite3.Connection) -> Scan:
         else:
             scan.states[(row[0], row[1])] = CardState(*row)
     sql = f"SELECT {LOG_COLUMNS} FROM review_log ORDER BY id"
+    ratings: dict[tuple[str, str], list[Logged]] = {}
     for row in _rows(conn, sql, scan, "review_log"):
         why = review_problem(row)
         if why:
             scan.bad_reviews.append((row[0], f"review {row[0]} of card {row[2]!r}: {why}"))
         elif row[9] == "{}":
             scan.imported.add((row[1], row[2]))
-        elif not row[10]:
-            after = _parse_state(row[9])
-            assert after is not None
-            scan.logs.setdefault((row[1], row[2]), []).append((row[3], row[4], after))
+        else:
+            ratings.setdefault((row[1], row[2]), []).append(Logged.read(row))
+    _mend(scan, ratings)
     sql = f"SELECT {_FLAG_COLUMNS} FROM card_flags"
     for row in _rows(conn, sql, scan, "card_flags"):
         why = flags_problem(row)
@@ -146,6 +135,29 @@ def scan_file(conn: sqlite3.Connection) -> Scan:
         if why:
             scan.bad_drills.append((row[0], f"drill answer {row[0]}: {why}"))
     return scan
+
+
+def _mend(scan: Scan, ratings: dict[tuple[str, str], list[Logged]]) -> None:
+    """Each card's ratings, their broken saved states rebuilt (:func:`mend_card`)."""
+    from calcquiz import scheduler as sched
+
+    made: list[Any] = []
+
+    def step(row: Logged, before: CardState | None, at: float) -> CardState:
+        if not made:  # fsrs is loaded only when a rating has to be applied again
+            made.append(sched.make_scheduler(fuzz=False))
+        return sched.preview(made[0], row.deck, row.card_id, before, at)[row.rating].state
+
+    def cram(row: Logged, before: CardState | None, at: float) -> CardState:
+        return sched.cram_state(before, row.deck, row.card_id, row.rating, at)
+
+    for key, rows in ratings.items():
+        if key in scan.imported:
+            continue  # imported history: no saved states to mend or compare
+        mended, log = mend_card(rows, scan.states.get(key), step, cram)
+        scan.mended += mended
+        if log:
+            scan.logs[key] = log
 
 
 # ---------------------------------------------------------------- what the log says
