@@ -321,3 +321,76 @@ def test_a_rating_without_its_card_or_time_is_still_removed(cli, calcquiz_home: 
     assert f"Fixed: removed review {good[3][0]}" in fixed.stdout
     assert len(log_rows(db)) == 3
     assert cli("check").exit_code == 0
+
+
+# ---------------------------------------------------------------- under a file-size limit
+
+
+def limited(kb: int):
+    """Run the child under ``ulimit -f kb`` (a write past it fails with EFBIG)."""
+    import resource
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (kb * 1024, kb * 1024))
+
+    return apply
+
+
+def damaged_store(db: Path) -> None:
+    """A store of about 300 KB with two damaged pages near its end."""
+    from calcquiz.store import open_store
+
+    with open_store(db) as store:
+        for i in range(1500):
+            store.record_drill("derivative", "p" * 100, "1", "1", True, i)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(db.read_bytes())
+    size = int.from_bytes(data[16:18], "big")
+    pages = len(data) // size
+    for page in (pages - 3, pages - 2):
+        data[page * size : (page + 1) * size] = bytes(range(256)) * (size // 256)
+    db.write_bytes(bytes(data))
+
+
+@pytest.mark.slow
+def test_repair_under_a_file_size_limit_is_all_or_nothing(cli, calcquiz_home: Path):
+    assert cli("study", input="\n3\n\n1\nq\n").exit_code == 0
+    db = calcquiz_home / "calcquiz.db"
+    damaged_store(db)
+    original = db.read_bytes()
+    outcomes = set()
+    for kb in range(32, len(original) // 1024 + 128, 32):
+        db.write_bytes(original)
+        for made in calcquiz_home.glob("calcquiz.db?*"):
+            made.unlink()
+        result = run("check", "--repair", preexec_fn=limited(kb))
+        left = sorted(p.name for p in calcquiz_home.glob("calcquiz.db*"))
+        if result.returncode == 0:
+            outcomes.add("repaired")
+            assert run("check").returncode == 0, kb
+            assert [n for n in left if ".bak-" in n] and not [n for n in left if "salvage" in n]
+            continue
+        outcomes.add("refused")
+        error = one_line(result)
+        assert "cannot repair" in error and "nothing was changed" in error, (kb, error)
+        assert db.read_bytes() == original, kb
+        assert set(left) <= {"calcquiz.db", "calcquiz.db-wal", "calcquiz.db-shm"}, (kb, left)
+    assert outcomes == {"repaired", "refused"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kb", [8, 32, 40, 48, 64])
+def test_the_first_store_under_a_file_size_limit(calcquiz_home: Path, kb: int):
+    """Creating the store fails in one line, or the store is whole; a later command (with
+    no limit) never meets a half-made one."""
+    from calcquiz.store import SCHEMA_VERSION
+
+    result = run("study", input="\n3\nq\n", preexec_fn=limited(kb))
+    error = one_line(result)
+    assert "cannot rollback" not in error and "file-size limit" in error
+    db = calcquiz_home / "calcquiz.db"
+    if db.exists():  # created whole before the rating failed
+        assert rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert run("study", input="\n3\nq\n").returncode == 0
+    assert rows(db, "SELECT COUNT(*) FROM review_log") == [(1,)]
+    assert run("check").returncode == 0

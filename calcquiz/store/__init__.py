@@ -191,6 +191,9 @@ def open_store(
         migrate(conn)
         bad = store.first_bad_state() if check_rows else None
     except sqlite3.Error as exc:
+        conn.close()
+        if kind == "missing" and held is not None:
+            held.discard_if_alone(path)  # no half-made store for a later command to misread
         store.close()
         raise store_error(path, exc) from None
     if bad is not None:

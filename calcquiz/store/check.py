@@ -16,7 +16,6 @@ pages, or cut short, is rebuilt from the rows that can still be read. No termina
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -27,10 +26,9 @@ from calcquiz import store as st
 from calcquiz.errors import StoreError
 from calcquiz.states import CardState
 from calcquiz.store.lock import hold
-from calcquiz.store.rows import _FLAG_COLUMNS, _STATE_COLUMNS, _put_state
+from calcquiz.store.rows import _put_state
+from calcquiz.store.salvage import patched_copy, put_in_place, read_only, salvage, sidecars
 from calcquiz.store.scan import (
-    DRILL_COLUMNS,
-    LOG_COLUMNS,
     Scan,
     brief_state,
     differences,
@@ -54,10 +52,6 @@ class Report:
 
 
 # ---------------------------------------------------------------- check and repair
-
-
-def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
 def _card(key: tuple[Any, Any]) -> str:
@@ -104,7 +98,7 @@ def _check(path: Path, repair: bool) -> Report:
         report.exists = False  # nothing studied yet: nothing to check
         return report
     try:
-        conn = _read_only(path)
+        conn = read_only(path)
         try:
             scan = scan_file(conn)
         finally:
@@ -115,15 +109,46 @@ def _check(path: Path, repair: bool) -> Report:
     report.problems = _problems(scan, diffs)
     report.not_replayed = len(scan.imported)
     if repair and report.problems:
-        report.backup = backup(path)
-        if scan.damaged:
-            report.changes += _salvage(path)
-            rescan = _check(path, repair=False)  # the rebuilt file, checked afresh
-            if rescan.problems:
-                report.changes += _fix_rows(path, *_rescan(path))
-        else:
-            report.changes += _fix_rows(path, scan, diffs)
+        report.backup, report.changes = _repair(path, None if scan.damaged else (scan, diffs))
     return report
+
+
+Diffs = dict[tuple[str, str], tuple[str, CardState | None]]
+
+
+def _repair(
+    path: Path, found: tuple[Scan, Diffs] | None, source: Path | None = None
+) -> tuple[Path, list[str]]:
+    """Back the file up, then fix ``found`` in one transaction; with nothing found (the
+    file is damaged or cut short), rebuild it from the readable rows of ``source``
+    (default: the file), fix the rebuilt file, and put it in place in one rename.
+
+    All or nothing: if any step fails (a full disk, a file-size limit), every file made
+    is removed, the store is as it was, and StoreError says so in one line."""
+    made: list[Path] = []
+    try:
+        saved = backup(path)
+        made += sidecars(saved)
+        if found is not None:
+            return saved, _fix_rows(path, *found)
+        rebuilt = path.with_name(f"{path.name}.salvage")
+        made += sidecars(rebuilt)
+        changes = salvage(source or path, rebuilt)
+        scan, diffs = _rescan(rebuilt)  # the rebuilt file, checked afresh
+        if _problems(scan, diffs):
+            changes += _fix_rows(rebuilt, scan, diffs)
+        put_in_place(rebuilt, path)
+        return saved, changes
+    except (OSError, sqlite3.Error, StoreError) as exc:
+        for file in made:
+            file.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            from calcquiz.paths import describe_os_error
+
+            reason = describe_os_error(exc)
+        else:
+            reason = str(exc)
+        raise StoreError(f"cannot repair {path}: {reason}; nothing was changed") from None
 
 
 def _cut_short(path: Path) -> bool:
@@ -139,7 +164,7 @@ def _cut_short(path: Path) -> bool:
 def _check_cut_short(path: Path, repair: bool, report: Report) -> Report:
     """SQLite will not open a file cut short; a copy padded back to its full length can be
     read, and (after checking it is ours) salvaged from."""
-    readable = _patched_copy(path)
+    readable = patched_copy(path)
     try:
         st.classify(readable)  # not ours: StoreError, and the file is left alone
         size = path.stat().st_size
@@ -148,38 +173,15 @@ def _check_cut_short(path: Path, repair: bool, report: Report) -> Report:
             "`calcquiz check --repair` rebuilds it from the rows that remain"
         )
         if repair:
-            report.backup = backup(path)
-            report.changes += _salvage(path, source=readable)
-            if _check(path, repair=False).problems:
-                report.changes += _fix_rows(path, *_rescan(path))
+            report.backup, report.changes = _repair(path, None, source=readable)
     finally:  # the copy, and the -wal and -shm files reading it made beside it
         for made in (readable, Path(f"{readable}-wal"), Path(f"{readable}-shm")):
             made.unlink(missing_ok=True)
     return report
 
 
-def _patched_copy(path: Path) -> Path:
-    """A copy in the temporary folder (nothing is added beside a file that may not be ours)."""
-    import shutil
-    import tempfile
-
-    fd, name = tempfile.mkstemp(prefix="calcquiz-check-", suffix=".db")
-    os.close(fd)
-    copy = Path(name)
-    shutil.copyfile(path, copy)
-    with open(copy, "r+b") as fh:
-        header = fh.read(100)
-        page_size = int.from_bytes(header[16:18], "big")
-        page_size = 65536 if page_size == 1 else page_size
-        pages = int.from_bytes(header[28:32], "big")
-        # The missing pages come back as zeros: the schema still names every table, and a
-        # read that reaches a lost page fails alone (the salvage skips it).
-        fh.truncate(pages * page_size)
-    return copy
-
-
-def _rescan(path: Path) -> tuple[Scan, dict[tuple[str, str], tuple[str, CardState | None]]]:
-    conn = _read_only(path)
+def _rescan(path: Path) -> tuple[Scan, Diffs]:
+    conn = read_only(path)
     try:
         scan = scan_file(conn)
     finally:
@@ -198,20 +200,28 @@ def backup(path: Path) -> Path:
         n += 1
         target = path.with_name(f"{path.name}.bak-{stamp}-{n}")
     try:
-        src = _read_only(path)
-        dst = sqlite3.connect(target)
         try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
-    except sqlite3.Error:  # too damaged for SQLite to copy: copy the bytes
-        for partial in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+            src = read_only(path)
+            dst = sqlite3.connect(target)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+                src.close()
+        except sqlite3.DatabaseError:  # too damaged for SQLite to copy: copy the bytes
+            for partial in sidecars(target)[1:]:
+                partial.unlink(missing_ok=True)
+            shutil.copyfile(path, target)
+            wal = Path(f"{path}-wal")
+            if wal.exists():
+                shutil.copyfile(wal, Path(f"{target}-wal"))
+    except BaseException as exc:  # no half-made backup is left
+        for partial in sidecars(target):
             partial.unlink(missing_ok=True)
-        shutil.copyfile(path, target)
-        wal = Path(f"{path}-wal")
-        if wal.exists():
-            shutil.copyfile(wal, Path(f"{target}-wal"))
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StoreError(f"cannot write the backup {target}: {why}") from None
+        raise
     for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
         if leftover.exists() and leftover.stat().st_size == 0:  # the copy's own, empty
             leftover.unlink()
@@ -260,90 +270,4 @@ def _fix_rows(
                 changes.append(
                     f"{_card(key)}: state rebuilt from its review log ({brief_state(want)})"
                 )
-    return changes
-
-
-_TABLES = (
-    ("card_state", _STATE_COLUMNS, None),
-    ("review_log", f"{LOG_COLUMNS}, kind", "id"),  # kind, review_id: schema 4 on
-    ("drill_log", f"{DRILL_COLUMNS}, review_id", "id"),
-    ("card_flags", _FLAG_COLUMNS, None),
-)
-MAX_SKIPS = 4096  # failed reads in a row before giving up on the rest of a table
-MAX_STEP = 1024
-
-
-def _readable(
-    src: sqlite3.Connection, table: str, columns: str, key: str | None
-) -> tuple[list[tuple], bool]:
-    """The rows of ``table`` that can still be read, and whether any could not."""
-    rows: list[tuple] = []
-    if key is None:
-        try:
-            for row in src.execute(f"SELECT {columns} FROM {table}"):
-                rows.append(row)
-            return rows, False
-        except sqlite3.DatabaseError:
-            return rows, True
-    # Walk by id past damaged pages: on a failure jump ahead, further each time (up to
-    # MAX_STEP ids), until past the largest id (when even that cannot be read: until
-    # MAX_SKIPS failures in a row).
-    try:
-        largest = src.execute(f"SELECT MAX({key}) FROM {table}").fetchone()[0]
-    except sqlite3.DatabaseError:
-        largest = None
-    last, step, skips, lost = 0, 1, 0, False
-    while skips < MAX_SKIPS and (largest is None or last < largest):
-        try:
-            for row in src.execute(
-                f"SELECT {columns} FROM {table} WHERE {key} > ? ORDER BY {key}", (last,)
-            ):
-                rows.append(row)
-                last, step, skips = row[0], 1, 0
-            return rows, lost
-        except sqlite3.DatabaseError:
-            lost = True
-            last, step, skips = last + step, min(step * 2, MAX_STEP), skips + 1
-    return rows, True
-
-
-def _present(src: sqlite3.Connection, table: str, wanted: str) -> str:
-    """The ``wanted`` columns that ``table`` has in ``src`` (an older store lacks the newer
-    ones; the rebuilt file gives them their defaults)."""
-    try:
-        have = {row[1] for row in src.execute(f"PRAGMA table_info({table})")}
-    except sqlite3.DatabaseError:
-        have = set()
-    names = [c for c in wanted.split(", ") if c in have]
-    return ", ".join(names) if names else wanted
-
-
-def _salvage(path: Path, source: Path | None = None) -> list[str]:
-    """Rebuild a file with damaged pages from the rows of ``source`` (default: the file
-    itself) that can be read, then put it in place."""
-    tmp = path.with_name(f"{path.name}.salvage")
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        leftover.unlink(missing_ok=True)
-    changes = []
-    src = _read_only(source or path)
-    try:
-        with st.open_store(tmp, check_rows=False, lock=False) as new, new._write() as conn:
-            for table, wanted, key in _TABLES:
-                columns = _present(src, table, wanted)
-                rows, lost = _readable(src, table, columns, key)
-                marks = ", ".join("?" * len(columns.split(", ")))
-                before = conn.total_changes
-                conn.executemany(  # OR IGNORE: a row the schema refuses is not copied
-                    f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})", rows
-                )
-                copied = conn.total_changes - before
-                changes.append(
-                    f"{table}: copied {copied} readable rows to a rebuilt file"
-                    + ("; an unreadable part was lost" if lost or copied < len(rows) else "")
-                )
-    finally:
-        src.close()
-    for stale in (Path(f"{path}-wal"), Path(f"{path}-shm")):
-        stale.unlink(missing_ok=True)
-    os.replace(tmp, path)
     return changes

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+from contextlib import suppress
 from pathlib import Path
 
 from calcquiz.errors import StoreError
@@ -42,6 +43,19 @@ class FileLock:
         if self.fd is not None:
             os.close(self.fd)  # closing the only descriptor of the open file unlocks it
             self.fd = None
+
+    def discard_if_alone(self, path: Path) -> None:
+        """Remove the file this lock is on (and its -wal and -shm) if no other process has
+        it open: for a store this process began to create and could not finish."""
+        if self.fd is None or fcntl is None or not _same_file(self.fd, path):
+            return
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # another process is creating it too, and may well finish
+        for made in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            with suppress(OSError):
+                made.unlink(missing_ok=True)
 
     def __enter__(self) -> FileLock:
         return self

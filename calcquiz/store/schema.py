@@ -112,7 +112,10 @@ def store_error(path: Path, exc: BaseException) -> StoreError:
     if "disk is full" in text or "database or disk is full" in text:
         return StoreError(f"cannot write {path}: the disk is full")
     if "disk I/O error" in text:
-        return StoreError(f"cannot write {path}: disk I/O error (is the disk full?)")
+        return StoreError(
+            f"cannot write {path}: disk I/O error (is the disk full, or a file-size limit "
+            "reached?)"
+        )
     if "not a database" in text or "malformed" in text:
         return StoreError(
             f"{path} is damaged or not a calcquiz database ({text}); run `calcquiz check` "
@@ -300,5 +303,8 @@ def migrate(conn: sqlite3.Connection) -> None:
             conn.execute(f"PRAGMA user_version = {target}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite has rolled back already after some errors (a full disk, a file-size
+        # limit): a second rollback would fail and hide the error that says why.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
