@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calcquiz.states import CardState
-from calcquiz.store.rows import NEW, STATE_NAMES, state_problem
+from calcquiz.store.rows import NEW, REVIEW, STATE_NAMES, state_problem
 
 # (the row, the state before it, the time) -> the state the row's rating leads to
 Step = Callable[["Logged", CardState | None, float], CardState]
@@ -140,14 +140,23 @@ def _after_from_neighbours(
     later = next((r for r in rows[i + 1 :] if not r.cram), None)
     if later is not None and later.before is not None:
         return later.before, "the next rating's 'before' state"
-    reps = (prev.reps if prev is not None else 0) + 1
-    if (
-        later is None
-        and saved is not None
-        and saved.reps == reps
-        and saved.last_review is not None
-        and saved.last_review >= row.reviewed_at - 1e-3
-    ):
-        return saved, "the card's saved state"
     at = max(row.reviewed_at, (prev.last_review or 0.0) if prev is not None else 0.0)
+    if later is None and saved is not None and _follows(saved, prev, row, at):
+        return saved, "the card's saved state"
     return step(row, prev, at), "its rating and time, applied again to the state before"
+
+
+def _follows(saved: CardState, prev: CardState | None, row: Logged, at: float) -> bool:
+    """Whether the card's saved state can be this last rating's outcome: one more rep, a
+    lapse only for Again on a review card, and reviewed between the rating before it and
+    this one (a session applies a rating as of when the answer was shown)."""
+    reps = prev.reps if prev is not None else 0
+    lapses = prev.lapses if prev is not None else 0
+    lapsed = row.rating == 1 and prev is not None and prev.state == REVIEW
+    earliest = (prev.last_review or 0.0) if prev is not None else 0.0
+    return (
+        saved.reps == reps + 1
+        and saved.lapses == lapses + lapsed
+        and saved.last_review is not None
+        and earliest - 1e-3 <= saved.last_review <= at + 1e-3
+    )
