@@ -396,3 +396,34 @@ def test_the_first_store_under_a_file_size_limit(calcquiz_home: Path, kb: int):
     assert run("study", input="\n3\nq\n").returncode == 0
     assert rows(db, "SELECT COUNT(*) FROM review_log") == [(1,)]
     assert run("check").returncode == 0
+
+
+def test_a_broken_rating_after_imported_history_is_mended(cli, calcquiz_home: Path, decks):
+    """A card with history imported from Anki, then rated here: the local rating's broken
+    'after' state is found and rebuilt from the card's saved state like any other."""
+    from calcquiz.config import Config
+    from calcquiz.session import SessionOptions, StudySession
+    from calcquiz.store import REVIEW, CardState, open_store
+
+    from .helpers import Clock
+
+    db = calcquiz_home / "calcquiz.db"
+    clock = Clock()
+    with open_store(db) as store:
+        last = clock() - 5 * 86400
+        imported = CardState(DECK, "derivative", REVIEW, None, 5.0, 6.0, clock() - 60, last, 3, 0)
+        store.import_history([imported], [(DECK, "derivative", 3, last, 4000, 1, REVIEW)])
+        session = StudySession(
+            store, decks, SessionOptions(new_limit=0), clock=clock, config=Config()
+        )
+        card = session.next_card()
+        assert card is not None and card.id == "derivative"
+        session.reveal()
+        clock.advance(7)
+        session.rate(3)
+    good = log_rows(db)
+    execute(db, "UPDATE review_log SET after_json = '{broken' WHERE id = ?", (good[-1][0],))
+    assert cli("check").exit_code == 1
+    fixed = cli("check", "--repair")
+    assert fixed.exit_code == 0 and "from the card's saved state" in fixed.stdout, fixed.stdout
+    assert log_rows(db) == good

@@ -105,12 +105,13 @@ def mend_card(
     prev: CardState | None = None  # the state the last non-cram rating left
     for i, row in enumerate(rows):
         source = ""
+        # The state the rating was applied to: its own record of it, else the chain's.
+        before = prev if row.before_broken else row.before
         after = row.after
         if after is None and row.cram:
-            after, source = cram_state(row, prev, row.reviewed_at), "the state before it"
+            after, source = cram_state(row, before, row.reviewed_at), "the state before it"
         elif after is None:
-            after, source = _after_from_neighbours(rows, i, prev, saved, step)
-        before = prev if row.before_broken else row.before
+            after, source = _after_from_neighbours(rows, i, before, saved, step)
         if row.flaws:
             rebuilt = []
             if row.after is None:

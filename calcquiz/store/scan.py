@@ -152,11 +152,9 @@ def _mend(scan: Scan, ratings: dict[tuple[str, str], list[Logged]]) -> None:
         return sched.cram_state(before, row.deck, row.card_id, row.rating, at)
 
     for key, rows in ratings.items():
-        if key in scan.imported:
-            continue  # imported history: no saved states to mend or compare
         mended, log = mend_card(rows, scan.states.get(key), step, cram)
         scan.mended += mended
-        if log:
+        if log and key not in scan.imported:  # imported history is not compared
             scan.logs[key] = log
 
 
