@@ -93,9 +93,9 @@ class CalcquizGroup(TyperGroup):
                 raise
             from calcquiz import ui
             from calcquiz.paths import db_path
-            from calcquiz.store import _store_error
+            from calcquiz.store import store_error
 
-            ui.print_error(str(_store_error(db_path(), exc)))
+            ui.print_error(str(store_error(db_path(), exc)))
             raise typer.Exit(1) from None
 
 

@@ -80,6 +80,22 @@ def to_fsrs(state: CardState | None, now: float) -> fsrs.Card:
     )
 
 
+def on_a_known_step(scheduler: fsrs.Scheduler, card: fsrs.Card) -> fsrs.Card:
+    """A (re)learning step past the scheduler's steps (they were shortened since the card
+    was rated) is taken as the last step, as Anki does: Good graduates the card, Hard
+    repeats the last step, Again starts the steps over. (fsrs alone would graduate it
+    on Hard too.)"""
+    import fsrs
+
+    if card.step is None or card.state not in (fsrs.State.Learning, fsrs.State.Relearning):
+        return card
+    learning = card.state == fsrs.State.Learning
+    steps = scheduler.learning_steps if learning else scheduler.relearning_steps
+    if steps and card.step >= len(steps):
+        card.step = len(steps) - 1
+    return card
+
+
 def _days_as_anki(last_review: float, now: float) -> datetime:
     """The last review as fsrs should see it so that it counts the days since as Anki
     does: local days from 4 am, not 24-hour periods (a review at 9:00 a day after one
@@ -132,7 +148,7 @@ def preview(
     """The outcome of each rating (1-4), each reviewed once at ``now``."""
     import fsrs
 
-    card = to_fsrs(state, now)
+    card = on_a_known_step(scheduler, to_fsrs(state, now))
     out: dict[int, RatingPreview] = {}
     for rating in RATINGS:
         reviewed, _ = scheduler.review_card(card, fsrs.Rating(rating), review_datetime=_utc(now))
@@ -233,7 +249,7 @@ def replay_states(
     states: list[CardState] = []
     state: CardState | None = None
     for rating, reviewed_at in sorted(ratings, key=lambda r: r[1]):
-        card = to_fsrs(state, reviewed_at)
+        card = on_a_known_step(scheduler, to_fsrs(state, reviewed_at))
         reviewed, _ = scheduler.review_card(
             card, fsrs.Rating(rating), review_datetime=_utc(reviewed_at)
         )

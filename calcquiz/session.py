@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from calcquiz import scheduler as sched
 from calcquiz.config import Config
 from calcquiz.dates import Calendar
-from calcquiz.errors import BadInputError
+from calcquiz.errors import BadInputError, UndoConflictError
 from calcquiz.exercise_review import ExerciseOutcome, ExerciseReviews, exercise_counts
 from calcquiz.states import CardState, State
 from calcquiz.store import Flags, Store
@@ -90,6 +90,9 @@ class Rated:
     leech: bool = False  # this lapse made the card a leech (again)
     suspended: bool = False  # ... and suspended it
     exercise: ExerciseOutcome | None = None  # rated from this exercise (kind "exercise")
+    marks_set: Flags | None = None  # the marks the rating set (the leech rule's), if any
+    # Undone, but its marks were changed by another session since and were kept as it left them
+    marks_kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class SetAside:
     card: Card
     action: str  # "suspend" or "bury"
     flags_before: Flags
+    flags_after: Flags  # the marks it set: undo puts flags_before back only while they stay
 
 
 @dataclass
@@ -354,7 +358,7 @@ class StudySession:
             applied.review_id, card, rating, before, after, applied.flags_before,
             leech=applied.marked is not None,
             suspended=applied.marked is not None and self.config.leech_action == "suspend",
-            exercise=exercise,
+            exercise=exercise, marks_set=applied.marked,
         )
         self.history.append(rated)
         self.current = None
@@ -390,15 +394,15 @@ class StudySession:
         card = self.current
         if card is None:
             raise RuntimeError("no card is shown")
-        before = self.store.flags(card.deck, card.id)
         if action == "suspend":
-            after = replace(before, suspended=True)
+            change = partial(replace, suspended=True)
         elif action == "bury":
-            after = replace(before, buried_until=self.calendar.today_end(self.clock()))
+            change = partial(replace, buried_until=self.calendar.today_end(self.clock()))
         else:
             raise ValueError(f"unknown action {action!r}")
-        self.store.set_flags(card.deck, card.id, after)
-        done = SetAside(card, action, before)
+        # Applied to the marks as they are at commit time: another session's are kept.
+        before, after = self.store.change_flags(card.deck, card.id, change)
+        done = SetAside(card, action, before, after)
         self.history.append(done)
         self.current = None
         self.current_state = None
@@ -415,21 +419,31 @@ class StudySession:
         """Take back the last rating, suspension or burial (state, log and marks restored
         together); show that card again.
 
-        If another session changed that card since a rating, UndoConflictError is raised,
-        nothing changes, and the rating leaves the undo history."""
+        If another session changed that card since a rating, or its marks since a
+        suspension or burial, UndoConflictError is raised, nothing changes, and the entry
+        leaves the undo history. A rating whose marks (a leech's) another session changed
+        since is undone, and those marks are kept (the result's ``marks_kept``)."""
         if not self.history:
             return None
         last = self.history.pop()
         if isinstance(last, Rated):
-            self.store.undo_review(last.review_id, last.flags_before if last.leech else None)
+            marks = None if last.marks_set is None else (last.marks_set, last.flags_before)
+            undone = self.store.undo_review(last.review_id, marks)
+            if undone.marks_kept is not None:
+                last = replace(last, marks_kept=True)
             again = (last.card.deck, last.card.id)
             self._learning = [e for e in self._learning if (e[1], e[2]) != again]
             if self.options.cram and last.rating == 1 and again in self._reviews:
                 self._reviews.reverse()
                 self._reviews.remove(again)
                 self._reviews.reverse()
-        else:
-            self.store.set_flags(last.card.deck, last.card.id, last.flags_before)
+        elif not self.store.restore_flags(
+            last.card.deck, last.card.id, last.flags_after, last.flags_before
+        ):
+            raise UndoConflictError(
+                f"card {last.card.number}'s marks were changed in another session since; "
+                "they stay as that session left them"
+            )
         if self.current is not None:
             kind = "review" if self.options.cram else _kind(self.current_state)
             self._front.appendleft((kind, self.current))

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calcquiz import scheduler as sched
-from calcquiz.store import _BAD_STATE_SQL, _STATE_COLUMNS, open_store, state_problem
+from calcquiz.store import open_store, state_problem
+from calcquiz.store.rows import _BAD_STATE_SQL, _STATE_COLUMNS
 
 DECK = "Calculus & Optimization"
 # Card 1 Good, card 2 Again, card 3 Easy, card 4 Good: four cards with states and logs.

@@ -223,11 +223,11 @@ def test_stats_use_the_learners_day_and_count_marks(store, decks):
 def test_a_version_2_database_gains_the_marks_table_and_keeps_its_reviews(tmp_path: Path):
     import sqlite3
 
-    from calcquiz import store as store_module
+    from calcquiz.store import schema
 
     path = tmp_path / "v2.db"
     conn = sqlite3.connect(path)
-    migrations = store_module._MIGRATIONS
+    migrations = schema.MIGRATIONS
     conn.executescript(migrations[1] + ";" + migrations[2] + "; PRAGMA user_version = 2;")
     conn.execute(
         "INSERT INTO review_log (deck, card_id, rating, reviewed_at, state_before, state_after, "
@@ -237,7 +237,7 @@ def test_a_version_2_database_gains_the_marks_table_and_keeps_its_reviews(tmp_pa
     conn.commit()
     conn.close()
     with open_store(path) as s:
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         assert s.review_count([DECK]) == 1
         s.set_flags(DECK, "gradient", Flags(suspended=True))
         assert s.card_flags(DECK) == {"gradient": Flags(suspended=True)}

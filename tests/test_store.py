@@ -28,11 +28,11 @@ def test_new_database_has_schema_version_and_wal(tmp_path: Path):
 
 
 def test_migrates_a_version_1_database(tmp_path: Path):
-    from calcquiz import store as store_module
+    from calcquiz.store import schema
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
-    conn.executescript(store_module._MIGRATIONS[1] + "; PRAGMA user_version = 1;")
+    conn.executescript(schema.MIGRATIONS[1] + "; PRAGMA user_version = 1;")
     conn.execute(
         "INSERT INTO review_log (deck, card_id, rating, reviewed_at, state_before, state_after, "
         "after_json) VALUES ('d', 'c', 3, 1.0, 0, 1, '{}')"
@@ -149,7 +149,7 @@ def test_record_then_undo_round_trips(tmp_path: Path, before, after, rating):
         assert store.card_state(after.deck, after.card_id) == after
         logged = store.reviews()[-1]
         assert (logged.rating, logged.state_after, logged.duration_ms) == (rating, after.state, 10)
-        restored = store.undo_review(review_id)
+        restored = store.undo_review(review_id).state
         assert restored == before
         assert store.card_state(after.deck, after.card_id) == before
         assert len(store.reviews()) == n
@@ -197,7 +197,7 @@ def test_undo_only_while_the_card_is_as_that_rating_left_it(tmp_path: Path):
         assert store.card_state("d", "c") == state(2)
         assert len(store.reviews()) == 2
         cram = store.apply_review(state(2), state(2), 1, 30.0, 5, cram=True).review_id
-        assert store.undo_review(cram) == state(2)  # a cram rating changed no state
+        assert store.undo_review(cram).state == state(2)  # a cram rating changed no state
         assert store.card_state("d", "c") == state(2)
 
 
@@ -269,12 +269,12 @@ def test_the_bad_row_index_sees_rows_changed_by_hand(tmp_path: Path):
 
 
 def test_a_version_4_store_gains_the_new_indexes_and_keeps_its_rows(tmp_path: Path):
-    from calcquiz import store as store_module
+    from calcquiz.store import schema
 
     path = tmp_path / "v4.db"
     conn = sqlite3.connect(path)
     for version in range(1, 5):
-        conn.executescript(store_module._MIGRATIONS[version])
+        conn.executescript(schema.MIGRATIONS[version])
     conn.execute(
         "INSERT INTO card_state (deck, card_id, state, stability, difficulty, due, last_review,"
         " reps) VALUES ('d', 'c', 2, 3.0, 5.0, 100.0, 50.0, 1)"
@@ -287,3 +287,12 @@ def test_a_version_4_store_gains_the_new_indexes_and_keeps_its_rows(tmp_path: Pa
         assert {"card_state_due", "card_state_bad", "card_flags_bad"} <= names
         assert store.due_keys("d", 200.0) == [("c", 2, 100.0)]
         assert store.studied_ids("d") == ["c"]
+
+
+def test_the_store_package_exports_no_private_names():
+    """Code outside the store uses its public names only: the package hands out none that
+    start with an underscore (its modules keep their own)."""
+    import calcquiz.store as store_package
+
+    private = [n for n in vars(store_package) if n.startswith("_") and not n.startswith("__")]
+    assert private == []

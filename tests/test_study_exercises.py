@@ -18,7 +18,8 @@ from calcquiz.drills import format_answer, has_generator
 from calcquiz.errors import UndoConflictError
 from calcquiz.scheduler import make_scheduler, preview
 from calcquiz.session import SessionOptions, StudySession
-from calcquiz.store import _MIGRATIONS, NEW, SCHEMA_VERSION, open_store
+from calcquiz.store import NEW, SCHEMA_VERSION, open_store
+from calcquiz.store.schema import MIGRATIONS
 
 from .helpers import T0, Clock
 
@@ -277,7 +278,7 @@ def test_a_store_from_schema_3_gains_kind_and_review_id(tmp_path):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
     for version in (1, 2, 3):
-        conn.executescript(_MIGRATIONS[version])
+        conn.executescript(MIGRATIONS[version])
     conn.execute(
         "INSERT INTO review_log (deck, card_id, rating, reviewed_at, state_before, "
         "state_after, after_json) VALUES ('D', 'c', 3, 1.0, 0, 1, '{}')"

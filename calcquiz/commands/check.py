@@ -17,15 +17,18 @@ def check(
     ] = False,
 ) -> None:
     """Check the progress database: SQLite's integrity check, every row's values, and
-    that each card's saved state is its review log replayed through FSRS.
+    that each card's saved state is the one its latest logged rating recorded.
 
     Prints one line per problem; exit 1 if any is found. With --repair, first copies
-    the file to calcquiz.db.bak-<timestamp>, then removes rows it cannot use, rebuilds
-    each broken card's state from its log (or makes it new again), and reports each change.
+    the file to calcquiz.db.bak-<timestamp>, then keeps every rating whose rating and
+    time are intact (rebuilding its broken parts), removes rows it cannot use, rebuilds
+    each broken card's state from its log (or makes it new again), and reports each
+    change. The repair is refused while another calcquiz process (a study session) has
+    the database open, and if it cannot finish it changes nothing.
 
     Example: calcquiz check --repair
     """
-    from calcquiz import check as checker
+    from calcquiz.store import check as checker
 
     report = checker.check(repair=repair)
     if not report.exists:

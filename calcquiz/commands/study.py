@@ -301,19 +301,20 @@ def unsuspend(ids: CardsArgument, deck: DeckOption = None) -> None:
 
 def _suspend(ids: list[str], deck: list | None, on: bool) -> None:
     from dataclasses import replace
+    from functools import partial
 
     from calcquiz.content import find_card
     from calcquiz.store import open_store
 
     decks = load(deck)
     cards = [find_card(decks, key) for key in ids]  # every id checked before any write
+    change = partial(replace, suspended=True) if on else partial(
+        replace, suspended=False, buried_until=None
+    )
     with open_store() as store:
         for card in cards:
-            flags = store.flags(card.deck, card.id)
-            new = replace(flags, suspended=True) if on else replace(
-                flags, suspended=False, buried_until=None
-            )
-            store.set_flags(card.deck, card.id, new)
+            # read and written in one transaction: a leech mark set meanwhile is kept
+            store.change_flags(card.deck, card.id, change)
             verb = "Suspended" if on else "Unsuspended"
             typer.echo(f"{verb} card {card.number} · {card.id}.")
 

@@ -23,7 +23,8 @@ is not ours, is damaged, or is newer than this code is refused and left untouche
 The package, by idea: :mod:`.schema` (versions, migrations, what a file is, error
 messages), :mod:`.rows` (row records and their checks), :mod:`.base` (connection and
 transaction), :mod:`.cards` (states and marks), :mod:`.reviews` (the review log),
-:mod:`.drills` (the drill log), :mod:`.exchange` (Anki export and import).
+:mod:`.drills` (the drill log), :mod:`.exchange` (Anki export and import),
+:mod:`.scan` and :mod:`.check` (``calcquiz check``: reading every row, and repairing).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from calcquiz.paths import DB_NAME, data_dir, db_path
 from calcquiz.states import CardState, State
 from calcquiz.store.cards import CardStates
 from calcquiz.store.drills import DrillLog
+from calcquiz.store.lock import hold
 from calcquiz.store.reviews import ReviewLog
 
 if TYPE_CHECKING:
@@ -50,10 +52,6 @@ if TYPE_CHECKING:
         review_ms,
         scheduled_history,
     )
-from calcquiz.store.rows import _BAD_FLAGS_SQL as _BAD_FLAGS_SQL
-from calcquiz.store.rows import _BAD_STATE_SQL as _BAD_STATE_SQL
-from calcquiz.store.rows import _FLAG_COLUMNS as _FLAG_COLUMNS
-from calcquiz.store.rows import _STATE_COLUMNS as _STATE_COLUMNS
 from calcquiz.store.rows import (
     LEARNING,
     MAX_COUNT,
@@ -69,24 +67,21 @@ from calcquiz.store.rows import (
     Flags,
     Recompute,
     Review,
+    Undone,
     bad_row_error,
     flags_problem,
     state_problem,
 )
-from calcquiz.store.rows import _number_in as _number_in
-from calcquiz.store.rows import _put_state as _put_state
-from calcquiz.store.schema import _MIGRATIONS as _MIGRATIONS
 from calcquiz.store.schema import (
     BUSY_TIMEOUT_MS,
     SCHEMA_VERSION,
-    _migrate,
     busy_timeout_ms,
     classify,
+    migrate,
+    os_error,
+    store_error,
     use_wal,
 )
-from calcquiz.store.schema import _os_error as _os_error
-from calcquiz.store.schema import _store_error as _store_error
-from calcquiz.store.schema import _truncated as _truncated
 
 # Everything importable as ``calcquiz.store.X`` before the module became this package.
 __all__ = [
@@ -114,6 +109,7 @@ __all__ = [
     "Review",
     "State",
     "Store",
+    "Undone",
     "bad_row_error",
     "busy_timeout_ms",
     "classify",
@@ -125,6 +121,7 @@ __all__ = [
     "review_ms",
     "scheduled_history",
     "state_problem",
+    "store_error",
 ]
 
 
@@ -133,7 +130,11 @@ class Store(CardStates, ReviewLog, DrillLog):
 
     # -- lifecycle
     def close(self) -> None:
-        self.conn.close()
+        try:
+            self.conn.close()
+        finally:
+            if self.file_lock is not None:
+                self.file_lock.release()
 
     def __enter__(self) -> Store:
         return self
@@ -142,13 +143,19 @@ class Store(CardStates, ReviewLog, DrillLog):
         self.close()
 
 
-def open_store(path: Path | None = None, *, check_rows: bool = True) -> Store:
+def open_store(
+    path: Path | None = None, *, check_rows: bool = True, lock: bool = True
+) -> Store:
     """Open (creating or migrating as needed) the progress database.
 
     What the file is is decided read-only first (:func:`classify`): only a new or empty
     file, or a calcquiz store, is written. With ``check_rows`` a card_state row that
     calcquiz cannot use raises BadRowError naming the card (``calcquiz check`` opens
-    without it, to report and repair such rows)."""
+    without it, to report and repair such rows).
+
+    The open store holds the file's shared lock (:mod:`.lock`) until it is closed: a
+    repair waits for no one and is refused while it is held. ``lock=False`` is for the
+    repair itself, which holds the exclusive lock already."""
     path = path or db_path()
     kind = classify(path)
     try:
@@ -164,40 +171,44 @@ def open_store(path: Path | None = None, *, check_rows: bool = True) -> Store:
         elif not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
             raise StoreError(f"cannot write {path}: the file or its folder is read-only")
     except OSError as exc:
-        raise _os_error(path, exc) from None
+        raise os_error(path, exc) from None
+    timeout_ms = busy_timeout_ms()
+    held = hold(path, exclusive=False, wait_s=timeout_ms / 1000) if lock else None
     try:
-        timeout_ms = busy_timeout_ms()
         conn = sqlite3.connect(path, timeout=timeout_ms / 1000, isolation_level=None)
     except sqlite3.Error as exc:
-        raise _store_error(path, exc) from None
+        if held is not None:
+            held.release()
+        raise store_error(path, exc) from None
     store = Store(conn, path)
+    store.file_lock = held
     try:
         conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         use_wal(conn, timeout_ms)
         # FULL: a committed rating survives a power cut too, not only a killed process.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(conn)
+        migrate(conn)
         bad = store.first_bad_state() if check_rows else None
     except sqlite3.Error as exc:
+        conn.close()
+        if kind == "missing" and held is not None:
+            held.discard_if_alone(path)  # no half-made store for a later command to misread
         store.close()
-        raise _store_error(path, exc) from None
+        raise store_error(path, exc) from None
     if bad is not None:
         store.close()
         raise bad_row_error(*bad)
     return store
 
 
-_EXCHANGE = {
-    "MERGE_BATCH", "IncomingReview", "LoggedReview", "Rebuild", "merge_reviews", "review_ms",
-    "scheduled_history",
-}
-
-
 def __getattr__(name: str) -> Any:
     """Importing and exporting histories (:mod:`.exchange`) loads on first use: a study
     session needs none of it."""
-    if name in _EXCHANGE:
+    if name in {
+        "MERGE_BATCH", "IncomingReview", "LoggedReview", "Rebuild", "merge_reviews",
+        "review_ms", "scheduled_history",
+    }:
         from calcquiz.store import exchange
 
         return getattr(exchange, name)

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from calcquiz.states import CardState
+from calcquiz.store.lock import FileLock
 from calcquiz.store.rows import _STATE_COLUMNS, _row_to_state, bad_row_error, state_problem
-from calcquiz.store.schema import _store_error
+from calcquiz.store.schema import store_error
 
 
 class StoreBase:
@@ -19,6 +20,7 @@ class StoreBase:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
+        self.file_lock: FileLock | None = None  # the shared lock of an open store
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -26,7 +28,7 @@ class StoreBase:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _store_error(self.path, exc) from None
+            raise store_error(self.path, exc) from None
         try:
             yield self.conn
         except BaseException:
@@ -36,7 +38,7 @@ class StoreBase:
             self.conn.commit()
         except sqlite3.Error as exc:
             self.conn.rollback()
-            raise _store_error(self.path, exc) from None
+            raise store_error(self.path, exc) from None
 
     @staticmethod
     def _read_state(conn: sqlite3.Connection, deck: str, card_id: str) -> CardState | None:

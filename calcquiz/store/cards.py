@@ -3,7 +3,7 @@ and the due-time queries of the study queue and ``list``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 
 from calcquiz.states import CardState
@@ -123,6 +123,27 @@ class CardStates(StoreBase):
         """Replace a card's marks (no marks: no row)."""
         with self._write() as conn:
             _put_flags(conn, deck, card_id, flags)
+
+    def change_flags(
+        self, deck: str, card_id: str, change: Callable[[Flags], Flags]
+    ) -> tuple[Flags, Flags]:
+        """Set a card's marks to ``change(marks)`` of the marks it has at commit time, in one
+        transaction (a mark another session set meanwhile is kept). Returns (before, after)."""
+        with self._write() as conn:
+            before = _read_flags(conn, deck, card_id)
+            after = change(before)
+            _put_flags(conn, deck, card_id, after)
+            return before, after
+
+    def restore_flags(self, deck: str, card_id: str, expected: Flags, restore: Flags) -> bool:
+        """Put back ``restore`` only while the card's marks are still ``expected`` (the ones
+        the change being undone set), in one transaction. False: another session changed
+        them since, and they are left as it set them."""
+        with self._write() as conn:
+            if _read_flags(conn, deck, card_id) != expected:
+                return False
+            _put_flags(conn, deck, card_id, restore)
+            return True
 
     def next_active_due(self, decks: Iterable[str], after: float) -> float | None:
         """The earliest due time after ``after`` of a card that is not suspended."""

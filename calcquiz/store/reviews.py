@@ -20,6 +20,7 @@ from calcquiz.store.rows import (
     Mark,
     Recompute,
     Review,
+    Undone,
     _log_exercise,
     _put_flags,
     _put_state,
@@ -121,14 +122,17 @@ class ReviewLog(StoreBase):
                 reviews,
             )
 
-    def undo_review(self, review_id: int, flags: Flags | None = None) -> CardState | None:
+    def undo_review(
+        self, review_id: int, marks: tuple[Flags, Flags] | None = None
+    ) -> Undone:
         """Remove a logged rating and restore the card's state from before it, and with
-        ``flags`` its marks (those the rating's :class:`Applied` found), in one
-        transaction.
+        ``marks`` = (the marks the rating set, the marks it found: :class:`Applied`'s
+        ``marked`` and ``flags_before``) its marks, in one transaction.
 
         Only while the card's state is still the one that rating produced: if another
-        session changed the card since, raises UndoConflictError and changes nothing.
-        Returns the restored state (None: the card is new again)."""
+        session changed the card since, raises UndoConflictError and changes nothing. The
+        marks are put back only while they are still the ones the rating set; if another
+        session changed them since, they stay as it left them (``Undone.marks_kept``)."""
         with self._write() as conn:
             row = conn.execute(
                 "SELECT deck, card_id, before_json, after_json, cram FROM review_log "
@@ -155,17 +159,22 @@ class ReviewLog(StoreBase):
                     )
             conn.execute("DELETE FROM drill_log WHERE review_id = ?", (review_id,))
             conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
-            if flags is not None:
-                _put_flags(conn, deck, card_id, flags)
+            kept = None
+            if marks is not None:
+                now = _read_flags(conn, deck, card_id)
+                if now == marks[0]:
+                    _put_flags(conn, deck, card_id, marks[1])
+                else:
+                    kept = now
             if cram:
-                return before
+                return Undone(before, kept)
             if before is None:
                 conn.execute(
                     "DELETE FROM card_state WHERE deck = ? AND card_id = ?", (deck, card_id)
                 )
-                return None
+                return Undone(None, kept)
             _put_state(conn, before)
-            return before
+            return Undone(before, kept)
 
     def reviews(self, deck: str | None = None) -> list[Review]:
         sql = (

@@ -234,6 +234,16 @@ class Applied:
     marked: Flags | None = None
 
 
+@dataclass(frozen=True)
+class Undone:
+    """An undone rating: the card's state restored (None: new again), and the marks left
+    as another session set them when it changed them after the rating (None: the
+    rating's marks were undone too, or it set none)."""
+
+    state: CardState | None
+    marks_kept: Flags | None = None
+
+
 # Given the card's state as it is at commit time and the review time, the state a rating
 # leads to (the session passes the scheduler's rule for the rating pressed).
 Recompute = Callable[[CardState | None, float], CardState]

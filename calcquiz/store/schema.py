@@ -14,7 +14,7 @@ from calcquiz.store.rows import _BAD_FLAGS_SQL, _BAD_STATE_SQL, _FLAG_COLUMNS, _
 SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
 
-_MIGRATIONS: dict[int, str] = {
+MIGRATIONS: dict[int, str] = {
     1: """
         CREATE TABLE card_state (
             deck TEXT NOT NULL,
@@ -103,7 +103,7 @@ def busy_timeout_ms() -> int:
     return int(raw) if raw.isdigit() else BUSY_TIMEOUT_MS
 
 
-def _store_error(path: Path, exc: BaseException) -> StoreError:
+def store_error(path: Path, exc: BaseException) -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(f"{path} is locked by another calcquiz process; try again")
@@ -112,7 +112,10 @@ def _store_error(path: Path, exc: BaseException) -> StoreError:
     if "disk is full" in text or "database or disk is full" in text:
         return StoreError(f"cannot write {path}: the disk is full")
     if "disk I/O error" in text:
-        return StoreError(f"cannot write {path}: disk I/O error (is the disk full?)")
+        return StoreError(
+            f"cannot write {path}: disk I/O error (is the disk full, or a file-size limit "
+            "reached?)"
+        )
     if "not a database" in text or "malformed" in text:
         return StoreError(
             f"{path} is damaged or not a calcquiz database ({text}); run `calcquiz check` "
@@ -151,7 +154,7 @@ def _inspect(path: Path) -> int:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
     except sqlite3.Error as exc:
-        raise _store_error(path, exc) from None
+        raise store_error(path, exc) from None
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
@@ -184,16 +187,16 @@ def _inspect(path: Path) -> int:
         # A file shorter than its header says is truncated: refuse it before writing. (This
         # costs one stat; a full quick_check would read every page, 0.4 s for 1M reviews.
         # Damage inside the file surfaces as "malformed" on the first read instead.)
-        if _truncated(path):
+        if truncated(path):
             raise StoreError(f"{path} is damaged (the file is shorter than its header says)")
         return int(version)
     except sqlite3.Error as exc:
-        raise _store_error(path, exc) from None
+        raise store_error(path, exc) from None
     finally:
         conn.close()
 
 
-def _truncated(path: Path) -> bool:
+def truncated(path: Path) -> bool:
     """SQLite's header records the page size and (when valid) the page count."""
     with open(path, "rb") as fh:
         header = fh.read(100)
@@ -208,7 +211,7 @@ def _truncated(path: Path) -> bool:
     return path.stat().st_size < page_size * pages
 
 
-def _os_error(path: Path, exc: OSError) -> StoreError:
+def os_error(path: Path, exc: OSError) -> StoreError:
     from calcquiz.paths import describe_os_error
 
     return StoreError(describe_os_error(exc, path))
@@ -230,7 +233,7 @@ def classify(path: Path) -> str:
         with open(path, "rb") as fh:
             header = fh.read(16)
     except OSError as exc:
-        raise _os_error(path, exc) from None
+        raise os_error(path, exc) from None
     if header != b"SQLite format 3\x00":
         raise StoreError(f"{path} is not a calcquiz database (not an SQLite file)")
     return "store" if _inspect_settled(path) > 0 else "empty"
@@ -289,16 +292,19 @@ def use_wal(conn: sqlite3.Connection, timeout_ms: int) -> None:
             time.sleep(0.01)
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in _MIGRATIONS[target].split(";"):
+            for statement in MIGRATIONS[target].split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite has rolled back already after some errors (a full disk, a file-size
+        # limit): a second rollback would fail and hide the error that says why.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise

@@ -72,7 +72,8 @@ def undo_message(undone: Rated | SetAside) -> str:
     if isinstance(undone, SetAside):
         verb = "suspending" if undone.action == "suspend" else "burying"
         return f"Undid {verb} card {card}."
-    return f"Undid {RATINGS[undone.rating]} on card {card}."
+    kept = " Its marks, changed in another session since, stay as they are." * undone.marks_kept
+    return f"Undid {RATINGS[undone.rating]} on card {card}.{kept}"
 
 
 def leech_message(rated: Rated) -> str:
