@@ -305,6 +305,17 @@ def parse_value(key: str, text: str) -> Any:
         raise BadInputError(f"Invalid {key}: {_short(text)} (expected {exc})") from None
 
 
+def check_option(key: str, value: Any, flag: str) -> Any:
+    """A command-line option that stands in for a setting (``study --new`` for
+    ``new_per_day``), held to the setting's range; None (not given) passes."""
+    if value is None:
+        return None
+    try:
+        return KEYS[key].check(value)
+    except ValueError as exc:
+        raise BadInputError(f"Invalid {flag}: {_short(value)} (expected {exc})") from None
+
+
 def set_value(key: str, text: str, path: Path | None = None) -> Any:
     """``config set KEY TEXT``: parse, check, and write atomically. Returns the value."""
     return write_value(key, parse_value(key, text), path)
