@@ -90,6 +90,23 @@ def test_show_and_suspend_with_a_5000_digit_number_are_one_line(cli):
     assert "derivative" in cli("show", "0" * 5000 + "1").stdout  # card 1, however written
 
 
+@pytest.mark.parametrize("key", ["9" * 5000, "²", "٣", "1" + "0" * 30])
+def test_demo_with_a_card_number_it_cannot_read_is_one_line(cli, key):
+    result = cli("demo", key, "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 300
+
+
+def test_card_numbers_are_read_one_way_for_show_and_demo(cli):
+    from calcquiz.content.model import card_number
+
+    assert [card_number(k) for k in ("7", "007", "0", "²", "x1", "9" * 19)] == [
+        7, 7, 0, None, None, -1,
+    ]
+    assert '"card": 3' in cli("demo", "0003", "--json").stdout
+    assert "Card 3" in cli("show", "0003").stdout
+
+
 @pytest.mark.parametrize(
     ("args", "flag"),
     [

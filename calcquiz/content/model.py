@@ -102,13 +102,21 @@ class DeckValidationError(DeckError):
         super().__init__(first + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
 
 
+def card_number(key: str) -> int | None:
+    """The card number ``key`` names (``"7"``, ``"007"``), or None if it is not a number.
+    A number longer than any card's is -1, which matches no card (``int()`` would refuse
+    4,300 digits); ``"²".isdigit()`` is True, but it is not a number here."""
+    if not (key.isascii() and key.isdigit()):
+        return None
+    digits = key.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else -1
+
+
 def find_card(decks: Sequence[Deck], key: str) -> Card:
     """A card by id or by number across the decks; ambiguous or unknown keys are errors."""
     key = key.strip()
-    if key.isascii() and key.isdigit():  # "²".isdigit() is True, but int("²") fails
-        digits = key.lstrip("0") or "0"
-        # More digits than any card number has: no match (and int() refuses 4,300 digits).
-        number = int(digits) if len(digits) <= 18 else -1
+    number = card_number(key)
+    if number is not None:
         matches = [c for d in decks for c in d.cards if c.number == number]
     else:
         matches = [d.by_id[key] for d in decks if key in d.by_id]
