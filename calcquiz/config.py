@@ -95,7 +95,8 @@ def _steps(value: Any) -> str:
     try:
         steps = parse_steps(value)
     except ValueError as exc:
-        raise ValueError(f'steps like "1m 10m": {exc}') from None
+        why = str(exc) if len(str(exc)) <= 80 else "a step is not like 30s, 10m, 1h or 1d"
+        raise ValueError(f'steps like "1m 10m": {why}') from None
     # The store keeps a card's step as an index its row check bounds (store/rows.py).
     if len(steps) > MAX_STEPS:
         raise ValueError(f"at most {MAX_STEPS} steps, each from 1s to 30d; got {len(steps)}")

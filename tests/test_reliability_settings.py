@@ -341,3 +341,24 @@ def test_a_special_config_is_never_replaced_by_a_change(calcquiz_home, kind):
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "is not a regular file" in done.stderr
     assert path.is_dir() if kind == "folder" else path.is_fifo()
+
+
+@pytest.mark.parametrize(
+    ("key", "typed"),
+    [
+        ("learning_steps", "1m " + "x" * 100_000),
+        ("learning_steps", "1" * 400 + "s"),
+        ("new_per_day", "9" * 5000),
+        ("leech_action", "x" * 100_000),
+        ("parameters", "1," * 50_000),
+    ],
+)
+def test_a_huge_typed_value_is_refused_in_one_short_line(cli, calcquiz_home, key, typed):
+    line = _one_error_line(cli("config", "set", key, typed))
+    assert line.startswith(f"Error: Invalid {key}: ") and len(line) < 300
+
+
+def test_a_huge_value_in_the_file_is_one_short_line(cli, calcquiz_home):
+    (calcquiz_home / "config.toml").write_text(f'learning_steps = "{"x" * 100_000}"\n')
+    line = _one_error_line(cli("list"))
+    assert "learning_steps" in line and len(line) < 300
