@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
@@ -167,7 +168,7 @@ def _lines(path: Path, fh: BinaryIO) -> Iterator[str]:
     offset in the file), at most MAX_LINE_BYTES, at most MAX_CSV_BYTES in all (a file that
     grows while it is read is still bounded)."""
     offset = 0
-    for number in range(1, MAX_CSV_BYTES + 2):
+    for number in itertools.count(1):
         raw = fh.readline(MAX_LINE_BYTES + 1)
         if not raw:
             return
