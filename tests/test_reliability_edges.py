@@ -43,6 +43,7 @@ def test_the_last_due_time_is_shown_in_every_zone(zone):
     assert calendar.day_of(MAX_TIME).year == 9999
 
 
+@pytest.mark.slow
 def test_a_card_due_at_the_last_second_the_store_holds_works_everywhere(calcquiz_home):
     from calcquiz.store import open_store
 
