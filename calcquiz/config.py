@@ -203,7 +203,8 @@ def _toml() -> Any:
 def _unknown(key: str) -> str:
     from calcquiz.suggest import did_you_mean
 
-    return f"unknown config key {key!r}{did_you_mean(key, KEYS)} (keys: {', '.join(KEYS)})"
+    hint = did_you_mean(key, KEYS) if len(key) <= 60 else ""
+    return f"unknown config key {_short(key)}{hint} (keys: {', '.join(KEYS)})"
 
 
 def check_key(key: str) -> None:

@@ -362,3 +362,12 @@ def test_a_huge_value_in_the_file_is_one_short_line(cli, calcquiz_home):
     (calcquiz_home / "config.toml").write_text(f'learning_steps = "{"x" * 100_000}"\n')
     line = _one_error_line(cli("list"))
     assert "learning_steps" in line and len(line) < 300
+
+
+def test_a_huge_unknown_key_is_one_short_line(cli, calcquiz_home):
+    key = "r" * 100_000
+    for args in (["config", "get", key], ["config", "set", key, "1"]):
+        line = _one_error_line(cli(*args))
+        assert "unknown config key" in line and len(line) < 400
+    (calcquiz_home / "config.toml").write_text(f"{key} = 1\n")
+    assert len(_one_error_line(cli("list"))) < 400
