@@ -6,6 +6,7 @@ anywhere below a command is printed as one line on stderr, never as a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Collection, Sequence
@@ -207,6 +208,17 @@ def _ensure_std_streams() -> None:
         sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
     if sys.stderr is None:
         sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    _replace_what_cannot_be_encoded()
+
+
+def _replace_what_cannot_be_encoded() -> None:
+    """A stream whose encoding cannot hold a character calcquiz prints (∇, ², ·, box
+    lines) under PYTHONIOENCODING=ascii or a latin-1 locale shows "?" in its place rather
+    than failing with UnicodeEncodeError; bytes stdin cannot decode read as "?" too."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):  # a detached or closed stream
+                stream.reconfigure(errors="replace")
 
 
 def main() -> None:

@@ -4,24 +4,40 @@ Every key has a default, a parser for what is typed after ``calcquiz config set 
 and a check that states the valid range. The file is read with ``tomllib`` (``tomli`` on
 3.10) and written with ``tomli-w`` through a temporary file and a rename, so a reader
 never sees half a file. A damaged or invalid file is one clear error naming the file.
+
+What the file is is decided before it is read or written: only a regular file (or a
+symbolic link to one, written through to its target) of at most :data:`MAX_CONFIG_BYTES`
+is used; a FIFO, a device or a folder is refused with one line, and so is a read-only
+file when a setting would change. A change (``config set``, ``optimize --save``) is a
+read-modify-write under a lock on ``config.toml.lock`` beside the file, so two processes
+setting different keys at once both keep their setting.
 """
 
 from __future__ import annotations
 
+import errno
 import math
 import os
+import stat
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from calcquiz.dates import parse_steps
-from calcquiz.errors import BadInputError
+from calcquiz.errors import BadInputError, CalcquizError
 from calcquiz.paths import data_dir
+from calcquiz.states import MAX_STEPS
 
 CONFIG_NAME = "config.toml"
 FSRS_PARAMETER_COUNT = 21
+# Every key with a long list of deck files fits in a few kilobytes: anything bigger is not
+# a config calcquiz wrote, and reading it whole would cost memory for nothing.
+MAX_CONFIG_BYTES = 1 << 20
+LOCK_TIMEOUT = 10.0  # seconds to wait for another process's settings change
 
 
 @dataclass(frozen=True)
@@ -78,9 +94,13 @@ def _steps(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError('steps like "1m 10m" (units s, m, h, d)')
     try:
-        parse_steps(value)
+        steps = parse_steps(value)
     except ValueError as exc:
-        raise ValueError(f'steps like "1m 10m": {exc}') from None
+        why = str(exc) if len(str(exc)) <= 80 else "a step is not like 30s, 10m, 1h or 1d"
+        raise ValueError(f'steps like "1m 10m": {why}') from None
+    # The store keeps a card's step as an index its row check bounds (store/rows.py).
+    if len(steps) > MAX_STEPS:
+        raise ValueError(f"at most {MAX_STEPS} steps, each from 1s to 30d; got {len(steps)}")
     return " ".join(value.replace(",", " ").split())
 
 
@@ -97,13 +117,18 @@ def _words(text: str) -> list[str]:
     """A list typed as ``a.yaml, b.yaml`` (or a TOML array ``["a.yaml", "b.yaml"]``)."""
     text = text.strip()
     if text.startswith("["):
-        return list(_toml_value(text))
+        value = _toml_value(text)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("a list of quoted names")
+        return value
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _toml_value(text: str) -> Any:
     try:
         return _toml().loads(f"v = {text}")["v"]
+    except RecursionError:
+        raise ValueError("not a TOML value (nested too deeply)") from None
     except Exception as exc:  # tomllib.TOMLDecodeError, imported lazily
         raise ValueError(f"not a TOML value ({exc})") from None
 
@@ -124,21 +149,21 @@ def _decks(value: Any) -> tuple[str, ...]:
 
 
 def _parameters(value: Any) -> tuple[float, ...]:
-    ok = isinstance(value, (list, tuple)) and len(value) == FSRS_PARAMETER_COUNT
-    ok = ok and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-        for v in value
-    )
-    if not ok:
-        raise ValueError(f"{FSRS_PARAMETER_COUNT} finite numbers (FSRS-6's parameters)")
+    expected = f"{FSRS_PARAMETER_COUNT} finite numbers (FSRS-6's parameters)"
+    if not isinstance(value, (list, tuple)) or len(value) != FSRS_PARAMETER_COUNT:
+        raise ValueError(expected)
+    for i, v in enumerate(value):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ValueError(f"{expected}; w{i} is {_short(v)}")
     return tuple(float(v) for v in value)
 
 
-def _parse_numbers(text: str) -> list[float]:
-    parts = _words(text) if text.strip().startswith("[") else text.replace(",", " ").split()
+def _parse_numbers(text: str) -> list[Any]:
+    if text.strip().startswith("["):
+        return list(_toml_value(text.strip()))  # a TOML array of numbers, checked after
     try:
-        return [float(p) for p in parts]
-    except (TypeError, ValueError):
+        return [float(p) for p in text.replace(",", " ").split()]
+    except ValueError:
         raise ValueError(f"{FSRS_PARAMETER_COUNT} numbers separated by commas") from None
 
 
@@ -186,7 +211,8 @@ def _toml() -> Any:
 def _unknown(key: str) -> str:
     from calcquiz.suggest import did_you_mean
 
-    return f"unknown config key {key!r}{did_you_mean(key, KEYS)} (keys: {', '.join(KEYS)})"
+    hint = did_you_mean(key, KEYS) if len(key) <= 60 else ""
+    return f"unknown config key {_short(key)}{hint} (keys: {', '.join(KEYS)})"
 
 
 def check_key(key: str) -> None:
@@ -198,14 +224,13 @@ def check_key(key: str) -> None:
 def read_file(path: Path | None = None) -> dict[str, Any]:
     """The checked values the file sets (an absent file sets nothing)."""
     path = path or config_path()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = _read_bytes(path)
+    if raw is None:
         return {}
-    except OSError as exc:
-        raise BadInputError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         data = _toml().loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise BadInputError(f"{path} is damaged: a value is nested too deeply") from None
     except (UnicodeDecodeError, ValueError) as exc:  # TOMLDecodeError is a ValueError
         raise BadInputError(f"{path} is damaged: {exc}") from None
     values: dict[str, Any] = {}
@@ -215,8 +240,57 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
         try:
             values[key] = KEYS[key].check(value)
         except ValueError as exc:
-            raise BadInputError(f"{path}: {key} = {value!r} is invalid (expected {exc})") from None
+            raise BadInputError(
+                f"{path}: {key} = {_short(value)} is invalid (expected {exc})"
+            ) from None
     return values
+
+
+def _short(value: Any) -> str:
+    """A value for a one-line message: its repr, cut to a readable length."""
+    import reprlib
+
+    shorter = reprlib.Repr()
+    shorter.maxstring = shorter.maxother = 60
+    shorter.maxlevel = 3
+    return shorter.repr(value)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, None if there is none. A FIFO, device or folder is refused before
+    it is read (opening without blocking, so a FIFO cannot hang the command), and so is a
+    file over MAX_CONFIG_BYTES."""
+    try:
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise BadInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BadInputError(_not_a_file(path))
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1  # the file object closes it
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise BadInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise BadInputError(
+            f"{path} is over {MAX_CONFIG_BYTES // 1024} KB: not a calcquiz config "
+            "(move it away to start from the defaults)"
+        )
+    return raw
+
+
+def _not_a_file(path: Path) -> str:
+    return (
+        f"{path} is not a regular file (a FIFO, device or folder); "
+        "calcquiz keeps its settings in a regular file: move it away"
+    )
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -238,7 +312,18 @@ def parse_value(key: str, text: str) -> Any:
             raise exc
         return spec.check(value)
     except ValueError as exc:
-        raise BadInputError(f"Invalid {key}: {text!r} (expected {exc})") from None
+        raise BadInputError(f"Invalid {key}: {_short(text)} (expected {exc})") from None
+
+
+def check_option(key: str, value: Any, flag: str) -> Any:
+    """A command-line option that stands in for a setting (``study --new`` for
+    ``new_per_day``), held to the setting's range; None (not given) passes."""
+    if value is None:
+        return None
+    try:
+        return KEYS[key].check(value)
+    except ValueError as exc:
+        raise BadInputError(f"Invalid {flag}: {_short(value)} (expected {exc})") from None
 
 
 def set_value(key: str, text: str, path: Path | None = None) -> Any:
@@ -252,21 +337,115 @@ def write_value(key: str, value: Any, path: Path | None = None) -> Any:
     try:
         value = KEYS[key].check(value)
     except ValueError as exc:
-        raise BadInputError(f"Invalid {key}: {value!r} (expected {exc})") from None
-    values = read_file(path)
-    values[key] = list(value) if isinstance(value, tuple) else value
-    _write(values, path or config_path())
+        raise BadInputError(f"Invalid {key}: {_short(value)} (expected {exc})") from None
+    if key == "parameters":  # FSRS-6's bounds, checked where every fitted set is
+        from calcquiz.memory_model.params import check as check_parameters
+
+        value = check_parameters(value, "Invalid parameters")
+    with _changing(path or config_path()) as (values, save):
+        values[key] = list(value) if isinstance(value, tuple) else value
+        save(values)
     return value
 
 
 def unset(key: str, path: Path | None = None) -> bool:
     """Back to the default. True when the file had set it."""
     check_key(key)
-    values = read_file(path)
-    had = values.pop(key, None) is not None
-    if had:
-        _write(values, path or config_path())
+    with _changing(path or config_path()) as (values, save):
+        had = values.pop(key, None) is not None
+        if had:
+            save(values)
     return had
+
+
+@contextmanager
+def _changing(path: Path) -> Iterator[tuple[dict[str, Any], Callable[[dict[str, Any]], None]]]:
+    """A read-modify-write of the config: the file's values as they are now, and a
+    function that writes new ones, both under the settings lock, so a change made by
+    another process meanwhile is never overwritten with an older copy."""
+    target = _write_target(path)
+    with _locked(target):
+        target = _write_target(path)  # again under the lock: it may have changed
+        values = read_file(path)
+        yield values, lambda new: _write(new, target, shown=path)
+
+
+def _write_target(path: Path) -> Path:
+    """The file a change of ``path`` replaces: ``path``, or the file a symbolic link at
+    ``path`` points to (the link itself is kept). Refuses, with one line, a link to
+    nothing, a FIFO, device or folder, and a read-only file."""
+    target = path
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # dangling, or a loop of links
+            raise BadInputError(
+                f"{path} is a symbolic link to a missing file; point it at a file or remove it"
+            ) from None
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target  # a new file
+    except OSError as exc:
+        raise CalcquizError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise BadInputError(_not_a_file(path))
+    # The owner's write bit too: a file made read-only on purpose stays as it is, even for root.
+    if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+        raise CalcquizError(
+            f"cannot change {path}: the file is read-only (make it writable to change settings)"
+        )
+    return target
+
+
+@contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """Hold ``<target>.lock`` (beside the file, so every link to it shares one lock) for a
+    read-modify-write. fcntl's lock where there is one, msvcrt's on Windows; both end with
+    the process, so a crash leaves no stale lock."""
+    lock_path = target.with_name(target.name + ".lock")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise CalcquizError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        _acquire(fd, lock_path)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _acquire(fd: int, lock_path: Path) -> None:
+    """Take the lock on ``fd``, waiting up to LOCK_TIMEOUT for another process's change."""
+    try:
+        import fcntl
+
+        def attempt() -> None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        def attempt() -> None:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            attempt()
+            return
+        except (BlockingIOError, PermissionError):  # held by another process
+            if time.monotonic() > deadline:
+                raise CalcquizError(
+                    f"another calcquiz has been changing settings for {LOCK_TIMEOUT:.0f} s "
+                    f"(it holds {lock_path}); try again"
+                ) from None
+            time.sleep(0.01)
+        except OSError as exc:  # a file system without locks: nothing to wait for
+            if exc.errno == errno.ENOLCK:
+                return
+            raise CalcquizError(f"cannot lock {lock_path}: {exc.strerror or exc}") from None
 
 
 def effective(config: Config, path: Path | None = None) -> dict[str, dict[str, Any]]:
@@ -283,13 +462,21 @@ def effective(config: Config, path: Path | None = None) -> dict[str, dict[str, A
     return out
 
 
-def _write(values: dict[str, Any], path: Path) -> None:
-    """Atomically: a temporary file beside the target, then a rename."""
+def _write(values: dict[str, Any], path: Path, shown: Path | None = None) -> None:
+    """Atomically: a temporary file beside ``path``, then a rename over it. The new file
+    keeps the old one's permissions. ``shown``: the name errors give (a link's own)."""
     import tempfile
 
     import tomli_w
 
+    shown = shown or path
     values = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    except OSError as exc:
+        raise CalcquizError(f"cannot write {shown}: {exc.strerror or exc}") from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
@@ -298,11 +485,16 @@ def _write(values: dict[str, Any], path: Path) -> None:
                 tomli_w.dump(values, fh)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        from calcquiz.errors import CalcquizError
+        raise CalcquizError(f"cannot write {shown}: {exc.strerror or exc}") from None
 
-        raise CalcquizError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

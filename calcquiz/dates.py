@@ -30,8 +30,15 @@ class Calendar:
             raise ValueError(f"Invalid day start: {self.starts_at} (an hour, 0-23)")
 
     def local(self, ts: float) -> datetime:
-        """``ts`` as a local wall-clock time (naive when ``tz`` is None)."""
-        return datetime.fromtimestamp(ts, self.tz)
+        """``ts`` as a local wall-clock time (naive when ``tz`` is None). A time the store
+        holds (up to 9999-12-31 23:59:59 UTC) that is already the year 10000 in this zone
+        is shown as the last moment a datetime holds."""
+        try:
+            return datetime.fromtimestamp(ts, self.tz)
+        except (OverflowError, ValueError, OSError):
+            if ts < 0:
+                raise
+            return datetime.max if self.tz is None else datetime.max.replace(tzinfo=self.tz)
 
     def day_of(self, ts: float) -> date:
         """The learner's day that ``ts`` falls in (before ``starts_at``: the day before)."""

@@ -34,7 +34,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from calcquiz import scheduler as sched
-from calcquiz.config import Config
+from calcquiz.config import Config, check_option
 from calcquiz.dates import Calendar
 from calcquiz.errors import BadInputError, UndoConflictError
 from calcquiz.exercise_review import ExerciseOutcome, ExerciseReviews, exercise_counts
@@ -62,10 +62,9 @@ class SessionOptions:
     exercises: bool = False  # review cards that have a generator by a fresh exercise
 
     def __post_init__(self) -> None:
-        if self.new_limit < 0:
-            raise BadInputError(f"Invalid --new: {self.new_limit} (must be 0 or more)")
-        if self.review_limit < 1:
-            raise BadInputError(f"Invalid --limit: {self.review_limit} (must be 1 or more)")
+        # the settings' own ranges
+        check_option("new_per_day", self.new_limit, "--new")
+        check_option("reviews_per_session", self.review_limit, "--limit")
 
     @classmethod
     def from_config(cls, config: Config, **given: Any) -> SessionOptions:

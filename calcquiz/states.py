@@ -8,6 +8,10 @@ import json
 from dataclasses import dataclass
 from enum import IntEnum
 
+# The most (re)learning steps a config may set. A card's step is an index into them, so a
+# stored step of 0..MAX_STEPS is what the store's row check accepts (store/rows.py).
+MAX_STEPS = 100
+
 
 class State(IntEnum):
     """0 = new (a card without a saved state), then fsrs.State's values."""

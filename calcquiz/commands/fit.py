@@ -180,13 +180,15 @@ def _retentions(text: str) -> list[float]:
 def _limits(new: int | None, limit: int | None) -> tuple[int, int]:
     """The learner's limits: the options, else the config's (as study uses them)."""
     from calcquiz.commands.common import config
+    from calcquiz.config import check_option  # the settings' own ranges
 
     settings = config()
-    new_per_day = settings.new_per_day if new is None else new
-    review_limit = settings.reviews_per_session if limit is None else limit
-    if new_per_day < 0 or review_limit < 1:
-        raise BadInputError("--new must be at least 0 and --limit at least 1")
-    return new_per_day, review_limit
+    new_per_day = check_option("new_per_day", new, "--new")
+    review_limit = check_option("reviews_per_session", limit, "--limit")
+    return (
+        settings.new_per_day if new_per_day is None else new_per_day,
+        settings.reviews_per_session if review_limit is None else review_limit,
+    )
 
 
 def _current_retention() -> float:

@@ -104,17 +104,29 @@ class DeckValidationError(DeckError):
         super().__init__(first + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
 
 
+def card_number(key: str) -> int | None:
+    """The card number ``key`` names (``"7"``, ``"007"``), or None if it is not a number.
+    A number longer than any card's is -1, which matches no card (``int()`` would refuse
+    4,300 digits); ``"²".isdigit()`` is True, but it is not a number here."""
+    if not (key.isascii() and key.isdigit()):
+        return None
+    digits = key.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else -1
+
+
 def find_card(decks: Sequence[Deck], key: str) -> Card:
     """A card by id or by number across the decks; ambiguous or unknown keys are errors."""
     key = key.strip()
-    if key.isascii() and key.isdigit():  # "²".isdigit() is True, but int("²") fails
-        matches = [c for d in decks for c in d.cards if c.number == int(key)]
+    number = card_number(key)
+    if number is not None:
+        matches = [c for d in decks for c in d.cards if c.number == number]
     else:
         matches = [d.by_id[key] for d in decks if key in d.by_id]
     if not matches:
         all_ids = [c.id for d in decks for c in d.cards]
-        suffix = "" if key.isdigit() else did_you_mean(key, all_ids)
-        raise DeckError(f"no card {key!r} in {', '.join(repr(d.name) for d in decks)}{suffix}")
+        suffix = "" if key.isdigit() or len(key) > 200 else did_you_mean(key, all_ids)
+        shown = repr(key) if len(key) <= 60 else f"{key[:30]!r}... ({len(key)} characters)"
+        raise DeckError(f"no card {shown} in {', '.join(repr(d.name) for d in decks)}{suffix}")
     if len(matches) > 1:
         raise DeckError(
             f"{key!r} matches cards in several decks ({', '.join(c.deck for c in matches)}); "

@@ -58,8 +58,11 @@ def resolve_default(key: str) -> tuple[DemoInfo, int] | None:
 
 
 def _card(key: str, decks: Sequence[Deck]) -> Card | None:
-    if key.isdigit():
-        matches = [c for d in decks for c in d.cards if c.number == int(key)]
+    from calcquiz.content.model import card_number
+
+    number = card_number(key)
+    if number is not None:
+        matches = [c for d in decks for c in d.cards if c.number == number]
     else:
         matches = [d.by_id[key] for d in decks if key in d.by_id]
     if len(matches) > 1:
@@ -69,12 +72,14 @@ def _card(key: str, decks: Sequence[Deck]) -> Card | None:
 
 
 def _unknown(key: str, decks: Sequence[Deck]) -> str:
+    from calcquiz.content.model import card_number
     from calcquiz.suggest import did_you_mean
 
-    if key.isdigit():
+    if card_number(key) is not None:
         numbers = sorted(c.number for d in decks for c in d.cards if c.demo)
         span = f" (cards with a demo: {numbers[0]}..{numbers[-1]})" if numbers else ""
-        return f"no card {key} in the deck{span}"
+        shown = key if len(key) <= 30 else f"{key[:20]}... ({len(key)} digits)"
+        return f"no card {shown} in the deck{span}"
     ids = [c.id for d in decks for c in d.cards if c.demo]
     hint = did_you_mean(key, [*DEMO_NAMES, *ids])
     return f"unknown demo or card {key!r}{hint} (`calcquiz demo` lists them)"

@@ -151,9 +151,9 @@ def optimize(reviews: int, items: Sequence[TrainingItem]) -> FitResult:
 def clean(parameters: Sequence[float]) -> tuple[float, ...]:
     """fsrs-rs's float32 values rounded to 4 decimals and kept in py-fsrs's bounds (a
     float32 of 0.8 is 0.80000001, just over py-fsrs's upper bound of 0.8)."""
-    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS as LOW
-    from fsrs.scheduler import UPPER_BOUNDS_PARAMETERS as HIGH
+    from calcquiz.memory_model.params import bounds
 
+    LOW, HIGH = bounds()
     return tuple(
         min(hi, max(lo, round(float(p), 4)))
         for p, lo, hi in zip(parameters, LOW, HIGH, strict=True)

@@ -15,17 +15,25 @@ delta_t)`` pairs with ``delta_t`` the days since the previous review (0 for the 
 review and for same-day reviews). Same-day reviews therefore shape the memory state of
 later items but are never scored themselves. Items are ordered by the time of their last
 review, as fsrs-rs's time-series split and recency weighting assume.
+
+A CSV is read only if it is a regular file of at most :data:`MAX_CSV_BYTES` with lines of
+at most :data:`MAX_LINE_BYTES` (a FIFO or device is refused before it is read, so it
+cannot hang or fill memory); times lie between 1970 and 9999, as the store's do.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-from collections.abc import Iterable, Sequence
+import itertools
+import os
+import stat
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from calcquiz.errors import BadInputError
 
@@ -36,6 +44,10 @@ if TYPE_CHECKING:
 REQUIRED_COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
 OPTIONAL_COLUMNS = ("review_state",)
 MANUAL_STATE = 4  # an Anki "manual" entry (rescheduled, forgotten): not a recall
+MAX_CSV_BYTES = 256 << 20  # about five million reviews, more than years of heavy use
+MAX_LINE_BYTES = 64 << 10  # a review is a few dozen bytes; a longer line is not a review
+MAX_DURATION_MS = 2**31 - 1  # Anki's revlog keeps a duration in a 32-bit integer
+MAX_TIME = 253402300799.0  # 9999-12-31 23:59:59 UTC, as the store's rows (store/rows.py)
 
 
 class Kind(IntEnum):
@@ -118,20 +130,65 @@ def own_history(
 
 def read_csv(path: Path) -> list[ReviewEvent]:
     """An open-spaced-repetition review log. Any malformed line raises BadInputError
-    naming the file, line and column."""
+    naming the file, line and column; what is not a regular file is refused unread."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            return _parse(path, fh)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise BadInputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise BadInputError(f"{path} is a folder, not a CSV file") from None
-    except UnicodeDecodeError as exc:
-        raise BadInputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise BadInputError(f"{path} is a folder, not a CSV file")
+        if not stat.S_ISREG(info.st_mode):
+            raise BadInputError(f"{path} is not a regular file (a FIFO or device); give a CSV file")
+        if info.st_size > MAX_CSV_BYTES:
+            raise BadInputError(_too_big(path))
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1  # the file object closes it
+            return _parse(path, _lines(path, fh))
     except csv.Error as exc:
         raise BadInputError(f"{path}: not a readable CSV file ({exc})") from None
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _too_big(path: Path) -> str:
+    return f"{path} is over {MAX_CSV_BYTES >> 20} MB, more than a review log holds"
+
+
+def _lines(path: Path, fh: BinaryIO) -> Iterator[str]:
+    """The file's lines as text, each checked: UTF-8 (a bad byte is located by line and by
+    offset in the file), at most MAX_LINE_BYTES, at most MAX_CSV_BYTES in all (a file that
+    grows while it is read is still bounded)."""
+    offset = 0
+    for number in itertools.count(1):
+        raw = fh.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE_BYTES:
+            raise BadInputError(
+                f"{path}:{number}: a line over {MAX_LINE_BYTES >> 10} KB "
+                "(a review is one short line: is this a review log?)"
+            )
+        start = offset
+        offset += len(raw)
+        if offset > MAX_CSV_BYTES:
+            raise BadInputError(_too_big(path))
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw, start = raw[len(codecs.BOM_UTF8) :], start + len(codecs.BOM_UTF8)
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadInputError(
+                f"{path}:{number}: not UTF-8 text (byte {start + exc.start} of the file)"
+            ) from None
 
 
 def _parse(path: Path, lines: Iterable[str]) -> list[ReviewEvent]:
@@ -167,9 +224,9 @@ def _event(path: Path, line: int, row: list[str], index: dict[str, int]) -> Revi
         return row[index[name]].strip()
 
     def bad(name: str, why: str) -> BadInputError:
-        return BadInputError(
-            f"{path}:{line}: column {index[name] + 1} ({name}): {cell(name)!r} {why}"
-        )
+        text = cell(name)
+        shown = repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
+        return BadInputError(f"{path}:{line}: column {index[name] + 1} ({name}): {shown} {why}")
 
     state: int | None = None
     if "review_state" in index and cell("review_state"):
@@ -185,26 +242,43 @@ def _event(path: Path, line: int, row: list[str], index: dict[str, int]) -> Revi
         raise bad("review_rating", "is not a rating 1-4")
     when, day = _time(cell("review_time"))
     if when is None:
-        raise bad("review_time", "is not an ISO 8601 time or epoch milliseconds")
+        raise bad("review_time", "is not an ISO 8601 time or epoch milliseconds, 1970-9999")
     duration: int | None = None
     if cell("review_duration"):
         text = cell("review_duration")
-        if not text.isdigit():
-            raise bad("review_duration", "is not a whole number of milliseconds")
+        if not _digits(text) or len(text) > 10 or int(text) > MAX_DURATION_MS:
+            raise bad(
+                "review_duration", f"is not a whole number of milliseconds, 0-{MAX_DURATION_MS}"
+            )
         duration = int(text)
     return ReviewEvent(card, int(cell("review_rating")), when, day, duration, state)
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: "²".isdigit() is True, but int("²") fails."""
+    return text.isascii() and text.isdigit()
+
+
 def _time(text: str) -> tuple[float | None, int]:
-    if text.isdigit():  # epoch milliseconds, as fsrs-rs's own revlog.csv
-        when = int(text) / 1000
-        return when, local_day(when)
+    """Epoch seconds and the day's ordinal, or (None, 0) for what is not a time from 1970
+    to 9999 (the range the store and Python's dates hold)."""
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if _digits(text):  # epoch milliseconds, as fsrs-rs's own revlog.csv
+            if len(text) > 20:
+                return None, 0
+            when = int(text) / 1000
+            day = local_day(when) if 0 <= when <= MAX_TIME else 0
+        else:
+            if not text.isascii():
+                return None, 0
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            # The day is the date where the review was made, in the zone the file gives.
+            when, day = moment.timestamp(), moment.date().toordinal()
+    except (ValueError, OverflowError, OSError):  # out of range for this zone's dates
         return None, 0
-    # The day is the date where the review was made, in the zone the file gives.
-    return moment.timestamp(), moment.date().toordinal()
+    if not 0 <= when <= MAX_TIME:
+        return None, 0
+    return when, day
 
 
 # -- training items

@@ -15,11 +15,18 @@ from calcquiz.errors import BadInputError
 COUNT = 21
 
 
-def check(values: object, source: str = "parameters") -> tuple[float, ...]:
-    """21 finite numbers, each within FSRS-6's bounds (py-fsrs's), or BadInputError."""
+def bounds() -> tuple[Sequence[float], Sequence[float]]:
+    """FSRS-6's lowest and highest value of each parameter: py-fsrs's, which its Scheduler
+    enforces (fsrs-rs clips a fit into the same ranges). The one place calcquiz reads them."""
     from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS as LOW
     from fsrs.scheduler import UPPER_BOUNDS_PARAMETERS as HIGH
 
+    return LOW, HIGH
+
+
+def check(values: object, source: str = "parameters") -> tuple[float, ...]:
+    """21 finite numbers, each within FSRS-6's :func:`bounds`, or BadInputError."""
+    LOW, HIGH = bounds()
     if not isinstance(values, (list, tuple)) or len(values) != COUNT:
         raise BadInputError(f"{source}: expected {COUNT} numbers (FSRS-6's parameters)")
     out = []

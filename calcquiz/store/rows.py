@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from calcquiz.errors import BadRowError
-from calcquiz.states import CardState, State
+from calcquiz.states import MAX_STEPS, CardState, State
 
 # States: 0 = new (no row), then fsrs.State values (plain ints: they go into SQL text).
 NEW, LEARNING, REVIEW, RELEARNING = (int(s) for s in State)
@@ -143,7 +143,7 @@ _BAD_STATE_SQL = f"""NOT IFNULL(
     typeof(deck) = 'text' AND typeof(card_id) = 'text'
     AND state IN ({LEARNING}, {REVIEW}, {RELEARNING})
     AND (CASE WHEN step IS NULL THEN state = {REVIEW}
-         ELSE step BETWEEN 0 AND 100 AND step = CAST(step AS INTEGER) END)
+         ELSE step BETWEEN 0 AND {MAX_STEPS} AND step = CAST(step AS INTEGER) END)
     AND (CASE WHEN stability IS NULL THEN state = {LEARNING}
          ELSE stability BETWEEN 1e-6 AND {MAX_STABILITY!r} END)
     AND (CASE WHEN difficulty IS NULL THEN state = {LEARNING}
@@ -179,7 +179,7 @@ def state_problem(row: Sequence[Any]) -> str | None:
         return f"unknown state {state!r}"
     if step is None and state != REVIEW:
         return f"no learning step on a {STATE_NAMES[state]} card"
-    if step is not None and (type(step) is not int or not 0 <= step <= 100):
+    if step is not None and (type(step) is not int or not 0 <= step <= MAX_STEPS):
         return f"bad learning step {step!r}"
     for name, value, low, high in (
         ("stability", stability, 1e-6, MAX_STABILITY),
