@@ -39,6 +39,7 @@ class Config:
     decks: tuple[str, ...] = ()
     parameters: tuple[float, ...] | None = None  # None: FSRS-6's defaults
     review_mode: str = "recall"
+    learn_ahead_minutes: int = 20
 
     def override(self, **given: Any) -> Config:
         """This config with the command-line options that were given (not None)."""
@@ -159,6 +160,8 @@ KEYS: dict[str, Key] = {
         Key("decks", "extra deck files for every command", _deck_paths, _decks),
         Key("parameters", "FSRS-6 parameters (default: FSRS's)", _parse_numbers, _parameters),
         Key("review_mode", "recall answers or work exercises", str, _choice("recall", "exercises")),
+        Key("learn_ahead_minutes", "show a learning card this early when nothing else is due",
+            _int, _integer(0, 1440)),
     )
 }
 

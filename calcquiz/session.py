@@ -9,8 +9,11 @@ first; as in Anki, a review card is due on its day, and the day starts at
 ``day_starts_at``, so a review due at 02:00 belongs to the previous day's session), then
 new cards (by number, or shuffled), at most ``new_limit`` new cards a day and
 ``review_limit`` ratings a session. A card rated into a learning step comes back in the
-same session when that step is due. Suspended cards, and cards buried until the next day
-starts, are left out. A card that lapses ``leech_threshold`` times becomes a leech.
+same session when that step is due; when nothing else is left, it is shown up to
+``learn_ahead_minutes`` early, as Anki's learn-ahead limit does, and rated at the real
+time (the scheduler sees the time that has passed, not the due time). Suspended cards,
+and cards buried until the next day starts, are left out. A card that lapses
+``leech_threshold`` times becomes a leech.
 
 Exercise reviews (``options.exercises``, see :mod:`calcquiz.exercise_review`): a card
 whose demo has an exercise generator is shown with a fresh exercise; the typed answer is
@@ -106,7 +109,7 @@ class Summary:
     reviewed: int  # ratings given
     cards: int  # distinct cards rated
     ratings: dict[str, int]
-    seconds: float
+    seconds: float  # time on cards, not waiting for a learning card
     next_due: float | None
     next_due_cards: int  # cards due on next_due's day
     new_limit_reached: bool  # new cards are waiting but today's limit is used up
@@ -143,6 +146,8 @@ class StudySession:
         self.current: Card | None = None
         self.current_state: CardState | None = None
         self.shown_at = 0.0
+        self._ahead = 60.0 * self.config.learn_ahead_minutes
+        self._card_seconds = 0.0  # on cards rated or set aside; waits for a card left out
         self.previews: dict[int, sched.RatingPreview] | None = None
         self._front: deque[tuple[str, Card]] = deque()  # (kind, card): shown again first
         # (due, deck name, card id) of learning cards back later this session, by due
@@ -297,6 +302,9 @@ class StudySession:
             card = self._card(self._reviews.popleft())
         elif self._new:
             card = self._new.popleft()
+        elif self._learning and self._learning[0][0] <= now + self._ahead:
+            _, deck_name, card_id = self._learning.pop(0)  # learn ahead: nothing else is left
+            card = self._card((deck_name, card_id))
         if card is not None:
             self._show(card, now)
         return card
@@ -309,10 +317,24 @@ class StudySession:
         self.exercises.start(card)
 
     def waiting_until(self) -> float | None:
+        """When the next learning card can be shown (its due time less the learn-ahead
+        limit), if only such cards remain."""
+        due = self.learning_due()
+        return None if due is None else due - self._ahead
+
+    def learning_due(self) -> float | None:
         """When the next learning card is due, if only such cards remain."""
         if self.limit_reached() or not self._learning:
             return None
         return self._learning[0][0]
+
+    @property
+    def learn_ahead(self) -> float:
+        """Seconds before its due time a learning card may be shown when nothing else is."""
+        return self._ahead
+
+    def _time_on_card(self, now: float) -> None:
+        self._card_seconds += max(0.0, now - self.shown_at)
 
     # -- answering
     def reveal(self) -> dict[int, sched.RatingPreview]:
@@ -343,6 +365,7 @@ class StudySession:
         preview = self.reveal()[rating]
         now = self.clock()
         duration_ms = int(max(0.0, now - self.shown_at) * 1000)
+        self._time_on_card(now)
         applied = self.store.apply_review(
             self.current_state, preview.state, rating, now, duration_ms,
             cram=self.options.cram, recompute=self._recompute(card, rating),
@@ -398,6 +421,7 @@ class StudySession:
         else:
             raise ValueError(f"unknown action {action!r}")
         self.store.set_flags(card.deck, card.id, after)
+        self._time_on_card(self.clock())
         done = SetAside(card, action, before)
         self.history.append(done)
         self.current = None
@@ -464,7 +488,8 @@ class StudySession:
             reviewed=len(rated),
             cards=len({(r.card.deck, r.card.id) for r in rated}),
             ratings={name: names.get(name, 0) for name in sched.RATINGS.values()},
-            seconds=now - self.started,
+            # time on cards, the shown one included; not the waits for a learning card
+            seconds=self._card_seconds + (now - self.shown_at if self.current is not None else 0.0),
             next_due=next_due,
             next_due_cards=next_cards,
             new_limit_reached=unseen > 0 and new_today >= self.options.new_limit,

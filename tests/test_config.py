@@ -38,6 +38,7 @@ def test_list_json_shows_every_key_with_its_default(cli):
         "decks": [],
         "parameters": None,
         "review_mode": "recall",
+        "learn_ahead_minutes": 20,
     }
 
 
@@ -53,6 +54,7 @@ def test_list_json_shows_every_key_with_its_default(cli):
         ("leech_threshold", "6", 6),
         ("leech_action", "tag", "tag"),
         ("review_mode", "exercises", "exercises"),
+        ("learn_ahead_minutes", "0", 0),
         ("parameters", ", ".join(map(str, FSRS6_DEFAULTS)), FSRS6_DEFAULTS),
     ],
 )

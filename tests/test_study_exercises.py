@@ -25,8 +25,10 @@ from .helpers import T0, Clock
 
 def session(store, decks, clock=None, **options) -> StudySession:
     options.setdefault("exercises", True)
+    # No learn-ahead: a card rated Again waits for its step instead of coming back at once.
     return StudySession(
-        store, decks, SessionOptions(**options), clock=clock or Clock(), config=Config()
+        store, decks, SessionOptions(**options), clock=clock or Clock(),
+        config=Config(learn_ahead_minutes=0),
     )
 
 

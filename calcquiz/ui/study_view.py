@@ -205,7 +205,7 @@ class StudyScreen:
     def wait_for_learning(self) -> bool:
         """Only cards in a learning step remain: say when the next is due; wait, undo or
         stop. On a terminal the wait counts down live and the card shows when due."""
-        due = self.session.waiting_until()
+        due = self.session.waiting_until()  # when it can be shown: learn-ahead applied
         if due is None:
             return False
         if self.keys.interactive:
@@ -215,8 +215,8 @@ class StudyScreen:
         self.flush_message()
         self.console.print(
             Text(
-                f"Only cards in learning remain; the next is due in {format_interval(wait)} "
-                f"(at {self.session.calendar.clock_time(due)})."
+                f"Only cards in learning remain; the next shows in {format_interval(wait)} "
+                f"at {self.session.calendar.clock_time(due)}{self._ahead_note()}."
             )
         )
         self.console.print(keys_line("w wait for it · u undo · q stop here"))
@@ -235,6 +235,15 @@ class StudyScreen:
             self.sleep(remaining)
         return True
 
+    def _ahead_note(self) -> str:
+        """`` (due 22:02:53, learn-ahead 20m)``: why a card shows before its due time."""
+        ahead = self.session.learn_ahead
+        due = self.session.learning_due()
+        if not ahead or due is None:
+            return ""
+        at = self.session.calendar.clock_time(due)
+        return f" (due {at}, learn-ahead {format_interval(ahead)})"
+
     def _countdown(self, due: float) -> bool:
         at = self.session.calendar.clock_time(due)
         while (remaining := due - self.session.clock()) > 0:
@@ -243,9 +252,10 @@ class StudyScreen:
             self.flush_message()
             minutes, seconds = divmod(int(remaining + 0.999), 60)
             self.console.print(
-                Text(f"Only cards in learning remain. The next is due at {at}, in ")
+                Text("Only cards in learning remain.\n")
+                .append(f"The next shows at {at}, in ")
                 .append(f"{minutes}:{seconds:02d}", style=ui.STYLE_KEY)
-                .append(".")
+                .append(f"{self._ahead_note()}.")
             )
             self.console.print(keys_line("it shows by itself when due · u undo · q stop here"))
             key = self.keys.read_within(min(1.0, remaining))

@@ -1,0 +1,89 @@
+"""A study day as a person sees it in tmux at 60, 80 and 140 columns: learn-ahead, decks
+by name, exercise reviews, demos that fit, corrections marked where they apply."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from calcquiz.ui.study_view import QUESTION_KEYS
+
+from .helpers import CLI, Terminal, calcquiz_command
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+WIDTHS = [60, 80, 140]
+
+
+@pytest.fixture
+def terminal(calcquiz_home: Path, tmp_path: Path):
+    opened: list[Terminal] = []
+
+    def start(*args: str, width: int = 80, height: int = 24) -> Terminal:
+        # the terminal sets the width, not the COLUMNS the test process runs with
+        command = "unset COLUMNS LINES; " + calcquiz_command(calcquiz_home, *args)
+        t = Terminal(command, tmp_path, width, height)
+        opened.append(t)
+        return t
+
+    yield start
+    for t in opened:
+        t.close()
+
+
+def ratings(home: Path) -> list[int]:
+    conn = sqlite3.connect(home / "calcquiz.db")
+    try:
+        return [r for (r,) in conn.execute("SELECT rating FROM review_log ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def config_set(key: str, value: str) -> None:
+    subprocess.run([*CLI, "config", "set", key, value], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_learning_card_within_the_limit_comes_back_at_once(terminal, calcquiz_home, width):
+    t = terminal("study", "--new", "1", width=width, height=30)
+    t.wait_for(QUESTION_KEYS[:20])
+    t.keys("Space")
+    t.wait_for("1 Again")
+    t.keys("1")  # Again: due in 1m, within the 20-minute learn-ahead limit
+    screen = t.wait_for("0 new · 1 learning")
+    assert "Only cards in learning remain" not in screen
+    assert "Card 1 · derivative" in screen
+    t.keys("Space")
+    t.wait_for("1 Again")
+    t.keys("3")  # Good: due in 10m, shown at once again
+    t.wait_for("0 new · 1 learning · 0 due   2 done")
+    t.keys("q")
+    screen = t.wait_for("EXIT=0")
+    assert ratings(calcquiz_home) == [1, 3]
+    assert "Time spent:" in screen
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_countdown_appears_only_beyond_the_limit(terminal, calcquiz_home, width):
+    config_set("learn_ahead_minutes", "5")
+    t = terminal("study", "--new", "1", width=width, height=30)
+    t.wait_for(QUESTION_KEYS[:20])
+    t.keys("Space")
+    t.wait_for("1 Again")
+    t.keys("3")  # Good: due in 10m, beyond the 5-minute limit
+    screen = t.wait_for("Only cards in learning remain")
+    flat = " ".join(screen.split())
+    found = re.search(r"The next shows at (\d\d:\d\d:\d\d), in (\d):(\d\d) \(due (\S+), "
+                      r"learn-ahead 5m\)\.", flat)
+    assert found, screen
+    assert 4 * 60 + 50 <= 60 * int(found[2]) + int(found[3]) <= 5 * 60
+    t.keys("q")
+    t.wait_for("EXIT=0")
