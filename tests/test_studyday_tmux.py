@@ -87,3 +87,25 @@ def test_the_countdown_appears_only_beyond_the_limit(terminal, calcquiz_home, wi
     assert 4 * 60 + 50 <= 60 * int(found[2]) + int(found[3]) <= 5 * 60
     t.keys("q")
     t.wait_for("EXIT=0")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_two_decks_share_the_new_card_limit_and_the_hint_says_so(
+    terminal, calcquiz_home, tmp_path, width
+):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("deck: Mine\ncards:\n" + "".join(
+        f"  - {{id: m{i}, number: {i}, question: Q{i}?, answer: A{i}}}\n" for i in range(1, 9)
+    ), encoding="utf-8")
+    config_set("decks", str(mine))
+    config_set("new_per_day", "2")
+    t = terminal("study", width=width, height=40)
+    for done in range(2):
+        t.wait_for(f"{done} done")
+        t.keys("Space")
+        t.wait_for("1 Again")
+        t.keys("4")
+    screen = t.wait_for("EXIT=0")
+    flat = " ".join(screen.replace("│", " ").split())
+    assert "New-card limit reached: 2 new cards today. 5 more today: calcquiz study --new 7" in flat
+    assert ratings(calcquiz_home) == [4, 4]

@@ -104,6 +104,7 @@ def study(
     )
     decks = load(deck)
     _check_tags(decks, tag)
+    again = _study_again(deck, tag)
     with open_store() as store:
         session = StudySession(store, decks, options, config=settings)
         keys = KeyReader()
@@ -115,9 +116,21 @@ def study(
             ui.console().print()
             # after SIGHUP the terminal may be gone: the ratings are saved regardless
             with suppress(OSError):
-                print_summary(session.summary(), session.calendar, interrupted=True)
+                print_summary(session.summary(), session.calendar, interrupted=True, again=again)
             raise typer.Exit(exc.args[0] if exc.args else 130) from None
-        print_summary(summary, session.calendar)
+        print_summary(summary, session.calendar, again=again)
+
+
+def _study_again(decks: list | None, tags: list[str] | None) -> str:
+    """``calcquiz study --deck X --tag y``: the command that studies this selection again."""
+    import shlex
+
+    words = ["calcquiz", "study"]
+    for d in decks or ():
+        words += ["--deck", str(d)]
+    for t in tags or ():
+        words += ["--tag", t]
+    return shlex.join(words)
 
 
 def _check_tags(decks: list[Deck], tags: list[str] | None) -> None:

@@ -268,12 +268,15 @@ class StudyScreen:
         return True
 
 
-def print_summary(summary: Summary, calendar: Calendar, interrupted: bool = False) -> None:
-    """The session's figures; a headline in words when nothing was studied."""
+def print_summary(
+    summary: Summary, calendar: Calendar, interrupted: bool = False, again: str = "calcquiz study"
+) -> None:
+    """The session's figures; a headline in words when nothing was studied. ``again`` is
+    the command that studies the same selection (its --deck and --tag), for the hints."""
     console = ui.console()
     now = time.time()
     if not summary.reviewed and not any(summary.set_aside.values()) and not interrupted:
-        for line in headline(summary, calendar, now):
+        for line in headline(summary, calendar, now, again=again):
             console.print(Text(line))
         return
     lines = [
@@ -292,7 +295,8 @@ def print_summary(summary: Summary, calendar: Calendar, interrupted: bool = Fals
     if summary.exercises[1]:
         lines.append(Text(f"Exercises: {summary.exercises[0]} of {summary.exercises[1]} right"))
     lines.append(Text(f"Time spent: {format_duration(summary.seconds)}"))
-    lines.extend(Text(line) for line in headline(summary, calendar, now, after_session=True))
+    after = headline(summary, calendar, now, after_session=True, again=again)
+    lines.extend(Text(line) for line in after)
     title = "Session interrupted — every rating is saved" if interrupted else "Session summary"
     console.print(
         Panel(Group(*lines), title=title, title_align="left", border_style=ui.STYLE_TITLE)
@@ -304,7 +308,11 @@ def _count(n: int, noun: str) -> str:
 
 
 def headline(
-    summary: Summary, calendar: Calendar, now: float, after_session: bool = False
+    summary: Summary,
+    calendar: Calendar,
+    now: float,
+    after_session: bool = False,
+    again: str = "calcquiz study",
 ) -> list[str]:
     """``Nothing due. Next review: tomorrow 09:10 (3 cards).``, and why no new cards."""
     lines = []
@@ -323,13 +331,13 @@ def headline(
             )
     if summary.new_limit_reached and summary.new_left_today:  # this run's --new was lower
         lines.append(
-            f"{_count(summary.new_left_today, 'new card')} left today: calcquiz study"
+            f"{_count(summary.new_left_today, 'new card')} left today: {again}"
         )
     elif summary.new_limit_reached:
         more = summary.new_today + min(5, summary.unseen)
         lines.append(
             f"New-card limit reached: {_count(summary.new_today, 'new card')} today. "
-            f"{min(5, summary.unseen)} more today: calcquiz study --new {more}"
+            f"{min(5, summary.unseen)} more today: {again} --new {more}"
         )
     return lines
 
