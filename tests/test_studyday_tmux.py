@@ -109,3 +109,23 @@ def test_two_decks_share_the_new_card_limit_and_the_hint_says_so(
     flat = " ".join(screen.replace("│", " ").split())
     assert "New-card limit reached: 2 new cards today. 5 more today: calcquiz study --new 7" in flat
     assert ratings(calcquiz_home) == [4, 4]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_study_screen_names_the_deck_when_the_session_holds_several(
+    terminal, calcquiz_home, tmp_path, width
+):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("deck: Mine\ncards:\n  - {id: adam, number: 1, question: Adam?, answer: A}\n",
+                    encoding="utf-8")
+    config_set("decks", str(mine))
+    t = terminal("study", "--new", "30", width=width, height=30)
+    screen = t.wait_for("0 done")
+    assert "Calculus & Optimization · Card 1 · derivative" in screen
+    t.keys("q")
+    t.wait_for("EXIT=0")
+    one = terminal("study", "--deck", "Mine", width=width, height=30)
+    screen = one.wait_for("0 done")
+    assert "Card 1 · adam" in screen and "Mine ·" not in screen
+    one.keys("q")
+    one.wait_for("EXIT=0")

@@ -94,24 +94,29 @@ def list_cards(
 def show(
     card: Annotated[
         str,
-        typer.Argument(metavar="ID|NUMBER", help="The card's id or number.", show_default=False),
+        typer.Argument(
+            metavar="CARD",
+            help="The card's id or number; DECK/ID or DECK/NUMBER names its deck too.",
+            show_default=False,
+        ),
     ],
     deck: DeckOption = None,
     json: JsonOption = False,
 ) -> None:
     """Show one card's question and answer, with its math as Unicode.
 
-    Example: calcquiz show chain-rule
+    Example: calcquiz show "Calculus & Optimization/3"
     """
     from calcquiz import ui
     from calcquiz.content import find_card
     from calcquiz.ui import cards as view
 
-    found = find_card(load(deck), card)
+    decks = load(deck)
+    found = find_card(decks, card)
     if json:
         ui.print_json(found.to_dict())
     else:
-        view.print_card(found)
+        view.print_card(found, with_deck=len(decks) > 1)
 
 
 def validate(

@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 
 CardsArgument = Annotated[
     list[str],
-    typer.Argument(metavar="ID|NUMBER", help="Cards, by id or number.", show_default=False),
+    typer.Argument(
+        metavar="CARD",
+        help="Cards, by id or number; DECK/ID or DECK/NUMBER names the deck too.",
+        show_default=False,
+    ),
 ]
 
 NewOption = Annotated[
@@ -202,7 +206,7 @@ def stats(
         stats_view.print_stats(report)
 
 
-def _show_calibration(deck: list[Path] | None, revlog: Path | None, json: bool) -> None:
+def _show_calibration(deck: list[str] | None, revlog: Path | None, json: bool) -> None:
     """``stats --calibration``: the current parameters' predictions against the outcomes."""
     from calcquiz import ui
     from calcquiz.dates import Calendar
@@ -230,15 +234,18 @@ def reset(
         list[str] | None,
         typer.Option(
             "--card",
-            metavar="ID|NUMBER",
-            help="Forget only this card (repeatable).",
+            metavar="CARD",
+            help="Forget only this card: id, number, or DECK/ID (repeatable).",
             show_default=False,
         ),
     ] = None,
     deck_name: Annotated[
         str | None,
         typer.Option(
-            "--deck", metavar="NAME", help="Forget only this deck's cards.", show_default=False
+            "--deck",
+            metavar="DECK",
+            help="Forget only this deck's cards (its name or its YAML file).",
+            show_default=False,
         ),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
@@ -249,11 +256,14 @@ def reset(
     """
     from calcquiz.store import db_path, open_store
 
+    chosen = None if deck_name is None else load([deck_name])  # a file or a known name
+    if chosen is not None:
+        deck_name = chosen[0].name
     path = db_path()
     if not path.exists():
         typer.echo(f"Nothing to reset: {path} does not exist.")
         return
-    targets = _reset_targets(card, deck_name)
+    targets = _reset_targets(card, chosen)
     what = (
         "all progress"
         if targets is None
@@ -277,18 +287,13 @@ def reset(
     typer.echo(f"Reset: forgot {cards} card states and {reviews} reviews.")
 
 
-def _reset_targets(cards: list[str] | None, deck_name: str | None) -> list[tuple[str, str]] | None:
-    """(deck, card id) pairs for --card, [] for a --deck that exists, None for everything."""
-    if not cards and deck_name is None:
+def _reset_targets(
+    cards: list[str] | None, chosen: list[Deck] | None
+) -> list[tuple[str, str]] | None:
+    """(deck, card id) pairs for --card, [] for a --deck alone, None for everything."""
+    if not cards and chosen is None:
         return None
-    from calcquiz.errors import BadInputError
-
-    decks = load(None)
-    if deck_name is not None:
-        decks = [d for d in decks if d.name == deck_name]
-        if not decks and not cards:
-            known = ", ".join(repr(d.name) for d in load(None))
-            raise BadInputError(f"no deck named {deck_name!r} (decks: {known})")
+    decks = load(None) if chosen is None else chosen
     if not cards:
         return []
     from calcquiz.content import find_card

@@ -103,8 +103,19 @@ class DeckValidationError(DeckError):
 
 
 def find_card(decks: Sequence[Deck], key: str) -> Card:
-    """A card by id or by number across the decks; ambiguous or unknown keys are errors."""
+    """A card by id or by number across the decks, or named with its deck as ``DECK/ID``
+    or ``DECK/NUMBER`` (``Calculus & Optimization/3``); ambiguous or unknown keys are
+    errors. Card ids have no ``/``, so the last one splits the deck's name from the card."""
     key = key.strip()
+    deck_name, slash, in_deck = key.rpartition("/")
+    if slash and deck_name not in {d.name for d in decks}:
+        names = [d.name for d in decks]
+        raise DeckError(
+            f"no deck named {deck_name!r} in {key!r}{did_you_mean(deck_name, names)} "
+            f"(decks: {', '.join(map(repr, names))})"
+        )
+    if slash:
+        return find_card([d for d in decks if d.name == deck_name], in_deck)
     if key.isascii() and key.isdigit():  # "²".isdigit() is True, but int("²") fails
         matches = [c for d in decks for c in d.cards if c.number == int(key)]
     else:
@@ -114,8 +125,6 @@ def find_card(decks: Sequence[Deck], key: str) -> Card:
         suffix = "" if key.isdigit() else did_you_mean(key, all_ids)
         raise DeckError(f"no card {key!r} in {', '.join(repr(d.name) for d in decks)}{suffix}")
     if len(matches) > 1:
-        raise DeckError(
-            f"{key!r} matches cards in several decks ({', '.join(c.deck for c in matches)}); "
-            "pick one with --deck"
-        )
+        named = " or ".join(repr(f"{c.deck}/{key}") for c in matches)
+        raise DeckError(f"{key!r} matches cards in several decks: name one with its deck, {named}")
     return matches[0]

@@ -94,7 +94,7 @@ def draw_exercise(screen: StudyScreen, card: Card) -> None:
     console = screen.console
     console.print(status_line(screen.session))
     screen.flush_message()
-    console.print(question_panel(card))
+    console.print(question_panel(card, screen.several_decks))
     console.print(exercise_panel(screen.session))
     drill = screen.session.exercises.drill
     assert drill is not None and drill.current is not None

@@ -96,6 +96,7 @@ class StudyScreen:
         self.sleep = sleep
         self.console = ui.console()
         self.message: Text | None = None
+        self.several_decks = len(session.decks) > 1  # each card then says its deck
 
     def key(self) -> str:
         key = self.keys.read()
@@ -113,7 +114,7 @@ class StudyScreen:
         self.clear()
         self.console.print(status_line(self.session))
         self.flush_message()
-        self.console.print(question_panel(card))
+        self.console.print(question_panel(card, self.several_decks))
         if answered:
             self.console.print(answer_panel(card))
             note = note_panel(card)
