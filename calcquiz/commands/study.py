@@ -108,7 +108,7 @@ def study(
     )
     decks = load(deck)
     _check_tags(decks, tag)
-    again = _study_again(deck, tag)
+    again = _study_again(deck, tag, exercises)
     with open_store() as store:
         session = StudySession(store, decks, options, config=settings)
         keys = KeyReader()
@@ -125,11 +125,14 @@ def study(
         print_summary(summary, session.calendar, again=again)
 
 
-def _study_again(decks: list | None, tags: list[str] | None) -> str:
-    """``calcquiz study --deck X --tag y``: the command that studies this selection again."""
+def _study_again(decks: list | None, tags: list[str] | None, exercises: bool | None) -> str:
+    """``calcquiz study --deck X --tag y``: the command that studies this selection again
+    (in the mode chosen on the command line)."""
     import shlex
 
     words = ["calcquiz", "study"]
+    if exercises is not None:
+        words.append("--exercises" if exercises else "--recall")
     for d in decks or ():
         words += ["--deck", str(d)]
     for t in tags or ():
