@@ -129,3 +129,40 @@ def test_the_study_screen_names_the_deck_when_the_session_holds_several(
     assert "Card 1 · adam" in screen and "Mine ·" not in screen
     one.keys("q")
     one.wait_for("EXIT=0")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_demo_fits_the_screen_and_a_key_ends_its_animation(terminal, width):
+    # 10 s a row: only the key press can end 61 rows within the wait below.
+    t = terminal("demo", "momentum", "--delay", "10", width=width, height=24)
+    t.wait_for("GD vs momentum")
+    t.keys("Space")
+    screen = t.wait_for("EXIT=0", timeout=30)
+    # The output and the shell's prompt line fill the screen exactly: the test's EXIT=0
+    # line pushed the title one line up, into the scrollback, and no further.
+    above = t.tmux("capture-pane", "-p", "-t", "t", "-S", "-1").splitlines()
+    assert above[0].startswith("GD vs momentum"), above
+    flat = " ".join(screen.replace("│", " ").split())
+    assert "card 11: takeaway" in flat and "momentum 52 steps" in flat  # the whole takeaway
+    assert "⋮ " in flat and "of 61 rows not shown at this height (--all-rows shows them)" in flat
+    assert "The plot needs a taller terminal." in flat
+    assert re.search(r"^ ?60 ", screen, re.M)  # the last row, step 60
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_inside_study_a_demo_fits_and_one_key_goes_back_to_the_card(terminal, width):
+    t = terminal("study", "--cram", "--tag", "momentum", width=width, height=24)
+    t.wait_for("0 done")
+    t.keys("d")
+    t.wait_for("GD vs momentum")  # the demo's title: 61 rows come in about 2.5 s
+    t.keys("x")  # ends the animation
+    screen = t.wait_for("Press any key to go back to the card.")
+    flat = " ".join(screen.replace("│", " ").split())
+    assert "takeaway" in flat and "momentum 52 steps" in flat
+    assert "(calcquiz demo momentum --all-rows shows them)" in flat
+    assert screen.splitlines()[0].startswith("GD vs momentum")  # nothing scrolled off
+    t.keys("q")  # any key goes back to the card, q too
+    screen = t.wait_for("Space/Enter show")
+    assert "Momentum" in screen and "EXIT=" not in screen
+    t.keys("q")
+    t.wait_for("EXIT=0")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Annotated
 
@@ -166,14 +166,16 @@ def _signals_interrupt() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _run_demo(card: Card) -> None:
-    """The card's numeric demo, shown inside the study session."""
+def _run_demo(card: Card, skip: Callable[[float], bool] | None = None) -> None:
+    """The card's numeric demo, shown inside the study session (``skip``: a key pressed
+    ends its animation; one line below is kept for the key that goes back to the card)."""
     from calcquiz import ui
     from calcquiz.demos.runner import run_for_study
     from calcquiz.errors import CalcquizError
 
+    more = f"calcquiz demo {card.demo} --all-rows shows them"
     try:
-        run_for_study(card.demo or "")
+        run_for_study(card.demo or "", skip=skip, more=more)
     except CalcquizError as exc:  # e.g. a user deck naming a demo this version lacks
         ui.print_error(str(exc))
 

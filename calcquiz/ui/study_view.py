@@ -87,7 +87,7 @@ class StudyScreen:
         self,
         session: StudySession,
         keys: KeyReader,
-        run_demo: Callable[[Card], None],
+        run_demo: Callable[[Card, Callable[[float], bool] | None], None],
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.session = session
@@ -135,10 +135,17 @@ class StudyScreen:
             hint("This card has no demo.")
             return
         self.clear()
-        self.run_demo(card)
+        self.run_demo(card, self._skip if self.keys.interactive else None)
         self.keys.discard()  # keys pressed while it ran are not the answer to this
-        self.console.print(keys_line("Press any key to go back to the card."))
-        self.key()
+        # no newline: on a full screen a cursor line below would push the demo's top off
+        self.console.print(keys_line("Press any key to go back to the card."),
+                           end="" if self.console.is_terminal else "\n")
+        if self.keys.read() is None:  # any key goes back, q too; only the input's end stops
+            raise Quit
+
+    def _skip(self, seconds: float) -> bool:
+        """A demo's pause between rows: True when a key was pressed (it ends the animation)."""
+        return self.keys.read_within(seconds) != TIMEOUT
 
     def undo(self) -> bool:
         from calcquiz.errors import UndoConflictError
