@@ -14,6 +14,10 @@ from calcquiz.suggest import did_you_mean
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
+# A claim and its correction share a mark; a card with more than four corrections is refused.
+MARKS = ("†", "‡", "§", "¶")
+
+
 class Card(NamedTuple):
     """One flashcard. ``id`` is the stable key for progress; ``number`` its position.
 
@@ -28,6 +32,9 @@ class Card(NamedTuple):
     demo: str | None = None
     note: str | None = None
     deck: str = ""
+    # (claim, correction): a sentence of the answer that the note corrects, and the
+    # note's sentence that corrects it; each pair is marked † (then ‡, §, ¶) on both.
+    corrections: tuple[tuple[str, str], ...] = ()
 
     def one_line(self) -> str:
         """The question on one line (its whitespace collapsed, math as written), then the
@@ -49,7 +56,25 @@ class Card(NamedTuple):
             "tags": list(self.tags),
             "demo": self.demo,
             "note": self.note,
+            "corrections": [
+                {"mark": mark, "claim": claim, "correction": correction}
+                for mark, (claim, correction) in zip(MARKS, self.corrections, strict=False)
+            ],
         }
+
+    def marked_answer(self) -> str:
+        """The answer with each claim the note corrects marked where it stands: ``… †``."""
+        text = self.answer
+        for mark, (claim, _) in zip(MARKS, self.corrections, strict=False):
+            text = text.replace(claim, f"{claim} {mark}", 1)
+        return text
+
+    def marked_note(self) -> str | None:
+        """The note with each correction marked as its claim is: ``† …``."""
+        text = self.note
+        for mark, (_, correction) in zip(MARKS, self.corrections, strict=False):
+            text = text.replace(correction, f"{mark} {correction}", 1) if text else text
+        return text
 
 
 @dataclass(frozen=True)

@@ -117,11 +117,14 @@ def question_panel(card: Card, with_deck: bool = False) -> Panel:
 
 
 def answer_panel(card: Card) -> Panel:
-    return _markdown_panel(card.answer, "Answer", ui.STYLE_GOOD)
+    """The answer, each claim its note corrects marked (†) where it stands."""
+    return _markdown_panel(card.marked_answer(), "Answer", ui.STYLE_GOOD)
 
 
 def note_panel(card: Card) -> Panel | None:
-    return _markdown_panel(card.note, "Note", ui.STYLE_WARN) if card.note else None
+    """The note, each correction marked as the claim it corrects."""
+    note = card.marked_note()
+    return _markdown_panel(note, "Note", ui.STYLE_WARN) if note else None
 
 
 def _markdown_panel(text: str, title: str, style: str) -> Panel:
