@@ -120,6 +120,10 @@ class Summary:
     leeches: int  # cards that became leeches this session
     cram: bool
     exercises: tuple[int, int] = (0, 0)  # exercise reviews: (answered right, done)
+    # When the next card can be studied: a review from the start of the day it is due
+    # (not its due time), a learning card from its due time less the learn-ahead limit.
+    next_available: float | None = None
+    next_at_day_start: bool = False  # ... and that is a day's start (a review's day)
 
 
 def _kind(state: CardState | None) -> str:
@@ -478,16 +482,17 @@ class StudySession:
         names_of_decks = [d.name for d in self.decks]
         next_due = now if left_now else self.store.next_active_due(names_of_decks, now)
         next_cards = 0
+        available: list[tuple[float, bool]] = []  # (from when, at a day's start)
         if next_due is not None and not left_now:
             # Cards due from now to the end of the day that next_due falls in.
             end = self.calendar.today_end(next_due)
             for deck in names_of_decks:
                 flags = self.store.card_flags(deck)
-                next_cards += sum(
-                    1
-                    for s in self.store.due_states(deck, end)
-                    if s.due > now and not flags.get(s.card_id, Flags()).hidden(now)
-                )
+                for s in self.store.due_states(deck, end):
+                    if s.due > now and not flags.get(s.card_id, Flags()).hidden(now):
+                        next_cards += 1
+                        available.append(self._available(s, now))
+        next_available, at_day_start = min(available) if available else (next_due, False)
         new_in_session = sum(r.before is None for r in rated)
         new_today = self._new_today + new_in_session
         unseen = max(0, self._unseen - new_in_session)
@@ -508,7 +513,16 @@ class StudySession:
             leeches=sum(r.leech for r in rated),
             cram=self.options.cram,
             exercises=exercise_counts(r.exercise for r in rated),
+            next_available=next_available,
+            next_at_day_start=at_day_start,
         )
+
+    def _available(self, state: CardState, now: float) -> tuple[float, bool]:
+        """When a card due later can be studied, and whether that is a day's start."""
+        if state.state in (State.LEARNING, State.RELEARNING):
+            return max(now, state.due - self._ahead), False
+        start = self.calendar.today_start(state.due)
+        return (start, True) if start > now else (now, False)
 
     def accept(self) -> Rated:
         """Rate the shown card with the rating its answered exercise proposed."""

@@ -95,7 +95,7 @@ def test_tag_filter_and_cram(calcquiz_home: Path):
 def test_unknown_tag_is_bad_input(calcquiz_home: Path):
     result = run("study", "--tag", "nope")
     assert result.returncode == 2
-    assert result.stderr.startswith("Error: no card has the tag nope")
+    assert result.stderr.startswith("Error: no card has the tag 'nope'")
 
 
 @pytest.mark.parametrize("args", [["--retention", "1.2"], ["--new", "-1"], ["--limit", "0"]])
@@ -204,11 +204,16 @@ def test_nothing_due_is_a_headline_in_words(calcquiz_home: Path):
     day = [(datetime.fromtimestamp(d) - timedelta(hours=4)).date() for d in dues]  # 4 a.m. days
     first = min(day)
     n = day.count(first)
-    assert re.fullmatch(
-        r"Nothing due\. Next review: (tomorrow \d\d:\d\d|\w{3} \d\d:\d\d|\d{4}-\d\d-\d\d) "
-        rf"\({n} cards?\)\.",
+    # Reviews are due on their day: they can be studied from its start (4 a.m.), whatever
+    # their due time, and the headline says so.
+    found = re.fullmatch(
+        r"Nothing due\. Next review: (tomorrow 04:00|\w{3} 04:00|\d{4}-\d\d-\d\d), when the "
+        rf"day starts \({n} cards?\)\.",
         lines[-2],
-    ), lines
+    )
+    assert found, lines
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", found[1]):
+        assert found[1] == first.isoformat()
     assert lines[-1] == (
         "New-card limit reached: 2 new cards today. 5 more today: calcquiz study --new 7"
     )

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from calcquiz.commands.common import DeckOption, JsonOption, config, existing_store, load
+from calcquiz.commands.common import (
+    DeckOption,
+    JsonOption,
+    check_tags,
+    config,
+    existing_store,
+    load,
+)
 
 
 class StateChoice(str, Enum):
@@ -64,6 +71,7 @@ def list_cards(
 
     settings = config()
     decks = load(deck)
+    check_tags(decks, tag)
     now = time.time()
     query = progress.CardQuery(
         search=search, state=state.value if state else None, due=due, tags=tuple(tag or ())
@@ -166,7 +174,7 @@ def start_screen() -> None:
             )
             counts = session.counts()
             summary = session.summary() if not any(counts.values()) else None
-            next_due = summary.next_due if summary else None
+            next_due = summary if summary and summary.next_due is not None else None
     cards = sum(len(d.cards) for d in decks)
     calendar = Calendar(settings.day_starts_at)
     print_start(cards, len(decks), counts, next_due, calendar, settings.new_per_day)

@@ -64,6 +64,23 @@ def load(decks: list[str] | list[Path] | None) -> list[Deck]:
     return load_decks([*bundled_deck_paths(), *extra] if extra else None)
 
 
+def check_tags(decks: list[Deck], tags: list[str] | None) -> None:
+    """The one rule for ``--tag`` in every command: a tag no card has is bad input (exit 2),
+    with a did-you-mean and the tags there are."""
+    if not tags:
+        return
+    known = sorted({t for d in decks for c in d.cards for t in c.tags})
+    unknown = [t for t in tags if t not in known]
+    if unknown:
+        from calcquiz.errors import BadInputError
+        from calcquiz.suggest import did_you_mean
+
+        tag = unknown[0]
+        raise BadInputError(
+            f"no card has the tag {tag!r}{did_you_mean(tag, known)} (tags: {', '.join(known)})"
+        )
+
+
 def known_deck_paths() -> list[Path]:
     """The decks every command knows by name: the bundled ones and the config's ``decks``."""
     from calcquiz.content import bundled_deck_paths

@@ -13,6 +13,7 @@ from calcquiz.commands.common import (
     JsonOption,
     RevlogOption,
     TagOption,
+    check_tags,
     config,
     load,
     option,
@@ -107,7 +108,7 @@ def study(
         exercises=exercises,
     )
     decks = load(deck)
-    _check_tags(decks, tag)
+    check_tags(decks, tag)
     again = _study_again(deck, tag, exercises)
     with open_store() as store:
         session = StudySession(store, decks, options, config=settings)
@@ -138,14 +139,6 @@ def _study_again(decks: list | None, tags: list[str] | None, exercises: bool | N
     for t in tags or ():
         words += ["--tag", t]
     return shlex.join(words)
-
-
-def _check_tags(decks: list[Deck], tags: list[str] | None) -> None:
-    if tags and not any(set(tags) & set(c.tags) for d in decks for c in d.cards):
-        from calcquiz.errors import BadInputError
-
-        known = sorted({t for d in decks for c in d.cards for t in c.tags})
-        raise BadInputError(f"no card has the tag {', '.join(tags)} (tags: {', '.join(known)})")
 
 
 @contextmanager

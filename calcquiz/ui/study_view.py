@@ -333,10 +333,8 @@ def headline(
             lines.append("Nothing due and nothing scheduled." if not after_session
                          else "Next review: nothing scheduled.")
         else:
-            lines.append(
-                f"{start}: {calendar.format_due(due, now)} "
-                f"({_count(summary.next_due_cards, 'card')})."
-            )
+            lines.append(f"{start}: {when_available(summary, calendar, now)} "
+                         f"({_count(summary.next_due_cards, 'card')}).")
     if summary.new_limit_reached and summary.new_left_today:  # this run's --new was lower
         lines.append(
             f"{_count(summary.new_left_today, 'new card')} left today: {again}"
@@ -350,11 +348,20 @@ def headline(
     return lines
 
 
+def when_available(summary: Summary, calendar: Calendar, now: float) -> str:
+    """``tomorrow 04:00, when the day starts``: when the next cards can be studied (a
+    review is due on its day, from the day's start, whatever its due time)."""
+    at = summary.next_available if summary.next_available is not None else summary.next_due
+    assert at is not None
+    text = calendar.format_due(at, now)
+    return f"{text}, when the day starts" if summary.next_at_day_start else text
+
+
 def print_start(
     cards: int,
     decks: int,
     counts: dict[str, int] | None,
-    next_due: float | None,
+    next_due: Summary | None,
     calendar: Calendar,
     new_per_day: int,
 ) -> None:
@@ -372,11 +379,11 @@ def print_start(
         due = f"{min(cards, new_per_day)} new cards to start with (nothing studied yet)"
     elif any(counts.values()):
         due = (
-            f"to study today: {counts['review']} reviews, {counts['learning']} in learning, "
-            f"{counts['new']} new"
+            f"to study today: {_count(counts['review'], 'review')}, "
+            f"{counts['learning']} in learning, {counts['new']} new"
         )
-    elif next_due is not None:
-        due = f"nothing due now; next review {calendar.format_due(next_due, time.time())}"
+    elif next_due is not None and next_due.next_due is not None:
+        due = f"nothing due now; next review {when_available(next_due, calendar, time.time())}"
     else:
         due = "nothing due now"
     console.print(Text(f"{where}; {due}."))
