@@ -166,3 +166,21 @@ def test_inside_study_a_demo_fits_and_one_key_goes_back_to_the_card(terminal, wi
     assert "Momentum" in screen and "EXIT=" not in screen
     t.keys("q")
     t.wait_for("EXIT=0")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_summary_says_when_the_next_review_can_be_studied(terminal, calcquiz_home, width):
+    config_set("new_per_day", "1")  # then nothing is left today
+    t = terminal("study", width=width, height=30)
+    t.wait_for("0 done")
+    t.keys("Space")
+    t.wait_for("1 Again")
+    t.keys("4")  # Easy: a review, days away
+    screen = t.wait_for("EXIT=0")
+    flat = " ".join(screen.replace("│", " ").split())
+    assert re.search(r"Next review: (tomorrow 04:00|\w{3} 04:00|\d{4}-\d\d-\d\d), when the day "
+                     r"starts \(1 card\)\.", flat), screen
+    start = terminal(width=width, height=30)
+    screen = start.wait_for("EXIT=0")
+    flat = " ".join(screen.split())
+    assert "nothing due now; next review" in flat and "when the day starts." in flat

@@ -83,9 +83,13 @@ def study(
     is saved before the next card shows. From a pipe, each line is one key.
 
     With --exercises a card is shown with a fresh exercise: type the answer (? hint,
-    s give up); calcquiz grades it and proposes a rating (wrong: Again, right after the
-    hint: Hard, right: Good); Enter accepts, 1-4 rate otherwise; then the card's answer
-    and the worked solution. From a pipe: the answer line, then an empty line or 1-4.
+    s give up); calcquiz grades it and shows the card's answer and the worked solution
+    with a proposed rating (wrong: Again, right after the hint: Hard, right: Good); one
+    key rates and moves on: Enter accepts, 1-4 rate otherwise. From a pipe: the answer
+    line, then an empty line or 1-4.
+
+    A learning card due within learn_ahead_minutes (20) is shown early when nothing else
+    is left, as in Anki. --deck takes a deck's name or file.
 
     Example: calcquiz study --tag optimization
     """
