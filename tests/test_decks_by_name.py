@@ -150,3 +150,9 @@ def test_find_card_by_deck_and_id_or_number():
     assert find_card(decks, f"{BUNDLED}/chain-rule").number == 4
     with pytest.raises(DeckError, match="no card '99'"):
         find_card(decks, f"{BUNDLED}/99")
+
+
+def test_an_empty_deck_name_is_not_the_current_folder(calcquiz_home):
+    result = run("list", "--deck", "")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: no deck file or deck named ''")

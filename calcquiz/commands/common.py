@@ -94,7 +94,7 @@ def deck_path(given: str) -> Path:
     names and a did-you-mean; one that looks like a file (``.yaml``, a folder in it) is
     taken as a file, so that loading it says what is wrong with it."""
     path = Path(given).expanduser()
-    if path.exists() or path.is_symlink():
+    if given.strip() and (path.exists() or path.is_symlink()):  # Path("") is the folder "."
         return path
     named = known_deck_names()
     if given in named:
