@@ -71,7 +71,7 @@ class CalcquizGroup(TyperGroup):
             from calcquiz import ui
 
             where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-            ui.print_error(exc.format_message() + where)
+            ui.print_error(usage_message(exc.format_message()) + where)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:  # `calcquiz list | head`: the reader left; not an error
             _silence_stdout()
@@ -100,6 +100,16 @@ class CalcquizGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
+def usage_message(message: str) -> str:
+    """click's wording in calcquiz's style, as every other error reads: ``no such command
+    'x'``, not ``No such command 'x'.``; no "Value error," from the option's own check."""
+    message = message.replace("Value error, ", "").replace(". Did you mean", "; did you mean")
+    message = message.strip().rstrip(".")
+    if message[:1].isupper() and not message[1:2].isupper():  # "No such", not "ID"
+        message = message[0].lower() + message[1:]
+    return message
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"calcquiz {__version__}")
@@ -123,25 +133,26 @@ def root(
         browse.start_screen()
 
 
-# Every command and command group, in the order help lists them.
+# Every command and command group, in the order help lists them: as a newcomer needs
+# them (study, see, practise, browse, progress), then moving decks, then upkeep.
 COMMANDS: dict[str, Callable[..., Any] | typer.Typer] = {
+    "study": study.study,
+    "demo": demo.demo,
+    "drill": drill.drill,
     "list": browse.list_cards,
     "show": browse.show,
-    "validate": browse.validate,
-    "study": study.study,
     "stats": study.stats,
-    "reset": study.reset,
-    "suspend": study.suspend,
-    "unsuspend": study.unsuspend,
-    "check": check_command.check,
-    "config": settings.config_app,
-    "drill": drill.drill,
-    "demo": demo.demo,
-    "optimize": fit.optimize,
-    "simulate": fit.simulate,
     "export": export.export_app,
     "import": importer.import_app,
     "sync": sync.sync_app,
+    "config": settings.config_app,
+    "suspend": study.suspend,
+    "unsuspend": study.unsuspend,
+    "reset": study.reset,
+    "optimize": fit.optimize,
+    "simulate": fit.simulate,
+    "validate": browse.validate,
+    "check": check_command.check,
 }
 
 

@@ -56,6 +56,7 @@ class Config:
     parameters: tuple[float, ...] | None = None  # None: FSRS-6's defaults
     review_mode: str = "recall"
     anki_collection: str = ""  # the collection `sync anki` last used ("": Anki's default)
+    learn_ahead_minutes: int = 20
 
     def override(self, **given: Any) -> Config:
         """This config with the command-line options that were given (not None)."""
@@ -192,6 +193,8 @@ KEYS: dict[str, Key] = {
         Key("parameters", "FSRS-6 parameters (default: FSRS's)", _parse_numbers, _parameters),
         Key("review_mode", "recall answers or work exercises", str, _choice("recall", "exercises")),
         Key("anki_collection", "Anki collection file for sync anki", str, _collection_path),
+        Key("learn_ahead_minutes", "show a learning card this early when nothing else is due",
+            _int, _integer(0, 1440)),
     )
 }
 

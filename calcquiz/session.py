@@ -9,8 +9,11 @@ first; as in Anki, a review card is due on its day, and the day starts at
 ``day_starts_at``, so a review due at 02:00 belongs to the previous day's session), then
 new cards (by number, or shuffled), at most ``new_limit`` new cards a day and
 ``review_limit`` ratings a session. A card rated into a learning step comes back in the
-same session when that step is due. Suspended cards, and cards buried until the next day
-starts, are left out. A card that lapses ``leech_threshold`` times becomes a leech.
+same session when that step is due; when nothing else is left, it is shown up to
+``learn_ahead_minutes`` early, as Anki's learn-ahead limit does, and rated at the real
+time (the scheduler sees the time that has passed, not the due time). Suspended cards,
+and cards buried until the next day starts, are left out. A card that lapses
+``leech_threshold`` times becomes a leech.
 
 Exercise reviews (``options.exercises``, see :mod:`calcquiz.exercise_review`): a card
 whose demo has an exercise generator is shown with a fresh exercise; the typed answer is
@@ -29,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from functools import partial
-from itertools import compress, count, islice
+from itertools import compress, count, islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -109,7 +112,7 @@ class Summary:
     reviewed: int  # ratings given
     cards: int  # distinct cards rated
     ratings: dict[str, int]
-    seconds: float
+    seconds: float  # time on cards, not waiting for a learning card
     next_due: float | None
     next_due_cards: int  # cards due on next_due's day
     new_limit_reached: bool  # new cards are waiting but today's limit is used up
@@ -120,6 +123,10 @@ class Summary:
     leeches: int  # cards that became leeches this session
     cram: bool
     exercises: tuple[int, int] = (0, 0)  # exercise reviews: (answered right, done)
+    # When the next card can be studied: a review from the start of the day it is due
+    # (not its due time), a learning card from its due time less the learn-ahead limit.
+    next_available: float | None = None
+    next_at_day_start: bool = False  # ... and that is a day's start (a review's day)
 
 
 def _kind(state: CardState | None) -> str:
@@ -146,6 +153,8 @@ class StudySession:
         self.current: Card | None = None
         self.current_state: CardState | None = None
         self.shown_at = 0.0
+        self._ahead = 60.0 * self.config.learn_ahead_minutes
+        self._card_seconds = 0.0  # on cards rated or set aside; waits for a card left out
         self.previews: dict[int, sched.RatingPreview] | None = None
         self._front: deque[tuple[str, Card]] = deque()  # (kind, card): shown again first
         # (due, deck name, card id) of learning cards back later this session, by due
@@ -220,6 +229,14 @@ class StudySession:
         reviews: list[tuple[float, str, str]] = []
         new: list[Card] = []
         day_end = self.calendar.today_end(now)
+        # The daily new-card limit holds for the session's decks together, as Anki's does
+        # for a parent deck: what every deck introduced today counts against it.
+        day_start = self.calendar.today_start(now)
+        self._new_today = sum(
+            self.store.new_cards_introduced_since(d.name, day_start) for d in self.decks
+        )
+        allowed = max(0, self.options.new_limit - self._new_today)
+        shuffled: list[tuple[Sequence[Card], int]] = []  # (pool, position): all decks' unseen
         for deck in self.decks:
             aside = hidden[deck.name]
             pool, ids = self._pool(deck)
@@ -234,11 +251,6 @@ class StudySession:
                         self._learning.append((due, deck.name, card_id))
                 elif due < day_end:  # a review is due on its day, as in Anki
                     reviews.append((due, deck.name, card_id))
-            introduced = self.store.new_cards_introduced_since(
-                deck.name, self.calendar.today_start(now)
-            )
-            self._new_today += introduced
-            allowed = max(0, self.options.new_limit - introduced)
             # Two sets and a difference: 20 ms for 100,000 ids, where probing one set with
             # the other's ids one by one takes half as long again.
             unseen = selected - set(self.store.studied_ids(deck.name))
@@ -246,12 +258,17 @@ class StudySession:
             self._unseen += len(unseen)
             if unseen:
                 # Their positions in deck order, found in C (compress over a map); all of
-                # them to shuffle, else only the first few.
+                # them to shuffle (across decks), else only the first few still allowed.
                 found = compress(count(), map(unseen.__contains__, ids))
-                fresh = list(found) if self.options.shuffle else list(islice(found, allowed))
                 if self.options.shuffle:
-                    rng.shuffle(fresh)  # positions, not cards: no Card made
-                new.extend(pool[p] for p in fresh[:allowed])
+                    shuffled.extend(zip(repeat(pool), found))
+                else:
+                    fresh = list(islice(found, allowed))
+                    new.extend(pool[p] for p in fresh)
+                    allowed -= len(fresh)
+        if shuffled:
+            rng.shuffle(shuffled)  # positions, not cards: no Card made
+            new.extend(pool[p] for pool, p in shuffled[:allowed])
         if len(self.decks) > 1:  # each deck's come by due already
             reviews.sort(key=itemgetter(0))
         review_keys = [triple[1:] for triple in reviews]
@@ -300,6 +317,9 @@ class StudySession:
             card = self._card(self._reviews.popleft())
         elif self._new:
             card = self._new.popleft()
+        elif self._learning and self._learning[0][0] <= now + self._ahead:
+            _, deck_name, card_id = self._learning.pop(0)  # learn ahead: nothing else is left
+            card = self._card((deck_name, card_id))
         if card is not None:
             self._show(card, now)
         return card
@@ -312,10 +332,24 @@ class StudySession:
         self.exercises.start(card)
 
     def waiting_until(self) -> float | None:
+        """When the next learning card can be shown (its due time less the learn-ahead
+        limit), if only such cards remain."""
+        due = self.learning_due()
+        return None if due is None else due - self._ahead
+
+    def learning_due(self) -> float | None:
         """When the next learning card is due, if only such cards remain."""
         if self.limit_reached() or not self._learning:
             return None
         return self._learning[0][0]
+
+    @property
+    def learn_ahead(self) -> float:
+        """Seconds before its due time a learning card may be shown when nothing else is."""
+        return self._ahead
+
+    def _time_on_card(self, now: float) -> None:
+        self._card_seconds += max(0.0, now - self.shown_at)
 
     # -- answering
     def reveal(self) -> dict[int, sched.RatingPreview]:
@@ -346,6 +380,7 @@ class StudySession:
         preview = self.reveal()[rating]
         now = self.clock()
         duration_ms = int(max(0.0, now - self.shown_at) * 1000)
+        self._time_on_card(now)
         applied = self.store.apply_review(
             self.current_state, preview.state, rating, now, duration_ms,
             cram=self.options.cram, recompute=self._recompute(card, rating),
@@ -401,6 +436,7 @@ class StudySession:
             raise ValueError(f"unknown action {action!r}")
         # Applied to the marks as they are at commit time: another session's are kept.
         before, after = self.store.change_flags(card.deck, card.id, change)
+        self._time_on_card(self.clock())
         done = SetAside(card, action, before, after)
         self.history.append(done)
         self.current = None
@@ -459,16 +495,17 @@ class StudySession:
         names_of_decks = [d.name for d in self.decks]
         next_due = now if left_now else self.store.next_active_due(names_of_decks, now)
         next_cards = 0
+        available: list[tuple[float, bool]] = []  # (from when, at a day's start)
         if next_due is not None and not left_now:
             # Cards due from now to the end of the day that next_due falls in.
             end = self.calendar.today_end(next_due)
             for deck in names_of_decks:
                 flags = self.store.card_flags(deck)
-                next_cards += sum(
-                    1
-                    for s in self.store.due_states(deck, end)
-                    if s.due > now and not flags.get(s.card_id, Flags()).hidden(now)
-                )
+                for s in self.store.due_states(deck, end):
+                    if s.due > now and not flags.get(s.card_id, Flags()).hidden(now):
+                        next_cards += 1
+                        available.append(self._available(s, now))
+        next_available, at_day_start = min(available) if available else (next_due, False)
         new_in_session = sum(r.before is None for r in rated)
         new_today = self._new_today + new_in_session
         unseen = max(0, self._unseen - new_in_session)
@@ -477,7 +514,8 @@ class StudySession:
             reviewed=len(rated),
             cards=len({(r.card.deck, r.card.id) for r in rated}),
             ratings={name: names.get(name, 0) for name in sched.RATINGS.values()},
-            seconds=now - self.started,
+            # time on cards, the shown one included; not the waits for a learning card
+            seconds=self._card_seconds + (now - self.shown_at if self.current is not None else 0.0),
             next_due=next_due,
             next_due_cards=next_cards,
             new_limit_reached=unseen > 0 and new_today >= self.options.new_limit,
@@ -488,7 +526,16 @@ class StudySession:
             leeches=sum(r.leech for r in rated),
             cram=self.options.cram,
             exercises=exercise_counts(r.exercise for r in rated),
+            next_available=next_available,
+            next_at_day_start=at_day_start,
         )
+
+    def _available(self, state: CardState, now: float) -> tuple[float, bool]:
+        """When a card due later can be studied, and whether that is a day's start."""
+        if state.state in (State.LEARNING, State.RELEARNING):
+            return max(now, state.due - self._ahead), False
+        start = self.calendar.today_start(state.due)
+        return (start, True) if start > now else (now, False)
 
     def accept(self) -> Rated:
         """Rate the shown card with the rating its answered exercise proposed."""

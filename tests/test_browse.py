@@ -207,7 +207,7 @@ def test_help_shows_no_python_type_names(cli):
             assert python not in text, (path, python)
     assert "--tag TAG" in cli("study", "--help").stdout
     assert "--new N" in cli("study", "--help").stdout
-    assert "show [OPTIONS] ID|NUMBER" in cli("show", "--help").stdout
+    assert "show [OPTIONS] CARD" in cli("show", "--help").stdout
     assert "validate [OPTIONS] [PATH]..." in cli("validate", "--help").stdout
 
 
@@ -310,4 +310,4 @@ def test_reset_one_card_or_one_deck(cli, tmp_path: Path):
     rows = json.loads(cli("list", "--json").stdout)
     assert all(r["state"] == "new" and not r["suspended"] for r in rows)
     bad = cli("reset", "--deck", "Nope", "--yes")
-    assert bad.exit_code == 2 and "no deck named 'Nope'" in bad.stderr
+    assert bad.exit_code == 2 and "no deck file or deck named 'Nope'" in bad.stderr

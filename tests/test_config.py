@@ -39,6 +39,7 @@ def test_list_json_shows_every_key_with_its_default(cli):
         "parameters": None,
         "review_mode": "recall",
         "anki_collection": "",
+        "learn_ahead_minutes": 20,
     }
 
 
@@ -54,6 +55,7 @@ def test_list_json_shows_every_key_with_its_default(cli):
         ("leech_threshold", "6", 6),
         ("leech_action", "tag", "tag"),
         ("review_mode", "exercises", "exercises"),
+        ("learn_ahead_minutes", "0", 0),
         ("parameters", ", ".join(map(str, FSRS6_DEFAULTS)), FSRS6_DEFAULTS),
     ],
 )

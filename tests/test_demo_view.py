@@ -28,7 +28,8 @@ def render(monkeypatch, name, width, *, no_color, live=False):
     else:
         monkeypatch.delenv("NO_COLOR", raising=False)
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=True, width=width,
+    # tall enough for every row: a short terminal shortens the table (test_demo_fit.py)
+    console = Console(file=buffer, force_terminal=True, width=width, height=10_000,
                       color_system="standard" if no_color else None, highlight=False)
     monkeypatch.setattr(ui, "console", lambda: console)
     run = REGISTRY[name].run()

@@ -55,8 +55,8 @@ def assert_basic_notes(col, cards, deck_name: str = DECK_NAME) -> None:
         assert note.keys() == ["Front", "Back"]
         assert note["Front"] == reference_html(card.question), card.id
         assert note["Back"] == expected_back(
-            reference_html(card.answer),
-            reference_html(card.note) if card.note else "",
+            reference_html(card.marked_answer()),  # corrected claims marked †, as in .apkg
+            reference_html(card.marked_note()) if card.note else "",
             f"calcquiz demo {card.demo}" if card.demo else "",
         ), card.id
         assert sorted(note.tags) == sorted({*card.tags, DECK_TAG}), card.id
@@ -144,7 +144,7 @@ def test_txt_imports_every_field_into_a_fresh_collection(tmp_path, cli):
         assert with_notes  # each card that has a correction: it arrived in Back
         for card in with_notes:
             back = notes_by_guid(col)[exporter.txt_guid(DECK_NAME, card.id)]["Back"]
-            assert reference_html(card.note) in back
+            assert reference_html(card.marked_note()) in back
         assert_integrity(col)
 
         again = import_txt(col, out)

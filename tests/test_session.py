@@ -76,9 +76,12 @@ def test_fuzzed_review_interval_matches_the_preview(store, decks):
     assert after.due - clock.t == pytest.approx(previews[3])
 
 
+NO_AHEAD = Config(learn_ahead_minutes=0)
+
+
 def test_again_brings_the_card_back_when_its_step_is_due(store, decks):
     clock = Clock()
-    s = session(store, decks, clock=clock, new_limit=1)
+    s = session(store, decks, clock=clock, new_limit=1, config=NO_AHEAD)
     card = s.next_card()
     s.reveal()
     interval = s.reveal()[1].interval
@@ -182,12 +185,12 @@ def test_card_removed_from_deck_keeps_history_and_is_not_shown(store, decks, tmp
 
 def test_learning_card_from_an_earlier_session_comes_back(store, decks):
     clock = Clock()
-    s = session(store, decks, clock=clock, new_limit=1)
+    s = session(store, decks, clock=clock, new_limit=1, config=NO_AHEAD)
     card = s.next_card()
     s.reveal()
     s.rate(1)
     clock.advance(30)
-    later = session(store, decks, clock=clock, new_limit=1)
+    later = session(store, decks, clock=clock, new_limit=1, config=NO_AHEAD)
     assert later.next_card() is None
     assert later.waiting_until() == pytest.approx(store.card_state(card.deck, card.id).due)
     assert store.card_state(card.deck, card.id).state == LEARNING
@@ -321,3 +324,69 @@ def test_new_cards_skip_studied_and_removed_ids_in_deck_order(store, decks):
     session = StudySession(store, decks, options, clock=Clock(), config=Config())
     assert [c.id for c in session._new] == [second, deck.cards[3].id]
     assert session.summary().unseen == len(deck.cards) - 2
+
+
+def test_learn_ahead_shows_a_learning_card_due_within_the_limit_when_nothing_else_is(
+    store, decks
+):
+    clock = Clock()
+    s = session(store, decks, clock=clock, new_limit=2)  # learn_ahead_minutes 20
+    first = s.next_card()
+    s.reveal()
+    s.rate(1)  # Again: due in 1m (the first learning step)
+    second = s.next_card()
+    assert second is not None and second != first  # a new card still comes first
+    s.reveal()
+    clock.advance(5)
+    s.rate(3)  # Good: due in 10m (the second step)
+    assert s.next_card() == first  # nothing else is left: shown 55 s before it is due
+    due_before = store.card_state(first.deck, first.id).due
+    assert clock.t < due_before
+    clock.advance(2)
+    s.reveal()
+    s.rate(3)  # Good at the real time, before its due time
+    after = store.card_state(first.deck, first.id)
+    assert after.last_review == pytest.approx(clock.t)
+    assert after.due == pytest.approx(clock.t + 600)  # the 10m step counted from now
+
+
+def test_beyond_the_learn_ahead_limit_the_session_waits_until_the_card_may_show(store, decks):
+    clock = Clock()
+    s = session(store, decks, clock=clock, new_limit=1, config=Config(learn_ahead_minutes=5))
+    card = s.next_card()
+    s.reveal()
+    s.rate(3)  # Good on a new card: the 10m step
+    due = store.card_state(card.deck, card.id).due
+    assert s.next_card() is None
+    assert s.learning_due() == pytest.approx(due)
+    assert s.waiting_until() == pytest.approx(due - 300)
+    clock.t = due - 301
+    assert s.next_card() is None
+    clock.t = due - 300
+    assert s.next_card() == card
+
+
+def test_a_second_session_the_same_day_opens_on_a_learning_card_within_the_limit(store, decks):
+    clock = Clock()
+    s = session(store, decks, clock=clock, new_limit=1)
+    card = s.next_card()
+    s.reveal()
+    s.rate(3)  # due in 10m
+    clock.advance(60)
+    later = session(store, decks, clock=clock, new_limit=1)
+    assert later.next_card() == card
+
+
+def test_time_spent_counts_time_on_cards_not_the_wait_for_one(store, decks):
+    clock = Clock()
+    s = session(store, decks, clock=clock, new_limit=1, config=NO_AHEAD)
+    s.next_card()
+    clock.advance(12)
+    s.reveal()
+    s.rate(1)  # due in 1m
+    assert s.next_card() is None
+    clock.t = s.waiting_until() + 40  # waited, then a little longer
+    s.next_card()
+    clock.advance(8)
+    s.set_aside("bury")
+    assert s.summary().seconds == pytest.approx(20)

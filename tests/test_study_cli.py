@@ -95,7 +95,7 @@ def test_tag_filter_and_cram(calcquiz_home: Path):
 def test_unknown_tag_is_bad_input(calcquiz_home: Path):
     result = run("study", "--tag", "nope")
     assert result.returncode == 2
-    assert result.stderr.startswith("Error: no card has the tag nope")
+    assert result.stderr.startswith("Error: no card has the tag 'nope'")
 
 
 @pytest.mark.parametrize("args", [["--retention", "1.2"], ["--new", "-1"], ["--limit", "0"]])
@@ -106,8 +106,9 @@ def test_bad_options_exit_2(args):
 
 
 def test_only_learning_cards_left_offers_to_wait(calcquiz_home: Path):
+    assert run("config", "set", "learn_ahead_minutes", "0").returncode == 0
     result = run("study", "--new", "1", input="\n1\nq\n")
-    assert "Only cards in learning remain; the next is due in 1m" in result.stdout
+    assert "Only cards in learning remain; the next shows in 1m" in result.stdout
     assert "w wait for it" in result.stdout
 
 
@@ -203,11 +204,16 @@ def test_nothing_due_is_a_headline_in_words(calcquiz_home: Path):
     day = [(datetime.fromtimestamp(d) - timedelta(hours=4)).date() for d in dues]  # 4 a.m. days
     first = min(day)
     n = day.count(first)
-    assert re.fullmatch(
-        r"Nothing due\. Next review: (tomorrow \d\d:\d\d|\w{3} \d\d:\d\d|\d{4}-\d\d-\d\d) "
-        rf"\({n} cards?\)\.",
+    # Reviews are due on their day: they can be studied from its start (4 a.m.), whatever
+    # their due time, and the headline says so.
+    found = re.fullmatch(
+        r"Nothing due\. Next review: (tomorrow 04:00|\w{3} 04:00|\d{4}-\d\d-\d\d), when the "
+        rf"day starts \({n} cards?\)\.",
         lines[-2],
-    ), lines
+    )
+    assert found, lines
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", found[1]):
+        assert found[1] == first.isoformat()
     assert lines[-1] == (
         "New-card limit reached: 2 new cards today. 5 more today: calcquiz study --new 7"
     )
@@ -223,11 +229,31 @@ def test_summary_counts_ratings_of_cards(calcquiz_home: Path):
 
 
 def test_the_wait_screen_accepts_undo(calcquiz_home: Path):
+    assert run("config", "set", "learn_ahead_minutes", "0").returncode == 0
     result = run("study", "--new", "1", input="\n1\nu\n")
     assert "w wait for it · u undo · q stop here" in result.stdout
-    assert re.search(r"due in 1m \(at \d\d:\d\d:\d\d\)", result.stdout)
+    assert re.search(r"shows in 1m at \d\d:\d\d:\d\d\.", result.stdout)
     assert "Undid Again on card 1." in result.stdout
     assert reviews(calcquiz_home) == []
+
+
+def test_a_learning_card_due_within_the_learn_ahead_limit_is_shown_at_once(calcquiz_home: Path):
+    # Again (1m), shown again at once; Good (10m), again at once; Good: graduated.
+    result = run("study", "--new", "1", input="\n1\n\n3\n\n3\n")
+    assert result.returncode == 0, result.stderr
+    assert "Only cards in learning remain" not in result.stdout
+    assert [r[1] for r in reviews(calcquiz_home)] == [1, 3, 3]
+    assert "Reviewed: 3 ratings of 1 card" in result.stdout
+
+
+def test_beyond_the_learn_ahead_limit_the_wait_says_when_and_why(calcquiz_home: Path):
+    assert run("config", "set", "learn_ahead_minutes", "5").returncode == 0
+    result = run("study", "--new", "1", input="\n1\n\n3\nq\n")  # Again 1m, then Good 10m
+    assert [r[1] for r in reviews(calcquiz_home)] == [1, 3]
+    assert re.search(
+        r"the next shows in 5m at \d\d:\d\d:\d\d \(due \d\d:\d\d:\d\d, learn-ahead 5m\)\.",
+        result.stdout,
+    ), result.stdout
 
 
 def test_the_session_says_when_a_card_becomes_a_leech(calcquiz_home: Path):

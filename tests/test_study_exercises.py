@@ -26,8 +26,10 @@ from .helpers import T0, Clock
 
 def session(store, decks, clock=None, **options) -> StudySession:
     options.setdefault("exercises", True)
+    # No learn-ahead: a card rated Again waits for its step instead of coming back at once.
     return StudySession(
-        store, decks, SessionOptions(**options), clock=clock or Clock(), config=Config()
+        store, decks, SessionOptions(**options), clock=clock or Clock(),
+        config=Config(learn_ahead_minutes=0),
     )
 
 
@@ -294,3 +296,18 @@ def test_a_store_from_schema_3_gains_kind_and_review_id(tmp_path):
         assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
         assert rows(store, "SELECT kind FROM review_log") == [("recall",)]
         assert rows(store, "SELECT review_id FROM drill_log") == [(None,)]
+
+
+def test_an_answer_that_cannot_be_read_is_asked_again_and_not_counted(store, decks):
+    s = session(store, decks, new_limit=1)
+    card = s.next_card()
+    for line in ("[1,", "x+", "1 2 3 4"):
+        s.exercises.answer(line)
+        assert s.exercises.waiting and s.exercises.outcome is None
+    with pytest.raises(RuntimeError):
+        s.rate(3)  # no rating before a readable answer
+    s.exercises.answer(right(s))
+    rated = s.accept()
+    assert rated.card == card and rated.rating == 3
+    assert rows(store, "SELECT COUNT(*) FROM review_log") == [(1,)]
+    assert rows(store, "SELECT COUNT(*), SUM(correct) FROM drill_log") == [(1, 1)]

@@ -41,11 +41,12 @@ def test_a_right_answer_proposes_good_and_enter_accepts_it(calcquiz_home: Path):
         s.wait_for("Proposed: Good", 1)
         assert "✓ Right." in s.text()
         assert re.search(r"1 Again 1m · 2 Hard 6m · \[3 Good 10m\] · 4 Easy \S+", s.text())
-        assert "Rate of change of a function" not in s.text()  # the answer comes after
+        # The card's answer and the worked solution are shown with the verdict, before rating.
+        assert "Rate of change of a function" in s.text()
+        assert "f'(x) = " in s.text()  # the worked solution's first step
+        assert s.text().index("f'(x) = ") < s.text().index("Proposed: Good")
         s.send("\n")
         s.wait_for("Rated Good.", 1)
-        s.wait_for("f'(x) = ", 1)  # the worked solution's first step
-        assert "Rate of change of a function" in s.text()
         assert db(calcquiz_home, "SELECT rating, kind FROM review_log") == [(3, "exercise")]
         assert s.proc.stdin is not None
         s.proc.stdin.close()

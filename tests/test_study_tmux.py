@@ -123,13 +123,18 @@ def test_suspend_and_bury_keys_and_their_undo(terminal, calcquiz_home: Path):
 
 
 def test_the_wait_screen_counts_down_live_and_accepts_undo(terminal, calcquiz_home: Path):
+    import subprocess
+
+    from .helpers import CLI
+
+    subprocess.run([*CLI, "config", "set", "learn_ahead_minutes", "0"], check=True)
     t = terminal("study", "--new", "1")
     t.wait_for(QUESTION_KEYS)
     t.keys("Space")
     t.wait_for(ANSWER_KEYS)
     t.keys("1")
     screen = t.wait_for("Only cards in learning remain")
-    assert re.search(r"The next is due at \d\d:\d\d:\d\d, in [01]:[0-5]\d\.", screen), screen
+    assert re.search(r"The next shows at \d\d:\d\d:\d\d, in [01]:[0-5]\d\.", screen), screen
 
     def left(text: str) -> int:
         minutes, seconds = re.search(r"in (\d):(\d\d)\.", text).groups()

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from calcquiz.commands.common import DeckOption, JsonOption, config, existing_store, load
+from calcquiz.commands.common import (
+    DeckOption,
+    JsonOption,
+    check_tags,
+    config,
+    existing_store,
+    load,
+)
 
 
 class StateChoice(str, Enum):
@@ -64,6 +71,7 @@ def list_cards(
 
     settings = config()
     decks = load(deck)
+    check_tags(decks, tag)
     now = time.time()
     query = progress.CardQuery(
         search=search, state=state.value if state else None, due=due, tags=tuple(tag or ())
@@ -94,24 +102,29 @@ def list_cards(
 def show(
     card: Annotated[
         str,
-        typer.Argument(metavar="ID|NUMBER", help="The card's id or number.", show_default=False),
+        typer.Argument(
+            metavar="CARD",
+            help="The card's id or number; DECK/ID or DECK/NUMBER names its deck too.",
+            show_default=False,
+        ),
     ],
     deck: DeckOption = None,
     json: JsonOption = False,
 ) -> None:
     """Show one card's question and answer, with its math as Unicode.
 
-    Example: calcquiz show chain-rule
+    Example: calcquiz show "Calculus & Optimization/3"
     """
     from calcquiz import ui
     from calcquiz.content import find_card
     from calcquiz.ui import cards as view
 
-    found = find_card(load(deck), card)
+    decks = load(deck)
+    found = find_card(decks, card)
     if json:
         ui.print_json(found.to_dict())
     else:
-        view.print_card(found)
+        view.print_card(found, with_deck=len(decks) > 1)
 
 
 def validate(
@@ -161,7 +174,7 @@ def start_screen() -> None:
             )
             counts = session.counts()
             summary = session.summary() if not any(counts.values()) else None
-            next_due = summary.next_due if summary else None
+            next_due = summary if summary and summary.next_due is not None else None
     cards = sum(len(d.cards) for d in decks)
     calendar = Calendar(settings.day_starts_at)
     print_start(cards, len(decks), counts, next_due, calendar, settings.new_per_day)

@@ -42,6 +42,14 @@ GOption = Annotated[
 ]
 DelayOption = Annotated[float | None, option("--delay", "Seconds per table row when animating.")]
 NoLiveOption = Annotated[bool, typer.Option("--no-live", help="Print the finished table at once.")]
+AllRowsOption = Annotated[
+    bool,
+    typer.Option(
+        "--all-rows",
+        help="Every row of the table, and the plot, in a terminal too (there a demo shows "
+        "what fits the screen: the first rows, a marked gap, the last rows).",
+    ),
+]
 DemoJsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")]
 
 
@@ -58,6 +66,7 @@ def demo(
     deck: DeckOption = None,
     delay: DelayOption = None,
     no_live: NoLiveOption = False,
+    all_rows: AllRowsOption = False,
     json: DemoJsonOption = False,
 ) -> None:
     """Run the numeric demo behind a card: a table that fills in step by step, a plot, and
@@ -66,7 +75,8 @@ def demo(
 
     Each demo takes the options that make sense for it (calcquiz demo lists them with
     --json); --f runs it on your own function. Output that is not a terminal is never
-    animated.
+    animated and gets every row; in a terminal a key press ends the animation, and the
+    table is shortened to the screen's height unless --all-rows.
 
     Example: calcquiz demo momentum
     """
@@ -76,6 +86,15 @@ def demo(
     if delay is not None and not 0 <= delay <= MAX_DELAY:
         raise BadInputError(f"invalid --delay: {delay} (it must be 0..{MAX_DELAY:g} seconds)")
     if name is None:
+        given = {"--steps": steps, "--lr": lr, "--momentum": momentum, "--start": start,
+                 "--at": at, "--seed": seed, "--f": f, "--g": g, "--delay": delay,
+                 "--no-live": no_live or None, "--all-rows": all_rows or None}
+        needs_demo = [flag for flag, value in given.items() if value is not None]
+        if needs_demo:
+            raise BadInputError(
+                f"{', '.join(needs_demo)} needs a demo to run: calcquiz demo NAME "
+                f"{needs_demo[0]} ... (calcquiz demo lists the demos)"
+            )
         _list(load(deck), json)
         return
     known = None if deck else runner.resolve_default(name)
@@ -100,8 +119,16 @@ def demo(
         demo_plain.render(run)
         return
     from calcquiz.ui import demo_view
+    from calcquiz.ui.keys import TIMEOUT, KeyReader
 
-    demo_view.render(run, live=not no_live, delay=delay)
+    keys = KeyReader()
+    if not keys.interactive:  # input is not a terminal: nothing to press, rows are paced
+        demo_view.render(run, live=not no_live, delay=delay, all_rows=all_rows)
+        return
+    with keys:  # a key press ends the animation; it is not echoed, nor left for the shell
+        demo_view.render(run, live=not no_live, delay=delay, all_rows=all_rows,
+                         skip=lambda seconds: keys.read_within(seconds) != TIMEOUT)
+        keys.discard()
 
 
 def _one_blas_thread() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -64,7 +63,7 @@ def drill(
         drill_view.run(DrillSession(exercises, store), LineReader())
 
 
-def _recall_by_topic(deck: list[Path] | None) -> dict[str, float | None]:
+def _recall_by_topic(deck: list[str] | None) -> dict[str, float | None]:
     """Each topic's lowest FSRS recall among the cards whose demo it is (None: not studied)."""
     from calcquiz import progress
     from calcquiz.drills import TOPICS

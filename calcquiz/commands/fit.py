@@ -8,7 +8,6 @@ one of these runs.
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -215,11 +214,11 @@ def _current_parameters() -> tuple[float, ...]:
 
 def _deck_name(deck: str | None) -> str | None:
     """A deck's name, given as the name itself or as its YAML file."""
-    if deck is None or not deck.endswith((".yaml", ".yml")):
+    if deck is None:
         return deck
-    from calcquiz.commands.common import load
+    from calcquiz.commands.common import history_deck_name
 
-    return load([Path(deck)])[0].name
+    return history_deck_name(deck)
 
 
 def _own_history(deck: str | None, must_exist: bool = True) -> list[ReviewEvent]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +13,7 @@ from calcquiz.commands.common import (
     JsonOption,
     RevlogOption,
     TagOption,
+    check_tags,
     config,
     load,
     option,
@@ -25,7 +26,11 @@ if TYPE_CHECKING:
 
 CardsArgument = Annotated[
     list[str],
-    typer.Argument(metavar="ID|NUMBER", help="Cards, by id or number.", show_default=False),
+    typer.Argument(
+        metavar="CARD",
+        help="Cards, by id or number; DECK/ID or DECK/NUMBER names the deck too.",
+        show_default=False,
+    ),
 ]
 
 NewOption = Annotated[
@@ -78,9 +83,13 @@ def study(
     is saved before the next card shows. From a pipe, each line is one key.
 
     With --exercises a card is shown with a fresh exercise: type the answer (? hint,
-    s give up); calcquiz grades it and proposes a rating (wrong: Again, right after the
-    hint: Hard, right: Good); Enter accepts, 1-4 rate otherwise; then the card's answer
-    and the worked solution. From a pipe: the answer line, then an empty line or 1-4.
+    s give up); calcquiz grades it and shows the card's answer and the worked solution
+    with a proposed rating (wrong: Again, right after the hint: Hard, right: Good); one
+    key rates and moves on: Enter accepts, 1-4 rate otherwise. From a pipe: the answer
+    line, then an empty line or 1-4.
+
+    A learning card due within learn_ahead_minutes (20) is shown early when nothing else
+    is left, as in Anki. --deck takes a deck's name or file.
 
     Example: calcquiz study --tag optimization
     """
@@ -103,7 +112,8 @@ def study(
         exercises=exercises,
     )
     decks = load(deck)
-    _check_tags(decks, tag)
+    check_tags(decks, tag)
+    again = _study_again(deck, tag, exercises)
     with open_store() as store:
         session = StudySession(store, decks, options, config=settings)
         keys = KeyReader()
@@ -115,17 +125,24 @@ def study(
             ui.console().print()
             # after SIGHUP the terminal may be gone: the ratings are saved regardless
             with suppress(OSError):
-                print_summary(session.summary(), session.calendar, interrupted=True)
+                print_summary(session.summary(), session.calendar, interrupted=True, again=again)
             raise typer.Exit(exc.args[0] if exc.args else 130) from None
-        print_summary(summary, session.calendar)
+        print_summary(summary, session.calendar, again=again)
 
 
-def _check_tags(decks: list[Deck], tags: list[str] | None) -> None:
-    if tags and not any(set(tags) & set(c.tags) for d in decks for c in d.cards):
-        from calcquiz.errors import BadInputError
+def _study_again(decks: list | None, tags: list[str] | None, exercises: bool | None) -> str:
+    """``calcquiz study --deck X --tag y``: the command that studies this selection again
+    (in the mode chosen on the command line)."""
+    import shlex
 
-        known = sorted({t for d in decks for c in d.cards for t in c.tags})
-        raise BadInputError(f"no card has the tag {', '.join(tags)} (tags: {', '.join(known)})")
+    words = ["calcquiz", "study"]
+    if exercises is not None:
+        words.append("--exercises" if exercises else "--recall")
+    for d in decks or ():
+        words += ["--deck", str(d)]
+    for t in tags or ():
+        words += ["--tag", t]
+    return shlex.join(words)
 
 
 @contextmanager
@@ -146,14 +163,16 @@ def _signals_interrupt() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _run_demo(card: Card) -> None:
-    """The card's numeric demo, shown inside the study session."""
+def _run_demo(card: Card, skip: Callable[[float], bool] | None = None) -> None:
+    """The card's numeric demo, shown inside the study session (``skip``: a key pressed
+    ends its animation; one line below is kept for the key that goes back to the card)."""
     from calcquiz import ui
     from calcquiz.demos.runner import run_for_study
     from calcquiz.errors import CalcquizError
 
+    more = f"calcquiz demo {card.demo} --all-rows shows them"
     try:
-        run_for_study(card.demo or "")
+        run_for_study(card.demo or "", skip=skip, more=more)
     except CalcquizError as exc:  # e.g. a user deck naming a demo this version lacks
         ui.print_error(str(exc))
 
@@ -189,7 +208,7 @@ def stats(
         stats_view.print_stats(report)
 
 
-def _show_calibration(deck: list[Path] | None, revlog: Path | None, json: bool) -> None:
+def _show_calibration(deck: list[str] | None, revlog: Path | None, json: bool) -> None:
     """``stats --calibration``: the current parameters' predictions against the outcomes."""
     from calcquiz import ui
     from calcquiz.dates import Calendar
@@ -217,15 +236,18 @@ def reset(
         list[str] | None,
         typer.Option(
             "--card",
-            metavar="ID|NUMBER",
-            help="Forget only this card (repeatable).",
+            metavar="CARD",
+            help="Forget only this card: id, number, or DECK/ID (repeatable).",
             show_default=False,
         ),
     ] = None,
     deck_name: Annotated[
         str | None,
         typer.Option(
-            "--deck", metavar="NAME", help="Forget only this deck's cards.", show_default=False
+            "--deck",
+            metavar="DECK",
+            help="Forget only this deck's cards (its name or its YAML file).",
+            show_default=False,
         ),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
@@ -236,11 +258,14 @@ def reset(
     """
     from calcquiz.store import db_path, open_store
 
+    chosen = None if deck_name is None else load([deck_name])  # a file or a known name
+    if chosen is not None:
+        deck_name = chosen[0].name
     path = db_path()
     if not path.exists():
         typer.echo(f"Nothing to reset: {path} does not exist.")
         return
-    targets = _reset_targets(card, deck_name)
+    targets = _reset_targets(card, chosen)
     what = (
         "all progress"
         if targets is None
@@ -264,18 +289,13 @@ def reset(
     typer.echo(f"Reset: forgot {cards} card states and {reviews} reviews.")
 
 
-def _reset_targets(cards: list[str] | None, deck_name: str | None) -> list[tuple[str, str]] | None:
-    """(deck, card id) pairs for --card, [] for a --deck that exists, None for everything."""
-    if not cards and deck_name is None:
+def _reset_targets(
+    cards: list[str] | None, chosen: list[Deck] | None
+) -> list[tuple[str, str]] | None:
+    """(deck, card id) pairs for --card, [] for a --deck alone, None for everything."""
+    if not cards and chosen is None:
         return None
-    from calcquiz.errors import BadInputError
-
-    decks = load(None)
-    if deck_name is not None:
-        decks = [d for d in decks if d.name == deck_name]
-        if not decks and not cards:
-            known = ", ".join(repr(d.name) for d in load(None))
-            raise BadInputError(f"no deck named {deck_name!r} (decks: {known})")
+    decks = load(None) if chosen is None else chosen
     if not cards:
         return []
     from calcquiz.content import find_card

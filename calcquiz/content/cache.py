@@ -8,8 +8,8 @@ rules, is always parsed and validated afresh. It is two files:
 * ``<entry>.json``, the index: the deck's name, description and card ids, and where each
   card's body starts in the bodies file;
 * ``<entry>.cards``, the bodies: one JSON array, a card ``[number, question, answer, tags,
-  demo, note]`` a line, so one card is read with one seek and read, and every card with one
-  ``json.loads``.
+  demo, note]`` a line (then its corrections, when it has any), so one card is read with
+  one seek and read, and every card with one ``json.loads``.
 
 A deck file that has not changed need not even be read: ``<path key>.stat`` remembers
 the file's size, mtime, ctime, inode and device beside the entry its bytes gave. It is
@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 from calcquiz.content.model import Card, Deck
 
 KEEP = 16
-RULES = "v4"  # bump when validation rules change: v4 reads anki_guids
+RULES = "v5"  # bump when validation rules change: v5 reads anki_guids and corrections
 LAYOUT = "index+bodies"  # the entries' own layout
 # forms of every card made on first use (LazyCards.derived), removed with their entry
 DERIVED = (".numbers", ".demos", ".lines", ".jsonl")
@@ -131,7 +131,8 @@ def put(entry: str, deck: Deck) -> None:
     folder = deck_cache_dir()
     encode = json.JSONEncoder(ensure_ascii=False).encode
     lines = [
-        encode([c.number, c.question, c.answer, list(c.tags), c.demo, c.note]).encode()
+        encode([c.number, c.question, c.answer, list(c.tags), c.demo, c.note,
+                *([[list(p) for p in c.corrections]] if c.corrections else [])]).encode()
         for c in deck.cards
     ]
     starts = array("q")
@@ -240,7 +241,7 @@ class Bodies:
         end = starts[i + 1] - 2 if i + 1 < len(starts) else self.size - 3  # "\n]\n"
         raw = self._read(starts[i], end - starts[i])
         body = json.loads(raw)
-        if not isinstance(body, list) or len(body) != 6:
+        if not isinstance(body, list) or len(body) not in (6, 7):
             raise ValueError("damaged cache entry")
         return body
 
@@ -279,8 +280,10 @@ class LazyCards(Sequence[Card]):
         return card
 
     def _make(self, i: int, body: list[Any]) -> Card:
-        number, question, answer, tags, demo, note = body
-        return Card(self.ids[i], number, question, answer, tuple(tags), demo, note, self.deck)
+        number, question, answer, tags, demo, note, *corrections = body  # only if any
+        pairs = tuple((claim, fix) for claim, fix in corrections[0]) if corrections else ()
+        return Card(self.ids[i], number, question, answer, tuple(tags), demo, note, self.deck,
+                    pairs)
 
     def derived(self, suffix: str, make: Callable[[Card], str]) -> list[str]:
         """``make(card)`` for every card, in deck order, kept beside the entry as one line

@@ -14,6 +14,10 @@ from calcquiz.suggest import did_you_mean
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
+# A claim and its correction share a mark; a card with more than four corrections is refused.
+MARKS = ("†", "‡", "§", "¶")
+
+
 class Card(NamedTuple):
     """One flashcard. ``id`` is the stable key for progress; ``number`` its position.
 
@@ -28,6 +32,9 @@ class Card(NamedTuple):
     demo: str | None = None
     note: str | None = None
     deck: str = ""
+    # (claim, correction): a sentence of the answer that the note corrects, and the
+    # note's sentence that corrects it; each pair is marked † (then ‡, §, ¶) on both.
+    corrections: tuple[tuple[str, str], ...] = ()
 
     def one_line(self) -> str:
         """The question on one line (its whitespace collapsed, math as written), then the
@@ -49,7 +56,25 @@ class Card(NamedTuple):
             "tags": list(self.tags),
             "demo": self.demo,
             "note": self.note,
+            "corrections": [
+                {"mark": mark, "claim": claim, "correction": correction}
+                for mark, (claim, correction) in zip(MARKS, self.corrections, strict=False)
+            ],
         }
+
+    def marked_answer(self) -> str:
+        """The answer with each claim the note corrects marked where it stands: ``… †``."""
+        text = self.answer
+        for mark, (claim, _) in zip(MARKS, self.corrections, strict=False):
+            text = text.replace(claim, f"{claim} {mark}", 1)
+        return text
+
+    def marked_note(self) -> str | None:
+        """The note with each correction marked as its claim is: ``† …``."""
+        text = self.note
+        for mark, (_, correction) in zip(MARKS, self.corrections, strict=False):
+            text = text.replace(correction, f"{mark} {correction}", 1) if text else text
+        return text
 
 
 @dataclass(frozen=True)
@@ -115,8 +140,19 @@ def card_number(key: str) -> int | None:
 
 
 def find_card(decks: Sequence[Deck], key: str) -> Card:
-    """A card by id or by number across the decks; ambiguous or unknown keys are errors."""
+    """A card by id or by number across the decks, or named with its deck as ``DECK/ID``
+    or ``DECK/NUMBER`` (``Calculus & Optimization/3``); ambiguous or unknown keys are
+    errors. Card ids have no ``/``, so the last one splits the deck's name from the card."""
     key = key.strip()
+    deck_name, slash, in_deck = key.rpartition("/")
+    if slash and deck_name not in {d.name for d in decks}:
+        names = [d.name for d in decks]
+        raise DeckError(
+            f"no deck named {deck_name!r} in {key!r}{did_you_mean(deck_name, names)} "
+            f"(decks: {', '.join(map(repr, names))})"
+        )
+    if slash:
+        return find_card([d for d in decks if d.name == deck_name], in_deck)
     number = card_number(key)
     if number is not None:
         matches = [c for d in decks for c in d.cards if c.number == number]
@@ -128,8 +164,6 @@ def find_card(decks: Sequence[Deck], key: str) -> Card:
         shown = repr(key) if len(key) <= 60 else f"{key[:30]!r}... ({len(key)} characters)"
         raise DeckError(f"no card {shown} in {', '.join(repr(d.name) for d in decks)}{suffix}")
     if len(matches) > 1:
-        raise DeckError(
-            f"{key!r} matches cards in several decks ({', '.join(c.deck for c in matches)}); "
-            "pick one with --deck"
-        )
+        named = " or ".join(repr(f"{c.deck}/{key}") for c in matches)
+        raise DeckError(f"{key!r} matches cards in several decks: name one with its deck, {named}")
     return matches[0]

@@ -12,6 +12,9 @@ A deck file is a YAML mapping::
         tags: [calculus, backprop]
         demo: chain-rule        # optional: the numeric demo behind the card
         note: optional correction or aside
+        corrections:            # optional: what the note corrects, marked † (‡, §, ¶) on both
+          - claim: text quoted exactly from the answer (found there once)
+            correction: text quoted exactly from the note
 
 No tag such as ``!!python/object`` can construct anything. ``2001-13-45`` stays text (YAML
 would read it as a date, and fail on month 13).

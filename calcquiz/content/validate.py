@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # used with fullmatch: no "a\n"
 DECK_KEYS = {"deck", "description", "cards", "anki_guids"}
 REQUIRED_CARD_KEYS = ("id", "number", "question", "answer")
-OPTIONAL_CARD_KEYS = ("tags", "demo", "note")
+OPTIONAL_CARD_KEYS = ("tags", "demo", "note", "corrections")
 ALL_CARD_KEYS = REQUIRED_CARD_KEYS + OPTIONAL_CARD_KEYS
 CARD_KEYS = set(ALL_CARD_KEYS)
 MAX_CARD_NUMBER = 999_999  # Anki flags a new card due at 1,000,000 or later
@@ -263,9 +263,55 @@ class _CardCheck:
         values = {k: check(self.raw[k]) for k, check in checks.items() if k in self.raw}
         if len(self.report.problems) > before:
             return None
+        corrections = self.check_corrections(
+            self.raw.get("corrections"), values["answer"], values.get("note")
+        )
+        if corrections is None:
+            return None
         return Card(id=values["id"], number=values["number"], question=values["question"],
                     answer=values["answer"], tags=values.get("tags") or (),
-                    demo=values.get("demo"), note=values.get("note"), deck=deck_name)
+                    demo=values.get("demo"), note=values.get("note"), deck=deck_name,
+                    corrections=corrections)
+
+    def check_corrections(
+        self, value: Any, answer: str, note: str | None
+    ) -> tuple[tuple[str, str], ...] | None:
+        """``corrections``: a list of ``{claim: ..., correction: ...}``, each claim text
+        found exactly once in the answer, each correction text found in the note."""
+        from calcquiz.content.model import MARKS
+
+        if value is None:
+            return ()
+        shape = ("'corrections' must be a list of mappings with 'claim' (text of the answer) "
+                 "and 'correction' (text of the note)")
+        if not isinstance(value, list) or not all(
+            isinstance(v, dict) and set(v) == {"claim", "correction"}
+            and all(isinstance(t, str) and t.strip() for t in v.values())
+            for v in value
+        ):
+            self.problem(shape, "corrections")
+            return None
+        if len(value) > len(MARKS):
+            self.problem(f"'corrections' has {len(value)} entries; at most {len(MARKS)} "
+                         f"(marked {' '.join(MARKS)})", "corrections")
+            return None
+        if note is None:
+            self.problem("'corrections' needs a 'note' that holds the corrections",
+                         "corrections")
+            return None
+        pairs = []
+        for entry in value:
+            claim, correction = entry["claim"], entry["correction"]
+            if answer.count(claim) != 1:
+                found = "is not" if claim not in answer else "is more than once"
+                self.problem(f"'corrections': the claim {claim!r} {found} in the answer "
+                             "(quote it exactly as written there)", "corrections")
+            elif correction not in note:
+                self.problem(f"'corrections': the correction {correction!r} is not in the "
+                             "note (quote it exactly as written there)", "corrections")
+            else:
+                pairs.append((claim, correction))
+        return tuple(pairs) if len(pairs) == len(value) else None
 
     def check_id(self, value: Any) -> str | None:
         if not isinstance(value, str):

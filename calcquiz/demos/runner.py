@@ -92,11 +92,11 @@ def start(info: DemoInfo, card: int | None, **given: Any) -> DemoRun:
     return run
 
 
-def run_for_study(name: str, card: int | None = None) -> None:
+def run_for_study(name: str, card: int | None = None, **view: Any) -> None:
     """Show the default scenario of demo ``name`` (the `d` key in a study session), the same
     as ``calcquiz demo NAME``, labelled with ``card``, the number of the card being studied
     (none if not given: a number from another deck would mislead). An unknown name raises
-    BadInputError."""
+    BadInputError. ``view`` goes to the view's render (e.g. ``skip``)."""
     from calcquiz.ui import demo_view
 
     info = REGISTRY.get(name)
@@ -104,4 +104,4 @@ def run_for_study(name: str, card: int | None = None) -> None:
         raise BadInputError(_unknown(name, []))
     run = info.run()
     run.card = card
-    demo_view.render(run, live=True)
+    demo_view.render(run, live=True, **view)

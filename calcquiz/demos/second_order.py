@@ -298,6 +298,11 @@ def _newton_text(run: dict[str, Any]) -> str:
         what = f"a {kind}" if kind in ("minimum", "maximum", "saddle") else (
             "a stationary point whose kind the second derivatives cannot decide")
         text = f"Newton's method converged in {run['steps']} steps to {what} at ({where})."
+        if run["steps"] == 0:  # the start itself: no step to watch, and the user should know
+            return (f"The start ({where}) is already {what}: ∇f = 0 there, so Newton's "
+                    f"method stops at once. Give another --start (e.g. --start 1) to watch "
+                    f"it run." + (" Newton heads for any point where ∇f = 0, not only minima."
+                                  if run["kind"] != "minimum" else ""))
     order = run["order"]
     errors = [e for e in run["errors"] if e]
     if order is None:

@@ -108,8 +108,8 @@ def note_for(card: Card, anki_guid: str | None = None) -> AnkiNote:
         deck=anki_deck_name(card.deck),
         fields=(
             to_anki_html(card.question),
-            to_anki_html(card.answer),
-            to_anki_html(card.note) if card.note else "",
+            to_anki_html(card.marked_answer()),  # corrected claims marked † as in study
+            to_anki_html(note) if (note := card.marked_note()) else "",
             escape(f"calcquiz demo {card.demo}") if card.demo else "",
         ),
         tags=tags,

@@ -99,15 +99,17 @@ def _due(iso: str, now: float, calendar: Calendar) -> str:
     return calendar.format_due(datetime.fromisoformat(iso).timestamp(), now)
 
 
-def card_header(card: Card) -> str:
+def card_header(card: Card, with_deck: bool = False) -> str:
+    """``Card 3 · gradient   #calculus``; the deck's name first when several are in play."""
     tags = "  ".join(f"#{t}" for t in card.tags)
-    return f"Card {card.number} · {card.id}" + (f"   {tags}" if tags else "")
+    deck = f"{card.deck} · " if with_deck else ""
+    return f"{deck}Card {card.number} · {card.id}" + (f"   {tags}" if tags else "")
 
 
-def question_panel(card: Card) -> Panel:
+def question_panel(card: Card, with_deck: bool = False) -> Panel:
     return Panel(
         Text(question_text(card), style=ui.STYLE_QUESTION),
-        title=Text(card_header(card)),  # a Text: tags and ids are data, never markup
+        title=Text(card_header(card, with_deck)),  # a Text: tags and ids are data, never markup
         title_align="left",
         border_style=ui.STYLE_TITLE,
         padding=(1, 2),
@@ -115,11 +117,14 @@ def question_panel(card: Card) -> Panel:
 
 
 def answer_panel(card: Card) -> Panel:
-    return _markdown_panel(card.answer, "Answer", ui.STYLE_GOOD)
+    """The answer, each claim its note corrects marked (†) where it stands."""
+    return _markdown_panel(card.marked_answer(), "Answer", ui.STYLE_GOOD)
 
 
 def note_panel(card: Card) -> Panel | None:
-    return _markdown_panel(card.note, "Note", ui.STYLE_WARN) if card.note else None
+    """The note, each correction marked as the claim it corrects."""
+    note = card.marked_note()
+    return _markdown_panel(note, "Note", ui.STYLE_WARN) if note else None
 
 
 def _markdown_panel(text: str, title: str, style: str) -> Panel:
@@ -128,9 +133,9 @@ def _markdown_panel(text: str, title: str, style: str) -> Panel:
     )
 
 
-def print_card(card: Card) -> None:
+def print_card(card: Card, with_deck: bool = False) -> None:
     console = ui.console()
-    console.print(question_panel(card))
+    console.print(question_panel(card, with_deck))
     console.print(answer_panel(card))
     note = note_panel(card)
     if note is not None:

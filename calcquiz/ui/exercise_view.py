@@ -3,9 +3,10 @@ exercise generator looks like. No session logic here (see :mod:`calcquiz.exercis
 
 A card is shown with its question and a fresh exercise; the learner types an answer (a
 whole line: ``?`` hint, ``s`` give up, ``d`` demo, ``@`` suspend, ``-`` bury, ``u`` undo,
-``q`` quit); the verdict and the proposed rating follow, with every button's interval;
-Enter accepts it, ``1``-``4`` rate otherwise. Then the card's answer and the exercise's
-worked solution. From a pipe: one line for the answer, one to accept (empty) or override.
+``q`` quit; an answer that cannot be read is asked again, not counted). The verdict, the
+card's answer and the worked solution then show together, with the proposed rating and
+every button's interval: one key rates and moves on (Enter accepts the proposal, ``1``-``4``
+rate otherwise). From a pipe: one line for the answer, one to accept (empty) or override.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from calcquiz.ui.study_view import (
 
 EXERCISE_KEYS = "? hint · s give up · d demo · @ suspend · - bury · u undo · q quit"
 PROPOSAL_KEYS = "Enter accept · 1-4 rate otherwise · u undo · q quit"
-NEXT_KEYS = "any key: next card · u undo · q quit"
 PROMPT = "answer> "
 
 
@@ -94,7 +94,7 @@ def draw_exercise(screen: StudyScreen, card: Card) -> None:
     console = screen.console
     console.print(status_line(screen.session))
     screen.flush_message()
-    console.print(question_panel(card))
+    console.print(question_panel(card, screen.several_decks))
     console.print(exercise_panel(screen.session))
     drill = screen.session.exercises.drill
     assert drill is not None and drill.current is not None
@@ -133,10 +133,16 @@ def ask_exercise(screen: StudyScreen, card: Card) -> None:
                 screen.console.print(Text(f"Hint: {reply.text}", style=ui.STYLE_WARN))
             elif reply.event is Event.RETRY:
                 screen.console.print(Text(reply.text, style=ui.STYLE_WARN))
+    _show_solution(screen, card)
     rated = _rate(screen)
     if rated is None:
         return  # a rating was undone: that card is shown next
-    _show_solution(screen, card, rated)
+    # Said on the next card's screen, which comes at once: the rating key moved on.
+    screen.message = (
+        Text(leech_message(rated), style=ui.STYLE_BAD) if rated.leech
+        else Text(f"Card {card.number}: Rated {RATINGS[rated.rating]}.",
+                  style=ui.RATING_STYLES[rated.rating])
+    )
 
 
 def _rate(screen: StudyScreen) -> Rated | None:
@@ -145,7 +151,6 @@ def _rate(screen: StudyScreen) -> Rated | None:
     outcome = session.exercises.outcome
     assert outcome is not None
     name = RATINGS[outcome.proposed]
-    screen.console.print(verdict(outcome))
     screen.console.print(proposal_bar(session, outcome.proposed))
     screen.console.print(keys_line(f"Proposed: {name} · {PROPOSAL_KEYS}"))
     while True:
@@ -160,22 +165,16 @@ def _rate(screen: StudyScreen) -> Rated | None:
             hint(f"Press Enter to accept {name}, or 1-4 to rate otherwise.")
 
 
-def _show_solution(screen: StudyScreen, card: Card, rated: Rated) -> None:
-    """After the rating: the card's answer and the exercise's worked solution."""
+def _show_solution(screen: StudyScreen, card: Card) -> None:
+    """Right after the answer: the verdict, the card's answer and the worked solution."""
     from calcquiz.ui.drill_view import explain
 
+    outcome = screen.session.exercises.outcome
+    assert outcome is not None
     console = screen.console
-    console.print(Text(f"Rated {RATINGS[rated.rating]}.", style=ui.RATING_STYLES[rated.rating]))
+    console.print(verdict(outcome))
     console.print(answer_panel(card))
     note = note_panel(card)
     if note is not None:
         console.print(note)
-    assert rated.exercise is not None
-    explain(rated.exercise.attempt, verdict=False)
-    if rated.leech:
-        screen.message = Text(leech_message(rated), style=ui.STYLE_BAD)
-    if not screen.keys.interactive:
-        return  # a pipe reads on: the next line belongs to the next card
-    console.print(keys_line(NEXT_KEYS))
-    if screen.key() == "u":
-        screen.undo()
+    explain(outcome.attempt, verdict=False)

@@ -88,7 +88,7 @@ class StudyScreen:
         self,
         session: StudySession,
         keys: KeyReader,
-        run_demo: Callable[[Card], None],
+        run_demo: Callable[[Card, Callable[[float], bool] | None], None],
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.session = session
@@ -97,6 +97,7 @@ class StudyScreen:
         self.sleep = sleep
         self.console = ui.console()
         self.message: Text | None = None
+        self.several_decks = len(session.decks) > 1  # each card then says its deck
 
     def key(self) -> str:
         key = self.keys.read()
@@ -114,7 +115,7 @@ class StudyScreen:
         self.clear()
         self.console.print(status_line(self.session))
         self.flush_message()
-        self.console.print(question_panel(card))
+        self.console.print(question_panel(card, self.several_decks))
         if answered:
             self.console.print(answer_panel(card))
             note = note_panel(card)
@@ -135,10 +136,17 @@ class StudyScreen:
             hint("This card has no demo.")
             return
         self.clear()
-        self.run_demo(card)
+        self.run_demo(card, self._skip if self.keys.interactive else None)
         self.keys.discard()  # keys pressed while it ran are not the answer to this
-        self.console.print(keys_line("Press any key to go back to the card."))
-        self.key()
+        # no newline: on a full screen a cursor line below would push the demo's top off
+        self.console.print(keys_line("Press any key to go back to the card."),
+                           end="" if self.console.is_terminal else "\n")
+        if self.keys.read() is None:  # any key goes back, q too; only the input's end stops
+            raise Quit
+
+    def _skip(self, seconds: float) -> bool:
+        """A demo's pause between rows: True when a key was pressed (it ends the animation)."""
+        return self.keys.read_within(seconds) != TIMEOUT
 
     def undo(self) -> bool:
         from calcquiz.errors import UndoConflictError
@@ -206,7 +214,7 @@ class StudyScreen:
     def wait_for_learning(self) -> bool:
         """Only cards in a learning step remain: say when the next is due; wait, undo or
         stop. On a terminal the wait counts down live and the card shows when due."""
-        due = self.session.waiting_until()
+        due = self.session.waiting_until()  # when it can be shown: learn-ahead applied
         if due is None:
             return False
         if self.keys.interactive:
@@ -216,8 +224,8 @@ class StudyScreen:
         self.flush_message()
         self.console.print(
             Text(
-                f"Only cards in learning remain; the next is due in {format_interval(wait)} "
-                f"(at {self.session.calendar.clock_time(due)})."
+                f"Only cards in learning remain; the next shows in {format_interval(wait)} "
+                f"at {self.session.calendar.clock_time(due)}{self._ahead_note()}."
             )
         )
         self.console.print(keys_line("w wait for it · u undo · q stop here"))
@@ -236,6 +244,15 @@ class StudyScreen:
             self.sleep(remaining)
         return True
 
+    def _ahead_note(self) -> str:
+        """`` (due 22:02:53, learn-ahead 20m)``: why a card shows before its due time."""
+        ahead = self.session.learn_ahead
+        due = self.session.learning_due()
+        if not ahead or due is None:
+            return ""
+        at = self.session.calendar.clock_time(due)
+        return f" (due {at}, learn-ahead {format_interval(ahead)})"
+
     def _countdown(self, due: float) -> bool:
         at = self.session.calendar.clock_time(due)
         while (remaining := due - self.session.clock()) > 0:
@@ -244,9 +261,10 @@ class StudyScreen:
             self.flush_message()
             minutes, seconds = divmod(int(remaining + 0.999), 60)
             self.console.print(
-                Text(f"Only cards in learning remain. The next is due at {at}, in ")
+                Text("Only cards in learning remain.\n")
+                .append(f"The next shows at {at}, in ")
                 .append(f"{minutes}:{seconds:02d}", style=ui.STYLE_KEY)
-                .append(".")
+                .append(f"{self._ahead_note()}.")
             )
             self.console.print(keys_line("it shows by itself when due · u undo · q stop here"))
             key = self.keys.read_within(min(1.0, remaining))
@@ -259,12 +277,15 @@ class StudyScreen:
         return True
 
 
-def print_summary(summary: Summary, calendar: Calendar, interrupted: bool = False) -> None:
-    """The session's figures; a headline in words when nothing was studied."""
+def print_summary(
+    summary: Summary, calendar: Calendar, interrupted: bool = False, again: str = "calcquiz study"
+) -> None:
+    """The session's figures; a headline in words when nothing was studied. ``again`` is
+    the command that studies the same selection (its --deck and --tag), for the hints."""
     console = ui.console()
     now = time.time()
     if not summary.reviewed and not any(summary.set_aside.values()) and not interrupted:
-        for line in headline(summary, calendar, now):
+        for line in headline(summary, calendar, now, again=again):
             console.print(Text(line))
         return
     lines = [
@@ -283,7 +304,8 @@ def print_summary(summary: Summary, calendar: Calendar, interrupted: bool = Fals
     if summary.exercises[1]:
         lines.append(Text(f"Exercises: {summary.exercises[0]} of {summary.exercises[1]} right"))
     lines.append(Text(f"Time spent: {format_duration(summary.seconds)}"))
-    lines.extend(Text(line) for line in headline(summary, calendar, now, after_session=True))
+    after = headline(summary, calendar, now, after_session=True, again=again)
+    lines.extend(Text(line) for line in after)
     title = "Session interrupted — every rating is saved" if interrupted else "Session summary"
     console.print(
         Panel(Group(*lines), title=title, title_align="left", border_style=ui.STYLE_TITLE)
@@ -295,7 +317,11 @@ def _count(n: int, noun: str) -> str:
 
 
 def headline(
-    summary: Summary, calendar: Calendar, now: float, after_session: bool = False
+    summary: Summary,
+    calendar: Calendar,
+    now: float,
+    after_session: bool = False,
+    again: str = "calcquiz study",
 ) -> list[str]:
     """``Nothing due. Next review: tomorrow 09:10 (3 cards).``, and why no new cards."""
     lines = []
@@ -308,28 +334,35 @@ def headline(
             lines.append("Nothing due and nothing scheduled." if not after_session
                          else "Next review: nothing scheduled.")
         else:
-            lines.append(
-                f"{start}: {calendar.format_due(due, now)} "
-                f"({_count(summary.next_due_cards, 'card')})."
-            )
+            lines.append(f"{start}: {when_available(summary, calendar, now)} "
+                         f"({_count(summary.next_due_cards, 'card')}).")
     if summary.new_limit_reached and summary.new_left_today:  # this run's --new was lower
         lines.append(
-            f"{_count(summary.new_left_today, 'new card')} left today: calcquiz study"
+            f"{_count(summary.new_left_today, 'new card')} left today: {again}"
         )
     elif summary.new_limit_reached:
         more = summary.new_today + min(5, summary.unseen)
         lines.append(
             f"New-card limit reached: {_count(summary.new_today, 'new card')} today. "
-            f"{min(5, summary.unseen)} more today: calcquiz study --new {more}"
+            f"{min(5, summary.unseen)} more today: {again} --new {more}"
         )
     return lines
+
+
+def when_available(summary: Summary, calendar: Calendar, now: float) -> str:
+    """``tomorrow 04:00, when the day starts``: when the next cards can be studied (a
+    review is due on its day, from the day's start, whatever its due time)."""
+    at = summary.next_available if summary.next_available is not None else summary.next_due
+    assert at is not None
+    text = calendar.format_due(at, now)
+    return f"{text}, when the day starts" if summary.next_at_day_start else text
 
 
 def print_start(
     cards: int,
     decks: int,
     counts: dict[str, int] | None,
-    next_due: float | None,
+    next_due: Summary | None,
     calendar: Calendar,
     new_per_day: int,
 ) -> None:
@@ -347,11 +380,11 @@ def print_start(
         due = f"{min(cards, new_per_day)} new cards to start with (nothing studied yet)"
     elif any(counts.values()):
         due = (
-            f"to study today: {counts['review']} reviews, {counts['learning']} in learning, "
-            f"{counts['new']} new"
+            f"to study today: {_count(counts['review'], 'review')}, "
+            f"{counts['learning']} in learning, {counts['new']} new"
         )
-    elif next_due is not None:
-        due = f"nothing due now; next review {calendar.format_due(next_due, time.time())}"
+    elif next_due is not None and next_due.next_due is not None:
+        due = f"nothing due now; next review {when_available(next_due, calendar, time.time())}"
     else:
         due = "nothing due now"
     console.print(Text(f"{where}; {due}."))
