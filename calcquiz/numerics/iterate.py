@@ -33,6 +33,10 @@ from calcquiz.numerics.convergence import converged_at, finite, norm2
 from calcquiz.numerics.vector import Array, SingularMatrixError, point, quiet, same
 
 Fun = Callable[[Array], float]
+# Bounds on bisect_root's loops: doubling from 1e-300 passes 1e308 in about 2050 steps,
+# and 2100 halvings bring any float64 bracket down to adjacent floats.
+BISECT_GROWTH = 2100
+BISECT_HALVINGS = 2100
 Jac = Callable[[Array], Array]
 
 
@@ -227,16 +231,22 @@ def steps_until(
 
 def bisect_root(d: Callable[[float], float], x: float, step: float = 0.0) -> float | None:
     """A zero of d near x, independent of any iteration that led to x: grow the bracket
-    [x − w, x + w] from w = max(|x| 1e-12, min(step, 1)) by doubling (up to 1e3 max(1, |x|))
-    until d changes sign, then bisect to float64 resolution. None if no sign change is
-    found or d is not finite (note: a jump of d, as of sign at a kink, also changes sign;
-    the caller checks that d is 0 there)."""
+    [x − w, x + w] from w = max(|x| 1e-12, min(step, 1)) by doubling (up to 1e3 max(1, |x|),
+    and at most BISECT_GROWTH times) until d changes sign, then bisect to float64 resolution
+    (at most BISECT_HALVINGS times: 2100 halvings span every float64 interval). None if x or
+    the bracket is not finite, no sign change is found or d is not finite (note: a jump of
+    d, as of sign at a kink, also changes sign; the caller checks that d is 0 there)."""
+    if not math.isfinite(x):
+        return None
     if d(x) == 0:
         return x
     width = max(abs(x) * 1e-12, 1e-300, min(step, 1.0) if step else 1e-12)
+    limit = 1e3 * max(1.0, abs(x))
     with quiet():
-        while True:
+        for _ in range(BISECT_GROWTH):
             lo, hi = x - width, x + width
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                return None
             dlo, dhi = d(lo), d(hi)
             if not (math.isfinite(dlo) and math.isfinite(dhi)):
                 return None
@@ -245,9 +255,11 @@ def bisect_root(d: Callable[[float], float], x: float, step: float = 0.0) -> flo
             if (dlo < 0) != (dhi < 0):
                 break
             width *= 2
-            if width > 1e3 * max(1.0, abs(x)):
+            if not width <= limit:
                 return None
-        while True:
+        else:
+            return None
+        for _ in range(BISECT_HALVINGS):
             mid = lo + (hi - lo) / 2
             if mid in (lo, hi):
                 return mid
@@ -258,3 +270,4 @@ def bisect_root(d: Callable[[float], float], x: float, step: float = 0.0) -> flo
                 lo, dlo = mid, dm
             else:
                 hi = mid
+    return None
