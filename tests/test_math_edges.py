@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import scipy.optimize as so
 import sympy as sp
 
 from calcquiz.demos import REGISTRY
@@ -56,3 +57,95 @@ def test_bisect_root_gives_up_at_the_edge_of_float64():
         assert bisect_root(lambda t: 1.0, math.inf) is None
     # Still finds a plain root (x = 2 for t^2 - 4 from 1.5: closed form).
     assert bisect_root(lambda t: t * t - 4, 1.5, 0.5) == pytest.approx(2.0, abs=1e-15)
+
+
+# --- kinks, whatever the spelling ---------------------------------------------------------
+
+
+def one_sided(expr, at: float) -> tuple[float, float]:
+    """(left, right) derivative of a sympy expression in X at ``at``, by sympy limits."""
+    h = sp.Symbol("h", positive=True)
+    right = sp.limit((expr.subs(X, at + h) - expr.subs(X, at)) / h, h, 0, "+")
+    left = sp.limit((expr.subs(X, at) - expr.subs(X, at - h)) / h, h, 0, "+")
+    return float(left), float(right)
+
+
+@pytest.mark.parametrize("text,expr", [
+    ("sqrt(x^2)", sp.sqrt(X**2)),
+    ("(x^2)^(1/2)", (X**2) ** sp.Rational(1, 2)),
+    ("sqrt(sin(x)^2)", sp.sqrt(sp.sin(X) ** 2)),
+])
+def test_derivative_finds_a_kink_written_without_abs(text, expr):
+    result, text_out = demo("derivative", f=text, at=[0.0])
+    left, right = one_sided(expr, 0.0)
+    assert (left, right) == (-1.0, 1.0)
+    assert result["derivative"] is None and result["differentiable"] is False
+    assert (result["left"], result["right"]) == pytest.approx((left, right), abs=1e-6)
+    assert "does not exist" in text_out
+
+
+def test_derivative_reports_an_infinite_one_sided_slope_as_infinite():
+    result, text = demo("derivative", f="(x^2)^(1/3)", at=[0.0])
+    left, right = one_sided((X**2) ** sp.Rational(1, 3), 0.0)
+    assert (left, right) == (-math.inf, math.inf)
+    assert (result["left"], result["right"]) == (left, right)
+    assert "−∞" in text and "+∞" in text and "111" not in text
+
+
+def test_derivative_of_a_cusp_plus_a_line_is_not_a_number():
+    # (x^2)^(1/3) + x: one-sided slopes -inf and +inf (sympy), the line changes neither.
+    result, _ = demo("derivative", f="(x^2)^(1/3) + x", at=[0.0])
+    assert one_sided((X**2) ** sp.Rational(1, 3) + X, 0.0) == (-math.inf, math.inf)
+    assert result["derivative"] is None
+    assert (result["left"], result["right"]) == (-math.inf, math.inf)
+
+
+def test_derivative_still_reported_where_a_root_is_smooth():
+    result, _ = demo("derivative", f="sqrt(1 + x^2)", at=[0.5])
+    exact = float(sp.diff(sp.sqrt(1 + X**2), X).subs(X, 0.5))
+    assert result["derivative"] == pytest.approx(exact, rel=1e-12)
+
+
+def test_partial_finds_the_kink_of_sqrt_x_squared():
+    result, _ = demo("partial", f="sqrt(x^2) + y^2", at=[0.0, 1.0])
+    assert result["gradient"][0] is None
+    assert result["gradient"][1] == pytest.approx(float(sp.diff(Y**2, Y).subs(Y, 1)))
+
+
+def test_gradient_at_a_kink_gives_the_steepest_one_sided_slope():
+    result, text = demo("gradient", f="sqrt(x^2) + y^2", at=[0.0, 1.0])
+    # f'(p; u) = |cos a| + 2 sin a, largest where tan a = 2: sqrt(5) at 63.435 degrees.
+    assert result["gradient"] is None
+    assert result["max_slope"] == pytest.approx(math.sqrt(5), rel=1e-9)
+    assert result["steepest_angle"] == pytest.approx(math.degrees(math.atan2(2, 1)), abs=1e-3)
+    assert "2.23607" in text and "63.4" in text
+    # The same maximum by scipy on the closed form of the one-sided slope.
+    best = so.minimize_scalar(lambda a: -(abs(math.cos(a)) + 2 * math.sin(a)),
+                              bounds=(0, math.pi / 2), method="bounded",
+                              options={"xatol": 1e-12})
+    assert result["max_slope"] == pytest.approx(-best.fun, rel=1e-9)
+
+
+def test_gradient_of_a_product_kink_is_not_called_stationary():
+    result, text = demo("gradient", f="sqrt(x^2*y^2)", at=[0.0, 1.0])
+    # f = |x||y|: along x at y = 1 the slopes are -1 and 1, and f'(p; u) = |cos a| <= 1.
+    assert result["gradient"] is None and "stationary" not in text
+    assert result["max_slope"] == pytest.approx(1.0, rel=1e-9)
+
+
+def test_jacobian_tests_for_kinks():
+    result, text = demo("jacobian", f="abs(x), y", at=[0.0, 1.0])
+    assert result["jacobian"] is None and result["det"] is None
+    assert result["kinks"] == [{"component": 1, "variable": "x", "left": -1.0, "right": 1.0}]
+    result, _ = demo("jacobian", f="abs(x), y", at=[2.0, 1.0])
+    assert result["jacobian"] == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_jacobian_determinant_of_a_3x3_map_scales_volumes_by_its_magnitude():
+    result, text = demo("jacobian", f="x*cos(y), x*sin(y), -z", at=[2.0, 0.5, 1.0])
+    # Cylindrical coordinates with z flipped: det = -r = -2 (sympy's Jacobian).
+    r, t, z = sp.symbols("r t z")
+    exact = sp.Matrix([r * sp.cos(t), r * sp.sin(t), -z]).jacobian([r, t, z]).det()
+    want = float(exact.subs({r: 2, t: 0.5}))
+    assert result["det"] == pytest.approx(want, rel=1e-12)
+    assert "volumes" in text and "areas" not in text and f"{abs(want):.6g}" in text

@@ -173,7 +173,7 @@ def _from_expr(parsed: Any, names: tuple[str, ...], what: str) -> Objective:
             raise ExpressionError(f"{label}: {exc}") from None
 
     return Objective(parsed.text, names, fun, jac, hess, check, user=True,
-                     kinks=_has_kinks(parsed.node), expr=parsed)
+                     kinks=has_kinks(parsed.node), expr=parsed)
 
 
 EXACT_DEGREE = 12
@@ -200,16 +200,22 @@ def exact_kind(obj: Objective, p: Array) -> str | None:
     return kind_from_inertia(inertia) if inertia is not None else None
 
 
-def _has_kinks(node: Any) -> bool:
-    """True if the tree calls abs or sign (the only non-smooth functions allowed)."""
+def has_kinks(node: Any) -> bool:
+    """True if f may have a kink or an unbounded slope where it is defined: the tree calls
+    abs or sign, or takes a root (sqrt, or ^ with an exponent that is not a whole number):
+    sqrt(x^2) is |x| and (x^2)^(1/3) has a cusp, whatever the spelling. The one-sided
+    test (:func:`calcquiz.numerics.differences.differentiability`) then decides."""
     from calcquiz import expr
 
     if isinstance(node, expr.Call):
-        return node.func in ("abs", "sign") or _has_kinks(node.arg)
+        return node.func in ("abs", "sign", "sqrt") or has_kinks(node.arg)
     if isinstance(node, expr.BinOp):
-        return _has_kinks(node.left) or _has_kinks(node.right)
+        if node.op == "^" and not (isinstance(node.right, expr.Num)
+                                   and float(node.right.value).is_integer()):
+            return True
+        return has_kinks(node.left) or has_kinks(node.right)
     if isinstance(node, expr.Neg):
-        return _has_kinks(node.arg)
+        return has_kinks(node.arg)
     return False
 
 
