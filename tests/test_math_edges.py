@@ -10,6 +10,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import mpmath
 import pytest
 import scipy.optimize as so
 import sympy as sp
@@ -149,3 +150,71 @@ def test_jacobian_determinant_of_a_3x3_map_scales_volumes_by_its_magnitude():
     want = float(exact.subs({r: 2, t: 0.5}))
     assert result["det"] == pytest.approx(want, rel=1e-12)
     assert "volumes" in text and "areas" not in text and f"{abs(want):.6g}" in text
+
+
+# --- a zero gradient only where it is zero, not where float64 rounded it ------------------
+
+
+def test_hessian_near_a_degenerate_critical_point_claims_no_minimum():
+    result, text = demo("hessian", f="x^3", at=[1e-6])
+    # f' = 3x^2 vanishes only at 0 (sympy), where f'' = 0: a degenerate point, and f' at
+    # 1e-6 is 3e-12, not 0.
+    assert sp.solve(sp.diff(X**3, X), X) == [0] and sp.diff(X**3, X, 2).subs(X, 0) == 0
+    assert result["grad_norm"] == pytest.approx(3e-12, rel=1e-12)
+    assert result["stationary_kind"] == "degenerate"
+    assert "is a minimum" not in text and "not shown to be a minimum" in text
+
+
+def test_hessian_near_a_nondegenerate_minimum_still_names_it():
+    result, text = demo("hessian", f="x^2 + x^3", at=[1e-9])
+    # f'' = 2 + 6x > 0 at the critical point 0 (sympy): a minimum, 1e-9 away.
+    assert sp.diff(X**2 + X**3, X, 2).subs(X, 0) == 2
+    assert result["stationary_kind"] == "minimum" and "a minimum too" in text
+
+
+def precise_derivative(expr, at: float) -> mpmath.mpf:
+    """f'(at) at 400 digits: mpmath on the sympy derivative (independent of float64; enough
+    for 1 - tanh(100)^2 = 5.5e-87 to survive the cancellation)."""
+    with mpmath.workdps(400):
+        return sp.lambdify(X, sp.diff(expr, X), "mpmath")(mpmath.mpf(at))
+
+
+def test_newton_on_tanh_finds_no_stationary_point_where_the_derivative_rounded_to_0():
+    result, text = demo("newton", f="tanh(x)", start=[1.0])
+    # tanh' = 1 - tanh^2 > 0 everywhere: sympy finds no real zero; at 21.7 it is 5e-19.
+    assert sp.solveset(sp.diff(sp.tanh(X), X), X, sp.S.Reals) == sp.S.EmptySet
+    assert precise_derivative(sp.tanh(X), 21.7182) > 0
+    assert result["minimiser"] is None and result["converged"] is False
+    assert "stationary point (" not in text
+
+
+@pytest.mark.parametrize("options,expr", [
+    (dict(f="tanh(x)", lr=100.0), sp.tanh(X)),
+    (dict(f="exp(-x)", start=[0.0], lr=1000.0), sp.exp(-X)),
+])
+def test_gradient_descent_does_not_converge_where_the_gradient_underflowed(options, expr):
+    result, text = demo("gradient-descent", **options)
+    assert result["grad_norm"] == 0.0  # what float64 computes at the end
+    assert precise_derivative(expr, result["x"][0]) != 0  # what it is
+    assert result["converged"] is False and result["kind"] is None
+    assert "stationary point" not in text.replace("not a stationary point", "")
+
+
+def test_learning_rate_on_a_gaussian_bump_claims_no_convergence():
+    result, text = demo("learning-rate", f="10000*exp(-x^2)", start=[-2.0])
+    # f' = -2x 10^4 exp(-x^2) is 0 only at x = 0 (sympy), a maximum; runs that fled to
+    # |x| ~ 75 have f' ~ 1e-2440, not 0.
+    assert sp.solve(sp.diff(10000 * sp.exp(-X**2), X), X) == [0]
+    for run in result["runs"]:
+        assert not (run["converged"] and abs(run["x"][0]) > 1e-3), run
+
+
+def test_newton_far_out_on_a_flat_valley_does_not_converge():
+    f = "sqrt(1 + x^2) + log(1 + (x + 3*y - 2)^2)"
+    result, _ = demo("newton", f=f, start=[3.0, 1.0])
+    # The only stationary point is (0, 2/3) (sympy): grad f = 0 needs x = 0 and x + 3y = 2.
+    e = sp.sqrt(1 + X**2) + sp.log(1 + (X + 3 * Y - 2) ** 2)
+    assert sp.solve([sp.diff(e, X), sp.diff(e, Y)], [X, Y], dict=True) == [
+        {X: 0, Y: sp.Rational(2, 3)}]
+    if result["converged"]:
+        assert result["x"] == pytest.approx([0.0, 2 / 3], abs=1e-6)

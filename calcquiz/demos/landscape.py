@@ -214,7 +214,7 @@ def _saddle_outcome(obj: Objective, run: IterationResult) -> Outcome:
     try:
         obj.check(slow_point, order=2)
         H = obj.hess(slow_point)
-        point = classify_critical_point(slow_point, obj.jac(slow_point), H)
+        point = classify_critical_point(slow_point, obj.jac(slow_point), H, obj.precise)
         hessian = {"at": core.vec(slow_point), "hessian": core.mat(H),
                    "eigenvalues": list(point.eigenvalues), "kind": point.kind}
     except Exception:  # an undefined Hessian only leaves this part out

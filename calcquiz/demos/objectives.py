@@ -38,6 +38,7 @@ class Objective:
         kinks: bool = False,
         expr: Any = None,
         takes_vectors: bool = False,
+        precise: Callable[[Array], float] | None = None,
     ) -> None:
         self.text = text
         self.label = label or text  # a short name for table cells
@@ -52,6 +53,9 @@ class Objective:
         self.kinks = kinks
         self.expr = expr  # the parsed calcquiz.expr.Expr of a user's function, else None
         self.takes_vectors = takes_vectors  # fun, jac and hess also take a Vector (built-ins)
+        # The Newton distance at 60 digits (numerics.precise), for a user's function: it
+        # confirms a stationary point float64 found (built-ins are smooth and well scaled).
+        self.precise = precise
 
     @property
     def dim(self) -> int:
@@ -172,8 +176,27 @@ def _from_expr(parsed: Any, names: tuple[str, ...], what: str) -> Objective:
         except ExpressionError as exc:
             raise ExpressionError(f"{label}: {exc}") from None
 
+    precise_cache: list[Any] = []
+
+    def precise(p: Array) -> float:
+        if not precise_cache:
+            from calcquiz.numerics.precise import PreciseDistance
+
+            precise_cache.append(PreciseDistance(
+                [symbolic_name(n) for n in names], [g.to_sympy() for g in grads],
+                [[h.to_sympy() for h in row] for row in hessian_exprs()]))
+        distance: float = precise_cache[0](p)
+        return distance
+
     return Objective(parsed.text, names, fun, jac, hess, check, user=True,
-                     kinks=has_kinks(parsed.node), expr=parsed)
+                     kinks=has_kinks(parsed.node), expr=parsed, precise=precise)
+
+
+def symbolic_name(name: str) -> Any:
+    """The sympy symbol calcquiz.expr uses for a variable."""
+    from calcquiz.expr import symbolic
+
+    return symbolic.symbol(name)
 
 
 EXACT_DEGREE = 12

@@ -69,9 +69,9 @@ def verdict(obj: Objective, path: Sequence[Array], grad_norms: Sequence[float]) 
     last = path[-1]
     if not core.finite(*last, grad_norms[-1]):
         return "diverged (overflow)"
-    if converged_at(path, obj.jac, obj.hessian):
+    if converged_at(path, obj.jac, obj.hessian, obj.precise):
         first = next(i for i in range(len(path))
-                     if converged_at(path[: i + 1], obj.jac, obj.hessian))
+                     if converged_at(path[: i + 1], obj.jac, obj.hessian, obj.precise))
         return f"converged at step {first}"
     period = detect_cycle(path)
     if period is not None:
@@ -114,7 +114,7 @@ def _learning_rate_rows(
     own: dict[float, tuple[float, ...]] = {}
     for rate in rates:
         path = paths[rate]
-        if core.finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian):
+        if core.finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian, obj.precise):
             end_eig = _curvature(obj, path[-1])
             if end_eig is not None and all(v > 0 for v in end_eig):
                 own[rate] = end_eig
@@ -280,7 +280,7 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
             yield row
     counts = {name: _steps_to_tol(obj, p0, lr, mus[name]) for name in ("gd", "momentum")}
     conv = {name: core.finite(*points[name][-1])
-            and converged_at(points[name], obj.jac, obj.hessian)
+            and converged_at(points[name], obj.jac, obj.hessian, obj.precise)
             for name in ("gd", "momentum")}
     p_gd, p_mom = points["gd"][-1], points["momentum"][-1]
     rule = "f < 1e-6" if obj is objectives.RAVINE else "|∇f| ≤ 1e-6 |∇f(p₀)|"

@@ -61,7 +61,7 @@ def curve_label(fs: Sequence[float]) -> str:
 
 def run_gd(obj: Objective, p: Array, lr: float, steps: int) -> IterationResult:
     """Plain gradient descent on ``obj`` by the core (see numerics.iterate.gd_path)."""
-    return gd_path(obj.fun, obj.jac, p, lr, steps, hess=obj.hessian)
+    return gd_path(obj.fun, obj.jac, p, lr, steps, hess=obj.hessian, precise=obj.precise)
 
 
 def end_kind(obj: Objective, run: IterationResult) -> str | None:
@@ -75,7 +75,7 @@ def end_kind(obj: Objective, run: IterationResult) -> str | None:
         return None
     if not all_finite(H):
         return None
-    return classify_limit(run.x, obj.jac(run.x), obj.hess).kind
+    return classify_limit(run.x, obj.jac(run.x), obj.hess, obj.precise).kind
 
 
 def gd_demo(

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from calcquiz.numerics import vector
-from calcquiz.numerics.convergence import converged_at, finite, norm2
+from calcquiz.numerics.convergence import Precise, converged_at, finite, norm2
 from calcquiz.numerics.vector import Array, SingularMatrixError, point, quiet, same
 
 Fun = Callable[[Array], float]
@@ -102,14 +102,15 @@ def sgd_path(
 
 
 def _result(
-    fun: Fun, jac: Jac, hess: Jac | None, path: list[Array], steps: int, stalled: bool
+    fun: Fun, jac: Jac, hess: Jac | None, path: list[Array], steps: int, stalled: bool,
+    precise: Precise | None = None,
 ) -> IterationResult:
     with quiet():
         values = [float(fun(q)) for q in path]
         norms = [norm2(jac(q)) for q in path]
     last = path[-1]
     diverged = not finite(values[-1], norms[-1], *last)
-    converged = not diverged and converged_at(path, jac, hess)
+    converged = not diverged and converged_at(path, jac, hess, precise)
     nit = len(path) - 1
     if diverged:
         message = f"overflow to inf or nan at step {nit}"
@@ -125,27 +126,28 @@ def _result(
 
 def gd_path(
     fun: Fun, jac: Jac, p0: Sequence[float] | Array, lr: float, steps: int,
-    hess: Jac | None = None,
+    hess: Jac | None = None, precise: Precise | None = None,
 ) -> IterationResult:
     """Plain gradient descent p ← p − lr ∇f(p) for at most ``steps`` steps; stops early at
-    inf/nan or when p no longer changes (see the module docstring). ``hess`` serves only
-    the convergence test."""
+    inf/nan or when p no longer changes (see the module docstring). ``hess`` and
+    ``precise`` serve only the convergence test."""
     path = sgd_path(jac, p0, lr, steps, stop_at_fixed_point=True)
     stalled = len(path) - 1 < steps and finite(*path[-1])
-    return _result(fun, jac, hess, path, steps, stalled)
+    return _result(fun, jac, hess, path, steps, stalled, precise)
 
 
 def momentum_path(
     fun: Fun, jac: Jac, p0: Sequence[float] | Array, lr: float, momentum: float, steps: int,
-    hess: Jac | None = None, weight_decay: float = 0.0,
+    hess: Jac | None = None, weight_decay: float = 0.0, precise: Precise | None = None,
 ) -> IterationResult:
     """torch.optim.SGD with ``momentum`` (and ``weight_decay``) for ``steps`` steps."""
     path = sgd_path(jac, p0, lr, steps, momentum, weight_decay)
-    return _result(fun, jac, hess, path, steps, False)
+    return _result(fun, jac, hess, path, steps, False, precise)
 
 
 def newton_path(
-    fun: Fun, jac: Jac, hess: Jac, p0: Sequence[float] | Array, steps: int
+    fun: Fun, jac: Jac, hess: Jac, p0: Sequence[float] | Array, steps: int,
+    precise: Precise | None = None,
 ) -> IterationResult:
     """Newton's method p ← p − H⁻¹ ∇f for at most ``steps`` steps. Stops when ∇f is exactly
     0, H is singular, a value is not finite, or a step changes nothing."""
@@ -169,7 +171,7 @@ def newton_path(
             path.append(p)
             if not finite(*p):
                 break
-    result = _result(fun, jac, hess, path, steps, stalled=False)
+    result = _result(fun, jac, hess, path, steps, stalled=False, precise=precise)
     if reason and not result.converged:
         result.message = f"stopped at step {result.nit}: {reason}"
     return result
