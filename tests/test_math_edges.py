@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import mpmath
+import numpy as np
 import pytest
 import scipy.optimize as so
 import sympy as sp
@@ -218,3 +219,100 @@ def test_newton_far_out_on_a_flat_valley_does_not_converge():
         {X: 0, Y: sp.Rational(2, 3)}]
     if result["converged"]:
         assert result["x"] == pytest.approx([0.0, 2 / 3], abs=1e-6)
+
+
+# --- one classification of a run's end ----------------------------------------------------
+
+
+def test_gradient_descent_on_the_bowl_at_lr_half_cycles():
+    result, text = demo("gradient-descent", lr=0.5)
+    # Closed form: x_k = 3 - 3 (1 - 2 lr)^k = 3, y_k = -1 + (1 - 4 lr)^k = -1 + (-1)^k.
+    assert result["x"] == [3.0, -1 + (-1) ** 30]
+    assert result["end"] == "cycling"
+    assert "more --steps" not in text and "bounces between two points" in text
+    assert "goes downhill" not in text  # f stays at 2 once x = 3
+
+
+def test_saddle_demo_on_a_bowl_with_a_large_rate_says_diverging():
+    result, text = demo("saddle", f="x^2 + y^2", start=[1.0, 1.0], lr=1.5, steps=40)
+    # Closed form: p_k = (1 - 2 lr)^k (1, 1) = (-2)^k (1, 1), f_40 = 2 * 4^40.
+    assert result["f"] == pytest.approx(2 * 4.0**40, rel=1e-12)
+    assert "diverging" in text and "crawling" not in text
+
+
+def test_exploding_clipped_run_that_cycles_is_not_called_steady():
+    result, text = demo("exploding", lr=2.0)
+    # Closed form: from 3 the clipped gradient is sign(x) (|4x^3| > 1), so x = 3 - 2 = 1,
+    # then 1 - 2 = -1, then -1 + 2 = 1, ...
+    xs = [3.0]
+    for _ in range(30):
+        xs.append(xs[-1] - 2.0 * math.copysign(1.0, xs[-1]))
+    assert result["clipped"]["x"] == [xs[-1]]
+    assert result["clipped"]["end"] == "cycling"
+    assert "steadily" not in text and "bounces between two points" in text
+
+
+def heavy_ball(grad, x0: float, lr: float, mu: float, steps: int) -> list[float]:
+    """torch.optim.SGD's momentum rule written out (b = mu b + g, x -= lr b)."""
+    xs, b = [x0], None
+    for _ in range(steps):
+        with np.errstate(all="ignore"):
+            g = grad(np.float64(xs[-1]))
+            b = g if b is None else mu * b + g
+            xs.append(float(xs[-1] - lr * b))
+    return xs
+
+
+def test_momentum_that_diverges_is_not_said_to_come_back():
+    result, text = demo("momentum", f="x^2 + 0.3*x^3", start=[2.0], lr=0.1, momentum=0.9,
+                        steps=60)
+    xs = heavy_ball(lambda x: 2 * x + 0.9 * x * x, 2.0, 0.1, 0.9, 60)
+    assert not all(math.isfinite(x) for x in xs)  # the reference run blows up too
+    assert result["diverged"] is True
+    assert "has to come back" not in text and "diverges" in text
+
+
+def test_momentum_in_one_dimension_mentions_no_valley():
+    _, text = demo("momentum", f="x^2", start=[1.0])
+    assert "valley" not in text
+
+
+def test_momentum_count_needs_the_target_to_hold():
+    # Heavy ball on x^2 with mu 0.9 oscillates: the count is the first step after which
+    # |grad f| <= 1e-6 |grad f(x0)| holds for 20 more steps (checked on the reference run).
+    result, _ = demo("momentum", f="x^2", start=[1.0], lr=0.1, momentum=0.9, steps=60)
+    xs = heavy_ball(lambda x: 2 * x, 1.0, 0.1, 0.9, 2100)
+    ok = [abs(2 * x) <= 1e-6 * 2 for x in xs]
+    first = next(k for k in range(len(ok) - 20) if all(ok[k:k + 21]))
+    assert result["steps_to_tol"]["momentum"] == first
+
+
+def test_learning_rate_names_the_stable_two_cycle_and_the_slow_divergence():
+    result, _ = demo("learning-rate", f="x^2 + 0.3*x^3", lr=1.05, steps=20)
+    run = next(r for r in result["runs"] if r["lr"] == 1.05)
+    # The 2-cycle of g(x) = x - 1.05 (2x + 0.9x^2): the roots of g(g(x)) = x other than
+    # the fixed points, by sympy; it is stable where |g'(a) g'(b)| < 1.
+    g = X - sp.Rational(105, 100) * (2 * X + sp.Rational(9, 10) * X**2)
+    roots = [float(r) for r in sp.real_roots(sp.Poly(sp.expand(g.subs(X, g) - X), X))]
+    fixed = [float(r) for r in sp.real_roots(sp.Poly(sp.expand(g - X), X))]
+    cycle = sorted(r for r in roots if all(abs(r - f) > 1e-9 for f in fixed))
+    dg = sp.lambdify(X, sp.diff(g, X))
+    assert abs(dg(cycle[0]) * dg(cycle[1])) < 1
+    assert min(abs(run["x"][0] - c) for c in cycle) < 0.01
+    assert run["verdict"] == "settles into bouncing"
+    result, _ = demo("learning-rate", lr=1.0000001, steps=20)
+    run = next(r for r in result["runs"] if r["lr"] == 1.0000001)
+    # Closed form on x^2: x_k = (1 - 2 lr)^k, |x_k| grows by 1 + 2e-7 per step.
+    assert run["x"][0] == pytest.approx((1 - 2 * 1.0000001) ** 20, rel=1e-12)
+    assert run["verdict"] == "diverges"
+
+
+def test_functions_without_a_minimum_are_not_said_to_converge():
+    result, text = demo("gradient-descent", f="x - y")
+    # Closed form: grad = (1, -1), so f_k = -0.2 k: unbounded below.
+    assert result["f"] == pytest.approx(-0.2 * 30, rel=1e-12)
+    assert result["end"] == "unbounded below" and "more --steps" not in text
+    result, text = demo("learning-rate", f="1/(1 + x^2)")
+    # f' = -2x / (1 + x^2)^2 vanishes only at 0 (sympy), a maximum: no minimum to reach.
+    assert sp.solve(sp.diff(1 / (1 + X**2), X), X) == [0]
+    assert not any(r["verdict"].startswith(("converg", "too slow")) for r in result["runs"])

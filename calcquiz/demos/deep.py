@@ -15,6 +15,8 @@ from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Serie
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.differences import central_difference
 from calcquiz.numerics.iterate import sgd_path
+from calcquiz.numerics.run_end import RunEnd, classify_end
+from calcquiz.numerics.vector import Vector
 
 RealFunction = Callable[[float], float]
 
@@ -364,15 +366,17 @@ def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
         if k in keep or k == diverged_at:
             yield [k, x, g, xc, clip(4 * xc**3)]
     x_end, xc = raw_path[-1], clip_path[-1]
+    clip_end = classify_end([Vector([v]) for v in clip_path], [v**4 for v in clip_path],
+                            converged=False)
     converged = {name: not (diverged_at is not None and name == "unclipped") and
                  abs(v) <= 1e-6 * abs(x0) for name, v in (("unclipped", x_end), ("clipped", xc))}
     result = {
         "x": [xc], "f": xc**4, "steps": steps, "converged": converged["clipped"],
         "unclipped": {"x": [x_end], "diverged_at": diverged_at,
                       "converged": converged["unclipped"]},
-        "clipped": {"x": [xc], "f": xc**4},
+        "clipped": {"x": [xc], "f": xc**4, "end": clip_end.kind},
     }
-    takeaway = _exploding_text(raw_path, diverged_at, xc, lr, x0)
+    takeaway = _exploding_text(raw_path, diverged_at, clip_path, clip_end, lr, x0)
     ks = [float(k) for k in range(len(raw))]
     with np.errstate(all="ignore"):
         plot = Plot(
@@ -386,7 +390,8 @@ def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
 
 
 def _exploding_text(
-    raw: list[float], diverged_at: int | None, xc: float, lr: float, x0: float
+    raw: list[float], diverged_at: int | None, clip_path: list[float], clip_end: RunEnd,
+    lr: float, x0: float,
 ) -> str:
     """What happened, each clause checked on the run: overshoot (|x| grew at every step),
     overflow, or a run that shrank toward the minimum 0."""
@@ -401,7 +406,14 @@ def _exploding_text(
                 f"to {raw[-1]:.4g} (the gradient 4x³ explodes only when lr · 12x² is large).")
     else:
         head = f"Unclipped, x ends at {raw[-1]:.4g} without overflowing."
-    shrank = abs(xc) < abs(x0)
-    tail = (f" Clipping the gradient to norm {MAX_NORM:g} bounds every step by lr = {lr:g}, so "
-            + (f"x walks down steadily to {xc:.4g}." if shrank else f"x ends at {xc:.4g}."))
+    xc = clip_path[-1]
+    steady = all(abs(b) < abs(a) for a, b in zip(clip_path, clip_path[1:], strict=False))
+    tail = f" Clipping the gradient to norm {MAX_NORM:g} bounds every step by lr = {lr:g}, so "
+    if steady:
+        tail += f"x walks down steadily to {xc:.4g}."
+    elif clip_end.kind == "cycling":
+        tail += (f"no step blows up, but here x ends at {xc:.4g} and the clipped run "
+                 + clip_end.sentence[3:])  # "It bounces ..." -> "bounces ..."
+    else:
+        tail += f"no step blows up; x ends at {xc:.4g}. " + clip_end.sentence
     return head + tail

@@ -13,7 +13,7 @@ from typing import Any
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.runs import end_kind, gd_demo, objective_or, run_gd, start_point
+from calcquiz.demos.runs import end_kind, gd_demo, objective_or, run_end, run_gd, start_point
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
 from calcquiz.numerics.iterate import IterationResult
@@ -196,7 +196,8 @@ def saddle(
 
     Default: f = x^2 - y^2 from (1, 1e-3), lr 0.1, 40 steps. The Hessian is diag(2, -2):
     x_k = (1 - 2 lr)^k = 0.8^k shrinks while y_k = 1e-3 (1 + 2 lr)^k = 1e-3 (1.2)^k grows,
-    so the run slows near the saddle at (0, 0) (|grad f| bottoms near 0.077 at k = 15),
+    so the run slows near the saddle at (0, 0) (|grad f| = 2 sqrt(0.64^k + 1e-6 1.44^k)
+    bottoms at 0.0632 at k = 17),
     then escapes along -y^2. The Hessian is reported where the gradient was smallest.
     """
     lr, steps = core.check_lr(lr), core.check_steps(steps)
@@ -251,8 +252,10 @@ def _saddle_text(
     where = ", ".join(f"{v + 0.0:.3g}" for v in slow_point)
     kind = hessian["kind"] if hessian else "unknown"
     eig_text = ", ".join(f"{v + 0.0:.4g}" for v in hessian["eigenvalues"]) if hessian else "?"
-    text = (f"The gradient shrinks to {norms[slow]:.3g} at step {slow}, near ({where}). The "
-            f"Hessian there has eigenvalues {eig_text}: the curvature of a {kind}. ")
+    shrinks = (f"The gradient shrinks to {norms[slow]:.3g} at step {slow}" if slow else
+               f"The gradient is smallest at the start, {norms[0]:.3g}")
+    text = (f"{shrinks}, near ({where}). The Hessian there has eigenvalues {eig_text}: the "
+            f"curvature of a {kind}. ")
     if run.converged:
         end_at = ", ".join(f"{v + 0.0:.4g}" for v in run.x)
         text += (f"The run converged to a stationary point ({end or 'kind undecided'}) at "
@@ -270,5 +273,8 @@ def _saddle_text(
                      "gradient is 0: in high dimensions such points, not bad local minima, "
                      "are what slow training.")
         return text
-    return text + (f"After {k} steps the run has neither converged nor escaped (f = "
-                   f"{values[-1]:.4g}): it is still crawling.")
+    finish = run_end(run)
+    if finish.kind == "still moving":
+        return text + (f"After {k} steps the run has neither converged nor escaped (f = "
+                       f"{values[-1]:.4g}). " + finish.sentence)
+    return text + f"After {k} steps f = {values[-1]:.4g}. " + finish.sentence

@@ -112,7 +112,11 @@ def _result(
     diverged = not finite(values[-1], norms[-1], *last)
     converged = not diverged and converged_at(path, jac, hess, precise)
     nit = len(path) - 1
-    if diverged:
+    outside = next((k for k, (q, v) in enumerate(zip(path, values, strict=True))
+                    if math.isnan(v) and vector.all_finite(q)), None)
+    if outside is not None:
+        message = f"left f's domain at step {outside} (f is nan there)"
+    elif diverged:
         message = f"overflow to inf or nan at step {nit}"
     elif converged:
         message = f"converged at step {nit}: a stationary point to within the tolerance"
@@ -210,17 +214,27 @@ def steps_until(
     done: Callable[[Array, Array], bool],
     max_steps: int,
     momentum: float = 0.0,
+    stay: int = 0,
 ) -> int | None:
     """The first k ≤ max_steps at which ``done(p_k, ∇f(p_k))`` holds along torch.optim.SGD
-    (:func:`sgd_step`); None if it never does, if a gradient is not finite, or if p stops
-    changing in float64 for 50 steps in a row (it will never get there)."""
+    (:func:`sgd_step`) and keeps holding for the next ``stay`` steps (a run that only
+    passes through the target while oscillating has not reached it); None if there is no
+    such k, if a gradient is not finite, or if p stops changing in float64 for 50 steps in a
+    row (it will never get there)."""
     p, buf = point(p0), None
     still = 0
+    first: int | None = None
     with quiet():
-        for k in range(max_steps + 1):
+        for k in range(max_steps + stay + 1):
             g = jac(p)
             if done(p, g):
-                return k
+                first = k if first is None else first
+                if k - first >= stay:
+                    return first
+            else:
+                first = None
+                if k >= max_steps:
+                    return None
             if not vector.all_finite(g):
                 return None
             new, buf = sgd_step(p, g, buf, lr, momentum)
