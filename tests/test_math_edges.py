@@ -316,3 +316,56 @@ def test_functions_without_a_minimum_are_not_said_to_converge():
     # f' = -2x / (1 + x^2)^2 vanishes only at 0 (sympy), a maximum: no minimum to reach.
     assert sp.solve(sp.diff(1 / (1 + X**2), X), X) == [0]
     assert not any(r["verdict"].startswith(("converg", "too slow")) for r in result["runs"])
+
+
+# --- constrained and Lagrange points: second order that covers every case -----------------
+
+
+def test_constrained_point_with_zero_multiplier_and_a_falling_feasible_direction():
+    result, text = demo("constrained", f="y^2 - (x-1)^2", g="x - 1", start=[1.0, 0.0])
+    # Feasible direction (-1, 0): f(1 - t, 0) = -t^2 < 0 = f(1, 0) for every t > 0.
+    t = sp.Symbol("t", positive=True)
+    assert sp.simplify((Y**2 - (X - 1) ** 2).subs({X: 1 - t, Y: 0})) == -(t**2)
+    assert result["label"] != "constrained minimum" and result["solution"] is None
+    assert "lowest constrained minimum" not in text
+    assert "μ = -0" not in text and "μ = −0" not in text
+
+
+def test_constrained_point_with_zero_multiplier_is_no_maximum_either():
+    result, _ = demo("constrained", f="(x-1)^2 - y^2", g="x - 1", start=[1.0, 0.0])
+    # f(1 - t, 0) = t^2 > 0 (feasible) and f(1, t) = -t^2 < 0 (on g = 0): neither.
+    e = (X - 1) ** 2 - Y**2
+    t = sp.Symbol("t", positive=True)
+    assert e.subs({X: 1 - t, Y: 0}) == t**2 and e.subs({X: 1, Y: t}) == -(t**2)
+    assert result["label"] == "neither"
+
+
+def test_lagrange_near_a_degenerate_point_names_no_minimum():
+    result, text = demo("lagrange", f="x^3 + y^3", g="x - 1")
+    # On x = 1, f = 1 + y^3 is increasing (f' = 3y^2 >= 0): it has no local minimum.
+    assert sp.solveset(sp.diff(1 + Y**3, Y) < 0, Y, sp.S.Reals) == sp.S.EmptySet
+    assert result["solution"] is None and "lowest constrained minimum" not in text
+
+
+def test_lagrange_far_along_a_branch_is_no_minimum_and_the_real_one_is_found():
+    result, _ = demo("lagrange", f="exp(x) + y^2", g="x*y - 1", start=[2.0, -1.0])
+    ref = so.minimize(lambda p: math.exp(p[0]) + p[1] ** 2, [1.0, 1.0], method="SLSQP",
+                      constraints=[{"type": "eq", "fun": lambda p: p[0] * p[1] - 1}],
+                      options={"ftol": 1e-14, "maxiter": 500})
+    assert ref.success and ref.fun == pytest.approx(3.6906, abs=1e-4)
+    s = result["solution"]
+    assert s is not None
+    assert s["x"] == pytest.approx(list(ref.x), abs=1e-6)
+    assert s["f"] == pytest.approx(ref.fun, rel=1e-9)
+    for point in result["points"]:  # nothing far out on the x < 0 branch is kept
+        assert abs(point["x"][0]) < 1e3
+
+
+def test_lagrange_price_of_a_linear_constraint_is_lambda():
+    result, text = demo("lagrange", f="2*x + 2*y", g="x + y - 1")
+    # On x + y = 1 + c, f = 2 (1 + c): df/dc = 2 = lambda (grad f = 2 grad g).
+    c = sp.Symbol("c")
+    assert sp.diff((2 * X + 2 * Y).subs(Y, 1 + c - X), c) == 2
+    assert result["multiplier"] == pytest.approx(2.0, rel=1e-12)
+    assert result["df_dc"] == pytest.approx(2.0, rel=1e-6)
+    assert "df/dc = 2" in text
