@@ -369,3 +369,85 @@ def test_lagrange_price_of_a_linear_constraint_is_lambda():
     assert result["multiplier"] == pytest.approx(2.0, rel=1e-12)
     assert result["df_dc"] == pytest.approx(2.0, rel=1e-6)
     assert "df/dc = 2" in text
+
+
+# --- numbers in sentences -----------------------------------------------------------------
+
+
+def test_activations_use_stable_forms_in_the_tails():
+    result, _ = demo("activations", at=[-10.0, 20.0])
+    with mpmath.workdps(60):
+        phi = lambda x: mpmath.ncdf(x)  # noqa: E731
+        gelu = [float(x * phi(x)) for x in (mpmath.mpf(-10), mpmath.mpf(20))]
+        gelu_der = [float(phi(x) + x * mpmath.npdf(x)) for x in (mpmath.mpf(-10), mpmath.mpf(20))]
+        tanh_der = [float(mpmath.sech(x) ** 2) for x in (mpmath.mpf(-10), mpmath.mpf(20))]
+    assert result["values"]["gelu"][0] == pytest.approx(gelu[0], rel=1e-14)
+    assert result["values"]["gelu"][0] < 0  # -7.6e-23, not -0
+    assert result["derivatives"]["gelu"] == pytest.approx(gelu_der, rel=1e-14)
+    assert result["derivatives"]["tanh"] == pytest.approx(tanh_der, rel=1e-14)
+
+
+def test_vanishing_does_not_praise_relu_when_its_product_is_zero():
+    result, text = demo("vanishing", at=[-0.5])
+    # ReLU'(-0.5) = 0, so the product over 30 layers is exactly 0.
+    assert result["products"]["relu"] == 0.0
+    assert "does not help here" in text
+    assert "ReLU, residual connections and normalisation keep the factors near 1" not in text
+
+
+def test_derivative_of_a_line_does_not_claim_h_squared():
+    result, text = demo("derivative", f="x", at=[1.0])
+    # Central differences of a linear f have no truncation error: all error is round-off.
+    assert result["derivative"] == 1.0
+    assert "like h²" not in text and "round-off" in text
+
+
+def test_weight_decay_names_the_cards_factor_correctly():
+    _, text = demo("weight-decay")
+    # The card's penalty lambda |w|^2 has gradient 2 lambda w: factor 1 - 2 eta lambda.
+    w, lam, eta = sp.symbols("w lambda eta")
+    assert sp.expand(w - eta * sp.diff(lam * w**2, w)) == sp.expand((1 - 2 * eta * lam) * w)
+    assert "1 − 2ηλ" in text and "the decay factor of the card" not in text
+
+
+def test_drill_momentum_answers_exact_zeros_as_zero():
+    import random
+    from fractions import Fraction
+
+    from calcquiz.drills.descent import gen_momentum
+
+    zeros = 0
+    for seed in range(400):
+        ex = gen_momentum(random.Random(seed))
+        d = ex.data
+        a = Fraction(d["f"].split("*")[0])
+        x, lr, mu = (Fraction(repr(float(v))) for v in (d["start"][0], d["lr"], d["momentum"]))
+        b = None
+        for _ in range(d["steps"]):  # heavy ball in exact rationals, f' = 2 a x
+            g = 2 * a * x
+            b = g if b is None else mu * b + g
+            x = x - lr * b
+        assert ex.answer == float(x), (seed, ex.answer, x)
+        zeros += x == 0
+    assert zeros > 0  # the cases that used to print 1.11022e-16
+
+
+def test_one_step_is_not_one_steps():
+    _, text = demo("gradient-descent", steps=1)
+    assert "1 steps" not in text and "1 step" in text
+    _, text = demo("momentum", steps=1)
+    assert "1 steps" not in text
+
+
+def test_saddle_docstring_states_where_the_gradient_bottoms():
+    # |grad f| = 2 sqrt(0.64^k + 1e-6 1.44^k) on the default run (closed form).
+    norms = [2 * math.sqrt(0.64**k + 1e-6 * 1.44**k) for k in range(41)]
+    k = min(range(41), key=norms.__getitem__)
+    assert (k, round(norms[k], 4)) == (17, 0.0632)
+    from calcquiz.demos import landscape
+
+    doc = landscape.saddle.__doc__ or ""
+    assert "0.0632 at k = 17" in doc and "0.077" not in doc
+    result, _ = demo("saddle")
+    assert result["min_grad_step"] == 17
+    assert result["min_grad_norm"] == pytest.approx(norms[17], rel=1e-9)

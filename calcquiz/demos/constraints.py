@@ -191,8 +191,9 @@ def _constrained_text(
     starts: int,
 ) -> str:
     if not converged:
-        text = (f"After {steps} steps the run is at {_where(end)}, f = {end.f:.6g}, with KKT "
-                f"residual {end.residual:.3g}: not converged, so no multiplier is claimed.")
+        text = (f"After {core.steps_text(steps)} the run is at {_where(end)}, f = {end.f:.6g}, "
+                f"with KKT residual {end.residual:.3g}: not converged, so no multiplier is "
+                f"claimed.")
     elif end.active:
         text = (f"The run converged on the boundary g = 0 at {_where(end)}, f = {end.f:.6g}: "
                 f"∇f + μ∇g = 0 with μ = {end.multiplier:.6g} ≥ 0 (the KKT conditions hold)"

@@ -44,7 +44,10 @@ def sigmoid_der(x: float) -> float:
 
 
 def tanh_der(x: float) -> float:
-    return 1 - math.tanh(x) ** 2
+    """sech² x = 4 e^(−2|x|) / (1 + e^(−2|x|))²: stable where 1 − tanh² x cancels (|x| > 1
+    loses digits, and 1 − tanh(20)² is 0 in float64 while sech² 20 = 1.7e-17)."""
+    e = math.exp(-2 * abs(x))
+    return 4 * e / (1 + e) ** 2
 
 
 def relu(x: float) -> float:
@@ -64,15 +67,21 @@ def leaky_relu_der(x: float) -> float:
     return 1.0 if x > 0 else LEAKY_SLOPE
 
 
+def normal_cdf(x: float) -> float:
+    """Phi(x) = erfc(−x / √2) / 2: no cancellation in the left tail, where 1 + erf(x/√2)
+    rounds to 0 (Phi(−10) = 7.6e-24)."""
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
 def gelu(x: float) -> float:
     """The exact GELU, x Phi(x), Phi the standard normal CDF."""
-    return x * 0.5 * (1 + math.erf(x / math.sqrt(2)))
+    return x * normal_cdf(x)
 
 
 def gelu_der(x: float) -> float:
     """Phi(x) + x phi(x), phi the standard normal density."""
     density = math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
-    return 0.5 * (1 + math.erf(x / math.sqrt(2))) + x * density
+    return normal_cdf(x) + x * density
 
 
 def silu(x: float) -> float:
@@ -269,6 +278,17 @@ def vanishing(steps: int = 30, at: Sequence[float] | None = None) -> DemoRun:
                    expected_rows=min(depth, 100) + 1)
 
 
+def _relu_note(relu_product: float, a0: float, w: float) -> str:
+    """What ReLU did here, checked on the product: 1 when every input was positive, 0 once
+    one was not (a dead unit passes no gradient at all)."""
+    if relu_product == 0:
+        return (f" ReLU does not help here: its input {w * a0:g} is not positive, its slope "
+                f"there is 0, and the product is exactly 0 (a dead unit). Residual "
+                f"connections and normalisation keep the factors near 1 whatever the inputs.")
+    return (" ReLU (slope 1 for positive inputs, as here), residual connections and "
+            "normalisation keep the factors near 1.")
+
+
 def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:
     keep = core.shown_steps(depth)
     a = {name: a0 for name in CHAIN_ACTIVATIONS}
@@ -294,7 +314,7 @@ def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:
         f"{product['sigmoid']:.3e} with sigmoid (each factor s′ ≤ 0.25), "
         f"{product['tanh']:.3e} with tanh and {product['relu']:.3g} with ReLU (its slope is 1 "
         f"for positive inputs). Small factors multiply to almost nothing: the early layers "
-        f"stop learning. ReLU, residual connections and normalisation keep the factors near 1."
+        f"stop learning." + _relu_note(product["relu"], a0, w)
     )
     layers = [float(i) for i in range(depth + 1)]
     with np.errstate(all="ignore"):

@@ -121,14 +121,8 @@ def _derivative_rows(obj: Objective, x: float) -> RowGenerator:
     best = int(np.nanargmin(cen_err)) if not all(math.isnan(e) for e in cen_err) else 0
     best_h = STEPS_DERIVATIVE[best]
     result.update(best_h=best_h, best_error=cen_err[best])
-    i2, i5, i12 = (STEPS_DERIVATIVE.index(h) for h in (1e-2, 1e-5, 1e-12))
-    takeaway = (
-        f"The derivative is the slope of the tangent: f'({x:g}) = {exact:.6g}. "
-        f"Central differences close in like h² (error {cen_err[i2]:.1e} at h = 1e-2, "
-        f"{cen_err[i5]:.1e} at h = 1e-5), forward ones only like h ({fwd_err[i2]:.1e} at "
-        f"h = 1e-2). Below the best step, h ≈ {best_h:.0e}, round-off wins: "
-        f"{cen_err[i12]:.1e} at h = 1e-12."
-    )
+    takeaway = f"The derivative is the slope of the tangent: f'({x:g}) = {exact:.6g}. " + (
+        _error_text(cen_err, fwd_err, best_h))
     plot = Plot(
         "error against h (log10 both)",
         [
@@ -139,6 +133,32 @@ def _derivative_rows(obj: Objective, x: float) -> RowGenerator:
         ylabel="log10 error",
     )
     return Outcome(result, takeaway, [plot])
+
+
+def _error_text(cen_err: list[float], fwd_err: list[float], best_h: float) -> str:
+    """How the errors behave, each word checked on them: 'like h²' only if the central
+    error falls at least 30-fold from h = 1e-2 to 1e-3 (h² gives 100), 'like h' only if the
+    forward error falls at least 3-fold (h gives 10); otherwise the errors are round-off
+    from the start (the third or second derivative is 0 or tiny) and are called that."""
+    i2, i3, i5, i12 = (STEPS_DERIVATIVE.index(h) for h in (1e-2, 1e-3, 1e-5, 1e-12))
+
+    def falls(errors: list[float], factor: float) -> bool:
+        return errors[i2] > 0 and errors[i3] * factor <= errors[i2]
+
+    central = (f"Central differences close in like h² (error {cen_err[i2]:.1e} at h = 1e-2, "
+               f"{cen_err[i5]:.1e} at h = 1e-5)" if falls(cen_err, 30) else
+               f"Central differences have no truncation error to shed here (f‴ is 0 or "
+               f"tiny): their error is round-off, {cen_err[i2]:.1e} at h = 1e-2 and "
+               f"{cen_err[i5]:.1e} at h = 1e-5")
+    forward = (f"forward ones only like h ({fwd_err[i2]:.1e} at h = 1e-2)" if falls(fwd_err, 3)
+               else f"forward ones show round-off only too ({fwd_err[i2]:.1e} at h = 1e-2)")
+    if best_h == STEPS_DERIVATIVE[0]:
+        tail = (f"Round-off grows as h shrinks, to {cen_err[i12]:.1e} at h = 1e-12: the "
+                f"largest step shown is the best.")
+    else:
+        tail = (f"Below the best step, h ≈ {best_h:.0e}, round-off wins: {cen_err[i12]:.1e} "
+                f"at h = 1e-12.")
+    return f"{central}, {forward}. {tail}"
 
 
 def _no_derivative_text(x: float, test: Differentiability, central: float) -> str:

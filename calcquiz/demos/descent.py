@@ -63,10 +63,6 @@ def gradient_descent(
                    lambda run: _descent_outcome(obj, run, lr, steps))
 
 
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 def _descent_outcome(obj: Objective, run: IterationResult, lr: float, steps: int) -> Outcome:
     fs, gs, k = run.values, run.grad_norms, run.nit
     kind = end_kind(obj, run)
@@ -104,7 +100,7 @@ def _descent_text(
                 f"overshoots, so f grows instead of falling (lr is too large for the "
                 f"curvature here). Try a smaller --lr.")
     text = (f"Each step moves against the gradient, p ← p − {lr:g} ∇f(p): f went from "
-            f"{f0:.6g} to {fs[-1]:.4g} in {_n(k, 'step', 'steps')} and |∇f| to {gs[-1]:.2g}. ")
+            f"{f0:.6g} to {fs[-1]:.4g} in {core.steps_text(k)} and |∇f| to {gs[-1]:.2g}. ")
     if run.converged:
         what = f"a {kind}" if kind in ("minimum", "maximum", "saddle") else (
             "a stationary point whose kind the second derivatives cannot decide")
@@ -254,7 +250,8 @@ def weight_decay(
         columns,
         params,
         _weight_decay_rows(lr, mu, steps, seed),
-        title=f"weight decay: SGD(lr={lr:g}, momentum={mu:g}, weight_decay=λ), {steps} steps",
+        title=f"weight decay: SGD(lr={lr:g}, momentum={mu:g}, weight_decay=λ), "
+              f"{core.steps_text(steps)}",
         expected_rows=len(DECAYS),
     )
 
@@ -314,8 +311,10 @@ def _weight_decay_text(
     lr: float, mu: float, ws: list[float], norms: list[float], mses: list[float],
     conv: list[bool],
 ) -> str:
-    rule = ("Without momentum each step is w ← (1 − lr λ) w − lr ∇L: the decay factor of the "
-            "card." if mu == 0 else "With momentum the decay term also flows through the "
+    plain = ("Without momentum each step is w ← (1 − lr λ) w − lr ∇L, as torch's "
+             "weight_decay = λ adds λw to the gradient. The card's penalty λ‖w‖² has gradient "
+             "2λw, so its decay factor is 1 − 2ηλ: the same rule with weight_decay = 2λ.")
+    rule = (plain if mu == 0 else "With momentum the decay term also flows through the "
             "velocity.")
     if all(conv):
         shrink = all(b <= a for a, b in zip(norms, norms[1:], strict=False))

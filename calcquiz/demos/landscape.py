@@ -275,6 +275,6 @@ def _saddle_text(
         return text
     finish = run_end(run)
     if finish.kind == "still moving":
-        return text + (f"After {k} steps the run has neither converged nor escaped (f = "
+        return text + (f"After {core.steps_text(k)} the run has neither converged nor escaped (f = "
                        f"{values[-1]:.4g}). " + finish.sentence)
-    return text + f"After {k} steps f = {values[-1]:.4g}. " + finish.sentence
+    return text + f"After {core.steps_text(k)} f = {values[-1]:.4g}. " + finish.sentence

@@ -64,7 +64,8 @@ def learning_rate(
         columns,
         params,
         _learning_rate_rows(obj, p, rates, steps, lr),
-        title=f"learning rates on f = {core.pretty(obj.text)} from ({where}), {steps} steps",
+        title=f"learning rates on f = {core.pretty(obj.text)} from ({where}), "
+              f"{core.steps_text(steps)}",
         expected_rows=len(rates),
     )
 
@@ -342,7 +343,7 @@ def _momentum_text(
     def count(name: str) -> str:
         n = counts[name]
         if n is not None:
-            return _n(n, "step", "steps")
+            return core.steps_text(n)
         if ends[name].kind in bad or ends[name].kind == "cycling":
             return "never (it does not settle)"
         return f"more than {MAX_COUNT_STEPS:,} steps"
@@ -355,7 +356,7 @@ def _momentum_text(
         return (f"is at f = {history[name][-1]:.3g}"
                 + (" and diverging" if end.kind == "diverging" else ""))
 
-    text = (f"After {steps} steps plain GD {state('gd')} and momentum {mu:g} "
+    text = (f"After {core.steps_text(steps)} plain GD {state('gd')} and momentum {mu:g} "
             f"{state('momentum')}; to reach {rule} (and stay there for {STAY_STEPS} more "
             f"steps) GD needs {count('gd')} and momentum {count('momentum')}.")
     gd_n, mom_n = counts["gd"], counts["momentum"]

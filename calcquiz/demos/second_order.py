@@ -303,18 +303,19 @@ def _newton_text(run: dict[str, Any]) -> str:
     if not run["converged"] and run["minimiser"] is not None and len(errs) > 2 and (
             errs[-1] < errs[-2] < errs[-3]):
         x_star = ", ".join(f"{v + 0.0:.6g}" for v in run["minimiser"])
-        text = (f"Newton's method has not converged after {run['steps']} steps: it is at "
-                f"({where}), {errs[-1]:.3g} from the stationary point ({x_star}) found "
+        text = (f"Newton's method has not converged after {core.steps_text(run['steps'])}: it "
+                f"is at ({where}), {errs[-1]:.3g} from the stationary point ({x_star}) found "
                 f"independently, and closing in.")
     elif not run["converged"]:
         text = (f"Newton's method did not converge: it stopped at ({where}) after "
-                f"{run['steps']} steps ({run['stop']}). Far from a stationary point the step "
-                f"can go anywhere.")
+                f"{core.steps_text(run['steps'])} ({run['stop']}). Far from a stationary point "
+                f"the step can go anywhere.")
     else:
         kind = run["kind"]
         what = f"a {kind}" if kind in ("minimum", "maximum", "saddle") else (
             "a stationary point whose kind the second derivatives cannot decide")
-        text = f"Newton's method converged in {run['steps']} steps to {what} at ({where})."
+        text = (f"Newton's method converged in {core.steps_text(run['steps'])} to {what} at "
+                f"({where}).")
     order = run["order"]
     errors = [e for e in run["errors"] if e]
     if run["minimiser"] is None:
