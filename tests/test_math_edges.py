@@ -451,3 +451,13 @@ def test_saddle_docstring_states_where_the_gradient_bottoms():
     result, _ = demo("saddle")
     assert result["min_grad_step"] == 17
     assert result["min_grad_norm"] == pytest.approx(norms[17], rel=1e-9)
+
+
+def test_local_minima_names_how_each_run_ended():
+    result, text = demo("local-minima", f="x - y", start=[0.0, 0.0, 1.0, 1.0])
+    # f = x - y: the gradient (1, -1) never vanishes (closed form), f falls 0.1 * 2 per step.
+    assert [r["basin"] for r in result["runs"]] == ["unbounded below"] * 2
+    assert "more --steps" not in text.lower()
+    result, _ = demo("local-minima", f="x^2", lr=1.0, start=[1.0, 2.0])
+    # x_k = (1 - 2)^k x_0: bounces between x_0 and -x_0 (closed form).
+    assert [r["basin"] for r in result["runs"]] == ["cycling, period 2"] * 2

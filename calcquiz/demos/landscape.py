@@ -17,6 +17,7 @@ from calcquiz.demos.runs import end_kind, gd_demo, objective_or, run_end, run_gd
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
 from calcquiz.numerics.iterate import IterationResult
+from calcquiz.numerics.run_end import RunEnd
 
 # --- local-minima (card 9) --------------------------------------------------------------
 
@@ -99,7 +100,7 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
         runs.append({"start": core.vec(p0), "x": core.vec(run.x), "f": run.fun,
                      "grad_norm": run.grad_norms[-1], "steps": run.nit,
                      "converged": run.converged, "diverged": run.diverged,
-                     "kind": end_kind(obj, run)})
+                     "kind": end_kind(obj, run), "end": _end_label(run_end(run))})
     minima_f = [r["f"] for r in runs if r["kind"] == "minimum"]
     lowest = min(minima_f) if minima_f else None
     for r in runs:
@@ -151,7 +152,13 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
             f"global."
         )
     else:
-        takeaway = f"No run converged to a minimum.{note} Try more --steps or a smaller --lr."
+        moving = any(r["end"].startswith("still moving") for r in runs)
+        away = all(r["end"] in ("unbounded below", "drifting") for r in runs)
+        takeaway = f"No run converged to a minimum.{note}" + (
+            " Try more --steps or a smaller --lr." if moving else
+            " Every run kept going downhill away from its start: f may have no minimum "
+            "there to find." if away else
+            " More steps would not change that; a smaller --lr or other starts might.")
     if known is not None:
         result["stationary"] = known
     plots = []
@@ -163,14 +170,25 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
     return Outcome(result, takeaway, plots)
 
 
+def _end_label(end: RunEnd) -> str:
+    """A short name for how a run that did not converge ended (numerics.run_end)."""
+    if end.kind == "cycling":
+        return f"cycling, period {end.period}"
+    if end.kind == "left the domain":
+        return "left f's domain"
+    if end.kind == "overflowed":
+        return "diverged (overflow)"
+    if end.kind == "still moving":
+        return "still moving (converging)" if end.converging else "still moving"
+    return end.kind
+
+
 def _basin(run: dict[str, Any], lowest: float | None, known: list[dict[str, Any]] | None) -> (
         str):
     """A run's end, named only after the core's checks: diverged, not converged, or the
     kind of the stationary point it converged to (global/local for the default)."""
-    if run["diverged"]:
-        return "diverged"
     if not run["converged"]:
-        return "not converged"
+        return str(run["end"])
     kind = run["kind"]
     if kind != "minimum":
         return f"stuck at a {kind}" if kind in ("maximum", "saddle") else (
