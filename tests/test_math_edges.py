@@ -329,6 +329,9 @@ def test_constrained_point_with_zero_multiplier_and_a_falling_feasible_direction
     assert result["label"] != "constrained minimum" and result["solution"] is None
     assert "lowest constrained minimum" not in text
     assert "μ = -0" not in text and "μ = −0" not in text
+    # f(1 - t, 0) = -t^2: -1e-6 at t = 1e-3, -1e6 at t = 1e3, and x = 1 - t stays feasible.
+    assert "feasible direction (-1, 0)" in text and "f = -1e-06 at distance 0.001" in text
+    assert "f may be unbounded below" in text
 
 
 def test_constrained_point_with_zero_multiplier_is_no_maximum_either():

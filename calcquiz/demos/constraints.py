@@ -172,10 +172,48 @@ def _constrained_rows(
         "points": [as_dict(c) for c in points], "starts": len(default_starts(path[0])) + 1,
     }
     takeaway = _constrained_text(fo, end, best, converged, last, result["starts"])
+    if converged and end.kind == "neither":
+        takeaway += _falling_direction(fo, go, np.array(end.x))
     takeaway += _ties(best, points)
     plot = Plot("f by step", [Series("f", [float(i) for i in range(len(values))], values)],
                 xlabel="step", ylabel="f")
     return Outcome(result, takeaway, [plot])
+
+
+def _falling_direction(fo: Objective, go: Objective, p: Array) -> str:
+    """At a KKT point that is no minimum: a feasible direction along which f falls, checked
+    on f itself (the eigenvector of H_f's lowest eigenvalue, or of the reduced Hessian,
+    turned so that ∇g·d ≤ 0), and how far along it f keeps falling, feasible points only."""
+    with np.errstate(all="ignore"):
+        H = np.asarray(fo.hess(p), dtype=np.float64)
+        gg = np.asarray(go.jac(p), dtype=np.float64)
+    if not (np.all(np.isfinite(H)) and np.all(np.isfinite(gg))):
+        return ""
+    values, vectors = np.linalg.eigh((H + H.T) / 2)
+    d = vectors[:, 0]
+    if values[0] >= 0:
+        return ""
+    if float(gg @ d) > 0:
+        d = -d
+    f0 = fo.fun(p)
+    scale = max(1.0, float(np.linalg.norm(p)))
+    falls = []
+    with np.errstate(all="ignore"):
+        for t in (1e-3, 1e-1, 1e1, 1e3):
+            q = p + t * scale * d
+            fq, gq = fo.fun(q), go.fun(q)
+            if not (math.isfinite(fq) and gq <= 0 and fq < f0):
+                break
+            falls.append((t * scale, fq))
+    if not falls:
+        return ""
+    where = "(" + ", ".join(f"{v + 0.0:.3g}" for v in d) + ")"
+    text = (f" f falls along the feasible direction {where}: f = {falls[0][1]:.6g} at distance "
+            f"{falls[0][0]:.3g}")
+    if len(falls) == 4:
+        text += (f", and it is still falling at distance {falls[-1][0]:.3g} (f = "
+                 f"{falls[-1][1]:.4g}): f may be unbounded below on the feasible set")
+    return text + "."
 
 
 def _same(a: KKTCheck, b: KKTCheck) -> bool:
