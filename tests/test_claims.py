@@ -189,9 +189,37 @@ def check_derivative(fn, at):
         here = fn.grad([at])[0]
         assert not np.isfinite(here) or abs(near[0] - near[1]) > 1e-6 * max(
             1.0, *map(abs, near)), (fn.text, at, near)
+        for key, side in (("left", -1), ("right", 1)):  # the slopes it prints instead
+            if result.get(key) is not None:
+                want = one_sided_reference(fn, at, side)
+                got = result[key] / fn.scale
+                if math.isinf(want) or math.isinf(got):
+                    assert got == want, (fn.text, at, key, got, want)
+                else:
+                    assert close(got, want, rel=1e-5, abs_=1e-7), (fn.text, at, key, got, want)
         return
     exact = fn.grad([at])[0]
     assert close(result["derivative"] / fn.scale, exact, rel=1e-9, abs_=1e-9), (fn.text, at)
+    # sympy's derivative of |x| at 0 is sign(0) = 0: a claimed derivative must also have
+    # one-sided limits of f' that agree (no jump across the point).
+    near = [fn.grad([at + d])[0] for d in (-1e-9, 1e-9)]
+    assert abs(near[0] - near[1]) <= 1e-6 * max(1.0, *map(abs, near)), (fn.text, at, near)
+
+
+def one_sided_reference(fn: Fn, at: float, side: int) -> float:
+    """The one-sided slope of f / c at ``at`` from the left (side -1) or right (+1), by
+    mpmath at 60 digits: the quotient at t = 1e-30 and 1e-40; ±inf when it grows tenfold
+    between them (an unbounded slope), else the quotient at 1e-40."""
+    import mpmath
+
+    f = sp.lambdify(fn.syms, fn.expr, "mpmath")
+    with mpmath.workdps(60):
+        x = mpmath.mpf(at)
+        q = [side * (f(x + side * mpmath.mpf(t)) - f(x)) / mpmath.mpf(t)
+             for t in ("1e-30", "1e-40")]
+        if abs(q[1]) > 10 * abs(q[0]) and abs(q[1]) > 1e6:
+            return math.copysign(math.inf, float(q[1]))
+        return float(q[1])
 
 
 def check_partial_and_gradient(fn, at):
@@ -206,6 +234,9 @@ def check_partial_and_gradient(fn, at):
             assert abs(near[0] - near[1]) > 1e-6 * max(1.0, *map(abs, near)), fn.text
         else:
             assert close(got / fn.scale, want, rel=1e-9, abs_=1e-9), (fn.text, at, i)
+            e = np.eye(fn.dim)[i] * 1e-9  # and no jump of the partial across the point
+            near = [fn.grad(np.array(at) - e)[i], fn.grad(np.array(at) + e)[i]]
+            assert abs(near[0] - near[1]) <= 1e-6 * max(1.0, *map(abs, near)), (fn.text, at, i)
     if fn.dim == 2:
         result = derivatives.gradient(f=fn.text, at=at).result
         if result["gradient"] is not None:
@@ -411,10 +442,10 @@ G_TEXTS = {"x^2 + y^2 - 1": SYMS[0] ** 2 + SYMS[1] ** 2 - 1,
            "x - 1": SYMS[0] - 1}
 
 
-def assert_local_minimum(fn: Fn, g, x, equality: bool) -> None:
+def assert_local_minimum(fn: Fn, g, x, equality: bool, sign: float = 1.0) -> None:
     """No feasible point within 1e-3 of x has a lower f (64 directions): on g = 0 for an
     equality (moved back onto it along grad g by scipy's root finder), with g <= 0 for an
-    inequality."""
+    inequality. ``sign`` -1: no higher f (a maximum)."""
     f_num = fn.fun()
     g_num = sp.lambdify(SYMS[:2], g, "numpy")
     gg = sp.lambdify(SYMS[:2], [sp.diff(g, s) for s in SYMS[:2]], "numpy")
@@ -431,7 +462,7 @@ def assert_local_minimum(fn: Fn, g, x, equality: bool) -> None:
             q = q + sol.root * n
         elif float(g_num(*q)) > 0:
             continue
-        assert float(f_num(*q)) >= f0 - 1e-9 * max(1.0, abs(f0)), (fn.text, x, q)
+        assert sign * (float(f_num(*q)) - f0) >= -1e-12 * max(1.0, abs(f0)), (fn.text, x, q)
 
 
 def assert_kkt(fn: Fn, g, x, multiplier, equality):
@@ -449,9 +480,9 @@ def assert_kkt(fn: Fn, g, x, multiplier, equality):
         assert m >= -1e-6 * size / max(float(np.linalg.norm(gg)), 1e-12)
 
 
-def check_constraints(fn, g_text):
+def check_constraints(fn, g_text, start=None):
     g = G_TEXTS[g_text]
-    result = run_or_refused(constraints.lagrange, f=fn.text, g=g_text)
+    result = run_or_refused(constraints.lagrange, f=fn.text, g=g_text, start=start)
     if result is not None:
         if result["converged"]:
             assert_kkt(fn, g, result["x"], result["multiplier"], equality=True)
@@ -465,10 +496,14 @@ def check_constraints(fn, g_text):
             if local.success:
                 assert local.fun >= s["f"] / fn.scale - 1e-7 * max(1.0, abs(s["f"] / fn.scale))
             assert_local_minimum(fn, g, s["x"], equality=True)
-    result = run_or_refused(constraints.constrained, f=fn.text, g=g_text, lr=0.05 / fn.scale)
+    result = run_or_refused(constraints.constrained, f=fn.text, g=g_text, lr=0.05 / fn.scale,
+                            start=start)
     if result is not None:
         if result["converged"] and result["active"]:
             assert_kkt(fn, g, result["x"], result["multiplier"], equality=False)
+        if result["label"] in ("constrained minimum", "constrained maximum"):
+            assert_local_minimum(fn, g, result["x"], equality=False,
+                                 sign=1.0 if result["label"] == "constrained minimum" else -1.0)
         s = result["solution"]
         if s is not None and s["active"]:
             assert_kkt(fn, g, s["x"], s["multiplier"], equality=False)
@@ -508,7 +543,7 @@ def test_claims_on_functions_of_two_variables(fn, at, start, lr, g_text):
     check_local_minima_and_saddle(fn, start)
     check_momentum(fn, start)
     check_convexity(fn)
-    check_constraints(fn, g_text)
+    check_constraints(fn, g_text, start)
 
 
 @settings(CLAIMS, max_examples=max(10, EXAMPLES // 5))
@@ -518,3 +553,44 @@ def test_claims_on_functions_of_three_variables(fn, at, start, lr):
     check_hessian(fn, at)
     check_newton(fn, start)
     check_gradient_descent(fn, start, lr)
+
+
+# --- the cases that once got through, through the same checks ------------------------------
+
+
+def _fn(text: str) -> Fn:
+    expr = sp.sympify(text.replace("^", "**"), locals=dict(zip(NAMES, SYMS, strict=True)))
+    dim = max(NAMES.index(str(s)) + 1 for s in expr.free_symbols)
+    return Fn(text, expr, max(dim, 1), 1.0)
+
+
+@pytest.mark.parametrize("text,at", [("sqrt(x^2)", 0.0), ("(x^2)^(1/2)", 0.0),
+                                     ("sqrt(sin(x)^2)", 0.0), ("(x^2)^(1/3) + x", 0.0)])
+def test_claims_checks_catch_kinks_spelt_as_roots(text, at):
+    check_derivative(_fn(text), at)
+
+
+@pytest.mark.parametrize("text,at", [("sqrt(x^2) + y^2", [0.0, 1.0]),
+                                     ("sqrt(x^2*y^2)", [0.0, 1.0])])
+def test_claims_checks_catch_kinks_in_partials_and_gradients(text, at):
+    check_partial_and_gradient(_fn(text), at)
+
+
+@pytest.mark.parametrize("text,at", [("x^3", [1e-6]), ("x^3 + y^2", [1e-6, 0.0])])
+def test_claims_checks_catch_minima_next_to_degenerate_points(text, at):
+    check_hessian(_fn(text), at)
+
+
+@pytest.mark.parametrize("text,start,lr", [("tanh(x)", [0.0], 100.0), ("exp(-x)", [0.0], 1000.0),
+                                           ("x - y", [0.0, 0.0], 0.1)])
+def test_claims_checks_catch_underflow_and_unbounded_runs(text, start, lr):
+    fn = _fn(text)
+    check_gradient_descent(fn, start, lr)
+    check_newton(fn, start)
+    check_learning_rate(fn, start)
+
+
+@pytest.mark.parametrize("text,g_text", [("y^2 - (x-1)^2", "x - 1"), ("x^3 + y^3", "x - 1"),
+                                         ("(x-1)^2 - y^2", "x - 1")])
+def test_claims_checks_catch_degenerate_constraints(text, g_text):
+    check_constraints(_fn(text), g_text, [1.0, 0.0])
