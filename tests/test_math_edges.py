@@ -464,3 +464,11 @@ def test_local_minima_names_how_each_run_ended():
     result, _ = demo("local-minima", f="x^2", lr=1.0, start=[1.0, 2.0])
     # x_k = (1 - 2)^k x_0: bounces between x_0 and -x_0 (closed form).
     assert [r["basin"] for r in result["runs"]] == ["cycling, period 2"] * 2
+
+
+def test_steepest_one_sided_slope_does_not_depend_on_the_scale_of_f():
+    # f = c (|2x + 1| + y^2) at (-0.5, -1.5): f'(p; u) = c (2 |cos a| - 3 sin a), largest
+    # c sqrt(13) (closed form), for every scale c.
+    for c in ("1e-8", "1", "1e8"):
+        result, _ = demo("gradient", f=f"{c}*(abs(2*x + 1) + y^2)", at=[-0.5, -1.5])
+        assert result["max_slope"] == pytest.approx(float(c) * math.sqrt(13), rel=1e-9)

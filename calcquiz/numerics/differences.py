@@ -161,7 +161,8 @@ def steepest_one_sided(fun: Callable[[Array], float], p: Array, h: float | None 
         if not finite:
             return math.nan, math.nan
         peak = max(v for v, _ in finite)  # ties (a symmetric f): the smallest angle
-        best = next(a for v, a in finite if v >= peak - 1e-9 * max(1.0, abs(peak)))
+        # relative to the peak itself: f scaled by 1e-8 has slopes of 1e-8
+        best = next(a for v, a in finite if v >= peak - 1e-9 * abs(peak))
         lo, hi = best - 0.5, best + 0.5
         ratio = (math.sqrt(5) - 1) / 2
         c, d = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
