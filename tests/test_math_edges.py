@@ -472,3 +472,20 @@ def test_steepest_one_sided_slope_does_not_depend_on_the_scale_of_f():
     for c in ("1e-8", "1", "1e8"):
         result, _ = demo("gradient", f=f"{c}*(abs(2*x + 1) + y^2)", at=[-0.5, -1.5])
         assert result["max_slope"] == pytest.approx(float(c) * math.sqrt(13), rel=1e-9)
+
+
+def test_a_point_far_out_is_not_on_a_linear_constraint_it_misses_by_one():
+    from calcquiz.demos import objectives
+    from calcquiz.numerics.kkt import check_kkt
+
+    f = objectives.from_text("-x*y^3 - x", min_dim=2)
+    g = objectives.from_text("x - 1", min_dim=2)
+    p = np.array([0.0, 140799429783.7186])
+    # g(p) = 0 - 1 = -1 exactly: p is a distance 1 from the line x = 1, however large y is.
+    assert float(g.fun(p)) == -1.0
+    check = check_kkt(f, g, p, equality=True)
+    assert check.active is False and check.satisfied is False
+    # A point that is on a circle of radius 1e6 stays feasible (g's terms are 1e12 there).
+    circle = objectives.from_text("x^2 + y^2 - 1e12", min_dim=2)
+    on = np.array([1e6 * math.cos(0.3), 1e6 * math.sin(0.3)])
+    assert check_kkt(f, circle, on, equality=True).feasible

@@ -216,6 +216,14 @@ def _falling_direction(fo: Objective, go: Objective, p: Array) -> str:
     return text + "."
 
 
+def _still_moving(end: KKTCheck) -> str:
+    """Where the residual is small but one more Newton step would still move the point
+    more than the tolerance: say how far (the residual alone looks converged)."""
+    if math.isfinite(end.newton_step) and end.newton_step > 0:
+        return f", yet one more Newton step would still move it by {end.newton_step:.3g}"
+    return ""
+
+
 def _same(a: KKTCheck, b: KKTCheck) -> bool:
     return math.dist(a.x, b.x) <= 1e-6 * max(1.0, math.hypot(*b.x))
 
@@ -230,8 +238,8 @@ def _constrained_text(
 ) -> str:
     if not converged:
         text = (f"After {core.steps_text(steps)} the run is at {_where(end)}, f = {end.f:.6g}, "
-                f"with KKT residual {end.residual:.3g}: not converged, so no multiplier is "
-                f"claimed.")
+                f"with KKT residual {end.residual:.3g}{_still_moving(end)}: not converged, so no "
+                f"multiplier is claimed.")
     elif end.active:
         text = (f"The run converged on the boundary g = 0 at {_where(end)}, f = {end.f:.6g}: "
                 f"∇f + μ∇g = 0 with μ = {end.multiplier:.6g} ≥ 0 (the KKT conditions hold)"
@@ -385,7 +393,7 @@ def _lagrange_text(
     if not end.satisfied:
         text = (f"Newton's method on the Lagrange system did not reach a point with g = 0 and "
                 f"∇f parallel to ∇g from ({', '.join(f'{v + 0.0:g}' for v in p0)}) "
-                f"(KKT residual {end.residual:.3g}), so no "
+                f"(KKT residual {end.residual:.3g}{_still_moving(end)}), so no "
                 f"multiplier is claimed; try another --start.")
     else:
         lam = end.multiplier

@@ -8,7 +8,9 @@ Signs, stated once:
 
 Tolerances (relative, so scaling f or g by a constant changes no verdict):
 
-* on the constraint (active): |g(p)| ≤ FEAS_RTOL · |∇g(p)| · max(1, |p|);
+* on the constraint (active): |g(p)| ≤ FEAS_RTOL · max(|∇g(p)|, Σ_i |∂g/∂x_i · p_i|), the
+  size of g's first-order terms at p (|∇g| |p| would let any g pass far out: x − 1 = −1
+  at (0, 1.4e11) is not on x = 1);
 * stationary: |∇f − λ∇g| ≤ KKT_RTOL · max(|∇f|, |λ| |∇g|), or ∇f = 0;
 * μ ≥ 0 means μ ≥ −KKT_RTOL · |∇f| / |∇g|.
 
@@ -59,6 +61,7 @@ class KKTCheck:
     active: bool
     satisfied: bool
     kind: str
+    newton_step: float = math.nan  # |dp| of one Lagrange–Newton step from here, if computed
 
 
 def _norm(v: Array) -> float:
@@ -67,7 +70,9 @@ def _norm(v: Array) -> float:
 
 
 def _on_constraint(g_value: float, grad_g: Array, p: Array) -> bool:
-    scale = _norm(grad_g) * max(1.0, _norm(p))
+    with np.errstate(all="ignore"):
+        terms = float(np.sum(np.abs(np.asarray(grad_g, dtype=np.float64) * p)))
+    scale = max(_norm(grad_g), terms)
     return abs(g_value) <= FEAS_RTOL * scale or g_value == 0
 
 
@@ -93,9 +98,11 @@ def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
     # Also by Newton distance, as unconstrained points are: the Lagrange–Newton step from
     # (p, λ) is at most XTOL max(1, |p|). A gradient tiny only because everything is tiny
     # far out on a branch (exp(x) + y² on xy = 1 at x = −1e11) is no KKT point.
+    step = math.nan
     if stationary and active and np.any(gf):
         dp, _ = kkt_step(f, g, p, lam)
-        stationary = _norm(dp) <= XTOL * max(1.0, _norm(p))
+        step = _norm(dp)
+        stationary = step <= XTOL * max(1.0, _norm(p))
     elif stationary and not active and np.any(gf):
         with np.errstate(all="ignore"):
             stationary = is_stationary(p, gf, f.hess(p))
@@ -108,7 +115,7 @@ def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
         kind = _label(constrained_kind(f, g, p, lam, equality=equality), mult, equality)
     else:
         kind = _label(classify_limit(p, gf, f.hess).kind, 0.0, True)
-    return KKTCheck(x, fv, gv, mult, residual, feasible, active, satisfied, kind)
+    return KKTCheck(x, fv, gv, mult, residual, feasible, active, satisfied, kind, step)
 
 
 def kkt_step(f: Smooth, g: Smooth, p: Array, lam: float, shift: float = 0.0) -> (
