@@ -79,6 +79,9 @@ def _optimize_report(result: Any, saved_to: str | None, lines: list[str]) -> dic
         "evaluation": "time-series split",
         "default": asdict(ev.default) if ev else None,
         "fitted": asdict(ev.fitted) if ev and result.coverage != "none" else None,
+        "plain_log_loss": {"default": ev.plain_default, "fitted": ev.plain_fitted,
+                           "held_out": ev.held_out}
+        if ev and result.coverage != "none" else None,
         "parameters": list(result.parameters),
         "fitted_parameters": result.coverage,
         "saved": saved_to,
@@ -130,15 +133,22 @@ def simulate(
         decks = load(deck)
         events = [e for d in decks for e in _own_history(d.name, must_exist=False)]
         cards = sum(len(d.cards) for d in decks)
+    from calcquiz.memory_model import params as saved_params
+
+    fitted = saved_params.saved() is not None
     parameters = _current_parameters()
     s = workload.setup(events, cards, new_per_day, review_limit, _steps())
     rows = workload.simulate(s, parameters, days, retentions)
     best = workload.recommended(s, parameters, days)
     report = _simulate_report(days, s, rows, best)
+    report["basis"] = workload.basis(s, fitted)
+    report["history"] = {"reviews": s.reviews, "cards": s.cards_seen,
+                         "parameters": "saved" if fitted else "default"}
     if json:
         from calcquiz import ui
 
-        ui.print_json({k: report[k] for k in ("days", "rows", "recommended_retention")})
+        ui.print_json({k: report[k] for k in ("days", "rows", "recommended_retention", "basis",
+                                              "history")})
     else:
         from calcquiz.ui import fit_view
 

@@ -172,10 +172,56 @@ def _constrained_rows(
         "points": [as_dict(c) for c in points], "starts": len(default_starts(path[0])) + 1,
     }
     takeaway = _constrained_text(fo, end, best, converged, last, result["starts"])
+    if converged and end.kind == "neither":
+        takeaway += _falling_direction(fo, go, np.array(end.x))
     takeaway += _ties(best, points)
     plot = Plot("f by step", [Series("f", [float(i) for i in range(len(values))], values)],
                 xlabel="step", ylabel="f")
     return Outcome(result, takeaway, [plot])
+
+
+def _falling_direction(fo: Objective, go: Objective, p: Array) -> str:
+    """At a KKT point that is no minimum: a feasible direction along which f falls, checked
+    on f itself (the eigenvector of H_f's lowest eigenvalue, or of the reduced Hessian,
+    turned so that ∇g·d ≤ 0), and how far along it f keeps falling, feasible points only."""
+    with np.errstate(all="ignore"):
+        H = np.asarray(fo.hess(p), dtype=np.float64)
+        gg = np.asarray(go.jac(p), dtype=np.float64)
+    if not (np.all(np.isfinite(H)) and np.all(np.isfinite(gg))):
+        return ""
+    values, vectors = np.linalg.eigh((H + H.T) / 2)
+    d = vectors[:, 0]
+    if values[0] >= 0:
+        return ""
+    if float(gg @ d) > 0:
+        d = -d
+    f0 = fo.fun(p)
+    scale = max(1.0, float(np.linalg.norm(p)))
+    falls = []
+    with np.errstate(all="ignore"):
+        for t in (1e-3, 1e-1, 1e1, 1e3):
+            q = p + t * scale * d
+            fq, gq = fo.fun(q), go.fun(q)
+            if not (math.isfinite(fq) and gq <= 0 and fq < f0):
+                break
+            falls.append((t * scale, fq))
+    if not falls:
+        return ""
+    where = "(" + ", ".join(f"{v + 0.0:.3g}" for v in d) + ")"
+    text = (f" f falls along the feasible direction {where}: f = {falls[0][1]:.6g} at distance "
+            f"{falls[0][0]:.3g}")
+    if len(falls) == 4:
+        text += (f", and it is still falling at distance {falls[-1][0]:.3g} (f = "
+                 f"{falls[-1][1]:.4g}): f may be unbounded below on the feasible set")
+    return text + "."
+
+
+def _still_moving(end: KKTCheck) -> str:
+    """Where the residual is small but one more Newton step would still move the point
+    more than the tolerance: say how far (the residual alone looks converged)."""
+    if math.isfinite(end.newton_step) and end.newton_step > 0:
+        return f", yet one more Newton step would still move it by {end.newton_step:.3g}"
+    return ""
 
 
 def _same(a: KKTCheck, b: KKTCheck) -> bool:
@@ -191,8 +237,9 @@ def _constrained_text(
     starts: int,
 ) -> str:
     if not converged:
-        text = (f"After {steps} steps the run is at {_where(end)}, f = {end.f:.6g}, with KKT "
-                f"residual {end.residual:.3g}: not converged, so no multiplier is claimed.")
+        text = (f"After {core.steps_text(steps)} the run is at {_where(end)}, f = {end.f:.6g}, "
+                f"with KKT residual {end.residual:.3g}{_still_moving(end)}: not converged, so no "
+                f"multiplier is claimed.")
     elif end.active:
         text = (f"The run converged on the boundary g = 0 at {_where(end)}, f = {end.f:.6g}: "
                 f"∇f + μ∇g = 0 with μ = {end.multiplier:.6g} ≥ 0 (the KKT conditions hold)"
@@ -346,7 +393,7 @@ def _lagrange_text(
     if not end.satisfied:
         text = (f"Newton's method on the Lagrange system did not reach a point with g = 0 and "
                 f"∇f parallel to ∇g from ({', '.join(f'{v + 0.0:g}' for v in p0)}) "
-                f"(KKT residual {end.residual:.3g}), so no "
+                f"(KKT residual {end.residual:.3g}{_still_moving(end)}), so no "
                 f"multiplier is claimed; try another --start.")
     else:
         lam = end.multiplier

@@ -230,6 +230,11 @@ def plain(value: Any) -> Any:
     return value
 
 
+def steps_text(n: int) -> str:
+    """'1 step', '2 steps': a count of steps in a sentence."""
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
 def point_text(names: Sequence[str], values: Any) -> str:
     return ", ".join(f"{n}={v:.6g}" for n, v in zip(names, values, strict=True))
 

@@ -15,6 +15,8 @@ from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Serie
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.differences import central_difference
 from calcquiz.numerics.iterate import sgd_path
+from calcquiz.numerics.run_end import RunEnd, classify_end
+from calcquiz.numerics.vector import Vector
 
 RealFunction = Callable[[float], float]
 
@@ -42,7 +44,10 @@ def sigmoid_der(x: float) -> float:
 
 
 def tanh_der(x: float) -> float:
-    return 1 - math.tanh(x) ** 2
+    """sech² x = 4 e^(−2|x|) / (1 + e^(−2|x|))²: stable where 1 − tanh² x cancels (|x| > 1
+    loses digits, and 1 − tanh(20)² is 0 in float64 while sech² 20 = 1.7e-17)."""
+    e = math.exp(-2 * abs(x))
+    return 4 * e / (1 + e) ** 2
 
 
 def relu(x: float) -> float:
@@ -62,15 +67,21 @@ def leaky_relu_der(x: float) -> float:
     return 1.0 if x > 0 else LEAKY_SLOPE
 
 
+def normal_cdf(x: float) -> float:
+    """Phi(x) = erfc(−x / √2) / 2: no cancellation in the left tail, where 1 + erf(x/√2)
+    rounds to 0 (Phi(−10) = 7.6e-24)."""
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
 def gelu(x: float) -> float:
     """The exact GELU, x Phi(x), Phi the standard normal CDF."""
-    return x * 0.5 * (1 + math.erf(x / math.sqrt(2)))
+    return x * normal_cdf(x)
 
 
 def gelu_der(x: float) -> float:
     """Phi(x) + x phi(x), phi the standard normal density."""
     density = math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
-    return 0.5 * (1 + math.erf(x / math.sqrt(2))) + x * density
+    return normal_cdf(x) + x * density
 
 
 def silu(x: float) -> float:
@@ -267,6 +278,17 @@ def vanishing(steps: int = 30, at: Sequence[float] | None = None) -> DemoRun:
                    expected_rows=min(depth, 100) + 1)
 
 
+def _relu_note(relu_product: float, a0: float, w: float) -> str:
+    """What ReLU did here, checked on the product: 1 when every input was positive, 0 once
+    one was not (a dead unit passes no gradient at all)."""
+    if relu_product == 0:
+        return (f" ReLU does not help here: its input {w * a0:g} is not positive, its slope "
+                f"there is 0, and the product is exactly 0 (a dead unit). Residual "
+                f"connections and normalisation keep the factors near 1 whatever the inputs.")
+    return (" ReLU (slope 1 for positive inputs, as here), residual connections and "
+            "normalisation keep the factors near 1.")
+
+
 def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:
     keep = core.shown_steps(depth)
     a = {name: a0 for name in CHAIN_ACTIVATIONS}
@@ -292,7 +314,7 @@ def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:
         f"{product['sigmoid']:.3e} with sigmoid (each factor s′ ≤ 0.25), "
         f"{product['tanh']:.3e} with tanh and {product['relu']:.3g} with ReLU (its slope is 1 "
         f"for positive inputs). Small factors multiply to almost nothing: the early layers "
-        f"stop learning. ReLU, residual connections and normalisation keep the factors near 1."
+        f"stop learning." + _relu_note(product["relu"], a0, w)
     )
     layers = [float(i) for i in range(depth + 1)]
     with np.errstate(all="ignore"):
@@ -364,15 +386,17 @@ def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
         if k in keep or k == diverged_at:
             yield [k, x, g, xc, clip(4 * xc**3)]
     x_end, xc = raw_path[-1], clip_path[-1]
+    clip_end = classify_end([Vector([v]) for v in clip_path], [v**4 for v in clip_path],
+                            converged=False)
     converged = {name: not (diverged_at is not None and name == "unclipped") and
                  abs(v) <= 1e-6 * abs(x0) for name, v in (("unclipped", x_end), ("clipped", xc))}
     result = {
         "x": [xc], "f": xc**4, "steps": steps, "converged": converged["clipped"],
         "unclipped": {"x": [x_end], "diverged_at": diverged_at,
                       "converged": converged["unclipped"]},
-        "clipped": {"x": [xc], "f": xc**4},
+        "clipped": {"x": [xc], "f": xc**4, "end": clip_end.kind},
     }
-    takeaway = _exploding_text(raw_path, diverged_at, xc, lr, x0)
+    takeaway = _exploding_text(raw_path, diverged_at, clip_path, clip_end, lr, x0)
     ks = [float(k) for k in range(len(raw))]
     with np.errstate(all="ignore"):
         plot = Plot(
@@ -386,7 +410,8 @@ def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
 
 
 def _exploding_text(
-    raw: list[float], diverged_at: int | None, xc: float, lr: float, x0: float
+    raw: list[float], diverged_at: int | None, clip_path: list[float], clip_end: RunEnd,
+    lr: float, x0: float,
 ) -> str:
     """What happened, each clause checked on the run: overshoot (|x| grew at every step),
     overflow, or a run that shrank toward the minimum 0."""
@@ -401,7 +426,14 @@ def _exploding_text(
                 f"to {raw[-1]:.4g} (the gradient 4x³ explodes only when lr · 12x² is large).")
     else:
         head = f"Unclipped, x ends at {raw[-1]:.4g} without overflowing."
-    shrank = abs(xc) < abs(x0)
-    tail = (f" Clipping the gradient to norm {MAX_NORM:g} bounds every step by lr = {lr:g}, so "
-            + (f"x walks down steadily to {xc:.4g}." if shrank else f"x ends at {xc:.4g}."))
+    xc = clip_path[-1]
+    steady = all(abs(b) < abs(a) for a, b in zip(clip_path, clip_path[1:], strict=False))
+    tail = f" Clipping the gradient to norm {MAX_NORM:g} bounds every step by lr = {lr:g}, so "
+    if steady:
+        tail += f"x walks down steadily to {xc:.4g}."
+    elif clip_end.kind == "cycling":
+        tail += (f"no step blows up, but here x ends at {xc:.4g} and the clipped run "
+                 + clip_end.sentence[3:])  # "It bounces ..." -> "bounces ..."
+    else:
+        tail += f"no step blows up; x ends at {xc:.4g}. " + clip_end.sentence
     return head + tail

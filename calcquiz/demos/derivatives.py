@@ -22,12 +22,15 @@ from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.numerics.differences import (
+    SLOPE_STEP,
     Differentiability,
     central_difference,
     differentiability,
     directional_difference,
     forward_difference,
+    one_sided_directional,
     partial_difference,
+    steepest_one_sided,
 )
 
 STEPS_DERIVATIVE = [10.0**-k for k in range(1, 13)]
@@ -108,9 +111,9 @@ def _derivative_rows(obj: Objective, x: float) -> RowGenerator:
                    cen_err[-1] if exists else None]
     result: dict[str, Any] = {"derivative": exact if exists else None, "x": x,
                               "f": obj.fun(np.array([x])), "differentiable": exists}
-    if test is not None:
-        result["left"] = test.left if math.isfinite(test.left) else None
-        result["right"] = test.right if math.isfinite(test.right) else None
+    if test is not None:  # ±inf: a slope that grows without bound; None: undefined there
+        result["left"] = None if math.isnan(test.left) else test.left
+        result["right"] = None if math.isnan(test.right) else test.right
     if not exists:
         assert test is not None
         result.update(best_h=None, best_error=None)
@@ -118,14 +121,8 @@ def _derivative_rows(obj: Objective, x: float) -> RowGenerator:
     best = int(np.nanargmin(cen_err)) if not all(math.isnan(e) for e in cen_err) else 0
     best_h = STEPS_DERIVATIVE[best]
     result.update(best_h=best_h, best_error=cen_err[best])
-    i2, i5, i12 = (STEPS_DERIVATIVE.index(h) for h in (1e-2, 1e-5, 1e-12))
-    takeaway = (
-        f"The derivative is the slope of the tangent: f'({x:g}) = {exact:.6g}. "
-        f"Central differences close in like h² (error {cen_err[i2]:.1e} at h = 1e-2, "
-        f"{cen_err[i5]:.1e} at h = 1e-5), forward ones only like h ({fwd_err[i2]:.1e} at "
-        f"h = 1e-2). Below the best step, h ≈ {best_h:.0e}, round-off wins: "
-        f"{cen_err[i12]:.1e} at h = 1e-12."
-    )
+    takeaway = f"The derivative is the slope of the tangent: f'({x:g}) = {exact:.6g}. " + (
+        _error_text(cen_err, fwd_err, best_h))
     plot = Plot(
         "error against h (log10 both)",
         [
@@ -138,8 +135,37 @@ def _derivative_rows(obj: Objective, x: float) -> RowGenerator:
     return Outcome(result, takeaway, [plot])
 
 
+def _error_text(cen_err: list[float], fwd_err: list[float], best_h: float) -> str:
+    """How the errors behave, each word checked on them: 'like h²' only if the central
+    error falls at least 30-fold from h = 1e-2 to 1e-3 (h² gives 100), 'like h' only if the
+    forward error falls at least 3-fold (h gives 10); otherwise the errors are round-off
+    from the start (the third or second derivative is 0 or tiny) and are called that."""
+    i2, i3, i5, i12 = (STEPS_DERIVATIVE.index(h) for h in (1e-2, 1e-3, 1e-5, 1e-12))
+
+    def falls(errors: list[float], factor: float) -> bool:
+        return errors[i2] > 0 and errors[i3] * factor <= errors[i2]
+
+    central = (f"Central differences close in like h² (error {cen_err[i2]:.1e} at h = 1e-2, "
+               f"{cen_err[i5]:.1e} at h = 1e-5)" if falls(cen_err, 30) else
+               f"Central differences have no truncation error to shed here (f‴ is 0 or "
+               f"tiny): their error is round-off, {cen_err[i2]:.1e} at h = 1e-2 and "
+               f"{cen_err[i5]:.1e} at h = 1e-5")
+    forward = (f"forward ones only like h ({fwd_err[i2]:.1e} at h = 1e-2)" if falls(fwd_err, 3)
+               else f"forward ones show round-off only too ({fwd_err[i2]:.1e} at h = 1e-2)")
+    if best_h == STEPS_DERIVATIVE[0]:
+        tail = (f"Round-off grows as h shrinks, to {cen_err[i12]:.1e} at h = 1e-12: the "
+                f"largest step shown is the best.")
+    else:
+        tail = (f"Below the best step, h ≈ {best_h:.0e}, round-off wins: {cen_err[i12]:.1e} "
+                f"at h = 1e-12.")
+    return f"{central}, {forward}. {tail}"
+
+
 def _no_derivative_text(x: float, test: Differentiability, central: float) -> str:
     def side(name: str, slope: float) -> str:
+        if math.isinf(slope):
+            return (f"the slope from the {name} is {'−' if slope < 0 else '+'}∞ (the "
+                    f"one-sided quotient grows without bound as h shrinks)")
         if not math.isfinite(slope):
             return f"f is not defined just {name} of {x:g}"
         return f"the slope from the {name} is {slope:.6g} (at h = {test.h:.2g})"
@@ -207,16 +233,22 @@ def kinks_at(obj: Objective, p: Array) -> dict[int, Differentiability]:
 def _side_values(obj: Objective, kinks: dict[int, Differentiability], exact: Array) -> (
         dict[str, list[float | None]]):
     def clean(v: float) -> float | None:
-        return v if math.isfinite(v) else None
+        return None if math.isnan(v) else v  # ±inf: an unbounded one-sided slope
 
     left = [clean(kinks[i].left) if i in kinks else float(exact[i]) for i in range(obj.dim)]
     right = [clean(kinks[i].right) if i in kinks else float(exact[i]) for i in range(obj.dim)]
     return {"left": left, "right": right}
 
 
+def _slope_text(slope: float) -> str:
+    if math.isinf(slope):
+        return "−∞" if slope < 0 else "+∞"
+    return "undefined" if math.isnan(slope) else f"{slope:.6g}"
+
+
 def _kink_text(obj: Objective, kinks: dict[int, Differentiability]) -> str:
-    parts = [f"along {obj.names[i]} the slope is {t.left:.6g} from the left and "
-             f"{t.right:.6g} from the right" for i, t in kinks.items()]
+    parts = [f"along {obj.names[i]} the slope is {_slope_text(t.left)} from the left and "
+             f"{_slope_text(t.right)} from the right" for i, t in kinks.items()]
     return "; ".join(parts)
 
 
@@ -283,29 +315,38 @@ def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
     g = obj.jac(p)
     norm = float(np.linalg.norm(g))
     smooth = not kinks
-    steepest = (float(np.degrees(np.arctan2(g[1], g[0])) % 360)
-                if norm > 0 and smooth else None)
+    if smooth:
+        steepest = float(np.degrees(np.arctan2(g[1], g[0])) % 360) if norm > 0 else None
+        top = norm
+    else:  # no gradient: the steepest one-sided slope f'(p; u) over all directions
+        angle, top = steepest_one_sided(obj.fun, p)
+        steepest = angle if math.isfinite(angle) else None
     angles = sorted(ANGLES + ([steepest] if steepest is not None else []))
     h = 1e-6
-    best = -math.inf
+    one_sided_h = SLOPE_STEP * max(1.0, float(np.linalg.norm(p))) / 8
     for a in angles:
         u = np.array([math.cos(math.radians(a)), math.sin(math.radians(a))])
         u[np.abs(u) < 1e-15] = 0.0  # cos 90 deg is 6e-17 in floating point
         slope = float(g @ u) + 0.0
         with np.errstate(all="ignore"):
-            numeric = directional_difference(obj.fun, p, u, h)
-        shown = slope if smooth else numeric
-        best = max(best, shown)
+            numeric = (directional_difference(obj.fun, p, u, h) if smooth
+                       else one_sided_directional(obj.fun, p, u, one_sided_h))
         width = round(20 * abs(slope) / norm) if norm > 0 and smooth else 0
         bar = ("+" if slope >= 0 else "-") + "#" * width
         yield [a, core.vec(u), slope if smooth else None, numeric, bar if smooth else ""]
     if not smooth:
-        result: dict[str, Any] = {"gradient": None, "norm": None, "steepest_angle": None,
-                                  "max_slope": None, **_side_values(obj, kinks, g)}
+        result: dict[str, Any] = {"gradient": None, "norm": None, "steepest_angle": steepest,
+                                  "max_slope": top if steepest is not None else None,
+                                  **_side_values(obj, kinks, g)}
         takeaway = (f"f is not differentiable here ({_kink_text(obj, kinks)}), so there is no "
-                    f"gradient and no steepest direction: the slope along u is not ∇f·u.")
+                    f"gradient: the slope along u is the one-sided slope f'(p; u), not ∇f·u, "
+                    f"and the column 'by differences' shows it.")
+        if steepest is not None:
+            takeaway += (f" The steepest one-sided slope is {top:.6g}, at {steepest:.3f}°"
+                         + (" (no direction goes uphill: every one-sided slope is ≤ 0)."
+                            if top <= 0 else "."))
         return Outcome(result, takeaway)
-    result = {"gradient": core.vec(g), "norm": norm, "steepest_angle": steepest, "max_slope": best}
+    result = {"gradient": core.vec(g), "norm": norm, "steepest_angle": steepest, "max_slope": top}
     if steepest is None:
         takeaway = ("The gradient is 0 here: every direction is flat to first order "
                     "(a stationary point).")

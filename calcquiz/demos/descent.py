@@ -34,6 +34,7 @@ from calcquiz.demos.runs import (
     gd_demo,
     log10s,
     objective_or,
+    run_end,
     run_gd,
     start_point,
 )
@@ -68,7 +69,7 @@ def _descent_outcome(obj: Objective, run: IterationResult, lr: float, steps: int
     result = {
         "x": core.vec(run.x), "f": fs[-1], "steps": k, "grad_norm": gs[-1],
         "diverged": run.diverged, "converged": run.converged, "kind": kind,
-        "stop": run.message,
+        "stop": run.message, "end": run_end(run).kind,
     }
     takeaway = _descent_text(obj, run, lr, kind, steps)
     ks = list(range(len(fs)))
@@ -81,31 +82,35 @@ def _descent_text(
 ) -> str:
     fs, gs, k = run.values, run.grad_norms, run.nit
     f0 = fs[0]
+    end = run_end(run)
     finite_f = [v for v in fs if math.isfinite(v)]
-    if run.diverged or fs[-1] > f0:
-        falling = bool(finite_f) and finite_f[-1] < f0 and (not fs[-1] > f0)
+    if end.kind == "left the domain" and end.step is not None:
+        return (f"Each step moves against the gradient, p ← p − {lr:g} ∇f(p). At step "
+                f"{end.step} the step left f's domain (f is not defined at "
+                f"({', '.join(f'{v + 0.0:.6g}' for v in run.path[end.step])})): with lr = "
+                f"{lr:g} the step jumps past where f exists. Try a smaller --lr.")
+    if end.kind == "overflowed":
+        falling = bool(finite_f) and finite_f[-1] < f0 and all(
+            b <= a for a, b in zip(finite_f, finite_f[1:], strict=False))
         if falling:
-            return (f"f fell without bound ({f0:.4g} at the start, {finite_f[-1]:.4g} before "
-                    f"the run overflowed at step {k}): along this path f is unbounded below, "
-                    f"so there is no minimum for gradient descent to reach.")
-        where = f"overflowed at step {k}" if run.diverged else f"climbed to f = {fs[-1]:.4g}"
-        return (f"The run {where}: with lr = {lr:g} each step overshoots, so f grows instead "
-                f"of falling (lr is too large for the curvature here). Try a smaller --lr.")
+            return (f"f fell at every step ({f0:.4g} at the start, {finite_f[-1]:.4g} before "
+                    f"the run overflowed at step {end.step}): along this path f looks "
+                    f"unbounded below, so there is no minimum for gradient descent to reach.")
+        return (f"The run overflowed at step {end.step}: with lr = {lr:g} each step "
+                f"overshoots, so f grows instead of falling (lr is too large for the "
+                f"curvature here). Try a smaller --lr.")
     text = (f"Each step moves against the gradient, p ← p − {lr:g} ∇f(p): f went from "
-            f"{f0:.6g} to {fs[-1]:.4g} in {k} steps and |∇f| to {gs[-1]:.2g}.")
+            f"{f0:.6g} to {fs[-1]:.4g} in {core.steps_text(k)} and |∇f| to {gs[-1]:.2g}. ")
     if run.converged:
         what = f"a {kind}" if kind in ("minimum", "maximum", "saddle") else (
             "a stationary point whose kind the second derivatives cannot decide")
-        text += f" It converged to {what} at ({', '.join(f'{v + 0.0:.6g}' for v in run.x)})."
+        text += f"It converged to {what} at ({', '.join(f'{v + 0.0:.6g}' for v in run.x)})."
         if k < steps:
             text += " It stopped early: in float64 a further step no longer changes p."
-    elif "stalled" in run.message:
-        text += (" It stalled: a step no longer changes p in float64, but the point is not "
-                 "stationary to within the tolerance.")
     else:
-        text += " It has not converged yet (more --steps would go further)."
+        text += end.sentence
     if obj is objectives.BOWL:
-        downhill = all(b <= a for a, b in zip(fs, fs[1:], strict=False))
+        downhill = all(b < a for a, b in zip(fs, fs[1:], strict=False))
         text += (
             f" On this bowl the error in x is multiplied by 1 − 2 lr = {1 - 2 * lr:g} per "
             f"step and in y by 1 − 4 lr = {1 - 4 * lr:g}"
@@ -245,7 +250,8 @@ def weight_decay(
         columns,
         params,
         _weight_decay_rows(lr, mu, steps, seed),
-        title=f"weight decay: SGD(lr={lr:g}, momentum={mu:g}, weight_decay=λ), {steps} steps",
+        title=f"weight decay: SGD(lr={lr:g}, momentum={mu:g}, weight_decay=λ), "
+              f"{core.steps_text(steps)}",
         expected_rows=len(DECAYS),
     )
 
@@ -305,8 +311,10 @@ def _weight_decay_text(
     lr: float, mu: float, ws: list[float], norms: list[float], mses: list[float],
     conv: list[bool],
 ) -> str:
-    rule = ("Without momentum each step is w ← (1 − lr λ) w − lr ∇L: the decay factor of the "
-            "card." if mu == 0 else "With momentum the decay term also flows through the "
+    plain = ("Without momentum each step is w ← (1 − lr λ) w − lr ∇L, as torch's "
+             "weight_decay = λ adds λw to the gradient. The card's penalty λ‖w‖² has gradient "
+             "2λw, so its decay factor is 1 − 2ηλ: the same rule with weight_decay = 2λ.")
+    rule = (plain if mu == 0 else "With momentum the decay term also flows through the "
             "velocity.")
     if all(conv):
         shrink = all(b <= a for a, b in zip(norms, norms[1:], strict=False))

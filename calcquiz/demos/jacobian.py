@@ -18,7 +18,11 @@ import numpy as np
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, RowGenerator
 from calcquiz.demos.objectives import Array
-from calcquiz.numerics.differences import partial_difference
+from calcquiz.numerics.differences import (
+    Differentiability,
+    differentiability,
+    partial_difference,
+)
 
 ScalarField = Callable[[Array], float]
 
@@ -32,6 +36,8 @@ class VectorFunction:
     components: list[ScalarField]
     partials: list[list[ScalarField]]
     formulas: list[list[str]]
+    # Components that may have a kink (abs, sign, a root): tested one-sided before J is shown.
+    kinky: list[bool] | None = None
 
 
 def _polar(q: Array) -> list[float]:
@@ -109,6 +115,7 @@ def _user_vector_function(f: str, at: Sequence[float] | None) -> tuple[VectorFun
         [scalar(e) for e in parts],
         [[scalar(d) for d in row] for row in derivatives],
         [[d.text for d in row] for row in derivatives],
+        [objectives.has_kinks(e.node) for e in parts],
     )
     return vf, p
 
@@ -127,6 +134,18 @@ def _jacobian_rows(vf: VectorFunction, p: Array) -> RowGenerator:
             worst = max(worst, gap)
             entry = f"dF{i + 1}/d{vf.names[j]}"
             yield [entry, vf.formulas[i][j], numeric, core.num(exact[i, j]), gap]
+    kinks = _kinks(vf, p)
+    if kinks:
+        parts = "; ".join(
+            f"F{i + 1} along {vf.names[j]}: slope {t.left:.6g} from the left, {t.right:.6g} "
+            f"from the right" for (i, j), t in kinks.items())
+        return Outcome(
+            {"jacobian": None, "shape": [m, n], "det": None,
+             "kinks": [{"component": i + 1, "variable": vf.names[j], "left": t.left,
+                        "right": t.right} for (i, j), t in kinks.items()]},
+            f"F is not differentiable here ({parts}), so it has no Jacobian at this point: "
+            f"the 'exact' column holds the formula's value, not a derivative, and the "
+            f"central difference averages two different slopes.")
     det = float(np.linalg.det(exact)) if m == n else None
     result = {"jacobian": core.mat(exact), "shape": [m, n], "det": det}
     takeaway = (
@@ -134,6 +153,28 @@ def _jacobian_rows(vf: VectorFunction, p: Array) -> RowGenerator:
         f"to the {n} inputs, an m × n = {m} × {n} matrix (the differences agree to {worst:.0e})."
     )
     if det is not None:
-        takeaway += f" Its determinant, {det:.6g}, is the local scale factor for areas"
+        what = {1: "lengths", 2: "areas"}.get(n, "volumes")
+        sign = (" (negative: the map also flips orientation)" if det < 0 else "")
+        takeaway += (f" Its determinant is {det:.6g}; its magnitude, |det J| = {abs(det):.6g}, "
+                     f"is the local scale factor for {what}{sign}")
         takeaway += " (for polar coordinates it is r)." if vf is POLAR else "."
     return Outcome(result, takeaway)
+
+
+def _kinks(vf: VectorFunction, p: Array) -> dict[tuple[int, int], Differentiability]:
+    """The (component, variable) pairs along which F is not differentiable at p, by the
+    one-sided test; only components that may have a kink are tested."""
+    out = {}
+    for i, kinky in enumerate(vf.kinky or []):
+        if not kinky:
+            continue
+        for j in range(len(vf.names)):
+            def along(t: float, i: int = i, j: int = j) -> float:
+                q = np.array(p, dtype=np.float64)
+                q[j] = t
+                return vf.components[i](q)
+
+            test = differentiability(along, float(p[j]))
+            if not test.differentiable:
+                out[(i, j)] = test
+    return out

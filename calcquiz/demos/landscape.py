@@ -13,10 +13,11 @@ from typing import Any
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.runs import end_kind, gd_demo, objective_or, run_gd, start_point
+from calcquiz.demos.runs import end_kind, gd_demo, objective_or, run_end, run_gd, start_point
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
 from calcquiz.numerics.iterate import IterationResult
+from calcquiz.numerics.run_end import RunEnd
 
 # --- local-minima (card 9) --------------------------------------------------------------
 
@@ -99,7 +100,7 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
         runs.append({"start": core.vec(p0), "x": core.vec(run.x), "f": run.fun,
                      "grad_norm": run.grad_norms[-1], "steps": run.nit,
                      "converged": run.converged, "diverged": run.diverged,
-                     "kind": end_kind(obj, run)})
+                     "kind": end_kind(obj, run), "end": _end_label(run_end(run))})
     minima_f = [r["f"] for r in runs if r["kind"] == "minimum"]
     lowest = min(minima_f) if minima_f else None
     for r in runs:
@@ -151,7 +152,13 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
             f"global."
         )
     else:
-        takeaway = f"No run converged to a minimum.{note} Try more --steps or a smaller --lr."
+        moving = any(r["end"].startswith("still moving") for r in runs)
+        away = all(r["end"] in ("unbounded below", "drifting") for r in runs)
+        takeaway = f"No run converged to a minimum.{note}" + (
+            " Try more --steps or a smaller --lr." if moving else
+            " Every run kept going downhill away from its start: f may have no minimum "
+            "there to find." if away else
+            " More steps would not change that; a smaller --lr or other starts might.")
     if known is not None:
         result["stationary"] = known
     plots = []
@@ -163,14 +170,25 @@ def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> 
     return Outcome(result, takeaway, plots)
 
 
+def _end_label(end: RunEnd) -> str:
+    """A short name for how a run that did not converge ended (numerics.run_end)."""
+    if end.kind == "cycling":
+        return f"cycling, period {end.period}"
+    if end.kind == "left the domain":
+        return "left f's domain"
+    if end.kind == "overflowed":
+        return "diverged (overflow)"
+    if end.kind == "still moving":
+        return "still moving (converging)" if end.converging else "still moving"
+    return end.kind
+
+
 def _basin(run: dict[str, Any], lowest: float | None, known: list[dict[str, Any]] | None) -> (
         str):
     """A run's end, named only after the core's checks: diverged, not converged, or the
     kind of the stationary point it converged to (global/local for the default)."""
-    if run["diverged"]:
-        return "diverged"
     if not run["converged"]:
-        return "not converged"
+        return str(run["end"])
     kind = run["kind"]
     if kind != "minimum":
         return f"stuck at a {kind}" if kind in ("maximum", "saddle") else (
@@ -196,7 +214,8 @@ def saddle(
 
     Default: f = x^2 - y^2 from (1, 1e-3), lr 0.1, 40 steps. The Hessian is diag(2, -2):
     x_k = (1 - 2 lr)^k = 0.8^k shrinks while y_k = 1e-3 (1 + 2 lr)^k = 1e-3 (1.2)^k grows,
-    so the run slows near the saddle at (0, 0) (|grad f| bottoms near 0.077 at k = 15),
+    so the run slows near the saddle at (0, 0) (|grad f| = 2 sqrt(0.64^k + 1e-6 1.44^k)
+    bottoms at 0.0632 at k = 17),
     then escapes along -y^2. The Hessian is reported where the gradient was smallest.
     """
     lr, steps = core.check_lr(lr), core.check_steps(steps)
@@ -214,7 +233,7 @@ def _saddle_outcome(obj: Objective, run: IterationResult) -> Outcome:
     try:
         obj.check(slow_point, order=2)
         H = obj.hess(slow_point)
-        point = classify_critical_point(slow_point, obj.jac(slow_point), H)
+        point = classify_critical_point(slow_point, obj.jac(slow_point), H, obj.precise)
         hessian = {"at": core.vec(slow_point), "hessian": core.mat(H),
                    "eigenvalues": list(point.eigenvalues), "kind": point.kind}
     except Exception:  # an undefined Hessian only leaves this part out
@@ -251,8 +270,10 @@ def _saddle_text(
     where = ", ".join(f"{v + 0.0:.3g}" for v in slow_point)
     kind = hessian["kind"] if hessian else "unknown"
     eig_text = ", ".join(f"{v + 0.0:.4g}" for v in hessian["eigenvalues"]) if hessian else "?"
-    text = (f"The gradient shrinks to {norms[slow]:.3g} at step {slow}, near ({where}). The "
-            f"Hessian there has eigenvalues {eig_text}: the curvature of a {kind}. ")
+    shrinks = (f"The gradient shrinks to {norms[slow]:.3g} at step {slow}" if slow else
+               f"The gradient is smallest at the start, {norms[0]:.3g}")
+    text = (f"{shrinks}, near ({where}). The Hessian there has eigenvalues {eig_text}: the "
+            f"curvature of a {kind}. ")
     if run.converged:
         end_at = ", ".join(f"{v + 0.0:.4g}" for v in run.x)
         text += (f"The run converged to a stationary point ({end or 'kind undecided'}) at "
@@ -270,5 +291,8 @@ def _saddle_text(
                      "gradient is 0: in high dimensions such points, not bad local minima, "
                      "are what slow training.")
         return text
-    return text + (f"After {k} steps the run has neither converged nor escaped (f = "
-                   f"{values[-1]:.4g}): it is still crawling.")
+    finish = run_end(run)
+    if finish.kind == "still moving":
+        return text + (f"After {core.steps_text(k)} the run has neither converged nor escaped (f = "
+                       f"{values[-1]:.4g}). " + finish.sentence)
+    return text + f"After {core.steps_text(k)} f = {values[-1]:.4g}. " + finish.sentence

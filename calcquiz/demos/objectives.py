@@ -38,6 +38,7 @@ class Objective:
         kinks: bool = False,
         expr: Any = None,
         takes_vectors: bool = False,
+        precise: Callable[[Array], float] | None = None,
     ) -> None:
         self.text = text
         self.label = label or text  # a short name for table cells
@@ -52,6 +53,9 @@ class Objective:
         self.kinks = kinks
         self.expr = expr  # the parsed calcquiz.expr.Expr of a user's function, else None
         self.takes_vectors = takes_vectors  # fun, jac and hess also take a Vector (built-ins)
+        # The Newton distance at 60 digits (numerics.precise), for a user's function: it
+        # confirms a stationary point float64 found (built-ins are smooth and well scaled).
+        self.precise = precise
 
     @property
     def dim(self) -> int:
@@ -172,8 +176,27 @@ def _from_expr(parsed: Any, names: tuple[str, ...], what: str) -> Objective:
         except ExpressionError as exc:
             raise ExpressionError(f"{label}: {exc}") from None
 
+    precise_cache: list[Any] = []
+
+    def precise(p: Array) -> float:
+        if not precise_cache:
+            from calcquiz.numerics.precise import PreciseDistance
+
+            precise_cache.append(PreciseDistance(
+                [symbolic_name(n) for n in names], [g.to_sympy() for g in grads],
+                [[h.to_sympy() for h in row] for row in hessian_exprs()]))
+        distance: float = precise_cache[0](p)
+        return distance
+
     return Objective(parsed.text, names, fun, jac, hess, check, user=True,
-                     kinks=_has_kinks(parsed.node), expr=parsed)
+                     kinks=has_kinks(parsed.node), expr=parsed, precise=precise)
+
+
+def symbolic_name(name: str) -> Any:
+    """The sympy symbol calcquiz.expr uses for a variable."""
+    from calcquiz.expr import symbolic
+
+    return symbolic.symbol(name)
 
 
 EXACT_DEGREE = 12
@@ -200,16 +223,22 @@ def exact_kind(obj: Objective, p: Array) -> str | None:
     return kind_from_inertia(inertia) if inertia is not None else None
 
 
-def _has_kinks(node: Any) -> bool:
-    """True if the tree calls abs or sign (the only non-smooth functions allowed)."""
+def has_kinks(node: Any) -> bool:
+    """True if f may have a kink or an unbounded slope where it is defined: the tree calls
+    abs or sign, or takes a root (sqrt, or ^ with an exponent that is not a whole number):
+    sqrt(x^2) is |x| and (x^2)^(1/3) has a cusp, whatever the spelling. The one-sided
+    test (:func:`calcquiz.numerics.differences.differentiability`) then decides."""
     from calcquiz import expr
 
     if isinstance(node, expr.Call):
-        return node.func in ("abs", "sign") or _has_kinks(node.arg)
+        return node.func in ("abs", "sign", "sqrt") or has_kinks(node.arg)
     if isinstance(node, expr.BinOp):
-        return _has_kinks(node.left) or _has_kinks(node.right)
+        if node.op == "^" and not (isinstance(node.right, expr.Num)
+                                   and float(node.right.value).is_integer()):
+            return True
+        return has_kinks(node.left) or has_kinks(node.right)
     if isinstance(node, expr.Neg):
-        return _has_kinks(node.arg)
+        return has_kinks(node.arg)
     return False
 
 

@@ -15,10 +15,18 @@ from typing import Any
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.runs import curve, curve_label, log10s, objective_or, start_point
+from calcquiz.demos.runs import (
+    curve,
+    curve_label,
+    log10s,
+    objective_or,
+    path_end,
+    start_point,
+)
 from calcquiz.numerics import vector
-from calcquiz.numerics.convergence import converged_at, detect_cycle
+from calcquiz.numerics.convergence import converged_at
 from calcquiz.numerics.iterate import sgd_path, steps_until
+from calcquiz.numerics.run_end import RunEnd
 
 # --- learning-rate (card 8) -------------------------------------------------------------
 
@@ -56,35 +64,42 @@ def learning_rate(
         columns,
         params,
         _learning_rate_rows(obj, p, rates, steps, lr),
-        title=f"learning rates on f = {core.pretty(obj.text)} from ({where}), {steps} steps",
+        title=f"learning rates on f = {core.pretty(obj.text)} from ({where}), "
+              f"{core.steps_text(steps)}",
         expected_rows=len(rates),
     )
 
 
 def verdict(obj: Objective, path: Sequence[Array], grad_norms: Sequence[float]) -> str:
-    """What a descent path did, each word checked: diverged (overflow), converged at step k
-    (the core's test), bounces forever (a 2-cycle; 'cycles, period q' for q = 3, 4),
-    diverges (|∇f| grew), else converging / too slow (|∇f| below / above 5% of its start),
-    with ', oscillating' if the last two steps point in opposite directions."""
-    last = path[-1]
-    if not core.finite(*last, grad_norms[-1]):
-        return "diverged (overflow)"
-    if converged_at(path, obj.jac, obj.hessian):
+    """What a descent path did, in the words of the shared classification
+    (numerics.run_end): converged at step k, diverged (overflow), left f's domain at step
+    k, bounces forever / cycles, period q (settles into ... when approached), diverges,
+    unbounded below, drifting away, stalled, else converging (steps shrinking steadily) or
+    not settling, with ', oscillating' if the last two steps point in opposite directions."""
+    converged = core.finite(*path[-1]) and converged_at(
+        path, obj.jac, obj.hessian, obj.precise)
+    if converged:
         first = next(i for i in range(len(path))
-                     if converged_at(path[: i + 1], obj.jac, obj.hessian))
+                     if converged_at(path[: i + 1], obj.jac, obj.hessian, obj.precise))
         return f"converged at step {first}"
-    period = detect_cycle(path)
-    if period is not None:
-        return "bounces forever" if period == 2 else f"cycles, period {period}"
-    g0, gn = grad_norms[0], grad_norms[-1]
-    tail = grad_norms[-4:]
-    growing = len(tail) == 4 and all(b > a for a, b in zip(tail, tail[1:], strict=False))
-    if gn > g0 * (1 + 1e-9) and growing:
+    end = path_end(obj, path, False)
+    if end.kind == "overflowed" or not core.finite(grad_norms[-1]):
+        return "diverged (overflow)"
+    if end.kind == "left the domain":
+        return f"left f's domain at step {end.step}"
+    if end.kind == "cycling":
+        if end.settling:
+            return ("settles into bouncing" if end.period == 2
+                    else f"settles into a cycle, period {end.period}")
+        return "bounces forever" if end.period == 2 else f"cycles, period {end.period}"
+    if end.kind == "diverging":
         return "diverges"
+    if end.kind in ("unbounded below", "stalled"):
+        return end.kind
+    if end.kind == "drifting":
+        return "drifting away"
     oscillates = len(path) > 2 and vector.dot(path[-1] - path[-2], path[-2] - path[-3]) < 0
-    if gn > g0 * (1 + 1e-9):
-        return "not settling" + (", oscillating" if oscillates else "")
-    kind = "converging" if gn < 0.05 * g0 else "too slow"
+    kind = "converging" if end.converging else "not settling"
     return kind + (", oscillating" if oscillates else "")
 
 
@@ -114,7 +129,7 @@ def _learning_rate_rows(
     own: dict[float, tuple[float, ...]] = {}
     for rate in rates:
         path = paths[rate]
-        if core.finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian):
+        if core.finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian, obj.precise):
             end_eig = _curvature(obj, path[-1])
             if end_eig is not None and all(v > 0 for v in end_eig):
                 own[rate] = end_eig
@@ -166,10 +181,16 @@ def _learning_rate_text(
 ) -> str:
     where = ", ".join(f"{v + 0.0:.4g}" for v in ref)
     counts = {word: sum(1 for r in runs if r["verdict"].startswith(word))
-              for word in ("converged", "bounces", "diverge")}
+              for word in ("converged", "bounces", "cycles", "settles", "diverge")}
+    cycles = counts["bounces"] + counts["cycles"] + counts["settles"]
     tally = (f"Here {counts['converged']} of {len(runs)} rates converged, "
-             f"{_n(counts['bounces'], 'bounces', 'bounce')} forever and "
+             f"{_n(cycles, 'cycles', 'cycle')} forever and "
              f"{_n(counts['diverge'], 'diverges', 'diverge')}.")
+    others = [r for r in runs if not r["verdict"].startswith(
+        ("converged", "bounces", "cycles", "settles", "diverge"))]
+    if others:
+        tally += " The others: " + ", ".join(
+            f"lr {r['lr']:g} {r['verdict']}" for r in others) + "."
     if not at_min:
         lam = ", ".join(f"{v + 0.0:.4g}" for v in eig)
         return (f"No run converged to a minimum, so there is no minimum's curvature to set "
@@ -196,6 +217,7 @@ def _learning_rate_text(
 
 MOMENTUM_TOL = 1e-6
 MAX_COUNT_STEPS = 2_000
+STAY_STEPS = 20  # reached: the target holds at that step and the next 20
 
 
 def momentum(
@@ -239,7 +261,7 @@ def _steps_to_tol(obj: Objective, p0: Array, lr: float, mu: float) -> int | None
         def done(p: Array, g: Array) -> bool:
             return not vector.nonzero(g) or core.norm(g) < tol
 
-    return steps_until(obj.jac, p0, lr, done, MAX_COUNT_STEPS, mu)
+    return steps_until(obj.jac, p0, lr, done, MAX_COUNT_STEPS, mu, stay=STAY_STEPS)
 
 
 def zigzags(points: Sequence[Array]) -> bool:
@@ -280,7 +302,7 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
             yield row
     counts = {name: _steps_to_tol(obj, p0, lr, mus[name]) for name in ("gd", "momentum")}
     conv = {name: core.finite(*points[name][-1])
-            and converged_at(points[name], obj.jac, obj.hessian)
+            and converged_at(points[name], obj.jac, obj.hessian, obj.precise)
             for name in ("gd", "momentum")}
     p_gd, p_mom = points["gd"][-1], points["momentum"][-1]
     rule = "f < 1e-6" if obj is objectives.RAVINE else "|∇f| ≤ 1e-6 |∇f(p₀)|"
@@ -295,7 +317,11 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
         "steps_to_tol": counts,
         "tol_rule": rule,
     }
-    takeaway = _momentum_text(history, counts, rule, mu, steps, zigzags(points["gd"]), alive)
+    ends = {name: path_end(obj, points[name], conv[name]) for name in mus}
+    result["end"] = ends["momentum"].kind
+    result["gd_end"] = ends["gd"].kind
+    takeaway = _momentum_text(history, counts, rule, mu, steps,
+                              obj.dim > 1 and zigzags(points["gd"]), ends)
     ks = list(range(len(history["gd"])))
     km = list(range(len(history["momentum"])))
     plot = Plot(
@@ -310,28 +336,45 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
 
 def _momentum_text(
     history: dict[str, list[float]], counts: dict[str, int | None], rule: str, mu: float,
-    steps: int, gd_zigzags: bool, alive: dict[str, bool],
+    steps: int, gd_zigzags: bool, ends: dict[str, RunEnd],
 ) -> str:
-    def count(n: int | None) -> str:
-        return f"{n} steps" if n is not None else f"more than {MAX_COUNT_STEPS:,} steps"
+    bad = ("overflowed", "left the domain", "diverging", "unbounded below")
+
+    def count(name: str) -> str:
+        n = counts[name]
+        if n is not None:
+            return core.steps_text(n)
+        if ends[name].kind in bad or ends[name].kind == "cycling":
+            return "never (it does not settle)"
+        return f"more than {MAX_COUNT_STEPS:,} steps"
 
     def state(name: str) -> str:
-        return "overflowed" if not alive[name] else f"is at f = {history[name][-1]:.3g}"
+        end = ends[name]
+        if end.kind in ("overflowed", "left the domain"):
+            return {"overflowed": "overflowed", "left the domain": "left f's domain"}[
+                end.kind] + f" at step {end.step}"
+        return (f"is at f = {history[name][-1]:.3g}"
+                + (" and diverging" if end.kind == "diverging" else ""))
 
-    text = (f"After {steps} steps plain GD {state('gd')} and momentum {mu:g} "
-            f"{state('momentum')}; to reach {rule} GD needs {count(counts['gd'])} and "
-            f"momentum {count(counts['momentum'])}.")
+    text = (f"After {core.steps_text(steps)} plain GD {state('gd')} and momentum {mu:g} "
+            f"{state('momentum')}; to reach {rule} (and stay there for {STAY_STEPS} more "
+            f"steps) GD needs {count('gd')} and momentum {count('momentum')}.")
     gd_n, mom_n = counts["gd"], counts["momentum"]
     faster = mom_n is not None and (gd_n is None or mom_n < gd_n)
-    if faster and gd_zigzags:
+    if ends["momentum"].kind in bad:
+        text += (" With this lr and momentum the velocity carries each step further than "
+                 "the last: the momentum run diverges.")
+    elif faster and gd_zigzags and ends["gd"].kind not in bad:
         text += (" Plain GD zig-zags across the valley; the velocity adds up the steady pull "
                  "along the valley floor and the alternating pushes across it cancel.")
+    elif faster and gd_n is None and ends["gd"].kind in bad:
+        text += " Plain GD diverges at this lr; momentum still gets there."
     elif faster:
         text += " The velocity adds up the steady pull downhill, so momentum gets there first."
     elif mom_n is not None and gd_n is not None and mom_n == gd_n:
         text += " Here momentum gains nothing."
+    elif mom_n is not None or gd_n is not None:
+        text += " Here momentum is slower: the velocity overshoots and has to come back."
     else:
-        text += (" Here momentum is slower: the velocity overshoots and has to come back."
-                 if mom_n is not None or gd_n is not None else
-                 " Neither run reached it.")
+        text += " Neither run reached it."
     return text

@@ -13,7 +13,8 @@ from calcquiz.demos.core import DemoRun, Outcome, RowGenerator, Series, check_va
 from calcquiz.demos.objectives import Array, Objective
 from calcquiz.numerics.critical import classify_limit
 from calcquiz.numerics.iterate import IterationResult, gd_path
-from calcquiz.numerics.vector import all_finite
+from calcquiz.numerics.run_end import RunEnd, classify_end
+from calcquiz.numerics.vector import all_finite, nonzero, quiet, same
 
 
 def objective_or(f: str | None, default: Objective) -> Objective:
@@ -61,7 +62,24 @@ def curve_label(fs: Sequence[float]) -> str:
 
 def run_gd(obj: Objective, p: Array, lr: float, steps: int) -> IterationResult:
     """Plain gradient descent on ``obj`` by the core (see numerics.iterate.gd_path)."""
-    return gd_path(obj.fun, obj.jac, p, lr, steps, hess=obj.hessian)
+    return gd_path(obj.fun, obj.jac, p, lr, steps, hess=obj.hessian, precise=obj.precise)
+
+
+def run_end(run: IterationResult) -> RunEnd:
+    """How the run ended (numerics.run_end.classify_end): the one classification every
+    descent demo's text uses."""
+    return classify_end(run.path, run.values, converged=run.converged,
+                        stalled=run.message.startswith("stalled"),
+                        grad_is_zero=run.grad_norms[-1] == 0)
+
+
+def path_end(obj: Objective, path: Sequence[Array], converged: bool) -> RunEnd:
+    """:func:`classify_end` for a bare path of points (sgd_path), with f at each."""
+    with quiet():
+        values = [float(obj.fun(q)) for q in path]
+        stalled = len(path) > 1 and same(path[-1], path[-2])
+        zero = stalled and not nonzero(obj.jac(path[-1]))
+    return classify_end(path, values, converged=converged, stalled=stalled, grad_is_zero=zero)
 
 
 def end_kind(obj: Objective, run: IterationResult) -> str | None:
@@ -75,7 +93,7 @@ def end_kind(obj: Objective, run: IterationResult) -> str | None:
         return None
     if not all_finite(H):
         return None
-    return classify_limit(run.x, obj.jac(run.x), obj.hess).kind
+    return classify_limit(run.x, obj.jac(run.x), obj.hess, obj.precise).kind
 
 
 def gd_demo(

@@ -11,7 +11,7 @@ import numpy as np
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective, exact_kind
-from calcquiz.numerics.convergence import is_converged, observed_order
+from calcquiz.numerics.convergence import is_converged, newton_distance, observed_order
 from calcquiz.numerics.critical import (
     classify_critical_point,
     classify_eigenvalues,
@@ -102,15 +102,22 @@ def _hessian_rows(cases: Sequence[tuple[Objective, Array]]) -> RowGenerator:
     for obj, p in cases:
         H = obj.hess(p)
         g = obj.jac(p)
-        point = classify_critical_point(p, g, H)
+        point = classify_critical_point(p, g, H, obj.precise)
         exact = exact_kind(obj, p)
         kind = exact or point.kind
         grad_norm = float(np.linalg.norm(g))
         check = float(np.max(np.abs(hessian_by_differences(obj.jac, p) - H)))
+        # The kind of the stationary point p stands for: where ∇f(p) is not exactly 0,
+        # that of the nearby point, allowing for the curvature changing on the way there.
+        point_kind = None
+        if point.stationary:
+            point_kind = kind if not np.any(g) else classify_limit(
+                p, g, obj.hess, obj.precise).kind
         found.append({"f": obj.text, "at": core.vec(p), "hessian": core.mat(H),
                       "eigenvalues": list(point.eigenvalues), "kind": kind,
                       "kind_exact": exact is not None, "stationary": point.stationary,
-                      "grad_norm": grad_norm})
+                      "stationary_kind": point_kind, "grad_norm": grad_norm,
+                      "newton_distance": newton_distance(g, H)})
         yield [obj.label, core.vec(p), core.mat(H), list(point.eigenvalues), kind, grad_norm, check]
     result = dict(found[0])
     result["cases"] = found
@@ -123,7 +130,16 @@ def _hessian_rows(cases: Sequence[tuple[Objective, Array]]) -> RowGenerator:
                      "cannot decide the kind")
     else:
         curvature = f"the curvature of a {first['kind']}"
-    if first["stationary"]:
+    if first["stationary"] and first["grad_norm"] > 0:
+        near = (f"; the gradient is {first['grad_norm']:.2g}, not 0, but the stationary point "
+                f"of the local quadratic model is {first['newton_distance']:.2g} away")
+        if first["stationary_kind"] == first["kind"] != "degenerate":
+            tail = f"{near}, and it is a {first['kind']} too."
+        else:
+            tail = (f"{near}, and the curvature changes within that distance, so the "
+                    f"second derivatives cannot decide that point's kind: ({where}) is not "
+                    f"shown to be a minimum, maximum or saddle.")
+    elif first["stationary"]:
         tail = (f", and as the gradient is 0 there, ({where}) is a {first['kind']}."
                 if first["kind"] != "degenerate" else
                 f"; the gradient is 0, so ({where}) is a stationary point of undecided kind.")
@@ -171,9 +187,10 @@ def reference_minimiser(obj: Objective, run: IterationResult) -> Array | None:
         root = _bisect_derivative(obj, float(last[0]), run)
         # A sign change of f' at a kink (abs) is no zero of f': keep only a true zero.
         if root is not None and is_converged(np.array([root]), obj.jac(np.array([root])),
-                                             _hess_at(obj, root), start=run.path[0]):
+                                             _hess_at(obj, root), start=run.path[0],
+                                             precise=obj.precise):
             return np.array([root])
-    more = newton_path(obj.fun, obj.jac, obj.hess, last, 300)
+    more = newton_path(obj.fun, obj.jac, obj.hess, last, 300, obj.precise)
     return more.x if more.converged else None
 
 
@@ -229,7 +246,7 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
     summaries: list[dict[str, Any]] = []
     series = []
     for obj, p0, known in problems:
-        run = newton_path(obj.fun, obj.jac, obj.hess, p0, steps)
+        run = newton_path(obj.fun, obj.jac, obj.hess, p0, steps, obj.precise)
         target = known if known is not None else reference_minimiser(obj, run)
         errors: list[float | None] = [
             float(np.linalg.norm(q - target)) + 0.0 if target is not None else None
@@ -248,7 +265,7 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
             yield [obj.label, k, x_cell, run.values[k], run.grad_norms[k], e, ratio]
         kind = None
         if run.converged:  # an iterate only approximates the point: relative tolerance
-            kind = classify_limit(run.x, obj.jac(run.x), obj.hess).kind
+            kind = classify_limit(run.x, obj.jac(run.x), obj.hess, obj.precise).kind
         summaries.append({
             "f_text": obj.text, "x": core.vec(run.x), "f": run.values[-1], "steps": run.nit,
             "converged": run.converged, "stop": run.message, "errors": errors,
@@ -286,18 +303,19 @@ def _newton_text(run: dict[str, Any]) -> str:
     if not run["converged"] and run["minimiser"] is not None and len(errs) > 2 and (
             errs[-1] < errs[-2] < errs[-3]):
         x_star = ", ".join(f"{v + 0.0:.6g}" for v in run["minimiser"])
-        text = (f"Newton's method has not converged after {run['steps']} steps: it is at "
-                f"({where}), {errs[-1]:.3g} from the stationary point ({x_star}) found "
+        text = (f"Newton's method has not converged after {core.steps_text(run['steps'])}: it "
+                f"is at ({where}), {errs[-1]:.3g} from the stationary point ({x_star}) found "
                 f"independently, and closing in.")
     elif not run["converged"]:
         text = (f"Newton's method did not converge: it stopped at ({where}) after "
-                f"{run['steps']} steps ({run['stop']}). Far from a stationary point the step "
-                f"can go anywhere.")
+                f"{core.steps_text(run['steps'])} ({run['stop']}). Far from a stationary point "
+                f"the step can go anywhere.")
     else:
         kind = run["kind"]
         what = f"a {kind}" if kind in ("minimum", "maximum", "saddle") else (
             "a stationary point whose kind the second derivatives cannot decide")
-        text = f"Newton's method converged in {run['steps']} steps to {what} at ({where})."
+        text = (f"Newton's method converged in {core.steps_text(run['steps'])} to {what} at "
+                f"({where}).")
         if run["steps"] == 0:  # the start itself: no step to watch, and the user should know
             return (f"The start ({where}) is already {what}: ∇f = 0 there, so Newton's "
                     f"method stops at once. Give another --start (e.g. --start 1) to watch "
@@ -305,7 +323,10 @@ def _newton_text(run: dict[str, Any]) -> str:
                                   if run["kind"] != "minimum" else ""))
     order = run["order"]
     errors = [e for e in run["errors"] if e]
-    if order is None:
+    if run["minimiser"] is None:
+        text += (" No stationary point was found independently near the run's end, so no "
+                 "errors (and no order of convergence) are shown.")
+    elif order is None:
         text += " Too few errors above round-off to measure the order of convergence."
     elif order >= 1.8:
         text += (f" The errors {'square' if order < 2.5 else 'shrink even faster than squaring'}"

@@ -76,7 +76,8 @@ def gen_momentum(rng: random.Random) -> Exercise:
         from calcquiz.expr import parse
 
         d = parse(f).diff("x")
-        trace = num.momentum_steps(lambda x: float(d.evaluate(x=x)), x0, lr, mu, steps)
+        # f'(x) = 2a x, in exact fractions (the trace is exact, see momentum_steps).
+        trace = num.momentum_steps(lambda x: 2 * a * x, x0, lr, mu, steps)
         lines = [f"f'(x) = {d.pretty}"] + [
             f"step {i + 1}: g = f'({fmt(x_prev)}) = {fmt(g)}, "
             f"b = {'g' if i == 0 else f'{fmt(mu)}·b + g'} = {fmt(b)}, "

@@ -149,7 +149,8 @@ def _descent_steps(
     )
     curvature = 3 * reached**2 - s  # f''
     lines.append(
-        f"after {run.nit} steps x = {fmt(run.x)}, f' = {grad(run.x):.1e}, f'' = {fmt(curvature)}"
+        f"after {run.nit} step{'s' * (run.nit != 1)} x = {fmt(run.x)}, "
+        f"f' = {grad(run.x):.1e}, f'' = {fmt(curvature)}"
         + (f" > 0: the local minimum at {fmt(reached)}" if curvature > 0 else "")
     )
     return lines

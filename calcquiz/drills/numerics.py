@@ -20,19 +20,30 @@ from typing import Any
 
 
 def momentum_steps(
-    grad: Callable[[float], float], x0: float, lr: float, mu: float, steps: int
+    grad: Callable[[Any], Any], x0: float, lr: float, mu: float, steps: int
 ) -> list[tuple[float, float, float, float]]:
     """Heavy-ball momentum by the core's torch.optim.SGD step (b = g first, then
-    b = mu b + g; x = x - lr b). Returns (x before, g, b, x after) per step."""
+    b = mu b + g; x = x - lr b). Returns (x before, g, b, x after) per step.
+
+    Computed in exact fractions (lr and mu as the decimals they are written as, a numpy
+    object array through the same sgd_step), each value rounded to float64 once at the end:
+    an exact 0 is 0, not the 1.1e-16 that float64 steps leave (0.1 is not 1/10 in binary).
+    ``grad`` must then take and return a Fraction (a polynomial's derivative does)."""
+    from fractions import Fraction
+
     import numpy as np
 
     from calcquiz.numerics.iterate import sgd_step
 
-    p, buf = np.array([float(x0)]), None
+    def exact(v: float) -> Fraction:
+        return Fraction(repr(float(v)))  # the shortest decimal: 0.1 is 1/10
+
+    p, buf = np.array([exact(x0)], dtype=object), None
+    rate, m = exact(lr), exact(mu)
     out = []
     for _ in range(steps):
-        g = np.array([grad(float(p[0]))])
-        new, buf = sgd_step(p, g, buf, lr, momentum=mu)
+        g = np.array([grad(p[0])], dtype=object)
+        new, buf = sgd_step(p, g, buf, rate, momentum=m)  # type: ignore[arg-type]
         assert buf is not None
         out.append((float(p[0]), float(g[0]), float(buf[0]), float(new[0])))
         p = new

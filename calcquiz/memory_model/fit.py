@@ -11,7 +11,12 @@ figures reported are the means over the five folds of
   ``y_i = 1`` when the review was passed (rating > 1), ``p_i`` the predicted recall and
   ``w_i = 0.25 + 0.75 (i / (n - 1))^3`` (fsrs-rs weighs recent items more);
 * RMSE(bins): items grouped by interval, review count and lapses (fsrs-rs's bins), the
-  root of the weighted mean squared gap between mean predicted and actual recall.
+  root of the weighted mean squared gap between mean predicted and actual recall;
+* plain log loss: ``-mean_i [y_i ln p_i + (1 - y_i) ln(1 - p_i)]`` over every held-out
+  item of the five folds, each counted once (no recency weights), ``p_i`` from
+  :func:`predictions` clamped to [1e-4, 1 - 1e-4] as fsrs-rs clamps. This is the measure
+  the verdict and ``--save`` go by: the fitted parameters are saved only when their plain
+  held-out log loss is lower than the defaults'.
 
 Predicted recall (for calibration) is FSRS-6's forgetting curve
 ``R(t, S) = (1 + f t / S)^(-w20)``, ``f = 0.9^(-1 / w20) - 1``, at the item's interval
@@ -49,6 +54,9 @@ class Evaluation:
     default: Scores
     fitted: Scores
     fold_parameters: tuple[tuple[float, ...], ...]
+    plain_default: float | None = None  # plain held-out log loss (module doc)
+    plain_fitted: float | None = None
+    held_out: int = 0  # items scored
 
 
 @dataclass(frozen=True)
@@ -113,20 +121,42 @@ def _mean(scores: Sequence[Scores]) -> Scores:
     )
 
 
-def evaluate(items: Sequence[fsrs_rs_python.FSRSItem]) -> Evaluation | None:
-    """Defaults and per-fold fits scored on the same five held-out segments."""
+def evaluate(
+    items: Sequence[fsrs_rs_python.FSRSItem], training: Sequence[TrainingItem] | None = None
+) -> Evaluation | None:
+    """Defaults and per-fold fits scored on the same five held-out segments; with
+    ``training`` (the same items as TrainingItems), also the plain held-out log loss."""
     import fsrs_rs_python as fr
 
     splits = folds(len(items))
     if not splits:
         return None
     fitted, default, params = [], [], []
+    plain: dict[str, list[float]] = {"default": [], "fitted": []}
     for start, end in splits:
         fold = fit_parameters(items[:start])
         params.append(fold)
         fitted.append(score(fold, items[start:end]))
         default.append(score(fr.DEFAULT_PARAMETERS, items[start:end]))
-    return Evaluation(_mean(default), _mean(fitted), tuple(params))
+        if training is not None:
+            held = training[start:end]
+            plain["fitted"] += _losses(clean(fold), held)
+            plain["default"] += _losses(default_parameters(), held)
+    n = len(plain["fitted"])
+    return Evaluation(_mean(default), _mean(fitted), tuple(params),
+                      sum(plain["default"]) / n if n else None,
+                      sum(plain["fitted"]) / n if n else None, n)
+
+
+def _losses(parameters: Sequence[float], items: Sequence[TrainingItem]) -> list[float]:
+    """-[y ln p + (1 - y) ln(1 - p)] per item, p clamped to [1e-4, 1 - 1e-4]."""
+    import math
+
+    out = []
+    for p, y in predictions(parameters, items):
+        p = min(1 - 1e-4, max(1e-4, p))
+        out.append(-(y * math.log(p) + (1 - y) * math.log(1 - p)))
+    return out
 
 
 def score_fixed(
@@ -145,7 +175,7 @@ def optimize(reviews: int, items: Sequence[TrainingItem]) -> FitResult:
     fitted = fit_parameters(fsrs_items)
     kind = coverage(fitted)
     parameters = default_parameters() if kind == "none" else clean(fitted)
-    return FitResult(reviews, len(items), parameters, kind, evaluate(fsrs_items))
+    return FitResult(reviews, len(items), parameters, kind, evaluate(fsrs_items, items))
 
 
 def clean(parameters: Sequence[float]) -> tuple[float, ...]:
@@ -280,30 +310,33 @@ def notes(result: FitResult, items: Sequence[TrainingItem]) -> list[str]:
 
 
 def verdict(evaluation: Evaluation | None) -> str:
-    """How the fitted parameters did on held-out reviews, as the numbers say."""
+    """How the fitted parameters did on held-out reviews, on the measure named: the plain
+    held-out log loss decides; fsrs-rs's recency-weighted figures are reported beside it."""
     if evaluation is None:
-        return f"Too few items for a time-series evaluation (it needs {FOLDS + 1} at least)."
+        return (f"Too few items for a time-series evaluation (it needs {FOLDS + 1} at least), "
+                f"so nothing shows the fitted parameters predict better: they are not saved.")
     fitted, default = evaluation.fitted, evaluation.default
-    if fitted.log_loss <= default.log_loss and fitted.rmse_bins < default.rmse_bins:
-        return (
-            "On reviews held out from each fit, the fitted parameters predicted recall "
-            "better than the defaults: lower log loss and RMSE(bins)."
-        )
-    if fitted.log_loss > default.log_loss:
-        return (
-            "On reviews held out from each fit, the defaults predicted recall better "
-            "(lower log loss): keep them for now."
-        )
-    return (
-        "On reviews held out from each fit, the fitted parameters had no higher log loss "
-        "but no lower RMSE(bins) than the defaults."
-    )
+    pf, pd = evaluation.plain_fitted, evaluation.plain_default
+    weighted = (f"fsrs-rs's recency-weighted log loss {fitted.log_loss:.5f} against "
+                f"{default.log_loss:.5f}, RMSE(bins) {fitted.rmse_bins:.4f} against "
+                f"{default.rmse_bins:.4f}")
+    if pf is None or pd is None:
+        return f"On reviews held out from each fit: {weighted}."
+    plain = (f"On the {_plural(evaluation.held_out, 'review')} held out from each fit, the "
+             f"plain log loss (every review weighted alike) is {pf:.5f} for the fitted "
+             f"parameters and {pd:.5f} for the defaults")
+    if pf < pd:
+        return f"{plain}: the fitted parameters predicted recall better ({weighted})."
+    return (f"{plain}: the fitted parameters did not predict recall better, so keep the "
+            f"defaults for now ({weighted}).")
 
 
 def worth_saving(result: FitResult) -> bool:
-    """Fitted something, and did no worse than the defaults on held-out log loss."""
+    """Fitted something, and won on the measure the verdict names: a lower plain held-out
+    log loss than the defaults (no evaluation: nothing shows they are better)."""
     ev = result.evaluation
-    return result.coverage != "none" and (ev is None or ev.fitted.log_loss <= ev.default.log_loss)
+    return (result.coverage != "none" and ev is not None and ev.plain_fitted is not None
+            and ev.plain_default is not None and ev.plain_fitted < ev.plain_default)
 
 
 def _plural(n: int, word: str) -> str:

@@ -43,6 +43,10 @@ class Setup:
     measured: int  # how many of the 12 costs come from the learner's own durations
     learning_steps: int = 2  # calcquiz's default steps: 1m 10m
     relearning_steps: int = 1  # and 10m after a lapse
+    reviews: int = 0  # the history the figures rest on: answers logged ...
+    cards_seen: int = 0  # ... on this many cards
+    first_answers: int = 0  # rating odds of a first answer from this many (or defaults)
+    passed_reviews: int = 0  # Hard/Good/Easy odds from this many (or defaults)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,41 @@ def setup(
         measured=measured,
         learning_steps=min(steps[0], MAX_STEPS),
         relearning_steps=min(steps[1], MAX_STEPS),
+        reviews=len(events),
+        cards_seen=sum(firsts),
+        first_answers=sum(firsts),
+        passed_reviews=sum(passed),
     )
+
+
+SMALL_HISTORY = 64  # fewer reviews than this: little to go on (fsrs-rs fits 21 parameters)
+
+
+def basis(s: Setup, fitted_parameters: bool) -> str:
+    """What the recommendation rests on, said plainly: how many reviews of how many cards,
+    which figures are the learner's and which fsrs-rs's defaults, and a warning when that
+    is little (fewer than SMALL_HISTORY reviews) or the memory model is not fitted."""
+    def source(count: int, what: str) -> str:
+        if count >= MIN_SAMPLES:
+            return f"{what}: from your {count} answers"
+        return f"{what}: fsrs-rs's defaults (only {count} of your answers, {MIN_SAMPLES} needed)"
+
+    parts = [
+        source(s.first_answers, "first-answer ratings"),
+        source(s.passed_reviews, "review ratings"),
+        f"answer times: {s.measured} of 12 from your log",
+        "memory model: " + ("your saved fitted parameters" if fitted_parameters
+                               else "FSRS-6's default parameters, not a fit to you"),
+    ]
+    text = (f"This advice rests on {s.reviews} review{'' if s.reviews == 1 else 's'} of "
+            f"{s.cards_seen} card{'' if s.cards_seen == 1 else 's'}: " + "; ".join(parts) + ".")
+    if s.reviews < SMALL_HISTORY:
+        text += (" That is little to go on: the recommendation is mostly fsrs-rs's defaults, "
+                 "and it will change as your history grows.")
+    elif not fitted_parameters:
+        text += (" The memory model is not fitted to you: calcquiz optimize --save fits it, "
+                 "and saves the fit only when it predicts your held-out reviews better.")
+    return text
 
 
 def _odds(counts: Sequence[int], default: Sequence[float]) -> tuple[float, ...]:

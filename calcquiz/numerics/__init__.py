@@ -17,7 +17,8 @@ states its formula and tolerance. The public API:
 * :mod:`~calcquiz.numerics.differences`: ``forward_difference``, ``central_difference``,
   ``partial_difference``, ``directional_difference``, ``hessian_by_differences``,
   ``one_sided_slopes``, ``differentiability`` (-> ``Differentiability``: left, right,
-  differentiable).
+  differentiable; an unbounded one-sided slope is ±inf), ``one_sided_directional``,
+  ``steepest_one_sided``.
 * :mod:`~calcquiz.numerics.iterate`: ``sgd_step`` (torch.optim.SGD's rule), ``sgd_path``,
   ``gd_path``, ``momentum_path``, ``newton_path`` (-> ``IterationResult`` with scipy's
   names ``x``, ``fun``, ``nit``, ``message``, ``success``, plus ``path``, ``values``,
@@ -29,7 +30,12 @@ states its formula and tolerance. The public API:
 * :mod:`~calcquiz.numerics.critical`: ``classify_eigenvalues``, ``is_stationary``,
   ``classify_critical_point`` and ``classify_limit`` (-> ``CriticalPoint``),
   ``exact_inertia`` / ``kind_from_inertia`` (exact, sympy), EIG_RTOL.
+* :mod:`~calcquiz.numerics.run_end`: ``classify_end`` (-> ``RunEnd``: converged, left the
+  domain, overflowed, stalled, cycling, diverging, unbounded below, drifting, still
+  moving), the one classification of how a descent run ended.
+* :mod:`~calcquiz.numerics.precise`: ``PreciseDistance`` (the Newton distance at 60 digits,
+  for a user's function: it confirms what float64 calls stationary).
 * :mod:`~calcquiz.numerics.kkt`: ``check_kkt`` (-> ``KKTCheck``), ``constrained_kind``,
-  ``lagrange_newton``, ``kkt_points``, ``best_constrained``, ``default_starts``,
+  ``kkt_step``, ``lagrange_newton``, ``kkt_points``, ``best_constrained``, ``default_starts``,
   ``project_onto``, ``as_dict``, FEAS_RTOL, KKT_RTOL.
 """

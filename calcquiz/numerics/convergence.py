@@ -30,6 +30,8 @@ XTOL = 1e-6
 GTOL = 1e-8
 CYCLE_RTOL = 1e-6
 ORDER_FLOOR = 1e-13
+# The Newton distance at a point recomputed at high precision (numerics.precise), or None.
+Precise = Callable[[Array], float]
 
 
 def norm2(v: object) -> float:
@@ -68,25 +70,34 @@ def is_converged(
     *,
     start: Array | None = None,
     grad_scale: float | None = None,
+    precise: Precise | None = None,
 ) -> bool:
-    """The convergence test stated in the module docstring, at the point p."""
+    """The convergence test stated in the module docstring, at the point p. With
+    ``precise`` (the Newton distance at 60 digits, :mod:`calcquiz.numerics.precise`) a
+    pass in float64 must also pass there: a gradient that rounded or underflowed to 0 is
+    not a stationary point."""
     g = grad
     if not (all_finite(p) and all_finite(g)):
         return False
-    if not vector.nonzero(g):
-        return True
     size = norm2(p)
     scale = max(1.0, min(size, norm2(start)) if start is not None else size)
-    if hess is not None:
+    if not vector.nonzero(g):
+        passed = True
+    elif hess is not None:
         d = newton_distance(g, hess)
-        return math.isfinite(d) and d <= max(XTOL * scale, 16 * EPS * size)
-    return grad_scale is not None and norm2(g) <= GTOL * grad_scale
+        passed = math.isfinite(d) and d <= max(XTOL * scale, 16 * EPS * size)
+    else:
+        passed = grad_scale is not None and norm2(g) <= GTOL * grad_scale
+    if passed and precise is not None:
+        return precise(p) <= max(XTOL * scale, 16 * EPS * size)
+    return passed
 
 
 def converged_at(
     path: Sequence[Array],
     jac: Callable[[Array], Array],
     hess: Callable[[Array], Array] | None,
+    precise: Precise | None = None,
 ) -> bool:
     """:func:`is_converged` at the last point of ``path`` (its start and gradient scale)."""
     with quiet():
@@ -96,12 +107,12 @@ def converged_at(
         g = jac(last)
         if hess is None:
             return is_converged(last, g, None, start=path[0],
-                                grad_scale=norm2(jac(path[0])))
+                                grad_scale=norm2(jac(path[0])), precise=precise)
         try:
             H = as_matrix(hess(last))
         except Exception:  # no Hessian there: the distance is unknown
             return not vector.nonzero(g)
-        return is_converged(last, g, H, start=path[0])
+        return is_converged(last, g, H, start=path[0], precise=precise)
 
 
 def is_diverged(*values: float) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from calcquiz.numerics import vector
-from calcquiz.numerics.convergence import XTOL, newton_distance, norm2
+from calcquiz.numerics.convergence import XTOL, Precise, newton_distance, norm2
 from calcquiz.numerics.vector import Array, SingularMatrixError, all_finite, as_matrix, quiet
 
 EIG_RTOL = 1e-9
@@ -39,13 +39,16 @@ def classify_eigenvalues(eigenvalues: Sequence[float] | Array) -> str:
     return "minimum" if all(v > 0 for v in values) else "maximum"
 
 
-def is_stationary(p: Array, grad: Array, hess: Array | None) -> bool:
-    """∇f(p) = 0 to within XTOL · max(1, |p|) of Newton distance (see module docstring)."""
+def is_stationary(p: Array, grad: Array, hess: Array | None,
+                  precise: Precise | None = None) -> bool:
+    """∇f(p) = 0 to within XTOL · max(1, |p|) of Newton distance (see module docstring);
+    with ``precise``, also at 60 digits (a gradient rounded to 0 is not 0)."""
     if not all_finite(grad):
         return False
-    if not vector.nonzero(grad):
-        return True
-    return newton_distance(grad, hess) <= XTOL * max(1.0, norm2(p))
+    tol = XTOL * max(1.0, norm2(p))
+    if vector.nonzero(grad) and not newton_distance(grad, hess) <= tol:
+        return False
+    return precise is None or precise(p) <= tol
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ class CriticalPoint:
         return self.kind if self.stationary else "not stationary"
 
 
-def classify_critical_point(p: Array, grad: Array, hess: Array) -> CriticalPoint:
+def classify_critical_point(p: Array, grad: Array, hess: Array,
+                            precise: Precise | None = None) -> CriticalPoint:
     """Eigenvalues of the (symmetrised) Hessian by :func:`calcquiz.numerics.vector.eigvalsh`
     (numpy.linalg.eigvalsh for an array), their kind by :func:`classify_eigenvalues`, and
     the stationarity test :func:`is_stationary`."""
@@ -71,7 +75,7 @@ def classify_critical_point(p: Array, grad: Array, hess: Array) -> CriticalPoint
     if not all_finite(H):
         return CriticalPoint((), "degenerate", False)
     eig = vector.eigvalsh(vector.symmetrised(H))
-    return CriticalPoint(eig, classify_eigenvalues(eig), is_stationary(p, grad, H))
+    return CriticalPoint(eig, classify_eigenvalues(eig), is_stationary(p, grad, H, precise))
 
 
 def exact_inertia(hessian: object) -> tuple[int, int, int] | None:
@@ -107,14 +111,15 @@ def kind_from_inertia(inertia: tuple[int, int, int]) -> str:
     return "minimum" if positive else "maximum"
 
 
-def classify_limit(p: Array, grad: Array, hess: Callable[[Array], Array]) -> CriticalPoint:
+def classify_limit(p: Array, grad: Array, hess: Callable[[Array], Array],
+                   precise: Precise | None = None) -> CriticalPoint:
     """The kind of the stationary point that an iterate p approximates. The eigenvalues of
     H(p) differ from those at the stationary point by up to ‖H(p) − H(p*)‖₂, p* = p − H⁻¹∇f
     (the Newton estimate of that point), so an eigenvalue counts as zero below
     EIG_RTOL · max |λ| + 2 ‖H(p) − H(p*)‖₂: a run that has crept to within 1e-7 of a
     degenerate point is not called a saddle because of curvature 1e-7 wide."""
     H = as_matrix(hess(p))
-    base = classify_critical_point(p, grad, H)
+    base = classify_critical_point(p, grad, H, precise)
     if not base.eigenvalues or not vector.nonzero(grad):
         return base
     try:

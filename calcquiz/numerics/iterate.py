@@ -29,10 +29,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from calcquiz.numerics import vector
-from calcquiz.numerics.convergence import converged_at, finite, norm2
+from calcquiz.numerics.convergence import Precise, converged_at, finite, norm2
 from calcquiz.numerics.vector import Array, SingularMatrixError, point, quiet, same
 
 Fun = Callable[[Array], float]
+# Bounds on bisect_root's loops: doubling from 1e-300 passes 1e308 in about 2050 steps,
+# and 2100 halvings bring any float64 bracket down to adjacent floats.
+BISECT_GROWTH = 2100
+BISECT_HALVINGS = 2100
 Jac = Callable[[Array], Array]
 
 
@@ -98,16 +102,21 @@ def sgd_path(
 
 
 def _result(
-    fun: Fun, jac: Jac, hess: Jac | None, path: list[Array], steps: int, stalled: bool
+    fun: Fun, jac: Jac, hess: Jac | None, path: list[Array], steps: int, stalled: bool,
+    precise: Precise | None = None,
 ) -> IterationResult:
     with quiet():
         values = [float(fun(q)) for q in path]
         norms = [norm2(jac(q)) for q in path]
     last = path[-1]
     diverged = not finite(values[-1], norms[-1], *last)
-    converged = not diverged and converged_at(path, jac, hess)
+    converged = not diverged and converged_at(path, jac, hess, precise)
     nit = len(path) - 1
-    if diverged:
+    outside = next((k for k, (q, v) in enumerate(zip(path, values, strict=True))
+                    if math.isnan(v) and vector.all_finite(q)), None)
+    if outside is not None:
+        message = f"left f's domain at step {outside} (f is nan there)"
+    elif diverged:
         message = f"overflow to inf or nan at step {nit}"
     elif converged:
         message = f"converged at step {nit}: a stationary point to within the tolerance"
@@ -121,27 +130,28 @@ def _result(
 
 def gd_path(
     fun: Fun, jac: Jac, p0: Sequence[float] | Array, lr: float, steps: int,
-    hess: Jac | None = None,
+    hess: Jac | None = None, precise: Precise | None = None,
 ) -> IterationResult:
     """Plain gradient descent p ← p − lr ∇f(p) for at most ``steps`` steps; stops early at
-    inf/nan or when p no longer changes (see the module docstring). ``hess`` serves only
-    the convergence test."""
+    inf/nan or when p no longer changes (see the module docstring). ``hess`` and
+    ``precise`` serve only the convergence test."""
     path = sgd_path(jac, p0, lr, steps, stop_at_fixed_point=True)
     stalled = len(path) - 1 < steps and finite(*path[-1])
-    return _result(fun, jac, hess, path, steps, stalled)
+    return _result(fun, jac, hess, path, steps, stalled, precise)
 
 
 def momentum_path(
     fun: Fun, jac: Jac, p0: Sequence[float] | Array, lr: float, momentum: float, steps: int,
-    hess: Jac | None = None, weight_decay: float = 0.0,
+    hess: Jac | None = None, weight_decay: float = 0.0, precise: Precise | None = None,
 ) -> IterationResult:
     """torch.optim.SGD with ``momentum`` (and ``weight_decay``) for ``steps`` steps."""
     path = sgd_path(jac, p0, lr, steps, momentum, weight_decay)
-    return _result(fun, jac, hess, path, steps, False)
+    return _result(fun, jac, hess, path, steps, False, precise)
 
 
 def newton_path(
-    fun: Fun, jac: Jac, hess: Jac, p0: Sequence[float] | Array, steps: int
+    fun: Fun, jac: Jac, hess: Jac, p0: Sequence[float] | Array, steps: int,
+    precise: Precise | None = None,
 ) -> IterationResult:
     """Newton's method p ← p − H⁻¹ ∇f for at most ``steps`` steps. Stops when ∇f is exactly
     0, H is singular, a value is not finite, or a step changes nothing."""
@@ -165,7 +175,7 @@ def newton_path(
             path.append(p)
             if not finite(*p):
                 break
-    result = _result(fun, jac, hess, path, steps, stalled=False)
+    result = _result(fun, jac, hess, path, steps, stalled=False, precise=precise)
     if reason and not result.converged:
         result.message = f"stopped at step {result.nit}: {reason}"
     return result
@@ -204,17 +214,27 @@ def steps_until(
     done: Callable[[Array, Array], bool],
     max_steps: int,
     momentum: float = 0.0,
+    stay: int = 0,
 ) -> int | None:
     """The first k ≤ max_steps at which ``done(p_k, ∇f(p_k))`` holds along torch.optim.SGD
-    (:func:`sgd_step`); None if it never does, if a gradient is not finite, or if p stops
-    changing in float64 for 50 steps in a row (it will never get there)."""
+    (:func:`sgd_step`) and keeps holding for the next ``stay`` steps (a run that only
+    passes through the target while oscillating has not reached it); None if there is no
+    such k, if a gradient is not finite, or if p stops changing in float64 for 50 steps in a
+    row (it will never get there)."""
     p, buf = point(p0), None
     still = 0
+    first: int | None = None
     with quiet():
-        for k in range(max_steps + 1):
+        for k in range(max_steps + stay + 1):
             g = jac(p)
             if done(p, g):
-                return k
+                first = k if first is None else first
+                if k - first >= stay:
+                    return first
+            else:
+                first = None
+                if k >= max_steps:
+                    return None
             if not vector.all_finite(g):
                 return None
             new, buf = sgd_step(p, g, buf, lr, momentum)
@@ -227,16 +247,22 @@ def steps_until(
 
 def bisect_root(d: Callable[[float], float], x: float, step: float = 0.0) -> float | None:
     """A zero of d near x, independent of any iteration that led to x: grow the bracket
-    [x − w, x + w] from w = max(|x| 1e-12, min(step, 1)) by doubling (up to 1e3 max(1, |x|))
-    until d changes sign, then bisect to float64 resolution. None if no sign change is
-    found or d is not finite (note: a jump of d, as of sign at a kink, also changes sign;
-    the caller checks that d is 0 there)."""
+    [x − w, x + w] from w = max(|x| 1e-12, min(step, 1)) by doubling (up to 1e3 max(1, |x|),
+    and at most BISECT_GROWTH times) until d changes sign, then bisect to float64 resolution
+    (at most BISECT_HALVINGS times: 2100 halvings span every float64 interval). None if x or
+    the bracket is not finite, no sign change is found or d is not finite (note: a jump of
+    d, as of sign at a kink, also changes sign; the caller checks that d is 0 there)."""
+    if not math.isfinite(x):
+        return None
     if d(x) == 0:
         return x
     width = max(abs(x) * 1e-12, 1e-300, min(step, 1.0) if step else 1e-12)
+    limit = 1e3 * max(1.0, abs(x))
     with quiet():
-        while True:
+        for _ in range(BISECT_GROWTH):
             lo, hi = x - width, x + width
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                return None
             dlo, dhi = d(lo), d(hi)
             if not (math.isfinite(dlo) and math.isfinite(dhi)):
                 return None
@@ -245,9 +271,11 @@ def bisect_root(d: Callable[[float], float], x: float, step: float = 0.0) -> flo
             if (dlo < 0) != (dhi < 0):
                 break
             width *= 2
-            if width > 1e3 * max(1.0, abs(x)):
+            if not width <= limit:
                 return None
-        while True:
+        else:
+            return None
+        for _ in range(BISECT_HALVINGS):
             mid = lo + (hi - lo) / 2
             if mid in (lo, hi):
                 return mid
@@ -258,3 +286,4 @@ def bisect_root(d: Callable[[float], float], x: float, step: float = 0.0) -> flo
                 lo, dlo = mid, dm
             else:
                 hi = mid
+    return None

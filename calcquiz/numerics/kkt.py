@@ -8,7 +8,9 @@ Signs, stated once:
 
 Tolerances (relative, so scaling f or g by a constant changes no verdict):
 
-* on the constraint (active): |g(p)| ≤ FEAS_RTOL · |∇g(p)| · max(1, |p|);
+* on the constraint (active): |g(p)| ≤ FEAS_RTOL · max(|∇g(p)|, Σ_i |∂g/∂x_i · p_i|), the
+  size of g's first-order terms at p (|∇g| |p| would let any g pass far out: x − 1 = −1
+  at (0, 1.4e11) is not on x = 1);
 * stationary: |∇f − λ∇g| ≤ KKT_RTOL · max(|∇f|, |λ| |∇g|), or ∇f = 0;
 * μ ≥ 0 means μ ≥ −KKT_RTOL · |∇f| / |∇g|.
 
@@ -29,7 +31,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
+from calcquiz.numerics.convergence import XTOL
+from calcquiz.numerics.critical import EIG_RTOL, classify_eigenvalues, classify_limit, is_stationary
 
 Array = np.ndarray
 FEAS_RTOL = 1e-9
@@ -58,6 +61,7 @@ class KKTCheck:
     active: bool
     satisfied: bool
     kind: str
+    newton_step: float = math.nan  # |dp| of one Lagrange–Newton step from here, if computed
 
 
 def _norm(v: Array) -> float:
@@ -66,7 +70,9 @@ def _norm(v: Array) -> float:
 
 
 def _on_constraint(g_value: float, grad_g: Array, p: Array) -> bool:
-    scale = _norm(grad_g) * max(1.0, _norm(p))
+    with np.errstate(all="ignore"):
+        terms = float(np.sum(np.abs(np.asarray(grad_g, dtype=np.float64) * p)))
+    scale = max(_norm(grad_g), terms)
     return abs(g_value) <= FEAS_RTOL * scale or g_value == 0
 
 
@@ -85,20 +91,56 @@ def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
     gg_size = _norm(gg)
     # ∇f = λ ∇g, λ = (∇f · ∇g) / |∇g|², computed on ∇g / |∇g| so nothing overflows.
     lam = float(gf @ (gg / gg_size)) / gg_size if active and gg_size else 0.0
-    mult = lam if equality else -lam  # μ = −λ for g ≤ 0
+    mult = (lam if equality else -lam) + 0.0  # μ = −λ for g ≤ 0; + 0.0: never print −0
     stat = _norm(gf - lam * gg)
     size = max(_norm(gf), abs(lam) * _norm(gg))
     stationary = math.isfinite(stat) and (stat <= KKT_RTOL * size or not np.any(gf))
+    # Also by Newton distance, as unconstrained points are: the Lagrange–Newton step from
+    # (p, λ) is at most XTOL max(1, |p|). A gradient tiny only because everything is tiny
+    # far out on a branch (exp(x) + y² on xy = 1 at x = −1e11) is no KKT point.
+    step = math.nan
+    if stationary and active and np.any(gf):
+        dp, _ = kkt_step(f, g, p, lam)
+        step = _norm(dp)
+        stationary = step <= XTOL * max(1.0, _norm(p))
+    elif stationary and not active and np.any(gf):
+        with np.errstate(all="ignore"):
+            stationary = is_stationary(p, gf, f.hess(p))
     sign_ok = equality or mult >= -KKT_RTOL * _norm(gf) / max(_norm(gg), 1e-300)
     residual = stat + (abs(gv) if equality else max(gv, 0.0))
     satisfied = feasible and stationary and sign_ok
     if not feasible or not stationary:
         kind = "not a KKT point"
     elif active:
-        kind = _label(constrained_kind(f, g, p, lam), mult, equality)
+        kind = _label(constrained_kind(f, g, p, lam, equality=equality), mult, equality)
     else:
-        kind = _label(classify_critical_point(p, gf, f.hess(p)).kind, 0.0, True)
-    return KKTCheck(x, fv, gv, mult, residual, feasible, active, satisfied, kind)
+        kind = _label(classify_limit(p, gf, f.hess).kind, 0.0, True)
+    return KKTCheck(x, fv, gv, mult, residual, feasible, active, satisfied, kind, step)
+
+
+def kkt_step(f: Smooth, g: Smooth, p: Array, lam: float, shift: float = 0.0) -> (
+        tuple[Array, float]):
+    """One Newton step (dp, dλ) on ∇f − λ∇g = 0, g = shift (see :func:`lagrange_newton`);
+    where the system is singular, the least-squares step of least norm (numpy.linalg.lstsq):
+    on a linear f and g every point of g = 0 is a KKT point, and the step to g = c is then
+    the shortest one. A step with inf or nan in it is returned as inf."""
+    n = len(p)
+    with np.errstate(all="ignore"):
+        gf, gg = f.jac(p), g.jac(p)
+        residual = np.concatenate([gf - lam * gg, [g.fun(p) - shift]])
+        K = np.zeros((n + 1, n + 1))
+        K[:n, :n] = f.hess(p) - lam * g.hess(p)
+        K[:n, n] = -gg
+        K[n, :n] = gg
+        if not (np.all(np.isfinite(K)) and np.all(np.isfinite(residual))):
+            return np.full(n, math.inf), math.inf
+        try:
+            d = np.linalg.solve(K, -residual)
+        except np.linalg.LinAlgError:
+            d = np.linalg.lstsq(K, -residual, rcond=None)[0]
+    if not np.all(np.isfinite(d)):
+        return np.full(n, math.inf), math.inf
+    return d[:n], float(d[n])
 
 
 def _label(kind: str, mult: float, equality: bool) -> str:
@@ -111,19 +153,68 @@ def _label(kind: str, mult: float, equality: bool) -> str:
         kind, "neither")
 
 
-def constrained_kind(f: Smooth, g: Smooth, p: Array, lam: float) -> str:
-    """The kind (see critical.classify_eigenvalues) of the Hessian of L = f − λ g restricted
-    to the tangent space of g = 0 (the directions orthogonal to ∇g)."""
-    gg = np.asarray(g.jac(p), dtype=np.float64)
+def constrained_kind(f: Smooth, g: Smooth, p: Array, lam: float, *,
+                     equality: bool = True) -> str:
+    """The kind (see critical.classify_eigenvalues) of the second-order test at a KKT point:
+
+    * the Hessian of L = f − λ g restricted to the tangent space of g = 0 (the directions
+      orthogonal to ∇g);
+    * for g ≤ 0 active with μ = 0 (no strict complementarity), the feasible directions
+      with ∇g·d ≤ 0 form a half-space, on which dᵀHd takes every value it takes anywhere
+      (d or −d is in it): the test is on the full Hessian of f;
+    * an eigenvalue counts as zero below EIG_RTOL · max |λ| + 2 × the change of the
+      eigenvalues over one Lagrange–Newton step (the point the iterate stands for): a point
+      within 5e-7 of a degenerate one is not called a minimum (x³ + y³ on x = 1 near y = 0).
+    """
     if len(p) == 1:
         return "minimum"  # g = 0 is isolated points on a line: each is a min and a max
-    _, _, vt = np.linalg.svd(gg.reshape(1, -1))
-    tangent = vt[1:].T
+    if not equality and _zero_multiplier(f, g, p, lam):
+        with np.errstate(all="ignore"):
+            H = np.asarray(f.hess(p), dtype=np.float64)
+        if not np.all(np.isfinite(H)):
+            return "degenerate"
+        return classify_eigenvalues(np.linalg.eigvalsh((H + H.T) / 2))
+    eig = _reduced_eigenvalues(f, g, p, lam)
+    if eig is None:
+        return "degenerate"
+    kind = classify_eigenvalues(eig)
+    if kind == "degenerate":
+        return kind
+    dp, dlam = kkt_step(f, g, p, lam)
+    if not np.any(dp) and dlam == 0:
+        return kind
+    there = _reduced_eigenvalues(f, g, p + dp, lam + dlam) if np.all(np.isfinite(dp)) else None
+    if there is None:
+        return "degenerate"
+    spread = float(np.max(np.abs(np.asarray(there) - np.asarray(eig))))
+    tol = EIG_RTOL * float(np.max(np.abs(eig))) + 2 * spread
+    if kind == "saddle":
+        return kind if eig[0] < -tol and eig[-1] > tol else "degenerate"
+    return "degenerate" if np.any(np.abs(eig) <= tol) else kind
+
+
+def _reduced_eigenvalues(f: Smooth, g: Smooth, p: Array, lam: float) -> Array | None:
     with np.errstate(all="ignore"):
+        gg = np.asarray(g.jac(p), dtype=np.float64)
+        if not (np.all(np.isfinite(gg)) and np.any(gg)):
+            return None
+        _, _, vt = np.linalg.svd(gg.reshape(1, -1))
+        tangent = vt[1:].T
         reduced = tangent.T @ (f.hess(p) - lam * g.hess(p)) @ tangent
     if not np.all(np.isfinite(reduced)):
-        return "degenerate"
-    return classify_eigenvalues(np.linalg.eigvalsh((reduced + reduced.T) / 2))
+        return None
+    return np.linalg.eigvalsh((reduced + reduced.T) / 2)
+
+
+def _zero_multiplier(f: Smooth, g: Smooth, p: Array, lam: float) -> bool:
+    """μ = 0 as far as the point can tell: μ|∇g| is no more than the gradient a step of
+    XTOL max(1, |p|) would make (‖H_f‖ XTOL max(1, |p|))."""
+    if lam == 0:
+        return True
+    with np.errstate(all="ignore"):
+        H = np.asarray(f.hess(p), dtype=np.float64)
+        size = float(np.max(np.abs(H))) if np.all(np.isfinite(H)) else math.inf
+    return abs(lam) * _norm(g.jac(p)) <= size * XTOL * max(1.0, _norm(p))
 
 
 def lagrange_newton(
@@ -138,7 +229,6 @@ def lagrange_newton(
     below 1e-13 times its first value, is not finite, or the system is singular."""
     p = np.array(p0, dtype=np.float64)
     out: list[tuple[Array, float]] = []
-    n = len(p)
     first = None
     with np.errstate(all="ignore"):
         gg = g.jac(p)
@@ -151,17 +241,10 @@ def lagrange_newton(
             first = size if first is None else first
             if not math.isfinite(size) or size <= 1e-13 * first or size == 0:
                 break
-            K = np.zeros((n + 1, n + 1))
-            K[:n, :n] = f.hess(p) - lam * g.hess(p)
-            K[:n, n] = -gg
-            K[n, :n] = gg
-            try:
-                d = np.linalg.solve(K, -residual)
-            except np.linalg.LinAlgError:
+            dp, dlam = kkt_step(f, g, p, lam, shift)
+            if not np.all(np.isfinite(dp)):
                 break
-            if not np.all(np.isfinite(d)):
-                break
-            p, lam = p + d[:n], lam + float(d[n])
+            p, lam = p + dp, lam + dlam
             out.append((p, lam))
     return out
 

@@ -24,14 +24,21 @@ def _notes(lines: Sequence[str]) -> None:
         ui.console().print(Text(line))
 
 
-def _scores_table(rows: Sequence[tuple[str, dict[str, float] | None]]) -> Table:
+def _scores_table(
+    rows: Sequence[tuple[str, dict[str, float] | None]], plain: Sequence[float | None] = ()
+) -> Table:
+    """fsrs-rs's figures (its log loss weighs recent reviews more); with ``plain``, first a
+    column of the plain held-out log loss (every review alike), the one optimize goes by."""
     table = Table(header_style=ui.STYLE_TITLE, box=None, padding=(0, 2))
     table.add_column("parameters")
-    table.add_column("log loss", justify="right")
+    if plain:
+        table.add_column("log loss", justify="right")
+    table.add_column("weighted log loss" if plain else "log loss", justify="right")
     table.add_column("RMSE(bins)", justify="right")
-    for name, scores in rows:
+    for i, (name, scores) in enumerate(rows):
         if scores is not None:
-            table.add_row(name, f"{scores['log_loss']:.4f}", f"{scores['rmse_bins']:.4f}")
+            first = [f"{plain[i]:.5f}" if plain[i] is not None else "-"] if plain else []
+            table.add_row(name, *first, f"{scores['log_loss']:.4f}", f"{scores['rmse_bins']:.4f}")
     return table
 
 
@@ -45,8 +52,10 @@ def print_optimize(report: dict[str, Any]) -> None:
                 style=ui.STYLE_MUTED,
             )
         )
+        plain = report.get("plain_log_loss")
         console.print(
-            _scores_table([("FSRS-6 default", report["default"]), ("fitted", report["fitted"])])
+            _scores_table([("FSRS-6 default", report["default"]), ("fitted", report["fitted"])],
+                          (plain["default"], plain["fitted"]) if plain else ())
         )
     if report["fitted_parameters"] != "none":
         params = " ".join(f"{p:.4f}" for p in report["parameters"])
@@ -100,6 +109,8 @@ def print_simulation(report: dict[str, Any], reviews_by_day: Sequence[Sequence[i
             )
         )
         console.print(Text(f"  calcquiz config set retention {best:.2f}", style=ui.STYLE_KEY))
+    if report.get("basis"):
+        console.print(Text(report["basis"]))
 
 
 def _plot_weekly(labels: Sequence[str], series: Sequence[Sequence[int]]) -> None:

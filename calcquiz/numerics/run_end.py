@@ -1,0 +1,186 @@
+"""How a run ended, in one classification every descent demo's text uses:
+
+* ``converged``: the core's convergence test passed at the last point
+  (:mod:`calcquiz.numerics.convergence`, confirmed at 60 digits for a user's function).
+* ``left the domain``: a point is finite but f is not defined there (nan), at ``step``.
+* ``overflowed``: a coordinate or f became inf or nan, at ``step``.
+* ``stalled``: a step no longer changes p in float64, yet the point is not stationary
+  (``detail`` says when the gradient rounded to exactly 0).
+* ``cycling``: the last points repeat with period ``period`` (2..4), exactly to within
+  CYCLE_RTOL of the step, or (``settling``) ever closer: the gaps |p_k − p_(k−q)| shrink
+  geometrically while the step lengths tend to a positive limit.
+* ``diverging``: f and the step length both grew over the last LOOKBACK steps, or an
+  oscillation's step length grew period after period, the growth not slowing.
+* ``unbounded below``: f fell and |p| grew over the last LOOKBACK steps, and f falls by at
+  least as much each step: f → −∞ along the path, there is no minimum to reach.
+* ``drifting``: f fell and |p| grew over the last LOOKBACK steps, each fall smaller and the
+  steps shrinking ever more slowly (sublinearly): the run creeps away, toward no point it
+  has come close to (f may have no minimum that way).
+* ``still moving``: none of these; ``converging`` when the steps shrink by a steady factor
+  below 0.99 (then more steps would go further).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from calcquiz.numerics.convergence import CYCLE_RTOL, EPS, XTOL, norm2
+from calcquiz.numerics.vector import Array, all_finite
+
+LOOKBACK = 4
+KINDS = ("converged", "left the domain", "overflowed", "stalled", "cycling", "diverging",
+         "unbounded below", "drifting", "still moving")
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    kind: str
+    step: int | None = None  # where it overflowed or left the domain
+    period: int | None = None  # of a cycle
+    settling: bool = False  # a cycle approached, not yet repeated exactly
+    converging: bool = False  # still moving, steps shrinking geometrically
+    ratio: float | None = None  # the step-length factor per step (still moving, diverging)
+    detail: str = ""
+
+    @property
+    def finished(self) -> bool:
+        """True if more steps would not change the verdict (all but 'still moving')."""
+        return self.kind != "still moving"
+
+    @property
+    def sentence(self) -> str:
+        """One plain sentence about the end, for a demo's text."""
+        if self.kind == "converged":
+            return "It converged: the end is a stationary point to within the tolerance."
+        if self.kind == "left the domain":
+            return (f"It left f's domain at step {self.step}: f is not defined there, so "
+                    f"every later number is meaningless.")
+        if self.kind == "overflowed":
+            return f"It overflowed at step {self.step}: a value became inf or nan."
+        if self.kind == "stalled":
+            return ("It stalled: a step no longer changes p in float64, but the point is not "
+                    "stationary" + (f" ({self.detail})" if self.detail else "") + ".")
+        if self.kind == "cycling":
+            what = "bounces between two points" if self.period == 2 else (
+                f"cycles through {self.period} points")
+            if self.settling:
+                return (f"It {what.replace('bounces', 'settles into bouncing')} (a cycle of "
+                        f"period {self.period}, approached ever closer): it will never "
+                        f"converge at this learning rate.")
+            return f"It {what} forever (a cycle of period {self.period}): it will never converge."
+        if self.kind == "diverging":
+            return ("It is diverging: each step is longer than the last"
+                    + (f" (about {self.ratio:.6g}× per step)" if self.ratio else "")
+                    + ", so more steps only go further away.")
+        if self.kind == "unbounded below":
+            return ("f falls by at least as much at every step while |p| grows: along this "
+                    "path f is unbounded below, so there is no minimum to reach.")
+        if self.kind == "drifting":
+            return ("It is drifting away: |p| grows at every step while f falls less and "
+                    "less, toward no point it has come near; f may have no minimum that way.")
+        if self.converging:
+            return (f"It has not converged yet; the steps shrink by about {self.ratio:.3g} "
+                    f"per step, so more --steps would go further.")
+        return "It has not converged yet, and its steps do not shrink steadily."
+
+
+def classify_end(
+    path: Sequence[Array],
+    values: Sequence[float],
+    *,
+    converged: bool,
+    stalled: bool = False,
+    grad_is_zero: bool = False,
+) -> RunEnd:
+    """The end of a run from its points and f values (see the module docstring)."""
+    if converged:
+        return RunEnd("converged")
+    for k, (p, v) in enumerate(zip(path, values, strict=True)):
+        if not all_finite(p):
+            return RunEnd("overflowed", step=k)
+        if not math.isfinite(v):
+            return RunEnd("left the domain" if math.isnan(v) else "overflowed", step=k)
+    if stalled:
+        return RunEnd("stalled", detail="its gradient rounded to 0 in float64, the true "
+                                        "one is not 0" if grad_is_zero else "")
+    n = len(path) - 1
+    steps = [norm2(path[i] - path[i - 1]) for i in range(1, n + 1)]
+    for q in (2, 3, 4):
+        kind = _cycle(path, steps, q)
+        if kind == "diverging":
+            ratio = (steps[-1] / steps[-1 - q]) ** (1 / q) if steps[-1 - q] > 0 else None
+            return RunEnd("diverging", ratio=ratio)
+        if kind is not None:
+            return RunEnd("cycling", period=q, settling=kind == "settling")
+    if n < LOOKBACK + 1:
+        return _still(steps)
+    fs = list(values[-LOOKBACK - 1:])
+    sizes = [norm2(p) for p in path[-LOOKBACK - 1:]]
+    tail = steps[-LOOKBACK:]
+    rising = all(b > a for a, b in zip(fs, fs[1:], strict=False))
+    longer = all(b > a for a, b in zip(tail, tail[1:], strict=False))
+    if rising and longer:
+        return RunEnd("diverging", ratio=tail[-1] / tail[-2])
+    falling = all(b < a for a, b in zip(fs, fs[1:], strict=False))
+    outward = all(b > a for a, b in zip(sizes, sizes[1:], strict=False))
+    if falling and outward:
+        drops = [a - b for a, b in zip(fs, fs[1:], strict=False)]
+        if all(b >= a * (1 - 1e-9) for a, b in zip(drops, drops[1:], strict=False)):
+            return RunEnd("unbounded below")
+        ratios = _ratios(steps)
+        if len(ratios) >= 3 and ratios[-1] > 0.95 and all(
+                b > a for a, b in zip(ratios, ratios[1:], strict=False)):
+            return RunEnd("drifting")  # slowing down ever more: sublinear, not geometric
+    return _still(steps)
+
+
+def _ratios(steps: Sequence[float]) -> list[float]:
+    tail = steps[-LOOKBACK:]
+    if any(not s > 0 for s in tail):
+        return []
+    return [b / a for a, b in zip(tail, tail[1:], strict=False)]
+
+
+def _still(steps: Sequence[float]) -> RunEnd:
+    """Still moving; ``converging`` if the steps shrink by a steady factor below 0.99 (the
+    last LOOKBACK ratios within 0.01 of each other)."""
+    ratios = _ratios(steps)
+    if len(ratios) >= 2 and max(ratios) < 0.99 and max(ratios) - min(ratios) <= 0.01:
+        return RunEnd("still moving", converging=True, ratio=ratios[-1])
+    return RunEnd("still moving")
+
+
+def _cycle(path: Sequence[Array], steps: Sequence[float], q: int) -> str | None:
+    """'exact', 'settling' or 'diverging' (an oscillation of period q whose step length
+    keeps growing), or None."""
+    n = len(path) - 1
+    if n < 3 * q + 1:
+        return None
+    step = max(steps[-q:])
+    if not (step > 0 and math.isfinite(step)):
+        return None
+    size = max(norm2(path[n]), 1e-300)
+    if step <= XTOL * size:
+        return None  # converging, not cycling
+    gaps = [norm2(path[m] - path[m - q]) for m in range(n - 2 * q, n + 1)]
+    # Step lengths one period apart: growing period after period, at a rate that does not
+    # slow, is a divergence (x² at lr 1 + 1e-7), however small each repeat's gap.
+    a, b, c = steps[-1 - 2 * q], steps[-1 - q], steps[-1]
+    if c - b > 4 * EPS * c and b - a > 0 and c - b >= (b - a) * (1 - 1e-6) and (
+            gaps[-1] > 0 and gaps[-1] >= gaps[-1 - q]):
+        return "diverging"
+    if all(g <= CYCLE_RTOL * step for g in gaps[-2:]):
+        return "exact"
+    # Approaching a cycle: the gaps shrink geometrically (by rho_gap per period), the
+    # step length settles 4x faster than that (a run converging to a point, even slowly,
+    # shrinks its steps too: x² + 0.3x³ at lr 1 shrinks them by 0.96 per period).
+    shrinking = all(gaps[-1 - j] < gaps[-1 - j - q] for j in range(q))
+    if gaps[-1 - q] > 0 and b > 0 and shrinking:
+        rho_gap = gaps[-1] / gaps[-1 - q]
+        rho_step = c / b
+        if gaps[-1] <= 0.05 * step and rho_gap < 0.9 and abs(1 - rho_step) <= (
+                0.25 * (1 - rho_gap)):
+            return "settling"
+    return None
