@@ -12,10 +12,11 @@ back, so a due time survives the round trip.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from calcquiz.anki_import.package import AnkiCollection, _read_collection
+from calcquiz.anki_import.package import AnkiCollection, DamagedValueError, read_collection
 from calcquiz.dates import Calendar
 from calcquiz.errors import CalcquizError
 from calcquiz.export.anki import (
@@ -44,18 +45,32 @@ class _Rows(list[Any]):
 
 
 class _Connection:
-    """The collection's database proxy as the sqlite3 connection the package reader uses."""
+    """The collection's database proxy as the sqlite3 connection the package reader uses
+    (the proxy hands a blob back as a list of byte values; sqlite3 as bytes)."""
 
     def __init__(self, db: Any):
         self.db = db
 
     def execute(self, sql: str, args: tuple[Any, ...] = ()) -> _Rows:
-        return _Rows(self.db.all(sql, *args))
+        return _Rows(
+            [bytes(v) if isinstance(v, list) else v for v in row]
+            for row in self.db.all(sql, *args)
+        )
 
 
 def read_live(col: Any) -> AnkiCollection:
-    """Notes, cards, review log and day counting of the open collection."""
-    return _read_collection(_Connection(col.db))  # type: ignore[arg-type]
+    """Notes, cards, review log and day counting of the open collection, checked as
+    ``import anki`` checks a package (a value Anki never writes refuses the sync)."""
+    from .safety import SyncRefused
+
+    try:
+        # the real clock bounds review times: a sync's ``now`` may be a simulated day
+        return read_collection(_Connection(col.db), time.time())  # type: ignore[arg-type]
+    except DamagedValueError as exc:
+        raise SyncRefused(
+            f"{col.path} is damaged: {exc} (Anki never writes this); in Anki, run "
+            "Tools > Check Database"
+        ) from None
 
 
 def anki_marks(queue: int) -> Marks:
