@@ -584,3 +584,51 @@ def test_every_card_of_a_converted_note_syncs_with_its_own_anki_card(tmp_path: P
         col.close()
     again = cli("sync", "anki", str(path), "--deck", str(deck_file))
     assert "Nothing new on either side" in again.stdout
+
+
+def test_a_card_its_anki_note_no_longer_has_is_left_out_not_copied(tmp_path: Path, cli):
+    """The reversed card of a converted note deleted in Anki (as Empty Cards deletes it):
+    a copy of the note would give Anki two notes with one guid, so the sync names the
+    card and leaves it out; the note's other card still syncs."""
+    from calcquiz.content import load_decks
+
+    from .helpers import export_from_anki
+
+    path = tmp_path / "anki" / "User 1" / "collection.anki2"
+    path.parent.mkdir(parents=True)
+    col = Collection(str(path))
+    col.set_config("fsrs", True)
+    note = col.new_note(col.models.by_name("Basic (and reversed card)"))
+    note["Front"], note["Back"] = "sin'", "cos"
+    col.add_note(note, col.decks.id("Trig"))
+    front, back = sorted(col.find_cards(""), key=lambda c: col.get_card(c).ord)
+    export_from_anki(col, tmp_path / "trig.apkg")
+    col.close()
+    deck_file = tmp_path / "trig.yaml"
+    imported = cli("import", "anki", str(tmp_path / "trig.apkg"), "--to-deck", str(deck_file))
+    assert imported.exit_code == 0, imported.output
+    decks = load_decks([deck_file])
+    col = Collection(str(path))
+    ids = {cid: key for key, cid in converted_cards(col).items()}
+    col.remove_cards_and_orphaned_notes([back])
+    notes_before = col.db.all("SELECT id, guid, mid, mod, flds, tags FROM notes ORDER BY id")
+    col.close()
+    with open_store() as store:
+        rate_here(store, decks[0].name, ids[front], 3, time.time() - DAY)
+        rate_here(store, decks[0].name, ids[back], 3, time.time() - DAY + 60)
+
+    synced = cli("sync", "anki", str(path), "--deck", str(deck_file), "--json")
+    assert synced.exit_code == 0, synced.output
+    report = json.loads(synced.stdout)
+    assert report["anki"]["notes_added"] == 0
+    assert report["anki"]["reviews_copied"] == 1  # the front's; the back is left out
+    (warning,) = report["warnings"]
+    assert f"card {ids[back]!r} of 'Trig' is not synced" in warning
+    col = Collection(str(path))
+    try:
+        notes_after = col.db.all("SELECT id, guid, mid, mod, flds, tags FROM notes ORDER BY id")
+        assert notes_after == notes_before
+        assert col.get_card(front).type != 0
+        assert_integrity(col)
+    finally:
+        col.close()

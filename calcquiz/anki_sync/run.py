@@ -199,8 +199,9 @@ def _sync(
     )
     unplaced = _unplaced(snapshot, decks, linked)
     report.warnings += [
-        f"card {card_id!r} of {deck!r} is not synced: its Anki note (guid {guid}) has no "
-        "card for it any more, and a second note with that guid would be a duplicate"
+        f"card {card_id!r} of {deck!r} is not synced: its Anki note (guid {guid}) no "
+        "longer has that card, and a copy would duplicate the note (take the card out of "
+        "the deck file, or bring the card back in Anki)"
         for (deck, card_id), guid in unplaced.items()
     ]
 
@@ -252,9 +253,10 @@ def _sync(
 def _unplaced(
     snapshot: AnkiCollection, decks: Sequence[Deck], linked: dict[Key, Linked]
 ) -> dict[Key, str]:
-    """calcquiz cards without an Anki card whose note (the guid ``export anki`` gives it)
-    is in the collection all the same: a card Anki no longer makes for its note (a
-    template removed, Empty Cards). The sync leaves them out (key -> the note's guid)."""
+    """calcquiz cards without an Anki card whose note is in the collection all the same
+    (the note a converted card came from, or the one ``export anki`` gives the card): a
+    card Anki no longer makes for its note (a template removed, Empty Cards). The sync
+    leaves them out rather than add a copy of the note (key -> the note's guid)."""
     from calcquiz.export.anki import anki_guids, guid
 
     present = {n.guid for n in snapshot.notes}
@@ -263,9 +265,12 @@ def _unplaced(
     for deck in decks:
         for card in deck.cards:
             key = (deck.name, card.id)
-            wanted = identity.get(key) or guid(*key)
-            if key not in linked and wanted in present:
-                out[key] = wanted
+            if key in linked:
+                continue
+            for note_guid in (deck.anki_guids.get(card.id), identity.get(key) or guid(*key)):
+                if note_guid is not None and note_guid in present:
+                    out[key] = note_guid
+                    break
     return out
 
 
