@@ -632,3 +632,22 @@ def test_a_card_its_anki_note_no_longer_has_is_left_out_not_copied(tmp_path: Pat
         assert_integrity(col)
     finally:
         col.close()
+
+
+def test_a_rating_late_in_its_second_leaves_check_database_clean(tmp_path: Path, decks):
+    """Anki's last review time is its last rating row's id in whole seconds: a rating at
+    .9996 s is the next second's row (to the millisecond), and the card must say so."""
+    path = make_collection(tmp_path / "anki" / "User 1")
+    deck = decks[0]
+    at = int(time.time() - DAY) + 0.9996
+    with open_store() as store:
+        rate_here(store, deck.name, deck.cards[0].id, 3, at)
+        rate_here(store, deck.name, deck.cards[1].id, 4, at + 60)
+    sync_anki(path, decks)
+    col = Collection(str(path))
+    try:
+        assert_integrity(col)
+    finally:
+        col.close()
+    assert_both_sides_agree(path, decks)
+    assert sync_anki(path, decks).backup is None  # and nothing to do after

@@ -146,7 +146,7 @@ def put_schedule(card: Any, fields: dict[str, Any] | None, marks: Marks) -> bool
         "reps": fields["reps"],
         "lapses": fields["lapses"],
         "left": fields["left"],
-        "last_review_time": data.get("lrt"),
+        "last_review_time": last_review_time(card, data.get("lrt")),
     }
     memory = (data.get("s"), data.get("d"))
     same = all(getattr(card, k) == v for k, v in wanted.items()) and _same_memory(card, memory)
@@ -162,6 +162,30 @@ def put_schedule(card: Any, fields: dict[str, Any] | None, marks: Marks) -> bool
     if not card.factor:
         card.factor = fields["factor"]
     return True
+
+
+def last_review_time(card: Any, ours: int | None) -> int | None:
+    """The card's last review time as Anki's Check Database sets it: its last rating row
+    in the collection's log (the rows the sync wrote included), in whole seconds of the
+    row's id, none after a "Forget". A rating late in its second is the next second's row
+    (to the millisecond). ``ours`` when the card has no rows."""
+    from calcquiz.anki_import.package import Revlog
+
+    rows = card.col.db.all(
+        "SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog WHERE cid = ? "
+        "ORDER BY id",
+        card.id,
+    )
+    if not rows:
+        return ours
+    last = None
+    for row in rows:
+        entry = Revlog(*row)
+        if entry.is_rating:
+            last = entry.id // 1000
+        elif entry.is_reset:
+            last = None
+    return last
 
 
 def _same_memory(card: Any, memory: tuple[float | None, float | None]) -> bool:
