@@ -6,6 +6,7 @@ days, the same suspensions, and a collection Check Database finds clean."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from datetime import datetime, timedelta
@@ -136,13 +137,25 @@ def calcquiz_session(store, decks, day: int, at: float) -> None:
     _one_session(store, decks, FakeClock(at), day, pick_rating, SessionOptions(new_limit=2))
 
 
-def assert_both_sides_agree(path: Path, decks, moved_ms: int = 0) -> None:
+def converted_cards(col) -> dict[str, int]:
+    """calcquiz card id -> its Anki card id, for cards import anki --to-deck converted
+    (by the import's own card identity: the note's guid and the card's template)."""
+    from calcquiz.anki_import.to_deck import card_id_for
+
+    return {
+        card_id_for(col.get_card(cid).note().guid, col.get_card(cid).ord): cid
+        for cid in col.find_cards("-note:calcquiz")
+    }
+
+
+def assert_both_sides_agree(path: Path, decks, moved_ms: int = 0, converted=False) -> None:
     """``moved_ms``: how much later than calcquiz's rating Anki's row may be (a rating
-    whose time was taken in Anki's log by a deleted card's row)."""
+    whose time was taken in Anki's log by a deleted card's row). ``converted``: the deck
+    was converted from the collection's own notes."""
     deck = decks[0]
     col = Collection(str(path))
     try:
-        ids = calcquiz_cards(col, decks)
+        ids = converted_cards(col) if converted else calcquiz_cards(col, decks)
         assert set(ids) == {c.id for c in deck.cards}
         with open_store() as store:
             states = store.card_states(deck.name)
@@ -297,7 +310,9 @@ def test_ankis_scheduler_carries_on_from_the_state_sync_sets(tmp_path: Path, dec
     path = make_collection(tmp_path / "anki" / "User 1")
     start = first_morning(40)
     with open_store() as store:
-        for day in range(0, 40, 3):
+        # the last session four days ago: one yesterday at 10:00 is still Anki's today
+        # before its day starts at 4 a.m., and a same-day Good may leave stability as it is
+        for day in range(0, 37, 3):
             calcquiz_session(store, decks, day, start + day * DAY)
     sync_anki(path, decks)
     col = Collection(str(path))
@@ -484,3 +499,155 @@ def test_a_note_deleted_in_anki_comes_back_with_its_history_once(tmp_path: Path,
     assert_integrity(col)
     col.close()
     assert_both_sides_agree(path, decks, moved_ms=10)
+
+
+def rate_here(store, deck: str, card_id: str, rating: int, at: float) -> None:
+    """The learner rates one card in calcquiz at ``at``: the state the scheduler gives
+    that rating, saved as a study session saves it."""
+    from calcquiz import scheduler as sched
+
+    before = store.card_state(deck, card_id)
+    scheduler = sched.make_scheduler(fuzz=False)
+    after = sched.preview(scheduler, deck, card_id, before, at)[rating].state
+    store.apply_review(before, after, rating, at, 4000)
+
+
+def test_every_card_of_a_converted_note_syncs_with_its_own_anki_card(tmp_path: Path, cli):
+    """A Basic-and-reversed note and a cloze note with two deletions, studied in Anki,
+    converted with import anki --to-deck, then studied on both sides: each of the four
+    Anki cards keeps the same review log and memory state as its own calcquiz card, both
+    ways, and no note is added or changed in Anki."""
+    from calcquiz.content import load_decks
+
+    from .helpers import export_from_anki
+
+    path = tmp_path / "anki" / "User 1" / "collection.anki2"
+    path.parent.mkdir(parents=True)
+    col = Collection(str(path))
+    col.set_config("fsrs", True)
+    deck_id = col.decks.id("Trig")
+    reversed_note = col.new_note(col.models.by_name("Basic (and reversed card)"))
+    reversed_note["Front"], reversed_note["Back"] = "sin'", "cos"
+    col.add_note(reversed_note, deck_id)
+    cloze = col.new_note(col.models.by_name("Cloze"))
+    cloze["Text"] = "The {{c1::derivative}} of {{c2::sin}} is cos"
+    col.add_note(cloze, deck_id)
+    by_ord = {(col.get_card(c).nid, col.get_card(c).ord): c for c in col.find_cards("")}
+    front, back = by_ord[(reversed_note.id, 0)], by_ord[(reversed_note.id, 1)]
+    c1, c2 = by_ord[(cloze.id, 0)], by_ord[(cloze.id, 1)]
+    start = time.time() - 3 * DAY
+    for n, (cid, rating) in enumerate([(front, 3), (back, 1), (c1, 4)]):
+        answer(col, cid, rating, int((start + n * 60) * 1000))
+    notes_before = col.db.all("SELECT id, guid, mid, mod, flds, tags FROM notes ORDER BY id")
+    export_from_anki(col, tmp_path / "trig.apkg")
+    col.close()
+
+    deck_file = tmp_path / "trig.yaml"
+    imported = cli("import", "anki", str(tmp_path / "trig.apkg"), "--to-deck", str(deck_file))
+    assert imported.exit_code == 0, imported.output
+    decks = load_decks([deck_file])
+    name = decks[0].name
+    col = Collection(str(path))
+    ids = {cid: key for key, cid in converted_cards(col).items()}
+    col.close()
+    assert len(decks[0].cards) == len(ids) == 4
+    with open_store() as store:  # both sides of the note studied in calcquiz a day later
+        rate_here(store, name, ids[front], 3, start + DAY)
+        rate_here(store, name, ids[back], 3, start + DAY + 60)
+
+    synced = cli("sync", "anki", str(path), "--deck", str(deck_file), "--json")
+    assert synced.exit_code == 0, synced.output
+    report = json.loads(synced.stdout)
+    assert report["anki"]["notes_added"] == report["anki"]["notes_updated"] == 0
+    assert report["anki"]["reviews_copied"] == 2  # one for each side of the note
+    assert_both_sides_agree(path, decks, converted=True)
+
+    col = Collection(str(path))  # Anki answers each side of the note again, and a cloze
+    for n, (cid, rating) in enumerate([(front, 2), (back, 3), (c2, 3)]):
+        answer(col, cid, rating, int((time.time() - 600 + n * 60) * 1000))
+    col.close()
+    back_again = cli("sync", "anki", str(path), "--deck", str(deck_file), "--json")
+    assert back_again.exit_code == 0, back_again.output
+    assert json.loads(back_again.stdout)["calcquiz"]["reviews_copied"] == 3
+    assert_both_sides_agree(path, decks, converted=True)
+    with open_store() as store:
+        logged = [(r.card_id, r.rating) for r in store.reviews(name)]
+    assert [rating for key, rating in logged if key == ids[front]] == [3, 3, 2]
+    assert [rating for key, rating in logged if key == ids[back]] == [1, 3, 3]
+
+    col = Collection(str(path))
+    try:
+        notes_after = col.db.all("SELECT id, guid, mid, mod, flds, tags FROM notes ORDER BY id")
+        assert notes_after == notes_before
+        assert_integrity(col)
+    finally:
+        col.close()
+    again = cli("sync", "anki", str(path), "--deck", str(deck_file))
+    assert "Nothing new on either side" in again.stdout
+
+
+def test_a_card_its_anki_note_no_longer_has_is_left_out_not_copied(tmp_path: Path, cli):
+    """The reversed card of a converted note deleted in Anki (as Empty Cards deletes it):
+    a copy of the note would give Anki two notes with one guid, so the sync names the
+    card and leaves it out; the note's other card still syncs."""
+    from calcquiz.content import load_decks
+
+    from .helpers import export_from_anki
+
+    path = tmp_path / "anki" / "User 1" / "collection.anki2"
+    path.parent.mkdir(parents=True)
+    col = Collection(str(path))
+    col.set_config("fsrs", True)
+    note = col.new_note(col.models.by_name("Basic (and reversed card)"))
+    note["Front"], note["Back"] = "sin'", "cos"
+    col.add_note(note, col.decks.id("Trig"))
+    front, back = sorted(col.find_cards(""), key=lambda c: col.get_card(c).ord)
+    export_from_anki(col, tmp_path / "trig.apkg")
+    col.close()
+    deck_file = tmp_path / "trig.yaml"
+    imported = cli("import", "anki", str(tmp_path / "trig.apkg"), "--to-deck", str(deck_file))
+    assert imported.exit_code == 0, imported.output
+    decks = load_decks([deck_file])
+    col = Collection(str(path))
+    ids = {cid: key for key, cid in converted_cards(col).items()}
+    col.remove_cards_and_orphaned_notes([back])
+    notes_before = col.db.all("SELECT id, guid, mid, mod, flds, tags FROM notes ORDER BY id")
+    col.close()
+    with open_store() as store:
+        rate_here(store, decks[0].name, ids[front], 3, time.time() - DAY)
+        rate_here(store, decks[0].name, ids[back], 3, time.time() - DAY + 60)
+
+    synced = cli("sync", "anki", str(path), "--deck", str(deck_file), "--json")
+    assert synced.exit_code == 0, synced.output
+    report = json.loads(synced.stdout)
+    assert report["anki"]["notes_added"] == 0
+    assert report["anki"]["reviews_copied"] == 1  # the front's; the back is left out
+    (warning,) = report["warnings"]
+    assert f"card {ids[back]!r} of 'Trig' is not synced" in warning
+    col = Collection(str(path))
+    try:
+        notes_after = col.db.all("SELECT id, guid, mid, mod, flds, tags FROM notes ORDER BY id")
+        assert notes_after == notes_before
+        assert col.get_card(front).type != 0
+        assert_integrity(col)
+    finally:
+        col.close()
+
+
+def test_a_rating_late_in_its_second_leaves_check_database_clean(tmp_path: Path, decks):
+    """Anki's last review time is its last rating row's id in whole seconds: a rating at
+    .9996 s is the next second's row (to the millisecond), and the card must say so."""
+    path = make_collection(tmp_path / "anki" / "User 1")
+    deck = decks[0]
+    at = int(time.time() - DAY) + 0.9996
+    with open_store() as store:
+        rate_here(store, deck.name, deck.cards[0].id, 3, at)
+        rate_here(store, deck.name, deck.cards[1].id, 4, at + 60)
+    sync_anki(path, decks)
+    col = Collection(str(path))
+    try:
+        assert_integrity(col)
+    finally:
+        col.close()
+    assert_both_sides_agree(path, decks)
+    assert sync_anki(path, decks).backup is None  # and nothing to do after

@@ -130,10 +130,15 @@ def test_a_collection_from_a_newer_anki_is_refused(tmp_path: Path, cli, decks):
     assert path.read_bytes() == data
 
 
-@pytest.mark.parametrize("damage", ["garbage", "torn page", "empty"])
+@pytest.mark.parametrize("damage", ["garbage", "torn page", "empty", "a value Anki never writes"])
 def test_a_damaged_collection_is_refused(tmp_path: Path, cli, decks, damage):
     path = make_collection(tmp_path / "anki" / "User 1")
-    if damage == "garbage":
+    if damage == "a value Anki never writes":  # a sound file; the card has no such type
+        conn = sqlite3.connect(path)
+        conn.execute("UPDATE cards SET type = 7")
+        conn.commit()
+        conn.close()
+    elif damage == "garbage":
         path.write_bytes(os.urandom(8192))
     elif damage == "torn page":
         data = bytearray(path.read_bytes())
@@ -145,6 +150,8 @@ def test_a_damaged_collection_is_refused(tmp_path: Path, cli, decks, damage):
     data = path.read_bytes()
     result = cli("sync", "anki", str(path))
     refused(result, str(path))
+    if damage == "a value Anki never writes":
+        refused(result, "is damaged: card", "type is 7", "Check Database")
     assert path.read_bytes() == data
     with open_store() as store:
         assert store.reviews() == []

@@ -17,7 +17,8 @@ keeps the due time Anki gave it. Ratings before a "Forget"/"Reset" in Anki are n
 imported (Anki's FSRS ignores them too), so the card's history starts there; a card
 that is new in Anki although it has ratings (reset by an old version that logged
 nothing) stays new. Everything is planned (:func:`plan_merge`) before the store is
-touched, then applied in one transaction (:func:`apply_merges`).
+touched, then applied in one transaction (:func:`apply_merges`). ``sync anki`` matches
+cards (:func:`match_cards`) and plans (:func:`plan_matches`) the same way.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from calcquiz import scheduler as sched
-from calcquiz.anki_import.package import AnkiCard, AnkiCollection, Revlog
+from calcquiz.anki_import.package import AnkiCard, AnkiCollection, AnkiNote, Revlog
 from calcquiz.errors import BadInputError
 from calcquiz.store import (
     LEARNING,
@@ -115,6 +116,49 @@ Work = dict[str, dict[str, tuple[list[IncomingReview], Rebuild]]]  # deck -> car
 
 
 @dataclass
+class Matches:
+    """Which Anki card stands for each calcquiz card (:func:`match_cards`)."""
+
+    cards: dict[Target, tuple[AnkiNote, AnkiCard]] = field(default_factory=dict)
+    notes_matched: int = 0
+    unmatched: list[int] = field(default_factory=list)  # note ids, in collection order
+
+
+def match_cards(
+    collection: AnkiCollection,
+    targets: Mapping[str, Target],
+    card_targets: Mapping[tuple[str, int], Target] | None = None,
+) -> Matches:
+    """The Anki card of each calcquiz card: in ``card_targets`` by (note guid, template
+    ord), else its note's first card in ``targets`` by guid. One Anki card per calcquiz
+    card: a second note with the same guid, or another card claiming a calcquiz card
+    already matched, is passed over (the first, by note id and ord, wins), so the match
+    is the same every time the same collection is read."""
+    matches = Matches()
+    card_targets = card_targets or {}
+    seen: set[str] = set()
+    for note in collection.notes:
+        if note.guid in seen:
+            continue
+        first = collection.first_card(note)
+        found = []
+        for card in collection.cards.get(note.id, []):
+            target = card_targets.get((note.guid, card.ord))
+            if target is None and card is first:
+                target = targets.get(note.guid)
+            if target is not None:
+                found.append((card, target))
+        if not found and note.guid not in targets:
+            matches.unmatched.append(note.id)
+            continue
+        seen.add(note.guid)
+        matches.notes_matched += 1
+        for card, target in found:
+            matches.cards.setdefault(target, (note, card))
+    return matches
+
+
+@dataclass
 class MergePlan:
     """What merging a collection into some targets will do, worked out before the store
     is touched: ``work`` is applied by :func:`apply_merges`, which fills in ``merged``."""
@@ -128,41 +172,26 @@ def plan_merge(
     targets: Mapping[str, Target],
     card_targets: Mapping[tuple[str, int], Target] | None = None,
 ) -> MergePlan:
-    """The ratings of every Anki card with a target: in ``card_targets`` by (note guid,
-    template ord), else its note's first card in ``targets`` by guid. Each card's once: a
-    second note with the same guid, or another card for a calcquiz card already planned,
-    adds nothing (the first, by note id and ord, wins), so the plan is the same on every
-    import of the same file."""
+    """The ratings of every Anki card with a target (see :func:`match_cards`)."""
+    return plan_matches(collection, match_cards(collection, targets, card_targets))
+
+
+def plan_matches(collection: AnkiCollection, matches: Matches) -> MergePlan:
+    """The ratings of each matched Anki card, and how to rebuild its calcquiz card. A
+    card new in Anki although it has ratings (reset) adds nothing."""
     scheduler = sched.make_scheduler(fuzz=False)
-    plan = MergePlan(Merged())
-    card_targets = card_targets or {}
-    seen: set[str] = set()
-    for note in collection.notes:
-        if note.guid in seen:
+    plan = MergePlan(
+        Merged(notes_matched=matches.notes_matched, unmatched=list(matches.unmatched))
+    )
+    for target, (_, card) in matches.cards.items():
+        deck_work = plan.work.setdefault(target.deck, {})
+        if card.type == 0 and collection.revlog.get(card.id):
+            plan.merged.reset_cards += 1
+            plan.merged.reset_ratings += len(ratings_of(collection.revlog[card.id])[0])
             continue
-        cards = collection.cards.get(note.id, [])
-        first = collection.first_card(note)
-        found = []
-        for card in cards:
-            target = card_targets.get((note.guid, card.ord))
-            if target is None and card is first:
-                target = targets.get(note.guid)
-            if target is not None:
-                found.append((card, target))
-        if not found and note.guid not in targets:
-            plan.merged.unmatched.append(note.id)
-            continue
-        seen.add(note.guid)
-        plan.merged.notes_matched += 1
-        for card, target in found:
-            if card.type == 0 and collection.revlog.get(card.id):
-                plan.merged.reset_cards += 1
-                plan.merged.reset_ratings += len(ratings_of(collection.revlog[card.id])[0])
-                continue
-            work = merge_work(scheduler, collection, card, target)
-            deck_work = plan.work.setdefault(target.deck, {})
-            if work is not None and target.card_id not in deck_work:
-                deck_work[target.card_id] = work
+        work = merge_work(scheduler, collection, card, target)
+        if work is not None:
+            deck_work[target.card_id] = work
     return plan
 
 

@@ -174,8 +174,8 @@ def read_package(path: Path, now: float | None = None) -> AnkiCollection:
         except sqlite3.Error as exc:
             raise BadInputError(f"{path}: cannot read the collection ({exc})") from None
         try:
-            return _read_collection(conn, time.time() if now is None else now)
-        except _Damaged as exc:
+            return read_collection(conn, time.time() if now is None else now)
+        except DamagedValueError as exc:
             raise DamagedPackageError(
                 f"{path} is damaged: {exc} (Anki never writes this; in Anki, Tools > Check "
                 "Database, then export again)"
@@ -262,8 +262,9 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-class _Damaged(Exception):
-    """A value Anki never writes (the message says which)."""
+class DamagedValueError(Exception):
+    """A value Anki never writes, found by :func:`read_collection` (the message says
+    which)."""
 
 
 def _whole(value: object, what: str, low: float = -(2**63), high: float = 2**63 - 1) -> int:
@@ -272,7 +273,7 @@ def _whole(value: object, what: str, low: float = -(2**63), high: float = 2**63 
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
     if type(value) is not int or not low <= value <= high:
-        raise _Damaged(f"{what} is {_shown(value)}")
+        raise DamagedValueError(f"{what} is {_shown(value)}")
     return value
 
 
@@ -289,7 +290,7 @@ def _json_object(text: object, what: str) -> dict[str, Any]:
     except (ValueError, RecursionError):
         value = None
     if not isinstance(value, dict):
-        raise _Damaged(f"{what} is not a JSON object")
+        raise DamagedValueError(f"{what} is not a JSON object")
     return value
 
 
@@ -298,13 +299,18 @@ def _text(value: object, what: str) -> str:
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError:
-            raise _Damaged(f"{what} is not UTF-8 text") from None
+            raise DamagedValueError(f"{what} is not UTF-8 text") from None
     if not isinstance(value, str):
-        raise _Damaged(f"{what} is {_shown(value)}, not text")
+        raise DamagedValueError(f"{what} is {_shown(value)}, not text")
     return value
 
 
-def _read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
+def read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
+    """What calcquiz needs from the collection open on ``conn``: a package's unpacked file
+    (:func:`read_package`) or a live collection (``sync anki`` passes the ``anki``
+    package's database, which answers the same queries). Every value is checked as it is
+    read (``now`` bounds review times): DamagedValueError names the first that Anki never
+    writes."""
     tables = _tables(conn)
     crt_value, conf_text, decks_text = conn.execute("SELECT crt, conf, decks FROM col").fetchone()
     crt = _whole(crt_value, "the collection's creation time (crt)", 0, now + DAY)
@@ -320,7 +326,7 @@ def _read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
         decks = {}
         for i, d in _json_object(decks_text, "the collection's decks (col.decks)").items():
             if not isinstance(d, dict) or not isinstance(d.get("name"), str):
-                raise _Damaged(f"deck {_shown(i)} in col.decks has no name")
+                raise DamagedValueError(f"deck {_shown(i)} in col.decks has no name")
             decks[_whole(_int_key(i), "a deck id")] = d["name"]
         config = _json_object(conf_text, "the collection's config (col.conf)")
     offset = config.get("creationOffset")
@@ -367,14 +373,14 @@ def _read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
         if version == 1 and card.type == 2 and card.queue in (1, 3):
             card = replace(card, type=3)  # v1 kept relearning cards as reviews in learning
         if card.type not in (0, 1, 2, 3):
-            raise _Damaged(f"card {card.id}'s type is {card.type}")
+            raise DamagedValueError(f"card {card.id}'s type is {card.type}")
         if card.type != 0:
             try:
                 due = collection.due_time(card)
             except (OverflowError, ValueError, OSError):
                 due = None
             if due is None or not 0 <= due <= latest + MAX_INTERVAL_DAYS * DAY:
-                raise _Damaged(
+                raise DamagedValueError(
                     f"card {card.id} is due on day {card.due}, outside 1970 to "
                     f"{MAX_INTERVAL_DAYS:,} days from now"
                 )
@@ -404,7 +410,7 @@ def _int_key(key: str) -> int:
     try:
         return int(key)
     except ValueError:
-        raise _Damaged(f"deck id {_shown(key)} in col.decks is not a number") from None
+        raise DamagedValueError(f"deck id {_shown(key)} in col.decks is not a number") from None
 
 
 def _config_value(raw: object, key: str) -> Any:
@@ -412,7 +418,7 @@ def _config_value(raw: object, key: str) -> Any:
     try:
         return json.loads(text or "null")
     except (ValueError, RecursionError):
-        raise _Damaged(f"config value {key!r} is not JSON") from None
+        raise DamagedValueError(f"config value {key!r} is not JSON") from None
 
 
 def _note(nid: object, guid: object, flds: object, tags: object, mid: object) -> AnkiNote:
@@ -459,7 +465,7 @@ def _note_types(conn: sqlite3.Connection, tables: set[str]) -> dict[int, NoteTyp
     (models_text,) = conn.execute("SELECT models FROM col").fetchone()
     for key, model in _json_object(models_text, "the collection's note types (col.models)").items():
         if not isinstance(model, dict):
-            raise _Damaged(f"note type {_shown(key)} in col.models is not a JSON object")
+            raise DamagedValueError(f"note type {_shown(key)} in col.models is not a JSON object")
         flds = [f for f in model.get("flds") or [] if isinstance(f, dict)]
         tmpls = [t for t in model.get("tmpls") or [] if isinstance(t, dict)]
         types[_whole(_int_key(key), "a note type id")] = NoteType(
@@ -498,7 +504,7 @@ def _fsrs_presets(
     (dconf,) = conn.execute("SELECT dconf FROM col").fetchone()
     try:
         presets = _json_object(dconf, "the collection's deck options (col.dconf)")
-    except _Damaged:
+    except DamagedValueError:
         return {}  # only a notice depends on it
     for preset in presets.values():
         if not isinstance(preset, dict):

@@ -12,10 +12,11 @@ back, so a due time survives the round trip.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from calcquiz.anki_import.package import AnkiCollection, _read_collection
+from calcquiz.anki_import.package import AnkiCollection, DamagedValueError, read_collection
 from calcquiz.dates import Calendar
 from calcquiz.errors import CalcquizError
 from calcquiz.export.anki import (
@@ -44,18 +45,32 @@ class _Rows(list[Any]):
 
 
 class _Connection:
-    """The collection's database proxy as the sqlite3 connection the package reader uses."""
+    """The collection's database proxy as the sqlite3 connection the package reader uses
+    (the proxy hands a blob back as a list of byte values; sqlite3 as bytes)."""
 
     def __init__(self, db: Any):
         self.db = db
 
     def execute(self, sql: str, args: tuple[Any, ...] = ()) -> _Rows:
-        return _Rows(self.db.all(sql, *args))
+        return _Rows(
+            [bytes(v) if isinstance(v, list) else v for v in row]
+            for row in self.db.all(sql, *args)
+        )
 
 
 def read_live(col: Any) -> AnkiCollection:
-    """Notes, cards, review log and day counting of the open collection."""
-    return _read_collection(_Connection(col.db))  # type: ignore[arg-type]
+    """Notes, cards, review log and day counting of the open collection, checked as
+    ``import anki`` checks a package (a value Anki never writes refuses the sync)."""
+    from .safety import SyncRefused
+
+    try:
+        # the real clock bounds review times: a sync's ``now`` may be a simulated day
+        return read_collection(_Connection(col.db), time.time())  # type: ignore[arg-type]
+    except DamagedValueError as exc:
+        raise SyncRefused(
+            f"{col.path} is damaged: {exc} (Anki never writes this); in Anki, run "
+            "Tools > Check Database"
+        ) from None
 
 
 def anki_marks(queue: int) -> Marks:
@@ -131,7 +146,7 @@ def put_schedule(card: Any, fields: dict[str, Any] | None, marks: Marks) -> bool
         "reps": fields["reps"],
         "lapses": fields["lapses"],
         "left": fields["left"],
-        "last_review_time": data.get("lrt"),
+        "last_review_time": last_review_time(card, data.get("lrt")),
     }
     memory = (data.get("s"), data.get("d"))
     same = all(getattr(card, k) == v for k, v in wanted.items()) and _same_memory(card, memory)
@@ -147,6 +162,30 @@ def put_schedule(card: Any, fields: dict[str, Any] | None, marks: Marks) -> bool
     if not card.factor:
         card.factor = fields["factor"]
     return True
+
+
+def last_review_time(card: Any, ours: int | None) -> int | None:
+    """The card's last review time as Anki's Check Database sets it: its last rating row
+    in the collection's log (the rows the sync wrote included), in whole seconds of the
+    row's id, none after a "Forget". A rating late in its second is the next second's row
+    (to the millisecond). ``ours`` when the card has no rows."""
+    from calcquiz.anki_import.package import Revlog
+
+    rows = card.col.db.all(
+        "SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog WHERE cid = ? "
+        "ORDER BY id",
+        card.id,
+    )
+    if not rows:
+        return ours
+    last = None
+    for row in rows:
+        entry = Revlog(*row)
+        if entry.is_rating:
+            last = entry.id // 1000
+        elif entry.is_reset:
+            last = None
+    return last
 
 
 def _same_memory(card: Any, memory: tuple[float | None, float | None]) -> bool:

@@ -38,9 +38,10 @@ from . import marks as marks_file
 from .marks import Key, Marks
 
 if TYPE_CHECKING:
-    from calcquiz.anki_import.package import AnkiCollection, AnkiNote
+    from calcquiz.anki_import.package import AnkiCard, AnkiCollection, AnkiNote
     from calcquiz.content import Deck
     from calcquiz.store import LoggedReview, Store
+    from calcquiz.store.exchange import ExchangeWrites
 
     from .anki_side import Scheduling
 
@@ -156,28 +157,36 @@ def sync_anki(
     return report
 
 
+Linked = tuple["AnkiNote", "AnkiCard"]  # the Anki card that stands for a calcquiz card
+
+
 def _sync(
     col: Any, store: Store, path: Path, decks: Sequence[Deck], dry_run: bool, now: float
 ) -> SyncReport:
     from calcquiz import scheduler as sched
-    from calcquiz.anki_import.merge import calcquiz_targets
-    from calcquiz.export.anki import guid
+    from calcquiz.anki_import.merge import (
+        calcquiz_card_targets,
+        calcquiz_targets,
+        match_cards,
+        plan_matches,
+    )
     from calcquiz.export.progress import Steps
+    from calcquiz.store.exchange import transaction
 
     from .anki_side import Scheduling, read_live, scheduling_warnings
 
     snapshot = read_live(col)
-    targets = calcquiz_targets(list(decks), [n.guid for n in snapshot.notes])
-    linked: dict[Key, AnkiNote] = {}
-    for note in snapshot.notes:
-        target = targets.get(note.guid)
-        if target is None:
-            continue
-        key = (target.deck, target.card_id)
-        # calcquiz's own note wins over one converted by --to-deck with the same card
-        if key not in linked or note.guid == guid(*key):
-            linked[key] = note
+    # Each Anki card stands for one calcquiz card, found as import anki finds it: a card of
+    # calcquiz's own note by the note's guid, a card converted by --to-deck by its note's
+    # guid and its template (every card of a note, cloze or reversed, its own).
+    matches = match_cards(
+        snapshot,
+        calcquiz_targets(list(decks), [n.guid for n in snapshot.notes]),
+        calcquiz_card_targets(list(decks), snapshot),
+    )
+    linked: dict[Key, Linked] = {(t.deck, t.card_id): m for t, m in matches.cards.items()}
     _align_moved_ids(store, snapshot, decks, linked)
+    plan = plan_matches(snapshot, matches)  # after the alignment: it reads the rows as aligned
     scheduler = sched.make_scheduler(fuzz=False)
     how = Scheduling(
         float(scheduler.desired_retention),
@@ -188,6 +197,13 @@ def _sync(
     report.warnings += scheduling_warnings(
         col, [d.name for d in decks], [float(v) for v in scheduler.parameters]
     )
+    unplaced = _unplaced(snapshot, decks, linked)
+    report.warnings += [
+        f"card {card_id!r} of {deck!r} is not synced: its Anki note (guid {guid}) no "
+        "longer has that card, and a copy would duplicate the note (take the card out of "
+        "the deck file, or bring the card back in Anki)"
+        for (deck, card_id), guid in unplaced.items()
+    ]
 
     def one_pass(write: bool) -> dict[Key, Marks]:
         """Both sides' changes worked out in calcquiz's transaction; with ``write``,
@@ -196,12 +212,15 @@ def _sync(
 
         outcome = SyncReport(path, dry_run)
         final: dict[Key, Marks] = {}
-        with contextlib.suppress(_RollBack), store._write() as conn:
-            _merge_into_calcquiz(conn, scheduler, snapshot, decks, linked, outcome)
-            final = _reconcile_marks(conn, store, snapshot, decks, linked, now, outcome)
+        with contextlib.suppress(_RollBack), transaction(store) as writes:
+            added = writes.merge(plan.work)
+            outcome.reviews_to_calcquiz = sum(n for d in added.values() for n in d.values())
+            outcome.calcquiz_cards_changed = sum(n > 0 for d in added.values() for n in d.values())
+            final = _reconcile_marks(writes, store, decks, linked, now, outcome)
             histories = {d.name: dict(_history(store, d.name)) for d in decks}
             states = {d.name: store.card_states(d.name) for d in decks}
             work = _AnkiWork(col, snapshot, decks, linked, states, histories, final, how)
+            work.unplaced = set(unplaced)
             outcome.anki = work.trial()
             if not write:
                 raise _RollBack
@@ -231,8 +250,32 @@ def _sync(
     return report
 
 
+def _unplaced(
+    snapshot: AnkiCollection, decks: Sequence[Deck], linked: dict[Key, Linked]
+) -> dict[Key, str]:
+    """calcquiz cards without an Anki card whose note is in the collection all the same
+    (the note a converted card came from, or the one ``export anki`` gives the card): a
+    card Anki no longer makes for its note (a template removed, Empty Cards). The sync
+    leaves them out rather than add a copy of the note (key -> the note's guid)."""
+    from calcquiz.export.anki import anki_guids, guid
+
+    present = {n.guid for n in snapshot.notes}
+    identity = anki_guids(decks)
+    out: dict[Key, str] = {}
+    for deck in decks:
+        for card in deck.cards:
+            key = (deck.name, card.id)
+            if key in linked:
+                continue
+            for note_guid in (deck.anki_guids.get(card.id), identity.get(key) or guid(*key)):
+                if note_guid is not None and note_guid in present:
+                    out[key] = note_guid
+                    break
+    return out
+
+
 def _align_moved_ids(
-    store: Store, snapshot: AnkiCollection, decks: Sequence[Deck], linked: dict[Key, AnkiNote]
+    store: Store, snapshot: AnkiCollection, decks: Sequence[Deck], linked: dict[Key, Linked]
 ) -> None:
     """Rows an earlier sync wrote at a moved id are calcquiz's ratings (see
     :func:`.anki_side.align_moved_ids`)."""
@@ -242,11 +285,10 @@ def _align_moved_ids(
 
     for deck in decks:
         for card_id, reviews in _history(store, deck.name):
-            note = linked.get((deck.name, card_id))
-            anki_card = snapshot.first_card(note) if note is not None else None
-            if anki_card is not None:
+            link = linked.get((deck.name, card_id))
+            if link is not None:
                 ratings = [(review_ms(r.reviewed_at), r.rating) for r in reviews]
-                align_moved_ids(snapshot, anki_card.id, ratings)
+                align_moved_ids(snapshot, link[1].id, ratings)
 
 
 def _history(store: Store, deck: str) -> Any:
@@ -255,40 +297,11 @@ def _history(store: Store, deck: str) -> Any:
     return scheduled_history(store, deck)
 
 
-def _merge_into_calcquiz(
-    conn: Any,
-    scheduler: Any,
-    snapshot: AnkiCollection,
-    decks: Sequence[Deck],
-    linked: dict[Key, AnkiNote],
-    report: SyncReport,
-) -> None:
-    """Anki's ratings into calcquiz's log, each changed card's state replayed."""
-    from calcquiz.anki_import.merge import Target, merge_work
-    from calcquiz.store.exchange import merge_reviews_in
-
-    for deck in decks:
-        work = {}
-        for card in deck.cards:
-            note = linked.get((deck.name, card.id))
-            anki_card = snapshot.first_card(note) if note is not None else None
-            if anki_card is None:
-                continue
-            merged = merge_work(scheduler, snapshot, anki_card, Target(deck.name, card.id))
-            if merged is not None:
-                work[card.id] = merged
-        if work:
-            added = merge_reviews_in(conn, deck.name, work)
-            report.reviews_to_calcquiz += sum(added.values())
-            report.calcquiz_cards_changed += sum(n > 0 for n in added.values())
-
-
 def _reconcile_marks(
-    conn: Any,
+    writes: ExchangeWrites,
     store: Store,
-    snapshot: AnkiCollection,
     decks: Sequence[Deck],
-    linked: dict[Key, AnkiNote],
+    linked: dict[Key, Linked],
     now: float,
     report: SyncReport,
 ) -> dict[Key, Marks]:
@@ -296,7 +309,6 @@ def _reconcile_marks(
     from calcquiz.config import load_config
     from calcquiz.dates import Calendar
     from calcquiz.store import Flags
-    from calcquiz.store.rows import _put_flags
 
     from .anki_side import anki_marks
 
@@ -309,16 +321,15 @@ def _reconcile_marks(
             key = (deck.name, card.id)
             mine = flags.get(card.id, Flags())
             here = Marks(mine.suspended, mine.buried(now))
-            note = linked.get(key)
-            anki_card = snapshot.first_card(note) if note is not None else None
-            if anki_card is None:  # a note still to add takes calcquiz's marks
+            link = linked.get(key)
+            if link is None:  # a note still to add takes calcquiz's marks
                 final[key] = here
                 continue
-            want = marks_file.reconcile(here, anki_marks(anki_card.queue), last.get(key))
+            want = marks_file.reconcile(here, anki_marks(link[1].queue), last.get(key))
             final[key] = want
             if want != here:
                 buried = (mine.buried_until if here.buried else bury_until) if want.buried else None
-                _put_flags(conn, deck.name, card.id, Flags(want.suspended, buried, mine.leech))
+                writes.set_flags(deck.name, card.id, Flags(want.suspended, buried, mine.leech))
                 report.marks_to_calcquiz += 1
     return final
 
@@ -331,7 +342,7 @@ class _AnkiWork:
         col: Any,
         snapshot: AnkiCollection,
         decks: Sequence[Deck],
-        linked: dict[Key, AnkiNote],
+        linked: dict[Key, Linked],
         states: dict[str, Any],
         histories: dict[str, dict[str, list[LoggedReview]]],
         final: dict[Key, Marks],
@@ -339,6 +350,7 @@ class _AnkiWork:
     ):
         self.col, self.snapshot, self.decks, self.linked = col, snapshot, decks, linked
         self.states, self.histories, self.final, self.how = states, histories, final, how
+        self.unplaced: set[Key] = set()  # left out (see _unplaced)
 
     def trial(self) -> AnkiChanges:
         """What :meth:`apply` would change, worked out in a transaction rolled back."""
@@ -371,7 +383,7 @@ class _AnkiWork:
         return str(self.col.path)
 
     def _apply(self, counts: AnkiChanges) -> None:
-        from calcquiz.export.anki import NOTE_TYPE_NAME, note_for
+        from calcquiz.export.anki import NOTE_TYPE_NAME, anki_guids, note_for
         from calcquiz.export.progress import revlog_rows
         from calcquiz.store import NEW
 
@@ -381,12 +393,15 @@ class _AnkiWork:
         used = set(col.db.list("SELECT id FROM revlog"))
         usn = col.usn()
         ours = None  # calcquiz's note type, looked up (or added) for the first new note
+        identity = anki_guids(self.decks)  # export anki's: a converted card's Anki note
         for deck in self.decks:
             for card in deck.cards:
                 key = (deck.name, card.id)
-                wanted = note_for(card)
-                note = self.linked.get(key)
-                if note is None:
+                if key in self.unplaced:
+                    continue
+                wanted = note_for(card, identity.get(key))
+                link = self.linked.get(key)
+                if link is None:
                     ours = ours or note_type(col)
                     added = col.new_note(ours)
                     added.guid = wanted.guid
@@ -396,20 +411,25 @@ class _AnkiWork:
                     counts.notes_added += 1
                     anki_id, have = added.card_ids()[0], set()
                 else:
-                    stale = list(note.fields) != list(wanted.fields) or set(note.tags) != set(
-                        wanted.tags
-                    )
-                    if note.guid == wanted.guid and stale:  # calcquiz's note: the deck's text
+                    note, anki_card = link
+                    note_kind = self.snapshot.note_types.get(note.type_id)
+                    # calcquiz's own note: the deck's text (a converted card's Anki note keeps
+                    # its own note type and text)
+                    if (
+                        note.guid == wanted.guid
+                        and note_kind is not None
+                        and note_kind.name == NOTE_TYPE_NAME
+                        and (
+                            list(note.fields) != list(wanted.fields)
+                            or set(note.tags) != set(wanted.tags)
+                        )
+                    ):
                         current = col.get_note(note.id)
-                        if current.note_type()["name"] == NOTE_TYPE_NAME:
-                            current.fields[:] = list(wanted.fields)
-                            current.tags = list(wanted.tags)
-                            col.update_note(current, skip_undo_entry=True)
-                            counts.notes_updated += 1
-                    first = self.snapshot.first_card(note)
-                    if first is None:
-                        continue
-                    anki_id = first.id
+                        current.fields[:] = list(wanted.fields)
+                        current.tags = list(wanted.tags)
+                        col.update_note(current, skip_undo_entry=True)
+                        counts.notes_updated += 1
+                    anki_id = anki_card.id
                     have = {e.id for e in self.snapshot.revlog.get(anki_id, [])}
                 history = self.histories[deck.name].get(card.id, [])
                 for row in revlog_rows(anki_id, history, set()):
@@ -428,8 +448,8 @@ class _AnkiWork:
                         *row[3:],
                     )
                     counts.reviews_copied += 1
-                anki_card = col.get_card(anki_id)
-                if anki_card.odid:  # in a filtered deck: Anki schedules it until it returns
+                current_card = col.get_card(anki_id)
+                if current_card.odid:  # in a filtered deck: Anki schedules it until it returns
                     continue
                 state = self.states[deck.name].get(card.id)
                 fields = (
@@ -437,11 +457,11 @@ class _AnkiWork:
                     if state is not None and state.state != NEW
                     else None
                 )
-                marks_before = anki_marks(anki_card.queue)
-                if put_schedule(anki_card, fields, self.final[key]):
-                    col.update_card(anki_card, skip_undo_entry=True)
+                marks_before = anki_marks(current_card.queue)
+                if put_schedule(current_card, fields, self.final[key]):
+                    col.update_card(current_card, skip_undo_entry=True)
                     counts.cards_changed += 1
-                    if note is not None and marks_before != self.final[key]:
+                    if link is not None and marks_before != self.final[key]:
                         counts.marks_moved += 1
 
 

@@ -1,18 +1,21 @@
 """Exchange with Anki: each card's scheduled history for ``export anki --with-progress``,
-and merging Anki's ratings into the log for ``import anki``."""
+and merging Anki's ratings into the log for ``import anki`` and ``sync anki`` (which also
+sets marks in the same :func:`transaction`)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from calcquiz.states import CardState
-from calcquiz.store.rows import NEW, _put_state
+from calcquiz.store.rows import NEW, Flags, _put_flags, _put_state
 
 if TYPE_CHECKING:
     from calcquiz.store import Store
+
 
 def review_ms(reviewed_at: float) -> int:
     """A rating's time in whole milliseconds: Anki's revlog id, and how an imported
@@ -64,9 +67,10 @@ Rebuild = Callable[[list[tuple[int, float]]], list[CardState]]
 MERGE_BATCH = 500  # cards per transaction (and per scan of the deck's log)
 
 
-def merge_reviews(
-    store: Store, deck: str, cards: dict[str, tuple[list[IncomingReview], Rebuild]]
-) -> dict[str, int]:
+CardsWork = Mapping[str, tuple[list[IncomingReview], Rebuild]]  # card id -> work
+
+
+def merge_reviews(store: Store, deck: str, cards: CardsWork) -> dict[str, int]:
     """For each card of ``deck`` in ``cards`` (card id -> (incoming ratings, rebuild)):
     add the incoming ratings not yet logged (matched on the time in ms) and set the
     card's state to ``rebuild(its whole non-cram log)``. All in one transaction, so each
@@ -77,12 +81,12 @@ def merge_reviews(
     :data:`MERGE_BATCH` cards: the log is read once per call, by a scan of the deck.
     """
     with store._write() as conn:
-        return merge_reviews_in(conn, deck, cards)
+        return _merge_batch(conn, deck, cards)
 
 
 def merge_all(
     store: Store,
-    decks: Mapping[str, Mapping[str, tuple[list[IncomingReview], Rebuild]]],
+    decks: Mapping[str, CardsWork],
     before_commit: Callable[[], None] | None = None,
 ) -> dict[str, dict[str, int]]:
     """:func:`merge_reviews` for every deck and card in ``decks`` in ONE transaction (the
@@ -90,23 +94,47 @@ def merge_all(
     ``before_commit`` runs last inside the transaction (an import puts its deck file in
     place there); if it raises, nothing is committed. Returns the ratings added per card
     of each deck."""
-    added: dict[str, dict[str, int]] = {}
-    with store._write() as conn:
-        for deck, cards in decks.items():
-            ids = list(cards)
-            for start in range(0, len(ids), MERGE_BATCH):
-                batch = {c: cards[c] for c in ids[start : start + MERGE_BATCH]}
-                added.setdefault(deck, {}).update(merge_reviews_in(conn, deck, batch))
+    with transaction(store) as writes:
+        added = writes.merge(decks)
         if before_commit is not None:
             before_commit()
     return added
 
 
-def merge_reviews_in(
-    conn: sqlite3.Connection, deck: str, cards: Mapping[str, tuple[list[IncomingReview], Rebuild]]
-) -> dict[str, int]:
-    """:func:`merge_reviews` inside a write transaction the caller holds (``sync anki``
-    merges every deck and sets the marks in one; :func:`merge_all` merges every deck)."""
+class ExchangeWrites:
+    """The writes of one :func:`transaction`."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+
+    def merge(self, decks: Mapping[str, CardsWork]) -> dict[str, dict[str, int]]:
+        """:func:`merge_reviews` for every deck and card in ``decks``, the log read
+        :data:`MERGE_BATCH` cards at a time. Returns the ratings added per card of each
+        deck."""
+        added: dict[str, dict[str, int]] = {}
+        for deck, cards in decks.items():
+            ids = list(cards)
+            for start in range(0, len(ids), MERGE_BATCH):
+                batch = {c: cards[c] for c in ids[start : start + MERGE_BATCH]}
+                added.setdefault(deck, {}).update(_merge_batch(self._conn, deck, batch))
+        return added
+
+    def set_flags(self, deck: str, card_id: str, flags: Flags) -> None:
+        """:meth:`Store.set_flags` inside this transaction."""
+        _put_flags(self._conn, deck, card_id, flags)
+
+
+@contextmanager
+def transaction(store: Store) -> Iterator[ExchangeWrites]:
+    """One store transaction for an exchange that changes many cards at once: Anki's
+    ratings merged and marks set (``sync anki`` also commits the collection inside it).
+    Reads through ``store`` in the block see its writes; leaving the block with an
+    exception rolls all of them back."""
+    with store._write() as conn:
+        yield ExchangeWrites(conn)
+
+
+def _merge_batch(conn: sqlite3.Connection, deck: str, cards: CardsWork) -> dict[str, int]:
     added: dict[str, int] = {}
     logged: dict[str, list[tuple[int, float, int, float | None]]] = {c: [] for c in cards}
     marks = ",".join("?" * len(cards))
