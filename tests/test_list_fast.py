@@ -1,5 +1,5 @@
 """`list` to a pipe and `list --json` with nothing to narrow write every row from the
-decks' kept one-line forms and each card's raw progress (issue 16). Those rows must be
+decks' kept one-line forms and each card's raw progress. Those rows must be
 exactly what the general path, Card by Card and CardProgress by CardProgress, writes."""
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ def run(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120, **kwargs)
 
 
+@pytest.mark.slow
 def test_list_to_a_pipe_is_one_line_per_card_in_order(big_deck: Path, calcquiz_home: Path):
     write_history(calcquiz_home / "calcquiz.db", CARDS, CARDS)  # every card studied once
     result = run("list", "--deck", str(big_deck))
@@ -55,6 +56,7 @@ def test_list_to_a_pipe_is_one_line_per_card_in_order(big_deck: Path, calcquiz_h
         assert re.search(r"\d\.\dd +\d+% +What", line), line  # stability and recall
 
 
+@pytest.mark.slow
 def test_list_filters_still_apply_to_the_stream(big_deck: Path):
     lines = run("list", "--deck", str(big_deck), "--tag", "set-7").stdout.splitlines()
     expected = [f"card-{i}" for i in range(1, CARDS + 1) if i % 50 == 7]
@@ -65,6 +67,7 @@ def test_list_filters_still_apply_to_the_stream(big_deck: Path):
     assert run("list", "--deck", str(big_deck), "--state", "review").stdout == "No card matches.\n"
 
 
+@pytest.mark.slow
 def test_list_json_streams_one_valid_array(big_deck: Path):
     result = run("list", "--json", "--deck", str(big_deck))
     assert result.returncode == 0, result.stderr
@@ -79,6 +82,7 @@ def test_list_json_streams_one_valid_array(big_deck: Path):
     assert json.loads(empty.stdout) == []
 
 
+@pytest.mark.slow
 def test_a_reader_that_leaves_early_is_not_an_error(big_deck: Path):
     shell = f"{shlex.join([*CLI, 'list', '--deck', str(big_deck)])} | head -3"
     result = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, timeout=120)
@@ -86,6 +90,7 @@ def test_a_reader_that_leaves_early_is_not_an_error(big_deck: Path):
     assert "Traceback" not in result.stderr and "Error" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_a_terminal_pages_a_long_list(big_deck: Path, calcquiz_home: Path, tmp_path: Path):
     """In a terminal, a long list goes through $PAGER, fed as it is made: the first
@@ -103,6 +108,7 @@ def test_a_terminal_pages_a_long_list(big_deck: Path, calcquiz_home: Path, tmp_p
         term.close()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_the_pager_gets_every_card(big_deck: Path, calcquiz_home: Path, tmp_path: Path):
     out = tmp_path / "paged.txt"
@@ -187,6 +193,7 @@ def test_due_format_matches_calendar_format_due(zone: str, starts_at: int):
             assert fmt(ts) == calendar.format_due(ts, now), (zone, ts)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_a_short_list_in_a_terminal_is_still_the_table(calcquiz_home: Path, tmp_path: Path):
     env = f"CALCQUIZ_HOME={shlex.quote(str(calcquiz_home))} TERM=xterm-256color PAGER=less"
