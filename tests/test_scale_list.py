@@ -136,23 +136,22 @@ def test_iso_utc_is_isoformat_to_the_second():
         assert iso_utc(ts) == whole.isoformat(timespec="seconds")
 
 
-def test_iso_utc_for_many_is_isoformat_to_the_second():
-    """IsoUtc (a date per day, the clock from tables) writes what iso_utc writes, for
-    random times and each day's first and last second, up to the store's last time."""
+def test_iso_utc_at_the_edges_of_days_is_isoformat_to_the_second():
+    """A date per day and the clock from tables: each day's first and last second, up to
+    the store's last time, and random times again (the day's date now comes from memory)."""
     from datetime import timezone
 
-    from calcquiz.dates import IsoUtc
+    from calcquiz.dates import iso_utc
     from calcquiz.store.rows import MAX_TIME
 
-    iso = IsoUtc()
     rng = random.Random(4)
     times = [float(rng.randrange(0, 4_000_000_000)) + rng.random() for _ in range(2000)]
     for day in (0, 1, 11_016, 11_017, 19_782, 2_932_896):  # 1970, 2000-02-29, 9999-12-31
         times += [day * 86400.0, day * 86400 + 86399.999]
     times.append(float(MAX_TIME))
-    for ts in times:
+    for ts in times + times:
         whole = datetime.fromtimestamp(int(ts), tz=timezone.utc)
-        assert iso(ts) == whole.isoformat(timespec="seconds"), ts
+        assert iso_utc(ts) == whole.isoformat(timespec="seconds"), ts
 
 
 def test_retrievability_at_matches_fsrs():
@@ -195,12 +194,28 @@ def test_due_format_matches_calendar_format_due(zone: str, starts_at: int):
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-def test_a_short_list_in_a_terminal_is_still_the_table(calcquiz_home: Path, tmp_path: Path):
+@pytest.mark.parametrize("width", [60, 80, 140])
+def test_a_short_list_in_a_terminal_is_still_the_table(
+    calcquiz_home: Path, tmp_path: Path, width: int
+):
+    """As a person sees it: one line per card at 60, 80 and 140 columns, the columns that
+    did not fit named under the table, no pager."""
     env = f"CALCQUIZ_HOME={shlex.quote(str(calcquiz_home))} TERM=xterm-256color PAGER=less"
-    term = Terminal(f"{env} {shlex.join([*CLI, 'list', '--tag', 'hessian'])}", tmp_path)
+    command = f"env -u COLUMNS {env} {shlex.join([*CLI, 'list'])}"  # the terminal's width
+    term = Terminal(command, tmp_path, width=width, height=30)
     try:
         screen = term.wait_for("EXIT=")  # no pager waits for a key
     finally:
         term.close()
-    assert "EXIT=0" in screen and "─────" in screen  # the rich table's rule
-    assert "saddle-point  #optimization #hessian" in screen
+    assert "EXIT=0" in screen
+    lines = screen.splitlines()
+    header = next(line for line in lines if "question" in line)
+    assert header.split()[0] == "#" and "state" in header  # the table's header, not a pager
+    cards = [line for line in lines if re.match(r"\s*\d+  ", line)]
+    assert len(cards) == 20 and all(len(line) <= width for line in lines)
+    saddle = next(line for line in cards if line.split()[0] == "10")
+    assert "What is a Saddle" in saddle  # the question on the card's own line
+    if width < 140:
+        assert f"Not shown at {width} columns:" in screen
+    else:
+        assert {"card", "stab.", "recall", "solved"} <= set(header.split())
