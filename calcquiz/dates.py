@@ -11,6 +11,7 @@ tests pass a :class:`zoneinfo.ZoneInfo` to pin one.
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from dataclasses import dataclass
@@ -61,22 +62,56 @@ class Calendar:
         return [self.start(first + timedelta(days=i)) for i in range(days + 1)]
 
     def format_due(self, ts: float, now: float) -> str:
-        """A due time in words: ``now``, ``today 14:30``, ``tomorrow 09:10``, ``Mon 09:10``
-        within a week, else the date."""
-        if ts <= now:
+        """One due time in words: :class:`DueFormat`."""
+        return DueFormat(self, now)(ts)
+
+    def clock_time(self, ts: float) -> str:
+        return f"{self.local(ts):%H:%M:%S}"
+
+
+class DueFormat:
+    """A due time in words, seen from ``now``: ``now``, ``today 14:30``, ``tomorrow 09:10``,
+    ``Mon 09:10`` within a week, else the local date ``2026-10-24``. Made once for many due
+    times (``list`` of 100,000 cards): the week's day boundaries are found once, so a due
+    time in the week costs one local-time conversion; a later one shows only its local
+    date, found once per UTC hour (an hour that holds two local dates, under an offset of
+    half or three quarters of an hour, is converted per due time)."""
+
+    def __init__(self, calendar: Calendar, now: float):
+        self.calendar = calendar
+        self.now = now
+        today = calendar.day_of(now)
+        # boundaries[i] is when the day i days from today starts (7 days ahead at most)
+        self.boundaries = [calendar.start(today + timedelta(days=i)) for i in range(8)]
+        self.week_end = self.boundaries[7]
+        self._hour_dates: dict[int, str] = {}  # UTC hour -> its local date ("": two dates)
+
+    def __call__(self, ts: float) -> str:
+        if ts <= self.now:
             return "now"
-        days = self.day_index(ts, now)
-        clock = f"{self.local(ts):%H:%M}"
+        if ts >= self.week_end:  # 7 days or more ahead: the local date
+            hour = int(ts // 3600)
+            date = self._hour_dates.get(hour)
+            if date is None:
+                date = self._hour_dates[hour] = self._date_of_hour(hour)
+            return date or self._date(self.calendar.local(ts))
+        days = bisect.bisect_right(self.boundaries, ts) - 1
+        moment = self.calendar.local(ts)
+        clock = f"{moment.hour:02d}:{moment.minute:02d}"
         if days == 0:
             return f"today {clock}"
         if days == 1:
             return f"tomorrow {clock}"
-        if days < 7:
-            return f"{self.local(ts):%a} {clock}"
-        return f"{self.local(ts):%Y-%m-%d}"
+        return f"{moment:%a} {clock}"
 
-    def clock_time(self, ts: float) -> str:
-        return f"{self.local(ts):%H:%M:%S}"
+    def _date_of_hour(self, hour: int) -> str:
+        first = self.calendar.local(hour * 3600.0)
+        last = self.calendar.local(hour * 3600.0 + 3599.999999)
+        return self._date(first) if first.date() == last.date() else ""
+
+    @staticmethod
+    def _date(moment: datetime) -> str:
+        return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
 
 
 _ISO_DATES: dict[int, str] = {}  # days since 1970 -> "YYYY-MM-DD", as they are asked for

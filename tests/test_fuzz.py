@@ -277,12 +277,12 @@ def test_accepted_decks_render_and_export(monkeypatch, name, question, answer, n
     console = Console(file=buffer, width=80, highlight=False)
     monkeypatch.setattr(ui, "console", lambda: console)
     view.print_card(deck.cards[0])
-    from calcquiz.dates import Calendar
+    from calcquiz.dates import Calendar, DueFormat
     from calcquiz.progress import LINES, card_rows
     from calcquiz.ui import listing
 
     rows = list(card_rows(None, [deck, deck], LINES, 1_700_000_000))
-    listing.print_table(rows, True, 2, listing.DueFormat(Calendar(), 1_700_000_000), console)
+    listing.print_table(rows, True, 2, DueFormat(Calendar(), 1_700_000_000), console)
     assert buffer.getvalue()
     anki.apkg_bytes([deck], 1_700_000_000)
     anki.txt_text([deck])

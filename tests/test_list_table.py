@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from calcquiz.content import load_decks
-from calcquiz.dates import Calendar
+from calcquiz.dates import Calendar, DueFormat
 from calcquiz.progress import LINES, card_rows
 from calcquiz.states import CardState, State
 from calcquiz.store import Flags, open_store
@@ -44,7 +44,7 @@ def table(tmp_path: Path, width: int, studied: bool = True) -> list[str]:
         rows = list(card_rows(store, decks, LINES, T0))
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=True, no_color=True)
-    listing.print_table(rows, True, len(rows) + 5, listing.DueFormat(Calendar(), T0), console)
+    listing.print_table(rows, True, len(rows) + 5, DueFormat(Calendar(), T0), console)
     return re.sub(r"\x1b\[[0-9;]*m", "", buffer.getvalue()).splitlines()
 
 
@@ -89,5 +89,5 @@ def test_a_short_deck_name_and_the_marks(tmp_path: Path):
 def test_nothing_to_show(tmp_path: Path):
     buffer = io.StringIO()
     console = Console(file=buffer, width=80, force_terminal=True, no_color=True)
-    listing.print_table([], False, 20, listing.DueFormat(Calendar(), T0), console)
+    listing.print_table([], False, 20, DueFormat(Calendar(), T0), console)
     assert buffer.getvalue().strip() == "No card matches."

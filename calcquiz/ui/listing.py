@@ -19,12 +19,11 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import chain, islice
 from typing import IO, TYPE_CHECKING, Any
 
 from calcquiz import ui
-from calcquiz.dates import Calendar, iso_utc
+from calcquiz.dates import Calendar, DueFormat, iso_utc
 from calcquiz.mathtext import to_unicode
 
 if TYPE_CHECKING:
@@ -66,57 +65,6 @@ def print_card_list(
         _page(fmt, rows, total, console)
     else:
         _write_lines(fmt, rows, total)
-
-
-# --- the due time in words ------------------------------------------------------------------
-
-
-class DueFormat:
-    """:meth:`Calendar.format_due` for many cards at one ``now``: the week's day boundaries
-    are found once, so a due time in the week costs one local-time conversion; one later
-    than that shows only its local date, found once per UTC hour (an hour that holds two
-    local dates, under an offset of half or three quarters of an hour, is converted per
-    due time)."""
-
-    def __init__(self, calendar: Calendar, now: float):
-        from datetime import timedelta
-
-        self.calendar = calendar
-        self.now = now
-        today = calendar.day_of(now)
-        # boundaries[i] is when the day i days from today starts (7 days ahead at most)
-        self.boundaries = [calendar.start(today + timedelta(days=i)) for i in range(8)]
-        self.week_end = self.boundaries[7]
-        self._hour_dates: dict[int, str] = {}  # UTC hour -> its local date ("": two dates)
-
-    def __call__(self, ts: float) -> str:
-        import bisect
-
-        if ts <= self.now:
-            return "now"
-        if ts >= self.week_end:  # 7 days or more ahead: the local date
-            hour = int(ts // 3600)
-            date = self._hour_dates.get(hour)
-            if date is None:
-                date = self._hour_dates[hour] = self._date_of_hour(hour)
-            return date or self._date(self.calendar.local(ts))
-        days = bisect.bisect_right(self.boundaries, ts) - 1
-        moment = self.calendar.local(ts)
-        clock = f"{moment.hour:02d}:{moment.minute:02d}"
-        if days == 0:
-            return f"today {clock}"
-        if days == 1:
-            return f"tomorrow {clock}"
-        return f"{moment:%a} {clock}"
-
-    def _date_of_hour(self, hour: int) -> str:
-        first = self.calendar.local(hour * 3600.0)
-        last = self.calendar.local(hour * 3600.0 + 3599.999999)
-        return self._date(first) if first.date() == last.date() else ""
-
-    @staticmethod
-    def _date(moment: datetime) -> str:
-        return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
 
 
 # --- the cells every text format shares ----------------------------------------------------
