@@ -129,7 +129,7 @@ def test_run_checks_options_in_the_registry():
 
 def test_run_for_study_shows_the_default_demo(cli, capsys):
     from calcquiz import ui
-    from calcquiz.demos.runner import run_for_study
+    from calcquiz.ui.demo_view import run_for_study
 
     ui.reset_consoles()
     run_for_study("momentum", card=3)  # the number of the card being studied, from its deck

@@ -149,8 +149,8 @@ def _signals_interrupt() -> Iterator[None]:
 def _run_demo(card: Card) -> None:
     """The card's numeric demo, shown inside the study session."""
     from calcquiz import ui
-    from calcquiz.demos.runner import run_for_study
     from calcquiz.errors import CalcquizError
+    from calcquiz.ui.demo_view import run_for_study
 
     try:
         run_for_study(card.demo or "")

@@ -3,8 +3,8 @@
 The card behind a demo comes from the deck: the first card (in deck order) whose ``demo``
 field names it. For a demo's name and the default decks that is the bundled deck's card,
 which the registry knows (:func:`resolve_default`): no deck is read. Nothing here imports
-numpy or rich at module level; the demo's module is imported when it runs and the view
-when it is shown.
+numpy or rich; the demo's module is imported when it runs. Showing a run is the view's
+(:func:`calcquiz.ui.demo_view.render`, and ``run_for_study`` for the study screen).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def resolve(key: str, decks: Sequence[Deck]) -> tuple[DemoInfo, Card | None]:
         return REGISTRY[key], cards_by_demo(decks).get(key)
     card = _card(key, decks)
     if card is None:
-        raise BadInputError(_unknown(key, decks))
+        raise BadInputError(unknown_demo(key, decks))
     if not card.demo:
         raise BadInputError(f"card {card.number} ({card.id}) has no demo")
     if card.demo not in REGISTRY:
@@ -68,7 +68,7 @@ def _card(key: str, decks: Sequence[Deck]) -> Card | None:
     return matches[0] if matches else None
 
 
-def _unknown(key: str, decks: Sequence[Deck]) -> str:
+def unknown_demo(key: str, decks: Sequence[Deck]) -> str:
     from calcquiz.suggest import did_you_mean
 
     if key.isdigit():
@@ -85,18 +85,3 @@ def start(info: DemoInfo, card: int | None, **given: Any) -> DemoRun:
     run = info.run(**given)
     run.card = card
     return run
-
-
-def run_for_study(name: str, card: int | None = None) -> None:
-    """Show the default scenario of demo ``name`` (the `d` key in a study session), the same
-    as ``calcquiz demo NAME``, labelled with ``card``, the number of the card being studied
-    (none if not given: a number from another deck would mislead). An unknown name raises
-    BadInputError."""
-    from calcquiz.ui import demo_view
-
-    info = REGISTRY.get(name)
-    if info is None:
-        raise BadInputError(_unknown(name, []))
-    run = info.run()
-    run.card = card
-    demo_view.render(run, live=True)
