@@ -51,3 +51,22 @@ def test_no_package_imports_one_that_imports_it_back():
 def test_pure_packages_never_import_the_terminal():
     edges = package_imports()
     assert {(a, b): where for (a, b), where in edges.items() if a in PURE and b == "ui"} == {}
+
+
+def test_the_private_typer_api_is_pinned_to_the_release_it_is_tested_with():
+    """cli.py catches click's UsageError, which Typer 0.29 vendors (typer._click) without
+    exporting it, and names arguments in help by replacing two methods of Typer's argument
+    objects. Both hold for the pinned release; the help and usage tests of test_browse.py
+    show them working."""
+    import re
+
+    import typer
+    from typer._click.exceptions import UsageError
+    from typer.core import TyperArgument
+
+    pyproject = (ROOT.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.findall(r'"(typer[^";]*)"', pyproject) == ["typer>=0.29,<0.30"]
+    assert typer.__version__.startswith("0.29.")
+    assert issubclass(typer.BadParameter, UsageError)  # the class typer raises is the one caught
+    assert callable(TyperArgument.display_type_rich)
+    assert callable(TyperArgument._usage_display_name)
