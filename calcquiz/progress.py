@@ -88,7 +88,7 @@ class ListRow(NamedTuple):
     """One card as ``list`` shows it, in every format (:mod:`calcquiz.ui.listing` renders
     it as a table row, a line or a JSON object): the card, then its :class:`RawProgress`."""
 
-    number: str
+    number: str  # ("" for --json, whose card JSON holds it)
     deck: str  # the deck's name on one line
     card_id: str
     line: str  # Card.one_line(): the question as written, then #tags ("" for --json)
@@ -144,7 +144,7 @@ class DeckProgress:
     def row(self, card: Card, form: str) -> ListRow:
         """``card``'s :class:`ListRow`; ``form``: :data:`LINES` or :data:`JSON`."""
         return _row((
-            str(card.number), " ".join(self.deck.name.split()), card.id,
+            str(card.number) if form == LINES else "", " ".join(self.deck.name.split()), card.id,
             card.one_line() if form == LINES else "", card.to_json() if form == JSON else "",
             *self.raw(card.id, card.demo),
         ))
@@ -157,7 +157,7 @@ class DeckProgress:
 
         deck = self.deck
         ids = _card_ids(deck)
-        numbers = derived_lines(deck, *KEPT_NUMBERS)
+        numbers = derived_lines(deck, *KEPT_NUMBERS) if form == LINES else None
         texts = derived_lines(deck, *(KEPT_LINES if form == LINES else KEPT_JSON))
         demos = derived_lines(deck, *KEPT_DEMOS) if self.recent else None
         name = " ".join(deck.name.split())
@@ -167,7 +167,8 @@ class DeckProgress:
             empty = repeat("")  # the form a row does not carry; demos, if not asked for
             lines, jsons = (texts[part], empty) if form == LINES else (empty, texts[part])
             topics = empty if demos is None else demos[part]
-            cards = zip(ids[part], numbers[part], lines, jsons, topics, strict=False)
+            numbered = empty if numbers is None else numbers[part]
+            cards = zip(ids[part], numbered, lines, jsons, topics, strict=False)
             if self.flags or self.recent:
                 yield [new(ListRow, (number, name, card_id, line, js,
                                      *raw(card_id, demo or None)))
