@@ -1,6 +1,6 @@
-"""How calcquiz's packages depend on each other, read from their import statements (those
-made at run time; ``if TYPE_CHECKING:`` imports left aside): no package imports one that
-imports it back, and the pure packages never import the terminal's (calcquiz/ui)."""
+"""How calcquiz's packages depend on each other, read from their import statements: no
+package imports one that imports it back (not even for type hints only), and the pure
+packages never import the terminal's (calcquiz/ui) at run time."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent / "calcquiz"
 PURE = ("content", "demos", "numerics", "drills", "expr", "store", "memory_model")
 
 
-def package_imports() -> dict[tuple[str, str], list[str]]:
-    """(importing package, imported package) -> where, as ``module:line``."""
+def package_imports(typing: bool = False) -> dict[tuple[str, str], list[str]]:
+    """(importing package, imported package) -> where, as ``module:line``; ``typing``:
+    with the imports made only for type hints (``if TYPE_CHECKING:``)."""
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
     for path in ROOT.rglob("*.py"):
         module = ".".join(path.relative_to(ROOT.parent).with_suffix("").parts)
@@ -25,7 +26,7 @@ def package_imports() -> dict[tuple[str, str], list[str]]:
             for sub in ast.walk(node)
         }
         for node in ast.walk(tree):
-            if id(node) in typing_only:
+            if id(node) in typing_only and not typing:
                 continue
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 targets = [node.module]
@@ -42,7 +43,7 @@ def package_imports() -> dict[tuple[str, str], list[str]]:
 
 
 def test_no_package_imports_one_that_imports_it_back():
-    edges = package_imports()
+    edges = package_imports(typing=True)
     cycles = {f"{a} <-> {b}: {edges[a, b]} / {edges[b, a]}"
               for a, b in edges if a < b and (b, a) in edges}
     assert cycles == set()

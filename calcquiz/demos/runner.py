@@ -9,15 +9,34 @@ numpy or rich; the demo's module is imported when it runs. Showing a run is the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from calcquiz.demos import DEMO_NAMES, REGISTRY, DemoInfo
 from calcquiz.errors import BadInputError
 
 if TYPE_CHECKING:
-    from calcquiz.content import Card, Deck
     from calcquiz.demos.core import DemoRun
+
+
+# What is read here of calcquiz.content's Card and Deck: the demos know no more of decks
+# (content imports the demos' names to check a deck's ``demo`` fields, never the reverse).
+class Card(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def deck(self) -> str: ...
+    @property
+    def demo(self) -> str | None: ...
+
+
+class Deck(Protocol):
+    @property
+    def cards(self) -> Sequence[Card]: ...
+    @property
+    def by_id(self) -> Mapping[str, Card]: ...
 
 
 def cards_by_demo(decks: Sequence[Deck]) -> dict[str, Card]:
