@@ -75,10 +75,6 @@ def solved_text(accuracy: Any) -> str:
     return "" if not accuracy else f"{accuracy['right']}/{accuracy['of']}"
 
 
-def marks_of(row: ListRow) -> list[str]:
-    return [m for m, on in zip(MARKS, (row.suspended, row.buried, row.leech), strict=True) if on]
-
-
 def question_and_tags(line: str) -> tuple[str, str]:
     """A row's line split into the question and its ``#tags`` (``Card.one_line`` joins them
     with two spaces, which a question on one line never holds)."""
@@ -132,16 +128,17 @@ class LineFormat:
         """Each row's line: one loop, no call per row but the due time's and recall's
         percentage (a list of 100,000 cards feels every call)."""
         template, due, unicode = self.template, self.due, self.unicode
-        out = []
-        for row in rows:
-            number, deck, card_id, line, _, state, when, stability, _, recall, suspended, \
-                buried, leech, accuracy = row
+        out: list[str] = []
+        add = out.append
+        for (number, deck, card_id, line, _, state, when, stability, _, recall, suspended,
+             buried, leech, accuracy) in rows:
             if unicode:
                 question, tags = question_and_tags(line)
                 line = " ".join(to_unicode(question).split()) + ("  " + tags if tags else "")
             if suspended or buried or leech:
-                line += f"  [{', '.join(marks_of(row))}]"
-            out.append((template % (
+                marks = (m for m, on in zip(MARKS, (suspended, buried, leech), strict=True) if on)
+                line += f"  [{', '.join(marks)}]"
+            add((template % (
                 number, deck, card_id, state,
                 "" if when is None else due(int(when)),
                 "" if stability is None else f"{stability:.1f}d",
