@@ -91,3 +91,13 @@ def test_nothing_to_show(tmp_path: Path):
     console = Console(file=buffer, width=80, force_terminal=True, no_color=True)
     listing.print_table([], False, 20, DueFormat(Calendar(), T0), console)
     assert buffer.getvalue().strip() == "No card matches."
+
+
+def test_a_list_to_a_pipe_never_imports_rich():
+    """A pipe gets plain lines: the terminal's library stays unloaded (about 0.1 s)."""
+    from .helpers import command_code, imports_after
+
+    imported, out = imports_after(command_code("list"), ("rich",))
+    assert "derivative" in out and imported == []
+    imported, out = imports_after(command_code("list", "--json"), ("rich",))
+    assert '"id": "derivative"' in out and imported == []

@@ -52,19 +52,17 @@ def print_card_list(
         _write_json(json_items(rows) for rows in chunks)
         return
     show_deck = len(decks) > 1
-    console = ui.console()
     rows = chain.from_iterable(chunks)
-    if console.is_terminal:
-        first = list(islice(rows, TABLE_ROWS + 1))
-        if len(first) <= TABLE_ROWS:
-            print_table(first, show_deck, total, DueFormat(calendar, now), console)
-            return
-        rows = chain(first, rows)
-    fmt = LineFormat(Columns.of(decks, show_deck), DueFormat(calendar, now), console.is_terminal)
-    if console.is_terminal:
-        _page(fmt, rows, total, console)
-    else:
-        _write_lines(fmt, rows, total)
+    due = DueFormat(calendar, now)
+    if not ui.stdout_is_terminal():  # a pipe or a file: rich is not even imported
+        _write_lines(LineFormat(Columns.of(decks, show_deck), due, False), rows, total)
+        return
+    console = ui.console()
+    first = list(islice(rows, TABLE_ROWS + 1))
+    if len(first) <= TABLE_ROWS:
+        print_table(first, show_deck, total, due, console)
+        return
+    _page(LineFormat(Columns.of(decks, show_deck), due, True), chain(first, rows), total, console)
 
 
 # --- the cells every text format shares ----------------------------------------------------
