@@ -257,7 +257,8 @@ def json_items(rows: list[ListRow]) -> list[str]:
     its :class:`calcquiz.progress.CardProgress` (a property test holds them equal), from a
     template: one loop, no call per row but the due time's (100,000 rows feel every call).
     inf or nan, which ``json`` cannot write, are written as strings, as ui.print_json does."""
-    out = []
+    out: list[str] = []
+    add = out.append
     for row in rows:
         _, _, _, _, card, state, due, stability, difficulty, recall, suspended, buried, \
             leech, accuracy = row
@@ -266,14 +267,15 @@ def json_items(rows: list[ListRow]) -> list[str]:
             or (difficulty is not None and difficulty - difficulty != 0)
             or (recall is not None and recall - recall != 0)
         ):
-            out.append(card[:-1] + ", " + _ENCODE(ui._finite(_progress_dict(row)))[1:])
+            add(card[:-1] + ", " + _ENCODE(ui._finite(_progress_dict(row)))[1:])
             continue
-        out.append(card[:-1] + ", " + _PROGRESS_JSON % (
+        add(card[:-1] + ", " + _PROGRESS_JSON % (
             state,
             "null" if due is None else f'"{iso_utc(due)}"',
-            "null" if stability is None else repr(stability),
-            "null" if difficulty is None else repr(difficulty),
-            "null" if recall is None else repr(recall),
+            # a float through %s is its repr, as json writes it (no call per number)
+            "null" if stability is None else stability,
+            "null" if difficulty is None else difficulty,
+            "null" if recall is None else recall,
             "true" if suspended else "false",
             "true" if buried else "false",
             "true" if leech else "false",
