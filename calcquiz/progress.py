@@ -7,10 +7,11 @@ at ``day_starts_at`` (see :mod:`calcquiz.dates`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from functools import partial
+from itertools import repeat
 from typing import Any, NamedTuple, TypedDict
 
 from calcquiz import scheduler as sched
@@ -83,6 +84,34 @@ NEVER_STUDIED = RawProgress("new", None, None, None, None, False, False, False, 
 _raw = partial(tuple.__new__, RawProgress)
 
 
+class ListRow(NamedTuple):
+    """One card as ``list`` shows it, in every format (:mod:`calcquiz.ui.listing` renders
+    it as a table row, a line or a JSON object): the card, then its :class:`RawProgress`."""
+
+    number: str  # ("" for --json, whose card JSON holds it)
+    deck: str  # the deck's name on one line
+    card_id: str
+    line: str  # Card.one_line(): the question as written, then #tags ("" for --json)
+    json: str  # Card.to_json(): the card's fields as a JSON object (--json only, else "")
+    state: str
+    due: float | None
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None
+    suspended: bool
+    buried: bool
+    leech: bool
+    exercise_accuracy: ExerciseAccuracy | None
+
+    @property
+    def progress(self) -> RawProgress:
+        return _raw(self[5:])
+
+
+_row = partial(tuple.__new__, ListRow)  # a NamedTuple's own __new__ is a Python call
+LINES, JSON = "lines", "json"  # what a row carries of its card: its line or its JSON text
+
+
 @dataclass(frozen=True)
 class DeckProgress:
     """What one deck's progress rows are made from, read from the store once: the
@@ -112,6 +141,54 @@ class DeckProgress:
         return _raw((kind, due, stability, difficulty, recall, mark.suspended,
                      mark.buried(self.now), mark.leech, accuracy))
 
+    def row(self, card: Card, form: str) -> ListRow:
+        """``card``'s :class:`ListRow`; ``form``: :data:`LINES` or :data:`JSON`."""
+        return _row((
+            str(card.number) if form == LINES else "", " ".join(self.deck.name.split()), card.id,
+            card.one_line() if form == LINES else "", card.to_json() if form == JSON else "",
+            *self.raw(card.id, card.demo),
+        ))
+
+    def kept_rows(self, form: str, size: int = 1000) -> Iterator[list[ListRow]]:
+        """:meth:`row` of every card, ``size`` at a time, made from the forms the deck cache
+        keeps beside a deck (:func:`calcquiz.content.cache.derived_lines`) without making
+        a Card: the 100,000-card ``list`` benchmark needs it. (A test holds the two equal.)"""
+        from calcquiz.content.cache import derived_lines
+
+        deck = self.deck
+        ids = _card_ids(deck)
+        numbers = derived_lines(deck, *KEPT_NUMBERS) if form == LINES else None
+        texts = derived_lines(deck, *(KEPT_LINES if form == LINES else KEPT_JSON))
+        demos = derived_lines(deck, *KEPT_DEMOS) if self.recent else None
+        name = " ".join(deck.name.split())
+        raw, get, recall, new = self.raw, self.states.get, self.recall, tuple.__new__
+        for at in range(0, len(ids), size):
+            part = slice(at, at + size)
+            empty = repeat("")  # the form a row does not carry; demos, if not asked for
+            lines, jsons = (texts[part], empty) if form == LINES else (empty, texts[part])
+            topics = empty if demos is None else demos[part]
+            numbered = empty if numbers is None else numbers[part]
+            cards = zip(ids[part], numbered, lines, jsons, topics, strict=False)
+            if self.flags or self.recent:
+                yield [new(ListRow, (number, name, card_id, line, js,
+                                     *raw(card_id, demo or None)))
+                       for card_id, number, line, js, demo in cards]
+                continue
+            # A card's progress is its state row alone: no call per card but recall's.
+            out = []
+            for card_id, number, line, js, _ in cards:
+                state = get(card_id)
+                if state is None:
+                    out.append(new(ListRow, (number, name, card_id, line, js, *NEVER_STUDIED)))
+                    continue
+                _, kind, due, stability, difficulty, last_review = state
+                out.append(new(ListRow, (
+                    number, name, card_id, line, js, STATE_NAMES[kind], due, stability,
+                    difficulty, recall(stability, last_review) if recall else None,
+                    False, False, False, None,
+                )))
+            yield out
+
     def progress(self, card: Card) -> CardProgress:
         return self.progress_of(card.id, card.demo)
 
@@ -128,6 +205,35 @@ class DeckProgress:
             "leech": p.leech,
             "exercise_accuracy": p.exercise_accuracy,
         }
+
+
+def _number(card: Card) -> str:
+    return str(card.number)
+
+
+def _demo(card: Card) -> str:
+    return card.demo or ""
+
+
+def _one_line(card: Card) -> str:
+    return card.one_line()
+
+
+def _to_json(card: Card) -> str:
+    return card.to_json()
+
+
+# What a ``list`` row needs of each card besides its id, kept beside a cached deck as a
+# line a card (see :func:`calcquiz.content.cache.derived_lines`): read with one split.
+KEPT_NUMBERS = (".numbers", _number)
+KEPT_DEMOS = (".demos", _demo)
+KEPT_LINES = (".lines", _one_line)
+KEPT_JSON = (".jsonl", _to_json)
+
+
+def _card_ids(deck: Deck) -> list[str]:
+    ids = getattr(deck.cards, "ids", None)  # a cached deck's id column, as it is
+    return ids if isinstance(ids, list) else [c.id for c in deck.cards]
 
 
 def deck_progress(
@@ -310,12 +416,12 @@ class CardQuery:
     due: bool = False  # due today (the learner's day), not suspended or buried
     tags: tuple[str, ...] = ()  # any of these
 
-    def matches(self, card: Card, p: CardProgress, due_before: float) -> bool:
+    def matches(self, card: Card, p: RawProgress, due_before: float) -> bool:
         if self.tags and not set(self.tags) & set(card.tags):
             return False
         if self.state is not None and not _in_state(p, self.state):
             return False
-        if self.due and not _due_before(p, due_before):
+        if self.due and (p.due is None or p.suspended or p.buried or p.due >= due_before):
             return False
         if self.search:
             needle = self.search.casefold()
@@ -324,37 +430,51 @@ class CardQuery:
         return True
 
 
-def _in_state(p: CardProgress, state: str) -> bool:
+def _in_state(p: RawProgress, state: str) -> bool:
     if state in ("suspended", "buried", "leech"):
-        return bool(p[state])  # type: ignore[literal-required]
-    return p["state"] == state
+        return bool(getattr(p, state))
+    return p.state == state
 
 
-def _due_before(p: CardProgress, end: float) -> bool:
-    from datetime import datetime
-
-    if p["due"] is None or p["suspended"] or p["buried"]:
-        return False
-    return datetime.fromisoformat(p["due"]).timestamp() < end
-
-
-def select(
+def list_rows(
+    store: Store | None,
     decks: Sequence[Deck],
-    rows: Sequence[CardProgress],
     query: CardQuery,
+    form: str,
     now: float,
     calendar: Calendar,
-) -> list[tuple[Card, CardProgress]]:
-    """The cards (with their progress, in deck order) that match ``query``."""
-    cards = [c for d in decks for c in d.cards]
-    return list(iter_select(zip(cards, rows, strict=True), query, now, calendar))
-
-
-def iter_select(
-    rows: Iterable[tuple[Card, CardProgress]], query: CardQuery, now: float, calendar: Calendar
-) -> Iterator[tuple[Card, CardProgress]]:
-    """The rows that match ``query``, as they come."""
+    config: Config | None = None,
+) -> Iterator[list[ListRow]]:
+    """The rows ``list`` shows (``form``: :data:`LINES` or :data:`JSON`), in deck order, a
+    chunk at a time, read as they are asked for: only the cards that match ``query``.
+    Nothing to narrow: from the forms the cache keeps (:meth:`DeckProgress.kept_rows`)."""
+    sources = deck_progress(store, decks, now, config)
     if query == CardQuery():
-        return iter(rows)  # nothing to narrow: no call per row for 100,000 rows
+        for source in sources:
+            yield from source.kept_rows(form)
+        return
     end = calendar.today_end(now)
-    return (row for row in rows if query.matches(row[0], row[1], end))
+    for source in sources:
+        rows = (
+            source.row(card, form)
+            for card in source.deck.cards
+            if query.matches(card, source.raw(card.id, card.demo), end)
+        )
+        yield from _chunks(rows)
+
+
+def card_rows(
+    store: Store | None, decks: Sequence[Deck], form: str, now: float,
+    config: Config | None = None,
+) -> Iterator[ListRow]:
+    """:meth:`DeckProgress.row` of every card, Card by Card: what :meth:`kept_rows` makes
+    from kept forms (tests hold the two equal)."""
+    for source in deck_progress(store, decks, now, config):
+        for card in source.deck.cards:
+            yield source.row(card, form)
+
+
+def _chunks(items: Iterator[ListRow], size: int = 1000) -> Iterator[list[ListRow]]:
+    from itertools import islice
+
+    return iter(lambda: list(islice(items, size)), [])

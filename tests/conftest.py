@@ -1,9 +1,11 @@
 """Shared fixtures. Every test runs with CALCQUIZ_HOME in a temporary folder, so no test
 ever reads or writes a real user's progress.
 
-Tests marked ``slow`` (fault trials: kill -9, concurrent processes, tmux, big fuzz runs) are
-left out of a developer's plain ``pytest``; ``pytest --slow`` runs them, and so does every
-run with ``CI`` set (``.ci/run``), so CI always runs the whole suite.
+Tests marked ``slow`` (calcquiz in other processes: the CLI piped, fault trials, kill -9,
+tmux; big fuzz runs) are left out of a developer's plain ``pytest``, which drives the same
+code in-process; ``pytest --slow`` runs them, and so does every run with ``CI`` set
+(``.ci/run``), so CI always runs the whole suite. A check that a path keeps heavy imports
+away (a subprocess each, about a second) stays in the plain run: ``helpers.imports_after``.
 """
 
 from __future__ import annotations
@@ -14,12 +16,18 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 # CI explores the same Hypothesis examples on every run, so a red CI is reproducible and a
 # green one is not luck; a developer's runs keep drawing new examples (and keep finding
-# cases like the ones now pinned in the tests).
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-    settings.load_profile("ci")
+# cases like the ones now pinned in the tests). Tests leave `derandomize` to the profile.
+# No deadline in either: a shared machine's load is not a failure.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
+settings.load_profile("ci" if in_ci() else "dev")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,8 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def run_slow(config: pytest.Config) -> bool:
-    ci = os.environ.get("CI", "").strip().lower()
-    return bool(config.getoption("--slow")) or ci not in ("", "0", "false", "no")
+    return bool(config.getoption("--slow")) or in_ci()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -194,20 +194,7 @@ def reference_html(text: str) -> str:
 DAY = 86400.0
 
 
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: float):
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def study_days(store, decks, start: float, days: int, ratings, cram_days=()) -> FakeClock:
+def study_days(store, decks, start: float, days: int, ratings, cram_days=()) -> Clock:
     """Drive the real StudySession once a day at ``start``'s hour for ``days`` days.
 
     ``ratings(day, card_id, nth)`` chooses each rating (``nth``: how many times the card
@@ -216,9 +203,9 @@ def study_days(store, decks, start: float, days: int, ratings, cram_days=()) -> 
     """
     from calcquiz.session import SessionOptions
 
-    clock = FakeClock(start)
+    clock = Clock(start)
     for day in range(days):
-        clock.now = start + day * DAY
+        clock.t = start + day * DAY
         _one_session(store, decks, clock, day, ratings, SessionOptions())
         if day in cram_days:
             _one_session(store, decks, clock, day, ratings, SessionOptions(cram=True))
@@ -236,7 +223,7 @@ def _one_session(store, decks, clock, day, ratings, options) -> None:
             wait = session.waiting_until()
             if wait is None:
                 return
-            clock.now = max(clock.now, wait) + 1
+            clock.t = max(clock.t, wait) + 1
             continue
         clock.advance(7.25)  # thinking time: the rating's duration
         session.reveal()
@@ -285,14 +272,14 @@ def _try_history(store, decks, end: float, days: int, studied: int) -> bool:
     deck = decks[0]
     subset = [dataclasses.replace(deck, cards=deck.cards[:studied])]
     start = end - days * DAY
-    clock = FakeClock(start)
+    clock = Clock(start)
     for day in range(days):
-        clock.now = start + day * DAY
+        clock.t = start + day * DAY
         _one_session(store, subset, clock, day, pick_rating, SessionOptions(new_limit=1))
         if day == 20:
             _one_session(store, subset, clock, day, pick_rating, SessionOptions(cram=True))
 
-    clock.now = end
+    clock.t = end
     last = [dataclasses.replace(deck, cards=deck.cards[: studied + 1])]
     session = StudySession(store, last, SessionOptions(new_limit=1), clock=clock)
     if not session.counts()["review"]:
@@ -516,3 +503,37 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.t += seconds
+
+
+# --- what a path imports --------------------------------------------------------------
+
+_IMPORT_REPORT = "IMPORTED="
+
+
+def imports_after(code: str, watch: tuple[str, ...], stdin: str = "") -> tuple[list[str], str]:
+    """Run ``code`` in a fresh Python; return the modules of ``watch`` (each with its
+    submodules) imported by the time it exits, and its stdout. How tests keep heavy imports
+    off a path: a listing at exit sees what ``-X importtime`` misses (importlib's imports),
+    and ``SystemExit`` from a command does not skip it."""
+    report = (
+        "import atexit, sys\n"
+        f"def _report(watch={watch!r}):\n"
+        "    found = sorted(m for m in sys.modules\n"
+        "                   if m in watch or m.startswith(tuple(w + '.' for w in watch)))\n"
+        f"    print({_IMPORT_REPORT!r} + ','.join(found), flush=True)\n"
+        "atexit.register(_report)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", report + code], input=stdin, capture_output=True, text=True,
+        timeout=120, cwd=REPO,
+    )
+    last = done.stdout.rstrip("\n").rsplit("\n", 1)[-1]
+    assert last.startswith(_IMPORT_REPORT), done.stdout + done.stderr
+    found = last[len(_IMPORT_REPORT):]
+    return (found.split(",") if found else []), done.stdout
+
+
+def command_code(*args: str) -> str:
+    """Python that runs ``calcquiz ARGS`` as the console script does."""
+    argv = ["calcquiz", *args]
+    return f"import sys\nsys.argv = {argv!r}\nfrom calcquiz.cli import main\nmain()\n"

@@ -1,4 +1,4 @@
-"""`calcquiz check` and `check --repair` on stores damaged on purpose (issue 12, class 7)."""
+"""`calcquiz check` and `check --repair` on stores damaged on purpose."""
 
 from __future__ import annotations
 

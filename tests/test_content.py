@@ -112,7 +112,7 @@ def test_edited_or_damaged_cache_never_hides_the_file(calcquiz_home: Path, tmp_p
     assert load_deck(path).cards[0].question == "New?"
 
 
-# --- issue 12 class 4: every value validate accepts works in every command -------------------
+# --- every value validate accepts works in every command -------------------------------------
 
 EDGE_DECK = r"""
 deck: "[bold]Edge[/] [/] deck"
@@ -181,7 +181,7 @@ def test_unicode_digits_are_an_unknown_card_not_a_crash(cli, key):
     assert result.stderr.startswith(f"Error: no card {key!r}")
 
 
-# --- issue 16: an unchanged deck file is not even read; a changed one always is --------------
+# --- an unchanged deck file is not even read; a changed one always is -----------------------
 
 
 def settled_deck(tmp_path: Path, question: str = "Old?") -> Path:

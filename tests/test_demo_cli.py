@@ -13,6 +13,8 @@ import pytest
 
 from calcquiz.demos import DEMO_NAMES, REGISTRY
 
+from .helpers import command_code, imports_after
+
 
 def bundled_cards():
     """Demo name -> card number, read from the bundled deck itself (not the registry)."""
@@ -26,7 +28,7 @@ def bundled_cards():
 
 CARDS = bundled_cards()
 
-# What `result` must hold for each demo (the issue's JSON contract).
+# What `result` must hold for each demo (the JSON contract).
 RESULT_KEYS = {
     "derivative": {"derivative"},
     "partial": {"gradient"},
@@ -127,7 +129,7 @@ def test_run_checks_options_in_the_registry():
 
 def test_run_for_study_shows_the_default_demo(cli, capsys):
     from calcquiz import ui
-    from calcquiz.demos.runner import run_for_study
+    from calcquiz.ui.demo_view import run_for_study
 
     ui.reset_consoles()
     run_for_study("momentum", card=3)  # the number of the card being studied, from its deck
@@ -361,36 +363,21 @@ def test_format_cell():
 
 def test_start_up_does_not_import_numpy_sympy_or_plots():
     for args in (["--help"], ["demo", "--help"]):
-        proc = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "calcquiz", *args],
-            capture_output=True, text=True, timeout=60,
-        )
-        assert proc.returncode == 0
-        modules = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
-        assert not modules & {"numpy", "sympy", "plotille", "plotext", "scipy"}, args
+        heavy = ("numpy", "sympy", "plotille", "plotext", "scipy")
+        imported, out = imports_after(command_code(*args), heavy)
+        assert "Usage" in out and imported == [], args
 
 
 @pytest.mark.parametrize("name", ["gradient-descent", "saddle", "learning-rate", "momentum"])
 def test_a_demo_to_a_pipe_imports_no_numpy_rich_or_sympy(name):
     """`calcquiz demo gradient-descent --no-live | ...`: the built-in bowl runs on Vectors,
-    the view is plain text, and the card number comes from the registry, not the deck.
-    A tiny runner lists sys.modules at exit (-X importtime misses importlib's imports)."""
-    runner = ("import atexit, sys\n"
-              "atexit.register(lambda: print(*sorted(sys.modules), file=sys.stderr))\n"
-              "sys.argv[0] = 'calcquiz'\n"
-              "from calcquiz.cli import main\n"
-              "main()\n")
-    proc = subprocess.run(
-        [sys.executable, "-c", runner, "demo", name, "--no-live"],
-        capture_output=True, text=True, timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    modules = set(proc.stderr.split())
-    assert f"calcquiz.demos.{REGISTRY[name].module}" in modules  # the listing is real
-    assert not modules & {"numpy", "rich", "sympy", "calcquiz.content", "yaml"}
+    the view is plain text, and the card number comes from the registry, not the deck."""
+    module = f"calcquiz.demos.{REGISTRY[name].module}"
+    heavy = ("numpy", "rich", "sympy", "calcquiz.content", "yaml", module)
+    imported, out = imports_after(command_code("demo", name, "--no-live"), heavy)
+    assert imported == [module]  # the listing is real: the demo's own module is in it
     if name != "gradient-descent":
         return
-    out = proc.stdout
     assert "gradient descent on f = (x − 3)² + 2 (y + 1)², lr = 0.1  (card 6)" in out
     x, y = 3 - 3 * 0.8**10, -1 + 0.6**10  # step 10 in closed form (the docstring's)
     f, g = (x - 3) ** 2 + 2 * (y + 1) ** 2, math.hypot(2 * (x - 3), 4 * (y + 1))

@@ -115,7 +115,7 @@ def test_no_number_or_header_is_split(monkeypatch, name, width, no_color):
 
 
 def test_vanishing_at_80_keeps_every_number_whole(monkeypatch):
-    """The issue's own example: 0.0534 was split into 0.053 / 4 and headers into sigmo / id a."""
+    """The reported example: 0.0534 was split into 0.053 / 4 and headers into sigmo / id a."""
     run, out = render(monkeypatch, "vanishing", 80, no_color=True)
     lines = ANSI.sub("", out).splitlines()
     header, body = table_part(run, lines)

@@ -1,4 +1,4 @@
-"""Regression tests for the six classes of false statements of issue 11, each checked by an
+"""Regression tests for six classes of false statements a demo once made, each checked by an
 independent route (sympy limits and derivatives, scipy.optimize, closed forms)."""
 
 from __future__ import annotations

@@ -296,6 +296,7 @@ def test_minibatch_variance_by_simulation():
     assert math.isclose(g[picks].mean(axis=1).var(), ex.answer, rel_tol=0.02)
 
 
+@pytest.mark.slow  # sympy's roots for many seeds: about ten seconds
 def test_local_minima_by_sympy_roots_and_an_independent_descent():
     def check(ex, seed):
         f = sym(ex.data["f"])

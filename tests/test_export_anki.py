@@ -8,8 +8,6 @@ import html
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,7 +30,9 @@ from .helpers import (
     FIXTURE_FIELDS,
     assert_bundled_notes,
     assert_integrity,
+    command_code,
     import_apkg,
+    imports_after,
     notes_by_guid,
     open_collection,
 )
@@ -413,13 +413,6 @@ def test_help_has_an_example(cli):
 
 
 def test_start_up_imports_no_exporter():
-    code = (
-        "import sys\n"
-        "from calcquiz.cli import main\n"
-        "sys.argv = ['calcquiz', 'export', 'anki', '--help']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = ('genanki', 'markdown_it', 'calcquiz.export')\n"
-        "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stderr.strip() == "[]"
+    heavy = ("genanki", "markdown_it", "calcquiz.export")
+    imported, out = imports_after(command_code("export", "anki", "--help"), heavy)
+    assert "Usage" in out and imported == []

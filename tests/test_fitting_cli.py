@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
-import sys
 import time
 from datetime import datetime
 
@@ -15,7 +13,7 @@ import pytest
 
 from calcquiz.memory_model import history, params, workload
 
-from .helpers import REVLOG_CSV
+from .helpers import REVLOG_CSV, imports_after
 
 HEADER = "card_id,review_rating,review_time,review_duration\n"
 GOOD = "1,3,2024-03-29T20:32:32+00:00,2500\n"
@@ -226,12 +224,8 @@ def test_simulate_on_own_history_and_bad_options(cli):
 
 
 def test_fsrs_rs_and_plotille_stay_off_the_start_up_path():
-    code = (
-        "import sys, calcquiz.cli; "
-        "print('fsrs_rs_python' in sys.modules, 'plotille' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    imported, _ = imports_after("import calcquiz.cli\n", ("fsrs_rs_python", "plotille"))
+    assert imported == []
 
 
 def test_days_follow_the_zone_written_in_the_file_and_resets(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from calcquiz.content import load_decks
 from calcquiz.mathtext import MathSyntaxError, latex_to_unicode, split_math, to_unicode
 
-# The examples the foundation issue names, then every formula in the bundled deck.
+# The examples first asked for, then every formula in the bundled deck.
 GOLDEN = [
     (r"\nabla f", "∇f"),
     (r"\frac{\partial f}{\partial x}", "∂f/∂x"),

@@ -1,4 +1,4 @@
-"""Hypothesis damages a real store, a value or a page at a time (issue 12, class 7): every
+"""Hypothesis damages a real store, a value or a page at a time: every
 command exits 0 or prints one clean line, and `check --repair` always leaves a store that
 checks clean and can be studied again."""
 

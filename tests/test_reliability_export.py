@@ -15,6 +15,8 @@ import pytest
 
 from .helpers import CLI
 
+pytestmark = pytest.mark.slow  # exports in real processes, killed or limited
+
 
 def big_deck(path: Path, cards: int) -> Path:
     lines = ["deck: Kill Test", "cards:"]
@@ -61,7 +63,7 @@ def test_kill_9_during_export_leaves_nothing_or_a_whole_package(tmp_path: Path):
                 target.unlink()
 
 
-# ---------------------------------------------------------------- issue 12, classes 5 and 9
+# ---------------------------------------------------------------- exports of hostile input
 
 
 def hostile_deck(tmp_path: Path) -> Path:

@@ -1,5 +1,5 @@
 """Files that are not calcquiz's are never written, and the data folder's faults are clean
-errors (issue 12, classes 6, 7 and 10). Each case runs the real CLI in a subprocess."""
+errors. Each case runs the real CLI in a subprocess."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import pytest
 from calcquiz.store import SCHEMA_VERSION
 
 from .helpers import CLI
+
+pytestmark = pytest.mark.slow  # every case runs the real CLI in a subprocess
 
 COMMANDS = [
     ["study"],

@@ -1,4 +1,4 @@
-"""Two study sessions on one store (issue 12, class 1): no rating overwrites another, undo
+"""Two study sessions on one store: no rating overwrites another, undo
 never undoes another session's work, and every card's log replays to its saved state."""
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from calcquiz import scheduler as sched
 from calcquiz.store import CardState
 
 from .helpers import CLI, Session, integrity
+
+pytestmark = pytest.mark.slow  # sessions in real processes, side by side
 
 DECK = "Calculus & Optimization"
 

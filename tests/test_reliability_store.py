@@ -18,6 +18,8 @@ import pytest
 
 from .helpers import CLI, Session, integrity, reviews
 
+pytestmark = pytest.mark.slow  # fault trials in real processes
+
 
 def study_keys(n: int) -> str:
     return "\n3\n" * n + "q\n"

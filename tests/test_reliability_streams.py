@@ -1,4 +1,4 @@
-"""Streams and signals (issue 12, class 8): closed pipes, closed stdin, a full output
+"""Streams and signals: closed pipes, closed stdin, a full output
 device, odd card keys, negative seeds, and SIGTERM/SIGHUP in the middle of a session."""
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from .helpers import CLI, Session, reviews
+
+pytestmark = pytest.mark.slow  # pipes, signals and devices need real processes
 
 PIPED = [
     ["stats"],

@@ -20,9 +20,8 @@ import yaml
 from benchmarks.generate import DECK_NAME, write_history, write_short_deck
 from calcquiz import scheduler as sched
 from calcquiz.config import Config
-from calcquiz.dates import Calendar
+from calcquiz.dates import Calendar, DueFormat
 from calcquiz.states import CardState, State
-from calcquiz.ui.listing import DueFormat
 
 from .helpers import CLI, Terminal
 
@@ -38,6 +37,7 @@ def run(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120, **kwargs)
 
 
+@pytest.mark.slow
 def test_list_to_a_pipe_is_one_line_per_card_in_order(big_deck: Path, calcquiz_home: Path):
     write_history(calcquiz_home / "calcquiz.db", CARDS, CARDS)  # every card studied once
     result = run("list", "--deck", str(big_deck))
@@ -55,6 +55,7 @@ def test_list_to_a_pipe_is_one_line_per_card_in_order(big_deck: Path, calcquiz_h
         assert re.search(r"\d\.\dd +\d+% +What", line), line  # stability and recall
 
 
+@pytest.mark.slow
 def test_list_filters_still_apply_to_the_stream(big_deck: Path):
     lines = run("list", "--deck", str(big_deck), "--tag", "set-7").stdout.splitlines()
     expected = [f"card-{i}" for i in range(1, CARDS + 1) if i % 50 == 7]
@@ -65,6 +66,7 @@ def test_list_filters_still_apply_to_the_stream(big_deck: Path):
     assert run("list", "--deck", str(big_deck), "--state", "review").stdout == "No card matches.\n"
 
 
+@pytest.mark.slow
 def test_list_json_streams_one_valid_array(big_deck: Path):
     result = run("list", "--json", "--deck", str(big_deck))
     assert result.returncode == 0, result.stderr
@@ -79,6 +81,7 @@ def test_list_json_streams_one_valid_array(big_deck: Path):
     assert json.loads(empty.stdout) == []
 
 
+@pytest.mark.slow
 def test_a_reader_that_leaves_early_is_not_an_error(big_deck: Path):
     shell = f"{shlex.join([*CLI, 'list', '--deck', str(big_deck)])} | head -3"
     result = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, timeout=120)
@@ -86,6 +89,7 @@ def test_a_reader_that_leaves_early_is_not_an_error(big_deck: Path):
     assert "Traceback" not in result.stderr and "Error" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_a_terminal_pages_a_long_list(big_deck: Path, calcquiz_home: Path, tmp_path: Path):
     """In a terminal, a long list goes through $PAGER, fed as it is made: the first
@@ -103,6 +107,7 @@ def test_a_terminal_pages_a_long_list(big_deck: Path, calcquiz_home: Path, tmp_p
         term.close()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_the_pager_gets_every_card(big_deck: Path, calcquiz_home: Path, tmp_path: Path):
     out = tmp_path / "paged.txt"
@@ -130,23 +135,22 @@ def test_iso_utc_is_isoformat_to_the_second():
         assert iso_utc(ts) == whole.isoformat(timespec="seconds")
 
 
-def test_iso_utc_for_many_is_isoformat_to_the_second():
-    """IsoUtc (a date per day, the clock from tables) writes what iso_utc writes, for
-    random times and each day's first and last second, up to the store's last time."""
+def test_iso_utc_at_the_edges_of_days_is_isoformat_to_the_second():
+    """A date per day and the clock from tables: each day's first and last second, up to
+    the store's last time, and random times again (the day's date now comes from memory)."""
     from datetime import timezone
 
-    from calcquiz.dates import IsoUtc
+    from calcquiz.dates import iso_utc
     from calcquiz.store.rows import MAX_TIME
 
-    iso = IsoUtc()
     rng = random.Random(4)
     times = [float(rng.randrange(0, 4_000_000_000)) + rng.random() for _ in range(2000)]
     for day in (0, 1, 11_016, 11_017, 19_782, 2_932_896):  # 1970, 2000-02-29, 9999-12-31
         times += [day * 86400.0, day * 86400 + 86399.999]
     times.append(float(MAX_TIME))
-    for ts in times:
+    for ts in times + times:
         whole = datetime.fromtimestamp(int(ts), tz=timezone.utc)
-        assert iso(ts) == whole.isoformat(timespec="seconds"), ts
+        assert iso_utc(ts) == whole.isoformat(timespec="seconds"), ts
 
 
 def test_retrievability_at_matches_fsrs():
@@ -168,11 +172,23 @@ def test_retrievability_at_matches_fsrs():
     assert recall(None, None) is None
 
 
+def due_in_words(calendar: Calendar, ts: float, now: float) -> str:
+    """The reference: the learner's days counted from their dates, the words from
+    datetime's own formatting."""
+    if ts <= now:
+        return "now"
+    days = calendar.day_index(ts, now)
+    moment = calendar.local(ts)
+    if days >= 7:
+        return moment.strftime("%Y-%m-%d")
+    return {0: "today", 1: "tomorrow"}.get(days, moment.strftime("%a")) + moment.strftime(" %H:%M")
+
+
 @pytest.mark.parametrize(
     "zone", ["Europe/Berlin", "America/Sao_Paulo", "Asia/Kathmandu", "Australia/Lord_Howe"]
 )
 @pytest.mark.parametrize("starts_at", [0, 4, 23])
-def test_due_format_matches_calendar_format_due(zone: str, starts_at: int):
+def test_due_format_says_the_learners_day(zone: str, starts_at: int):
     """Including the weeks around a daylight-saving change (Berlin, 2026-10-25)."""
     calendar = Calendar(starts_at, ZoneInfo(zone))
     rng = random.Random(starts_at)
@@ -180,20 +196,38 @@ def test_due_format_matches_calendar_format_due(zone: str, starts_at: int):
         fmt = DueFormat(calendar, now)
         for _ in range(400):
             ts = now + rng.uniform(-2, 12) * 86400
-            assert fmt(ts) == calendar.format_due(ts, now), (zone, ts)
+            assert fmt(ts) == due_in_words(calendar, ts, now), (zone, ts)
+            assert calendar.format_due(ts, now) == fmt(ts)
         for _ in range(2000):  # later dates, found once per UTC hour: every hour's edges
             ts = now + rng.uniform(7, 400) * 86400
             ts = rng.choice([ts, ts // 3600 * 3600, ts // 3600 * 3600 + 3599.5])
-            assert fmt(ts) == calendar.format_due(ts, now), (zone, ts)
+            assert fmt(ts) == due_in_words(calendar, ts, now), (zone, ts)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-def test_a_short_list_in_a_terminal_is_still_the_table(calcquiz_home: Path, tmp_path: Path):
+@pytest.mark.parametrize("width", [60, 80, 140])
+def test_a_short_list_in_a_terminal_is_still_the_table(
+    calcquiz_home: Path, tmp_path: Path, width: int
+):
+    """As a person sees it: one line per card at 60, 80 and 140 columns, the columns that
+    did not fit named under the table, no pager."""
     env = f"CALCQUIZ_HOME={shlex.quote(str(calcquiz_home))} TERM=xterm-256color PAGER=less"
-    term = Terminal(f"{env} {shlex.join([*CLI, 'list', '--tag', 'hessian'])}", tmp_path)
+    command = f"env -u COLUMNS {env} {shlex.join([*CLI, 'list'])}"  # the terminal's width
+    term = Terminal(command, tmp_path, width=width, height=30)
     try:
         screen = term.wait_for("EXIT=")  # no pager waits for a key
     finally:
         term.close()
-    assert "EXIT=0" in screen and "─────" in screen  # the rich table's rule
-    assert "saddle-point  #optimization #hessian" in screen
+    assert "EXIT=0" in screen
+    lines = screen.splitlines()
+    header = next(line for line in lines if "question" in line)
+    assert header.split()[0] == "#" and "state" in header  # the table's header, not a pager
+    cards = [line for line in lines if re.match(r"\s*\d+  ", line)]
+    assert len(cards) == 20 and all(len(line) <= width for line in lines)
+    saddle = next(line for line in cards if line.split()[0] == "10")
+    assert "What is a Saddle" in saddle  # the question on the card's own line
+    if width < 140:
+        assert f"Not shown at {width} columns:" in screen
+    else:
+        assert {"card", "stab.", "recall", "solved"} <= set(header.split())

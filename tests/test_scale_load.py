@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate import write_short_deck
@@ -204,3 +204,63 @@ def test_the_printable_shortcut_refuses_what_the_full_scan_refuses(text: str):
     assert (found is None) == (not scan), (text, found)
     if scan:
         assert f"U+{ord(scan[0]):04X}" in found
+
+
+# --- yamlplain is kept only while it equals PyYAML on every deck that validates -------------
+
+# PyYAML releases this module's event building was checked against: the bound in
+# pyproject.toml. yamlplain uses the loader's event and resolver methods, which a new major
+# release may change: widen the bound only after these tests pass with that release.
+PYYAML_BOUND = "pyyaml>=6.0,<7"
+
+
+def test_the_pyyaml_bound_is_the_one_yamlplain_is_tested_with():
+    import re
+
+    pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    bounds = re.findall(r'"(pyyaml[^";]*)"', pyproject, re.I)
+    assert bounds == [PYYAML_BOUND]
+    major, minor = (int(part) for part in yaml.__version__.split(".")[:2])
+    assert (6, 0) <= (major, minor) < (7, 0), yaml.__version__
+
+
+DECK_TEXT = st.one_of(
+    st.text(st.characters(exclude_categories=["Cs", "Cc", "Co", "Cn"]), min_size=1,
+            max_size=30),
+    st.sampled_from(["010", "0x1F", "1e3", ".inf", "~", "yes", "Off", "2001-01-01", "$x^2$",
+                     "a: b", "- item", "# not a comment", "'quoted'", "\"dq\"", "multi\nline"]),
+)
+DECK_CARDS = st.lists(
+    st.fixed_dictionaries(
+        {"question": DECK_TEXT, "answer": DECK_TEXT},
+        optional={"note": DECK_TEXT, "tags": st.lists(st.from_regex(r"[a-z][a-z0-9-]{0,8}",
+                                                                      fullmatch=True),
+                                                       max_size=3)},
+    ),
+    min_size=1, max_size=5,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=DECK_TEXT, cards=DECK_CARDS, flow=st.sampled_from([None, False, True]),
+       style=st.sampled_from([None, "'", '"', "|"]))
+def test_every_deck_that_validates_loads_as_pyyaml_loads_it(name, cards, flow, style):
+    """Decks dumped in every style PyYAML writes: each one ``calcquiz validate`` accepts
+    is, built from events, what ``yaml.safe_load`` (and the deck loader) make of it."""
+    document = {"deck": name, "cards": [
+        {"id": f"c{i}", "number": i, **card} for i, card in enumerate(cards, 1)
+    ]}
+    try:
+        text = yaml.safe_dump(document, default_flow_style=flow, default_style=style,
+                              allow_unicode=True, sort_keys=False)
+    except yaml.YAMLError:
+        return
+    deck, _ = parse_deck(text.encode("utf-8"), "deck.yaml")
+    if deck is None:
+        return
+    fast = plain(text)
+    event("validates, " + ("handed back (explicit tags)" if fast is PLAIN_UNSUPPORTED
+                           else "built from events"))
+    if fast is not PLAIN_UNSUPPORTED:
+        assert fast == yaml.safe_load(text)
+    agree(text)

@@ -309,7 +309,7 @@ def test_header_counts_are_the_same_after_a_rating_and_its_undo(store, decks):
     assert s.counts() == {"new": 3, "learning": 0, "review": 0}
 
 
-# --- issue 16: new cards found from the ids, studied ones and ones set aside ------------------
+# --- new cards found from the ids, studied ones and ones set aside ---------------------------
 
 
 def test_new_cards_skip_studied_and_removed_ids_in_deck_order(store, decks):

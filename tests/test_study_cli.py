@@ -16,6 +16,8 @@ from calcquiz.scheduler import format_interval
 
 from .helpers import CLI, Session, reviews
 
+pytestmark = pytest.mark.slow  # every test runs calcquiz in its own process
+
 
 def run(*args: str, input: str = "", env: dict | None = None, cwd: Path | None = None):
     return subprocess.run(

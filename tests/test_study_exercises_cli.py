@@ -13,7 +13,11 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from .helpers import CLI, Session, derivative_answer
+import pytest
+
+from .helpers import CLI, Session, command_code, derivative_answer, imports_after
+
+pytestmark = pytest.mark.slow  # every test runs calcquiz in its own process
 
 
 def run(*args: str, input: str = ""):  # noqa: A002 - mirrors subprocess.run
@@ -152,17 +156,11 @@ def test_help_documents_the_option():
 
 
 def test_the_first_exercise_shows_before_numpy_or_sympy_is_imported(calcquiz_home: Path):
-    code = (
-        "import sys\n"
-        "from calcquiz.cli import app\n"
-        "try:\n    app(['study', '--exercises'])\nexcept SystemExit:\n    pass\n"
-        "print('HEAVY=' + ','.join(m for m in ('numpy', 'sympy') if m in sys.modules))\n"
+    imported, out = imports_after(
+        command_code("study", "--exercises"), ("numpy", "sympy"), stdin="q\n"
     )
-    result = subprocess.run(
-        [CLI[0], "-c", code], input="q\n", capture_output=True, text=True, timeout=60
-    )
-    assert "Exercise · derivative" in result.stdout, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+    assert "Exercise · derivative" in out
+    assert imported == []
 
 
 def test_a_wrong_answer_is_judged_once_then_explained(calcquiz_home: Path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from calcquiz.suggest import closest_name, did_you_mean
 
@@ -46,14 +47,16 @@ def test_fast():
 
 
 @pytest.fixture
-def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     ours = (Path(__file__).parent / "conftest.py").read_text(encoding="utf-8").splitlines()
     # The scratch suite is no package: leave out conftest's relative import of our helpers.
     pytester.makeconftest("\n".join(line for line in ours if "from .helpers" not in line))
     pytester.makeini("[pytest]\nmarkers =\n    slow: a fault trial\n")
     pytester.makepyfile(test_pair=SLOW_AND_FAST)
     monkeypatch.delenv("CI", raising=False)
-    return pytester
+    profile = settings.get_current_profile_name()
+    yield pytester
+    settings.load_profile(profile)  # the scratch conftest loaded its own, in this process
 
 
 def test_a_plain_run_leaves_slow_tests_out(suite: pytest.Pytester):

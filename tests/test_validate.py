@@ -50,7 +50,7 @@ EXPECTED: dict[str, tuple[str, bool]] = {
     "yaml_tab_indent.yaml": ("tab", True),
     "yaml_unclosed_bracket.yaml": ("YAML error", True),
     "yaml_unclosed_quote.yaml": ("YAML error", True),
-    # issue 12 class 4: values that used to validate and then crash show, study or export
+    # values that used to validate and then crash show, study or export
     "math_too_deep.yaml": ("'answer': math nested more than 50 braces deep", True),
     "script_too_deep.yaml": ("'question': math nested more than 50 braces deep", True),
     "number_5000_digits.yaml": ("a number with 5000 digits is too large", True),
@@ -135,18 +135,13 @@ def test_commands_reading_a_bad_deck_exit_2(cli, command):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_study_refuses_a_bad_deck_and_writes_nothing(cli, calcquiz_home: Path, name: str):
-    import time
-
     fragment, _ = EXPECTED[name]
-    started = time.perf_counter()
     result = cli("study", "--deck", str(BAD / name), input="\n3\n")
-    elapsed = time.perf_counter() - started
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {BAD / name}")
     assert fragment in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (calcquiz_home / "calcquiz.db").exists()
-    assert elapsed < 5  # generous: the point is "no hang", not a benchmark
 
 
 def test_a_50_mb_deck_is_refused_quickly(cli, tmp_path: Path, calcquiz_home: Path):
@@ -162,6 +157,7 @@ def test_a_50_mb_deck_is_refused_quickly(cli, tmp_path: Path, calcquiz_home: Pat
     assert not (calcquiz_home / "calcquiz.db").exists()
 
 
+@pytest.mark.slow  # a subprocess each, with a timeout
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "/dev/null"])
 def test_a_deck_that_is_not_a_regular_file_is_refused_at_once(cli, tmp_path: Path, kind):
     """A FIFO used to block forever; /dev/zero (size 0) was read until memory ran out."""

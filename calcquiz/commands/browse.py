@@ -65,7 +65,7 @@ def list_cards(
     """
     import time
 
-    from calcquiz import progress, ui
+    from calcquiz import progress
     from calcquiz.dates import Calendar
     from calcquiz.ui import listing
 
@@ -79,21 +79,10 @@ def list_cards(
     calendar = Calendar(settings.day_starts_at)
     store = existing_store()  # never studied: don't create a database just to list cards
     total = sum(len(d.cards) for d in decks)
-    try:  # rows are made, filtered and written one by one: no list of 100,000 rows
-        if query == progress.CardQuery() and (json or not ui.stdout_is_terminal()):
-            # every card, for a script: rows from the decks' kept one-line forms
-            sources = progress.deck_progress(store, decks, now=now, config=settings)
-            if json:
-                listing.write_progress_json(sources)
-            else:
-                listing.write_progress_lines(sources, decks, total, calendar, now)
-            return
-        rows = progress.iter_card_progress(store, decks, now=now, config=settings)
-        chosen = progress.iter_select(rows, query, now, calendar)
-        if json:
-            listing.print_json_array({**c.to_dict(), **p} for c, p in chosen)
-        else:
-            listing.print_card_list(chosen, decks, total, calendar, now)
+    form = progress.JSON if json else progress.LINES
+    try:  # rows are made, filtered and written a chunk at a time: no list of 100,000 rows
+        chunks = progress.list_rows(store, decks, query, form, now, calendar, settings)
+        listing.print_card_list(chunks, decks, total, calendar, now, as_json=json)
     finally:
         if store is not None:
             store.close()

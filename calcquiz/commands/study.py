@@ -167,8 +167,8 @@ def _run_demo(card: Card, skip: Callable[[float], bool] | None = None) -> None:
     """The card's numeric demo, shown inside the study session (``skip``: a key pressed
     ends its animation; one line below is kept for the key that goes back to the card)."""
     from calcquiz import ui
-    from calcquiz.demos.runner import run_for_study
     from calcquiz.errors import CalcquizError
+    from calcquiz.ui.demo_view import run_for_study
 
     more = f"calcquiz demo {card.demo} --all-rows shows them"
     try:

@@ -3,21 +3,40 @@
 The card behind a demo comes from the deck: the first card (in deck order) whose ``demo``
 field names it. For a demo's name and the default decks that is the bundled deck's card,
 which the registry knows (:func:`resolve_default`): no deck is read. Nothing here imports
-numpy or rich at module level; the demo's module is imported when it runs and the view
-when it is shown.
+numpy or rich; the demo's module is imported when it runs. Showing a run is the view's
+(:func:`calcquiz.ui.demo_view.render`, and ``run_for_study`` for the study screen).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from calcquiz.demos import DEMO_NAMES, REGISTRY, DemoInfo
 from calcquiz.errors import BadInputError
 
 if TYPE_CHECKING:
-    from calcquiz.content import Card, Deck
     from calcquiz.demos.core import DemoRun
+
+
+# What is read here of calcquiz.content's Card and Deck: the demos know no more of decks
+# (content imports the demos' names to check a deck's ``demo`` fields, never the reverse).
+class Card(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def deck(self) -> str: ...
+    @property
+    def demo(self) -> str | None: ...
+
+
+class Deck(Protocol):
+    @property
+    def cards(self) -> Sequence[Card]: ...
+    @property
+    def by_id(self) -> Mapping[str, Card]: ...
 
 
 def cards_by_demo(decks: Sequence[Deck]) -> dict[str, Card]:
@@ -39,7 +58,7 @@ def resolve(key: str, decks: Sequence[Deck]) -> tuple[DemoInfo, Card | None]:
         return REGISTRY[key], cards_by_demo(decks).get(key)
     card = _card(key, decks)
     if card is None:
-        raise BadInputError(_unknown(key, decks))
+        raise BadInputError(unknown_demo(key, decks))
     if not card.demo:
         raise BadInputError(f"card {card.number} ({card.id}) has no demo")
     if card.demo not in REGISTRY:
@@ -71,7 +90,7 @@ def _card(key: str, decks: Sequence[Deck]) -> Card | None:
     return matches[0] if matches else None
 
 
-def _unknown(key: str, decks: Sequence[Deck]) -> str:
+def unknown_demo(key: str, decks: Sequence[Deck]) -> str:
     from calcquiz.content.model import card_number
     from calcquiz.suggest import did_you_mean
 
@@ -90,18 +109,3 @@ def start(info: DemoInfo, card: int | None, **given: Any) -> DemoRun:
     run = info.run(**given)
     run.card = card
     return run
-
-
-def run_for_study(name: str, card: int | None = None, **view: Any) -> None:
-    """Show the default scenario of demo ``name`` (the `d` key in a study session), the same
-    as ``calcquiz demo NAME``, labelled with ``card``, the number of the card being studied
-    (none if not given: a number from another deck would mislead). An unknown name raises
-    BadInputError. ``view`` goes to the view's render (e.g. ``skip``)."""
-    from calcquiz.ui import demo_view
-
-    info = REGISTRY.get(name)
-    if info is None:
-        raise BadInputError(_unknown(name, []))
-    run = info.run()
-    run.card = card
-    demo_view.render(run, live=True, **view)

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.panel import Panel
 from rich.text import Text
 
 from calcquiz import ui
-from calcquiz.dates import Calendar
 from calcquiz.mathtext import to_unicode
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown
 
     from calcquiz.content import Card, Deck, Problem
-    from calcquiz.progress import CardProgress
 
 
 def question_text(card: Card) -> str:
@@ -31,72 +27,6 @@ def answer_markdown(text: str) -> Markdown:
     from rich.markdown import Markdown  # markdown-it is slow to import: only for answers
 
     return Markdown(to_unicode(text))
-
-
-def print_card_table(
-    rows: Sequence[tuple[Card, CardProgress]],
-    show_deck: bool = False,
-    total: int | None = None,
-    calendar: Calendar | None = None,
-) -> None:
-    """The card list with each card's progress (state, due, stability, retrievability);
-    a deck column when several decks are shown."""
-    from rich import box
-    from rich.table import Table  # list's table only: not on the study screen's path
-
-    table = Table(box=box.SIMPLE_HEAD, header_style=ui.STYLE_TITLE, show_lines=True)
-    table.add_column("#", justify="right")
-    if show_deck:
-        table.add_column("deck", max_width=16)
-    table.add_column("card", ratio=1, min_width=20)
-    table.add_column("state", no_wrap=True)
-    table.add_column("due", no_wrap=True)
-    table.add_column("stab.", justify="right", no_wrap=True)
-    table.add_column("recall", justify="right", no_wrap=True)
-    table.add_column("solved", justify="right", no_wrap=True)  # recent exercises, right/of
-    from calcquiz.ui.listing import solved_text  # not on the study screen's start path
-
-    now = time.time()
-    calendar = calendar or Calendar()
-    for card, p in rows:
-        stability = p["stability"]
-        recall = p["retrievability"]
-        cell = Text(card.id, style=ui.STYLE_KEY)
-        if card.tags:
-            cell.append("  " + " ".join(f"#{t}" for t in card.tags), style=ui.STYLE_MUTED)
-        cell.append("\n" + question_text(card))
-        table.add_row(
-            str(card.number),
-            *([Text(card.deck)] if show_deck else []),
-            cell,
-            state_cell(p),
-            "" if p["due"] is None else _due(p["due"], now, calendar),
-            "" if stability is None else f"{stability:.1f}d",
-            "" if recall is None else f"{recall:.0%}",
-            solved_text(p.get("exercise_accuracy")),  # rows built by older code lack it
-        )
-    console = ui.console()
-    if not rows:
-        console.print(Text("No card matches.", style=ui.STYLE_WARN))
-        return
-    console.print(table)
-    if total is not None and len(rows) < total:
-        console.print(Text(f"{len(rows)} of {total} cards match.", style=ui.STYLE_MUTED))
-
-
-
-
-def state_cell(p: CardProgress) -> Text:
-    """``review``, then the marks: ``suspended``, ``buried``, ``leech``."""
-    text = Text(p["state"], style=ui.STATE_STYLES.get(p["state"], ""))
-    for mark in ("suspended", "buried", "leech"):
-        if p[mark]:
-            text.append("\n" + mark, style=ui.STYLE_WARN)
-    return text
-
-
-def _due(iso: str, now: float, calendar: Calendar) -> str:
-    return calendar.format_due(datetime.fromisoformat(iso).timestamp(), now)
 
 
 def card_header(card: Card, with_deck: bool = False) -> str:

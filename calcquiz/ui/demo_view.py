@@ -243,3 +243,20 @@ def _table(columns: Sequence[str], layout: demo_table.Layout,
         else:
             table.add_row(*demo_table.cells(row, layout))
     return table
+
+
+def run_for_study(name: str, card: int | None = None, **view: Any) -> None:
+    """Show the default scenario of demo ``name`` (the `d` key in a study session), the same
+    as ``calcquiz demo NAME``, labelled with ``card``, the number of the card being studied
+    (none if not given: a number from another deck would mislead). An unknown name raises
+    BadInputError. ``view`` goes to :func:`render` (e.g. ``skip``)."""
+    from calcquiz.demos import REGISTRY
+    from calcquiz.demos.runner import unknown_demo
+    from calcquiz.errors import BadInputError
+
+    info = REGISTRY.get(name)
+    if info is None:
+        raise BadInputError(unknown_demo(name, []))
+    run = info.run()
+    run.card = card
+    render(run, live=True, **view)

@@ -1,12 +1,14 @@
-"""``calcquiz list`` for decks of any size: rows are written as they are produced.
+"""``calcquiz list``: :class:`calcquiz.progress.ListRow` rows, one renderer per format.
 
-* To a pipe or a file: one plain line per card, under one header line.
-* In a terminal: a short list is the rich table of :func:`calcquiz.ui.cards.print_card_table`;
-  a long one goes through a pager (``$PAGER``, else ``less``), fed line by line, so the first
-  screen shows at once and quitting the pager stops the listing.
-* ``--json``: one JSON array, one card object a line, written card by card.
+* In a terminal, up to :data:`TABLE_ROWS` cards: a table, one line per card as in Anki's
+  browser (the question cut with …; columns that do not fit are named under it).
+* A longer list in a terminal: the lines below, math as Unicode, through a pager
+  (``$PAGER``, else ``less``), fed as they are made; quitting the pager stops the list.
+* To a pipe or a file: one plain line per card under one header line.
+* ``--json``: one JSON array, one card object a line.
 
-Nothing here holds more than one screen of rows.
+Rows come a chunk at a time and are written as they come: nothing here holds more than a
+chunk, or a screen, of rows.
 """
 
 from __future__ import annotations
@@ -15,29 +17,70 @@ import contextlib
 import json
 import os
 import sys
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import IO, TYPE_CHECKING, Any
 
 from calcquiz import ui
-from calcquiz.dates import Calendar, iso_utc
+from calcquiz.dates import Calendar, DueFormat, iso_utc
 from calcquiz.mathtext import to_unicode
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
-    from calcquiz.content import Card, Deck
-    from calcquiz.progress import CardProgress, DeckProgress, ExerciseAccuracy, RawProgress
-
-Row = tuple["Card", "CardProgress"]
+    from calcquiz.content import Deck
+    from calcquiz.progress import ListRow
 
 # A terminal gets the table when the list is at most this long, the pager beyond it.
 TABLE_ROWS = 100
 DEFAULT_PAGER = "less -FRX"  # quit if one screen, colours, keep the screen on quit
 MARKS = ("suspended", "buried", "leech")
+
+
+def print_card_list(
+    chunks: Iterable[list[ListRow]],
+    decks: list[Deck],
+    total: int,
+    calendar: Calendar,
+    now: float,
+    as_json: bool = False,
+) -> None:
+    """The rows of ``chunks`` (any number, made lazily), as the output calls for."""
+    if as_json:
+        _write_json(json_items(rows) for rows in chunks)
+        return
+    show_deck = len(decks) > 1
+    rows = chain.from_iterable(chunks)
+    due = DueFormat(calendar, now)
+    if not ui.stdout_is_terminal():  # a pipe or a file: rich is not even imported
+        _write_lines(LineFormat(Columns.of(decks, show_deck), due, False), rows, total)
+        return
+    console = ui.console()
+    first = list(islice(rows, TABLE_ROWS + 1))
+    if len(first) <= TABLE_ROWS:
+        print_table(first, show_deck, total, due, console)
+        return
+    _page(LineFormat(Columns.of(decks, show_deck), due, True), chain(first, rows), total, console)
+
+
+# --- the cells every text format shares ----------------------------------------------------
+
+
+def solved_text(accuracy: Any) -> str:
+    """Recent exercises on the card's topic, ``right/of`` (blank: none attempted)."""
+    return "" if not accuracy else f"{accuracy['right']}/{accuracy['of']}"
+
+
+def question_and_tags(line: str) -> tuple[str, str]:
+    """A row's line split into the question and its ``#tags`` (``Card.one_line`` joins them
+    with two spaces, which a question on one line never holds)."""
+    question, sep, tags = line.partition("  #")
+    return question, "#" + tags if sep else ""
+
+
+# --- to a pipe, and through the pager: one line a card --------------------------------------
 
 
 @dataclass(frozen=True)
@@ -59,195 +102,58 @@ class Columns:
         return cls(max(1, len(str(top))), min(32, max(4, longest)), max(4, deck) if deck else 0)
 
 
-class DueFormat:
-    """:meth:`Calendar.format_due` for many cards at one ``now``: the week's day boundaries
-    are found once, so a due time in the week costs one local-time conversion; one later
-    than that shows only its local date, found once per UTC hour (an hour that holds two
-    local dates, under an offset of half or three quarters of an hour, is converted per
-    due time)."""
-
-    def __init__(self, calendar: Calendar, now: float):
-        from datetime import timedelta
-
-        self.calendar = calendar
-        self.now = now
-        today = calendar.day_of(now)
-        # boundaries[i] is when the day i days from today starts (7 days ahead at most)
-        self.boundaries = [calendar.start(today + timedelta(days=i)) for i in range(8)]
-        self.week_end = self.boundaries[7]
-        self._hour_dates: dict[int, str] = {}  # UTC hour -> its local date ("": two dates)
-
-    def __call__(self, ts: float) -> str:
-        import bisect
-
-        if ts <= self.now:
-            return "now"
-        if ts >= self.week_end:  # 7 days or more ahead: the local date
-            hour = int(ts // 3600)
-            date = self._hour_dates.get(hour)
-            if date is None:
-                date = self._hour_dates[hour] = self._date_of_hour(hour)
-            return date or self._date(self.calendar.local(ts))
-        days = bisect.bisect_right(self.boundaries, ts) - 1
-        moment = self.calendar.local(ts)
-        clock = f"{moment.hour:02d}:{moment.minute:02d}"
-        if days == 0:
-            return f"today {clock}"
-        if days == 1:
-            return f"tomorrow {clock}"
-        return f"{moment:%a} {clock}"
-
-    def _date_of_hour(self, hour: int) -> str:
-        first = self.calendar.local(hour * 3600.0)
-        last = self.calendar.local(hour * 3600.0 + 3599.999999)
-        return self._date(first) if first.date() == last.date() else ""
-
-    @staticmethod
-    def _date(moment: datetime) -> str:
-        return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
-
-
-def solved_text(accuracy: ExerciseAccuracy | None) -> str:
-    """Recent exercises on the card's topic, ``right/of`` (blank: none attempted)."""
-    return "" if not accuracy else f"{accuracy['right']}/{accuracy['of']}"
-
-
 class LineFormat:
     """One card a line: ``#  [deck]  card  state  due  stab.  recall  solved  question  #tags``.
 
     ``unicode``: math as Unicode, for people (the pager); else the question as written in
-    the deck, for scripts (a pipe), which also keeps 100,000 lines fast."""
+    the deck, for scripts (a pipe)."""
 
-    def __init__(self, columns: Columns, calendar: Calendar, now: float, unicode: bool):
+    def __init__(self, columns: Columns, due: DueFormat, unicode: bool):
         self.columns = columns
-        self.due = DueFormat(calendar, now)
+        self.due = due
         self.unicode = unicode
-        self._deck_names: dict[str, str] = {}  # a deck's name on one line
         c = columns
         deck = f"%-{c.deck}.{c.deck}s  " if c.deck else "%.0s"  # truncated to its width
         # printf style: half the time of str.format for 100,000 lines
         self.template = f"%{c.number}s  {deck}%-{c.card}s  %-10s  %-14s  %8s  %6s  %6s  %s"
 
     def header(self) -> str:
-        return self._join(
+        return (self.template % (
             "#", "deck", "card", "state", "due", "stab.", "recall", "solved", "question"
-        )
+        )).rstrip()
 
-    def line(self, card: Card, p: CardProgress) -> str:
-        if self.unicode:
-            text = " ".join(to_unicode(card.question).split())
-            text = text + "  #" + " #".join(card.tags) if card.tags else text
-        else:
-            text = card.one_line()
-        due = p["due"]
-        return self.cells(
-            card.number, self.deck_name(card.deck), card.id, text, p["state"],
-            None if due is None else datetime.fromisoformat(due).timestamp(), p["stability"],
-            p["difficulty"], p["retrievability"], p["suspended"], p["buried"], p["leech"],
-            p["exercise_accuracy"],
-        )
-
-    def deck_name(self, deck: str) -> str:
-        """A deck's name on one line."""
-        shown = self._deck_names.get(deck)
-        if shown is None:
-            shown = self._deck_names[deck] = " ".join(deck.split())
-        return shown
-
-    def cells(
-        self, number: int | str, deck: str, card_id: str, text: str, state: str,
-        due: float | None, stability: float | None, difficulty: float | None,
-        recall: float | None, suspended: bool, buried: bool, leech: bool,
-        accuracy: ExerciseAccuracy | None,
-    ) -> str:
-        """A line from a card's number, deck name (:meth:`deck_name`), id and text, then
-        its progress field by field, as :class:`calcquiz.progress.RawProgress` holds them:
-        ``cells(number, deck, id, text, *raw)``. The due time counts to the second below,
-        as the JSON ``due`` that :meth:`line` reads."""
-        if suspended or buried or leech:
-            marks = (m for m, on in zip(MARKS, (suspended, buried, leech), strict=True) if on)
-            text += f"  [{', '.join(marks)}]"
-        return (
-            self.template
-            % (
-                number,
-                deck,
-                card_id,
-                state,
-                "" if due is None else self.due(int(due)),
+    def lines(self, rows: list[ListRow]) -> list[str]:
+        """Each row's line: one loop, no call per row but the due time's and recall's
+        percentage (a list of 100,000 cards feels every call)."""
+        template, due, unicode = self.template, self.due, self.unicode
+        out: list[str] = []
+        add = out.append
+        for (number, deck, card_id, line, _, state, when, stability, _, recall, suspended,
+             buried, leech, accuracy) in rows:
+            if unicode:
+                question, tags = question_and_tags(line)
+                line = " ".join(to_unicode(question).split()) + ("  " + tags if tags else "")
+            if suspended or buried or leech:
+                marks = (m for m, on in zip(MARKS, (suspended, buried, leech), strict=True) if on)
+                line += f"  [{', '.join(marks)}]"
+            add((template % (
+                number, deck, card_id, state,
+                "" if when is None else due(int(when)),
                 "" if stability is None else f"{stability:.1f}d",
                 "" if recall is None else f"{recall:.0%}",
-                solved_text(accuracy) if accuracy else "",
-                text,
-            )
-        ).rstrip()
+                f"{accuracy['right']}/{accuracy['of']}" if accuracy else "",
+                line,
+            )).rstrip())
+        return out
 
-    def state_offset(self, card: Card) -> int:
-        """Where the state starts in ``card``'s line (a long id pushes it right)."""
+    def state_offset(self, card_id: str) -> int:
+        """Where the state starts in a card's line (a long id pushes it right)."""
         c = self.columns
-        return c.number + 2 + (c.deck + 2 if c.deck else 0) + max(c.card, len(card.id)) + 2
-
-    def _join(self, *cells: object) -> str:
-        return (self.template % cells).rstrip()
+        return c.number + 2 + (c.deck + 2 if c.deck else 0) + max(c.card, len(card_id)) + 2
 
 
-def print_card_list(
-    rows: Iterable[Row],
-    decks: list[Deck],
-    total: int,
-    calendar: Calendar,
-    now: float | None = None,
-) -> None:
-    """The cards of ``rows`` (any number, made lazily), as the output calls for."""
-    from calcquiz.ui import cards
-
-    rows = iter(rows)
-    show_deck = len(decks) > 1
-    console = ui.console()
-    if console.is_terminal:
-        first = list(islice(rows, TABLE_ROWS + 1))
-        if len(first) <= TABLE_ROWS:
-            cards.print_card_table(first, show_deck, total, calendar)
-            return
-        rows = _chain(first, rows)
-    columns = Columns.of(decks, show_deck)
-    now = time.time() if now is None else now
-    if console.is_terminal:
-        _page(LineFormat(columns, calendar, now, unicode=True), rows, total, console)
-    else:
-        _write_lines(LineFormat(columns, calendar, now, unicode=False), rows, total)
-
-
-def _chain(first: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
-    yield from first
-    yield from rest
-
-
-def _write_lines(fmt: LineFormat, rows: Iterator[Row], total: int) -> None:
-    line = fmt.line
-    chunks = ([line(card, p) for card, p in chunk] for chunk in _chunks(rows))
-    _write_line_chunks(fmt, chunks, total)
-
-
-def _chunks(items: Iterable[Any], size: int = 1000) -> Iterator[list[Any]]:
-    items = iter(items)
-    return iter(lambda: list(islice(items, size)), [])
-
-
-def _write_line_chunks(fmt: LineFormat, chunks: Iterable[list[str]], total: int) -> None:
-    """The header, the lines (a write per chunk), and the footer, to stdout."""
-    out = sys.stdout
-    shown = 0
-    for lines in chunks:
-        if not lines:
-            continue
-        if not shown:
-            out.write(fmt.header() + "\n")
-        out.write("\n".join(lines) + "\n")
-        shown += len(lines)
-    footer = _footer(shown, total)
-    out.write(footer + "\n" if footer else "")
-    out.flush()
+def _chunked(rows: Iterator[ListRow], size: int = 1000) -> Iterator[list[ListRow]]:
+    return iter(lambda: list(islice(rows, size)), [])
 
 
 def _footer(shown: int, total: int) -> str:
@@ -256,7 +162,21 @@ def _footer(shown: int, total: int) -> str:
     return f"{shown} of {total} cards match." if shown < total else ""
 
 
-def _page(fmt: LineFormat, rows: Iterator[Row], total: int, console: Console) -> None:
+def _write_lines(fmt: LineFormat, rows: Iterator[ListRow], total: int) -> None:
+    """The header, the lines (a write per chunk), and the footer, to stdout."""
+    out = sys.stdout
+    shown = 0
+    for chunk in _chunked(rows):
+        if not shown:
+            out.write(fmt.header() + "\n")
+        out.write("\n".join(fmt.lines(chunk)) + "\n")
+        shown += len(chunk)
+    footer = _footer(shown, total)
+    out.write(footer + "\n" if footer else "")
+    out.flush()
+
+
+def _page(fmt: LineFormat, rows: Iterator[ListRow], total: int, console: Console) -> None:
     """Feed the lines to ``$PAGER`` as they are made; without a pager, print them."""
     import subprocess
 
@@ -305,226 +225,72 @@ def _pager_console(stream: IO[str], like: Console) -> Console:
     )
 
 
-def _print_lines(fmt: LineFormat, rows: Iterator[Row], total: int, console: Console) -> None:
+def _print_lines(fmt: LineFormat, rows: Iterator[ListRow], total: int, console: Console) -> None:
     from rich.text import Text
 
-
     shown = 0
-    for card, p in rows:
+    for chunk in _chunked(rows, 100):
         if not shown:
             console.print(Text(fmt.header(), style=ui.STYLE_TITLE), soft_wrap=True)
-        line = Text(fmt.line(card, p))
-        start = fmt.state_offset(card)
-        line.stylize(ui.STATE_STYLES.get(p["state"], ""), start, start + len(p["state"]))
-        console.print(line, soft_wrap=True)
-        shown += 1
+        for row, text in zip(chunk, fmt.lines(chunk), strict=True):
+            line = Text(text)
+            start, state = fmt.state_offset(row.card_id), row.state
+            line.stylize(ui.STATE_STYLES.get(state, ""), start, start + len(state))
+            console.print(line, soft_wrap=True)
+        shown += len(chunk)
     footer = _footer(shown, total)
     if footer:
         console.print(Text(footer, style=ui.STYLE_MUTED), soft_wrap=True)
 
 
-# --- to a pipe, nothing to narrow: rows from the decks' kept one-line forms ------------------
-
-
-def _number(card: Card) -> str:
-    return str(card.number)
-
-
-def _demo(card: Card) -> str:
-    return card.demo or ""
-
-
-def _one_line(card: Card) -> str:
-    return card.one_line()
-
-
-# What a ``list`` line needs of each card besides its id, kept beside a cached deck as a
-# line a card (see :func:`calcquiz.content.cache.derived_lines`): read with one split.
-LIST_COLUMNS = ((".numbers", _number), (".demos", _demo), (".lines", _one_line))
-
-
-def _ids(deck: Deck) -> list[str]:
-    ids = getattr(deck.cards, "ids", None)  # a cached deck's id column, as it is
-    return ids if isinstance(ids, list) else [c.id for c in deck.cards]
-
-
-def write_progress_lines(
-    sources: Iterable[DeckProgress], decks: list[Deck], total: int, calendar: Calendar,
-    now: float,
-) -> None:
-    """The lines :func:`print_card_list` writes to a pipe for every card, made from each
-    deck's kept LIST_COLUMNS and raw progress: no Card, CardProgress or ISO date per
-    row, so 100,000 rows take half the time. (A test holds the two equal.)"""
-    fmt = LineFormat(Columns.of(decks, len(decks) > 1), calendar, now, unicode=False)
-    _write_line_chunks(fmt, _progress_line_chunks(fmt, sources), total)
-
-
-def _progress_line_chunks(
-    fmt: LineFormat, sources: Iterable[DeckProgress]
-) -> Iterator[list[str]]:
-    from calcquiz.content.cache import derived_lines
-
-    for source in sources:
-        deck = source.deck
-        numbers, demos, texts = (derived_lines(deck, *column) for column in LIST_COLUMNS)
-        ids = _ids(deck)
-        cells, raw, name = fmt.cells, source.raw, fmt.deck_name(deck.name)
-        for at in range(0, len(ids), 1000):  # a write per 1,000 lines
-            part = slice(at, at + 1000)
-            if not source.flags and not source.recent:
-                yield _lines_of_states(fmt, source, name, ids[part], numbers[part], texts[part])
-                continue
-            yield [
-                cells(number, name, card_id, text, *raw(card_id, demo or None))
-                for card_id, number, demo, text in zip(
-                    ids[part], numbers[part], demos[part], texts[part], strict=True
-                )
-            ]
-
-
-def _lines_of_states(
-    fmt: LineFormat, source: DeckProgress, deck: str, ids: list[str], numbers: list[str],
-    texts: list[str],
-) -> list[str]:
-    """``fmt.cells(number, deck, id, text, *source.raw(id, None))`` for each card, when the
-    store has no marks and no exercise results, so a card's progress is its state row
-    alone: one loop with no call per card but recall and the due date, a fifth less time
-    for 100,000 rows. (A test holds it equal to the general path.)"""
-    from calcquiz.store import STATE_NAMES
-
-    get, recall, due, template = source.states.get, source.recall, fmt.due, fmt.template
-    out: list[str] = []
-    for card_id, number, text in zip(ids, numbers, texts, strict=True):
-        state = get(card_id)
-        if state is None:
-            out.append((template % (number, deck, card_id, "new", "", "", "", "", text)).rstrip())
-            continue
-        _, kind, at, stability, _, last_review = state
-        shown = recall(stability, last_review) if recall else None
-        out.append((template % (
-            number, deck, card_id, STATE_NAMES[kind], due(int(at)),
-            "" if stability is None else f"{stability:.1f}d",
-            "" if shown is None else f"{shown:.0%}", "", text,
-        )).rstrip())
-    return out
-
+# --- --json: one object a card --------------------------------------------------------------
 
 _PROGRESS_JSON = (
     '"state": "%s", "due": %s, "stability": %s, "difficulty": %s, "retrievability": %s, '
     '"suspended": %s, "buried": %s, "leech": %s, "exercise_accuracy": %s}'
 )
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
-def _json_number(value: float | None) -> str:
-    """As ``json`` writes a number: ``float.__repr__``; inf or nan raise ValueError, as
-    ``allow_nan=False`` makes it."""
-    if value is None:
-        return "null"
-    if value - value != 0:  # inf - inf and nan - nan are nan
-        raise ValueError(f"not a JSON number: {value!r}")
-    return repr(value)
-
-
-def progress_json(p: RawProgress, encode: Callable[[Any], str]) -> str:
-    """``encode(CardProgress)`` without its opening brace, from a :class:`RawProgress` by
-    a template: a third of the time of making the dict and encoding it, which 100,000
-    rows feel. The same text ``encode`` gives (a property test holds them equal); inf or
-    nan raise ValueError as ``encode`` does."""
-    state, due, stability, difficulty, recall, suspended, buried, leech, accuracy = p
-    return _PROGRESS_JSON % (
-        state,
-        "null" if due is None else f'"{iso_utc(due)}"',
-        _json_number(stability),
-        _json_number(difficulty),
-        _json_number(recall),
-        "true" if suspended else "false",
-        "true" if buried else "false",
-        "true" if leech else "false",
-        "null" if accuracy is None else encode(accuracy),
-    )
-
-
-def write_progress_json(sources: Iterable[DeckProgress]) -> None:
-    """:func:`print_json_array` of every card's ``to_dict`` and progress, made from each
-    deck's kept JSON text of its cards: the card's part is not encoded again per row.
-    (A test holds the two equal.)"""
-    from calcquiz.content.cache import derived_lines
-    from calcquiz.content.model import Card
-
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-
-    def chunks() -> Iterator[list[str]]:
-        for source in sources:
-            deck = source.deck
-            texts = derived_lines(deck, ".jsonl", Card.to_json)
-            ids = _ids(deck)
-            demos: list[str | None] = [None] * len(ids)
-            if source.recent:  # exercise accuracy is by the card's demo
-                demos = [d or None for d in derived_lines(deck, *LIST_COLUMNS[1])]
-            for at in range(0, len(texts), 1000):
-                part = slice(at, at + 1000)
-                if not source.flags and not source.recent:
-                    yield _json_of_states(source, ids[part], texts[part], encode)
-                    continue
-                yield [
-                    text[:-1] + ", " + _progress_tail(source, card_id, demo, encode)
-                    for card_id, text, demo in zip(ids[part], texts[part], demos[part],
-                                                   strict=True)
-                ]
-
-    _write_json_chunks(chunks())
-
-
-# A studied card's JSON when its progress is its state row alone (no marks, no exercise
-# results): the card's JSON without its closing brace, then :data:`_PROGRESS_JSON` with
-# the state, the due time and the three numbers (``%r`` is how ``json`` writes a float).
-_STATE_ROW_JSON = "%s, " + _PROGRESS_JSON % (
-    "%s", '"%s"', "%r", "%r", "%r", "false", "false", "false", "null"
-)
-
-
-def _json_of_states(
-    source: DeckProgress, ids: list[str], texts: list[str], encode: Callable[[Any], str]
-) -> list[str]:
-    """``text[:-1] + ", " + _progress_tail(source, id, None, encode)`` for each card, when
-    the store has no marks and no exercise results: one loop with no call per card but
-    recall and the due date, half the time for 100,000 cards. The store's check at open
-    holds every stored number finite; a learning card without stability or difficulty
-    takes the general route. (A test holds it equal to the general path.)"""
-    from calcquiz.dates import IsoUtc
-    from calcquiz.progress import NEVER_STUDIED
-    from calcquiz.store import STATE_NAMES
-
-    get, recall, iso, template = source.states.get, source.recall, IsoUtc(), _STATE_ROW_JSON
-    never_studied = ", " + progress_json(NEVER_STUDIED, encode)
+def json_items(rows: list[ListRow]) -> list[str]:
+    """Each row as one JSON object, the text ``json`` writes of the card's fields and then
+    its :class:`calcquiz.progress.CardProgress` (a property test holds them equal), from a
+    template: one loop, no call per row but the due time's (100,000 rows feel every call).
+    inf or nan, which ``json`` cannot write, are written as strings, as ui.print_json does."""
     out: list[str] = []
     add = out.append
-    for card_id, text in zip(ids, texts, strict=True):
-        state = get(card_id)
-        if state is None:
-            add(text[:-1] + never_studied)
+    for row in rows:
+        _, _, _, _, card, state, due, stability, difficulty, recall, suspended, buried, \
+            leech, accuracy = row
+        if (
+            (stability is not None and stability - stability != 0)  # inf - inf is nan
+            or (difficulty is not None and difficulty - difficulty != 0)
+            or (recall is not None and recall - recall != 0)
+        ):
+            add(card[:-1] + ", " + _ENCODE(ui._finite(_progress_dict(row)))[1:])
             continue
-        _, kind, due, stability, difficulty, last_review = state
-        if stability is None or difficulty is None or recall is None:
-            add(text[:-1] + ", " + _progress_tail(source, card_id, None, encode))
-            continue
-        add(template % (text[:-1], STATE_NAMES[kind], iso(due), stability, difficulty,
-                        recall(stability, last_review)))
+        add(card[:-1] + ", " + _PROGRESS_JSON % (
+            state,
+            "null" if due is None else f'"{iso_utc(due)}"',
+            # a float through %s is its repr, as json writes it (no call per number)
+            "null" if stability is None else stability,
+            "null" if difficulty is None else difficulty,
+            "null" if recall is None else recall,
+            "true" if suspended else "false",
+            "true" if buried else "false",
+            "true" if leech else "false",
+            "null" if accuracy is None else _ENCODE(accuracy),
+        ))
     return out
 
 
-def _progress_tail(
-    source: DeckProgress, card_id: str, demo: str | None, encode: Callable[[Any], str]
-) -> str:
-    """A card's progress as JSON without its opening brace; inf or nan as strings, as
-    :func:`print_json_array` writes them."""
-    try:
-        return progress_json(source.raw(card_id, demo), encode)
-    except ValueError:
-        return encode(ui._finite(source.progress_of(card_id, demo)))[1:]
+def _progress_dict(row: ListRow) -> dict[str, Any]:
+    d = row.progress._asdict()
+    d["due"] = None if row.due is None else iso_utc(row.due)
+    return d
 
 
-def _write_json_chunks(chunks: Iterable[list[str]]) -> None:
+def _write_json(chunks: Iterable[list[str]]) -> None:
     """One JSON array on stdout, an item a line, a write per chunk of encoded items."""
     out = sys.stdout
     first = True
@@ -537,15 +303,113 @@ def _write_json_chunks(chunks: Iterable[list[str]]) -> None:
     out.flush()
 
 
-def print_json_array(items: Iterable[dict[str, Any]]) -> None:
-    """One JSON array on stdout, written item by item (one object a line, a write per
-    1,000)."""
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+# --- in a terminal: a table, one line a card, as Anki's browser shows cards ------------------
 
-    def encoded(item: dict[str, Any]) -> str:
-        try:
-            return encode(item)
-        except ValueError:  # inf or nan somewhere: written as strings, as print_json does
-            return encode(ui._finite(item))
+# When the terminal is too narrow for every column, they are left out in DROP_ORDER (and
+# named under the table); the question takes the rest. The deck's column (several decks)
+# and the question, state and due stay at any width.
+DROP_ORDER = ("tags", "solved", "stab.", "recall", "card")
+QUESTION_WANT = 30  # the question's width (if it is that long) before a column is left out
+DECK_MAX = 12  # a deck's name is cut to this many characters (with …)
+CARD_MAX = 24
 
-    _write_json_chunks([encoded(item) for item in chunk] for chunk in _chunks(items))
+
+def print_table(
+    rows: list[ListRow], show_deck: bool, total: int, due: DueFormat, console: Console
+) -> None:
+    """The rows as a table that fits the console's width, one line per card; the columns
+    left out for want of width are named under it."""
+    from rich.text import Text
+
+    if not rows:
+        console.print(Text("No card matches.", style=ui.STYLE_WARN))
+        return
+    cells = [_table_cells(row, due) for row in rows]
+    shown, left_out = _fit_columns(cells, show_deck, console.width)
+    console.print(_table(rows, cells, shown))
+    if left_out:
+        console.print(Text(
+            f"Not shown at {console.width} columns: "
+            f"{', '.join(c for c in COLUMNS if c in left_out)} "
+            "(a wider terminal shows them; --json has every field).",
+            style=ui.STYLE_MUTED,
+        ))
+    if len(rows) < total:
+        console.print(Text(f"{len(rows)} of {total} cards match.", style=ui.STYLE_MUTED))
+
+
+COLUMNS = ("#", "card", "question", "deck", "state", "due", "stab.", "recall", "solved", "tags")
+
+
+def _table_cells(row: ListRow, due: DueFormat) -> dict[str, str]:
+    p = row
+    question, tags = question_and_tags(row.line)
+    deck = row.deck if len(row.deck) <= DECK_MAX else row.deck[: DECK_MAX - 1] + "…"
+    card = row.card_id if len(row.card_id) <= CARD_MAX else row.card_id[: CARD_MAX - 1] + "…"
+    when = "" if p.due is None else due(int(p.due))
+    if p.suspended or p.buried:  # as Anki's browser: the due time of a card set aside
+        when = "(suspended)" if p.suspended else "(buried)"
+    return {
+        "#": row.number,
+        "card": card,
+        "question": " ".join(to_unicode(question).split()),
+        "deck": deck,
+        "state": p.state + (", leech" if p.leech else ""),
+        "due": when,
+        "stab.": "" if p.stability is None else f"{p.stability:.1f}d",
+        "recall": "" if p.retrievability is None else f"{p.retrievability:.0%}",
+        "solved": solved_text(p.exercise_accuracy),
+        "tags": tags.replace("#", "").replace(" ", ",") if tags else "",
+    }
+
+
+def _fit_columns(
+    cells: list[dict[str, str]], show_deck: bool, width: int
+) -> tuple[dict[str, int], list[str]]:
+    """The columns shown with their widths, and those left out (in the order they go), so
+    that a line fits ``width`` with the question at least QUESTION_WANT wide (or as wide
+    as it is); the question takes what the others leave."""
+    names = [c for c in COLUMNS if show_deck or c != "deck"]
+    widths = {c: max(len(c), *(len(row[c]) for row in cells)) for c in names}
+    question = widths["question"]
+
+    def others() -> int:  # two spaces between columns
+        return sum(widths[c] for c in names if c != "question") + 2 * (len(names) - 1)
+
+    left_out: list[str] = []
+    for name in DROP_ORDER:
+        if others() + min(question, QUESTION_WANT) <= width:
+            break
+        if name in names:
+            names.remove(name)
+            left_out.append(name)
+    widths["question"] = max(1, min(question, width - others()))
+    return {c: widths[c] for c in names}, left_out
+
+
+def _table(rows: list[ListRow], cells: list[dict[str, str]], widths: dict[str, int]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style=ui.STYLE_TITLE, pad_edge=False, padding=(0, 1))
+    for name, width in widths.items():
+        table.add_column(
+            name,
+            justify="right" if name in ("#", "stab.", "recall", "solved") else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            width=width,
+        )
+    for row, cell in zip(rows, cells, strict=True):
+        texts = []
+        for name in widths:
+            text = Text(cell[name])
+            if name == "card":
+                text.stylize(ui.STYLE_KEY)
+            elif name == "state":
+                text.stylize(ui.STATE_STYLES.get(row.state, ""), 0, len(row.state))
+            elif name == "tags":
+                text.stylize(ui.STYLE_MUTED)
+            texts.append(text)
+        table.add_row(*texts)
+    return table
