@@ -19,7 +19,7 @@ from calcquiz.dates import Calendar
 from calcquiz.export import anki as exporter
 from calcquiz.store import NEW, REVIEW, Flags, open_store, review_ms
 
-from .helpers import DAY, FakeClock, _one_session, assert_integrity, pick_rating
+from .helpers import DAY, Clock, _one_session, assert_integrity, pick_rating
 
 Collection = pytest.importorskip("anki.collection").Collection
 ANKI_TYPE = {1: 1, 2: 2, 3: 3}  # calcquiz state -> Anki card type
@@ -134,7 +134,7 @@ def anki_session(path: Path, decks, day: int, at: float, also: tuple[str, ...] =
 def calcquiz_session(store, decks, day: int, at: float) -> None:
     from calcquiz.session import SessionOptions
 
-    _one_session(store, decks, FakeClock(at), day, pick_rating, SessionOptions(new_limit=2))
+    _one_session(store, decks, Clock(at), day, pick_rating, SessionOptions(new_limit=2))
 
 
 def converted_cards(col) -> dict[str, int]:

@@ -18,7 +18,7 @@ import pytest
 from calcquiz.anki_sync import location, safety
 from calcquiz.store import open_store, review_ms
 
-from .helpers import FakeClock, _one_session, assert_integrity, pick_rating
+from .helpers import Clock, _one_session, assert_integrity, pick_rating
 
 Collection = pytest.importorskip("anki.collection").Collection
 DAY = 86400.0
@@ -54,7 +54,7 @@ def studied(decks) -> None:
     start = time.time() - 4 * DAY
     with open_store() as store:
         for day in range(3):
-            clock = FakeClock(start + day * DAY)
+            clock = Clock(start + day * DAY)
             _one_session(store, decks, clock, day, pick_rating, SessionOptions(new_limit=3))
 
 
@@ -511,7 +511,7 @@ def test_a_rating_made_while_the_sync_backs_up_reaches_anki(
     def back_up_while_studying(col, where, now=None):
         with open_store() as store:
             before = len(store.reviews())
-            clock = FakeClock(time.time() - 3600)
+            clock = Clock(time.time() - 3600)
             _one_session(store, decks, clock, 7, pick_rating, SessionOptions(new_limit=1))
             during.append(len(store.reviews()) - before)
         return real_back_up(col, where, now)
