@@ -137,9 +137,12 @@ def _toml_value(text: str) -> Any:
 def _deck_paths(text: str) -> list[str]:
     """Deck files as absolute paths (a relative path would change meaning with the folder)."""
     paths = [Path(p).expanduser().resolve() for p in _words(text)]
-    missing = [str(p) for p in paths if not p.is_file()]
+    missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise ValueError(f"deck files that exist; not found: {', '.join(missing)}")
+    other = [str(p) for p in paths if not p.is_file()]  # a folder, FIFO or device
+    if other:
+        raise ValueError(f"deck files; not a regular file: {', '.join(other)}")
     return [str(p) for p in paths]
 
 
