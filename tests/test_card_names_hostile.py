@@ -26,3 +26,12 @@ def test_spaces_around_the_slash_are_ignored():
     assert find_card(decks, f"{BUNDLED} /gradient").number == 3
     with pytest.raises(DeckError, match="no deck named 'Calculus'"):
         find_card(decks, "Calculus / 3")
+
+
+@pytest.mark.parametrize("length", [300, 5_000, 100_000])
+@pytest.mark.parametrize("command", [["list"], ["show", "1"], ["drill", "-n", "1"], ["stats"]])
+def test_a_huge_deck_option_is_cut_in_the_error(cli, command, length):
+    result = cli(*command, "--deck", "x" * length)
+    assert result.exit_code == 2
+    assert len(result.stderr) < 400 and f"({length} characters)" in result.stderr
+    assert result.stderr.count("\n") == 1
