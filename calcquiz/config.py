@@ -227,8 +227,10 @@ def check_key(key: str) -> None:
         raise BadInputError(_unknown(key))
 
 
-def read_file(path: Path | None = None) -> dict[str, Any]:
-    """The checked values the file sets (an absent file sets nothing)."""
+def read_file(path: Path | None = None, changing: bool = False) -> dict[str, Any]:
+    """The checked values the file sets (an absent file sets nothing). ``changing``: for
+    ``config set``/``unset``, an invalid value is kept as it is instead of refused, so that
+    the change that fixes it (or another one) can still be made."""
     path = path or config_path()
     raw = _read_bytes(path)
     if raw is None:
@@ -246,8 +248,12 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
         try:
             values[key] = KEYS[key].check(value)
         except ValueError as exc:
+            if changing:
+                values[key] = value
+                continue
             raise BadInputError(
-                f"{path}: {key} = {_short(value)} is invalid (expected {exc})"
+                f"{path}: {key} = {_short(value)} is invalid (expected {exc}); "
+                f"`calcquiz config unset {key}` puts back the default"
             ) from None
     return values
 
@@ -372,7 +378,7 @@ def _changing(path: Path) -> Iterator[tuple[dict[str, Any], Callable[[dict[str, 
     target = _write_target(path)
     with _locked(target):
         target = _write_target(path)  # again under the lock: it may have changed
-        values = read_file(path)
+        values = read_file(path, changing=True)
         yield values, lambda new: _write(new, target, shown=path)
 
 

@@ -1,0 +1,29 @@
+"""A config.toml edited by hand with invalid values can be put right with `config set`
+and `config unset`: the values a change does not touch are kept as they are."""
+
+from __future__ import annotations
+
+from calcquiz.config import config_path
+
+
+def test_invalid_values_can_be_fixed_one_by_one(cli):
+    path = config_path()
+    path.write_text("learn_ahead_minutes = -5\nretention = 7\nnew_per_day = 3\n",
+                    encoding="utf-8")
+    refused = cli("list")
+    assert refused.exit_code == 2
+    assert "`calcquiz config unset learn_ahead_minutes` puts back the default" in refused.stderr
+    assert cli("config", "set", "learn_ahead_minutes", "10").exit_code == 0
+    assert "retention = 7" in path.read_text(encoding="utf-8")  # not dropped by the change
+    assert cli("config", "unset", "retention").exit_code == 0
+    assert cli("list").exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert "learn_ahead_minutes = 10" in text and "new_per_day = 3" in text
+    assert "retention" not in text
+
+
+def test_a_set_still_checks_the_value_it_writes(cli):
+    path = config_path()
+    path.write_text("retention = 7\n", encoding="utf-8")
+    assert cli("config", "set", "learn_ahead_minutes", "-1").exit_code == 2
+    assert path.read_text(encoding="utf-8") == "retention = 7\n"
