@@ -27,3 +27,20 @@ def test_a_set_still_checks_the_value_it_writes(cli):
     path.write_text("retention = 7\n", encoding="utf-8")
     assert cli("config", "set", "learn_ahead_minutes", "-1").exit_code == 2
     assert path.read_text(encoding="utf-8") == "retention = 7\n"
+
+
+def test_a_deck_file_gone_from_the_config_says_where_it_is_named(cli, tmp_path):
+    deck = tmp_path / "mine.yaml"
+    deck.write_text("deck: Mine\ncards:\n  - {id: a, number: 1, question: Q?, answer: A}\n",
+                    encoding="utf-8")
+    assert cli("config", "set", "decks", str(deck)).exit_code == 0
+    deck.unlink()
+    for command in (["list"], ["show", "1"], ["stats"]):
+        result = cli(*command)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"Error: {deck}: no such file (a deck in the config's decks: `calcquiz config set "
+            "decks FILE...` changes them, `calcquiz config unset decks` clears them)\n"
+        )
+    assert cli("config", "unset", "decks").exit_code == 0
+    assert cli("list").exit_code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -61,6 +62,14 @@ def load(decks: list[str] | list[Path] | None) -> list[Deck]:
     if decks:
         return load_decks([deck_path(str(d)) for d in decks])
     extra = config().decks
+    gone = [p for p in extra if not os.path.lexists(p)]
+    if gone:  # moved or deleted since `config set decks`: say where the name comes from
+        from calcquiz.errors import BadInputError
+
+        raise BadInputError(
+            f"{gone[0]}: no such file (a deck in the config's decks: `calcquiz config set "
+            "decks FILE...` changes them, `calcquiz config unset decks` clears them)"
+        )
     return load_decks([*bundled_deck_paths(), *extra] if extra else None)
 
 
