@@ -35,3 +35,16 @@ def test_a_huge_deck_option_is_cut_in_the_error(cli, command, length):
     assert result.exit_code == 2
     assert len(result.stderr) < 400 and f"({length} characters)" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_suspend_names_the_deck_when_numbers_repeat_across_decks(cli, tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("deck: Mine\ncards:\n  - {id: a, number: 3, question: Q?, answer: A}\n",
+                    encoding="utf-8")
+    assert cli("config", "set", "decks", str(mine)).exit_code == 0
+    result = cli("suspend", "Mine/3", f"{BUNDLED}/3")
+    assert result.stdout == (
+        f"Suspended Mine · card 3 · a.\nSuspended {BUNDLED} · card 3 · gradient.\n"
+    )
+    assert cli("unsuspend", "Mine/3").stdout == "Unsuspended Mine · card 3 · a.\n"
+    assert cli("unsuspend", "3", "--deck", "Mine").stdout == "Unsuspended card 3 · a.\n"

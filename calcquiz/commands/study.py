@@ -336,7 +336,8 @@ def _suspend(ids: list[str], deck: list | None, on: bool) -> None:
             # read and written in one transaction: a leech mark set meanwhile is kept
             store.change_flags(card.deck, card.id, change)
             verb = "Suspended" if on else "Unsuspended"
-            typer.echo(f"{verb} card {card.number} · {card.id}.")
+            where = f"{card.deck} · " if len(decks) > 1 else ""  # card numbers repeat
+            typer.echo(f"{verb} {where}card {card.number} · {card.id}.")
 
 
 __all__ = ["reset", "stats", "study", "suspend", "unsuspend"]
