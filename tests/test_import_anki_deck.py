@@ -238,3 +238,18 @@ def test_a_cloze_revealed_in_code_shows_without_marks():
     markdown = to_markdown("Newton and <code><b>calculus</b></code> and <b>Leibniz</b>")
     Console(file=shown, width=80).print(answer_markdown(markdown))
     assert shown.getvalue().strip() == "Newton and calculus and Leibniz"
+
+
+def test_one_note_one_card_are_counted_in_the_singular(tmp_path, cli):
+    from .helpers import export_from_anki, open_collection
+
+    col = open_collection(tmp_path / "anki")
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Alone?", "Yes"
+    col.add_note(note, col.decks.id("Solo"))
+    package = export_from_anki(col, tmp_path / "solo.apkg")
+    col.close()
+    target = tmp_path / "solo.yaml"
+    out = cli("import", "anki", str(package), "--to-deck", str(target)).stdout
+    assert f"Read {package}: 1 note.\n" in out
+    assert f"Wrote {target}: deck 'Solo', 1 card from the other notes" in out
