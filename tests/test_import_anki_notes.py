@@ -324,7 +324,8 @@ def test_each_anki_deck_and_subdeck_becomes_a_deck_of_its_own(decks_package, tmp
             assert [c["number"] for c in data["cards"]] == list(range(1, len(layout[deck]) + 1))
             assert cli("validate", str(path)).exit_code == 0
             count = len(layout[deck])
-            assert f"Wrote {path}: deck {deck!r}, {count} card{'s' * (count != 1)} " in result.stdout
+            cards = f"{count} card{'s' * (count != 1)} "
+            assert f"Wrote {path}: deck {deck!r}, {cards}" in result.stdout
             assert set(store.card_states(deck)) == {c["id"] for c in data["cards"]}
     assert cli("check").exit_code == 0
 
