@@ -273,7 +273,9 @@ def reset(
         if card
         else f"the progress of deck {deck_name!r}"
     )
-    if not yes and not typer.confirm(f"Forget {what} in {path}?", default=False):
+    from calcquiz.ui.keys import confirm
+
+    if not yes and not confirm(f"Forget {what} in {path}?"):
         typer.echo("Kept everything.")
         return
     with open_store(path, check_rows=False) as store:  # reads no state: bad rows may go
