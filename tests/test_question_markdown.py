@@ -76,3 +76,22 @@ def test_study_shows_a_questions_markdown_rendered(tmp_path, deck_file):
         assert "**" not in screen
     finally:
         term.close()
+
+
+def test_a_link_shows_its_address_in_a_terminal():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from calcquiz.content import Card
+    from calcquiz.ui.cards import answer_panel, question_panel
+
+    card = Card(id="c", number=1, question="Read [the docs](https://example.org/q)?",
+                answer="See [here](https://example.org/a).", deck="D")
+    out = StringIO()
+    console = Console(file=out, force_terminal=True, color_system="standard", width=100)
+    console.print(question_panel(card))
+    console.print(answer_panel(card))
+    shown = out.getvalue()
+    assert "\x1b]8;" not in shown  # no hidden terminal hyperlink
+    assert "https://example.org/q" in shown and "https://example.org/a" in shown

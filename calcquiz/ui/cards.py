@@ -42,14 +42,15 @@ def question_body(card: Card) -> RenderableType:
         return Text(text, style=ui.STYLE_QUESTION)
     from rich.markdown import Markdown
 
-    return Markdown(text, style=ui.STYLE_QUESTION)
+    return Markdown(text, style=ui.STYLE_QUESTION, hyperlinks=False)
 
 
 def answer_markdown(text: str) -> Markdown:
     """Card Markdown with its math already turned into Unicode."""
     from rich.markdown import Markdown  # markdown-it is slow to import: only for answers
 
-    return Markdown(to_unicode(text))
+    # a link shows its address: as a terminal hyperlink, a deck could hide where it leads
+    return Markdown(to_unicode(text), hyperlinks=False)
 
 
 def print_card_table(
