@@ -44,3 +44,18 @@ def test_a_deck_file_gone_from_the_config_says_where_it_is_named(cli, tmp_path):
         )
     assert cli("config", "unset", "decks").exit_code == 0
     assert cli("list").exit_code == 0
+
+
+def test_config_set_decks_refuses_decks_that_cannot_load_beside_the_bundled_one(cli, tmp_path):
+    from calcquiz.content import bundled_deck_paths
+
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes(bundled_deck_paths()[0].read_bytes())  # same deck name as the bundled
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("deck: Broken\ncards: 3\n", encoding="utf-8")
+    for value in (str(copy), str(broken)):
+        result = cli("config", "set", "decks", value)
+        assert result.exit_code == 2 and result.stderr.startswith("Error: Invalid decks: ")
+        assert result.stderr.count("\n") == 1
+        assert not config_path().exists()  # nothing written
+        assert cli("list").exit_code == 0  # and every command still works
