@@ -275,8 +275,11 @@ def reset(
     )
     from calcquiz.ui.keys import confirm
 
-    if not yes and not confirm(f"Forget {what} in {path}?"):
-        typer.echo("Kept everything.")
+    confirmed = True if yes else confirm(f"Forget {what} in {path}?")
+    if not confirmed:
+        typer.echo("Kept everything." if confirmed is False else "\nKept everything.")
+        if confirmed is None:  # the input ended unanswered: not a yes, and not a no either
+            raise typer.Exit(1)
         return
     with open_store(path, check_rows=False) as store:  # reads no state: bad rows may go
         if targets is None:

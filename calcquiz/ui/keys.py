@@ -245,8 +245,8 @@ class LineReader:
         return line.rstrip("\r\n")
 
 
-def confirm(question: str) -> bool:
-    """``question [y/N]``: True for y or yes. Anything else, or the input's end, is no;
-    read as answers are (a piped line is bounded, so /dev/zero cannot fill memory)."""
+def confirm(question: str) -> bool | None:
+    """``question [y/N]``: True for y or yes, False for anything else, None at the input's
+    end; read as answers are (a piped line is bounded, so /dev/zero cannot fill memory)."""
     answer = LineReader().read(f"{question} [y/N]: ")
-    return (answer or "").strip().lower() in ("y", "yes")
+    return None if answer is None else answer.strip().lower() in ("y", "yes")
