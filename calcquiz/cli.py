@@ -229,10 +229,27 @@ def _replace_what_cannot_be_encoded() -> None:
     """A stream whose encoding cannot hold a character calcquiz prints (∇, ², ·, box
     lines) under PYTHONIOENCODING=ascii or a latin-1 locale shows "?" in its place rather
     than failing with UnicodeEncodeError; bytes stdin cannot decode read as "?" too."""
-    for stream in (sys.stdin, sys.stdout, sys.stderr):
+    import codecs
+
+    codecs.register_error("calcquiz", _spelled_out)
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "calcquiz"),
+                           (sys.stderr, "calcquiz")):
         if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             with contextlib.suppress(ValueError, OSError):  # a detached or closed stream
-                stream.reconfigure(errors="replace")
+                stream.reconfigure(errors=errors)
+
+
+# What an ASCII or latin-1 stream shows for characters it lacks, one character for one
+# (the layout was measured with the original): the correction marks stay told apart (a
+# note with † and ‡ read "?" and "?"); the rest become "?".
+_SPELLED = {"†": "+", "‡": "#", "§": "S", "¶": "P", "−": "-", "·": ".", "•": "*"}
+
+
+def _spelled_out(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    text = exc.object[exc.start : exc.end]
+    return "".join(_SPELLED.get(c, "?") for c in text), exc.end
 
 
 def main() -> None:

@@ -137,9 +137,12 @@ def _toml_value(text: str) -> Any:
 def _deck_paths(text: str) -> list[str]:
     """Deck files as absolute paths (a relative path would change meaning with the folder)."""
     paths = [Path(p).expanduser().resolve() for p in _words(text)]
-    missing = [str(p) for p in paths if not p.is_file()]
+    missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise ValueError(f"deck files that exist; not found: {', '.join(missing)}")
+    other = [str(p) for p in paths if not p.is_file()]  # a folder, FIFO or device
+    if other:
+        raise ValueError(f"deck files; not a regular file: {', '.join(other)}")
     return [str(p) for p in paths]
 
 
@@ -224,8 +227,10 @@ def check_key(key: str) -> None:
         raise BadInputError(_unknown(key))
 
 
-def read_file(path: Path | None = None) -> dict[str, Any]:
-    """The checked values the file sets (an absent file sets nothing)."""
+def read_file(path: Path | None = None, changing: bool = False) -> dict[str, Any]:
+    """The checked values the file sets (an absent file sets nothing). ``changing``: for
+    ``config set``/``unset``, an invalid value is kept as it is instead of refused, so that
+    the change that fixes it (or another one) can still be made."""
     path = path or config_path()
     raw = _read_bytes(path)
     if raw is None:
@@ -243,8 +248,12 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
         try:
             values[key] = KEYS[key].check(value)
         except ValueError as exc:
+            if changing:
+                values[key] = value
+                continue
             raise BadInputError(
-                f"{path}: {key} = {_short(value)} is invalid (expected {exc})"
+                f"{path}: {key} = {_short(value)} is invalid (expected {exc}); "
+                f"`calcquiz config unset {key}` puts back the default"
             ) from None
     return values
 
@@ -369,7 +378,7 @@ def _changing(path: Path) -> Iterator[tuple[dict[str, Any], Callable[[dict[str, 
     target = _write_target(path)
     with _locked(target):
         target = _write_target(path)  # again under the lock: it may have changed
-        values = read_file(path)
+        values = read_file(path, changing=True)
         yield values, lambda new: _write(new, target, shown=path)
 
 

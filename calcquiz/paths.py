@@ -41,6 +41,8 @@ def deck_cache_dir() -> Path:
 def describe_os_error(exc: OSError, path: Path | str | None = None) -> str:
     """One line for a file-system error, naming the file and, where it helps, what to do."""
     where = path if path is not None else exc.filename
+    if where is not None and len(str(where)) > 200:  # e.g. a 100 KB name: not echoed whole
+        where = f"{str(where)[:100]}... ({len(str(where))} characters)"
     what = exc.strerror or str(exc)
     hint = {
         errno.EACCES: "check its permissions or set CALCQUIZ_HOME to a folder you own",

@@ -150,6 +150,8 @@ class StudySession:
         self.calendar = Calendar(self.config.day_starts_at, self.tz)
         self.started = self.clock()
         self.history: list[Rated | SetAside] = []
+        # ratings whose undo another session's change refused: they stand, and still count
+        self._kept: list[Rated] = []
         self.current: Card | None = None
         self.current_state: CardState | None = None
         self.shown_at = 0.0
@@ -282,7 +284,11 @@ class StudySession:
     @property
     def done_count(self) -> int:
         """Ratings given this session (what ``review_limit`` counts)."""
-        return sum(isinstance(h, Rated) for h in self.history)
+        return len(self._rated())
+
+    def _rated(self) -> list[Rated]:
+        """The ratings of this session that stand, in the undo history or not."""
+        return self._kept + [h for h in self.history if isinstance(h, Rated)]
 
     def counts(self) -> dict[str, int]:
         """Cards left, Anki style: new, learning, due reviews (the card shown included)."""
@@ -463,7 +469,11 @@ class StudySession:
         last = self.history.pop()
         if isinstance(last, Rated):
             marks = None if last.marks_set is None else (last.marks_set, last.flags_before)
-            undone = self.store.undo_review(last.review_id, marks)
+            try:
+                undone = self.store.undo_review(last.review_id, marks)
+            except UndoConflictError:
+                self._kept.append(last)
+                raise
             if undone.marks_kept is not None:
                 last = replace(last, marks_kept=True)
             again = (last.card.deck, last.card.id)
@@ -489,7 +499,7 @@ class StudySession:
     # -- the end
     def summary(self) -> Summary:
         now = self.clock()
-        rated = [h for h in self.history if isinstance(h, Rated)]
+        rated = self._rated()
         names = Counter(sched.RATINGS[r.rating] for r in rated)
         left_now = self.current or self._front or self._reviews or self._new
         names_of_decks = [d.name for d in self.decks]

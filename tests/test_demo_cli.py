@@ -410,3 +410,26 @@ def test_resolve_by_name_number_and_id_across_decks():
     with pytest.raises(BadInputError, match="did you mean 'other'"):
         resolve("othr", [a, b])
     assert resolve("hessian", [a, b]) == (REGISTRY["hessian"], None)
+
+
+def test_a_demo_is_named_by_deck_and_card_as_show_names_cards():
+    from calcquiz.content import Card, Deck
+    from calcquiz.demos.runner import resolve
+    from calcquiz.errors import BadInputError
+
+    def deck(name, *cards):
+        made = tuple(Card(id=i, number=n, question="q", answer="a", demo=d, deck=name)
+                     for i, n, d in cards)
+        return Deck(name, made)
+
+    a = deck("Calculus & Optimization", ("gradient", 3, "gradient"))
+    b = deck("Linear Algebra", ("trace", 3, None), ("eig", 4, "hessian"))
+    with pytest.raises(BadInputError, match="'Calculus & Optimization/3' or 'Linear Algebra/3'"):
+        resolve("3", [a, b])
+    info, card = resolve("Calculus & Optimization/3", [a, b])
+    assert info.name == "gradient" and card.deck == "Calculus & Optimization"
+    assert resolve("Linear Algebra/eig", [a, b])[1].number == 4
+    with pytest.raises(BadInputError, match="card 3 \\(trace\\) has no demo"):
+        resolve("Linear Algebra/3", [a, b])
+    with pytest.raises(BadInputError, match="no deck named 'Algebra'"):
+        resolve("Algebra/3", [a, b])

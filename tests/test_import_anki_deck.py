@@ -180,6 +180,7 @@ def test_to_deck_needs_a_yaml_name(math_deck, tmp_path, cli):
         ("a &amp; b &lt;c&gt;", "a & b \\<c>"),  # "<c>" would be a tag to Markdown
         ("<b>bold</b> <strong>too</strong> <i>it</i> <em>em</em>", "**bold** **too** *it* *em*"),
         ("<code>x = 1</code>", "`x = 1`"),
+        ("<code><b>x</b></code> <b>y</b>", "`x` **y**"),  # marks show as typed in code
         ("<ol><li>one</li><li>two</li></ol>", "1.  one\n1.  two"),
         ("line<br>next<br/>last", "line\nnext\nlast"),
         ("<div>one</div><div>two</div>", "one\n\ntwo"),  # blocks are paragraphs
@@ -223,3 +224,32 @@ def test_any_notes_make_a_valid_deck_or_a_clean_refusal(notes):
         return
     yaml.safe_load(check(draft, "fuzz.yaml"))
     assert len(draft.cards) + len(draft.skipped) == len(anki_notes)
+
+
+def test_a_cloze_revealed_in_code_shows_without_marks():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from calcquiz.ui.cards import answer_markdown
+
+    # Anki reveals a deletion as <b>...</b>; here inside <code>
+    shown = StringIO()
+    markdown = to_markdown("Newton and <code><b>calculus</b></code> and <b>Leibniz</b>")
+    Console(file=shown, width=80).print(answer_markdown(markdown))
+    assert shown.getvalue().strip() == "Newton and calculus and Leibniz"
+
+
+def test_one_note_one_card_are_counted_in_the_singular(tmp_path, cli):
+    from .helpers import export_from_anki, open_collection
+
+    col = open_collection(tmp_path / "anki")
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Alone?", "Yes"
+    col.add_note(note, col.decks.id("Solo"))
+    package = export_from_anki(col, tmp_path / "solo.apkg")
+    col.close()
+    target = tmp_path / "solo.yaml"
+    out = cli("import", "anki", str(package), "--to-deck", str(target)).stdout
+    assert f"Read {package}: 1 note.\n" in out
+    assert f"Wrote {target}: deck 'Solo', 1 card from the other notes" in out

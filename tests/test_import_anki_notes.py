@@ -323,7 +323,9 @@ def test_each_anki_deck_and_subdeck_becomes_a_deck_of_its_own(decks_package, tmp
             assert [c["question"] for c in data["cards"]] == layout[deck]
             assert [c["number"] for c in data["cards"]] == list(range(1, len(layout[deck]) + 1))
             assert cli("validate", str(path)).exit_code == 0
-            assert f"Wrote {path}: deck {deck!r}, {len(layout[deck])} cards" in result.stdout
+            count = len(layout[deck])
+            cards = f"{count} card{'s' * (count != 1)} "
+            assert f"Wrote {path}: deck {deck!r}, {cards}" in result.stdout
             assert set(store.card_states(deck)) == {c["id"] for c in data["cards"]}
     assert cli("check").exit_code == 0
 

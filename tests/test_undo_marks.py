@@ -140,3 +140,22 @@ def test_two_processes_undo_of_a_burial_keeps_the_others_suspension(calcquiz_hom
     finally:
         conn.close()
     assert marks == [(1, 1)]
+
+
+def test_a_rating_whose_undo_was_refused_still_counts(two):
+    a, b, store = two
+    shown = a.next_card()
+    assert shown is not None and b.next_card() == shown
+    a.reveal()
+    a.rate(3)
+    b.reveal()
+    b.rate(1)  # B rates the same card after A: A's rating can no longer be undone
+    with pytest.raises(UndoConflictError):
+        a.undo()
+    logged = [r for (r,) in store.conn.execute(
+        "SELECT rating FROM review_log WHERE card_id = ? ORDER BY id", (shown.id,))]
+    assert logged == [3, 1]  # A's Good stands in the log...
+    summary = a.summary()  # ...so A's summary and review limit count it
+    assert summary.reviewed == 1 and summary.ratings["Good"] == 1
+    assert a.done_count == 1
+    assert summary.new_today == 1

@@ -80,6 +80,7 @@ class _Markdown:
     def __init__(self) -> None:
         self.out: list[str] = []
         self.lists: list[str] = []  # "ul"/"ol" of the open lists
+        self.code = 0  # open <code> tags: Markdown shows marks inside a code span as typed
 
     def convert(self, source: str) -> str:
         lowered = source.lower()  # once: closing tags of <script>/<style> are found in it
@@ -105,7 +106,7 @@ class _Markdown:
 
     def start_tag(self, tag: str) -> None:
         if tag in _INLINE:
-            self.out.append(_INLINE[tag])
+            self._inline(tag, opening=True)
         elif tag == "br":
             self.out.append("\n")
         elif tag in ("ul", "ol"):
@@ -120,13 +121,32 @@ class _Markdown:
 
     def end_tag(self, tag: str) -> None:
         if tag in _INLINE:
-            self.out.append(_INLINE[tag])
+            self._inline(tag, opening=False)
         elif tag in ("ul", "ol"):
             if self.lists:
                 self.lists.pop()
             self.out.append("\n\n")
         elif tag in _BLOCK and tag != "li":
             self.out.append("\n")
+
+
+    def _inline(self, tag: str, opening: bool) -> None:
+        """A mark for bold, italic or code; none inside code (``<code><b>x</b></code>``,
+        a cloze revealed in code, would show ``**x**``), where only the code's own counts."""
+        if tag == "code":
+            if opening:
+                self.code += 1
+                if self.code > 1:
+                    return
+            elif self.code:
+                self.code -= 1
+                if self.code:
+                    return
+            else:
+                return  # a stray </code> opens nothing to close
+        elif self.code:
+            return
+        self.out.append(_INLINE[tag])
 
 
 def _marker(field: str) -> str:

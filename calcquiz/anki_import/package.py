@@ -191,10 +191,19 @@ def unpack_limit(packed_bytes: int) -> int:
     return min(MAX_COLLECTION_BYTES, max(MIN_UNPACK_BYTES, UNPACK_RATIO * packed_bytes))
 
 
+def _why_not_a_file(path: Path) -> str:
+    """Why ``path`` cannot be a package: "no such file" only when nothing is there."""
+    if path.is_dir():
+        return "is a directory, not an Anki package"
+    if path.exists():
+        return "is not a regular file (a FIFO, device or socket); a package must be a file"
+    return "no such file"
+
+
 @contextmanager
 def _unpacked(path: Path) -> Iterator[Path]:
     if not path.is_file():
-        raise BadInputError(f"{path}: no such file")
+        raise BadInputError(f"{path}: {_why_not_a_file(path)}")
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):

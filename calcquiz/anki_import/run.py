@@ -57,7 +57,7 @@ class ImportReport:
     def lines(self) -> list[str]:
         m = self.merged
         out = [
-            f"Read {self.file}: {self.notes} notes.",
+            f"Read {self.file}: {self.notes} note{'s' if self.notes != 1 else ''}.",
             f"Notes matched to calcquiz cards: {m.notes_matched}",
             f"Reviews added: {m.reviews_added}",
             f"Cards updated: {m.cards_updated}",
@@ -66,7 +66,8 @@ class ImportReport:
             for deck in self.decks_written:
                 d = deck.merged
                 out += [
-                    f"Wrote {deck.path}: deck {deck.name!r}, {deck.cards} cards "
+                    f"Wrote {deck.path}: deck {deck.name!r}, {deck.cards} "
+                    f"card{'s' if deck.cards != 1 else ''} "
                     f"from the other notes (study it: calcquiz study --deck {deck.path})",
                     f"Reviews added to that deck: {d.reviews_added}, "
                     f"cards updated: {d.cards_updated}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -61,6 +62,14 @@ def load(decks: list[str] | list[Path] | None) -> list[Deck]:
     if decks:
         return load_decks([deck_path(str(d)) for d in decks])
     extra = config().decks
+    gone = [p for p in extra if not os.path.lexists(p)]
+    if gone:  # moved or deleted since `config set decks`: say where the name comes from
+        from calcquiz.errors import BadInputError
+
+        raise BadInputError(
+            f"{gone[0]}: no such file (a deck in the config's decks: `calcquiz config set "
+            "decks FILE...` changes them, `calcquiz config unset decks` clears them)"
+        )
     return load_decks([*bundled_deck_paths(), *extra] if extra else None)
 
 
@@ -94,8 +103,14 @@ def deck_path(given: str) -> Path:
     names and a did-you-mean; one that looks like a file (``.yaml``, a folder in it) is
     taken as a file, so that loading it says what is wrong with it."""
     path = Path(given).expanduser()
-    if given.strip() and (path.exists() or path.is_symlink()):  # Path("") is the folder "."
-        return path
+    try:
+        if given.strip() and (path.exists() or path.is_symlink()):  # Path("") is "."
+            return path
+    except OSError as exc:  # a name too long to be a file: bad input, as a missing one is
+        from calcquiz.errors import BadInputError
+        from calcquiz.paths import describe_os_error
+
+        raise BadInputError(describe_os_error(exc, given)) from None
     named = known_deck_names()
     if given in named:
         return named[given]
@@ -106,9 +121,9 @@ def deck_path(given: str) -> Path:
     from calcquiz.suggest import did_you_mean
 
     names = ", ".join(repr(n) for n in named)
-    raise BadInputError(
-        f"no deck file or deck named {given!r}{did_you_mean(given, named)} (decks: {names})"
-    )
+    shown = repr(given) if len(given) <= 200 else f"{given[:100]!r}... ({len(given)} characters)"
+    hint = "" if len(given) > 200 else did_you_mean(given, named)
+    raise BadInputError(f"no deck file or deck named {shown}{hint} (decks: {names})")
 
 
 def _deck_card(given: str, named: dict[str, Path]) -> bool:

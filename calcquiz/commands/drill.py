@@ -48,7 +48,10 @@ def drill(
             load(deck)  # a bad --deck is refused before anything is written
     plan = drills.DrillPlan(count=count, topic=topic, seed=seed)
     if topic is None:
-        plan.weights = drills.weights_from_retrievability(_recall_by_topic(deck))
+        recall = _recall_by_topic(deck)
+        # only the decks' topics: one left out of the weights would be drawn at weight 1
+        plan.weights = {t: 0.0 for t in drills.TOPICS}
+        plan.weights.update(drills.weights_from_retrievability(recall))
     exercises = plan.exercises()
     if json:
         ui.print_json([e.to_dict() for e in exercises])
@@ -70,11 +73,17 @@ def _recall_by_topic(deck: list[str] | None) -> dict[str, float | None]:
     from calcquiz.store import db_path, open_store
 
     decks = load(deck)
+    cards = [c for d in decks for c in d.cards]
+    if not any(c.demo in TOPICS for c in cards):
+        from calcquiz.errors import BadInputError
+
+        names = ", ".join(repr(d.name) for d in decks)
+        raise BadInputError(f"no card in {names} has a drill (drills come from cards' demos); "
+                            "name a topic: `calcquiz drill --help` lists them")
     if not db_path().exists():
-        return {}
+        return {c.demo: None for c in cards if c.demo in TOPICS}
     with open_store() as store:
         rows = progress.card_progress(store, decks)
-    cards = [c for d in decks for c in d.cards]
     recall: dict[str, float | None] = {}
     for card, row in zip(cards, rows, strict=True):
         if card.demo in TOPICS:

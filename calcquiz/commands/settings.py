@@ -70,8 +70,22 @@ def set_(
     """
     from calcquiz import config as cfg
 
+    if key == "decks":  # every command loads them beside the bundled deck: check that first
+        _check_decks_load(cfg.parse_value(key, value))
     stored = cfg.set_value(key, value)
     typer.echo(f"{key} = {_show(list(stored) if isinstance(stored, tuple) else stored)}")
+
+
+def _check_decks_load(paths: Any) -> None:
+    """The decks a ``decks`` value names load with the bundled ones: valid files, each
+    named once and no name taken twice (else every command would fail until fixed)."""
+    from calcquiz.content import bundled_deck_paths, load_decks
+    from calcquiz.errors import BadInputError, DeckError
+
+    try:
+        load_decks([*bundled_deck_paths(), *paths])
+    except DeckError as exc:
+        raise BadInputError(f"Invalid decks: {exc}") from None
 
 
 @config_app.command("unset")

@@ -273,8 +273,13 @@ def reset(
         if card
         else f"the progress of deck {deck_name!r}"
     )
-    if not yes and not typer.confirm(f"Forget {what} in {path}?", default=False):
-        typer.echo("Kept everything.")
+    from calcquiz.ui.keys import confirm
+
+    confirmed = True if yes else confirm(f"Forget {what} in {path}?")
+    if not confirmed:
+        typer.echo("Kept everything." if confirmed is False else "\nKept everything.")
+        if confirmed is None:  # the input ended unanswered: not a yes, and not a no either
+            raise typer.Exit(1)
         return
     with open_store(path, check_rows=False) as store:  # reads no state: bad rows may go
         if targets is None:
@@ -336,7 +341,8 @@ def _suspend(ids: list[str], deck: list | None, on: bool) -> None:
             # read and written in one transaction: a leech mark set meanwhile is kept
             store.change_flags(card.deck, card.id, change)
             verb = "Suspended" if on else "Unsuspended"
-            typer.echo(f"{verb} card {card.number} · {card.id}.")
+            where = f"{card.deck} · " if len(decks) > 1 else ""  # card numbers repeat
+            typer.echo(f"{verb} {where}card {card.number} · {card.id}.")
 
 
 __all__ = ["reset", "stats", "study", "suspend", "unsuspend"]

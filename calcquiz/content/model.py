@@ -145,10 +145,12 @@ def find_card(decks: Sequence[Deck], key: str) -> Card:
     errors. Card ids have no ``/``, so the last one splits the deck's name from the card."""
     key = key.strip()
     deck_name, slash, in_deck = key.rpartition("/")
+    deck_name = deck_name.strip()  # "Linear Algebra / 3" reads as "Linear Algebra/3"
     if slash and deck_name not in {d.name for d in decks}:
         names = [d.name for d in decks]
+        hint = "" if len(deck_name) > 200 else did_you_mean(deck_name, names)
         raise DeckError(
-            f"no deck named {deck_name!r} in {key!r}{did_you_mean(deck_name, names)} "
+            f"no deck named {_shown(deck_name)} in {_shown(key)}{hint} "
             f"(decks: {', '.join(map(repr, names))})"
         )
     if slash:
@@ -161,9 +163,14 @@ def find_card(decks: Sequence[Deck], key: str) -> Card:
     if not matches:
         all_ids = [c.id for d in decks for c in d.cards]
         suffix = "" if key.isdigit() or len(key) > 200 else did_you_mean(key, all_ids)
-        shown = repr(key) if len(key) <= 60 else f"{key[:30]!r}... ({len(key)} characters)"
-        raise DeckError(f"no card {shown} in {', '.join(repr(d.name) for d in decks)}{suffix}")
+        in_decks = ", ".join(repr(d.name) for d in decks)
+        raise DeckError(f"no card {_shown(key)} in {in_decks}{suffix}")
     if len(matches) > 1:
         named = " or ".join(repr(f"{c.deck}/{key}") for c in matches)
         raise DeckError(f"{key!r} matches cards in several decks: name one with its deck, {named}")
     return matches[0]
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for an error line, cut when long (a 100 KB argument is not echoed)."""
+    return repr(text) if len(text) <= 60 else f"{text[:30]!r}... ({len(text)} characters)"

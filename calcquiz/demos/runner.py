@@ -77,16 +77,19 @@ def resolve_default(key: str) -> tuple[DemoInfo, int] | None:
 
 
 def _card(key: str, decks: Sequence[Deck]) -> Card | None:
-    from calcquiz.content.model import card_number
+    from calcquiz.content.model import card_number, find_card
 
+    if "/" in key:  # DECK/ID or DECK/NUMBER, read as `show` reads it
+        return find_card(decks, key)
     number = card_number(key)
     if number is not None:
         matches = [c for d in decks for c in d.cards if c.number == number]
     else:
         matches = [d.by_id[key] for d in decks if key in d.by_id]
     if len(matches) > 1:
-        raise BadInputError(f"{key!r} matches cards in several decks "
-                            f"({', '.join(c.deck for c in matches)}); pick one with --deck")
+        named = " or ".join(repr(f"{c.deck}/{key}") for c in matches)
+        raise BadInputError(f"{key!r} matches cards in several decks: name one with its deck, "
+                            f"{named}")
     return matches[0] if matches else None
 
 

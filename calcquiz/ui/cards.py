@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -13,20 +14,39 @@ from calcquiz import ui
 from calcquiz.mathtext import to_unicode
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
     from rich.markdown import Markdown
 
     from calcquiz.content import Card, Deck, Problem
+
+
+# What Markdown could read as markup: emphasis, code, escapes, links, HTML, headings,
+# quotes, lists, line breaks. A question with none of it is shown as plain text, so the
+# study screen does not load markdown-it for the bundled deck's questions.
+_MARKDOWN_SIGNS = re.compile(r"[*_`\\\[<&#>~|]|\n|^\s*(?:[-+]|\d+[.)])\s")
 
 
 def question_text(card: Card) -> str:
     return to_unicode(card.question)
 
 
+def question_body(card: Card) -> RenderableType:
+    """The question as the answer is shown: its Markdown rendered (an imported question's
+    ``**bold**`` or ``\\<`` escape), as plain text when it holds no Markdown."""
+    text = question_text(card)
+    if _MARKDOWN_SIGNS.search(text) is None:
+        return Text(text, style=ui.STYLE_QUESTION)
+    from rich.markdown import Markdown
+
+    return Markdown(text, style=ui.STYLE_QUESTION, hyperlinks=False)
+
+
 def answer_markdown(text: str) -> Markdown:
     """Card Markdown with its math already turned into Unicode."""
     from rich.markdown import Markdown  # markdown-it is slow to import: only for answers
 
-    return Markdown(to_unicode(text))
+    # a link shows its address: as a terminal hyperlink, a deck could hide where it leads
+    return Markdown(to_unicode(text), hyperlinks=False)
 
 
 def card_header(card: Card, with_deck: bool = False) -> str:
@@ -38,7 +58,7 @@ def card_header(card: Card, with_deck: bool = False) -> str:
 
 def question_panel(card: Card, with_deck: bool = False) -> Panel:
     return Panel(
-        Text(question_text(card), style=ui.STYLE_QUESTION),
+        question_body(card),
         title=Text(card_header(card, with_deck)),  # a Text: tags and ids are data, never markup
         title_align="left",
         border_style=ui.STYLE_TITLE,

@@ -16,6 +16,18 @@ from typing import IO, Any
 
 ENTER = "\n"
 TIMEOUT = ""  # read_within: no key came in time
+MAX_LINE = 4096  # longer than any key or answer; what a terminal's line editor holds
+
+
+def read_line(stream: IO[str]) -> str:
+    """The next line of piped input with its newline, or "" at the end. A line longer
+    than MAX_LINE (a stream with no newline at all, such as /dev/zero) ends the input:
+    it is never held whole, so memory stays bounded."""
+    line = stream.readline(MAX_LINE + 1)
+    if len(line) > MAX_LINE and not line.endswith("\n"):
+        sys.stderr.write(f"Input ends here: a line is longer than {MAX_LINE:,} characters.\n")
+        return ""
+    return line
 
 
 def _is_terminal(stream: IO[str]) -> bool:
@@ -106,7 +118,7 @@ class KeyReader:
     def read(self) -> str | None:
         if self.interactive:
             return self._read_key()
-        line = self.stream.readline()
+        line = read_line(self.stream)
         if line == "":
             return None
         line = line.rstrip("\r\n")
@@ -226,8 +238,15 @@ class LineReader:
                 return None
         sys.stdout.write(prompt)
         sys.stdout.flush()
-        line = self.stream.readline()
+        line = read_line(self.stream)
         if line == "":
             return None
         sys.stdout.write(line if line.endswith("\n") else line + "\n")  # echo, as a terminal would
         return line.rstrip("\r\n")
+
+
+def confirm(question: str) -> bool | None:
+    """``question [y/N]``: True for y or yes, False for anything else, None at the input's
+    end; read as answers are (a piped line is bounded, so /dev/zero cannot fill memory)."""
+    answer = LineReader().read(f"{question} [y/N]: ")
+    return None if answer is None else answer.strip().lower() in ("y", "yes")

@@ -132,8 +132,8 @@ class StudyScreen:
             self.message = None
 
     def demo(self, card: Card) -> None:
-        if not card.demo:
-            hint("This card has no demo.")
+        if not card.demo:  # shown by the redraw that follows (printed now, it was cleared)
+            self.message = Text("This card has no demo.", style=ui.STYLE_WARN)
             return
         self.clear()
         self.run_demo(card, self._skip if self.keys.interactive else None)
