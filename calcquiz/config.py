@@ -21,7 +21,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -510,3 +510,20 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def saved_parameters() -> tuple[float, ...] | None:
+    """The saved FSRS-6 parameters (checked against their bounds), or None for the
+    defaults."""
+    from calcquiz.memory_model.params import check
+
+    values = load_config().parameters
+    return None if values is None else check(list(values), f"{config_path()}: parameters")
+
+
+def save_parameters(parameters: Sequence[float]) -> Path:
+    """Store the parameters in the config (its other keys kept); returns the file."""
+    from calcquiz.memory_model.params import check
+
+    write_value("parameters", check(list(parameters)))
+    return config_path()

@@ -413,8 +413,8 @@ def test_resolve_by_name_number_and_id_across_decks():
 
 
 def test_a_demo_is_named_by_deck_and_card_as_show_names_cards():
+    from calcquiz.commands.demo import resolve
     from calcquiz.content import Card, Deck
-    from calcquiz.demos.runner import resolve
     from calcquiz.errors import BadInputError
 
     def deck(name, *cards):
@@ -426,9 +426,8 @@ def test_a_demo_is_named_by_deck_and_card_as_show_names_cards():
     b = deck("Linear Algebra", ("trace", 3, None), ("eig", 4, "hessian"))
     with pytest.raises(BadInputError, match="'Calculus & Optimization/3' or 'Linear Algebra/3'"):
         resolve("3", [a, b])
-    info, card = resolve("Calculus & Optimization/3", [a, b])
-    assert info.name == "gradient" and card.deck == "Calculus & Optimization"
-    assert resolve("Linear Algebra/eig", [a, b])[1].number == 4
+    assert resolve("Calculus & Optimization/3", [a, b])[0].name == "gradient"
+    assert resolve("Linear Algebra/eig", [a, b]) == (resolve("hessian", [])[0], 4)
     with pytest.raises(BadInputError, match="card 3 \\(trace\\) has no demo"):
         resolve("Linear Algebra/3", [a, b])
     with pytest.raises(BadInputError, match="no deck named 'Algebra'"):

@@ -11,6 +11,7 @@ from datetime import datetime
 import fsrs_rs_python as fr
 import pytest
 
+from calcquiz import config
 from calcquiz.memory_model import history, params, workload
 
 from .helpers import REVLOG_CSV, imports_after
@@ -70,7 +71,7 @@ def test_little_history_keeps_defaults_and_says_what_is_needed(cli, tmp_path):
     assert "at least 20 cards with the same first rating" in out
     assert "Here the most is 1 card (1 item from 2 reviews)" in out
     assert "Nothing saved" in out
-    assert params.saved() is None
+    assert config.saved_parameters() is None
 
 
 @pytest.fixture
@@ -119,7 +120,7 @@ def test_save_stores_checked_parameters_used_by_calibration(cli, calcquiz_home, 
     report = json.loads(result.output)
     assert report["plain_log_loss"]["fitted"] < report["plain_log_loss"]["default"]
     assert report["saved"] == str(calcquiz_home / "config.toml")
-    assert params.saved() == tuple(report["parameters"])
+    assert config.saved_parameters() == tuple(report["parameters"])
     import fsrs
 
     from calcquiz.scheduler import make_scheduler
@@ -132,14 +133,14 @@ def test_save_stores_checked_parameters_used_by_calibration(cli, calcquiz_home, 
     # fitted on every item, so in-sample: better than the defaults on these items
     assert cal["log_loss"] < before["log_loss"]
     assert cli("config", "unset", "parameters").exit_code == 0
-    assert params.saved() is None
+    assert config.saved_parameters() is None
     assert tuple(make_scheduler().parameters) == tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
 
 
 def test_optimize_on_the_whole_log_saves_nothing_the_plain_loss_does_not_favour(
         cli, calcquiz_home):
     report = json.loads(cli("optimize", "--revlog", str(REVLOG_CSV), "--save", "--json").output)
-    assert report["saved"] is None and params.saved() is None
+    assert report["saved"] is None and config.saved_parameters() is None
     assert report["plain_log_loss"]["fitted"] > report["plain_log_loss"]["default"]
     assert any("Nothing saved" in line for line in report["notes"])
 

@@ -99,7 +99,7 @@ def test_demo_with_a_card_number_it_cannot_read_is_one_line(cli, key):
 
 
 def test_card_numbers_are_read_one_way_for_show_and_demo(cli):
-    from calcquiz.content.model import card_number
+    from calcquiz.card_keys import card_number
 
     assert [card_number(k) for k in ("7", "007", "0", "²", "x1", "9" * 19)] == [
         7, 7, 0, None, None, -1,

@@ -10,7 +10,10 @@ from calcquiz.commands.common import DeckOption, load, option
 from calcquiz.errors import BadInputError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from calcquiz.content import Deck
+    from calcquiz.demos import DemoInfo
 
 MAX_DELAY = 10.0
 
@@ -102,8 +105,7 @@ def demo(
     if known is not None:  # a demo's name, default decks: the registry knows its card
         info, card = known
     else:
-        info, found = runner.resolve(name, load(deck))
-        card = None if found is None else found.number
+        info, card = resolve(name, load(deck))
     _one_blas_thread()
     run = runner.start(
         info, card, steps=steps, lr=lr, momentum=momentum, seed=seed, f=f, g=g,
@@ -148,6 +150,21 @@ def _numbers(text: str, option: str) -> list[float]:
         raise BadInputError(
             f"malformed {option} {text!r}: {exc} (write e.g. {option} 1,2)"
         ) from None
+
+
+def resolve(name: str, decks: Sequence[Deck]) -> tuple[DemoInfo, int | None]:
+    """The demo ``name`` names in ``decks`` and its card's number: a demo's name, a card's
+    number or id, or ``DECK/ID`` / ``DECK/NUMBER`` read as `show` reads it (the deck model
+    reads that form; the demos know no deck names)."""
+    from calcquiz.demos import runner
+
+    if "/" in name:
+        from calcquiz.content.model import find_card
+
+        named = find_card(decks, name)
+        return runner.demo_of(named), named.number
+    info, found = runner.resolve(name, decks)
+    return info, None if found is None else found.number
 
 
 def _list(decks: list[Deck], json: bool) -> None:

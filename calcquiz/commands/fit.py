@@ -40,8 +40,8 @@ def optimize(
 
     Example: calcquiz optimize --save
     """
+    from calcquiz.config import save_parameters
     from calcquiz.memory_model import fit, history
-    from calcquiz.memory_model import params as saved_params
 
     if deck is not None and revlog is not None:
         raise BadInputError("--deck and --revlog exclude each other: choose one history")
@@ -53,7 +53,7 @@ def optimize(
     if result.coverage != "none":  # nothing fitted: nothing to compare
         lines.append(fit.verdict(result.evaluation))
     if save and fit.worth_saving(result):
-        saved_to = str(saved_params.save(result.parameters))
+        saved_to = str(save_parameters(result.parameters))
         lines.append(f"Saved to {saved_to}; study now schedules with them.")
         lines.append("Back to the defaults: calcquiz config unset parameters")
     elif save:
@@ -133,9 +133,10 @@ def simulate(
         decks = load(deck)
         events = [e for d in decks for e in _own_history(d.name, must_exist=False)]
         cards = sum(len(d.cards) for d in decks)
-    from calcquiz.memory_model import params as saved_params
 
-    fitted = saved_params.saved() is not None
+    from calcquiz.config import saved_parameters
+
+    fitted = saved_parameters() is not None
     parameters = _current_parameters()
     s = workload.setup(events, cards, new_per_day, review_limit, _steps())
     rows = workload.simulate(s, parameters, days, retentions)
@@ -216,10 +217,10 @@ def _steps() -> tuple[int, int]:
 
 
 def _current_parameters() -> tuple[float, ...]:
+    from calcquiz.config import saved_parameters
     from calcquiz.memory_model import fit
-    from calcquiz.memory_model import params as saved_params
 
-    return saved_params.saved() or fit.default_parameters()
+    return saved_parameters() or fit.default_parameters()
 
 
 def _deck_name(deck: str | None) -> str | None:

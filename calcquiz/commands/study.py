@@ -211,6 +211,7 @@ def stats(
 def _show_calibration(deck: list[str] | None, revlog: Path | None, json: bool) -> None:
     """``stats --calibration``: the current parameters' predictions against the outcomes."""
     from calcquiz import ui
+    from calcquiz.config import saved_parameters
     from calcquiz.dates import Calendar
     from calcquiz.errors import BadInputError
     from calcquiz.memory_model import fit, history
@@ -222,7 +223,7 @@ def _show_calibration(deck: list[str] | None, revlog: Path | None, json: bool) -
     else:
         calendar = Calendar(config().day_starts_at)
         events = [e for d in load(deck) for e in history.own_history(d.name, calendar, False)]
-    report = fit.calibration_report(events)
+    report = fit.calibration_report(events, saved_parameters())
     if json:
         ui.print_json(report)
     else:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from calcquiz.card_keys import card_number
 from calcquiz.errors import DeckError
 from calcquiz.suggest import did_you_mean
 
@@ -127,16 +128,6 @@ class DeckValidationError(DeckError):
         first = str(self.problems[0])
         more = len(self.problems) - 1
         super().__init__(first + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
-
-
-def card_number(key: str) -> int | None:
-    """The card number ``key`` names (``"7"``, ``"007"``), or None if it is not a number.
-    A number longer than any card's is -1, which matches no card (``int()`` would refuse
-    4,300 digits); ``"²".isdigit()`` is True, but it is not a number here."""
-    if not (key.isascii() and key.isdigit()):
-        return None
-    digits = key.lstrip("0") or "0"
-    return int(digits) if len(digits) <= 18 else -1
 
 
 def find_card(decks: Sequence[Deck], key: str) -> Card:

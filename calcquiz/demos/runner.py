@@ -59,12 +59,17 @@ def resolve(key: str, decks: Sequence[Deck]) -> tuple[DemoInfo, Card | None]:
     card = _card(key, decks)
     if card is None:
         raise BadInputError(unknown_demo(key, decks))
+    return demo_of(card), card
+
+
+def demo_of(card: Card) -> DemoInfo:
+    """The demo ``card``'s ``demo`` field names; BadInputError if it names none we have."""
     if not card.demo:
         raise BadInputError(f"card {card.number} ({card.id}) has no demo")
     if card.demo not in REGISTRY:
         raise BadInputError(f"card {card.number} names demo {card.demo!r}, which this version "
                             "of calcquiz does not have")
-    return REGISTRY[card.demo], card
+    return REGISTRY[card.demo]
 
 
 def resolve_default(key: str) -> tuple[DemoInfo, int] | None:
@@ -77,10 +82,8 @@ def resolve_default(key: str) -> tuple[DemoInfo, int] | None:
 
 
 def _card(key: str, decks: Sequence[Deck]) -> Card | None:
-    from calcquiz.content.model import card_number, find_card
+    from calcquiz.card_keys import card_number
 
-    if "/" in key:  # DECK/ID or DECK/NUMBER, read as `show` reads it
-        return find_card(decks, key)
     number = card_number(key)
     if number is not None:
         matches = [c for d in decks for c in d.cards if c.number == number]
@@ -94,7 +97,7 @@ def _card(key: str, decks: Sequence[Deck]) -> Card | None:
 
 
 def unknown_demo(key: str, decks: Sequence[Deck]) -> str:
-    from calcquiz.content.model import card_number
+    from calcquiz.card_keys import card_number
     from calcquiz.suggest import did_you_mean
 
     if card_number(key) is not None:

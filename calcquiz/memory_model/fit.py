@@ -263,13 +263,14 @@ def calibration(parameters: Sequence[float], items: Sequence[TrainingItem]) -> C
     return Calibration(len(items), len(held_out), scores, tuple(bins))
 
 
-def calibration_report(events: Sequence[ReviewEvent]) -> dict[str, Any]:
-    """``stats --calibration``: the saved parameters' (else the defaults') predictions
-    against the outcomes of ``events``, as the JSON report ``fit_view`` draws."""
-    from calcquiz.memory_model import params as saved_params
+def calibration_report(
+    events: Sequence[ReviewEvent], mine: Sequence[float] | None
+) -> dict[str, Any]:
+    """``stats --calibration``: the learner's saved parameters' ``mine`` (else the
+    defaults') predictions against the outcomes of ``events``, as the JSON report
+    ``fit_view`` draws."""
     from calcquiz.memory_model.history import build_items
 
-    mine = saved_params.saved()
     result = calibration(mine or default_parameters(), build_items(events))
     return {
         "parameters": "saved" if mine else "default",

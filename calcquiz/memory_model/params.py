@@ -1,14 +1,13 @@
-"""Saved FSRS-6 parameters: checked against py-fsrs's bounds whenever they are read.
+"""FSRS-6 parameters: checked against py-fsrs's bounds whenever they are read or saved.
 
-They live under the key ``parameters`` of ``config.toml`` beside ``calcquiz.db``
-(``calcquiz config get/set/unset parameters``).
+Saved ones live under the key ``parameters`` of ``config.toml`` beside ``calcquiz.db``
+(``calcquiz config get/set/unset parameters``; :func:`calcquiz.config.saved_parameters`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 
 from calcquiz.errors import BadInputError
 
@@ -38,19 +37,3 @@ def check(values: object, source: str = "parameters") -> tuple[float, ...]:
             raise BadInputError(f"{source}: w{i} = {value} is outside FSRS-6's range {lo}-{hi}")
         out.append(float(value))
     return tuple(out)
-
-
-def saved() -> tuple[float, ...] | None:
-    """The saved parameters (checked), or None for FSRS-6's defaults."""
-    from calcquiz.config import config_path, load_config
-
-    values = load_config().parameters
-    return None if values is None else check(list(values), f"{config_path()}: parameters")
-
-
-def save(parameters: Sequence[float]) -> Path:
-    """Store the parameters in the config (its other keys kept); returns the file."""
-    from calcquiz.config import config_path, write_value
-
-    write_value("parameters", check(list(parameters)))
-    return config_path()
