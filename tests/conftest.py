@@ -97,3 +97,15 @@ def decks():
     from calcquiz.content import load_decks
 
     return load_decks()
+
+@pytest.fixture
+def no_real_anki(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Anki's default folders point into the test's own folder (a module makes it autouse
+    with ``pytestmark = pytest.mark.usefixtures("no_real_anki")``)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("APPDATA", str(home / "AppData"))
+    monkeypatch.delenv("ANKI_BASE", raising=False)
+    return home

@@ -537,3 +537,22 @@ def command_code(*args: str) -> str:
     """Python that runs ``calcquiz ARGS`` as the console script does."""
     argv = ["calcquiz", *args]
     return f"import sys\nsys.argv = {argv!r}\nfrom calcquiz.cli import main\nmain()\n"
+
+
+# --- a learner's Anki, in the test's own folder ---------------------------------------
+
+
+
+
+def make_collection(folder: Path) -> Path:
+    """A learner's collection with FSRS on and one note of their own (deck "Mine")."""
+    from anki.collection import Collection
+
+    folder.mkdir(parents=True, exist_ok=True)
+    col = Collection(str(folder / "collection.anki2"))
+    col.set_config("fsrs", True)
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "my own note", "left alone"
+    col.add_note(note, col.decks.id("Mine"))
+    col.close()
+    return folder / "collection.anki2"

@@ -19,34 +19,22 @@ from calcquiz.dates import Calendar
 from calcquiz.export import anki as exporter
 from calcquiz.store import NEW, REVIEW, Flags, open_store, review_ms
 
-from .helpers import DAY, Clock, _one_session, assert_integrity, pick_rating
+from .helpers import (
+    DAY,
+    Clock,
+    _one_session,
+    assert_integrity,
+    make_collection,
+    pick_rating,
+)
 
 Collection = pytest.importorskip("anki.collection").Collection
+pytestmark = pytest.mark.usefixtures("no_real_anki")
 ANKI_TYPE = {1: 1, 2: 2, 3: 3}  # calcquiz state -> Anki card type
 
 
-@pytest.fixture(autouse=True)
-def no_real_anki(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Anki's default folders point into the test's own folder."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("APPDATA", str(home / "AppData"))
-    monkeypatch.delenv("ANKI_BASE", raising=False)
-    return home
 
 
-def make_collection(folder: Path) -> Path:
-    """A learner's collection with FSRS on and one note of their own."""
-    folder.mkdir(parents=True, exist_ok=True)
-    col = Collection(str(folder / "collection.anki2"))
-    col.set_config("fsrs", True)
-    note = col.new_note(col.models.by_name("Basic"))
-    note["Front"], note["Back"] = "my own note", "left alone"
-    col.add_note(note, col.decks.id("Mine"))
-    col.close()
-    return folder / "collection.anki2"
 
 
 def own_note(col) -> tuple:

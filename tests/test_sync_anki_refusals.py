@@ -18,33 +18,21 @@ import pytest
 from calcquiz.anki_sync import location, safety
 from calcquiz.store import open_store, review_ms
 
-from .helpers import Clock, _one_session, assert_integrity, pick_rating
+from .helpers import (
+    Clock,
+    _one_session,
+    assert_integrity,
+    make_collection,
+    pick_rating,
+)
 
 Collection = pytest.importorskip("anki.collection").Collection
+pytestmark = pytest.mark.usefixtures("no_real_anki")
 DAY = 86400.0
 
 
-@pytest.fixture(autouse=True)
-def no_real_anki(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Anki's default folders point into the test's own folder."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("APPDATA", str(home / "AppData"))
-    monkeypatch.delenv("ANKI_BASE", raising=False)
-    return home
 
 
-def make_collection(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    col = Collection(str(folder / "collection.anki2"))
-    col.set_config("fsrs", True)
-    note = col.new_note(col.models.by_name("Basic"))
-    note["Front"], note["Back"] = "my own note", "left alone"
-    col.add_note(note, col.decks.id("Mine"))
-    col.close()
-    return folder / "collection.anki2"
 
 
 def studied(decks) -> None:

@@ -16,7 +16,9 @@ from typing import IO, Any
 
 ENTER = "\n"
 TIMEOUT = ""  # read_within: no key came in time
-MAX_LINE = 4096  # longer than any key or answer; what a terminal's line editor holds
+# Longer than any real answer (a terminal's line editor holds 4096), so a long piped
+# answer is still read and refused by the parser; a longer line ends the input.
+MAX_LINE = 65536
 
 
 def read_line(stream: IO[str]) -> str:
