@@ -7,7 +7,7 @@ import random
 
 from calcquiz.drills import numerics as num
 from calcquiz.drills.exercise import Exercise, Worked, derivative, fmt, known, par, shifted, vec
-from calcquiz.mathprint import pretty_text
+from calcquiz.pretty_expr import pretty_text
 
 
 def gen_gradient_descent(rng: random.Random) -> Exercise:
