@@ -293,9 +293,9 @@ def test_hessian_kind_is_exact_for_polynomials():
 @pytest.mark.parametrize(
     "text,shown",
     [("(x - 3)^2 + 2 (y + 1)^2", "(x − 3)² + 2 (y + 1)²"), ("1*x^3 - 1*x*y", "x³ − x·y"),
-     ("3*(y - 1)^2 + 2*pi*x", "3(y − 1)² + 2π·x"),
+     ("3*(y - 1)^2 + 2*pi*x", "3·(y − 1)² + 2π·x"), ("sqrt(x) + 2*abs(y)", "√x + 2·|y|"),
      ("-1*x^2 + x**4", "−x² + x⁴"), ("x^4 - 3*x^2 + x", "x⁴ − 3x² + x"),
-     ("1e-8*(x^2)", "1e-8*(x²)"), ("x^(-2)", "x⁻²"), ("x^2 + y^2 - 1 <= 0", "x² + y² − 1 ≤ 0")],
+     ("1e-8*(x^2)", "1e-8·(x²)"), ("x^(-2)", "x⁻²"), ("x^2 + y^2 - 1 <= 0", "x² + y² − 1 ≤ 0")],
 )
 def test_expressions_in_titles_read_like_math(text, shown):
     from calcquiz.demos.core import pretty

@@ -21,7 +21,7 @@ from calcquiz.errors import ExportError
 from calcquiz.export import anki as exporter
 from calcquiz.export.files import OutputExistsError, write_atomically
 from calcquiz.export.html import to_anki_html
-from calcquiz.mathtext import MathSyntaxError, split_math
+from calcquiz.latex import MathSyntaxError, split_math
 
 from .helpers import (
     BUNDLED_DECK,

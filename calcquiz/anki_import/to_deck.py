@@ -22,7 +22,7 @@ from typing import Any
 from calcquiz.anki_import.html import to_markdown
 from calcquiz.anki_import.package import MAX_NOTE_BYTES, AnkiCollection, AnkiNote, media_names
 from calcquiz.errors import BadInputError
-from calcquiz.mathtext import MathSyntaxError, split_math
+from calcquiz.latex import MathSyntaxError, split_math
 
 FALLBACK_NAME = "Anki import"
 

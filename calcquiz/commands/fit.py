@@ -1,5 +1,5 @@
-"""Your own memory model: ``optimize`` and ``simulate`` (``stats --calibration`` is in
-study.py; the three share :mod:`calcquiz.memory_model`).
+"""Your own memory model: ``optimize``, ``simulate`` and ``stats --calibration`` (an option
+of ``stats``, whose other output is in study.py; the three share :mod:`calcquiz.memory_model`).
 
 Thin commands over :mod:`calcquiz.memory_model`; fsrs-rs is imported there, only when
 one of these runs.
@@ -16,6 +16,8 @@ from calcquiz.commands.common import DeckOption, JsonOption, RevlogOption
 from calcquiz.errors import BadInputError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from calcquiz.memory_model.history import ReviewEvent
 
 def optimize(
@@ -239,3 +241,29 @@ def _own_history(deck: str | None, must_exist: bool = True) -> list[ReviewEvent]
     from calcquiz.memory_model import history
 
     return history.own_history(deck, Calendar(config().day_starts_at), must_exist)
+
+
+def show_calibration(deck: list[str] | None, revlog: Path | None, json: bool) -> None:
+    """``stats --calibration``: the current parameters' predictions against the outcomes
+    (an option of ``stats``; its logic lives here, beside the other fits)."""
+    from calcquiz import ui
+    from calcquiz.commands.common import config, load
+    from calcquiz.config import saved_parameters
+    from calcquiz.dates import Calendar
+    from calcquiz.errors import BadInputError
+    from calcquiz.memory_model import fit, history
+
+    if revlog is not None:
+        if deck:
+            raise BadInputError("--deck and --revlog exclude each other: choose one history")
+        events = history.read_csv(revlog)
+    else:
+        calendar = Calendar(config().day_starts_at)
+        events = [e for d in load(deck) for e in history.own_history(d.name, calendar, False)]
+    report = fit.calibration_report(events, saved_parameters())
+    if json:
+        ui.print_json(report)
+    else:
+        from calcquiz.ui import fit_view
+
+        fit_view.print_calibration(report)

@@ -20,8 +20,6 @@ from calcquiz.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from calcquiz.content import Card, Deck
 
 CardsArgument = Annotated[
@@ -194,7 +192,9 @@ def stats(
     from calcquiz.store import open_store
 
     if calibration or revlog is not None:
-        _show_calibration(deck, revlog, json)
+        from calcquiz.commands.fit import show_calibration
+
+        show_calibration(deck, revlog, json)
         return
     calendar = Calendar(config().day_starts_at)
     decks = load(deck)
@@ -206,30 +206,6 @@ def stats(
         from calcquiz.ui import stats_view
 
         stats_view.print_stats(report)
-
-
-def _show_calibration(deck: list[str] | None, revlog: Path | None, json: bool) -> None:
-    """``stats --calibration``: the current parameters' predictions against the outcomes."""
-    from calcquiz import ui
-    from calcquiz.config import saved_parameters
-    from calcquiz.dates import Calendar
-    from calcquiz.errors import BadInputError
-    from calcquiz.memory_model import fit, history
-
-    if revlog is not None:
-        if deck:
-            raise BadInputError("--deck and --revlog exclude each other: choose one history")
-        events = history.read_csv(revlog)
-    else:
-        calendar = Calendar(config().day_starts_at)
-        events = [e for d in load(deck) for e in history.own_history(d.name, calendar, False)]
-    report = fit.calibration_report(events, saved_parameters())
-    if json:
-        ui.print_json(report)
-    else:
-        from calcquiz.ui import fit_view
-
-        fit_view.print_calibration(report)
 
 
 def reset(

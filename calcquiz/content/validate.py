@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from calcquiz.content.model import Card, Deck, Problem
-from calcquiz.mathtext import MathSyntaxError, split_math
+from calcquiz.latex import MathSyntaxError, split_math
 from calcquiz.suggest import did_you_mean
 
 if TYPE_CHECKING:

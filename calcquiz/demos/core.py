@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from calcquiz.errors import BadInputError
-from calcquiz.mathprint import pretty_text
 from calcquiz.numerics import vector
+from calcquiz.pretty_expr import pretty_text
 
 Cell: TypeAlias = "float | int | str | None | list[Any]"
 Row: TypeAlias = "list[Cell]"

@@ -22,7 +22,7 @@ from calcquiz.drills.exercise import (
     value_of,
     vec,
 )
-from calcquiz.mathprint import pretty_text
+from calcquiz.pretty_expr import pretty_text
 
 KIND_CHOICES = ("minimum", "maximum", "saddle")  # the kinds of a stationary point
 

@@ -6,7 +6,7 @@ import random
 
 from calcquiz.drills import numerics as num
 from calcquiz.drills.exercise import Exercise, Value, Worked, fmt, known, nonzero, shifted, vec
-from calcquiz.mathprint import pretty_text
+from calcquiz.pretty_expr import pretty_text
 
 YES_NO = ("yes", "no")
 

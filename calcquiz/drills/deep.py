@@ -14,7 +14,7 @@ from calcquiz.drills.exercise import (
     slope_solution,
     vec,
 )
-from calcquiz.mathprint import pretty_text
+from calcquiz.pretty_expr import pretty_text
 
 
 def sigmoid(t: float) -> float:

@@ -7,7 +7,7 @@ import random
 
 from calcquiz.drills import numerics as num
 from calcquiz.drills.exercise import Exercise, Worked, derivative, fmt, known, par, shifted, vec
-from calcquiz.mathprint import pretty_text
+from calcquiz.pretty_expr import pretty_text
 
 
 def gen_gradient_descent(rng: random.Random) -> Exercise:
@@ -20,7 +20,12 @@ def gen_gradient_descent(rng: random.Random) -> Exercise:
     def solve() -> Worked:
         dx_text, gx = derivative(f, "x", x=x0, y=y0)
         dy_text, gy = derivative(f, "y", x=x0, y=y0)
-        new = num.sgd_step([x0, y0], [gx, gy], lr)
+        import numpy as np  # once an answer is computed, never before the prompt
+
+        from calcquiz.numerics.iterate import sgd_step
+
+        step, _ = sgd_step(np.array([x0, y0], float), np.array([gx, gy], float), None, lr)
+        new = [float(v) for v in step]
         return Worked(
             new,
             (
@@ -136,7 +141,13 @@ def gen_weight_decay(rng: random.Random) -> Exercise:
 
     def solve() -> Worked:
         _, g = derivative(f, "x", x=w0)
-        (w1,) = num.sgd_step([w0], [g], lr, weight_decay=lam)
+        import numpy as np
+
+        from calcquiz.numerics.iterate import sgd_step
+
+        step, _ = sgd_step(np.array([w0], float), np.array([g], float), None, lr,
+                           weight_decay=lam)
+        w1 = float(step[0])
         return Worked(
             w1,
             (

@@ -19,7 +19,7 @@ from calcquiz.drills.exercise import (
     vec,
 )
 from calcquiz.drills.grading import round_sig
-from calcquiz.mathprint import pretty_text
+from calcquiz.pretty_expr import pretty_text
 
 YES_NO = ("yes", "no")
 

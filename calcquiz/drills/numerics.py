@@ -50,19 +50,6 @@ def momentum_steps(
     return out
 
 
-def sgd_step(
-    p: Sequence[float], grad: Sequence[float], lr: float, weight_decay: float = 0.0
-) -> list[float]:
-    """One step of the core's torch.optim.SGD rule without momentum:
-    p - lr (∇f + weight_decay p)."""
-    import numpy as np
-
-    from calcquiz.numerics.iterate import sgd_step as core_step
-
-    new, _ = core_step(np.array(p, float), np.array(grad, float), None, lr, 0.0, weight_decay)
-    return [float(v) for v in new]
-
-
 @dataclass(frozen=True)
 class DescentRun:
     """Gradient descent x <- x - lr f'(x) in 1-D (scipy's names: ``x``, ``nit``)."""

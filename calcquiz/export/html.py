@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from calcquiz.mathtext import mathjax_delimiters, split_math
+from calcquiz.latex import mathjax_delimiters, split_math
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -14,7 +14,8 @@ message. Where each idea lives:
 * :mod:`.tree`: the tree's nodes and measures of it (size, depth, degree);
 * :mod:`.evaluate`: the tree computed with numpy or the math module;
 * :mod:`.symbolic`: sympy both ways, within a budget ("too complex" past it);
-* :mod:`.printing`: the tree back to text, ASCII re-parseable or Unicode;
+* :mod:`.unparse`: the tree back to ASCII text that parses again (for people,
+  :mod:`calcquiz.pretty_expr` prints that text as math);
 * :mod:`.expression`: :class:`Expr`, which ties these together.
 
 Values are computed in float64. :meth:`Expr.evaluate` is strict by default: a point where
@@ -40,7 +41,6 @@ from calcquiz.expr.parse import (
     parse_components,
     parse_numbers,
 )
-from calcquiz.expr.printing import to_pretty, to_text
 from calcquiz.expr.symbolic import (
     MAX_DEGREE,
     MAX_DERIVATIVE_NODES,
@@ -61,12 +61,12 @@ from calcquiz.expr.tree import (
     Var,
     measure,
 )
+from calcquiz.expr.unparse import to_text
 
 __all__ = [
     "CONSTANTS", "FUNCTIONS", "MAX_DEGREE", "MAX_DEPTH", "MAX_DERIVATIVE_NODES", "MAX_DIGITS",
     "MAX_EXPONENT", "MAX_LENGTH", "MAX_SYMBOLIC_DEPTH", "MAX_SYMBOLIC_NODES",
     "MAX_SYMBOLIC_SECONDS", "TABLE", "TOO_COMPLEX", "VARIABLES", "Answer", "BinOp", "Call",
     "Complexity", "Const", "Expr", "Function", "Neg", "Node", "Num", "Var", "from_sympy",
-    "measure", "parse", "parse_answer", "parse_components", "parse_numbers", "to_pretty",
-    "to_text",
+    "measure", "parse", "parse_answer", "parse_components", "parse_numbers", "to_text",
 ]

@@ -11,8 +11,9 @@ import numpy as np
 from calcquiz.errors import ExpressionError
 from calcquiz.expr import symbolic
 from calcquiz.expr.evaluate import compile_float, compile_numpy
-from calcquiz.expr.printing import to_pretty, to_text
 from calcquiz.expr.tree import Node, used_variables
+from calcquiz.expr.unparse import to_text
+from calcquiz.pretty_expr import pretty_text
 
 
 class Expr:
@@ -49,7 +50,7 @@ class Expr:
     @property
     def pretty(self) -> str:
         """The expression in Unicode for people (``3x² − 2x``); not parseable."""
-        return to_pretty(self.node)
+        return pretty_text(to_text(self.node))
 
     def evaluate(self, *, check: bool = True, **values: Any) -> Any:
         """The value at ``values`` (floats or numpy arrays), computed in float64.

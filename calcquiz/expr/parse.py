@@ -22,9 +22,9 @@ from calcquiz.errors import ExpressionError
 from calcquiz.expr.evaluate import compile_numpy
 from calcquiz.expr.expression import Expr
 from calcquiz.expr.functions import FUNCTIONS
-from calcquiz.expr.printing import to_text
 from calcquiz.expr.symbolic import Budget
 from calcquiz.expr.tree import CONSTANTS, BinOp, Call, Const, Neg, Node, Num, Var
+from calcquiz.expr.unparse import to_text
 from calcquiz.suggest import did_you_mean
 
 MAX_LENGTH = 500

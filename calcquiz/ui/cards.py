@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from calcquiz import ui
-from calcquiz.mathtext import to_unicode
+from calcquiz.latex import to_unicode
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

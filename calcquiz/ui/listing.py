@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from calcquiz import ui
 from calcquiz.dates import Calendar, DueFormat, iso_utc
-from calcquiz.mathtext import to_unicode
+from calcquiz.latex import to_unicode
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -1,10 +1,9 @@
-"""Writing a tree back as text that reads like math.
+"""A tree back to text: :func:`to_text` is ASCII that :func:`calcquiz.expr.parse` reads
+again to the same values (``^`` for power, ``*`` written out), what ``--f`` options and JSON
+carry. For people it goes through :func:`calcquiz.pretty_expr.pretty_text`
+(``3x² − sin(x)/2``, ``√x``), the one printer for reading.
 
-:func:`to_text` is ASCII that :func:`calcquiz.expr.parse` reads again to the same values
-(``^`` for power, ``*`` written out): it is what ``--f`` options and JSON carry.
-:func:`to_pretty` is for people only (``3x² − sin(x)/2``, ``√x``, ``|x|``, ``π``).
-
-Both drop what a person would not write: ``1*x`` is ``x``, ``-1*x`` is ``-x``,
+It drops what a person would not write: ``1*x`` is ``x``, ``-1*x`` is ``-x``,
 ``x + -3`` is ``x - 3``, and ``a - (b - c)`` is ``a - b + c``. Sums and products are
 flattened with explicit stacks, so long ones cost no recursion.
 """
@@ -13,21 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from calcquiz.expr.functions import BY_NAME
 from calcquiz.expr.tree import BinOp, Call, Const, Neg, Node, Num, Var
 
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def to_text(node: Node) -> str:
     """ASCII that parses back to the same function: ``3*x^2 - 2*x``."""
-    return _Printer(pretty=False).text(node)
-
-
-def to_pretty(node: Node) -> str:
-    """Unicode for reading, not for parsing: ``3x² − 2x``."""
-    return _Printer(pretty=True).text(node)
+    return _Printer().text(node)
 
 
 def number_text(value: float) -> str:
@@ -38,22 +30,16 @@ def number_text(value: float) -> str:
 
 @dataclass
 class _Printer:
-    pretty: bool
-
     def text(self, node: Node) -> str:
         return self._print(node)[0]
-
-    @property
-    def minus(self) -> str:
-        return "−" if self.pretty else "-"
 
     def _print(self, node: Node) -> tuple[str, int]:
         """(text, precedence of its outermost operation)."""
         if isinstance(node, Num):
             s = number_text(abs(node.value))
-            return (self.minus + s, UNARY) if node.value < 0 else (s, ATOM)
+            return ("-" + s, UNARY) if node.value < 0 else (s, ATOM)
         if isinstance(node, Const):
-            return ("π" if self.pretty and node.name == "pi" else node.name), ATOM
+            return node.name, ATOM
         if isinstance(node, Var):
             return node.name, ATOM
         if isinstance(node, Call):
@@ -65,7 +51,7 @@ class _Printer:
         negative, body = _strip_sign(node)
         text, prec = self._product(body) if isinstance(body, BinOp) else self._print(body)
         if negative:
-            return self.minus + self._wrap_text(text, prec, PRODUCT), UNARY
+            return "-" + self._wrap_text(text, prec, PRODUCT), UNARY
         return text, prec
 
     def _wrap(self, node: Node, least: int) -> str:
@@ -77,35 +63,20 @@ class _Printer:
         return text if prec >= least else f"({text})"
 
     def _call(self, node: Call) -> str:
-        func = BY_NAME[node.func]
-        inner = self._print(node.arg)[0]
-        if not self.pretty:
-            return f"{node.func}({inner})"
-        if func.name == "abs":
-            return f"|{inner}|"
-        if func.name == "sqrt":
-            return "√" + self._wrap(node.arg, ATOM)
-        return f"{func.pretty}({inner})"
+        return f"{node.func}({self._print(node.arg)[0]})"
 
     def _power(self, node: BinOp) -> str:
-        base = self._wrap(node.left, ATOM)
-        exp = node.right
-        sign = -1.0 if isinstance(exp, Neg) and isinstance(exp.arg, Num) else 1.0
-        value = exp.arg if isinstance(exp, Neg) else exp
-        if self.pretty and isinstance(value, Num) and value.value.is_integer():
-            return base + number_text(sign * value.value).translate(_SUPERSCRIPT)
-        text, prec = self._print(exp)
-        # right-associative, x^y^z; for people, a power in an exponent gets parentheses
-        return f"{base}^{self._wrap_text(text, prec, ATOM if self.pretty else POWER)}"
+        text, prec = self._print(node.right)
+        return f"{self._wrap(node.left, ATOM)}^{self._wrap_text(text, prec, POWER)}"  # x^y^z
 
     def _sum(self, node: Node) -> str:
         out: list[str] = []
         for negative, term in _terms(node):
             text = self._wrap(term, PRODUCT)
             if not out:
-                out.append(self.minus + text if negative else text)
+                out.append("-" + text if negative else text)
             else:
-                out.append(f" {self.minus if negative else '+'} {text}")
+                out.append(f" {'-' if negative else '+'} {text}")
         return "".join(out)
 
     def _product(self, node: BinOp) -> tuple[str, int]:
@@ -120,17 +91,9 @@ class _Printer:
         return f"{numerator}/({self._join(bottom)})", PRODUCT
 
     def _join(self, factors: list[Node]) -> str:
-        texts = [self._wrap(f, POWER if i else PRODUCT + 1) for i, f in enumerate(factors)]
         if len(factors) == 1:
             return self._wrap(factors[0], PRODUCT)
-        if not self.pretty:
-            return "*".join(texts)
-        out = texts[0]
-        for prev, text in zip(factors, texts[1:], strict=False):
-            # 3x, 2π, 2√x: a number before a variable reads as a product; otherwise a dot
-            # (2·e, 2·exp(x): "2e" would read as a number)
-            out += text if isinstance(prev, Num) and text[0] in "xyzπ√" else "·" + text
-        return out
+        return "*".join(self._wrap(f, POWER if i else PRODUCT + 1) for i, f in enumerate(factors))
 
 
 def _strip_sign(node: Node) -> tuple[bool, Node]:

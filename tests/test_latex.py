@@ -7,7 +7,7 @@ import re
 import pytest
 
 from calcquiz.content import load_decks
-from calcquiz.mathtext import MathSyntaxError, latex_to_unicode, split_math, to_unicode
+from calcquiz.latex import MathSyntaxError, latex_to_unicode, split_math, to_unicode
 
 # The examples first asked for, then every formula in the bundled deck.
 GOLDEN = [
@@ -115,7 +115,7 @@ def test_script_without_unicode_form_keeps_its_group():
                                              ("\\sqrt{", "}"), ("\\text{", "}")])
 @pytest.mark.parametrize("levels", [60, 500, 5000])
 def test_deep_math_never_recurses_without_bound(opening, closing, levels):
-    from calcquiz.mathtext import MAX_MATH_DEPTH
+    from calcquiz.latex import MAX_MATH_DEPTH
 
     latex = opening * levels + "x" + closing * levels
     out = latex_to_unicode(latex)  # no RecursionError, whatever the depth
@@ -125,7 +125,7 @@ def test_deep_math_never_recurses_without_bound(opening, closing, levels):
 
 
 def test_math_at_the_depth_limit_is_accepted_and_rendered():
-    from calcquiz.mathtext import MAX_MATH_DEPTH
+    from calcquiz.latex import MAX_MATH_DEPTH
 
     latex = "\\frac{" * MAX_MATH_DEPTH + "x" + "}{2}" * MAX_MATH_DEPTH
     assert split_math(f"${latex}$")[0].kind == "inline"
