@@ -26,8 +26,7 @@ from collections.abc import Sequence
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.rates import learning_rate, momentum
-from calcquiz.demos.runs import (
+from calcquiz.demos.shared_gd import (
     curve,
     curve_label,
     end_kind,
@@ -335,7 +334,4 @@ def _weight_decay_text(
     )
 
 
-# learning-rate and momentum live in rates.py (one module would be too long); the registry
-# finds them here.
-__all__ = ["end_kind", "gradient_descent", "learning_rate", "minibatch", "momentum",
-           "run_gd", "weight_decay"]
+__all__ = ["end_kind", "gradient_descent", "minibatch", "run_gd", "weight_decay"]

@@ -13,7 +13,7 @@ from typing import Any
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.runs import end_kind, gd_demo, objective_or, run_end, run_gd, start_point
+from calcquiz.demos.shared_gd import end_kind, gd_demo, objective_or, run_end, run_gd, start_point
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
 from calcquiz.numerics.iterate import IterationResult

@@ -1,6 +1,5 @@
 """Step sizes and velocity: learning-rate (card 8) and momentum (card 11), by the core's
-torch.optim.SGD rule (see :mod:`calcquiz.demos.descent` for the formulas). Re-exported by
-``descent``, where the registry finds them.
+torch.optim.SGD rule (see :mod:`calcquiz.demos.descent` for the formulas).
 
 No numpy at import: on their built-in x² and ravine both run on Vectors
 (:mod:`calcquiz.numerics.vector`); a user's --f brings numpy with it.
@@ -15,7 +14,7 @@ from typing import Any
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.runs import (
+from calcquiz.demos.shared_gd import (
     curve,
     curve_label,
     log10s,
