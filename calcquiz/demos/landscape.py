@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
@@ -292,11 +292,33 @@ def saddle(
     return gd_demo("saddle", title, obj, p, lr, steps, lambda run: _saddle_outcome(obj, run))
 
 
+class SlowestHessian(TypedDict):
+    """The Hessian where the gradient was smallest, and the kind of point it describes."""
+
+    at: list[float]
+    hessian: list[list[float]]
+    eigenvalues: list[float]
+    kind: str
+
+
+class SaddleResult(TypedDict):
+    x: list[float]
+    f: float
+    steps: int
+    converged: bool
+    diverged: bool
+    kind: str | None  # the stationary point it converged to
+    escaped: bool  # after the slowest step the gradient grew back and f kept falling
+    min_grad_norm: float
+    min_grad_step: int
+    hessian_at_slowest: SlowestHessian | None  # None: undefined there
+
+
 def _saddle_outcome(obj: Objective, run: IterationResult) -> Outcome:
     points, values, norms, k = run.path, run.values, run.grad_norms, run.nit
     slow = min((i for i, g in enumerate(norms) if not math.isnan(g)), key=norms.__getitem__)
     slow_point = points[slow]
-    hessian: dict[str, Any] | None
+    hessian: SlowestHessian | None
     try:
         obj.check(slow_point, order=2)
         H = obj.hess(slow_point)
@@ -307,7 +329,7 @@ def _saddle_outcome(obj: Objective, run: IterationResult) -> Outcome:
         hessian = None
     escaped = _escaped(values, norms, slow, run.converged)
     end = end_kind(obj, run)
-    result = {
+    result: SaddleResult = {
         "x": core.vec(run.x), "f": values[-1], "steps": k, "converged": run.converged,
         "diverged": run.diverged, "kind": end, "escaped": escaped,
         "min_grad_norm": norms[slow], "min_grad_step": slow, "hessian_at_slowest": hessian,
@@ -330,7 +352,8 @@ def _escaped(values: Sequence[float], norms: Sequence[float], slow: int, converg
 
 
 def _saddle_text(
-    obj: Objective, run: Any, slow: int, slow_point: Array, hessian: dict[str, Any] | None,
+    obj: Objective, run: IterationResult, slow: int, slow_point: Array,
+    hessian: SlowestHessian | None,
     escaped: bool, end: str | None,
 ) -> str:
     values, norms, k = run.values, run.grad_norms, run.nit
