@@ -8,7 +8,7 @@ No numpy at import: on their built-in x² and ravine both run on Vectors
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TypedDict
 
 from calcquiz.demos import core, objectives
@@ -340,17 +340,7 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
         history = {name: [obj.fun(q) for q in points[name]] for name in mus}
         grads = {name: [core.norm(obj.jac(q)) for q in points[name]] for name in mus}
     alive = {name: core.finite(*points[name][-1], history[name][-1]) for name in mus}
-    for k in range(max(len(p) for p in points.values())):
-        row: Row = [k]
-        died = False  # a run blew up at this step: show the row where it happens
-        for name in ("gd", "momentum"):
-            if k < len(points[name]):
-                row += [*core.vec(points[name][k]), history[name][k]]
-                died = died or (k == len(points[name]) - 1 and not alive[name])
-            else:
-                row += [None] * (obj.dim + 1)
-        if k in keep or died:
-            yield row
+    yield from _side_by_side(obj.dim, points, history, alive, keep)
     counts = {name: _steps_to_tol(obj, p0, lr, mus[name]) for name in ("gd", "momentum")}
     conv = {name: core.finite(*points[name][-1])
             and converged_at(points[name], obj.jac, obj.hessian, obj.precise)
@@ -383,6 +373,25 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
         ylabel=curve_label(history["gd"] + history["momentum"]),
     )
     return Outcome(result, takeaway, [plot])
+
+
+def _side_by_side(
+    dim: int, points: dict[str, list[Array]], history: dict[str, list[float]],
+    alive: dict[str, bool], keep: frozenset[int],
+) -> Iterator[Row]:
+    """The table's rows: step k of plain GD and of momentum side by side (blank once a run
+    has stopped), the steps ``keep`` and any step where a run blew up."""
+    for k in range(max(len(p) for p in points.values())):
+        row: Row = [k]
+        died = False  # a run blew up at this step: show the row where it happens
+        for name in ("gd", "momentum"):
+            if k < len(points[name]):
+                row += [*core.vec(points[name][k]), history[name][k]]
+                died = died or (k == len(points[name]) - 1 and not alive[name])
+            else:
+                row += [None] * (dim + 1)
+        if k in keep or died:
+            yield row
 
 
 def _momentum_text(
