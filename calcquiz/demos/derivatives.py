@@ -381,18 +381,9 @@ def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
         bar = ("+" if slope >= 0 else "-") + "#" * width
         yield [a, core.vec(u), slope if smooth else None, numeric, bar if smooth else ""]
     if not smooth:
-        result: GradientResult = {"gradient": None, "norm": None, "steepest_angle": steepest,
-                                  "max_slope": top if steepest is not None else None,
-                                  **_side_values(obj, kinks, g)}
-        takeaway = (f"f is not differentiable here ({_kink_text(obj, kinks)}), so there is no "
-                    f"gradient: the slope along u is the one-sided slope f'(p; u), not ∇f·u, "
-                    f"and the column 'by differences' shows it.")
-        if steepest is not None:
-            takeaway += (f" The steepest one-sided slope is {top:.6g}, at {steepest:.3f}°"
-                         + (" (no direction goes uphill: every one-sided slope is ≤ 0)."
-                            if top <= 0 else "."))
-        return Outcome(result, takeaway)
-    result = {"gradient": core.vec(g), "norm": norm, "steepest_angle": steepest, "max_slope": top}
+        return _kinked_gradient_outcome(obj, kinks, g, steepest, top)
+    result: GradientResult = {"gradient": core.vec(g), "norm": norm, "steepest_angle": steepest,
+                              "max_slope": top}
     if steepest is None:
         takeaway = ("The gradient is 0 here: every direction is flat to first order "
                     "(a stationary point).")
@@ -403,4 +394,22 @@ def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
             f"gradient, where it equals the norm; it is 0 at right angles and most negative "
             f"opposite, along −∇f, the way gradient descent steps."
         )
+    return Outcome(result, takeaway)
+
+
+def _kinked_gradient_outcome(
+    obj: Objective, kinks: dict[int, Differentiability], g: Array, steepest: float | None,
+    top: float,
+) -> Outcome:
+    """Where f has a kink there is no gradient: the one-sided slopes, and the steepest."""
+    result: GradientResult = {"gradient": None, "norm": None, "steepest_angle": steepest,
+                              "max_slope": top if steepest is not None else None,
+                              **_side_values(obj, kinks, g)}
+    takeaway = (f"f is not differentiable here ({_kink_text(obj, kinks)}), so there is no "
+                f"gradient: the slope along u is the one-sided slope f'(p; u), not ∇f·u, "
+                f"and the column 'by differences' shows it.")
+    if steepest is not None:
+        takeaway += (f" The steepest one-sided slope is {top:.6g}, at {steepest:.3f}°"
+                     + (" (no direction goes uphill: every one-sided slope is ≤ 0)."
+                        if top <= 0 else "."))
     return Outcome(result, takeaway)
