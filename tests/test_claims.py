@@ -28,7 +28,15 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calcquiz.demos import constraints, convexity, derivatives, descent, landscape, second_order
+from calcquiz.demos import (
+    constraints,
+    convexity,
+    derivatives,
+    descent,
+    landscape,
+    rates,
+    second_order,
+)
 from calcquiz.errors import CalcquizError
 
 pytestmark = pytest.mark.slow  # about three minutes: `pytest --slow` or CI runs it
@@ -362,7 +370,7 @@ def independent_gd(fn: Fn, start, lr: float, steps: int) -> list[np.ndarray]:
 
 
 def check_learning_rate(fn, start):
-    result = run_or_refused(descent.learning_rate, f=fn.text, start=start, steps=30)
+    result = run_or_refused(rates.learning_rate, f=fn.text, start=start, steps=30)
     if result is None:
         return
     eig = np.linalg.eigvalsh(fn.hess(result["curvature_at"])) * fn.scale
@@ -392,7 +400,7 @@ def check_local_minima_and_saddle(fn, start):
 
 
 def check_momentum(fn, start):
-    result = run_or_refused(descent.momentum, f=fn.text, start=start, lr=0.02 / fn.scale,
+    result = run_or_refused(rates.momentum, f=fn.text, start=start, lr=0.02 / fn.scale,
                             steps=200)
     if result is None:
         return

@@ -21,6 +21,7 @@ from calcquiz.demos import (
     descent,
     jacobian,
     landscape,
+    rates,
     second_order,
 )
 
@@ -258,7 +259,7 @@ def test_minibatch_against_least_squares_and_closed_form():
 
 
 def test_learning_rate_closed_form():
-    run = descent.learning_rate()
+    run = rates.learning_rate()
     result = run.result
     for r in result["runs"]:
         assert r["x"][0] == pytest.approx((1 - 2 * r["lr"]) ** 20, rel=1e-12, abs=1e-300)
@@ -274,7 +275,7 @@ def test_learning_rate_closed_form():
 
 
 def test_learning_rate_user_function_curvature():
-    result = descent.learning_rate(f="3*x^2 + y^2", start=[1.0, 1.0]).result
+    result = rates.learning_rate(f="3*x^2 + y^2", start=[1.0, 1.0]).result
     assert result["L"] == pytest.approx(6.0)  # Hessian diag(6, 2)
     assert result["limit"] == pytest.approx(1 / 3)
     verdicts = {r["lr"]: r["verdict"] for r in result["runs"]}
@@ -350,7 +351,7 @@ def ravine_grad(p):
 
 
 def test_momentum_step_by_step_like_torch_sgd():
-    run = descent.momentum()
+    run = rates.momentum()
     run.finish()
     assert len(run.rows) == 61
     gd = torch_sgd(ravine_grad, [10, 1], 0.035, 60)
@@ -366,7 +367,7 @@ def test_momentum_step_by_step_like_torch_sgd():
 
 
 def test_momentum_reference_values():
-    result = descent.momentum().result
+    result = rates.momentum().result
     assert result["gd"]["f"] == pytest.approx(0.695, abs=5e-4)
     assert result["f"] == pytest.approx(2.05e-8, rel=5e-3)
 
@@ -379,7 +380,7 @@ def test_momentum_reference_values():
 
 
 def test_momentum_user_function_step_by_step():
-    run = descent.momentum(f="x^2 + 10*y^2 + x*y", start=[1.0, -1.0], lr=0.02, momentum=0.9,
+    run = rates.momentum(f="x^2 + 10*y^2 + x*y", start=[1.0, -1.0], lr=0.02, momentum=0.9,
                            steps=50)
     run.finish()
     assert len(run.rows) == 51

@@ -17,6 +17,7 @@ from calcquiz.demos import (
     derivatives,
     descent,
     landscape,
+    rates,
     second_order,
 )
 
@@ -85,7 +86,7 @@ def test_newton_order_two_where_the_hessian_is_not_singular():
 def test_learning_rate_names_a_two_cycle_and_not_slow_progress():
     # f = sqrt(1 + x^2), lr 3: GD settles into the 2-cycle ±sqrt(lr^2/4 - 1) (closed form:
     # x = -x + lr x / sqrt(1 + x^2) at a symmetric cycle).
-    result = descent.learning_rate(f="sqrt(1 + x^2)", start=[1.0], steps=300, lr=3.0).result
+    result = rates.learning_rate(f="sqrt(1 + x^2)", start=[1.0], steps=300, lr=3.0).result
     run = next(r for r in result["runs"] if r["lr"] == 3.0)
     assert run["verdict"] == "bounces forever"
     assert abs(run["x"][0]) == pytest.approx(math.sqrt(3.0**2 / 4 - 1), rel=1e-6)
@@ -163,14 +164,14 @@ def test_a_linear_function_is_convex_whatever_its_scale():
 
 
 def test_learning_rate_factor_is_signed():
-    result = descent.learning_rate(f="-x^2").result
+    result = rates.learning_rate(f="-x^2").result
     for r in result["runs"]:
         assert r["factor"] == pytest.approx(1 + 2 * r["lr"])  # f'' = -2: 1 - lr (-2)
         assert not r["converged"]
 
 
 def test_learning_rate_curvature_is_read_at_the_minimum_reached():
-    result = descent.learning_rate(f="x^4 - 3*x^2 + x", start=[2.0], steps=200).result
+    result = rates.learning_rate(f="x^4 - 3*x^2 + x", start=[2.0], steps=200).result
     # From 2, lr 0.01 ends in the local minimum, lr 0.1 in the global one (card 8's note).
     minima = [so.brentq(lambda x: 4 * x**3 - 6 * x + 1, *b) for b in ((-2, -1), (1, 2))]
     assert result["curvature_at_minimum"]
@@ -185,7 +186,7 @@ def test_learning_rate_curvature_is_read_at_the_minimum_reached():
 
 
 def test_quadratic_verdicts_agree_with_two_over_l():
-    result = descent.learning_rate(f="3*x^2 + y^2", start=[1.0, 1.0], steps=400).result
+    result = rates.learning_rate(f="3*x^2 + y^2", start=[1.0, 1.0], steps=400).result
     assert result["limit"] == pytest.approx(1 / 3)  # L = 6
     for r in result["runs"]:
         # Closed form: x_k = (1 - 6 lr)^k, y_k = (1 - 2 lr)^k from (1, 1).
@@ -226,7 +227,7 @@ def test_weight_decay_that_diverges_does_not_say_shrink():
 
 
 def test_momentum_that_is_slower_says_so():
-    run = descent.momentum(f="x^2 + y^2", start=[1.0, 1.0], lr=0.4, momentum=0.9)
+    run = rates.momentum(f="x^2 + y^2", start=[1.0, 1.0], lr=0.4, momentum=0.9)
     text = run.finish().takeaway
     counts = run.result["steps_to_tol"]
     assert counts["momentum"] > counts["gd"]
@@ -262,7 +263,7 @@ def test_local_minima_does_not_say_the_start_picks_the_basin_when_a_step_jumps()
 
 @pytest.mark.parametrize(
     "demo",
-    [descent.gradient_descent, descent.learning_rate, descent.momentum, landscape.local_minima,
+    [descent.gradient_descent, rates.learning_rate, rates.momentum, landscape.local_minima,
      landscape.saddle, second_order.newton, constraints.constrained, constraints.lagrange,
      deep.exploding],
 )

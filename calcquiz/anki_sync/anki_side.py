@@ -26,7 +26,7 @@ from calcquiz.export.anki import (
     NOTE_TYPE_NAME,
     QUESTION_TEMPLATE,
 )
-from calcquiz.export.progress import Steps, card_fields
+from calcquiz.export.progress import CardFields, Steps, card_fields
 from calcquiz.states import CardState
 from calcquiz.store import REVIEW
 
@@ -118,7 +118,7 @@ class Scheduling:
 
 def schedule_fields(
     state: CardState, collection: AnkiCollection, how: Scheduling
-) -> dict[str, Any]:
+) -> CardFields:
     fields = card_fields(state, collection.crt, how.retention, how.decay, how.steps)
     if state.state == REVIEW:
         fields["due"] = anki_day(collection, state.due)
@@ -127,7 +127,7 @@ def schedule_fields(
     return fields
 
 
-def put_schedule(card: Any, fields: dict[str, Any] | None, marks: Marks) -> bool:
+def put_schedule(card: Any, fields: CardFields | None, marks: Marks) -> bool:
     """Give ``card`` the schedule ``fields`` (None: a new card) and ``marks``; False, and
     the card untouched, when it has them already."""
     if fields is None:

@@ -7,8 +7,7 @@ one of these runs.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,7 +17,11 @@ from calcquiz.errors import BadInputError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from calcquiz.memory_model.fit import FitResult, Scores
     from calcquiz.memory_model.history import ReviewEvent
+    from calcquiz.memory_model.reports import OptimizeReport, ScoresReport, SimulationReport
+    from calcquiz.memory_model.workload import Row as Simulated
+    from calcquiz.memory_model.workload import Setup
 
 def optimize(
     deck: Annotated[
@@ -73,22 +76,27 @@ def optimize(
         fit_view.print_optimize(report)
 
 
-def _optimize_report(result: Any, saved_to: str | None, lines: list[str]) -> dict[str, Any]:
+def _optimize_report(result: FitResult, saved_to: str | None, lines: list[str]) -> OptimizeReport:
     ev = result.evaluation
+    fitted = ev is not None and result.coverage != "none"
     return {
         "reviews": result.reviews,
         "items": result.items,
         "evaluation": "time-series split",
-        "default": asdict(ev.default) if ev else None,
-        "fitted": asdict(ev.fitted) if ev and result.coverage != "none" else None,
+        "default": _scores(ev.default) if ev else None,
+        "fitted": _scores(ev.fitted) if ev and fitted else None,
         "plain_log_loss": {"default": ev.plain_default, "fitted": ev.plain_fitted,
                            "held_out": ev.held_out}
-        if ev and result.coverage != "none" else None,
+        if ev and fitted else None,
         "parameters": list(result.parameters),
         "fitted_parameters": result.coverage,
         "saved": saved_to,
         "notes": lines,
     }
+
+
+def _scores(scores: Scores) -> ScoresReport:
+    return {"log_loss": scores.log_loss, "rmse_bins": scores.rmse_bins}
 
 
 def simulate(
@@ -143,22 +151,22 @@ def simulate(
     s = workload.setup(events, cards, new_per_day, review_limit, _steps())
     rows = workload.simulate(s, parameters, days, retentions)
     best = workload.recommended(s, parameters, days)
-    report = _simulate_report(days, s, rows, best)
-    report["basis"] = workload.basis(s, fitted)
-    report["history"] = {"reviews": s.reviews, "cards": s.cards_seen,
-                         "parameters": "saved" if fitted else "default"}
+    report = _simulate_report(days, s, rows, best, workload.basis(s, fitted), fitted)
     if json:
         from calcquiz import ui
 
-        ui.print_json({k: report[k] for k in ("days", "rows", "recommended_retention", "basis",
-                                              "history")})
+        ui.print_json({"days": report["days"], "rows": report["rows"],
+                       "recommended_retention": report["recommended_retention"],
+                       "basis": report["basis"], "history": report["history"]})
     else:
         from calcquiz.ui import fit_view
 
         fit_view.print_simulation(report, [r.reviews_by_day for r in rows])
 
 
-def _simulate_report(days: int, s: Any, rows: list[Any], best: float | None) -> dict[str, Any]:
+def _simulate_report(
+    days: int, s: Setup, rows: list[Simulated], best: float | None, basis: str, fitted: bool
+) -> SimulationReport:
     return {
         "days": days,
         "rows": [
@@ -171,6 +179,9 @@ def _simulate_report(days: int, s: Any, rows: list[Any], best: float | None) -> 
             for r in rows
         ],
         "recommended_retention": best,
+        "basis": basis,
+        "history": {"reviews": s.reviews, "cards": s.cards_seen,
+                    "parameters": "saved" if fitted else "default"},
         "cards": s.deck_size,
         "new_per_day": s.new_per_day,
         "review_limit": s.review_limit,

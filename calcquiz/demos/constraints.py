@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from calcquiz.numerics.differences import central_difference
 from calcquiz.numerics.iterate import projected_path
 from calcquiz.numerics.kkt import (
     KKTCheck,
+    KKTReport,
     as_dict,
     best_constrained,
     check_kkt,
@@ -55,6 +56,38 @@ def _pair(
     go = default_g if g is None and dim == 2 else objectives.from_expr(pg, names, "g")
     return fo, go
 
+
+
+class ConstrainedResult(TypedDict):
+    x: list[float]
+    f: float
+    steps: int
+    g: float
+    active: bool  # the constraint holds with equality at the end
+    multiplier: float | None  # None: the end is no KKT point
+    kkt_residual: float
+    converged: bool
+    label: str  # the end's KKT kind, or "not converged"
+    stop: str
+    solution: KKTReport | None  # the lowest constrained minimum found from all starts
+    points: list[KKTReport]  # the KKT points found from every start
+    starts: int
+
+
+class LagrangeResult(TypedDict):
+    x: list[float]
+    f: float
+    multiplier: float | None
+    g: float
+    converged: bool
+    kkt_residual: float
+    steps: int
+    kind: str  # along the constraint: minimum, maximum... or unknown
+    label: str
+    solution: KKTReport | None
+    points: list[KKTReport]
+    starts: int
+    df_dc: float | None  # the price of the constraint, if converged
 
 # --- constrained (card 15) --------------------------------------------------------------
 
@@ -164,7 +197,7 @@ def _constrained_rows(
     converged = end.satisfied
     if converged and "stalled" in stop:
         stop = f"converged at step {last}: a step no longer changes p"
-    result: dict[str, Any] = {
+    result: ConstrainedResult = {
         "x": core.vec(p), "f": values[-1], "steps": last, "g": go.fun(p), "active": end.active,
         "multiplier": end.multiplier if converged else None, "kkt_residual": end.residual,
         "converged": converged, "label": end.kind if converged else "not converged",
@@ -368,25 +401,24 @@ def _lagrange_rows(
     found = kkt_points(fo, go, [*default_starts(p0), p], equality=True)
     best = best_constrained(found)
     kind = constrained_kind(fo, go, p, lam) if converged else "unknown"
-    result: dict[str, Any] = {
+    # df*/dc by a central difference of the optimum of g = c, c = ±1e-5.
+    df_dc = central_difference(
+        lambda c: fo.fun(lagrange_newton(fo, go, p, 20, shift=c)[-1][0]), 0.0, 1e-5
+    ) if converged else None
+    result: LagrangeResult = {
         "x": core.vec(p), "f": fo.fun(p), "multiplier": lam if converged else None,
         "g": go.fun(p), "converged": converged, "kkt_residual": end.residual,
         "steps": len(path) - 1, "kind": kind, "label": end.kind if converged else "not converged",
         "solution": as_dict(best) if best is not None else None,
         "points": [as_dict(c) for c in found], "starts": len(default_starts(p0)) + 1,
+        "df_dc": df_dc,
     }
-    if converged:
-        # df*/dc by a central difference of the optimum of g = c, c = ±1e-5.
-        result["df_dc"] = central_difference(
-            lambda c: fo.fun(lagrange_newton(fo, go, p, 20, shift=c)[-1][0]), 0.0, 1e-5)
-    else:
-        result["df_dc"] = None
     takeaway = _lagrange_text(fo, go, p0, end, kind, result, best, _ties(best, found))
     return Outcome(result, takeaway)
 
 
 def _lagrange_text(
-    fo: Objective, go: Objective, p0: Array, end: KKTCheck, kind: str, result: dict[str, Any],
+    fo: Objective, go: Objective, p0: Array, end: KKTCheck, kind: str, result: LagrangeResult,
     best: KKTCheck | None, ties: str,
 ) -> str:
     starts = result["starts"]

@@ -9,7 +9,7 @@ of the values compared): a positive gap proves f is not convex; none is evidence
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -107,20 +107,55 @@ def convexity(seed: int = 0, f: str | None = None) -> DemoRun:
                    expected_rows=len(cases) + 1)
 
 
+class Witness(TypedDict):
+    """The pair whose chord f rises above most, and where: f(a + t(b − a))."""
+
+    a: list[float]
+    b: list[float]
+    t: float
+
+
+class _ConvexityCase(TypedDict):
+    f: str
+    violations: int  # pairs whose chord f rises above
+    worst_gap: float
+    convex: bool | None  # None: no violation, but some pairs undefined
+
+
+class ConvexityCase(_ConvexityCase, total=False):
+    witness: Witness  # if a pair violates the chord test
+    negative_curvature_at: list[float]  # --f: no violation found, yet f'' < 0 there
+
+
+class Chord(TypedDict):
+    """x^4 − 3x^2's chord from a to b, and f at the midpoint, above it."""
+
+    a: float
+    b: float
+    chord: float
+    f_mid: float
+
+
+class ConvexityResult(TypedDict):
+    functions: list[ConvexityCase]
+    chord: Chord
+    concave_interval: list[float]  # where x^4 − 3x^2 has f'' < 0
+
+
 def _convexity_rows(
     cases: Sequence[tuple[str, int, Callable[[Array], Any]]], seed: int,
     user: Objective | None,
 ) -> RowGenerator:
     rng = np.random.default_rng(seed)
-    found = []
+    found: list[ConvexityCase] = []
     for name, dim, fun in cases:
         gaps, sizes, (pa, pb, pt) = chord_gaps(fun, dim, rng)
         bad = violations(gaps, sizes)
         count = int(np.sum(bad))
         worst = float(np.nanmax(gaps)) if not np.all(np.isnan(gaps)) else float("nan")
         undefined = int(np.sum(np.isnan(gaps)))
-        entry: dict[str, Any] = {"f": name, "violations": count, "worst_gap": worst,
-                                 "convex": not count}
+        entry: ConvexityCase = {"f": name, "violations": count, "worst_gap": worst,
+                                "convex": not count}
         verdict = "not convex" if count else "no violation found"
         if count:
             i = int(np.nanargmax(np.where(bad, gaps, -np.inf)))
@@ -142,7 +177,7 @@ def _convexity_rows(
     yield ["x^4 - 3x^2, chord -1.5..1.5", 1, int(f_mid > chord), f_mid - chord,
            f"f(0) = {f_mid:g} above the chord's {chord:g}"]
     roots = np.sort(np.roots(SYMMETRIC_WELL_SECOND).real)
-    result = {
+    result: ConvexityResult = {
         "functions": found,
         "chord": {"a": a, "b": b, "chord": chord, "f_mid": f_mid},
         "concave_interval": core.vec(roots),

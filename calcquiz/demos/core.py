@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypedDict
 
 from calcquiz.errors import BadInputError
 from calcquiz.numerics import vector
@@ -51,16 +51,33 @@ class Plot:
     ylabel: str = ""
 
 
+# A demo's options and its result, as they go into the JSON. Each demo's result is a
+# TypedDict of its own (LocalMinimaResult...); here, where every demo's passes, it is a
+# read-only mapping.
+Json: TypeAlias = "Mapping[str, object]"
+
+
 @dataclass
 class Outcome:
     """What a demo's row generator returns at its end."""
 
-    result: dict[str, Any]
+    result: Json
     takeaway: str
     plots: list[Plot] = field(default_factory=list)
 
 
 RowGenerator: TypeAlias = "Generator[Row, None, Outcome]"
+
+
+class DemoJson(TypedDict):
+    """What ``calcquiz demo NAME --json`` prints."""
+
+    demo: str
+    card: int | None
+    params: Json
+    columns: list[str]
+    rows: list[Row]
+    result: Json
 
 
 class DemoRun:
@@ -74,7 +91,7 @@ class DemoRun:
         self,
         name: str,
         columns: Sequence[str],
-        params: dict[str, Any],
+        params: Json,
         rows: RowGenerator,
         *,
         title: str,
@@ -110,10 +127,10 @@ class DemoRun:
         return self._outcome
 
     @property
-    def result(self) -> dict[str, Any]:
+    def result(self) -> Json:
         return self.finish().result
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DemoJson:
         """The JSON contract: demo, card, params, columns, rows, result."""
         outcome = self.finish()
         return {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 
@@ -36,6 +36,51 @@ from calcquiz.numerics.differences import (
 STEPS_DERIVATIVE = [10.0**-k for k in range(1, 13)]
 STEPS_PARTIAL = [10.0**-k for k in range(1, 9)]
 
+
+
+class SideSlopes(TypedDict):
+    """Where f has a kink: the one-sided slopes along each axis (None: f undefined on that
+    side; ±inf: unbounded), the partial derivative along the smooth ones."""
+
+    left: list[float | None]
+    right: list[float | None]
+
+
+class _DerivativeResult(TypedDict):
+    derivative: float | None  # None: f'(x) does not exist
+    x: float
+    f: float
+    differentiable: bool
+
+
+class DerivativeResult(_DerivativeResult, total=False):
+    left: float | None  # the one-sided slopes, where they were tested
+    right: float | None
+    best_h: float | None  # the step with the smallest central error (always set)
+    best_error: float | None
+
+
+class _PartialResult(TypedDict):
+    gradient: list[float | None]  # None: that partial derivative does not exist
+    at: list[float]
+    f: float
+
+
+class PartialResult(_PartialResult, total=False):
+    left: list[float | None]  # where f has a kink (SideSlopes)
+    right: list[float | None]
+
+
+class _GradientResult(TypedDict):
+    gradient: list[float] | None  # None: f is not differentiable there
+    norm: float | None
+    steepest_angle: float | None  # degrees; None: no direction is steepest
+    max_slope: float | None
+
+
+class GradientResult(_GradientResult, total=False):
+    left: list[float | None]  # where f has a kink (SideSlopes)
+    right: list[float | None]
 
 # --- derivative (card 1) ----------------------------------------------------------------
 
@@ -109,18 +154,18 @@ def _derivative_rows(obj: Objective, x: float) -> RowGenerator:
             cen_err.append(abs(cen[-1] - exact))
             yield [h, fwd, fwd_err[-1] if exists else None, cen[-1],
                    cen_err[-1] if exists else None]
-    result: dict[str, Any] = {"derivative": exact if exists else None, "x": x,
-                              "f": obj.fun(np.array([x])), "differentiable": exists}
+    result: DerivativeResult = {"derivative": exact if exists else None, "x": x,
+                                "f": obj.fun(np.array([x])), "differentiable": exists}
     if test is not None:  # ±inf: a slope that grows without bound; None: undefined there
         result["left"] = None if math.isnan(test.left) else test.left
         result["right"] = None if math.isnan(test.right) else test.right
     if not exists:
         assert test is not None
-        result.update(best_h=None, best_error=None)
+        result["best_h"], result["best_error"] = None, None
         return Outcome(result, _no_derivative_text(x, test, cen[STEPS_DERIVATIVE.index(1e-5)]))
     best = int(np.nanargmin(cen_err)) if not all(math.isnan(e) for e in cen_err) else 0
     best_h = STEPS_DERIVATIVE[best]
-    result.update(best_h=best_h, best_error=cen_err[best])
+    result["best_h"], result["best_error"] = best_h, cen_err[best]
     takeaway = f"The derivative is the slope of the tangent: f'({x:g}) = {exact:.6g}. " + (
         _error_text(cen_err, fwd_err, best_h))
     plot = Plot(
@@ -231,7 +276,7 @@ def kinks_at(obj: Objective, p: Array) -> dict[int, Differentiability]:
 
 
 def _side_values(obj: Objective, kinks: dict[int, Differentiability], exact: Array) -> (
-        dict[str, list[float | None]]):
+        SideSlopes):
     def clean(v: float) -> float | None:
         return None if math.isnan(v) else v  # ±inf: an unbounded one-sided slope
 
@@ -266,10 +311,11 @@ def _partial_rows(obj: Objective, p: Array) -> RowGenerator:
             yield list(row)
     gradient: list[float | None] = [None if i in kinks else float(exact[i])
                                     for i in range(obj.dim)]
-    result: dict[str, Any] = {"gradient": gradient, "at": core.vec(p), "f": obj.fun(p)}
+    result: PartialResult = {"gradient": gradient, "at": core.vec(p), "f": obj.fun(p)}
     held = " and ".join(obj.names[1:]) if obj.dim > 1 else "nothing else"
     if kinks:
-        result.update(_side_values(obj, kinks, exact))
+        sides = _side_values(obj, kinks, exact)
+        result["left"], result["right"] = sides["left"], sides["right"]
         missing = ", ".join(f"∂f/∂{obj.names[i]}" for i in kinks)
         return Outcome(result, f"{missing} does not exist here: {_kink_text(obj, kinks)}. "
                        f"A partial derivative exists only where both one-sided slopes agree.")
@@ -335,18 +381,9 @@ def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
         bar = ("+" if slope >= 0 else "-") + "#" * width
         yield [a, core.vec(u), slope if smooth else None, numeric, bar if smooth else ""]
     if not smooth:
-        result: dict[str, Any] = {"gradient": None, "norm": None, "steepest_angle": steepest,
-                                  "max_slope": top if steepest is not None else None,
-                                  **_side_values(obj, kinks, g)}
-        takeaway = (f"f is not differentiable here ({_kink_text(obj, kinks)}), so there is no "
-                    f"gradient: the slope along u is the one-sided slope f'(p; u), not ∇f·u, "
-                    f"and the column 'by differences' shows it.")
-        if steepest is not None:
-            takeaway += (f" The steepest one-sided slope is {top:.6g}, at {steepest:.3f}°"
-                         + (" (no direction goes uphill: every one-sided slope is ≤ 0)."
-                            if top <= 0 else "."))
-        return Outcome(result, takeaway)
-    result = {"gradient": core.vec(g), "norm": norm, "steepest_angle": steepest, "max_slope": top}
+        return _kinked_gradient_outcome(obj, kinks, g, steepest, top)
+    result: GradientResult = {"gradient": core.vec(g), "norm": norm, "steepest_angle": steepest,
+                              "max_slope": top}
     if steepest is None:
         takeaway = ("The gradient is 0 here: every direction is flat to first order "
                     "(a stationary point).")
@@ -357,4 +394,22 @@ def _gradient_rows(obj: Objective, p: Array) -> RowGenerator:
             f"gradient, where it equals the norm; it is 0 at right angles and most negative "
             f"opposite, along −∇f, the way gradient descent steps."
         )
+    return Outcome(result, takeaway)
+
+
+def _kinked_gradient_outcome(
+    obj: Objective, kinks: dict[int, Differentiability], g: Array, steepest: float | None,
+    top: float,
+) -> Outcome:
+    """Where f has a kink there is no gradient: the one-sided slopes, and the steepest."""
+    result: GradientResult = {"gradient": None, "norm": None, "steepest_angle": steepest,
+                              "max_slope": top if steepest is not None else None,
+                              **_side_values(obj, kinks, g)}
+    takeaway = (f"f is not differentiable here ({_kink_text(obj, kinks)}), so there is no "
+                f"gradient: the slope along u is the one-sided slope f'(p; u), not ∇f·u, "
+                f"and the column 'by differences' shows it.")
+    if steepest is not None:
+        takeaway += (f" The steepest one-sided slope is {top:.6g}, at {steepest:.3f}°"
+                     + (" (no direction goes uphill: every one-sided slope is ≤ 0)."
+                        if top <= 0 else "."))
     return Outcome(result, takeaway)

@@ -26,8 +26,7 @@ from collections.abc import Sequence
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.rates import learning_rate, momentum
-from calcquiz.demos.runs import (
+from calcquiz.demos.shared_gd import (
     curve,
     curve_label,
     end_kind,
@@ -40,6 +39,7 @@ from calcquiz.demos.runs import (
 )
 from calcquiz.numerics.convergence import converged_at
 from calcquiz.numerics.iterate import IterationResult, sgd_path, sgd_step
+from calcquiz.numerics.run_end import RunEnd
 
 # --- gradient-descent (card 6) ----------------------------------------------------------
 
@@ -83,22 +83,9 @@ def _descent_text(
     fs, gs, k = run.values, run.grad_norms, run.nit
     f0 = fs[0]
     end = run_end(run)
-    finite_f = [v for v in fs if math.isfinite(v)]
-    if end.kind == "left the domain" and end.step is not None:
-        return (f"Each step moves against the gradient, p ← p − {lr:g} ∇f(p). At step "
-                f"{end.step} the step left f's domain (f is not defined at "
-                f"({', '.join(f'{v + 0.0:.6g}' for v in run.path[end.step])})): with lr = "
-                f"{lr:g} the step jumps past where f exists. Try a smaller --lr.")
-    if end.kind == "overflowed":
-        falling = bool(finite_f) and finite_f[-1] < f0 and all(
-            b <= a for a, b in zip(finite_f, finite_f[1:], strict=False))
-        if falling:
-            return (f"f fell at every step ({f0:.4g} at the start, {finite_f[-1]:.4g} before "
-                    f"the run overflowed at step {end.step}): along this path f looks "
-                    f"unbounded below, so there is no minimum for gradient descent to reach.")
-        return (f"The run overflowed at step {end.step}: with lr = {lr:g} each step "
-                f"overshoots, so f grows instead of falling (lr is too large for the "
-                f"curvature here). Try a smaller --lr.")
+    blown = _blown_up_text(run, end, lr)
+    if blown is not None:
+        return blown
     text = (f"Each step moves against the gradient, p ← p − {lr:g} ∇f(p): f went from "
             f"{f0:.6g} to {fs[-1]:.4g} in {core.steps_text(k)} and |∇f| to {gs[-1]:.2g}. ")
     if run.converged:
@@ -118,6 +105,28 @@ def _descent_text(
                "still goes downhill." if downhill else ".")
         )
     return text
+
+
+def _blown_up_text(run: IterationResult, end: RunEnd, lr: float) -> str | None:
+    """The takeaway of a run that left f's domain or overflowed; None for any other."""
+    f0 = run.values[0]
+    finite_f = [v for v in run.values if math.isfinite(v)]
+    if end.kind == "left the domain" and end.step is not None:
+        return (f"Each step moves against the gradient, p ← p − {lr:g} ∇f(p). At step "
+                f"{end.step} the step left f's domain (f is not defined at "
+                f"({', '.join(f'{v + 0.0:.6g}' for v in run.path[end.step])})): with lr = "
+                f"{lr:g} the step jumps past where f exists. Try a smaller --lr.")
+    if end.kind != "overflowed":
+        return None
+    falling = bool(finite_f) and finite_f[-1] < f0 and all(
+        b <= a for a, b in zip(finite_f, finite_f[1:], strict=False))
+    if falling:
+        return (f"f fell at every step ({f0:.4g} at the start, {finite_f[-1]:.4g} before "
+                f"the run overflowed at step {end.step}): along this path f looks "
+                f"unbounded below, so there is no minimum for gradient descent to reach.")
+    return (f"The run overflowed at step {end.step}: with lr = {lr:g} each step "
+            f"overshoots, so f grows instead of falling (lr is too large for the "
+            f"curvature here). Try a smaller --lr.")
 
 
 # --- minibatch (card 7) -----------------------------------------------------------------
@@ -335,7 +344,4 @@ def _weight_decay_text(
     )
 
 
-# learning-rate and momentum live in rates.py (one module would be too long); the registry
-# finds them here.
-__all__ = ["end_kind", "gradient_descent", "learning_rate", "minibatch", "momentum",
-           "run_gd", "weight_decay"]
+__all__ = ["end_kind", "gradient_descent", "minibatch", "run_gd", "weight_decay"]

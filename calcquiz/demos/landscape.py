@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TypedDict
 
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.runs import end_kind, gd_demo, objective_or, run_end, run_gd, start_point
+from calcquiz.demos.shared_gd import end_kind, gd_demo, objective_or, run_end, run_gd, start_point
 from calcquiz.errors import BadInputError
 from calcquiz.numerics.critical import classify_critical_point, classify_eigenvalues
 from calcquiz.numerics.iterate import IterationResult
@@ -25,12 +25,55 @@ LOCAL_STARTS = (-2.0, -0.5, 0.0, 0.2, 0.5, 2.0)
 N_RANDOM_STARTS = 6
 
 
-def stationary_points_double_well() -> list[dict[str, Any]]:
+class StationaryPoint(TypedDict):
+    x: float
+    f: float
+    kind: str  # minimum, maximum, saddle or degenerate (numerics.critical)
+
+
+class LocalEnd(TypedDict):
+    """Where one run of local-minima ended."""
+
+    start: list[float]
+    x: list[float]
+    f: float
+    grad_norm: float
+    steps: int
+    converged: bool
+    diverged: bool
+    kind: str | None  # the stationary point's kind; None if not converged or undecided
+    end: str  # how it ended if it did not converge (_end_label)
+
+
+class LocalRun(LocalEnd):
+    basin: str  # the end named after the core's checks (_basin)
+
+
+class Minimum(TypedDict):
+    x: list[float]
+    f: float
+
+
+class _LocalMinimaResult(TypedDict):
+    x: list[float]  # the best run's end: the lowest minimum, else the lowest end
+    f: float
+    steps: int
+    converged: bool
+    kind: str | None
+    runs: list[LocalRun]
+    minima: list[Minimum]  # the distinct minima reached
+
+
+class LocalMinimaResult(_LocalMinimaResult, total=False):
+    stationary: list[StationaryPoint]  # the default f's, from the roots of f'
+
+
+def stationary_points_double_well() -> list[StationaryPoint]:
     """Roots of f' = 4x^3 - 6x + 1 (numpy.roots), each with f and its kind from f''."""
     import numpy as np
 
     roots = np.sort(np.roots(objectives.DOUBLE_WELL_DER_COEFFS).real)
-    out = []
+    out: list[StationaryPoint] = []
     for r in roots:
         p = np.array([r])
         kind = classify_eigenvalues(objectives.DOUBLE_WELL.hess(p)[0])
@@ -91,83 +134,108 @@ def local_minima(
 def _local_minima_rows(obj: Objective, starts: Array, lr: float, steps: int) -> RowGenerator:
     """The runs, each end named by the core's checks; the default's story (left of the
     maximum → global minimum) is told only if every run bears it out."""
-    import numpy as np
-
     known = stationary_points_double_well() if obj is objectives.DOUBLE_WELL else None
-    runs: list[dict[str, Any]] = []
-    for p0 in starts:
-        run = run_gd(obj, p0, lr, steps)
-        runs.append({"start": core.vec(p0), "x": core.vec(run.x), "f": run.fun,
-                     "grad_norm": run.grad_norms[-1], "steps": run.nit,
-                     "converged": run.converged, "diverged": run.diverged,
-                     "kind": end_kind(obj, run), "end": _end_label(run_end(run))})
-    minima_f = [r["f"] for r in runs if r["kind"] == "minimum"]
-    lowest = min(minima_f) if minima_f else None
-    for r in runs:
-        r["basin"] = _basin(r, lowest, known)
+    ends = [_local_end(obj, p0, lr, steps) for p0 in starts]
+    lowest = min((r["f"] for r in ends if r["kind"] == "minimum"), default=None)
+    runs: list[LocalRun] = []
+    for e in ends:
+        r: LocalRun = {**e, "basin": _basin(e, lowest, known)}
+        runs.append(r)
         cell = (lambda v: v[0]) if obj.dim == 1 else (lambda v: v)
         yield [cell(r["start"]), cell(r["x"]), r["f"], r["grad_norm"], r["basin"]]
+    result = _local_minima_result(runs)
+    if known is not None:
+        result["stationary"] = known
+    if known is not None and all(r["kind"] == "minimum" for r in runs):
+        takeaway = _double_well_text(runs, known, lr)
+    else:
+        takeaway = _local_minima_text(runs, len(result["minima"]), lowest)
+    plots = [_double_well_plot()] if obj is objectives.DOUBLE_WELL else []
+    return Outcome(result, takeaway, plots)
+
+
+def _local_end(obj: Objective, p0: Array, lr: float, steps: int) -> LocalEnd:
+    run = run_gd(obj, p0, lr, steps)
+    return {"start": core.vec(p0), "x": core.vec(run.x), "f": run.fun,
+            "grad_norm": run.grad_norms[-1], "steps": run.nit, "converged": run.converged,
+            "diverged": run.diverged, "kind": end_kind(obj, run),
+            "end": _end_label(run_end(run))}
+
+
+def _local_minima_result(runs: list[LocalRun]) -> LocalMinimaResult:
+    """The best run (the lowest minimum, else the lowest finite end) and the distinct
+    minima reached (f to 6 decimals, x to 4)."""
     at_minima = [r for r in runs if r["kind"] == "minimum"]
-    best = min(at_minima or runs, key=lambda r: r["f"] if np.isfinite(r["f"]) else math.inf)
+    best = min(at_minima or runs, key=lambda r: r["f"] if math.isfinite(r["f"]) else math.inf)
     ends = sorted({(round(r["f"], 6), tuple(round(v, 4) for v in r["x"])) for r in at_minima})
-    result = {
+    return {
         "x": best["x"], "f": best["f"], "steps": best["steps"], "converged": best["converged"],
         "kind": best["kind"], "runs": runs,
         "minima": [{"x": list(x), "f": fv} for fv, x in ends],
     }
+
+
+def _not_at_minimum(runs: list[LocalRun]) -> str:
+    """' 2 of 6 runs did not end at a minimum (...).', or '' if all did."""
     others = [r for r in runs if r["kind"] != "minimum"]
-    note = ""
-    if others:
-        note = (f" {len(others)} of {len(runs)} runs did not end at a minimum ("
-                + ", ".join(sorted({r['basin'] for r in others})) + ").")
-    crossed = [] if known is None else [
-        r for r in runs if (r["start"][0] < known[1]["x"]) != (r["basin"] == "global minimum")]
-    if known is not None and not others and crossed:
-        gmin, peak, lmin = known
-        limits = [2 / (12 * m["x"] ** 2 - 6) for m in (gmin, lmin)]  # 2/f'' at each minimum
-        stable = lr < min(limits)
-        takeaway = (
-            "The start does not always pick the basin: from "
-            + ", ".join(f"{r['start'][0]:g}" for r in crossed)
-            + f" a step jumps over the maximum at {peak['x']:.6f} and the run ends in the "
-            f"other basin, {'though' if stable else 'and'} lr = {lr:g} is "
-            f"{'below' if stable else 'not below'} 2/f'' at both minima ({limits[0]:.3g} "
-            f"and {limits[1]:.3g}): a step size stable near a minimum can still be long "
-            f"enough to leave the basin."
-        )
-    elif known is not None and not others:
-        gmin, peak, lmin = known
-        takeaway = (
+    if not others:
+        return ""
+    return (f" {len(others)} of {len(runs)} runs did not end at a minimum ("
+            + ", ".join(sorted({r['basin'] for r in others})) + ").")
+
+
+def _double_well_text(runs: list[LocalRun], known: list[StationaryPoint], lr: float) -> str:
+    """The default's takeaway when every run ended at a minimum: the start picks the
+    basin, unless a run says otherwise."""
+    gmin, peak, lmin = known
+    crossed = [r for r in runs if (r["start"][0] < peak["x"]) != (r["basin"] == "global minimum")]
+    if not crossed:
+        return (
             f"Same function, same step size, different ends: starts left of the maximum at "
             f"{peak['x']:.6f} end in the global minimum {gmin['x']:.6f} (f = {gmin['f']:.6f}), "
             f"starts right of it in the local minimum {lmin['x']:.6f} (f = {lmin['f']:.6f}). "
             f"Gradient descent only goes downhill, so here the start picks the basin."
         )
-    elif ends:
-        takeaway = (
-            f"{len(ends)} distinct {'minimum' if len(ends) == 1 else 'minima'} reached; the "
+    limits = [2 / (12 * m["x"] ** 2 - 6) for m in (gmin, lmin)]  # 2/f'' at each minimum
+    stable = lr < min(limits)
+    return (
+        "The start does not always pick the basin: from "
+        + ", ".join(f"{r['start'][0]:g}" for r in crossed)
+        + f" a step jumps over the maximum at {peak['x']:.6f} and the run ends in the "
+        f"other basin, {'though' if stable else 'and'} lr = {lr:g} is "
+        f"{'below' if stable else 'not below'} 2/f'' at both minima ({limits[0]:.3g} "
+        f"and {limits[1]:.3g}): a step size stable near a minimum can still be long "
+        f"enough to leave the basin."
+    )
+
+
+def _local_minima_text(runs: list[LocalRun], minima: int, lowest: float | None) -> str:
+    """The takeaway for a user's f: how many minima, and nothing claimed beyond them."""
+    note = _not_at_minimum(runs)
+    if minima and lowest is not None:
+        return (
+            f"{minima} distinct {'minimum' if minima == 1 else 'minima'} reached; the "
             f"lowest is f = {lowest:.6g}."
             f"{note} Gradient descent goes downhill from where it starts, so other starts "
             f"(or noise) may find a lower minimum; nothing here proves the lowest found is "
             f"global."
         )
-    else:
-        moving = any(r["end"].startswith("still moving") for r in runs)
-        away = all(r["end"] in ("unbounded below", "drifting") for r in runs)
-        takeaway = f"No run converged to a minimum.{note}" + (
-            " Try more --steps or a smaller --lr." if moving else
-            " Every run kept going downhill away from its start: f may have no minimum "
-            "there to find." if away else
-            " More steps would not change that; a smaller --lr or other starts might.")
-    if known is not None:
-        result["stationary"] = known
-    plots = []
-    if obj is objectives.DOUBLE_WELL:
-        xs = np.linspace(-2.0, 2.0, 81)
-        ys = [obj.fun(np.array([x])) for x in xs]
-        plots.append(Plot("f(x) = x⁴ − 3x² + x", [Series("f", core.vec(xs), ys)], xlabel="x",
-                          ylabel="f"))
-    return Outcome(result, takeaway, plots)
+    moving = any(r["end"].startswith("still moving") for r in runs)
+    away = all(r["end"] in ("unbounded below", "drifting") for r in runs)
+    return f"No run converged to a minimum.{note}" + (
+        " Try more --steps or a smaller --lr." if moving else
+        " Every run kept going downhill away from its start: f may have no minimum "
+        "there to find." if away else
+        " More steps would not change that; a smaller --lr or other starts might.")
+
+
+def _double_well_plot() -> Plot:
+    import numpy as np
+
+    obj = objectives.DOUBLE_WELL
+    xs = np.linspace(-2.0, 2.0, 81)
+    ys = [obj.fun(np.array([x])) for x in xs]
+    return Plot("f(x) = x⁴ − 3x² + x", [Series("f", core.vec(xs), ys)], xlabel="x", ylabel="f")
 
 
 def _end_label(end: RunEnd) -> str:
@@ -183,8 +251,7 @@ def _end_label(end: RunEnd) -> str:
     return end.kind
 
 
-def _basin(run: dict[str, Any], lowest: float | None, known: list[dict[str, Any]] | None) -> (
-        str):
+def _basin(run: LocalEnd, lowest: float | None, known: list[StationaryPoint] | None) -> str:
     """A run's end, named only after the core's checks: diverged, not converged, or the
     kind of the stationary point it converged to (global/local for the default)."""
     if not run["converged"]:
@@ -225,11 +292,33 @@ def saddle(
     return gd_demo("saddle", title, obj, p, lr, steps, lambda run: _saddle_outcome(obj, run))
 
 
+class SlowestHessian(TypedDict):
+    """The Hessian where the gradient was smallest, and the kind of point it describes."""
+
+    at: list[float]
+    hessian: list[list[float]]
+    eigenvalues: list[float]
+    kind: str
+
+
+class SaddleResult(TypedDict):
+    x: list[float]
+    f: float
+    steps: int
+    converged: bool
+    diverged: bool
+    kind: str | None  # the stationary point it converged to
+    escaped: bool  # after the slowest step the gradient grew back and f kept falling
+    min_grad_norm: float
+    min_grad_step: int
+    hessian_at_slowest: SlowestHessian | None  # None: undefined there
+
+
 def _saddle_outcome(obj: Objective, run: IterationResult) -> Outcome:
     points, values, norms, k = run.path, run.values, run.grad_norms, run.nit
     slow = min((i for i, g in enumerate(norms) if not math.isnan(g)), key=norms.__getitem__)
     slow_point = points[slow]
-    hessian: dict[str, Any] | None
+    hessian: SlowestHessian | None
     try:
         obj.check(slow_point, order=2)
         H = obj.hess(slow_point)
@@ -240,7 +329,7 @@ def _saddle_outcome(obj: Objective, run: IterationResult) -> Outcome:
         hessian = None
     escaped = _escaped(values, norms, slow, run.converged)
     end = end_kind(obj, run)
-    result = {
+    result: SaddleResult = {
         "x": core.vec(run.x), "f": values[-1], "steps": k, "converged": run.converged,
         "diverged": run.diverged, "kind": end, "escaped": escaped,
         "min_grad_norm": norms[slow], "min_grad_step": slow, "hessian_at_slowest": hessian,
@@ -263,7 +352,8 @@ def _escaped(values: Sequence[float], norms: Sequence[float], slow: int, converg
 
 
 def _saddle_text(
-    obj: Objective, run: Any, slow: int, slow_point: Array, hessian: dict[str, Any] | None,
+    obj: Objective, run: IterationResult, slow: int, slow_point: Array,
+    hessian: SlowestHessian | None,
     escaped: bool, end: str | None,
 ) -> str:
     values, norms, k = run.values, run.grad_norms, run.nit

@@ -141,7 +141,7 @@ def _from_expr(parsed: Any, names: tuple[str, ...], what: str) -> Objective:
             hessian_cache.extend(rows)
         return hessian_cache
 
-    def env(p: Array) -> dict[str, Any]:
+    def env(p: Array) -> dict[str, float]:
         return {n: float(v) for n, v in zip(names, p, strict=True)}
 
     f_fast = parsed.scalar_function(names)
@@ -242,7 +242,7 @@ def has_kinks(node: Any) -> bool:
     return False
 
 
-def _checked(e: Any, values: dict[str, Any], label: str) -> None:
+def _checked(e: Any, values: dict[str, float], label: str) -> None:
     try:
         e.evaluate(**values)
     except ExpressionError as exc:

@@ -1,6 +1,5 @@
 """Step sizes and velocity: learning-rate (card 8) and momentum (card 11), by the core's
-torch.optim.SGD rule (see :mod:`calcquiz.demos.descent` for the formulas). Re-exported by
-``descent``, where the registry finds them.
+torch.optim.SGD rule (see :mod:`calcquiz.demos.descent` for the formulas).
 
 No numpy at import: on their built-in x² and ravine both run on Vectors
 (:mod:`calcquiz.numerics.vector`); a user's --f brings numpy with it.
@@ -9,13 +8,13 @@ No numpy at import: on their built-in x² and ravine both run on Vectors
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TypedDict
 
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
 from calcquiz.demos.objectives import Array, Objective
-from calcquiz.demos.runs import (
+from calcquiz.demos.shared_gd import (
     curve,
     curve_label,
     log10s,
@@ -120,25 +119,45 @@ def signed_factor(rate: float, eigenvalues: Sequence[float]) -> float:
     return max(factors, key=abs)
 
 
+class RateRun(TypedDict):
+    """One learning rate's run."""
+
+    lr: float
+    factor: float  # the signed 1 − lr λ of largest size
+    x: list[float]
+    f: float
+    steps: int
+    verdict: str  # what the path did (:func:`verdict`)
+    converged: bool
+    diverged: bool
+
+
+class LearningRateResult(TypedDict):
+    """The run at --lr (else the lowest finite end), the curvature rule, every run."""
+
+    x: list[float]
+    f: float
+    steps: int
+    lr: float
+    converged: bool
+    L: float  # the largest eigenvalue of the Hessian at curvature_at
+    limit: float  # 2 / L
+    curvature_at: list[float]
+    curvature_at_minimum: bool  # else read at the start: no run converged to a minimum
+    runs: list[RateRun]
+
+
 def _learning_rate_rows(
     obj: Objective, p0: Array, rates: Sequence[float], steps: int, chosen: float | None,
 ) -> RowGenerator:
     paths = {rate: sgd_path(obj.jac, p0, rate, steps) for rate in rates}
-    # Where the curvature is read: the minimum a run converged to (each run's own, for its
-    # factor; the lowest such minimum for L), else the start.
-    own: dict[float, tuple[float, ...]] = {}
-    for rate in rates:
-        path = paths[rate]
-        if core.finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian, obj.precise):
-            end_eig = _curvature(obj, path[-1])
-            if end_eig is not None and all(v > 0 for v in end_eig):
-                own[rate] = end_eig
+    own = _minimum_curvatures(obj, paths)
     at_min = bool(own)
     ref = min((paths[r][-1] for r in own), key=obj.fun) if own else p0
     start_eig = _curvature(obj, ref)
     eig = (0.0,) * obj.dim if start_eig is None else start_eig
     curvature = max(eig)
-    runs: list[dict[str, Any]] = []
+    runs: list[RateRun] = []
     plot_series = []
     for rate in rates:
         path = paths[rate]
@@ -151,11 +170,10 @@ def _learning_rate_rows(
         label = verdict(obj, path, norms)
         factor = signed_factor(rate, own.get(rate, eig))
         f_end = obj.fun(end)
-        run = {"lr": rate, "factor": factor, "x": core.vec(end), "f": f_end,
-               "steps": len(path) - 1, "verdict": label,
-               "converged": label.startswith("converged"),
-               "diverged": "diverge" in label}
-        runs.append(run)
+        runs.append({"lr": rate, "factor": factor, "x": core.vec(end), "f": f_end,
+                     "steps": len(path) - 1, "verdict": label,
+                     "converged": label.startswith("converged"),
+                     "diverged": "diverge" in label})
         yield [rate, factor, core.vec(end)[0] if obj.dim == 1 else core.vec(end), f_end, label]
     if chosen is not None:
         pick = next(r for r in runs if r["lr"] == chosen)
@@ -163,12 +181,27 @@ def _learning_rate_rows(
         finite_runs = [r for r in runs if math.isfinite(r["f"])]
         pick = min(finite_runs or runs, key=lambda r: (r["f"], r["lr"]))
     limit = 2 / curvature if curvature > 0 else float("inf")
-    result = {"x": pick["x"], "f": pick["f"], "steps": pick["steps"], "lr": pick["lr"],
-              "converged": pick["converged"], "L": curvature, "limit": limit,
-              "curvature_at": core.vec(ref), "curvature_at_minimum": at_min, "runs": runs}
+    result: LearningRateResult = {
+        "x": pick["x"], "f": pick["f"], "steps": pick["steps"], "lr": pick["lr"],
+        "converged": pick["converged"], "L": curvature, "limit": limit,
+        "curvature_at": core.vec(ref), "curvature_at_minimum": at_min, "runs": runs}
     takeaway = _learning_rate_text(obj, runs, eig, ref, at_min, limit)
     plot = Plot("|p_k| by learning rate", plot_series[-4:], xlabel="step", ylabel="log10 |p|")
     return Outcome(result, takeaway, [plot] if obj is objectives.SQUARE else [])
+
+
+def _minimum_curvatures(
+    obj: Objective, paths: dict[float, list[Array]]
+) -> dict[float, tuple[float, ...]]:
+    """The Hessian's eigenvalues at the minimum each rate's run converged to (rates whose run
+    did not converge to a minimum are left out): where the curvature rule applies."""
+    own: dict[float, tuple[float, ...]] = {}
+    for rate, path in paths.items():
+        if core.finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian, obj.precise):
+            end_eig = _curvature(obj, path[-1])
+            if end_eig is not None and all(v > 0 for v in end_eig):
+                own[rate] = end_eig
+    return own
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -176,7 +209,7 @@ def _n(count: int, one: str, many: str) -> str:
 
 
 def _learning_rate_text(
-    obj: Objective, runs: list[dict[str, Any]], eig: Sequence[float], ref: Array, at_min: bool,
+    obj: Objective, runs: list[RateRun], eig: Sequence[float], ref: Array, at_min: bool,
     limit: float,
 ) -> str:
     where = ", ".join(f"{v + 0.0:.4g}" for v in ref)
@@ -281,6 +314,24 @@ def _sign(v: float) -> float:
     return v if math.isnan(v) else float((v > 0) - (v < 0))
 
 
+class DescentEnd(TypedDict):
+    x: list[float]
+    f: float
+    steps: int
+    converged: bool
+    diverged: bool
+
+
+class MomentumResult(DescentEnd):
+    """The momentum run's end, plain GD's, and the steps each needs to reach tol_rule."""
+
+    gd: DescentEnd
+    steps_to_tol: dict[str, int | None]  # by run: gd, momentum
+    tol_rule: str
+    end: str  # how each run ended (numerics.run_end)
+    gd_end: str
+
+
 def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) -> RowGenerator:
     keep = core.shown_steps(steps)
     mus = {"gd": 0.0, "momentum": mu}
@@ -289,24 +340,15 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
         history = {name: [obj.fun(q) for q in points[name]] for name in mus}
         grads = {name: [core.norm(obj.jac(q)) for q in points[name]] for name in mus}
     alive = {name: core.finite(*points[name][-1], history[name][-1]) for name in mus}
-    for k in range(max(len(p) for p in points.values())):
-        row: Row = [k]
-        died = False  # a run blew up at this step: show the row where it happens
-        for name in ("gd", "momentum"):
-            if k < len(points[name]):
-                row += [*core.vec(points[name][k]), history[name][k]]
-                died = died or (k == len(points[name]) - 1 and not alive[name])
-            else:
-                row += [None] * (obj.dim + 1)
-        if k in keep or died:
-            yield row
+    yield from _side_by_side(obj.dim, points, history, alive, keep)
     counts = {name: _steps_to_tol(obj, p0, lr, mus[name]) for name in ("gd", "momentum")}
     conv = {name: core.finite(*points[name][-1])
             and converged_at(points[name], obj.jac, obj.hessian, obj.precise)
             for name in ("gd", "momentum")}
     p_gd, p_mom = points["gd"][-1], points["momentum"][-1]
     rule = "f < 1e-6" if obj is objectives.RAVINE else "|∇f| ≤ 1e-6 |∇f(p₀)|"
-    result = {
+    ends = {name: path_end(obj, points[name], conv[name]) for name in mus}
+    result: MomentumResult = {
         "x": core.vec(p_mom),
         "f": history["momentum"][-1],
         "steps": len(history["momentum"]) - 1,
@@ -316,10 +358,9 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
                "converged": conv["gd"], "diverged": not alive["gd"]},
         "steps_to_tol": counts,
         "tol_rule": rule,
+        "end": ends["momentum"].kind,
+        "gd_end": ends["gd"].kind,
     }
-    ends = {name: path_end(obj, points[name], conv[name]) for name in mus}
-    result["end"] = ends["momentum"].kind
-    result["gd_end"] = ends["gd"].kind
     takeaway = _momentum_text(history, counts, rule, mu, steps,
                               obj.dim > 1 and zigzags(points["gd"]), ends)
     ks = list(range(len(history["gd"])))
@@ -332,6 +373,25 @@ def _momentum_rows(obj: Objective, p0: Array, lr: float, mu: float, steps: int) 
         ylabel=curve_label(history["gd"] + history["momentum"]),
     )
     return Outcome(result, takeaway, [plot])
+
+
+def _side_by_side(
+    dim: int, points: dict[str, list[Array]], history: dict[str, list[float]],
+    alive: dict[str, bool], keep: frozenset[int],
+) -> Iterator[Row]:
+    """The table's rows: step k of plain GD and of momentum side by side (blank once a run
+    has stopped), the steps ``keep`` and any step where a run blew up."""
+    for k in range(max(len(p) for p in points.values())):
+        row: Row = [k]
+        died = False  # a run blew up at this step: show the row where it happens
+        for name in ("gd", "momentum"):
+            if k < len(points[name]):
+                row += [*core.vec(points[name][k]), history[name][k]]
+                died = died or (k == len(points[name]) - 1 and not alive[name])
+            else:
+                row += [None] * (dim + 1)
+        if k in keep or died:
+            yield row
 
 
 def _momentum_text(

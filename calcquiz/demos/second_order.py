@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -97,8 +98,27 @@ def hessian(f: str | None = None, at: Sequence[float] | None = None) -> DemoRun:
                    expected_rows=len(cases))
 
 
+class HessianCase(TypedDict):
+    f: str
+    at: list[float]
+    hessian: list[list[float]]
+    eigenvalues: list[float]
+    kind: str  # minimum, maximum, saddle or degenerate: the curvature at ``at``
+    kind_exact: bool  # the eigenvalues' signs found exactly by sympy
+    stationary: bool  # the gradient is 0 there, allowing for round-off
+    stationary_kind: str | None  # the kind of the stationary point ``at`` stands for
+    grad_norm: float
+    newton_distance: float  # to the stationary point of the local quadratic model
+
+
+class HessianResult(HessianCase):
+    """The first case, and every case."""
+
+    cases: list[HessianCase]
+
+
 def _hessian_rows(cases: Sequence[tuple[Objective, Array]]) -> RowGenerator:
-    found: list[dict[str, Any]] = []
+    found: list[HessianCase] = []
     for obj, p in cases:
         H = obj.hess(p)
         g = obj.jac(p)
@@ -119,9 +139,12 @@ def _hessian_rows(cases: Sequence[tuple[Objective, Array]]) -> RowGenerator:
                       "stationary_kind": point_kind, "grad_norm": grad_norm,
                       "newton_distance": newton_distance(g, H)})
         yield [obj.label, core.vec(p), core.mat(H), list(point.eigenvalues), kind, grad_norm, check]
-    result = dict(found[0])
-    result["cases"] = found
-    first = found[0]
+    result: HessianResult = {**found[0], "cases": found}
+    return Outcome(result, _hessian_text(found[0]))
+
+
+def _hessian_text(first: HessianCase) -> str:
+    """What the first case's eigenvalues say, and whether its point is stationary."""
     eig = ", ".join(f"{v + 0.0:.6g}" for v in first["eigenvalues"])
     where = ", ".join(f"{v + 0.0:g}" for v in first["at"])
     how = " (signs found exactly by sympy)" if first["kind_exact"] else ""
@@ -145,13 +168,12 @@ def _hessian_rows(cases: Sequence[tuple[Objective, Array]]) -> RowGenerator:
                 f"; the gradient is 0, so ({where}) is a stationary point of undecided kind.")
     else:
         tail = "; the gradient is not 0 there, so it is not a stationary point."
-    takeaway = (
+    return (
         f"The Hessian holds the second partial derivatives: the curvature. At ({where}) its "
         f"eigenvalues are {eig}{how}: {curvature}{tail} Eigenvalues all positive: a minimum; "
         f"all negative: a maximum; mixed: a saddle; a zero eigenvalue: second derivatives "
         f"cannot decide. Newton's method divides by this curvature."
     )
-    return Outcome(result, takeaway)
 
 
 # --- newton (card 14) -------------------------------------------------------------------
@@ -242,104 +264,172 @@ def newton(f: str | None = None, start: Sequence[float] | None = None, steps: in
 Problem = tuple[Objective, Array, "Array | None"]
 
 
+@dataclass
+class NewtonRun:
+    """One problem's run, and its errors against the stationary point found independently."""
+
+    f_text: str
+    x: list[float]
+    f: float
+    steps: int
+    converged: bool
+    stop: str  # why the run stopped
+    errors: list[float | None]  # None: no stationary point found to measure them from
+    order: float | None  # the observed order of convergence
+    kind: str | None  # the kind of the point it converged to
+    max_f: float
+    minimiser: list[float] | None
+
+
+class _NewtonResult(TypedDict):
+    x: list[float]
+    f: float
+    steps: int
+    converged: bool
+    stop: str
+    errors: list[float | None]
+    order: float | None
+    kind: str | None
+    minimiser: list[float] | None
+
+
+class RosenbrockResult(TypedDict):
+    x: list[float]
+    f: float
+    steps: int
+    max_f: float
+    converged: bool
+    stop: str
+    order: float | None
+
+
+class NewtonResult(_NewtonResult, total=False):
+    rosenbrock: RosenbrockResult  # the default's second problem
+
+
 def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
-    summaries: list[dict[str, Any]] = []
+    runs: list[NewtonRun] = []
     series = []
     for obj, p0, known in problems:
-        run = newton_path(obj.fun, obj.jac, obj.hess, p0, steps, obj.precise)
-        target = known if known is not None else reference_minimiser(obj, run)
-        errors: list[float | None] = [
-            float(np.linalg.norm(q - target)) + 0.0 if target is not None else None
-            for q in run.path
-        ]
-        scale = float(np.linalg.norm(target)) if target is not None else 1.0
-        order = observed_order(errors, scale) if target is not None else None
-        last = len(run.path) - 1
-        keep = core.shown_steps(last)
-        for k, q in enumerate(run.path):
-            if k not in keep:
-                continue
-            e, prev = errors[k], errors[k - 1] if k else None
-            ratio = e / prev**2 if e is not None and prev else None
-            x_cell = core.vec(q)[0] if obj.dim == 1 else core.vec(q)
-            yield [obj.label, k, x_cell, run.values[k], run.grad_norms[k], e, ratio]
-        kind = None
-        if run.converged:  # an iterate only approximates the point: relative tolerance
-            kind = classify_limit(run.x, obj.jac(run.x), obj.hess, obj.precise).kind
-        summaries.append({
-            "f_text": obj.text, "x": core.vec(run.x), "f": run.values[-1], "steps": run.nit,
-            "converged": run.converged, "stop": run.message, "errors": errors,
-            "order": order, "kind": kind, "max_f": max(run.values),
-            "minimiser": core.vec(target) if target is not None else None,
-        })
+        path = newton_path(obj.fun, obj.jac, obj.hess, p0, steps, obj.precise)
+        run = _newton_run(obj, path, known)
+        yield from _newton_table(obj, path, run.errors)
+        runs.append(run)
+        errors = run.errors
         if all(e is not None and e > 0 for e in errors[:-1]) and len(errors) > 1:
             ks = [float(k) for k in range(len(errors) - 1)]
             series.append(Series(obj.label, ks, [math.log10(e) for e in errors[:-1] if e]))
-    first = summaries[0]
-    result = {k: first[k] for k in ("x", "f", "steps", "converged", "stop", "errors", "order",
-                                    "kind", "minimiser")}
-    if len(summaries) > 1:
-        result["rosenbrock"] = {k: summaries[1][k] for k in ("x", "f", "steps", "max_f",
-                                                              "converged", "stop", "order")}
-        ros = summaries[1]
-        shown = ", ".join(f"{e:.1e}" for e in first["errors"][1:6] if e is not None)
-        takeaway = (
-            f"Newton divides the gradient by the curvature. On exp(x) − 2x the errors "
-            f"{shown} square at each step (observed order {first['order']:.2f}, ratio "
-            f"e_k / e_(k−1)² → 0.5): quadratic convergence to ln 2 in {first['steps']} "
-            f"steps. On Rosenbrock it reaches (1, 1) in {ros['steps']} steps, though f climbs "
-            f"to {ros['max_f']:.1f} on the way: a Newton step is not a descent step, and "
-            f"each needs H (n × n) and a solve, O(n³): too costly for a deep net."
-        )
+    first = runs[0]
+    result: NewtonResult = {
+        "x": first.x, "f": first.f, "steps": first.steps, "converged": first.converged,
+        "stop": first.stop, "errors": first.errors, "order": first.order, "kind": first.kind,
+        "minimiser": first.minimiser,
+    }
+    if len(runs) > 1:
+        ros = runs[1]
+        result["rosenbrock"] = {"x": ros.x, "f": ros.f, "steps": ros.steps, "max_f": ros.max_f,
+                                "converged": ros.converged, "stop": ros.stop, "order": ros.order}
+        takeaway = _newton_default_text(first, ros)
     else:
         takeaway = _newton_text(first)
     plot = Plot("Newton error", series, xlabel="step", ylabel="log10 error")
     return Outcome(result, takeaway, [plot] if series else [])
 
 
-def _newton_text(run: dict[str, Any]) -> str:
-    where = ", ".join(f"{v + 0.0:.6g}" for v in run["x"])
-    errs = [e for e in run["errors"] if e is not None]
-    if not run["converged"] and run["minimiser"] is not None and len(errs) > 2 and (
+def _newton_run(obj: Objective, run: IterationResult, known: Array | None) -> NewtonRun:
+    """The run's summary, with its errors from ``known`` or else from the stationary point
+    found independently of it (:func:`reference_minimiser`)."""
+    target = known if known is not None else reference_minimiser(obj, run)
+    errors: list[float | None] = [
+        float(np.linalg.norm(q - target)) + 0.0 if target is not None else None
+        for q in run.path
+    ]
+    scale = float(np.linalg.norm(target)) if target is not None else 1.0
+    kind = None
+    if run.converged:  # an iterate only approximates the point: relative tolerance
+        kind = classify_limit(run.x, obj.jac(run.x), obj.hess, obj.precise).kind
+    return NewtonRun(
+        f_text=obj.text, x=core.vec(run.x), f=run.values[-1], steps=run.nit,
+        converged=run.converged, stop=run.message, errors=errors,
+        order=observed_order(errors, scale) if target is not None else None, kind=kind,
+        max_f=max(run.values), minimiser=core.vec(target) if target is not None else None,
+    )
+
+
+def _newton_table(
+    obj: Objective, run: IterationResult, errors: Sequence[float | None]
+) -> Iterator[list[core.Cell]]:
+    """The table's rows (the steps shown) with the error and the ratio e_k / e_(k-1)²."""
+    keep = core.shown_steps(len(run.path) - 1)
+    for k, q in enumerate(run.path):
+        if k not in keep:
+            continue
+        e, prev = errors[k], errors[k - 1] if k else None
+        ratio = e / prev**2 if e is not None and prev else None
+        x_cell = core.vec(q)[0] if obj.dim == 1 else core.vec(q)
+        yield [obj.label, k, x_cell, run.values[k], run.grad_norms[k], e, ratio]
+
+
+def _newton_default_text(first: NewtonRun, ros: NewtonRun) -> str:
+    assert first.order is not None  # exp(x) - 2x converges from 0, its errors measured
+    shown = ", ".join(f"{e:.1e}" for e in first.errors[1:6] if e is not None)
+    return (
+        f"Newton divides the gradient by the curvature. On exp(x) − 2x the errors "
+        f"{shown} square at each step (observed order {first.order:.2f}, ratio "
+        f"e_k / e_(k−1)² → 0.5): quadratic convergence to ln 2 in {first.steps} "
+        f"steps. On Rosenbrock it reaches (1, 1) in {ros.steps} steps, though f climbs "
+        f"to {ros.max_f:.1f} on the way: a Newton step is not a descent step, and "
+        f"each needs H (n × n) and a solve, O(n³): too costly for a deep net."
+    )
+
+
+def _newton_text(run: NewtonRun) -> str:
+    where = ", ".join(f"{v + 0.0:.6g}" for v in run.x)
+    errs = [e for e in run.errors if e is not None]
+    if not run.converged and run.minimiser is not None and len(errs) > 2 and (
             errs[-1] < errs[-2] < errs[-3]):
-        x_star = ", ".join(f"{v + 0.0:.6g}" for v in run["minimiser"])
-        text = (f"Newton's method has not converged after {core.steps_text(run['steps'])}: it "
+        x_star = ", ".join(f"{v + 0.0:.6g}" for v in run.minimiser)
+        text = (f"Newton's method has not converged after {core.steps_text(run.steps)}: it "
                 f"is at ({where}), {errs[-1]:.3g} from the stationary point ({x_star}) found "
                 f"independently, and closing in.")
-    elif not run["converged"]:
+    elif not run.converged:
         text = (f"Newton's method did not converge: it stopped at ({where}) after "
-                f"{core.steps_text(run['steps'])} ({run['stop']}). Far from a stationary point "
+                f"{core.steps_text(run.steps)} ({run.stop}). Far from a stationary point "
                 f"the step can go anywhere.")
     else:
-        kind = run["kind"]
+        kind = run.kind
         what = f"a {kind}" if kind in ("minimum", "maximum", "saddle") else (
             "a stationary point whose kind the second derivatives cannot decide")
-        text = (f"Newton's method converged in {core.steps_text(run['steps'])} to {what} at "
+        text = (f"Newton's method converged in {core.steps_text(run.steps)} to {what} at "
                 f"({where}).")
-        if run["steps"] == 0:  # the start itself: no step to watch, and the user should know
+        if run.steps == 0:  # the start itself: no step to watch, and the user should know
             return (f"The start ({where}) is already {what}: ∇f = 0 there, so Newton's "
                     f"method stops at once. Give another --start (e.g. --start 1) to watch "
                     f"it run." + (" Newton heads for any point where ∇f = 0, not only minima."
-                                  if run["kind"] != "minimum" else ""))
-    order = run["order"]
-    errors = [e for e in run["errors"] if e]
-    if run["minimiser"] is None:
-        text += (" No stationary point was found independently near the run's end, so no "
-                 "errors (and no order of convergence) are shown.")
-    elif order is None:
-        text += " Too few errors above round-off to measure the order of convergence."
-    elif order >= 1.8:
-        text += (f" The errors {'square' if order < 2.5 else 'shrink even faster than squaring'}"
-                 f" at each step (observed order {order:.2f}): "
-                 f"{'quadratic' if order < 2.5 else 'at least quadratic'} convergence, as "
-                 f"near any stationary point where the Hessian is not singular.")
-    elif order >= 1.2:
-        text += f" The observed order is {order:.2f}: faster than linear, short of quadratic."
-    else:
-        rate = errors[-1] / errors[-2] if len(errors) > 1 else float("nan")
-        text += (f" The convergence is only linear (observed order {order:.2f}, each error "
-                 f"about {rate:.3g} times the last): the Hessian is singular at the limit, "
-                 f"so the speed-up of Newton's method is lost.")
-    if run["kind"] not in (None, "minimum"):
+                                  if run.kind != "minimum" else ""))
+    text += _order_text(run)
+    if run.kind not in (None, "minimum"):
         text += " Newton heads for any point where ∇f = 0, not only minima."
     return text
+
+
+def _order_text(run: NewtonRun) -> str:
+    """What the observed order of convergence says, if it could be measured."""
+    order = run.order
+    errors = [e for e in run.errors if e]
+    if run.minimiser is None:
+        return (" No stationary point was found independently near the run's end, so no "
+                "errors (and no order of convergence) are shown.")
+    if order is None:
+        return " Too few errors above round-off to measure the order of convergence."
+    if order >= 1.8:
+        return (f" The errors {'square' if order < 2.5 else 'shrink even faster than squaring'}"
+                f" at each step (observed order {order:.2f}): "
+                f"{'quadratic' if order < 2.5 else 'at least quadratic'} convergence, as "
+                f"near any stationary point where the Hessian is not singular.")
+    if order >= 1.2:
+        return f" The observed order is {order:.2f}: faster than linear, short of quadratic."
+    rate = errors[-1] / errors[-2] if len(errors) > 1 else float("nan")
+    return (f" The convergence is only linear (observed order {order:.2f}, each error "
+            f"about {rate:.3g} times the last): the Hessian is singular at the limit, "
+            f"so the speed-up of Newton's method is lost.")

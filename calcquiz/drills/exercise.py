@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 # What an answer is: a number, a vector, a matrix, or one word among ``choices``.
 Value = float | list[float] | list[list[float]] | str
@@ -34,6 +34,17 @@ class Worked:
 
     answer: Value
     steps: tuple[str, ...]
+
+
+class ExerciseJson(TypedDict):
+    """An exercise as ``drill --json`` prints it."""
+
+    topic: str
+    prompt: str
+    answer_format: str
+    answer: Value
+    data: dict[str, Any]  # its generator's own parameters: their keys differ by topic
+    solution: list[str]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +75,7 @@ class Exercise:
             return "one of: " + ", ".join(self.choices)
         return FORMATS[self.kind]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ExerciseJson:
         return {
             "topic": self.topic,
             "prompt": self.prompt,

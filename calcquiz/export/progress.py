@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from calcquiz.dates import Calendar
 from calcquiz.scheduler import ANKI_ROLLOVER_HOUR
@@ -144,7 +144,7 @@ class Steps:
 
 
 def card_data(state: CardState, retention: float, decay: float) -> str:
-    data: dict[str, Any] = {"dr": retention, "decay": decay}
+    data: dict[str, float] = {"dr": retention, "decay": decay}
     if state.stability is not None and state.difficulty is not None:
         data["s"] = round(state.stability, 6)
         data["d"] = round(state.difficulty, 6)
@@ -153,9 +153,24 @@ def card_data(state: CardState, retention: float, decay: float) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
+class CardFields(TypedDict):
+    """The columns of Anki's ``cards`` table that carry a card's schedule, in the order
+    the UPDATE writes them."""
+
+    type: int
+    queue: int
+    due: int
+    ivl: int
+    factor: int
+    reps: int
+    lapses: int
+    left: int
+    data: str  # FSRS memory state as Anki's JSON (card_data)
+
+
 def card_fields(
     state: CardState, crt: int, retention: float, decay: float, steps: Steps
-) -> dict[str, Any]:
+) -> CardFields:
     """The ``cards`` columns that carry the schedule of a studied card."""
     ctype, queue = CARD_TYPE[state.state]
     if state.state == REVIEW:

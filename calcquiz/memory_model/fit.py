@@ -26,13 +26,15 @@ Predicted recall (for calibration) is FSRS-6's forgetting curve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from calcquiz.memory_model.history import ReviewEvent, TrainingItem
 
 if TYPE_CHECKING:
     import fsrs_rs_python
+
+    from calcquiz.memory_model.reports import CalibrationReport
 
 FOLDS = 5
 MIN_FIRST_RATING_CARDS = 20  # fsrs-rs drops every first-rating group smaller than this
@@ -265,7 +267,7 @@ def calibration(parameters: Sequence[float], items: Sequence[TrainingItem]) -> C
 
 def calibration_report(
     events: Sequence[ReviewEvent], mine: Sequence[float] | None
-) -> dict[str, Any]:
+) -> CalibrationReport:
     """``stats --calibration``: the learner's saved parameters' ``mine`` (else the
     defaults') predictions against the outcomes of ``events``, as the JSON report
     ``fit_view`` draws."""
@@ -280,7 +282,8 @@ def calibration_report(
         "evaluation": "time-series split",
         "log_loss": result.scores.log_loss if result.scores else None,
         "rmse_bins": result.scores.rmse_bins if result.scores else None,
-        "bins": [asdict(b) for b in result.bins],
+        "bins": [{"low": b.low, "high": b.high, "count": b.count, "predicted": b.predicted,
+                  "actual": b.actual} for b in result.bins],
     }
 
 

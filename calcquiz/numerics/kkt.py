@@ -27,7 +27,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
 
 import numpy as np
 
@@ -359,7 +359,20 @@ def best_constrained(points: Sequence[KKTCheck]) -> KKTCheck | None:
     return min(ok, key=lambda c: c.f) if ok else None
 
 
-def as_dict(check: KKTCheck) -> dict[str, Any]:
+class KKTReport(TypedDict):
+    """A KKTCheck as it goes into a demo's JSON result."""
+
+    x: list[float]
+    f: float
+    g: float
+    multiplier: float
+    kkt_residual: float
+    active: bool
+    satisfied: bool
+    kind: str
+
+
+def as_dict(check: KKTCheck) -> KKTReport:
     """A KKTCheck for the JSON result."""
     return {"x": [v + 0.0 for v in check.x], "f": check.f, "g": check.g,
             "multiplier": check.multiplier, "kkt_residual": check.residual,

@@ -4,12 +4,22 @@ plots drawn by :mod:`calcquiz.ui.plots` (plotille, imported only when a plot is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
 
 from calcquiz import ui
+
+if TYPE_CHECKING:
+    from calcquiz.demos.core import Series
+    from calcquiz.memory_model.reports import (
+        BinReport,
+        CalibrationReport,
+        OptimizeReport,
+        ScoresReport,
+        SimulationReport,
+    )
 
 PLOT_WIDTH = 80
 PLOT_HEIGHT = 14
@@ -25,7 +35,7 @@ def _notes(lines: Sequence[str]) -> None:
 
 
 def _scores_table(
-    rows: Sequence[tuple[str, dict[str, float] | None]], plain: Sequence[float | None] = ()
+    rows: Sequence[tuple[str, ScoresReport | None]], plain: Sequence[float | None] = ()
 ) -> Table:
     """fsrs-rs's figures (its log loss weighs recent reviews more); with ``plain``, first a
     column of the plain held-out log loss (every review alike), the one optimize goes by."""
@@ -42,7 +52,7 @@ def _scores_table(
     return table
 
 
-def print_optimize(report: dict[str, Any]) -> None:
+def print_optimize(report: OptimizeReport) -> None:
     console = ui.console()
     _title(f"Memory model: {report['reviews']} reviews, {report['items']} scored items")
     if report["default"] is not None:
@@ -63,7 +73,7 @@ def print_optimize(report: dict[str, Any]) -> None:
     _notes(report["notes"])
 
 
-def print_simulation(report: dict[str, Any], reviews_by_day: Sequence[Sequence[int]]) -> None:
+def print_simulation(report: SimulationReport, reviews_by_day: Sequence[Sequence[int]]) -> None:
     console = ui.console()
     _title(
         f"Simulated {report['days']} days: {report['cards']} card"
@@ -124,11 +134,12 @@ def _plot_weekly(labels: Sequence[str], series: Sequence[Sequence[int]]) -> None
     _draw("Reviews a day (weekly means), by desired retention", lines, "day", "reviews")
 
 
-def print_calibration(report: dict[str, Any]) -> None:
+def print_calibration(report: CalibrationReport) -> None:
     console = ui.console()
     which = "saved" if report["parameters"] == "saved" else "FSRS-6 default"
     _title(f"Calibration of the {which} parameters: {report['reviews']} reviews")
-    if report["log_loss"] is None:
+    log_loss, rmse_bins = report["log_loss"], report["rmse_bins"]
+    if log_loss is None or rmse_bins is None:
         console.print(
             Text(f"Too few scored items ({report['items']}) for a time-series split: it needs 6.")
         )
@@ -151,7 +162,7 @@ def print_calibration(report: dict[str, Any]) -> None:
             f"{b['actual']:.3f}",
         )
     console.print(table)
-    console.print(_scores_table([(which, {k: report[k] for k in ("log_loss", "rmse_bins")})]))
+    console.print(_scores_table([(which, {"log_loss": log_loss, "rmse_bins": rmse_bins})]))
     if report["parameters"] == "saved":
         console.print(
             Text(
@@ -164,7 +175,7 @@ def print_calibration(report: dict[str, Any]) -> None:
         _plot_calibration(report["bins"])
 
 
-def _plot_calibration(bins: Sequence[dict[str, Any]]) -> None:
+def _plot_calibration(bins: Sequence[BinReport]) -> None:
     from calcquiz.demos.core import Series
 
     ui.console().print()
@@ -176,7 +187,7 @@ def _plot_calibration(bins: Sequence[dict[str, Any]]) -> None:
     _draw("Actual against predicted recall", lines, "predicted recall", "actual recall")
 
 
-def _draw(title: str, lines: list[Any], xlabel: str, ylabel: str) -> None:
+def _draw(title: str, lines: list[Series], xlabel: str, ylabel: str) -> None:
     """Through the plot renderer the demos use (plotille, imported when drawn)."""
     from calcquiz.demos.core import Plot
     from calcquiz.ui.plots import plot_lines

@@ -1,4 +1,4 @@
-"""Helpers the descent demos share (descent, rates, landscape): the objective and start
+"""What the gradient-descent demos share (descent, rates, landscape): the objective and start
 point from the options, a run of plain gradient descent by the core, the kind of point it
 ended at, and the log-scale curves of the plots. No numpy at import: a run on a built-in
 objective from a ``light`` start point is computed on Vectors."""
