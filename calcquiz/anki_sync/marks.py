@@ -12,12 +12,9 @@ is lost.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from calcquiz.errors import CalcquizError
 from calcquiz.paths import data_dir
 
 Key = tuple[str, str]  # (deck name, card id)
@@ -49,48 +46,47 @@ def state_path() -> Path:
     return data_dir() / "anki-sync-marks.json"
 
 
+def _read(path: Path) -> tuple[str, dict[str, object]]:
+    """The marks file's text and its data (empty when missing or unreadable)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError):
+        return "", {}
+    return text, data if isinstance(data, dict) else {}
+
+
+def _cards(data: dict[str, object], collection: Path) -> dict[Key, Marks]:
+    """The marks remembered for ``collection`` (nothing when any row is malformed)."""
+    rows = data.get(str(collection.resolve()), [])
+    out: dict[Key, Marks] = {}
+    for row in rows if isinstance(rows, list) else [None]:
+        if not (isinstance(row, list) and len(row) == 4):
+            return {}
+        deck, card_id, suspended, buried = row
+        if isinstance(deck, str) and isinstance(card_id, str):
+            out[(deck, card_id)] = Marks(bool(suspended), bool(buried))
+    return out
+
+
 def load(collection: Path) -> dict[Key, Marks]:
     """The marks the last sync with ``collection`` left (nothing when unreadable: the
     next sync then keeps every mark, as a first one does)."""
-    try:
-        data = json.loads(state_path().read_text(encoding="utf-8"))
-        cards = data.get(str(collection.resolve()), {})
-        return {
-            (deck, card_id): Marks(bool(s), bool(b))
-            for deck, card_id, s, b in cards
-            if isinstance(deck, str) and isinstance(card_id, str)
-        }
-    except (OSError, ValueError, TypeError, AttributeError):
-        return {}
+    return _cards(_read(state_path())[1], collection)
 
 
 def save(collection: Path, marks: dict[Key, Marks]) -> None:
-    """Remember ``marks`` for ``collection`` (atomically: a temporary file, then a rename)."""
+    """Remember ``marks`` for ``collection`` (atomically: a temporary file, then a rename);
+    a file that would not change is not rewritten."""
+    from calcquiz.export.files import write_atomically
+
     path = state_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            data = {}
-    except (OSError, ValueError):
-        data = {}
+    old, data = _read(path)
     # A sync of some decks keeps what the others' last sync left.
-    merged = {**load(collection), **marks}
+    merged = {**_cards(data, collection), **marks}
     data[str(collection.resolve())] = [
         [deck, card_id, m.suspended, m.buried] for (deck, card_id), m in sorted(merged.items())
     ]
     text = json.dumps(data, ensure_ascii=False)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return  # nothing new: the file is not rewritten
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".anki-sync-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise CalcquizError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if text != old:
+        write_atomically(path, text.encode("utf-8"), force=True)
