@@ -556,3 +556,25 @@ def make_collection(folder: Path) -> Path:
     col.add_note(note, col.decks.id("Mine"))
     col.close()
     return folder / "collection.anki2"
+
+
+# --- a store's file, read and written behind calcquiz's back ------------------------------
+
+
+def execute(db: Path, sql: str, args: tuple = ()) -> None:
+    """Run one statement on ``db`` and commit (damage made as another program would)."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute(sql, args)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def dump(db: Path) -> list[str]:
+    """``db`` as SQL: two dumps are equal when the stores hold the same rows."""
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()

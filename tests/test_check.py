@@ -14,6 +14,8 @@ from calcquiz import scheduler as sched
 from calcquiz.store import open_store, state_problem
 from calcquiz.store.rows import _BAD_STATE_SQL, _STATE_COLUMNS
 
+from .helpers import dump, execute
+
 DECK = "Calculus & Optimization"
 # Card 1 Good, card 2 Again, card 3 Easy, card 4 Good: four cards with states and logs.
 STUDY_KEYS = "\n3\n\n1\n\n4\n\n3\nq\n"
@@ -36,21 +38,6 @@ def studied(cli, calcquiz_home: Path) -> Path:
     return db
 
 
-def execute(db: Path, sql: str) -> None:
-    conn = sqlite3.connect(db)
-    try:
-        conn.execute(sql)
-        conn.commit()
-    finally:
-        conn.close()
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def replayed(db: Path, card_id: str):

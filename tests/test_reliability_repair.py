@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import CLI, Session, integrity
+from .helpers import CLI, Session, dump, execute, integrity
 
 DECK = "Calculus & Optimization"
 
@@ -24,21 +24,6 @@ def rows(db: Path, sql: str, args: tuple = ()) -> list[tuple]:
         conn.close()
 
 
-def execute(db: Path, sql: str, args: tuple = ()) -> None:
-    conn = sqlite3.connect(db)
-    try:
-        conn.execute(sql, args)
-        conn.commit()
-    finally:
-        conn.close()
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def run(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
