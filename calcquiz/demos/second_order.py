@@ -404,9 +404,9 @@ def _newton_text(run: NewtonRun) -> str:
                 f"({where}).")
         if run.steps == 0:  # the start itself: no step to watch, and the user should know
             return (f"The start ({where}) is already {what}: ∇f = 0 there, so Newton's "
-                    f"method stops at once. Give another --start (e.g. --start 1) to watch "
-                    f"it run." + (" Newton heads for any point where ∇f = 0, not only minima."
-                                  if run.kind != "minimum" else ""))
+                    "method stops at once. Give another --start to watch it run."
+                    + (" Newton heads for any point where ∇f = 0, not only minima."
+                       if run.kind != "minimum" else ""))
     text += _order_text(run)
     if run.kind not in (None, "minimum"):
         text += " Newton heads for any point where ∇f = 0, not only minima."
