@@ -13,25 +13,15 @@ import pytest
 from calcquiz.content import find_card, load_decks
 from calcquiz.errors import DeckError
 
-from .helpers import BUNDLED_DECK, CLI
+from .helpers import BUNDLED_DECK, CLI, run_cli
 
 BUNDLED = "Calculus & Optimization"
 MISSPELLED = "Calculus & Optimisation"
 
 
-def run(*args: str, input: str = "") -> subprocess.CompletedProcess:
-    """calcquiz in-process, as its own process would run it (a subprocess each made this
-    file a fifth of the plain test run; `test_one_command_as_its_own_process` keeps one)."""
-    from typer.testing import CliRunner
-
-    from calcquiz import ui
-    from calcquiz.cli import app_for
-
-    ui.reset_consoles()
-    result = CliRunner().invoke(app_for(args), list(args), input=input)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+# calcquiz in-process (a subprocess each made this file a fifth of the plain test run;
+# `test_one_command_as_its_own_process` keeps the real process).
+run = run_cli
 
 
 def run_process(*args: str, input: str = "") -> subprocess.CompletedProcess:
