@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from calcquiz.errors import BadInputError
 from calcquiz.memory_model import history
 
+from .helpers import examples
+
 HEADER = "card_id,review_rating,review_time,review_duration\n"
 GOOD_TIME = "2024-03-29T20:32:32+00:00"
 COMMANDS = (["optimize", "--save"], ["simulate"], ["stats", "--calibration"])
@@ -67,7 +69,7 @@ DURATIONS = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(when=TIMES, duration=DURATIONS)
 def test_every_cell_read_is_usable_or_refused(tmp_path_factory, when, duration):
     """Whatever the cells hold, a read either refuses it with BadInputError or gives a time

@@ -19,7 +19,7 @@ from calcquiz.errors import BadInputError
 from calcquiz.states import MAX_STEPS, Rating, State
 from calcquiz.store.rows import state_problem
 
-from .helpers import REVLOG_CSV
+from .helpers import REVLOG_CSV, examples
 
 HOUR = 3600.0
 
@@ -198,7 +198,7 @@ def _fsrs_accepts(values: list[float]) -> bool:
     return True
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     index=st.integers(0, 20),
     value=st.one_of(
