@@ -4,7 +4,6 @@ the expressions the parser refuses."""
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import subprocess
@@ -16,12 +15,10 @@ from pathlib import Path
 
 from calcquiz.export import anki as exporter
 
+from .conftest import in_ci
+
 CLI = [sys.executable, "-m", "calcquiz"]
 REPO = Path(__file__).resolve().parent.parent
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def examples(count: int) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hypothesis import settings
 
-from .helpers import in_ci
+from .conftest import in_ci
 
 TESTS = Path(__file__).resolve().parent
 SOURCES = sorted(p for p in TESTS.glob("*.py") if p.name != "test_suite.py")
