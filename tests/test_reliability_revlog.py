@@ -96,6 +96,7 @@ def _run(*args: str, home: Path, **popen) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # processes with timeouts and limits
 def test_a_fifo_revlog_is_refused_without_hanging(tmp_path, calcquiz_home):
     fifo = tmp_path / "log.csv"
     os.mkfifo(fifo)
@@ -105,6 +106,7 @@ def test_a_fifo_revlog_is_refused_without_hanging(tmp_path, calcquiz_home):
         assert "is not a regular file" in done.stderr and done.stderr.count("\n") == 1
 
 
+@pytest.mark.slow  # processes with timeouts and limits
 def test_dev_zero_as_revlog_is_refused_in_bounded_memory(tmp_path, calcquiz_home):
     import resource
 
