@@ -52,11 +52,11 @@ def print_card_list(
         _write_json(json_items(rows) for rows in chunks)
         return
     show_deck = len(decks) > 1
-    rows = chain.from_iterable(chunks)
     due = DueFormat(calendar, now)
     if not ui.stdout_is_terminal():  # a pipe or a file: rich is not even imported
-        _write_lines(LineFormat(Columns.of(decks, show_deck), due, False), rows, total)
+        _write_lines(LineFormat(Columns.of(decks, show_deck), due, False), chunks, total)
         return
+    rows = chain.from_iterable(chunks)
     console = ui.console()
     first = list(islice(rows, TABLE_ROWS + 1))
     if len(first) <= TABLE_ROWS:
@@ -162,11 +162,14 @@ def _footer(shown: int, total: int) -> str:
     return f"{shown} of {total} cards match." if shown < total else ""
 
 
-def _write_lines(fmt: LineFormat, rows: Iterator[ListRow], total: int) -> None:
-    """The header, the lines (a write per chunk), and the footer, to stdout."""
+def _write_lines(fmt: LineFormat, chunks: Iterable[list[ListRow]], total: int) -> None:
+    """The header, the lines (a write per chunk, as the chunks come), and the footer, to
+    stdout."""
     out = sys.stdout
     shown = 0
-    for chunk in _chunked(rows):
+    for chunk in chunks:
+        if not chunk:
+            continue
         if not shown:
             out.write(fmt.header() + "\n")
         out.write("\n".join(fmt.lines(chunk)) + "\n")
