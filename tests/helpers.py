@@ -22,8 +22,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def examples(count: int) -> int:
-    """A big property test's example count: all ``count`` in CI (derandomized, the same
-    every run), a quarter in a developer's plain run, which draws new ones each time."""
+    """A big property test's example count, or a seed loop's length: all ``count`` in CI
+    (Hypothesis derandomized there), a quarter in a developer's plain run (where Hypothesis
+    draws new examples each time)."""
     return count if in_ci() else max(25, count // 4)
 
 
