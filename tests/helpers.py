@@ -28,21 +28,27 @@ def examples(count: int) -> int:
     return count if in_ci() else max(25, count // 4)
 
 
-def run_cli(*args: str, input: str = "") -> subprocess.CompletedProcess:
+def invoke(*args: str, input: str | None = None):
     """calcquiz run in-process as its command line would run it (the same command group,
-    its error handling and exit codes), as a CompletedProcess: a tenth of a second where
-    a subprocess (``CLI``) takes about one."""
+    its error handling and exit codes): a typer ``Result``. A tenth of a second where a
+    subprocess (``CLI``) takes about one."""
     from typer.testing import CliRunner
 
     from calcquiz import ui
     from calcquiz.cli import app_for
 
     ui.reset_consoles()
-    result = CliRunner().invoke(app_for(args), list(args), input=input)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
+    # the app main() runs: only the named command, or all of them
+    return CliRunner().invoke(app_for(args), list(args), input=input, catch_exceptions=False)
+
+
+def run_cli(*args: str, input: str = "") -> subprocess.CompletedProcess:
+    """:func:`invoke`, answered as ``subprocess.run`` answers (for tests written that way)."""
+    result = invoke(*args, input=input)
     return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout,
                                        result.stderr)
+
+
 BUNDLED_DECK = REPO / "content" / "day09_calculus_optimization.yaml"
 REVLOG_CSV = REPO / "tests" / "data" / "review_logs_josh.csv"  # an open-spaced-repetition log
 
