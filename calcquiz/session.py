@@ -24,7 +24,6 @@ Other cards are reviewed as usual.
 
 from __future__ import annotations
 
-import gc
 import random
 import time
 from collections import Counter, deque
@@ -41,6 +40,7 @@ from calcquiz.config import Config, check_option
 from calcquiz.dates import Calendar
 from calcquiz.errors import BadInputError, UndoConflictError
 from calcquiz.exercise_review import ExerciseOutcome, ExerciseReviews, exercise_counts
+from calcquiz.gc_paused import gc_paused
 from calcquiz.states import CardState, State
 from calcquiz.store import Flags, Store
 
@@ -202,13 +202,8 @@ class StudySession:
     def _build_queues(self) -> None:
         # A 100,000-card deck makes tens of thousands of small objects here; the cyclic
         # collector's passes over them would cost more than they could free.
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             self._fill_queues()
-        finally:
-            if paused:
-                gc.enable()
 
     def _fill_queues(self) -> None:
         now = self.clock()

@@ -11,8 +11,9 @@ composing loader, which reports the problem with its line and column.
 
 from __future__ import annotations
 
-import gc
 from typing import Any
+
+from calcquiz.gc_paused import gc_paused
 
 PLAIN_UNSUPPORTED = object()
 _STR = "tag:yaml.org,2002:str"
@@ -29,15 +30,11 @@ def load_plain(loader: Any) -> Any:
     the loader's resolver and constructors, exactly as ``construct_document`` would."""
     import yaml
 
-    enabled = gc.isenabled()
-    gc.disable()  # millions of new containers, none in a cycle: collecting is wasted time
     try:
-        return _build(loader, yaml)
+        with gc_paused():  # millions of new containers, none in a cycle
+            return _build(loader, yaml)
     except (_Unsupported, yaml.YAMLError, ValueError, OverflowError, TypeError):
         return PLAIN_UNSUPPORTED
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _build(loader: Any, yaml: Any) -> Any:

@@ -67,19 +67,9 @@ def calcquiz_home(
 @pytest.fixture
 def cli():
     """Run the CLI in-process: ``cli("list", "--json")`` returns a typer Result."""
-    from typer.testing import CliRunner
+    from .helpers import invoke
 
-    from calcquiz import ui
-    from calcquiz.cli import app_for
-
-    runner = CliRunner()
-
-    def run(*args: str, input: str | None = None):  # `input` mirrors CliRunner
-        ui.reset_consoles()
-        # the app main() runs: only the named command, or all of them
-        return runner.invoke(app_for(args), list(args), input=input, catch_exceptions=False)
-
-    return run
+    return invoke
 
 
 @pytest.fixture

@@ -15,8 +15,40 @@ from pathlib import Path
 
 from calcquiz.export import anki as exporter
 
+from .conftest import in_ci
+
 CLI = [sys.executable, "-m", "calcquiz"]
 REPO = Path(__file__).resolve().parent.parent
+
+
+def examples(count: int) -> int:
+    """A big property test's example count, or a seed loop's length: all ``count`` in CI
+    (Hypothesis derandomized there), a quarter in a developer's plain run (where Hypothesis
+    draws new examples each time)."""
+    return count if in_ci() else max(25, count // 4)
+
+
+def invoke(*args: str, input: str | None = None):
+    """calcquiz run in-process as its command line would run it (the same command group,
+    its error handling and exit codes): a typer ``Result``. A tenth of a second where a
+    subprocess (``CLI``) takes about one."""
+    from typer.testing import CliRunner
+
+    from calcquiz import ui
+    from calcquiz.cli import app_for
+
+    ui.reset_consoles()
+    # the app main() runs: only the named command, or all of them
+    return CliRunner().invoke(app_for(args), list(args), input=input, catch_exceptions=False)
+
+
+def run_cli(*args: str, input: str = "") -> subprocess.CompletedProcess:
+    """:func:`invoke`, answered as ``subprocess.run`` answers (for tests written that way)."""
+    result = invoke(*args, input=input)
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout,
+                                       result.stderr)
+
+
 BUNDLED_DECK = REPO / "content" / "day09_calculus_optimization.yaml"
 REVLOG_CSV = REPO / "tests" / "data" / "review_logs_josh.csv"  # an open-spaced-repetition log
 

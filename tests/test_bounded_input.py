@@ -12,6 +12,8 @@ from calcquiz.ui.keys import MAX_LINE
 
 from .helpers import CLI
 
+pytestmark = pytest.mark.slow  # each test is its own process fed a hostile stream
+
 LIMIT = 1_500_000_000  # bytes of address space: ample for calcquiz, far below what /dev/zero fills
 
 

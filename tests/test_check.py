@@ -14,7 +14,7 @@ from calcquiz import scheduler as sched
 from calcquiz.store import open_store, state_problem
 from calcquiz.store.rows import _BAD_STATE_SQL, _STATE_COLUMNS
 
-from .helpers import dump, execute
+from .helpers import dump, examples, execute
 
 DECK = "Calculus & Optimization"
 # Card 1 Good, card 2 Again, card 3 Easy, card 4 Good: four cards with states and logs.
@@ -198,7 +198,9 @@ values = st.one_of(
 
 
 @settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(400),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(row=st.tuples(st.just("d"), st.just("c"), *([values] * 8)))
 def test_the_sql_and_python_row_checks_agree(tmp_path: Path, row: tuple):

@@ -13,15 +13,20 @@ import pytest
 from calcquiz.content import find_card, load_decks
 from calcquiz.errors import DeckError
 
-from .helpers import BUNDLED_DECK, CLI
+from .helpers import BUNDLED_DECK, CLI, run_cli
 
 BUNDLED = "Calculus & Optimization"
 MISSPELLED = "Calculus & Optimisation"
 
 
-def run(*args: str, input: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess:
+# calcquiz in-process (a subprocess each made this file a fifth of the plain test run;
+# `test_one_command_as_its_own_process` keeps the real process).
+run = run_cli
+
+
+def run_process(*args: str, input: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([*CLI, *args], input=input, capture_output=True, text=True,
-                          timeout=60, env={**os.environ}, cwd=cwd)
+                          timeout=60, env={**os.environ})
 
 
 @pytest.fixture
@@ -66,6 +71,15 @@ def test_a_misspelled_deck_name_is_exit_2_with_a_suggestion_everywhere(mine, tmp
         f"Error: no deck file or deck named {MISSPELLED!r}; did you mean {BUNDLED!r}? "
         f"(decks: {BUNDLED!r}, 'Mine')\n"
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["list"], ["study", "--cram"]], ids=" ".join)
+def test_one_command_as_its_own_process(mine, command):
+    """The same refusal from a real process: the in-process runs above stand for it."""
+    result = run_process(*command, "--deck", MISSPELLED, input="q\n")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith(f"Error: no deck file or deck named {MISSPELLED!r}; ")
 
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c[0] != "import"], ids=" ".join)

@@ -16,6 +16,8 @@ from rich.console import Console
 from calcquiz import ui
 from calcquiz.demos import DEMO_NAMES, REGISTRY
 
+from .helpers import examples
+
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 PUNCTUATION = "()[],"
 
@@ -181,7 +183,7 @@ cells_strategy = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(data=st.data(), n=st.integers(1, 8), width=st.integers(30, 120))
 def test_any_table_fits_or_names_what_it_leaves_out(data, n, width):
     from calcquiz.ui import demo_table

@@ -16,6 +16,8 @@ from calcquiz.demos import DEMO_NAMES, REGISTRY
 from calcquiz.demos.core import Plot, Series
 from calcquiz.ui.plots import MARKERS, nice_ticks, plot_lines, tick_labels
 
+from .helpers import examples
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -126,7 +128,7 @@ finite_floats = st.floats(allow_nan=False, allow_infinity=False)
 any_floats = st.floats(allow_nan=True, allow_infinity=True)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     series=st.lists(
         st.lists(st.tuples(st.one_of(finite_floats, st.integers(-10**6, 10**6).map(float)),

@@ -15,8 +15,10 @@ from calcquiz.demos import DEMO_NAMES
 from calcquiz.drills import GENERATORS, TOPICS, Exercise, format_answer, grade
 from calcquiz.drills.grading import round_sig
 
+from .helpers import examples
+
 X, Y = sp.symbols("x y")
-SEEDS = range(60)
+SEEDS = range(examples(60))  # every seed in CI
 
 
 def sym(text: str) -> sp.Expr:
@@ -255,7 +257,7 @@ def test_convexity_matches_the_second_derivative_and_the_chord_test():
         assert violated == (not convex), seed  # an independent, numeric route agrees
         return f"{key}-{ex.answer}"
 
-    seen = by_variant("convexity", check, range(200))
+    seen = by_variant("convexity", check, range(examples(200)))
     assert set(seen) == {"interval-yes", "interval-no", "plane-yes", "plane-no"}
 
 
@@ -390,7 +392,7 @@ def test_constrained_against_scipy_and_kkt():
 
 def test_new_prompts_are_well_posed_with_worked_steps():
     for topic in ("convexity", "minibatch", "local-minima", "saddle", "constrained"):
-        for seed in range(300):
+        for seed in range(examples(300)):
             ex = make(topic, seed)
             assert ex.answer_format in ex.to_dict()["answer_format"]
             assert "nan" not in ex.prompt and "inf" not in ex.prompt

@@ -31,6 +31,7 @@ from .helpers import (
     assert_bundled_notes,
     assert_integrity,
     command_code,
+    examples,
     import_apkg,
     imports_after,
     notes_by_guid,
@@ -111,7 +112,7 @@ class _Tags(HTMLParser):
 card_text = st.text(alphabet="ab <>&\"'*_`$\\#-[]()!:/\n\t", max_size=60)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(card_text)
 def test_any_card_text_makes_only_safe_tags_and_keeps_its_math(text):
     try:

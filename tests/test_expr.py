@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from calcquiz import expr
 from calcquiz.errors import BadInputError, ExpressionError
 
-from .helpers import REFUSED
+from .helpers import REFUSED, examples
 
 X, Y, Z = sp.symbols("x y z", real=True)
 
@@ -248,7 +248,7 @@ whitelisted = st.recursive(leaves, _combine, max_leaves=12)
 points = st.floats(-3.0, 3.0, allow_nan=False)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(whitelisted, points, points, points)
 def test_whitelisted_expressions_never_crash(text, x, y, z):
     try:
@@ -284,7 +284,7 @@ forbidden = st.sampled_from([
 ])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(whitelisted, forbidden, st.sampled_from(["+", "*", "-", "/"]), st.booleans())
 def test_non_whitelisted_pieces_are_refused(text, bad, op, left):
     candidate = f"{bad} {op} ({text})" if left else f"({text}) {op} {bad}"
@@ -292,7 +292,7 @@ def test_non_whitelisted_pieces_are_refused(text, bad, op, left):
         expr.parse(candidate)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=60))
 def test_arbitrary_text_parses_or_raises_expression_error(text):
     try:
@@ -302,7 +302,7 @@ def test_arbitrary_text_parses_or_raises_expression_error(text):
     e.evaluate(x=0.3, y=0.4, z=0.5, check=False)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(whitelisted, points, points, points)
 def test_scalar_function_agrees_with_evaluate(text, x, y, z):
     try:
@@ -367,7 +367,7 @@ def test_derivatives_print_without_1_star_or_sympy_names(text, printed):
         )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.recursive(leaves, _combine, max_leaves=8), points)
 def test_printed_derivatives_reparse_to_the_same_values(text, x):
     try:

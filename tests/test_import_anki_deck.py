@@ -15,7 +15,7 @@ from calcquiz.anki_import.html import to_markdown
 from calcquiz.anki_import.to_deck import card_slug
 from calcquiz.store import open_store, review_ms
 
-from .helpers import DAY, anki_study, export_from_anki, open_collection
+from .helpers import DAY, anki_study, examples, export_from_anki, open_collection
 
 ANKI_DECK = "Math::Calculus"
 NOTES = [
@@ -198,7 +198,7 @@ def test_html_to_markdown(field, markdown):
 field_text = st.text(alphabet="ab $\\()[]<>&;/#*_-:'\"\n\xa0li", max_size=50)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(
         st.tuples(field_text, field_text, st.lists(st.sampled_from(["x", "a::b"]))),

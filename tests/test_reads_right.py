@@ -4,9 +4,7 @@ a Newton run that stops at once."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,14 +14,12 @@ from calcquiz.config import Config
 from calcquiz.content import load_decks
 from calcquiz.session import SessionOptions, StudySession
 
-from .helpers import CLI, T0, Clock
+from .helpers import T0, Clock, run_cli
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def run(*args: str, input: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], input=input, capture_output=True, text=True,
-                          timeout=60, env={**os.environ})
+run = run_cli  # in-process: each check reads what the command prints
 
 
 def test_the_next_review_is_available_from_the_start_of_its_day(store):

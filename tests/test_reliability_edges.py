@@ -144,6 +144,7 @@ def test_study_new_is_accepted_exactly_in_the_new_per_day_range(new):
 # -- terminals that cannot show Unicode
 
 
+@pytest.mark.slow  # processes with timeouts and limits
 @pytest.mark.parametrize(
     ("encoding", "args", "stdin"),
     [

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from calcquiz.errors import BadInputError
 from calcquiz.memory_model import history
 
+from .helpers import examples
+
 HEADER = "card_id,review_rating,review_time,review_duration\n"
 GOOD_TIME = "2024-03-29T20:32:32+00:00"
 COMMANDS = (["optimize", "--save"], ["simulate"], ["stats", "--calibration"])
@@ -67,7 +69,7 @@ DURATIONS = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(when=TIMES, duration=DURATIONS)
 def test_every_cell_read_is_usable_or_refused(tmp_path_factory, when, duration):
     """Whatever the cells hold, a read either refuses it with BadInputError or gives a time
@@ -94,6 +96,7 @@ def _run(*args: str, home: Path, **popen) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # processes with timeouts and limits
 def test_a_fifo_revlog_is_refused_without_hanging(tmp_path, calcquiz_home):
     fifo = tmp_path / "log.csv"
     os.mkfifo(fifo)
@@ -103,6 +106,7 @@ def test_a_fifo_revlog_is_refused_without_hanging(tmp_path, calcquiz_home):
         assert "is not a regular file" in done.stderr and done.stderr.count("\n") == 1
 
 
+@pytest.mark.slow  # processes with timeouts and limits
 def test_dev_zero_as_revlog_is_refused_in_bounded_memory(tmp_path, calcquiz_home):
     import resource
 

@@ -19,7 +19,7 @@ from calcquiz.errors import BadInputError
 from calcquiz.states import MAX_STEPS, Rating, State
 from calcquiz.store.rows import state_problem
 
-from .helpers import REVLOG_CSV
+from .helpers import REVLOG_CSV, examples
 
 HOUR = 3600.0
 
@@ -81,6 +81,7 @@ def test_settings_set_at_the_same_moment_by_three_processes_are_all_kept(tmp_pat
         }, f"trial {trial}"
 
 
+@pytest.mark.slow  # processes with timeouts and limits
 def test_a_change_waits_for_the_lock_and_then_keeps_the_other_change(calcquiz_home):
     """While another process holds the settings lock, a change waits; it is applied to
     the file as it is once the lock is free (the other's setting kept)."""
@@ -198,7 +199,7 @@ def _fsrs_accepts(values: list[float]) -> bool:
     return True
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     index=st.integers(0, 20),
     value=st.one_of(
@@ -249,6 +250,7 @@ def test_fitting_and_config_use_one_set_of_bounds():
 # -- what config.toml is: decided before it is read or written
 
 
+@pytest.mark.slow  # processes with timeouts and limits
 def test_a_fifo_config_is_refused_by_every_command_without_hanging(calcquiz_home):
     os.mkfifo(calcquiz_home / "config.toml")
     for args in (["list"], ["config", "list"], ["config", "set", "retention", "0.8"]):
@@ -258,6 +260,7 @@ def test_a_fifo_config_is_refused_by_every_command_without_hanging(calcquiz_home
     assert not (calcquiz_home / "config.toml").is_file()  # still the FIFO
 
 
+@pytest.mark.slow  # processes with timeouts and limits
 def test_a_config_linked_to_dev_zero_is_refused_in_bounded_memory(calcquiz_home):
     import resource
 

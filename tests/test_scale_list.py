@@ -198,10 +198,15 @@ def test_due_format_says_the_learners_day(zone: str, starts_at: int):
             ts = now + rng.uniform(-2, 12) * 86400
             assert fmt(ts) == due_in_words(calendar, ts, now), (zone, ts)
             assert calendar.format_due(ts, now) == fmt(ts)
+        drawn: list[float | None] = [None]
         for _ in range(2000):  # later dates, found once per UTC hour: every hour's edges
             ts = now + rng.uniform(7, 400) * 86400
             ts = rng.choice([ts, ts // 3600 * 3600, ts // 3600 * 3600 + 3599.5])
             assert fmt(ts) == due_in_words(calendar, ts, now), (zone, ts)
+            drawn += [ts, now + rng.uniform(-2, 12) * 86400]
+        # A column at once (list's lines): to the second below, "" for no due time.
+        expected = ["" if t is None else due_in_words(calendar, int(t), now) for t in drawn]
+        assert DueFormat(calendar, now).many(drawn) == expected, zone
 
 
 @pytest.mark.slow

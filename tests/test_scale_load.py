@@ -14,7 +14,7 @@ from benchmarks.generate import write_short_deck
 from calcquiz.content import check_deck, parse_deck
 from calcquiz.yamlplain import PLAIN_UNSUPPORTED, load_plain
 
-from .helpers import BUNDLED_DECK
+from .helpers import BUNDLED_DECK, examples
 
 BAD_DECKS = sorted((Path(__file__).parent / "data" / "bad_decks").glob("*"))
 
@@ -118,13 +118,13 @@ VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(VALUES, st.sampled_from([None, False, True]))
 def test_random_documents_load_the_same(value: object, flow: bool | None):
     agree(yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet="ab: -[]{}'\"\n#&*!|>?,0.~", max_size=40))
 def test_random_text_loads_the_same(text: str):
     agree(text)
@@ -180,7 +180,7 @@ def test_a_warm_start_makes_only_the_cards_it_draws(tmp_path: Path, calcquiz_hom
     assert cached.cards[-1].number == 2000 and cached.cards[1:3] == parsed.cards[1:3]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     st.text(
         alphabet=st.one_of(
@@ -241,7 +241,7 @@ DECK_CARDS = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(name=DECK_TEXT, cards=DECK_CARDS, flow=st.sampled_from([None, False, True]),
        style=st.sampled_from([None, "'", '"', "|"]))
 def test_every_deck_that_validates_loads_as_pyyaml_loads_it(name, cards, flow, style):

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from calcquiz.errors import StoreError, UndoConflictError
 from calcquiz.store import SCHEMA_VERSION, CardState, data_dir, db_path, open_store
 
+from .helpers import examples
+
 
 def test_home_variable_decides_where_data_lives(calcquiz_home: Path):
     assert data_dir() == calcquiz_home
@@ -133,7 +135,9 @@ def states(draw: st.DrawFn) -> CardState:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(before=st.one_of(st.none(), states()), after=states(), rating=st.integers(1, 4))
 def test_record_then_undo_round_trips(tmp_path: Path, before, after, rating):

@@ -3,11 +3,9 @@ every "N more: run X" hint is exactly true when run."""
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,14 +14,9 @@ from calcquiz.config import Config
 from calcquiz.content import load_decks
 from calcquiz.session import SessionOptions, StudySession
 
-from .helpers import CLI, Clock
+from .helpers import Clock, run_cli
 
-
-def run(*args: str, input: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*CLI, *args], input=input, capture_output=True, text=True, timeout=60,
-        env={**os.environ},
-    )
+run = run_cli  # in-process: the hints are run as typed, a second each as subprocesses
 
 
 def new_cards_introduced(home: Path) -> int:

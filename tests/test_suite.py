@@ -40,3 +40,10 @@ def test_no_test_cites_an_issue_number():
         if re.search(r"(?i)\bissues?\s*#?\d|\(#\d+\)", line)
     ]
     assert offenders == []
+
+
+def test_big_property_tests_draw_every_example_in_ci():
+    from .helpers import examples
+
+    assert examples(400) == (400 if in_ci() else 100)
+    assert examples(40) == (40 if in_ci() else 25)

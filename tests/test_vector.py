@@ -23,6 +23,8 @@ from calcquiz.numerics.critical import (
 from calcquiz.numerics.iterate import gd_path, momentum_path, newton_path
 from calcquiz.numerics.vector import SingularMatrixError, Vector
 
+from .helpers import examples
+
 EPS = sys.float_info.epsilon
 entries = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 
@@ -41,7 +43,7 @@ def test_vector_arithmetic_is_element_wise_never_concatenation():
     assert not Vector([math.nan]).isfinite() and Vector([0.0]) == Vector([-0.0])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(entries, entries, entries)
 def test_closed_form_eigenvalues_match_numpy_eigvalsh(a, b, c):
     H = ((a, b), (b, c))
@@ -66,7 +68,7 @@ def test_closed_form_eigenvalues_of_exact_cases():
     assert vector.eigvalsh(as_matrix(Vector([0.0]), ((5.0,),))) == (5.0,)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(entries, entries, entries, entries, entries, entries)
 def test_small_solve_matches_numpy_solve(a, b, c, d, g1, g2):
     H = ((a, b), (c, d))
@@ -144,7 +146,7 @@ def test_classification_on_vectors_matches_arrays(obj, p):
 finite_or_not = st.one_of(st.floats(-10, 10), st.sampled_from([math.inf, -math.inf, math.nan]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.lists(finite_or_not, min_size=2, max_size=2), min_size=0, max_size=14))
 def test_zigzag_count_matches_numpys_sign_and_diff(points):
     from calcquiz.demos.rates import zigzags

