@@ -1,0 +1,375 @@
+"""What a deck keeps of the Anki notes its cards came from, so that ``export anki`` can
+give each note back to Anki whole: in its own note type, with its own guid and fields.
+
+A deck file converted by ``import anki --to-deck`` carries two optional lists::
+
+    anki_note_types:
+    - id: 1700000000001          # Anki's note type id: its importer matches on it
+      name: Basic (and reversed card)
+      kind: standard             # or cloze
+      modified: 1700000000       # seconds; kept, so the export never looks newer
+      fields: [Front, Back]
+      templates:
+      - {name: Card 1, question: '{{Front}}', answer: '{{FrontSide}}<hr id=answer>{{Back}}'}
+      css: '.card { ... }'
+    anki_notes:
+    - guid: 'f#X:n3|Vq'
+      note_type: 1700000000001
+      modified: 1700000000
+      fields: {Front: sin', Back: cos}   # the note's raw fields, as Anki holds them
+      cards:
+        anki-0a1b2c3d4e: {ord: 0, digest: 1a2b3c4d.5e6f7a8b.e3b0c442}
+
+A card's ``digest`` is 8 hex digits of the SHA-256 of its question, answer and note as
+imported (:func:`card_digest`): the export compares it with the card's text now to tell
+which side a learner edited. Every value is checked by :func:`read_anki_notes`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TypedDict
+
+KINDS = ("standard", "cloze")
+MAX_CLOZE_ORD = 499  # Anki's highest cloze number is 500
+_DIGEST = re.compile(r"[0-9a-f]{8}\.[0-9a-f]{8}\.[0-9a-f]{8}")
+_TYPE_KEYS = ("id", "name", "kind", "modified", "fields", "templates", "css")
+_NOTE_KEYS = ("guid", "note_type", "modified", "fields", "cards")
+_MAX_ID = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class AnkiTemplate:
+    name: str
+    question: str  # Anki's question format (qfmt)
+    answer: str  # its answer format (afmt)
+
+
+@dataclass(frozen=True)
+class AnkiNoteType:
+    id: int
+    name: str
+    cloze: bool
+    modified: int
+    fields: tuple[str, ...]
+    templates: tuple[AnkiTemplate, ...]
+    css: str
+
+
+@dataclass(frozen=True)
+class AnkiCardLink:
+    card_id: str
+    ord: int  # Anki's template (or cloze number - 1) of this card
+    digest: str  # see card_digest
+
+
+@dataclass(frozen=True)
+class AnkiNoteRecord:
+    guid: str
+    note_type: int
+    modified: int
+    fields: tuple[str, ...]  # in the note type's field order
+    cards: tuple[AnkiCardLink, ...]
+
+
+def _hash8(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def card_digest(question: str, answer: str, note: str | None) -> str:
+    """The card's three sides, hashed one by one: ``question.answer.note``."""
+    return ".".join(_hash8(side) for side in (question, answer, note or ""))
+
+
+def edited_sides(link: AnkiCardLink, question: str, answer: str, note: str | None) -> set[str]:
+    """Which of ``question``, ``answer``, ``note`` differ from the card as imported."""
+    now = card_digest(question, answer, note).split(".")
+    then = link.digest.split(".")
+    return {s for s, a, b in zip(("question", "answer", "note"), now, then, strict=True) if a != b}
+
+
+# ---------------------------------------------------------------- to and from YAML
+
+
+class TemplateDict(TypedDict):
+    name: str
+    question: str
+    answer: str
+
+
+class NoteTypeDict(TypedDict):
+    id: int
+    name: str
+    kind: str
+    modified: int
+    fields: list[str]
+    templates: list[TemplateDict]
+    css: str
+
+
+class CardLinkDict(TypedDict):
+    ord: int
+    digest: str
+
+
+class NoteDict(TypedDict):
+    guid: str
+    note_type: int
+    modified: int
+    fields: dict[str, str]
+    cards: dict[str, CardLinkDict]
+
+
+def note_type_plain(kind: AnkiNoteType) -> NoteTypeDict:
+    return {
+        "id": kind.id,
+        "name": kind.name,
+        "kind": "cloze" if kind.cloze else "standard",
+        "modified": kind.modified,
+        "fields": list(kind.fields),
+        "templates": [
+            {"name": t.name, "question": t.question, "answer": t.answer} for t in kind.templates
+        ],
+        "css": kind.css,
+    }
+
+
+def note_plain(note: AnkiNoteRecord, kind: AnkiNoteType) -> NoteDict:
+    return {
+        "guid": note.guid,
+        "note_type": note.note_type,
+        "modified": note.modified,
+        "fields": dict(zip(kind.fields, note.fields, strict=True)),
+        "cards": {c.card_id: {"ord": c.ord, "digest": c.digest} for c in note.cards},
+    }
+
+
+# A problem: its message and where it is, as keys and list positions from the top key.
+Complain = Callable[[str, tuple[str | int, ...]], None]
+
+
+def raw_text_problem(text: str) -> str | None:
+    """Why an Anki value cannot be kept in a deck file: the deck's rule for text, with
+    carriage returns allowed (Anki's own fields and css hold them)."""
+    from calcquiz.content.validate import bad_character
+
+    return bad_character(text.replace("\r", ""))
+
+
+def read_anki_notes(
+    types_value: object, notes_value: object, card_ids: set[str] | None, complain: Complain
+) -> tuple[tuple[AnkiNoteType, ...], tuple[AnkiNoteRecord, ...]]:
+    """The note types and notes of a deck's ``anki_note_types`` and ``anki_notes``, each
+    value checked (``complain`` hears of every problem; the result is then incomplete).
+    ``card_ids``: the deck's cards (None: not known, nothing checked against them)."""
+    kinds = _read_types(types_value, complain)
+    by_id = {k.id: k for k in kinds}
+    notes: list[AnkiNoteRecord] = []
+    if notes_value is None:
+        return kinds, ()
+    if not isinstance(notes_value, list):
+        complain("'anki_notes' must be a list of notes", ("anki_notes",))
+        return kinds, ()
+    guids: set[str] = set()
+    linked: set[str] = set()
+    for i, raw in enumerate(notes_value):
+        note = _read_note(raw, ("anki_notes", i), by_id, card_ids, complain)
+        if note is None:
+            continue
+        if note.guid in guids:
+            complain(f"the guid {note.guid!r} is listed twice", ("anki_notes", i, "guid"))
+            continue
+        clash = next((c.card_id for c in note.cards if c.card_id in linked), None)
+        if clash is not None:
+            complain(f"card {clash!r} is in another note too", ("anki_notes", i, "cards", clash))
+            continue
+        guids.add(note.guid)
+        linked.update(c.card_id for c in note.cards)
+        notes.append(note)
+    return kinds, tuple(notes)
+
+
+def _text(
+    value: object, where: tuple[str | int, ...], complain: Complain, empty: bool = True
+) -> str | None:
+    what = "'" + "/".join(map(str, where)) + "'"
+    if not isinstance(value, str):
+        complain(f"{what} must be text", where)
+    elif not empty and not value.strip():
+        complain(f"{what} must not be empty", where)
+    elif (why := raw_text_problem(value)) is not None:
+        complain(f"{what} {why}", where)
+    else:
+        return value
+    return None
+
+
+def _whole(value: object, where: tuple[str | int, ...], complain: Complain, low: int) -> int | None:
+    if type(value) is int and low <= value <= _MAX_ID:
+        return value
+    complain(f"'{'/'.join(map(str, where))}' must be a whole number from {low}", where)
+    return None
+
+
+def _mapping(
+    raw: object, keys: tuple[str, ...], where: tuple[str | int, ...], complain: Complain
+) -> Mapping[object, object] | None:
+    if not isinstance(raw, dict):
+        complain(f"an entry must be a mapping with {', '.join(keys)}", where)
+        return None
+    missing = [k for k in keys if k not in raw]
+    unknown = [k for k in raw if k not in keys]
+    if missing or unknown:
+        said = [f"missing {', '.join(missing)}"] if missing else []
+        said += [f"unknown key {', '.join(map(repr, unknown))}"] if unknown else []
+        complain(f"{'; '.join(said)} (an entry has {', '.join(keys)})", where)
+        return None
+    return raw
+
+
+def _read_types(value: object, complain: Complain) -> tuple[AnkiNoteType, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        complain("'anki_note_types' must be a list of note types", ("anki_note_types",))
+        return ()
+    kinds: list[AnkiNoteType] = []
+    for i, raw in enumerate(value):
+        kind = _read_type(raw, ("anki_note_types", i), complain)
+        if kind is not None and kind.id in {k.id for k in kinds}:
+            complain(f"note type {kind.id} is listed twice", ("anki_note_types", i, "id"))
+        elif kind is not None:
+            kinds.append(kind)
+    return tuple(kinds)
+
+
+def _read_type(
+    raw: object, where: tuple[str | int, ...], complain: Complain
+) -> AnkiNoteType | None:
+    entry = _mapping(raw, _TYPE_KEYS, where, complain)
+    if entry is None:
+        return None
+    kind_id = _whole(entry["id"], (*where, "id"), complain, 1)
+    name = _text(entry["name"], (*where, "name"), complain, empty=False)
+    modified = _whole(entry["modified"], (*where, "modified"), complain, 0)
+    css = _text(entry["css"], (*where, "css"), complain)
+    kind = entry["kind"]
+    if kind not in KINDS:
+        complain(f"'kind' must be {' or '.join(KINDS)}", (*where, "kind"))
+    fields = _names(entry["fields"], (*where, "fields"), complain)
+    templates = _templates(entry["templates"], (*where, "templates"), complain)
+    if (
+        kind_id is None
+        or name is None
+        or modified is None
+        or css is None
+        or fields is None
+        or templates is None
+        or kind not in KINDS
+    ):
+        return None
+    return AnkiNoteType(kind_id, name, kind == "cloze", modified, fields, templates, css)
+
+
+def _names(
+    value: object, where: tuple[str | int, ...], complain: Complain
+) -> tuple[str, ...] | None:
+    if not isinstance(value, list) or not value:
+        complain("'fields' must be a list of field names", where)
+        return None
+    names = [_text(v, (*where, i), complain, empty=False) for i, v in enumerate(value)]
+    if None in names:
+        return None
+    if len(set(names)) != len(names):
+        complain("'fields' names a field twice", where)
+        return None
+    return tuple(n for n in names if n is not None)
+
+
+def _templates(
+    value: object, where: tuple[str | int, ...], complain: Complain
+) -> tuple[AnkiTemplate, ...] | None:
+    if not isinstance(value, list) or not value:
+        complain("'templates' must be a list of card templates", where)
+        return None
+    out: list[AnkiTemplate] = []
+    for i, raw in enumerate(value):
+        entry = _mapping(raw, ("name", "question", "answer"), (*where, i), complain)
+        if entry is None:
+            return None
+        parts = [_text(entry[k], (*where, i, k), complain) for k in ("name", "question", "answer")]
+        name, question, answer = parts
+        if name is None or question is None or answer is None:
+            return None
+        out.append(AnkiTemplate(name, question, answer))
+    return tuple(out)
+
+
+def _read_note(
+    raw: object,
+    where: tuple[str | int, ...],
+    kinds: Mapping[int, AnkiNoteType],
+    card_ids: set[str] | None,
+    complain: Complain,
+) -> AnkiNoteRecord | None:
+    entry = _mapping(raw, _NOTE_KEYS, where, complain)
+    if entry is None:
+        return None
+    guid = _text(entry["guid"], (*where, "guid"), complain, empty=False)
+    modified = _whole(entry["modified"], (*where, "modified"), complain, 0)
+    kind_id = _whole(entry["note_type"], (*where, "note_type"), complain, 1)
+    if guid is None or modified is None or kind_id is None:
+        return None
+    kind = kinds.get(kind_id)
+    if kind is None:
+        complain(f"note type {kind_id} is not in 'anki_note_types'", (*where, "note_type"))
+        return None
+    fields = entry["fields"]
+    if not isinstance(fields, dict) or list(fields) != list(kind.fields):
+        complain(
+            f"'fields' must map the note type's fields, in order: {', '.join(kind.fields)}",
+            (*where, "fields"),
+        )
+        return None
+    values = [_text(fields[n], (*where, "fields", n), complain) for n in kind.fields]
+    cards = _cards(entry["cards"], (*where, "cards"), kind, card_ids, complain)
+    if None in values or cards is None:
+        return None
+    return AnkiNoteRecord(guid, kind_id, modified, tuple(v for v in values if v is not None), cards)
+
+
+def _cards(
+    value: object,
+    where: tuple[str | int, ...],
+    kind: AnkiNoteType,
+    card_ids: set[str] | None,
+    complain: Complain,
+) -> tuple[AnkiCardLink, ...] | None:
+    if not isinstance(value, dict) or not value:
+        complain("'cards' must map card ids to their ord and digest", where)
+        return None
+    highest = MAX_CLOZE_ORD if kind.cloze else len(kind.templates) - 1
+    links: list[AnkiCardLink] = []
+    for card_id, raw in value.items():
+        at = (*where, str(card_id))
+        if not isinstance(card_id, str) or (card_ids is not None and card_id not in card_ids):
+            complain(f"{card_id!r} is not a card of this deck", at)
+            return None
+        entry = _mapping(raw, ("ord", "digest"), at, complain)
+        if entry is None:
+            return None
+        ord_, digest = entry["ord"], entry["digest"]
+        if type(ord_) is not int or not 0 <= ord_ <= highest:
+            complain(f"'ord' must be a whole number from 0 to {highest}", (*at, "ord"))
+            return None
+        if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+            complain("'digest' must be 3 groups of 8 hex digits joined by dots", (*at, "digest"))
+            return None
+        if ord_ in {link.ord for link in links}:
+            complain(f"two cards have ord {ord_}", (*at, "ord"))
+            return None
+        links.append(AnkiCardLink(card_id, ord_, digest))
+    return tuple(links)
