@@ -88,3 +88,16 @@ def anki(
     in_decks = f" in {written.decks} decks" if written.decks > 1 else ""
     studied = f", {written.studied} with their progress" if written.studied is not None else ""
     typer.echo(f"Wrote {written.path}: {what}, {written.notes} notes{in_decks}{studied}.")
+    if written.anki_notes:
+        edited = written.anki_notes_edited
+        typer.echo(
+            f"{written.anki_notes} of them are the Anki notes the cards came from, in their own "
+            f"note types: Anki updates {edited} edited here and keeps the rest as it has them."
+        )
+    if written.unmapped:
+        several = written.unmapped > 1
+        typer.echo(
+            f"{written.unmapped} card{'s' * several} edited in calcquiz whose text cannot be "
+            f"mapped back to Anki fields (a cloze, a note, or a template that combines fields); "
+            f"{'their notes keep' if several else 'its note keeps'} Anki's text."
+        )
