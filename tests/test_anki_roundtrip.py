@@ -1,0 +1,273 @@
+"""A deck that came from Anki goes back to Anki without copies: `import anki --to-deck`,
+an edit in calcquiz, `export anki`, then Anki's own importer (default options) into the
+ORIGINAL collection updates the edited notes in place, in their own note types, and
+adds no note, card or note type. Everything is checked in the collection itself with
+the official ``anki`` package."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from calcquiz.anki_import.to_deck import card_id_for
+
+from .helpers import DAY, anki_study, assert_integrity, export_from_anki, import_apkg
+from .helpers import open_collection as open_anki
+
+CUSTOM = "Vocabulary"  # a note type of the learner's own: three fields, one template
+
+
+def _add(col, model_name: str, deck_id: int, **fields) -> int:
+    note = col.new_note(col.models.by_name(model_name))
+    for name, value in fields.items():
+        note[name.replace("_", " ")] = value
+    col.add_note(note, deck_id)
+    return note.id
+
+
+def _custom_note_type(col) -> None:
+    models = col.models
+    kind = models.new(CUSTOM)
+    for name in ("Term", "Definition", "Example"):
+        models.add_field(kind, models.new_field(name))
+    template = models.new_template("Recall")
+    template["qfmt"] = "{{Term}}"
+    template["afmt"] = "{{FrontSide}}<hr id=answer>{{Definition}}<br><i>{{Example}}</i>"
+    models.add_template(kind, template)
+    kind["css"] = ".card { font-size: 24px; }"
+    models.add(kind)
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    """The learner's collection (2 decks, 4 note types, some reviews) and Anki's own
+    export of it."""
+    folder = tmp_path_factory.mktemp("roundtrip")
+    col = open_anki(folder / "anki")
+    _custom_note_type(col)
+    calculus, limits = col.decks.id("Calculus"), col.decks.id("Calculus::Limits")
+    nids = {
+        "basic": _add(col, "Basic", calculus, Front="What is <b>d/dx</b> sin x?", Back="cos x"),
+        "basic-2": _add(col, "Basic", calculus, Front="d/dx x^2?", Back="2x"),
+        "reversed": _add(
+            col, "Basic (and reversed card)", calculus, Front="e^x'", Back="its own derivative"
+        ),
+        "reversed-2": _add(col, "Basic (and reversed card)", limits, Front="ln'", Back="1/x"),
+        "cloze": _add(
+            col,
+            "Cloze",
+            limits,
+            Text="The {{c1::limit}} of {{c2::1/x}} is 0",
+            Back_Extra="as x grows",
+        ),
+        "custom": _add(
+            col, CUSTOM, limits, Term="gradient", Definition="vector of partials", Example="∇f"
+        ),
+    }
+    cards = [cid for nid in nids.values() for cid in col.card_ids_of_note(nid)]
+    anki_study(col, cards[:6], time.time() - 20 * DAY, 20)
+    # notes made a day ago: an edit made in Anki today is newer than any of them
+    col.db.execute("UPDATE notes SET mod = mod - 86400")
+    package = export_from_anki(col, folder / "learner.apkg")
+    col.close()
+    return {"folder": folder, "package": package, "nids": nids}
+
+
+def _snapshot(col) -> dict:
+    return {
+        "notes": {
+            nid: (col.get_note(nid).guid, col.get_note(nid).fields, col.get_note(nid).mid)
+            for nid in col.find_notes("")
+        },
+        "mods": {nid: col.get_note(nid).mod for nid in col.find_notes("")},
+        "cards": sorted(col.find_cards("")),
+        "note_types": sorted((m.id, m.name) for m in col.models.all_names_and_ids()),
+        "decks": sorted(d.name for d in col.decks.all_names_and_ids()),
+    }
+
+
+@pytest.fixture
+def learner(source, tmp_path, cli):
+    """A fresh copy of the learner's collection, and its package converted to decks."""
+    shutil.copytree(source["folder"] / "anki", tmp_path / "anki")
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    result = cli("import", "anki", str(source["package"]), "--to-deck", str(decks / "deck.yaml"))
+    assert result.exit_code == 0, result.output
+    files = sorted(decks.glob("*.yaml"))
+    assert len(files) == 2  # Calculus and Calculus::Limits
+    col = open_anki(tmp_path / "anki")
+    guids = {key: col.get_note(nid).guid for key, nid in source["nids"].items()}
+    before = _snapshot(col)
+    col.close()
+    return {"dir": tmp_path, "files": files, "guids": guids, "before": before}
+
+
+def _edit(files: list[Path], card_id: str, side: str, text: str) -> None:
+    """Change one card's text as a learner would, in whichever deck file holds it."""
+    for path in files:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for card in document["cards"]:
+            if card["id"] == card_id:
+                card[side] = text
+                path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+                return
+    raise AssertionError(f"no card {card_id}")
+
+
+def _round_trip(cli, learner, *, before_import=None):
+    """Export the decks, import the package into the learner's collection with Anki's
+    default options; return the export's output, Anki's log and the collection."""
+    package = learner["dir"] / "back.apkg"
+    args = [a for f in learner["files"] for a in ("--deck", str(f))]
+    result = cli("export", "anki", *args, "-o", str(package))
+    assert result.exit_code == 0, result.output
+    col = open_anki(learner["dir"] / "anki")
+    if before_import is not None:
+        before_import(col)
+    log = import_apkg(col, package)
+    return result.output, log, col
+
+
+def test_an_edited_question_updates_the_original_note_and_nothing_is_copied(cli, learner):
+    guids = learner["guids"]
+    _edit(learner["files"], card_id_for(guids["basic"], 0), "question", "What is $(\\sin x)'$?")
+    # a reversed card's question is the note's Back
+    _edit(learner["files"], card_id_for(guids["reversed"], 1), "question", "its *own* slope")
+    output, log, col = _round_trip(cli, learner)
+    try:
+        after, before = _snapshot(col), learner["before"]
+        assert len(log.new) == 0 and len(log.conflicting) == 0
+        assert after["cards"] == before["cards"]  # no copy of a reversed or cloze card
+        assert after["note_types"] == before["note_types"]
+        assert after["decks"] == before["decks"]
+        assert set(after["notes"]) == set(before["notes"])
+        by_guid = {guid: fields for guid, fields, _ in after["notes"].values()}
+        assert by_guid[guids["basic"]] == [r"What is \((\sin x)'\)?", "cos x"]
+        assert by_guid[guids["reversed"]] == ["e^x'", "its <em>own</em> slope"]
+        edited = {guids["basic"], guids["reversed"]}
+        for nid, (guid, fields, mid) in before["notes"].items():
+            assert after["notes"][nid][2] == mid  # each note keeps its note type
+            if guid not in edited:
+                assert after["notes"][nid] == (guid, fields, mid)
+                assert after["mods"][nid] == learner["before"]["mods"][nid]
+        assert len(log.updated) == 2
+        assert "Anki updates 2 edited here" in output
+        assert "cannot be mapped" not in output
+        assert_integrity(col)
+    finally:
+        col.close()
+
+
+def test_an_unedited_round_trip_changes_nothing_in_anki(cli, learner):
+    output, log, col = _round_trip(cli, learner)
+    try:
+        assert _snapshot(col) == learner["before"]
+        assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 0)
+        assert len(log.duplicate) == len(learner["before"]["notes"])
+        assert "6 of them are the Anki notes" in output
+        assert_integrity(col)
+    finally:
+        col.close()
+
+
+def test_edits_no_field_can_take_are_reported_and_anki_keeps_its_text(cli, learner):
+    guids = learner["guids"]
+    _edit(learner["files"], card_id_for(guids["cloze"], 1), "question", "The limit of [...] is zero")
+    # the custom type's answer shows Definition and Example together
+    _edit(learner["files"], card_id_for(guids["custom"], 0), "answer", "the steepest direction")
+    # two cards of one note put different text into its Back: ambiguous
+    _edit(learner["files"], card_id_for(guids["reversed-2"], 0), "answer", "one over x")
+    _edit(learner["files"], card_id_for(guids["reversed-2"], 1), "question", "1 / x")
+    output, log, col = _round_trip(cli, learner)
+    try:
+        assert _snapshot(col) == learner["before"]
+        assert len(log.updated) == 0
+        assert (
+            "4 cards edited in calcquiz whose text cannot be mapped back to Anki fields" in output
+        )
+        assert "their notes keep Anki's text" in output
+        assert_integrity(col)
+    finally:
+        col.close()
+
+
+def test_an_edit_made_in_anki_after_the_deck_was_saved_wins(cli, learner):
+    guids = learner["guids"]
+    _edit(learner["files"], card_id_for(guids["basic-2"], 0), "question", "calcquiz's text")
+    _edit(learner["files"], card_id_for(guids["basic"], 0), "question", "also calcquiz's")
+    saved = time.time() - 3600  # the deck files were saved an hour ago
+    for path in learner["files"]:
+        os.utime(path, (saved, saved))
+
+    def edit_in_anki(col) -> None:
+        note = col.get_note(_nid(col, guids["basic-2"]))
+        note["Front"] = "Anki's newer text"
+        col.update_note(note)
+
+    _, log, col = _round_trip(cli, learner, before_import=edit_in_anki)
+    try:
+        fronts = {col.get_note(n).guid: col.get_note(n).fields[0] for n in col.find_notes("")}
+        assert fronts[guids["basic-2"]] == "Anki's newer text"  # edited in Anki since
+        assert fronts[guids["basic"]] == "also calcquiz's"  # not touched in Anki
+        assert len(log.updated) == 1
+        assert col.note_count() == len(learner["before"]["notes"])
+    finally:
+        col.close()
+
+
+def _nid(col, guid: str) -> int:
+    return next(n for n in col.find_notes("") if col.get_note(n).guid == guid)
+
+
+def test_a_new_collection_gets_each_note_once_with_its_progress(cli, learner, source):
+    """Imported elsewhere (a second profile), the notes arrive once each, in the same note
+    types as Anki's own package brings there, every card with the schedule calcquiz
+    gave it."""
+    args = [a for f in learner["files"] for a in ("--deck", str(f))]
+    package = learner["dir"] / "progress.apkg"
+    result = cli("export", "anki", *args, "--with-progress", "-o", str(package))
+    assert result.exit_code == 0, result.output
+    reference = open_anki(learner["dir"] / "reference")
+    import_apkg(reference, source["package"], with_scheduling=True)
+    expected = sorted(m.name for m in reference.models.all_names_and_ids())
+    reference.close()
+    col = open_anki(learner["dir"] / "fresh")
+    try:
+        import_apkg(col, package, with_scheduling=True)
+        assert col.note_count() == len(learner["before"]["notes"])
+        assert col.card_count() == len(learner["before"]["cards"])
+        assert sorted(m.name for m in col.models.all_names_and_ids()) == expected
+        reversed_note = col.get_note(_nid(col, learner["guids"]["reversed"]))
+        assert reversed_note.note_type()["name"].startswith("Basic (and reversed card)")
+        studied = [col.get_card(c) for c in reversed_note.card_ids()]
+        assert [c.ord for c in studied] == [0, 1]
+        assert all(c.type != 0 for c in studied)  # both cards came with their schedule
+        assert_integrity(col)
+    finally:
+        col.close()
+
+
+def test_a_bad_value_in_the_kept_notes_is_a_located_validation_error(cli, learner):
+    path = next(p for p in learner["files"] if "anki_notes" in p.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    document = yaml.safe_load(text)
+    first = next(iter(document["anki_notes"][0]["cards"]))
+    damaged = text.replace(document["anki_notes"][0]["cards"][first]["digest"], "not-a-digest")
+    path.write_text(damaged, encoding="utf-8")
+    result = cli("validate", str(path))
+    assert result.exit_code == 2
+    line = next(i for i, t in enumerate(damaged.splitlines(), 1) if "not-a-digest" in t)
+    assert f"{path}:{line}:" in result.output
+    assert "'digest' must be 3 groups of 8 hex digits" in result.output
+
+    document["anki_notes"][0]["note_type"] = 12345
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+    result = cli("validate", str(path))
+    assert result.exit_code == 2
+    assert "note type 12345 is not in 'anki_note_types'" in result.output
