@@ -271,3 +271,21 @@ def test_a_bad_value_in_the_kept_notes_is_a_located_validation_error(cli, learne
     result = cli("validate", str(path))
     assert result.exit_code == 2
     assert "note type 12345 is not in 'anki_note_types'" in result.output
+
+
+def test_a_deck_read_from_the_cache_keeps_its_anki_notes_without_the_validator(learner):
+    from calcquiz.content import load_deck
+
+    from .helpers import imports_after
+
+    for path in learner["files"]:
+        parsed = load_deck(path, use_cache=False)
+        assert parsed.anki_notes and parsed.anki_note_types
+        load_deck(path)  # the first read keeps the entry
+        cached = load_deck(path)
+        assert type(cached.cards).__name__ == "LazyCards"  # read from the cache
+        assert cached.anki_notes == parsed.anki_notes
+        assert cached.anki_note_types == parsed.anki_note_types
+        code = f"from calcquiz.content import load_deck\nload_deck({str(path)!r})\n"
+        imported, _ = imports_after(code, ("yaml", "calcquiz.content.validate"))
+        assert imported == []

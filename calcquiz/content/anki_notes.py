@@ -159,32 +159,45 @@ def raw_text_problem(text: str) -> str | None:
     return bad_character(text.replace("\r", ""))
 
 
+@dataclass(frozen=True)
+class _Reader:
+    complain: Complain
+    text_problem: Callable[[str], str | None]
+
+
 def read_anki_notes(
-    types_value: object, notes_value: object, card_ids: set[str] | None, complain: Complain
+    types_value: object,
+    notes_value: object,
+    card_ids: set[str] | None,
+    complain: Complain,
+    check_text: bool = True,
 ) -> tuple[tuple[AnkiNoteType, ...], tuple[AnkiNoteRecord, ...]]:
     """The note types and notes of a deck's ``anki_note_types`` and ``anki_notes``, each
     value checked (``complain`` hears of every problem; the result is then incomplete).
-    ``card_ids``: the deck's cards (None: not known, nothing checked against them)."""
-    kinds = _read_types(types_value, complain)
+    ``card_ids``: the deck's cards (None: not known, nothing checked against them).
+    ``check_text=False`` leaves out the character check, for values checked before (the
+    cache's), so that reading them needs no validator."""
+    r = _Reader(complain, raw_text_problem if check_text else lambda _: None)
+    kinds = _read_types(types_value, r)
     by_id = {k.id: k for k in kinds}
     notes: list[AnkiNoteRecord] = []
     if notes_value is None:
         return kinds, ()
     if not isinstance(notes_value, list):
-        complain("'anki_notes' must be a list of notes", ("anki_notes",))
+        r.complain("'anki_notes' must be a list of notes", ("anki_notes",))
         return kinds, ()
     guids: set[str] = set()
     linked: set[str] = set()
     for i, raw in enumerate(notes_value):
-        note = _read_note(raw, ("anki_notes", i), by_id, card_ids, complain)
+        note = _read_note(raw, ("anki_notes", i), by_id, card_ids, r)
         if note is None:
             continue
         if note.guid in guids:
-            complain(f"the guid {note.guid!r} is listed twice", ("anki_notes", i, "guid"))
+            r.complain(f"the guid {note.guid!r} is listed twice", ("anki_notes", i, "guid"))
             continue
         clash = next((c.card_id for c in note.cards if c.card_id in linked), None)
         if clash is not None:
-            complain(f"card {clash!r} is in another note too", ("anki_notes", i, "cards", clash))
+            r.complain(f"card {clash!r} is in another note too", ("anki_notes", i, "cards", clash))
             continue
         guids.add(note.guid)
         linked.update(c.card_id for c in note.cards)
@@ -193,74 +206,72 @@ def read_anki_notes(
 
 
 def _text(
-    value: object, where: tuple[str | int, ...], complain: Complain, empty: bool = True
+    value: object, where: tuple[str | int, ...], r: _Reader, empty: bool = True
 ) -> str | None:
     what = "'" + "/".join(map(str, where)) + "'"
     if not isinstance(value, str):
-        complain(f"{what} must be text", where)
+        r.complain(f"{what} must be text", where)
     elif not empty and not value.strip():
-        complain(f"{what} must not be empty", where)
-    elif (why := raw_text_problem(value)) is not None:
-        complain(f"{what} {why}", where)
+        r.complain(f"{what} must not be empty", where)
+    elif (why := r.text_problem(value)) is not None:
+        r.complain(f"{what} {why}", where)
     else:
         return value
     return None
 
 
-def _whole(value: object, where: tuple[str | int, ...], complain: Complain, low: int) -> int | None:
+def _whole(value: object, where: tuple[str | int, ...], r: _Reader, low: int) -> int | None:
     if type(value) is int and low <= value <= _MAX_ID:
         return value
-    complain(f"'{'/'.join(map(str, where))}' must be a whole number from {low}", where)
+    r.complain(f"'{'/'.join(map(str, where))}' must be a whole number from {low}", where)
     return None
 
 
 def _mapping(
-    raw: object, keys: tuple[str, ...], where: tuple[str | int, ...], complain: Complain
+    raw: object, keys: tuple[str, ...], where: tuple[str | int, ...], r: _Reader
 ) -> Mapping[object, object] | None:
     if not isinstance(raw, dict):
-        complain(f"an entry must be a mapping with {', '.join(keys)}", where)
+        r.complain(f"an entry must be a mapping with {', '.join(keys)}", where)
         return None
     missing = [k for k in keys if k not in raw]
     unknown = [k for k in raw if k not in keys]
     if missing or unknown:
         said = [f"missing {', '.join(missing)}"] if missing else []
         said += [f"unknown key {', '.join(map(repr, unknown))}"] if unknown else []
-        complain(f"{'; '.join(said)} (an entry has {', '.join(keys)})", where)
+        r.complain(f"{'; '.join(said)} (an entry has {', '.join(keys)})", where)
         return None
     return raw
 
 
-def _read_types(value: object, complain: Complain) -> tuple[AnkiNoteType, ...]:
+def _read_types(value: object, r: _Reader) -> tuple[AnkiNoteType, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        complain("'anki_note_types' must be a list of note types", ("anki_note_types",))
+        r.complain("'anki_note_types' must be a list of note types", ("anki_note_types",))
         return ()
     kinds: list[AnkiNoteType] = []
     for i, raw in enumerate(value):
-        kind = _read_type(raw, ("anki_note_types", i), complain)
+        kind = _read_type(raw, ("anki_note_types", i), r)
         if kind is not None and kind.id in {k.id for k in kinds}:
-            complain(f"note type {kind.id} is listed twice", ("anki_note_types", i, "id"))
+            r.complain(f"note type {kind.id} is listed twice", ("anki_note_types", i, "id"))
         elif kind is not None:
             kinds.append(kind)
     return tuple(kinds)
 
 
-def _read_type(
-    raw: object, where: tuple[str | int, ...], complain: Complain
-) -> AnkiNoteType | None:
-    entry = _mapping(raw, _TYPE_KEYS, where, complain)
+def _read_type(raw: object, where: tuple[str | int, ...], r: _Reader) -> AnkiNoteType | None:
+    entry = _mapping(raw, _TYPE_KEYS, where, r)
     if entry is None:
         return None
-    kind_id = _whole(entry["id"], (*where, "id"), complain, 1)
-    name = _text(entry["name"], (*where, "name"), complain, empty=False)
-    modified = _whole(entry["modified"], (*where, "modified"), complain, 0)
-    css = _text(entry["css"], (*where, "css"), complain)
+    kind_id = _whole(entry["id"], (*where, "id"), r, 1)
+    name = _text(entry["name"], (*where, "name"), r, empty=False)
+    modified = _whole(entry["modified"], (*where, "modified"), r, 0)
+    css = _text(entry["css"], (*where, "css"), r)
     kind = entry["kind"]
     if kind not in KINDS:
-        complain(f"'kind' must be {' or '.join(KINDS)}", (*where, "kind"))
-    fields = _names(entry["fields"], (*where, "fields"), complain)
-    templates = _templates(entry["templates"], (*where, "templates"), complain)
+        r.complain(f"'kind' must be {' or '.join(KINDS)}", (*where, "kind"))
+    fields = _names(entry["fields"], (*where, "fields"), r)
+    templates = _templates(entry["templates"], (*where, "templates"), r)
     if (
         kind_id is None
         or name is None
@@ -274,33 +285,31 @@ def _read_type(
     return AnkiNoteType(kind_id, name, kind == "cloze", modified, fields, templates, css)
 
 
-def _names(
-    value: object, where: tuple[str | int, ...], complain: Complain
-) -> tuple[str, ...] | None:
+def _names(value: object, where: tuple[str | int, ...], r: _Reader) -> tuple[str, ...] | None:
     if not isinstance(value, list) or not value:
-        complain("'fields' must be a list of field names", where)
+        r.complain("'fields' must be a list of field names", where)
         return None
-    names = [_text(v, (*where, i), complain, empty=False) for i, v in enumerate(value)]
+    names = [_text(v, (*where, i), r, empty=False) for i, v in enumerate(value)]
     if None in names:
         return None
     if len(set(names)) != len(names):
-        complain("'fields' names a field twice", where)
+        r.complain("'fields' names a field twice", where)
         return None
     return tuple(n for n in names if n is not None)
 
 
 def _templates(
-    value: object, where: tuple[str | int, ...], complain: Complain
+    value: object, where: tuple[str | int, ...], r: _Reader
 ) -> tuple[AnkiTemplate, ...] | None:
     if not isinstance(value, list) or not value:
-        complain("'templates' must be a list of card templates", where)
+        r.complain("'templates' must be a list of card templates", where)
         return None
     out: list[AnkiTemplate] = []
     for i, raw in enumerate(value):
-        entry = _mapping(raw, ("name", "question", "answer"), (*where, i), complain)
+        entry = _mapping(raw, ("name", "question", "answer"), (*where, i), r)
         if entry is None:
             return None
-        parts = [_text(entry[k], (*where, i, k), complain) for k in ("name", "question", "answer")]
+        parts = [_text(entry[k], (*where, i, k), r) for k in ("name", "question", "answer")]
         name, question, answer = parts
         if name is None or question is None or answer is None:
             return None
@@ -313,29 +322,29 @@ def _read_note(
     where: tuple[str | int, ...],
     kinds: Mapping[int, AnkiNoteType],
     card_ids: set[str] | None,
-    complain: Complain,
+    r: _Reader,
 ) -> AnkiNoteRecord | None:
-    entry = _mapping(raw, _NOTE_KEYS, where, complain)
+    entry = _mapping(raw, _NOTE_KEYS, where, r)
     if entry is None:
         return None
-    guid = _text(entry["guid"], (*where, "guid"), complain, empty=False)
-    modified = _whole(entry["modified"], (*where, "modified"), complain, 0)
-    kind_id = _whole(entry["note_type"], (*where, "note_type"), complain, 1)
+    guid = _text(entry["guid"], (*where, "guid"), r, empty=False)
+    modified = _whole(entry["modified"], (*where, "modified"), r, 0)
+    kind_id = _whole(entry["note_type"], (*where, "note_type"), r, 1)
     if guid is None or modified is None or kind_id is None:
         return None
     kind = kinds.get(kind_id)
     if kind is None:
-        complain(f"note type {kind_id} is not in 'anki_note_types'", (*where, "note_type"))
+        r.complain(f"note type {kind_id} is not in 'anki_note_types'", (*where, "note_type"))
         return None
     fields = entry["fields"]
     if not isinstance(fields, dict) or list(fields) != list(kind.fields):
-        complain(
+        r.complain(
             f"'fields' must map the note type's fields, in order: {', '.join(kind.fields)}",
             (*where, "fields"),
         )
         return None
-    values = [_text(fields[n], (*where, "fields", n), complain) for n in kind.fields]
-    cards = _cards(entry["cards"], (*where, "cards"), kind, card_ids, complain)
+    values = [_text(fields[n], (*where, "fields", n), r) for n in kind.fields]
+    cards = _cards(entry["cards"], (*where, "cards"), kind, card_ids, r)
     if None in values or cards is None:
         return None
     return AnkiNoteRecord(guid, kind_id, modified, tuple(v for v in values if v is not None), cards)
@@ -346,30 +355,30 @@ def _cards(
     where: tuple[str | int, ...],
     kind: AnkiNoteType,
     card_ids: set[str] | None,
-    complain: Complain,
+    r: _Reader,
 ) -> tuple[AnkiCardLink, ...] | None:
     if not isinstance(value, dict) or not value:
-        complain("'cards' must map card ids to their ord and digest", where)
+        r.complain("'cards' must map card ids to their ord and digest", where)
         return None
     highest = MAX_CLOZE_ORD if kind.cloze else len(kind.templates) - 1
     links: list[AnkiCardLink] = []
     for card_id, raw in value.items():
         at = (*where, str(card_id))
         if not isinstance(card_id, str) or (card_ids is not None and card_id not in card_ids):
-            complain(f"{card_id!r} is not a card of this deck", at)
+            r.complain(f"{card_id!r} is not a card of this deck", at)
             return None
-        entry = _mapping(raw, ("ord", "digest"), at, complain)
+        entry = _mapping(raw, ("ord", "digest"), at, r)
         if entry is None:
             return None
         ord_, digest = entry["ord"], entry["digest"]
         if type(ord_) is not int or not 0 <= ord_ <= highest:
-            complain(f"'ord' must be a whole number from 0 to {highest}", (*at, "ord"))
+            r.complain(f"'ord' must be a whole number from 0 to {highest}", (*at, "ord"))
             return None
         if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
-            complain("'digest' must be 3 groups of 8 hex digits joined by dots", (*at, "digest"))
+            r.complain("'digest' must be 3 groups of 8 hex digits joined by dots", (*at, "digest"))
             return None
         if ord_ in {link.ord for link in links}:
-            complain(f"two cards have ord {ord_}", (*at, "ord"))
+            r.complain(f"two cards have ord {ord_}", (*at, "ord"))
             return None
         links.append(AnkiCardLink(card_id, ord_, digest))
     return tuple(links)

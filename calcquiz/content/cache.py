@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType
 from calcquiz.content.model import Card, Deck
 
 KEEP = 16
@@ -128,7 +129,9 @@ def get(entry: str, path: Path) -> Deck | None:
         return None  # no entry, or an unreadable one: parse the file instead
 
 
-def _anki_notes(kinds: Any, notes: Any) -> tuple[Any, Any]:
+def _anki_notes(
+    kinds: Any, notes: Any
+) -> tuple[tuple[AnkiNoteType, ...], tuple[AnkiNoteRecord, ...]]:
     """The entry's Anki note types and notes, read as the deck file's are."""
     if kinds is None and notes is None:
         return (), ()
@@ -137,7 +140,7 @@ def _anki_notes(kinds: Any, notes: Any) -> tuple[Any, Any]:
     def damaged(message: str, where: tuple[str | int, ...]) -> None:
         raise ValueError("damaged cache index")
 
-    return read_anki_notes(kinds, notes, None, damaged)
+    return read_anki_notes(kinds, notes, None, damaged, check_text=False)
 
 
 def put(entry: str, deck: Deck) -> None:

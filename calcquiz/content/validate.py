@@ -138,7 +138,8 @@ def _check_anki_notes(
         return (), ()
 
     def complain(message: str, where: tuple[str | int, ...]) -> None:
-        report.add(f"'{where[0]}': {message}", _node_at(root, where))
+        said = message if message.startswith("'anki_") else f"'{where[0]}': {message}"
+        report.add(said, _node_at(root, where))
 
     ids = {c.id for c in cards} if cards else None
     kinds, notes = read_anki_notes(
