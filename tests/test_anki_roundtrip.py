@@ -289,3 +289,21 @@ def test_a_deck_read_from_the_cache_keeps_its_anki_notes_without_the_validator(l
         code = f"from calcquiz.content import load_deck\nload_deck({str(path)!r})\n"
         imported, _ = imports_after(code, ("yaml", "calcquiz.content.validate"))
         assert imported == []
+
+
+def test_a_deck_too_big_with_its_notes_kept_whole_converts_without_them(
+    cli, learner, source, tmp_path, monkeypatch
+):
+    from calcquiz.content import files
+
+    smallest = min(p.stat().st_size for p in learner["files"])
+    monkeypatch.setattr(files, "MAX_DECK_BYTES", smallest - 1)
+    target = tmp_path / "small" / "deck.yaml"
+    target.parent.mkdir()
+    result = cli("import", "anki", str(source["package"]), "--to-deck", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Its Anki notes are not kept whole") == 2
+    for path in target.parent.glob("*.yaml"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert "anki_notes" not in document and document["anki_guids"]
+        assert cli("validate", str(path)).exit_code == 0

@@ -61,6 +61,7 @@ class DeckDraft:
     # the Anki notes whole (by guid, with every card of theirs made here) and their types
     anki_notes: dict[str, AnkiNoteRecord] = field(default_factory=dict)
     anki_note_types: dict[int, AnkiNoteType] = field(default_factory=dict)
+    notes_left_out: bool = False  # too big with them (see check)
 
     def yaml_text(self) -> str:
         import yaml
@@ -358,9 +359,14 @@ def check(draft: DeckDraft, name: str) -> bytes:
     import tempfile
     from pathlib import Path
 
-    from calcquiz.content import DeckValidationError, Problem, check_deck
+    from calcquiz.content import DeckValidationError, Problem, check_deck, files
 
     data = draft.yaml_text().encode("utf-8")
+    if len(data) > files.MAX_DECK_BYTES and draft.anki_notes:
+        # The notes kept whole can double a deck: without them it still converts, and
+        # export anki gives its cards back by anki_guids, as before they were kept.
+        draft.anki_notes, draft.notes_left_out = {}, True
+        data = draft.yaml_text().encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="calcquiz-deck-") as tmp:
         scratch = Path(tmp) / Path(name).name
         scratch.write_bytes(data)

@@ -246,7 +246,7 @@ def apkg_bytes(
         for key, g in anki_guids(decks).items()
         if key not in originals.covered and g not in taken
     }
-    package_decks: dict[str, Any] = {}
+    package_decks: dict[str, genanki.Deck] = {}
     for deck in decks:
         name = anki_deck_name(deck.name)
         description = escape(deck.description or "")  # text, as every other field
@@ -266,7 +266,7 @@ def apkg_bytes(
                     due=note.position,
                 )
             )
-    models: dict[int, Any] = {}
+    models: dict[int, genanki.Model] = {}
     for original in originals.notes:
         kept = models.setdefault(original.kind.id, _original_model(original.kind))
         package_decks[original.deck].add_note(_original_note(kept, original))
