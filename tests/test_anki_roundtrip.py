@@ -139,6 +139,7 @@ def test_an_edited_question_updates_the_original_note_and_nothing_is_copied(cli,
     _edit(learner["files"], card_id_for(guids["basic"], 0), "question", "What is $(\\sin x)'$?")
     # a reversed card's question is the note's Back
     _edit(learner["files"], card_id_for(guids["reversed"], 1), "question", "its *own* slope")
+    _edit(learner["files"], card_id_for(guids["basic-2"], 0), "answer", "2x, by the power rule")
     output, log, col = _round_trip(cli, learner)
     try:
         after, before = _snapshot(col), learner["before"]
@@ -150,14 +151,15 @@ def test_an_edited_question_updates_the_original_note_and_nothing_is_copied(cli,
         by_guid = {guid: fields for guid, fields, _ in after["notes"].values()}
         assert by_guid[guids["basic"]] == [r"What is \((\sin x)'\)?", "cos x"]
         assert by_guid[guids["reversed"]] == ["e^x'", "its <em>own</em> slope"]
-        edited = {guids["basic"], guids["reversed"]}
+        assert by_guid[guids["basic-2"]] == ["d/dx x^2?", "2x, by the power rule"]
+        edited = {guids["basic"], guids["reversed"], guids["basic-2"]}
         for nid, (guid, fields, mid) in before["notes"].items():
             assert after["notes"][nid][2] == mid  # each note keeps its note type
             if guid not in edited:
                 assert after["notes"][nid] == (guid, fields, mid)
                 assert after["mods"][nid] == learner["before"]["mods"][nid]
-        assert len(log.updated) == 2
-        assert "Anki updates 2 edited here" in output
+        assert len(log.updated) == 3
+        assert "Anki updates 3 edited here" in output
         assert "cannot be mapped" not in output
         assert_integrity(col)
     finally:
