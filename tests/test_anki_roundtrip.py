@@ -309,3 +309,38 @@ def test_a_deck_too_big_with_its_notes_kept_whole_converts_without_them(
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert "anki_notes" not in document and document["anki_guids"]
         assert cli("validate", str(path)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "expected"),
+    [
+        # Anki's stock Basic and its reversed card
+        ("{{Front}}", "{{FrontSide}}\n\n<hr id=answer>\n\n{{Back}}", (0, 1)),
+        ("{{Back}}", "{{FrontSide}}\n\n<hr id=answer>\n\n{{Front}}", (1, 0)),
+        # "Basic (type in the answer)": the typing box makes both sides combinations
+        ("{{Front}}\n\n{{type:Back}}", "{{Front}}\n\n<hr id=answer>\n\n{{type:Back}}", (None,) * 2),
+        # a filter, and an answer drawn without the question
+        ("{{text:Front}}", "{{Back}}", (None, 1)),
+        ("{{Front}}", "{{FrontSide}}<hr id='answer'>{{Back}}<br>{{Extra}}", (0, None)),
+        ("<div>{{Front}}</div>", "{{Extra}}", (None, 2)),
+    ],
+)
+def test_a_side_maps_back_only_when_it_is_one_field(question, answer, expected):
+    from calcquiz.content.anki_notes import AnkiNoteType, AnkiTemplate
+    from calcquiz.export.original_notes import side_field
+
+    kind = AnkiNoteType(
+        1,
+        "T",
+        False,
+        0,
+        ("Front", "Back", "Extra"),
+        (AnkiTemplate("Card 1", question, answer),),
+        "",
+    )
+    assert (side_field(kind, 0, "question"), side_field(kind, 0, "answer")) == expected
+    assert side_field(kind, 0, "note") is None
+    cloze = AnkiNoteType(
+        2, "C", True, 0, ("Text",), (AnkiTemplate("Cloze", "{{cloze:Text}}", ""),), ""
+    )
+    assert side_field(cloze, 0, "question") is None
