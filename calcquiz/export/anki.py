@@ -246,12 +246,14 @@ def apkg_bytes(
         for key, g in anki_guids(decks).items()
         if key not in originals.covered and g not in taken
     }
-    package_decks: dict[str, genanki.Deck] = {}
+    package_decks: list[genanki.Deck] = []
+    by_name: dict[str, genanki.Deck] = {}  # where a converted note goes
     for deck in decks:
         name = anki_deck_name(deck.name)
         description = escape(deck.description or "")  # text, as every other field
         anki_deck = genanki.Deck(deck_id(deck.name), name, description=description)
-        package_decks[deck.name] = anki_deck
+        package_decks.append(anki_deck)
+        by_name.setdefault(deck.name, anki_deck)
         for note in (
             note_for(card, anki_identity.get((deck.name, card.id)))
             for card in deck.cards
@@ -269,7 +271,7 @@ def apkg_bytes(
     models: dict[int, genanki.Model] = {}
     for original in originals.notes:
         kept = models.setdefault(original.kind.id, _original_model(original.kind))
-        package_decks[original.deck].add_note(_original_note(kept, original))
+        by_name[original.deck].add_note(_original_note(kept, original))
 
     # genanki's Package.write_to_file leaves its temporary database behind in the system
     # temp folder; building the database here keeps it in a folder that is removed.
@@ -283,9 +285,7 @@ def apkg_bytes(
             ids = itertools.count(int(timestamp * 1000))
             with warnings.catch_warnings():  # genanki's doubts about an Anki note's HTML
                 warnings.simplefilter("ignore")
-                genanki.Package(list(package_decks.values())).write_to_db(
-                    conn.cursor(), timestamp, ids
-                )
+                genanki.Package(package_decks).write_to_db(conn.cursor(), timestamp, ids)
             _keep_original_times(conn, originals.notes)
             if progress is not None:
                 from calcquiz.export.progress import add_progress
