@@ -19,14 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from calcquiz.anki_import import package
 from calcquiz.anki_import.html import to_markdown
-from calcquiz.anki_import.package import (
-    MAX_NOTE_BYTES,
-    AnkiCollection,
-    AnkiNote,
-    NoteType,
-    media_names,
-)
+from calcquiz.anki_import.package import MAX_NOTE_BYTES, AnkiCollection, AnkiNote, media_names
 from calcquiz.content.anki_notes import (
     AnkiCardLink,
     AnkiNoteRecord,
@@ -253,9 +248,8 @@ def draft_deck(
             if note_text:
                 card["note"] = note_text
             draft.cards.append(card)
-            _keep_note(draft, collection, note, AnkiCardLink(
-                card_id, ord_, card_digest(question, answer, note_text)
-            ))
+            link = AnkiCardLink(card_id, ord_, card_digest(question, answer, note_text))
+            _keep_note(draft, collection, note, link)
     if not draft.cards:
         why = "the package holds no notes" if not notes else "no note could become a card"
         raise BadInputError(f"{why}: nothing to write to the deck file")
@@ -284,7 +278,7 @@ def _keep_note(
     )
 
 
-def _note_type(type_id: int, note_type: NoteType | None) -> AnkiNoteType | None:
+def _note_type(type_id: int, note_type: package.NoteType | None) -> AnkiNoteType | None:
     """The note type as a deck keeps it, or None when a deck cannot hold it."""
     if note_type is None or type_id <= 0 or not note_type.fields:
         return None
