@@ -58,8 +58,10 @@ def anki(
     """Export the deck for Anki; re-importing an edited export updates the notes in place.
 
     The .apkg brings its own note type ("calcquiz": Question, Answer, Note, Demo) and
-    deck, with math for Anki's MathJax. The .txt stands on its own: Anki's Basic note
-    type, the note and demo folded into Back (its notes are separate from the .apkg's).
+    deck, with math for Anki's MathJax; cards converted from Anki (import anki --to-deck)
+    go back as their own notes, so Anki updates the ones edited here. The .txt stands on
+    its own: Anki's Basic note type, the note and demo folded into Back (its notes are
+    separate from the .apkg's).
 
     --with-progress adds your schedule and review history: import the file in Anki with
     "Import any learning progress" ticked and study on where you stopped.

@@ -9,6 +9,8 @@ What keeps a re-import an update rather than a duplicate:
   package carries its write time as the notes' modification time, and at least one
   second more than the package it replaces (two exports within one second would
   otherwise tie, and Anki would keep the old text).
+* Cards converted from Anki notes (``import anki --to-deck``) go back as those notes, in
+  their own note types with their own guids and times (:mod:`.original_notes`).
 
 The text format cannot define a note type (Anki silently maps rows naming an unknown
 one onto its default type), so the ``.txt`` stands on its own: it targets Anki's
