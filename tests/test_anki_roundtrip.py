@@ -344,3 +344,69 @@ def test_a_side_maps_back_only_when_it_is_one_field(question, answer, expected):
         2, "C", True, 0, ("Text",), (AnkiTemplate("Cloze", "{{cloze:Text}}", ""),), ""
     )
     assert side_field(cloze, 0, "question") is None
+
+
+def _kept(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _save(path: Path, document: dict) -> None:
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+
+
+def test_two_decks_keeping_other_versions_of_one_note_type_are_refused(cli, learner):
+    """Two deck files converted at different times can keep one note type id with other
+    fields: one package cannot hold both, so the export says so and writes nothing."""
+    path = learner["files"][0]
+    document = _kept(path)
+    kind = document["anki_note_types"][0]
+    other = {
+        **document,
+        "deck": "Other",
+        "anki_note_types": [{**kind, "fields": [*kind["fields"], "Extra"]}],
+        "anki_notes": [],
+    }
+    note = next(n for n in document["anki_notes"] if n["note_type"] == kind["id"])
+    other["anki_notes"] = [{**note, "fields": {**note["fields"], "Extra": ""}}]
+    other["cards"] = [c for c in document["cards"] if c["id"] in note["cards"]]
+    other["anki_guids"] = {c: note["guid"] for c in note["cards"]}
+    second = learner["dir"] / "other.yaml"
+    _save(second, other)
+    package = learner["dir"] / "both.apkg"
+    result = cli("export", "anki", "--deck", str(path), "--deck", str(second), "-o", str(package))
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert f"note type {kind['id']}" in result.output and "one at a time" in result.output
+    assert not package.exists()
+
+
+def test_a_kept_note_type_with_calcquizs_own_id_does_not_replace_calcquizs(
+    cli, learner, tmp_path
+):
+    """A deck file that gives a kept note type calcquiz's own note type id: calcquiz's
+    notes keep their note type, and Anki imports the package whole."""
+    from calcquiz.export.anki import NOTE_TYPE_ID
+
+    path = learner["files"][0]
+    document = _kept(path)
+    old = document["anki_note_types"][0]["id"]
+    document["anki_note_types"][0]["id"] = NOTE_TYPE_ID
+    for note in document["anki_notes"]:
+        if note["note_type"] == old:
+            note["note_type"] = NOTE_TYPE_ID
+    number = max(c["number"] for c in document["cards"]) + 1
+    document["cards"].append({"id": "my-own", "number": number, "question": "q?", "answer": "a"})
+    _save(path, document)
+    package = tmp_path / "out.apkg"
+    result = cli("export", "anki", "--deck", str(path), "-o", str(package))
+    assert result.exit_code == 0, result.output
+    col = open_anki(tmp_path / "fresh")
+    try:
+        import_apkg(col, package)
+        ours = col.models.get(NOTE_TYPE_ID)
+        assert [f["name"] for f in ours["flds"]] == ["Question", "Answer", "Note", "Demo"]
+        (mine,) = col.find_notes('"Question:q?"')
+        assert col.get_note(mine).mid == NOTE_TYPE_ID
+        assert_integrity(col)
+    finally:
+        col.close()

@@ -78,16 +78,48 @@ def original_notes(decks: Sequence[Deck], now: float) -> OriginalNotes:
     back into their fields where a template shows exactly one field (see the module's
     docstring); ``now`` dates edits in a deck without a file."""
     found = OriginalNotes()
+    kinds = note_types(decks)
     parts: dict[str, list[tuple[Deck, AnkiNoteRecord, AnkiNoteType]]] = {}
     for deck in decks:
-        kinds = {k.id: k for k in deck.anki_note_types}
         for record in deck.anki_notes:
-            parts.setdefault(record.guid, []).append((deck, record, kinds[record.note_type]))
+            kind = kinds.get(record.note_type)
+            if kind is not None:  # else calcquiz's own note type: its cards go as calcquiz's
+                parts.setdefault(record.guid, []).append((deck, record, kind))
     for guid, pieces in parts.items():
         note = _note(guid, pieces, found, now)
         if note is not None:
             found.notes.append(note)
     return found
+
+
+def note_types(decks: Sequence[Deck]) -> dict[int, AnkiNoteType]:
+    """The note types the decks keep, one per id, as a package holds them. One id kept
+    by two decks with other fields, templates or kind (converted before and after a
+    change in Anki) cannot go in one package: a BadInputError. Otherwise the older entry
+    goes, so that Anki keeps its own. calcquiz's own note type id is left out: the
+    package's calcquiz note type has it."""
+    from calcquiz.errors import BadInputError
+    from calcquiz.export.anki import NOTE_TYPE_ID
+
+    kinds: dict[int, tuple[AnkiNoteType, str]] = {}
+    for deck in decks:
+        for kind in deck.anki_note_types:
+            if kind.id == NOTE_TYPE_ID:
+                continue
+            seen, where = kinds.get(kind.id, (kind, deck.name))
+            if _shape(seen) != _shape(kind):
+                raise BadInputError(
+                    f"decks {where!r} and {deck.name!r} keep other versions of the Anki note "
+                    f"type {kind.id} ({kind.name!r}): export them one at a time"
+                )
+            if kind.modified <= seen.modified:
+                kinds[kind.id] = (kind, deck.name)
+    return {i: kind for i, (kind, _) in kinds.items()}
+
+
+def _shape(kind: AnkiNoteType) -> tuple[object, ...]:
+    """What a note of this type must fit: its kind, field names and template names."""
+    return kind.cloze, kind.fields, tuple(t.name for t in kind.templates)
 
 
 def _note(
