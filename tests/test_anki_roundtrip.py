@@ -410,3 +410,112 @@ def test_a_kept_note_type_with_calcquizs_own_id_does_not_replace_calcquizs(
         assert_integrity(col)
     finally:
         col.close()
+
+
+def _cloze_note(document: dict) -> dict:
+    kind = next(k for k in document["anki_note_types"] if k["kind"] == "cloze")
+    return next(n for n in document["anki_notes"] if n["note_type"] == kind["id"])
+
+
+def _rename_field(document: dict, name: str) -> None:
+    kind = document["anki_note_types"][0]
+    old = kind["fields"][0]
+    kind["fields"][0] = name
+    for note in document["anki_notes"]:
+        if note["note_type"] == kind["id"]:
+            note["fields"] = {(name if k == old else k): v for k, v in note["fields"].items()}
+
+
+def _second_template_named(document: dict, name: str) -> None:
+    kind = next(k for k in document["anki_note_types"] if len(k["templates"]) > 1)
+    kind["templates"][1]["name"] = name
+
+
+# What Anki would refuse or change on import: each a located error, nothing exported.
+HOSTILE_KEPT_NOTES = {
+    # Anki refuses the whole package ("Empty template name")
+    "an empty template name": (
+        lambda d: d["anki_note_types"][0]["templates"][0].update(name=""),
+        "'name' must not be empty",
+    ),
+    # Anki renames the second one, and the note type no longer matches the learner's
+    "two templates with one name": (
+        lambda d: _second_template_named(d, "card 1"),
+        "names a template twice",
+    ),
+    "a field name Anki would change": (
+        lambda d: _rename_field(d, "Front: side"),
+        "is not a field name Anki keeps",
+    ),
+    "a cloze note type with two templates": (
+        lambda d: next(k for k in d["anki_note_types"] if k["kind"] == "cloze")["templates"].append(
+            {"name": "Second", "question": "{{cloze:Text}}", "answer": "{{cloze:Text}}"}
+        ),
+        "a cloze note type has one template",
+    ),
+    # Anki keeps 32 bits of a modification time: this one would arrive as 1
+    "a modification time Anki cannot hold": (
+        lambda d: d["anki_notes"][0].update(modified=2**32),
+        "'anki_notes/0/modified' must be a whole number from 0 to",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_KEPT_NOTES))
+def test_kept_notes_anki_would_refuse_or_change_are_located_errors(cli, learner, case):
+    change, message = HOSTILE_KEPT_NOTES[case]
+    path = next(p for p in learner["files"] if "kind: cloze" in p.read_text(encoding="utf-8"))
+    document = _kept(path)
+    change(document)
+    _save(path, document)
+    result = cli("validate", str(path))
+    assert result.exit_code == 2
+    assert f"Error: {path}:" in result.output and message in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1  # no knock-on complaint
+    package = learner["dir"] / "out.apkg"
+    assert cli("export", "anki", "--deck", str(path), "-o", str(package)).exit_code == 2
+    assert not package.exists()
+
+
+def test_a_cloze_card_without_its_deletion_is_left_out_and_anki_gets_no_blank_card(
+    cli, learner
+):
+    """A cloze card whose number no deletion in the note has (a deletion removed in Anki,
+    or a deck file's edit): a package holding it would make Anki add a blank card."""
+    path = next(p for p in learner["files"] if "kind: cloze" in p.read_text(encoding="utf-8"))
+    document = _kept(path)
+    next(iter(_cloze_note(document)["cards"].values()))["ord"] = 40
+    _save(path, document)
+    assert cli("validate", str(path)).exit_code == 0
+    output, log, col = _round_trip(cli, learner)
+    try:
+        assert _snapshot(col) == learner["before"]  # no card 41 on the learner's note
+        assert "1 cloze card left out: the note has no deletion with that number" in output
+        assert_integrity(col)
+    finally:
+        col.close()
+
+
+def test_a_note_type_anki_would_rename_converts_without_its_notes_kept_whole(
+    cli, tmp_path
+):
+    """genanki writes field names Anki itself would rewrite ('Source"'): such a note type
+    is not kept (the deck must validate), and its cards still convert."""
+    import genanki
+
+    kind = genanki.Model(
+        1607392319,
+        "Odd",
+        fields=[{"name": "Front"}, {"name": "Back"}, {"name": 'Source"'}],
+        templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}],
+    )
+    deck = genanki.Deck(2059400110, "Odd deck")
+    deck.add_note(genanki.Note(model=kind, fields=["q", "a", "a book"]))
+    package = tmp_path / "odd.apkg"
+    genanki.Package(deck).write_to_file(str(package))
+    target = tmp_path / "odd.yaml"
+    result = cli("import", "anki", str(package), "--to-deck", str(target))
+    assert result.exit_code == 0, result.output
+    document = _kept(target)
+    assert "anki_notes" not in document and len(document["cards"]) == 1
+    assert cli("validate", str(target)).exit_code == 0

@@ -23,6 +23,7 @@ from calcquiz.anki_import import package
 from calcquiz.anki_import.html import to_markdown
 from calcquiz.anki_import.package import MAX_NOTE_BYTES, AnkiCollection, AnkiNote, media_names
 from calcquiz.content.anki_notes import (
+    MAX_TIME,
     AnkiCardLink,
     AnkiNoteRecord,
     AnkiNoteType,
@@ -30,6 +31,7 @@ from calcquiz.content.anki_notes import (
     card_digest,
     note_plain,
     note_type_plain,
+    note_type_problems,
     raw_text_problem,
 )
 from calcquiz.errors import BadInputError
@@ -268,7 +270,7 @@ def _keep_note(
     kind = draft.anki_note_types.get(note.type_id) or _note_type(
         note.type_id, collection.note_types.get(note.type_id)
     )
-    if kind is None or len(note.fields) != len(kind.fields):
+    if kind is None or len(note.fields) != len(kind.fields) or not 0 <= note.mtime <= MAX_TIME:
         return
     if any(raw_text_problem(f) for f in note.fields):
         return
@@ -293,10 +295,13 @@ def _note_type(type_id: int, note_type: package.NoteType | None) -> AnkiNoteType
     texts += [t for tmpl in templates for t in (tmpl.name, tmpl.question, tmpl.answer)]
     if not note_type.name.strip() or any(raw_text_problem(t) for t in texts):
         return None
-    return AnkiNoteType(
+    if not 0 <= note_type.mtime <= MAX_TIME:
+        return None
+    kind = AnkiNoteType(
         type_id, note_type.name, note_type.cloze, note_type.mtime, note_type.fields, templates,
         note_type.css,
     )
+    return None if note_type_problems(kind) else kind
 
 
 def draft_decks(

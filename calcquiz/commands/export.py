@@ -103,3 +103,9 @@ def anki(
             f"mapped back to Anki fields (a cloze, a note, or a template that combines fields); "
             f"{'their notes keep' if several else 'its note keeps'} Anki's text."
         )
+    if written.left_out:
+        cards = f"{written.left_out} cloze card{'s' * (written.left_out > 1)}"
+        typer.echo(
+            f"{cards} left out: the note has no deletion with that number (Anki keeps such a "
+            "card blank until Tools > Empty Cards, and would add it blank elsewhere)."
+        )

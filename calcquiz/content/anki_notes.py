@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -39,6 +39,10 @@ _DIGEST = re.compile(r"[0-9a-f]{8}\.[0-9a-f]{8}\.[0-9a-f]{8}")
 _TYPE_KEYS = ("id", "name", "kind", "modified", "fields", "templates", "css")
 _NOTE_KEYS = ("guid", "note_type", "modified", "fields", "cards")
 _MAX_ID = 2**63 - 1
+MAX_TIME = 2**32 - 2  # Anki keeps 32 bits of a modification time; an edit adds a second
+# what Anki removes from a field name (anywhere; at its start; at its end)
+_NOT_IN_FIELD_NAME = re.compile(r'[:{}"]|^[#/^\s]|\s$')
+_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,41 @@ def edited_sides(link: AnkiCardLink, question: str, answer: str, note: str | Non
     now = card_digest(question, answer, note).split(".")
     then = link.digest.split(".")
     return {s for s, a, b in zip(("question", "answer", "note"), now, then, strict=True) if a != b}
+
+
+def note_type_problems(kind: AnkiNoteType) -> list[tuple[str, tuple[str | int, ...]]]:
+    """What Anki would refuse or change in ``kind`` on import (each problem with where it
+    is within the entry): a field name it rewrites, an empty template name, two fields or
+    templates named alike (Anki compares names ignoring case), a cloze note type with
+    other than one template. Anki keeps a note type without these whole."""
+    out: list[tuple[str, tuple[str | int, ...]]] = []
+    for i, name in enumerate(kind.fields):
+        if _NOT_IN_FIELD_NAME.search(name):
+            out.append((
+                f"{name!r} is not a field name Anki keeps (none of : {{ }} \" in it, nor # / ^ "
+                "or a space at its start, nor a space at its end)",
+                ("fields", i),
+            ))
+    if len({n.casefold() for n in kind.fields}) != len(kind.fields):
+        out.append(("'fields' names a field twice (Anki ignores case)", ("fields",)))
+    for i, template in enumerate(kind.templates):
+        if not template.name:
+            out.append(("'name' must not be empty", ("templates", i, "name")))
+    if len({t.name.casefold() for t in kind.templates}) != len(kind.templates):
+        out.append(("'templates' names a template twice (Anki ignores case)", ("templates",)))
+    if kind.cloze and len(kind.templates) != 1:
+        out.append(("a cloze note type has one template", ("templates",)))
+    return out
+
+
+def empty_cloze(kind: AnkiNoteType, fields: Sequence[str], ord_: int) -> bool:
+    """Whether card ``ord_`` is a cloze number no deletion in ``fields`` uses: a card
+    Anki keeps blank once its deletion is removed (until Empty Cards), and would add
+    blank to a note that never had it."""
+    if not kind.cloze:
+        return False
+    numbers = {int(n) for f in fields for n in _CLOZE_NUMBER.findall(f)} or {1}
+    return ord_ + 1 not in numbers
 
 
 # ---------------------------------------------------------------- to and from YAML
@@ -178,7 +217,7 @@ def read_anki_notes(
     ``check_text=False`` leaves out the character check, for values checked before (the
     cache's), so that reading them needs no validator."""
     r = _Reader(complain, raw_text_problem if check_text else lambda _: None)
-    kinds = _read_types(types_value, r)
+    kinds, complete = _read_types(types_value, r)
     by_id = {k.id: k for k in kinds}
     notes: list[AnkiNoteRecord] = []
     if notes_value is None:
@@ -189,7 +228,7 @@ def read_anki_notes(
     guids: set[str] = set()
     linked: set[str] = set()
     for i, raw in enumerate(notes_value):
-        note = _read_note(raw, ("anki_notes", i), by_id, card_ids, r)
+        note = _read_note(raw, ("anki_notes", i), by_id, complete, card_ids, r)
         if note is None:
             continue
         if note.guid in guids:
@@ -220,10 +259,13 @@ def _text(
     return None
 
 
-def _whole(value: object, where: tuple[str | int, ...], r: _Reader, low: int) -> int | None:
-    if type(value) is int and low <= value <= _MAX_ID:
+def _whole(
+    value: object, where: tuple[str | int, ...], r: _Reader, low: int, high: int = _MAX_ID
+) -> int | None:
+    if type(value) is int and low <= value <= high:
         return value
-    r.complain(f"'{'/'.join(map(str, where))}' must be a whole number from {low}", where)
+    to = f" to {high}" if high != _MAX_ID else ""
+    r.complain(f"'{'/'.join(map(str, where))}' must be a whole number from {low}{to}", where)
     return None
 
 
@@ -243,12 +285,14 @@ def _mapping(
     return raw
 
 
-def _read_types(value: object, r: _Reader) -> tuple[AnkiNoteType, ...]:
+def _read_types(value: object, r: _Reader) -> tuple[tuple[AnkiNoteType, ...], bool]:
+    """The note types read, and whether all were (if not, a note of an unread one is
+    not complained of: its note type's problem was)."""
     if value is None:
-        return ()
+        return (), True
     if not isinstance(value, list):
         r.complain("'anki_note_types' must be a list of note types", ("anki_note_types",))
-        return ()
+        return (), False
     kinds: list[AnkiNoteType] = []
     for i, raw in enumerate(value):
         kind = _read_type(raw, ("anki_note_types", i), r)
@@ -256,7 +300,7 @@ def _read_types(value: object, r: _Reader) -> tuple[AnkiNoteType, ...]:
             r.complain(f"note type {kind.id} is listed twice", ("anki_note_types", i, "id"))
         elif kind is not None:
             kinds.append(kind)
-    return tuple(kinds)
+    return tuple(kinds), len(kinds) == len(value)
 
 
 def _read_type(raw: object, where: tuple[str | int, ...], r: _Reader) -> AnkiNoteType | None:
@@ -265,7 +309,7 @@ def _read_type(raw: object, where: tuple[str | int, ...], r: _Reader) -> AnkiNot
         return None
     kind_id = _whole(entry["id"], (*where, "id"), r, 1)
     name = _text(entry["name"], (*where, "name"), r, empty=False)
-    modified = _whole(entry["modified"], (*where, "modified"), r, 0)
+    modified = _whole(entry["modified"], (*where, "modified"), r, 0, MAX_TIME)
     css = _text(entry["css"], (*where, "css"), r)
     kind = entry["kind"]
     if kind not in KINDS:
@@ -282,7 +326,11 @@ def _read_type(raw: object, where: tuple[str | int, ...], r: _Reader) -> AnkiNot
         or kind not in KINDS
     ):
         return None
-    return AnkiNoteType(kind_id, name, kind == "cloze", modified, fields, templates, css)
+    found = AnkiNoteType(kind_id, name, kind == "cloze", modified, fields, templates, css)
+    problems = note_type_problems(found)
+    for message, at in problems:
+        r.complain(message, (*where, *at))
+    return None if problems else found
 
 
 def _names(value: object, where: tuple[str | int, ...], r: _Reader) -> tuple[str, ...] | None:
@@ -321,6 +369,7 @@ def _read_note(
     raw: object,
     where: tuple[str | int, ...],
     kinds: Mapping[int, AnkiNoteType],
+    kinds_complete: bool,
     card_ids: set[str] | None,
     r: _Reader,
 ) -> AnkiNoteRecord | None:
@@ -328,13 +377,14 @@ def _read_note(
     if entry is None:
         return None
     guid = _text(entry["guid"], (*where, "guid"), r, empty=False)
-    modified = _whole(entry["modified"], (*where, "modified"), r, 0)
+    modified = _whole(entry["modified"], (*where, "modified"), r, 0, MAX_TIME)
     kind_id = _whole(entry["note_type"], (*where, "note_type"), r, 1)
     if guid is None or modified is None or kind_id is None:
         return None
     kind = kinds.get(kind_id)
     if kind is None:
-        r.complain(f"note type {kind_id} is not in 'anki_note_types'", (*where, "note_type"))
+        if kinds_complete:
+            r.complain(f"note type {kind_id} is not in 'anki_note_types'", (*where, "note_type"))
         return None
     fields = entry["fields"]
     if not isinstance(fields, dict) or list(fields) != list(kind.fields):
@@ -344,10 +394,13 @@ def _read_note(
         )
         return None
     values = [_text(fields[n], (*where, "fields", n), r) for n in kind.fields]
-    cards = _cards(entry["cards"], (*where, "cards"), kind, card_ids, r)
-    if None in values or cards is None:
+    texts = tuple(v for v in values if v is not None)
+    if len(texts) != len(values):
         return None
-    return AnkiNoteRecord(guid, kind_id, modified, tuple(v for v in values if v is not None), cards)
+    cards = _cards(entry["cards"], (*where, "cards"), kind, card_ids, r)
+    if cards is None:
+        return None
+    return AnkiNoteRecord(guid, kind_id, modified, texts, cards)
 
 
 def _cards(
@@ -360,7 +413,6 @@ def _cards(
     if not isinstance(value, dict) or not value:
         r.complain("'cards' must map card ids to their ord and digest", where)
         return None
-    highest = MAX_CLOZE_ORD if kind.cloze else len(kind.templates) - 1
     links: list[AnkiCardLink] = []
     for card_id, raw in value.items():
         at = (*where, str(card_id))
@@ -371,6 +423,7 @@ def _cards(
         if entry is None:
             return None
         ord_, digest = entry["ord"], entry["digest"]
+        highest = MAX_CLOZE_ORD if kind.cloze else len(kind.templates) - 1
         if type(ord_) is not int or not 0 <= ord_ <= highest:
             r.complain(f"'ord' must be a whole number from 0 to {highest}", (*at, "ord"))
             return None

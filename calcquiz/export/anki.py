@@ -480,6 +480,7 @@ class Written:
     anki_notes: int = 0  # notes given back to Anki in their own note types
     anki_notes_edited: int = 0  # of which edited in calcquiz: they update Anki's
     unmapped: int = 0  # cards edited in calcquiz whose edit no Anki field can take
+    left_out: int = 0  # cloze cards without their deletion (OriginalNotes.left_out)
 
 
 def choose_format(requested: str | None, output: Path | None) -> str:
@@ -547,4 +548,5 @@ def export(
         len(originals.notes),
         sum(n.edited for n in originals.notes),
         len(originals.unmapped),
+        len(originals.left_out),
     )

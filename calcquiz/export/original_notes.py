@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from calcquiz.content import Deck
-from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType, edited_sides
+from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType, edited_sides, empty_cloze
 
 Key = tuple[str, str]  # (deck name, card id)
 
@@ -67,6 +67,9 @@ class OriginalNotes:
     notes: list[OriginalNote] = field(default_factory=list)
     covered: set[Key] = field(default_factory=set)  # cards that go out in these notes
     unmapped: set[Key] = field(default_factory=set)  # edited, but no field takes the edit
+    # cloze cards whose deletion the note no longer has: Anki keeps its own blank card,
+    # and a package that held one would add it blank where it is missing
+    left_out: set[Key] = field(default_factory=set)
 
     @property
     def guids(self) -> set[str]:
@@ -142,8 +145,11 @@ def _note(
             if card is None or link.ord in {c.ord for c in cards}:
                 continue
             key = (deck.name, card.id)
-            cards.append(OriginalCard(link.ord, key, card.number))
             found.covered.add(key)
+            if empty_cloze(kind, record.fields, link.ord):
+                found.left_out.add(key)
+                continue
+            cards.append(OriginalCard(link.ord, key, card.number))
             tags.extend(card.tags)
             sides = edited_sides(link, card.question, card.answer, card.note)
             if sides:
