@@ -162,6 +162,13 @@ class NoteDict(TypedDict):
     cards: dict[str, CardLinkDict]
 
 
+class KeptNotesDict(TypedDict, total=False):
+    """A deck's two fields (or a cache entry's), both or neither."""
+
+    anki_note_types: list[NoteTypeDict]
+    anki_notes: list[NoteDict]
+
+
 def note_type_plain(kind: AnkiNoteType) -> NoteTypeDict:
     return {
         "id": kind.id,

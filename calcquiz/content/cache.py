@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType
+from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType, KeptNotesDict
 from calcquiz.content.model import Card, Deck
 
 KEEP = 16
@@ -130,7 +130,7 @@ def get(entry: str, path: Path) -> Deck | None:
 
 
 def _anki_notes(
-    kinds: Any, notes: Any
+    kinds: object, notes: object
 ) -> tuple[tuple[AnkiNoteType, ...], tuple[AnkiNoteRecord, ...]]:
     """The entry's Anki note types and notes, read as the deck file's are."""
     if kinds is None and notes is None:
@@ -176,7 +176,7 @@ def put(entry: str, deck: Deck) -> None:
         pass  # a cache that cannot be written only costs speed
 
 
-def _anki_notes_plain(deck: Deck) -> dict[str, list[Any]]:
+def _anki_notes_plain(deck: Deck) -> KeptNotesDict:
     if not deck.anki_note_types and not deck.anki_notes:
         return {}
     from calcquiz.content.anki_notes import note_plain, note_type_plain
