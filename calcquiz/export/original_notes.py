@@ -15,7 +15,8 @@ finds the note it already holds instead of adding a copy:
   modification time: Anki keeps what it has, including edits made there since.
 * A note edited in calcquiz takes the time its deck file was saved (at least one
   second after Anki's), so the newer side wins: an edit made in Anki after the deck
-  file was saved is kept by Anki.
+  file was saved is kept by Anki. The time is the file's, not the note's: a later save
+  re-dates every note edited since converting (see docs/anki.md).
 
 What an edit changes: a card side that is exactly one field in its template (Basic's
 ``{{Front}}``, the answer after ``<hr id=answer>`` being ``{{Back}}``, a reversed card's
@@ -23,6 +24,10 @@ What an edit changes: a card side that is exactly one field in its template (Bas
 that combine fields, and the note beside a card cannot be mapped back; nor can two
 cards that put different text into one field. Such cards are counted
 (:attr:`OriginalNotes.unmapped`) and their notes keep Anki's text.
+
+A cloze card whose number no deletion in its note has is left out of the package
+(:attr:`OriginalNotes.left_out`): Anki keeps its own blank one, and would add one where
+it has none. One note type id kept by several decks goes out once (:func:`note_types`).
 """
 
 from __future__ import annotations
