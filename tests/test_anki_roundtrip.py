@@ -519,3 +519,38 @@ def test_a_note_type_anki_would_rename_converts_without_its_notes_kept_whole(
     document = _kept(target)
     assert "anki_notes" not in document and len(document["cards"]) == 1
     assert cli("validate", str(target)).exit_code == 0
+
+
+def test_a_later_save_of_the_deck_does_not_redate_a_note_sent_before(cli, learner):
+    """Round trip 1 sends an edited note; the learner then changes it in Anki; an edit of
+    ANOTHER card saves the deck file again. Exported again over the first package, the
+    first note keeps the time it was sent with, so Anki keeps its own later change."""
+    guids = learner["guids"]
+    _edit(learner["files"], card_id_for(guids["basic"], 0), "question", "calcquiz's question")
+    hour_ago = time.time() - 3600
+    for path in learner["files"]:
+        os.utime(path, (hour_ago, hour_ago))
+    _, _, col = _round_trip(cli, learner)
+    try:
+        note = col.get_note(_nid(col, guids["basic"]))
+        assert note["Front"] == "calcquiz's question"
+        note["Back"] = "Anki's later answer"
+        col.update_note(note)
+        # ten minutes ago, after round trip 1 and before the deck file's next save
+        col.db.execute("UPDATE notes SET mod = ? WHERE id = ?", int(time.time()) - 600, note.id)
+    finally:
+        col.close()
+    _edit(learner["files"], card_id_for(guids["basic-2"], 0), "question", "another edit")
+    package = learner["dir"] / "back.apkg"
+    args = [a for f in learner["files"] for a in ("--deck", str(f))]
+    result = cli("export", "anki", *args, "-o", str(package), "--force")
+    assert result.exit_code == 0, result.output
+    col = open_anki(learner["dir"] / "anki")
+    try:
+        import_apkg(col, package)
+        kept = col.get_note(_nid(col, guids["basic"]))
+        assert kept.fields == ["calcquiz's question", "Anki's later answer"]
+        assert col.get_note(_nid(col, guids["basic-2"]))["Front"] == "another edit"
+        assert_integrity(col)
+    finally:
+        col.close()

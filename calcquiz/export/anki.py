@@ -364,8 +364,8 @@ def _keep_original_times(conn: sqlite3.Connection, originals: Sequence[OriginalN
     conn.execute("UPDATE col SET models = ?", (json.dumps(models),))
 
 
-def newest_note_mod(apkg: Path) -> int | None:
-    """The newest note modification time in an existing ``.apkg``, or None if unreadable."""
+def _package_rows(apkg: Path, query: str) -> list[tuple[Any, ...]] | None:
+    """``query``'s rows in the collection of an existing ``.apkg``, or None if unreadable."""
     try:
         with (
             zipfile.ZipFile(apkg) as archive,
@@ -380,12 +380,28 @@ def newest_note_mod(apkg: Path) -> int | None:
             db_path = archive.extract(member, tmp)
             conn = sqlite3.connect(db_path)  # a throwaway copy
             try:
-                row = conn.execute("SELECT max(mod) FROM notes").fetchone()
+                return conn.execute(query).fetchall()
             finally:
                 conn.close()
     except (OSError, zipfile.BadZipFile, sqlite3.Error, ValueError):
         return None
-    return int(row[0]) if row and row[0] is not None else None
+
+
+def newest_note_mod(apkg: Path) -> int | None:
+    """The newest note modification time in an existing ``.apkg``, or None if unreadable."""
+    rows = _package_rows(apkg, "SELECT max(mod) FROM notes")
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+def sent_notes(apkg: Path) -> dict[str, tuple[str, int]]:
+    """Each note of an existing ``.apkg`` (guid -> its fields joined as Anki joins them,
+    and its modification time); empty if unreadable."""
+    rows = _package_rows(apkg, "SELECT guid, flds, mod FROM notes") or []
+    return {
+        guid: (flds, mod)
+        for guid, flds, mod in rows
+        if isinstance(guid, str) and isinstance(flds, str) and type(mod) is int
+    }
 
 
 def package_timestamp(replacing: Path | None, now: float | None = None) -> float:
@@ -530,7 +546,9 @@ def export(
         from calcquiz.export.original_notes import original_notes
 
         stamp = package_timestamp(path if force else None, now)
-        originals = original_notes(decks, stamp)
+        # the package replaced tells when a note's text was first sent (original_notes)
+        sent = sent_notes(path) if force and path.is_file() else {}
+        originals = original_notes(decks, stamp, sent)
         notes += len(originals.notes) - len(originals.covered)
         data = apkg_bytes(decks, stamp, progress, originals)
     else:

@@ -15,8 +15,10 @@ finds the note it already holds instead of adding a copy:
   modification time: Anki keeps what it has, including edits made there since.
 * A note edited in calcquiz takes the time its deck file was saved (at least one
   second after Anki's), so the newer side wins: an edit made in Anki after the deck
-  file was saved is kept by Anki. The time is the file's, not the note's: a later save
-  re-dates every note edited since converting (see docs/anki.md).
+  file was saved is kept by Anki. That time is the file's, not the note's: a note whose
+  text went out unchanged in the package this one replaces keeps that package's time,
+  so a later save of the file (another card's edit) does not make it newer than a
+  change made in Anki since.
 
 What an edit changes: a card side that is exactly one field in its template (Basic's
 ``{{Front}}``, the answer after ``<hr id=answer>`` being ``{{Back}}``, a reversed card's
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from calcquiz.content import Deck
@@ -81,10 +83,13 @@ class OriginalNotes:
         return {n.guid for n in self.notes}
 
 
-def original_notes(decks: Sequence[Deck], now: float) -> OriginalNotes:
+def original_notes(
+    decks: Sequence[Deck], now: float, sent: Mapping[str, tuple[str, int]] | None = None
+) -> OriginalNotes:
     """The Anki notes the cards of ``decks`` came from, with the cards' edits mapped
     back into their fields where a template shows exactly one field (see the module's
-    docstring); ``now`` dates edits in a deck without a file."""
+    docstring); ``now`` dates edits in a deck without a file. ``sent``: the notes of the
+    package this one replaces (guid -> Anki's joined fields, modification time)."""
     found = OriginalNotes()
     kinds = note_types(decks)
     parts: dict[str, list[tuple[Deck, AnkiNoteRecord, AnkiNoteType]]] = {}
@@ -94,7 +99,7 @@ def original_notes(decks: Sequence[Deck], now: float) -> OriginalNotes:
             if kind is not None:  # else calcquiz's own note type: its cards go as calcquiz's
                 parts.setdefault(record.guid, []).append((deck, record, kind))
     for guid, pieces in parts.items():
-        note = _note(guid, pieces, found, now)
+        note = _note(guid, pieces, found, now, (sent or {}).get(guid))
         if note is not None:
             found.notes.append(note)
     return found
@@ -135,6 +140,7 @@ def _note(
     pieces: list[tuple[Deck, AnkiNoteRecord, AnkiNoteType]],
     found: OriginalNotes,
     now: float,
+    sent: tuple[str, int] | None,
 ) -> OriginalNote | None:
     first_deck, record, kind = pieces[0]
     cards: list[OriginalCard] = []
@@ -178,6 +184,10 @@ def _note(
         fields[index] = to_anki_html(next(iter(texts)))
     edited = tuple(fields) != record.fields
     modified = max(record.modified + 1, int(saved)) if edited else record.modified
+    if edited and sent is not None and sent[0] == "\x1f".join(fields):
+        # this text went out before: it dates from then, not from the file's last save
+        # (a change made in Anki since is newer, and kept)
+        modified = max(record.modified + 1, min(sent[1], modified))
     return OriginalNote(
         guid,
         kind,
