@@ -554,3 +554,40 @@ def test_a_later_save_of_the_deck_does_not_redate_a_note_sent_before(cli, learne
         assert_integrity(col)
     finally:
         col.close()
+
+
+def test_sync_writes_calcquiz_edits_into_converted_notes_anki_has_not_changed(cli, learner):
+    """``sync anki`` brings an edit of a converted card into its Anki note as ``export
+    anki`` maps it, where the note is still as converted; a note changed in Anki too keeps
+    Anki's text, and the sync says so, as it says which edits no field can take."""
+    guids = learner["guids"]
+    _edit(learner["files"], card_id_for(guids["basic"], 0), "question", "synced question")
+    _edit(learner["files"], card_id_for(guids["basic-2"], 0), "answer", "calcquiz's answer")
+    _edit(learner["files"], card_id_for(guids["custom"], 0), "answer", "combined answer")
+    collection = learner["dir"] / "anki" / "collection.anki2"
+    col = open_anki(learner["dir"] / "anki")
+    try:
+        note = col.get_note(_nid(col, guids["basic-2"]))
+        note["Back"] = "Anki's answer"
+        col.update_note(note)
+    finally:
+        col.close()
+    decks = [a for f in learner["files"] for a in ("--deck", str(f))]
+    result = cli("sync", "anki", str(collection), *decks)
+    assert result.exit_code == 0, result.output
+    assert "1 notes updated" in result.output
+    assert "1 Anki note edited in calcquiz was changed in Anki too since converting" in (
+        result.output
+    )
+    assert "1 card edited in calcquiz whose text cannot be mapped back" in result.output
+    col = open_anki(learner["dir"] / "anki")
+    try:
+        by_guid = {col.get_note(n).guid: col.get_note(n).fields for n in col.find_notes("")}
+        assert by_guid[guids["basic"]] == ["synced question", "cos x"]
+        assert by_guid[guids["basic-2"]] == ["d/dx x^2?", "Anki's answer"]
+        assert sorted(col.find_cards("")) == learner["before"]["cards"]
+        assert_integrity(col)
+    finally:
+        col.close()
+    again = cli("sync", "anki", str(collection), *decks)
+    assert "0 notes updated" in again.output

@@ -66,7 +66,12 @@ class OriginalNote:
     modified: int  # seconds
     deck: str  # the calcquiz deck its first card is in
     cards: tuple[OriginalCard, ...]
-    edited: bool  # a field differs from Anki's
+    converted: tuple[str, ...]  # its fields as Anki held them when converted
+
+    @property
+    def edited(self) -> bool:
+        """A field differs from Anki's."""
+        return self.fields != self.converted
 
 
 @dataclass
@@ -196,7 +201,7 @@ def _note(
         modified,
         first_deck.name,
         tuple(sorted(cards, key=lambda c: c.ord)),
-        edited,
+        record.fields,
     )
 
 
