@@ -340,10 +340,13 @@ def test_several_deck_files_are_all_or_nothing(decks_package, tmp_path, cli):
         assert store.conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 0
 
 
-def test_a_converted_deck_goes_back_to_anki_without_copies(tmp_path, cli):
-    """Exported back, each Anki note's first card carries the note's own guid, so Anki
-    adds no copy of it (it keeps its note, the note types differing); a reversed note's
-    second card goes back as a note of its own, the one note added."""
+@pytest.mark.parametrize("kept", ["notes", "guids only"])
+def test_a_converted_deck_goes_back_to_anki_without_copies(tmp_path, cli, kept):
+    """Exported back, a converted deck's notes are Anki's own (same guid, note type and
+    fields: no copy at all). A deck converted before decks kept whole notes has only
+    ``anki_guids``: each note's first card carries the note's guid, so Anki adds no copy
+    of it (it keeps its note, the note types differing); a reversed note's second card
+    goes back as a note of its own, the one note added."""
     from .helpers import assert_integrity
 
     col = open_collection(tmp_path / "anki")
@@ -357,14 +360,18 @@ def test_a_converted_deck_goes_back_to_anki_without_copies(tmp_path, cli):
 
     target = tmp_path / "mine.yaml"
     assert cli("import", "anki", str(package), "--to-deck", str(target)).exit_code == 0
-    assert set(yaml.safe_load(target.read_text())["anki_guids"].values()) == before
+    document = yaml.safe_load(target.read_text())
+    assert set(document["anki_guids"].values()) == before
+    if kept == "guids only":
+        del document["anki_notes"], document["anki_note_types"]
+        target.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
     back = tmp_path / "back.apkg"
     assert cli("export", "anki", "--deck", str(target), "-o", str(back)).exit_code == 0
 
     col = open_collection(tmp_path / "anki")
     import_apkg(col, back)
     after = [col.get_note(nid).guid for nid in col.find_notes("")]
-    assert len(after) == len(set(after)) == len(before) + 1
+    assert len(after) == len(set(after)) == len(before) + (kept == "guids only")
     assert before <= set(after)
     assert_integrity(col)
     col.close()

@@ -97,12 +97,16 @@ class AnkiCard:
 
 @dataclass(frozen=True)
 class NoteType:
-    """A note type: its field names and each card template's question and answer."""
+    """A note type: its field names and each card template's question and answer (and
+    what ``export anki`` needs to rebuild it: template names, css, modification time)."""
 
     name: str
     fields: tuple[str, ...]
     templates: dict[int, tuple[str, str]]  # ord -> (question format, answer format)
     cloze: bool = False
+    template_names: dict[int, str] = field(default_factory=dict)  # ord -> name
+    css: str = ""
+    mtime: int = 0  # seconds
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ class AnkiNote:
     tags: tuple[str, ...]
     size: int = 0  # above MAX_NOTE_BYTES (characters): too big, ``fields`` left empty
     type_id: int = 0  # its note type (``mid``); 0: unknown
+    mtime: int = 0  # seconds: Anki's importer updates a note only from a newer one
 
     @property
     def too_big(self) -> bool:
@@ -351,7 +356,7 @@ def read_collection(conn: sqlite3.Connection, now: float) -> AnkiCollection:
         for row in conn.execute(
             # length() loads the value once; a second call (or a CAST) would load it again
             "SELECT id, guid, CASE WHEN length(flds) > ? THEN NULL ELSE flds END, "
-            "tags, mid FROM notes ORDER BY id",
+            "tags, mid, mod FROM notes ORDER BY id",
             (MAX_NOTE_BYTES,),
         )
     ]
@@ -430,7 +435,9 @@ def _config_value(raw: object, key: str) -> Any:
         raise DamagedValueError(f"config value {key!r} is not JSON") from None
 
 
-def _note(nid: object, guid: object, flds: object, tags: object, mid: object) -> AnkiNote:
+def _note(
+    nid: object, guid: object, flds: object, tags: object, mid: object, mod: object
+) -> AnkiNote:
     note_id = _whole(nid, "a note id")
     text = None if flds is None else _text(flds, f"note {note_id}'s fields")
     length = MAX_NOTE_BYTES + 1 if text is None else len(text)
@@ -442,6 +449,7 @@ def _note(nid: object, guid: object, flds: object, tags: object, mid: object) ->
         tuple(_text(tags or "", f"note {note_id}'s tags").split()),
         length,
         _whole(mid, f"note {note_id}'s note type"),
+        _whole(mod, f"note {note_id}'s modification time"),
     )
 
 
@@ -456,19 +464,28 @@ def _note_types(conn: sqlite3.Connection, tables: set[str]) -> dict[int, NoteTyp
                 (_whole(ord_, "a field's position"), _text(name, "a field name"))
             )
         templates: dict[int, dict[int, tuple[str, str]]] = {}
-        for ntid, ord_, config in conn.execute("SELECT ntid, ord, config FROM templates"):
+        names: dict[int, dict[int, str]] = {}
+        for ntid, ord_, name, config in conn.execute(
+            "SELECT ntid, ord, name, config FROM templates"
+        ):
             parts = _protobuf_strings(config if isinstance(config, bytes) else b"")
-            templates.setdefault(_whole(ntid, "a template's note type"), {})[
-                _whole(ord_, "a template's position")
-            ] = (parts.get(1, ""), parts.get(2, ""))
-        for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
+            ntid = _whole(ntid, "a template's note type")
+            ord_ = _whole(ord_, "a template's position")
+            templates.setdefault(ntid, {})[ord_] = (parts.get(1, ""), parts.get(2, ""))
+            names.setdefault(ntid, {})[ord_] = _text(name, "a template name")
+        for ntid, name, mtime, config in conn.execute(
+            "SELECT id, name, mtime_secs, config FROM notetypes"
+        ):
             ntid = _whole(ntid, "a note type id")
-            kind = _protobuf_varints(config if isinstance(config, bytes) else b"").get(1, 0)
+            raw = config if isinstance(config, bytes) else b""
             types[ntid] = NoteType(
                 _text(name, f"note type {ntid}'s name"),
                 tuple(n for _, n in sorted(fields.get(ntid, []))),
                 templates.get(ntid, {}),
-                kind == 1,
+                _protobuf_varints(raw).get(1, 0) == 1,
+                names.get(ntid, {}),
+                _protobuf_strings(raw).get(3, ""),
+                _whole(mtime, f"note type {ntid}'s modification time"),
             )
         return types
     (models_text,) = conn.execute("SELECT models FROM col").fetchone()
@@ -482,6 +499,9 @@ def _note_types(conn: sqlite3.Connection, tables: set[str]) -> dict[int, NoteTyp
             tuple(str(f.get("name", "")) for f in sorted(flds, key=lambda f: _ord(f))),
             {_ord(t): (str(t.get("qfmt", "")), str(t.get("afmt", ""))) for t in tmpls},
             model.get("type") == 1,
+            {_ord(t): str(t.get("name", "")) for t in tmpls},
+            str(model.get("css", "")),
+            mod if type(mod := model.get("mod")) is int else 0,  # only export anki needs it
         )
     return types
 

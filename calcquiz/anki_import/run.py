@@ -30,6 +30,7 @@ class WrittenDeck:
     name: str
     cards: int
     merged: Merged
+    notes_left_out: bool = False  # too big to keep its Anki notes whole
 
 
 @dataclass
@@ -72,6 +73,12 @@ class ImportReport:
                     f"Reviews added to that deck: {d.reviews_added}, "
                     f"cards updated: {d.cards_updated}",
                 ]
+                if deck.notes_left_out:
+                    out.append(
+                        "  Its Anki notes are not kept whole (the file would pass the deck "
+                        "size limit): export anki meets each note by its first card only, "
+                        "and a note's other cards go back as notes of their own."
+                    )
             out.append(f"Notes skipped: {self.notes_skipped}")
             out += [f"  skipped {text!r}: {why}" for text, why in self.skipped]
         else:
@@ -173,7 +180,9 @@ def import_collection(
             converted = plan_merge(collection, {}, targets)
             plans.append(converted)
             report.decks_written.append(
-                WrittenDeck(deck_path, draft.name, len(draft.cards), converted.merged)
+                WrittenDeck(
+                    deck_path, draft.name, len(draft.cards), converted.merged, draft.notes_left_out
+                )
             )
         first = report.decks_written[0]
         report.deck_merged = first.merged

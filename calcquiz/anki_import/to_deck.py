@@ -16,11 +16,24 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from calcquiz.anki_import import package
 from calcquiz.anki_import.html import to_markdown
 from calcquiz.anki_import.package import MAX_NOTE_BYTES, AnkiCollection, AnkiNote, media_names
+from calcquiz.content.anki_notes import (
+    MAX_TIME,
+    AnkiCardLink,
+    AnkiNoteRecord,
+    AnkiNoteType,
+    AnkiTemplate,
+    card_digest,
+    note_plain,
+    note_type_plain,
+    note_type_problems,
+    raw_text_problem,
+)
 from calcquiz.errors import BadInputError
 from calcquiz.latex import MathSyntaxError, split_math
 
@@ -42,6 +55,10 @@ class DeckDraft:
     anki_decks: dict[str, str] = field(default_factory=dict)  # card id -> its Anki deck
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (first field, reason)
     media: list[str] = field(default_factory=list)
+    # the Anki notes whole (by guid, with every card of theirs made here) and their types
+    anki_notes: dict[str, AnkiNoteRecord] = field(default_factory=dict)
+    anki_note_types: dict[int, AnkiNoteType] = field(default_factory=dict)
+    notes_left_out: bool = False  # too big with them (see check)
 
     def yaml_text(self) -> str:
         import yaml
@@ -52,7 +69,25 @@ class DeckDraft:
         document["anki_guids"] = {
             cid: guid for (guid, _), cid in sorted(self.card_ids.items()) if cid in ids
         }
+        # and the note itself, so that it goes back to Anki in its own note type
+        notes = [
+            replace(n, cards=tuple(c for c in n.cards if c.card_id in ids))
+            for n in self.anki_notes.values()
+        ]
+        notes = [n for n in notes if n.cards]
+        if notes:
+            used = {n.note_type for n in notes}
+            kinds = [k for i, k in self.anki_note_types.items() if i in used]
+            document["anki_note_types"] = [note_type_plain(k) for k in kinds]
+            document["anki_notes"] = [
+                note_plain(n, self.anki_note_types[n.note_type]) for n in notes
+            ]
         header = "# Converted from Anki by calcquiz import anki --to-deck.\n"
+        if notes:
+            header += (
+                "# anki_note_types and anki_notes keep the Anki notes as they were, so that\n"
+                "# calcquiz export anki updates them in Anki (edit the cards, not these).\n"
+            )
         return header + yaml.safe_dump(
             document, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
         )
@@ -215,10 +250,58 @@ def draft_deck(
             if note_text:
                 card["note"] = note_text
             draft.cards.append(card)
+            link = AnkiCardLink(card_id, ord_, card_digest(question, answer, note_text))
+            _keep_note(draft, collection, note, link)
     if not draft.cards:
         why = "the package holds no notes" if not notes else "no note could become a card"
         raise BadInputError(f"{why}: nothing to write to the deck file")
     return draft
+
+
+def _keep_note(
+    draft: DeckDraft, collection: AnkiCollection, note: AnkiNote, link: AnkiCardLink
+) -> None:
+    """Keep ``note`` whole in ``draft`` with the card ``link`` (a note or note type holding
+    a character a deck refuses is not kept: its cards go back to Anki as calcquiz's)."""
+    kept = draft.anki_notes.get(note.guid)
+    if kept is not None:
+        draft.anki_notes[note.guid] = replace(kept, cards=(*kept.cards, link))
+        return
+    kind = draft.anki_note_types.get(note.type_id) or _note_type(
+        note.type_id, collection.note_types.get(note.type_id)
+    )
+    if kind is None or len(note.fields) != len(kind.fields) or not 0 <= note.mtime <= MAX_TIME:
+        return
+    if any(raw_text_problem(f) for f in note.fields):
+        return
+    draft.anki_note_types[kind.id] = kind
+    draft.anki_notes[note.guid] = AnkiNoteRecord(
+        note.guid, kind.id, note.mtime, note.fields, (link,)
+    )
+
+
+def _note_type(type_id: int, note_type: package.NoteType | None) -> AnkiNoteType | None:
+    """The note type as a deck keeps it, or None when a deck cannot hold it."""
+    if note_type is None or type_id <= 0 or not note_type.fields:
+        return None
+    ords = sorted(note_type.templates)
+    if not ords or ords != list(range(len(ords))):
+        return None
+    templates = tuple(
+        AnkiTemplate(note_type.template_names.get(o, f"Card {o + 1}"), *note_type.templates[o])
+        for o in ords
+    )
+    texts = [note_type.name, note_type.css, *note_type.fields]
+    texts += [t for tmpl in templates for t in (tmpl.name, tmpl.question, tmpl.answer)]
+    if not note_type.name.strip() or any(raw_text_problem(t) for t in texts):
+        return None
+    if not 0 <= note_type.mtime <= MAX_TIME:
+        return None
+    kind = AnkiNoteType(
+        type_id, note_type.name, note_type.cloze, note_type.mtime, note_type.fields, templates,
+        note_type.css,
+    )
+    return None if note_type_problems(kind) else kind
 
 
 def draft_decks(
@@ -248,6 +331,8 @@ def draft_decks(
         draft.card_ids[(guid, ord_)] = card["id"]
         draft.guids.setdefault(guid, card["id"])
         draft.anki_decks[card["id"]] = whole.anki_decks.get(card["id"]) or ""
+    for draft in drafts.values():  # each keeps the notes of its own cards (yaml_text)
+        draft.anki_notes, draft.anki_note_types = whole.anki_notes, whole.anki_note_types
     return list(drafts.values()), whole
 
 
@@ -273,9 +358,14 @@ def check(draft: DeckDraft, name: str) -> bytes:
     import tempfile
     from pathlib import Path
 
-    from calcquiz.content import DeckValidationError, Problem, check_deck
+    from calcquiz.content import DeckValidationError, Problem, check_deck, files
 
     data = draft.yaml_text().encode("utf-8")
+    if len(data) > files.MAX_DECK_BYTES and draft.anki_notes:
+        # The notes kept whole can double a deck: without them it still converts, and
+        # export anki gives its cards back by anki_guids, as before they were kept.
+        draft.anki_notes, draft.notes_left_out = {}, True
+        data = draft.yaml_text().encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="calcquiz-deck-") as tmp:
         scratch = Path(tmp) / Path(name).name
         scratch.write_bytes(data)

@@ -174,6 +174,7 @@ def _sync(
     from calcquiz.store.exchange import transaction
 
     from .anki_side import Scheduling, read_live, scheduling_warnings
+    from .converted import converted_edits
 
     snapshot = read_live(col)
     # Each Anki card stands for one calcquiz card, found as import anki finds it: a card of
@@ -204,6 +205,8 @@ def _sync(
         "the deck file, or bring the card back in Anki)"
         for (deck, card_id), guid in unplaced.items()
     ]
+    converted = converted_edits(snapshot, decks)
+    report.warnings += converted.warnings()
 
     def one_pass(write: bool) -> dict[Key, Marks]:
         """Both sides' changes worked out in calcquiz's transaction; with ``write``,
@@ -221,6 +224,7 @@ def _sync(
             states = {d.name: store.card_states(d.name) for d in decks}
             work = _AnkiWork(col, snapshot, decks, linked, states, histories, final, how)
             work.unplaced = set(unplaced)
+            work.converted = converted.writes
             outcome.anki = work.trial()
             if not write:
                 raise _RollBack
@@ -351,6 +355,7 @@ class _AnkiWork:
         self.col, self.snapshot, self.decks, self.linked = col, snapshot, decks, linked
         self.states, self.histories, self.final, self.how = states, histories, final, how
         self.unplaced: set[Key] = set()  # left out (see _unplaced)
+        self.converted: dict[int, tuple[str, ...]] = {}  # converted notes' new fields
 
     def trial(self) -> AnkiChanges:
         """What :meth:`apply` would change, worked out in a transaction rolled back."""
@@ -463,6 +468,11 @@ class _AnkiWork:
                     counts.cards_changed += 1
                     if link is not None and marks_before != self.final[key]:
                         counts.marks_moved += 1
+        for note_id, new_fields in self.converted.items():  # see .converted
+            current = col.get_note(note_id)
+            current.fields[:] = list(new_fields)
+            col.update_note(current, skip_undo_entry=True)
+            counts.notes_updated += 1
 
 
 def _remember(path: Path, final: dict[Key, Marks], report: SyncReport) -> None:

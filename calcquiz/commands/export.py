@@ -58,8 +58,10 @@ def anki(
     """Export the deck for Anki; re-importing an edited export updates the notes in place.
 
     The .apkg brings its own note type ("calcquiz": Question, Answer, Note, Demo) and
-    deck, with math for Anki's MathJax. The .txt stands on its own: Anki's Basic note
-    type, the note and demo folded into Back (its notes are separate from the .apkg's).
+    deck, with math for Anki's MathJax; cards converted from Anki (import anki --to-deck)
+    go back as their own notes, so Anki updates the ones edited here. The .txt stands on
+    its own: Anki's Basic note type, the note and demo folded into Back (its notes are
+    separate from the .apkg's).
 
     --with-progress adds your schedule and review history: import the file in Anki with
     "Import any learning progress" ticked and study on where you stopped.
@@ -88,3 +90,22 @@ def anki(
     in_decks = f" in {written.decks} decks" if written.decks > 1 else ""
     studied = f", {written.studied} with their progress" if written.studied is not None else ""
     typer.echo(f"Wrote {written.path}: {what}, {written.notes} notes{in_decks}{studied}.")
+    if written.anki_notes:
+        edited = written.anki_notes_edited
+        typer.echo(
+            f"{written.anki_notes} of them are the Anki notes the cards came from, in their own "
+            f"note types: Anki updates {edited} edited here and keeps the rest as it has them."
+        )
+    if written.unmapped:
+        several = written.unmapped > 1
+        typer.echo(
+            f"{written.unmapped} card{'s' * several} edited in calcquiz whose text cannot be "
+            f"mapped back to Anki fields (a cloze, a note, or a template that combines fields); "
+            f"{'their notes keep' if several else 'its note keeps'} Anki's text."
+        )
+    if written.left_out:
+        cards = f"{written.left_out} cloze card{'s' * (written.left_out > 1)}"
+        typer.echo(
+            f"{cards} left out: the note has no deletion with that number (Anki keeps such a "
+            "card blank until Tools > Empty Cards, and would add it blank elsewhere)."
+        )

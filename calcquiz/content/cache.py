@@ -33,10 +33,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType, KeptNotesDict
 from calcquiz.content.model import Card, Deck
 
 KEEP = 16
-RULES = "v5"  # bump when validation rules change: v5 reads anki_guids and corrections
+RULES = "v6"  # bump when validation rules change: v6 reads anki_note_types and anki_notes
 LAYOUT = "index+bodies"  # the entries' own layout
 # forms of every card made on first use (LazyCards.derived), removed with their entry
 DERIVED = (".numbers", ".demos", ".lines", ".jsonl")
@@ -114,15 +115,32 @@ def get(entry: str, path: Path) -> Deck | None:
         anki_guids = index.get("anki_guids") or {}
         if not isinstance(anki_guids, dict):
             raise ValueError("damaged cache index")
+        kinds, notes = _anki_notes(index.get("anki_note_types"), index.get("anki_notes"))
         return Deck(
             name=index["name"],
             cards=cards,
             path=path,
             description=index["description"],
             anki_guids=anki_guids,
+            anki_note_types=kinds,
+            anki_notes=notes,
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None  # no entry, or an unreadable one: parse the file instead
+
+
+def _anki_notes(
+    kinds: object, notes: object
+) -> tuple[tuple[AnkiNoteType, ...], tuple[AnkiNoteRecord, ...]]:
+    """The entry's Anki note types and notes, read as the deck file's are."""
+    if kinds is None and notes is None:
+        return (), ()
+    from calcquiz.content.anki_notes import read_anki_notes
+
+    def damaged(message: str, where: tuple[str | int, ...]) -> None:
+        raise ValueError("damaged cache index")
+
+    return read_anki_notes(kinds, notes, None, damaged, check_text=False)
 
 
 def put(entry: str, deck: Deck) -> None:
@@ -145,6 +163,7 @@ def put(entry: str, deck: Deck) -> None:
         "name": deck.name,
         "description": deck.description,
         "anki_guids": dict(deck.anki_guids),
+        **_anki_notes_plain(deck),
         "ids": [c.id for c in deck.cards],
         "bodies": {"size": len(body), "starts": _pack(starts)},
     }
@@ -155,6 +174,18 @@ def put(entry: str, deck: Deck) -> None:
         _prune(folder)
     except OSError:
         pass  # a cache that cannot be written only costs speed
+
+
+def _anki_notes_plain(deck: Deck) -> KeptNotesDict:
+    if not deck.anki_note_types and not deck.anki_notes:
+        return {}
+    from calcquiz.content.anki_notes import note_plain, note_type_plain
+
+    kinds = {k.id: k for k in deck.anki_note_types}
+    return {
+        "anki_note_types": [note_type_plain(k) for k in deck.anki_note_types],
+        "anki_notes": [note_plain(n, kinds[n.note_type]) for n in deck.anki_notes],
+    }
 
 
 def _write_atomic(target: Path, data: bytes) -> None:

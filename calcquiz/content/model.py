@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from calcquiz.card_keys import card_number
+from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType
 from calcquiz.errors import DeckError
 from calcquiz.suggest import did_you_mean
 
@@ -88,6 +89,10 @@ class Deck:
     description: str | None = None
     # card id -> the guid of the Anki note it came from (``import anki --to-deck``)
     anki_guids: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # the Anki notes the cards came from, whole, and their note types (export anki
+    # gives them back to Anki as they were, see content/anki_notes.py)
+    anki_note_types: tuple[AnkiNoteType, ...] = ()
+    anki_notes: tuple[AnkiNoteRecord, ...] = ()
     by_id: Mapping[str, Card] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

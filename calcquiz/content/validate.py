@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType
 from calcquiz.content.model import Card, Deck, Problem
 from calcquiz.latex import MathSyntaxError, split_math
 from calcquiz.suggest import did_you_mean
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     import yaml
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # used with fullmatch: no "a\n"
-DECK_KEYS = {"deck", "description", "cards", "anki_guids"}
+DECK_KEYS = {"deck", "description", "cards", "anki_guids", "anki_note_types", "anki_notes"}
 REQUIRED_CARD_KEYS = ("id", "number", "question", "answer")
 OPTIONAL_CARD_KEYS = ("tags", "demo", "note", "corrections")
 ALL_CARD_KEYS = REQUIRED_CARD_KEYS + OPTIONAL_CARD_KEYS
@@ -115,12 +116,58 @@ def build_deck(
     description = _check_description(report, data, top)
     cards = _check_cards(report, data, top, root, deck_name or "")
     anki_guids = _check_anki_guids(report, data, top, cards or [])
+    kinds, notes = _check_anki_notes(report, data, root, cards or [], anki_guids)
     if report.problems or cards is None or deck_name is None:
         return None, report.problems
     ordered = tuple(sorted(cards, key=lambda c: c.number))
     return Deck(
-        name=deck_name, cards=ordered, path=path, description=description, anki_guids=anki_guids
+        name=deck_name, cards=ordered, path=path, description=description, anki_guids=anki_guids,
+        anki_note_types=kinds, anki_notes=notes,
     ), []
+
+
+def _check_anki_notes(
+    report: _Report, data: dict[Any, Any], root: yaml.Node | None, cards: list[Card],
+    anki_guids: dict[str, str],
+) -> tuple[tuple[AnkiNoteType, ...], tuple[AnkiNoteRecord, ...]]:
+    """Optional ``anki_note_types`` and ``anki_notes`` (see :mod:`.anki_notes`), each
+    problem located at its own value."""
+    from calcquiz.content.anki_notes import read_anki_notes
+
+    if data.get("anki_note_types") is None and data.get("anki_notes") is None:
+        return (), ()
+
+    def complain(message: str, where: tuple[str | int, ...]) -> None:
+        said = message if message.startswith("'anki_") else f"'{where[0]}': {message}"
+        report.add(said, _node_at(root, where))
+
+    ids = {c.id for c in cards} if cards else None
+    kinds, notes = read_anki_notes(
+        data.get("anki_note_types"), data.get("anki_notes"), ids, complain
+    )
+    for i, note in enumerate(notes):
+        for link in note.cards:
+            other = anki_guids.get(link.card_id)
+            if other is not None and other != note.guid:
+                complain(f"card {link.card_id!r} has the guid {other!r} in 'anki_guids'",
+                         ("anki_notes", i, "cards", link.card_id))
+    return kinds, notes
+
+
+def _node_at(node: yaml.Node | None, where: tuple[str | int, ...]) -> yaml.Node | None:
+    """The node at ``where`` (keys and list positions), or the deepest one found."""
+    import yaml
+
+    for step in where:
+        if isinstance(step, int) and isinstance(node, yaml.SequenceNode):
+            if step >= len(node.value):
+                break
+            node = node.value[step]
+        elif isinstance(step, str) and step in (mapped := _mapping_nodes(node)):
+            node = mapped[step][1]
+        else:
+            break
+    return node
 
 
 def _check_anki_guids(

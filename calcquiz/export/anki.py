@@ -9,6 +9,8 @@ What keeps a re-import an update rather than a duplicate:
   package carries its write time as the notes' modification time, and at least one
   second more than the package it replaces (two exports within one second would
   otherwise tie, and Anki would keep the old text).
+* Cards converted from Anki notes (``import anki --to-deck``) go back as those notes, in
+  their own note types with their own guids and times (:mod:`.original_notes`).
 
 The text format cannot define a note type (Anki silently maps rows naming an unknown
 one onto its default type), so the ``.txt`` stands on its own: it targets Anki's
@@ -28,6 +30,7 @@ import sqlite3
 import tempfile
 import time
 import unicodedata
+import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +42,8 @@ from calcquiz.errors import BadInputError
 from calcquiz.export.html import escape, to_anki_html
 
 if TYPE_CHECKING:
+    from calcquiz.content.anki_notes import AnkiNoteType
+    from calcquiz.export.original_notes import OriginalNote, OriginalNotes
     from calcquiz.export.progress import Progress
 
 NOTE_TYPE_NAME = "calcquiz"
@@ -216,24 +221,45 @@ def _model() -> Any:
 # ---------------------------------------------------------------- .apkg
 
 
-def apkg_bytes(decks: Sequence[Deck], timestamp: float, progress: Progress | None = None) -> bytes:
+def apkg_bytes(
+    decks: Sequence[Deck],
+    timestamp: float,
+    progress: Progress | None = None,
+    originals: OriginalNotes | None = None,
+) -> bytes:
     """The ``.apkg`` (a zip holding an Anki collection) for these decks.
 
     ``timestamp`` (seconds since the epoch) becomes the modification time of every
     note and of the note type, and seeds the note and card ids. With ``progress``, the
-    studied cards carry their schedule and review log (see :mod:`.progress`).
+    studied cards carry their schedule and review log (see :mod:`.progress`). Cards
+    converted from Anki notes go back as those notes (``originals``, by default
+    :func:`.original_notes.original_notes` of the decks).
     """
     import genanki
 
+    from calcquiz.export.original_notes import original_notes
+
     model = _model()
-    anki_identity = anki_guids(decks)
-    package_decks = []
+    if originals is None:
+        originals = original_notes(decks, timestamp)
+    taken = originals.guids
+    anki_identity = {
+        key: g
+        for key, g in anki_guids(decks).items()
+        if key not in originals.covered and g not in taken
+    }
+    package_decks: list[genanki.Deck] = []
+    by_name: dict[str, genanki.Deck] = {}  # where a converted note goes
     for deck in decks:
         name = anki_deck_name(deck.name)
         description = escape(deck.description or "")  # text, as every other field
         anki_deck = genanki.Deck(deck_id(deck.name), name, description=description)
+        package_decks.append(anki_deck)
+        by_name.setdefault(deck.name, anki_deck)
         for note in (
-            note_for(card, anki_identity.get((deck.name, card.id))) for card in deck.cards
+            note_for(card, anki_identity.get((deck.name, card.id)))
+            for card in deck.cards
+            if (deck.name, card.id) not in originals.covered
         ):
             anki_deck.add_note(
                 genanki.Note(
@@ -244,7 +270,10 @@ def apkg_bytes(decks: Sequence[Deck], timestamp: float, progress: Progress | Non
                     due=note.position,
                 )
             )
-        package_decks.append(anki_deck)
+    models: dict[int, genanki.Model] = {}
+    for original in originals.notes:
+        kept = models.setdefault(original.kind.id, _original_model(original.kind))
+        by_name[original.deck].add_note(_original_note(kept, original))
 
     # genanki's Package.write_to_file leaves its temporary database behind in the system
     # temp folder; building the database here keeps it in a folder that is removed.
@@ -256,15 +285,22 @@ def apkg_bytes(decks: Sequence[Deck], timestamp: float, progress: Progress | Non
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
             ids = itertools.count(int(timestamp * 1000))
-            genanki.Package(package_decks).write_to_db(conn.cursor(), timestamp, ids)
+            with warnings.catch_warnings():  # genanki's doubts about an Anki note's HTML
+                warnings.simplefilter("ignore")
+                genanki.Package(package_decks).write_to_db(conn.cursor(), timestamp, ids)
+            _keep_original_times(conn, originals.notes)
             if progress is not None:
                 from calcquiz.export.progress import add_progress
 
                 keys = {
-                    anki_identity.get((c.deck, c.id)) or guid(c.deck, c.id): (c.deck, c.id)
+                    (anki_identity.get((c.deck, c.id)) or guid(c.deck, c.id), 0): (c.deck, c.id)
                     for d in decks
                     for c in d.cards
+                    if (c.deck, c.id) not in originals.covered
                 }
+                keys.update(
+                    ((n.guid, c.ord), c.key) for n in originals.notes for c in n.cards
+                )
                 add_progress(conn, progress, keys, timestamp)
             conn.commit()
         finally:
@@ -276,8 +312,60 @@ def apkg_bytes(decks: Sequence[Deck], timestamp: float, progress: Progress | Non
         return zip_path.read_bytes()
 
 
-def newest_note_mod(apkg: Path) -> int | None:
-    """The newest note modification time in an existing ``.apkg``, or None if unreadable."""
+def _original_model(kind: AnkiNoteType) -> Any:
+    """The note type a converted note came from, as Anki's importer recognises it: its
+    id, and its fields and templates under their names."""
+    import genanki
+
+    model = genanki.Model(
+        kind.id,
+        kind.name,
+        fields=[{"name": name} for name in kind.fields],
+        templates=[
+            {"name": t.name, "qfmt": t.question, "afmt": t.answer} for t in kind.templates
+        ],
+        css=kind.css,
+        model_type=genanki.Model.CLOZE if kind.cloze else genanki.Model.FRONT_BACK,
+    )
+    # genanki works out which fields each template needs by rendering it with its own
+    # Mustache, which fails on Anki's filters; Anki recomputes it on import, and each
+    # note's cards are known (_original_note), so nothing needs it.
+    model._req = []
+    return model
+
+
+def _original_note(model: Any, original: OriginalNote) -> Any:
+    import genanki
+
+    note = genanki.Note(
+        model=model,
+        fields=list(original.fields),
+        tags=list(original.tags),
+        guid=original.guid,
+        due=min(c.position for c in original.cards),
+    )
+    note.cards = [genanki.Card(c.ord) for c in original.cards]  # the cards it had in Anki
+    return note
+
+
+def _keep_original_times(conn: sqlite3.Connection, originals: Sequence[OriginalNote]) -> None:
+    """Each converted note's and note type's own modification time (genanki writes the
+    package's): Anki then updates only the notes edited in calcquiz, and never the note
+    types."""
+    conn.executemany(
+        "UPDATE notes SET mod = ? WHERE guid = ?", [(n.modified, n.guid) for n in originals]
+    )
+    if not originals:
+        return
+    (text,) = conn.execute("SELECT models FROM col").fetchone()
+    models = json.loads(text)
+    for n in originals:
+        models[str(n.kind.id)]["mod"] = n.kind.modified
+    conn.execute("UPDATE col SET models = ?", (json.dumps(models),))
+
+
+def _package_rows(apkg: Path, query: str) -> list[tuple[Any, ...]] | None:
+    """``query``'s rows in the collection of an existing ``.apkg``, or None if unreadable."""
     try:
         with (
             zipfile.ZipFile(apkg) as archive,
@@ -292,12 +380,28 @@ def newest_note_mod(apkg: Path) -> int | None:
             db_path = archive.extract(member, tmp)
             conn = sqlite3.connect(db_path)  # a throwaway copy
             try:
-                row = conn.execute("SELECT max(mod) FROM notes").fetchone()
+                return conn.execute(query).fetchall()
             finally:
                 conn.close()
     except (OSError, zipfile.BadZipFile, sqlite3.Error, ValueError):
         return None
-    return int(row[0]) if row and row[0] is not None else None
+
+
+def newest_note_mod(apkg: Path) -> int | None:
+    """The newest note modification time in an existing ``.apkg``, or None if unreadable."""
+    rows = _package_rows(apkg, "SELECT max(mod) FROM notes")
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+def sent_notes(apkg: Path) -> dict[str, tuple[str, int]]:
+    """Each note of an existing ``.apkg`` (guid -> its fields joined as Anki joins them,
+    and its modification time); empty if unreadable."""
+    rows = _package_rows(apkg, "SELECT guid, flds, mod FROM notes") or []
+    return {
+        guid: (flds, mod)
+        for guid, flds, mod in rows
+        if isinstance(guid, str) and isinstance(flds, str) and type(mod) is int
+    }
 
 
 def package_timestamp(replacing: Path | None, now: float | None = None) -> float:
@@ -389,6 +493,10 @@ class Written:
     notes: int
     decks: int
     studied: int | None = None  # cards written with their schedule (--with-progress)
+    anki_notes: int = 0  # notes given back to Anki in their own note types
+    anki_notes_edited: int = 0  # of which edited in calcquiz: they update Anki's
+    unmapped: int = 0  # cards edited in calcquiz whose edit no Anki field can take
+    left_out: int = 0  # cloze cards without their deletion (OriginalNotes.left_out)
 
 
 def choose_format(requested: str | None, output: Path | None) -> str:
@@ -432,11 +540,31 @@ def export(
         path = output
     if not force:
         refuse_existing(path)  # before the work of building the file
+    notes = sum(len(d.cards) for d in decks)
+    originals = None
     if fmt == "apkg":
+        from calcquiz.export.original_notes import original_notes
+
         stamp = package_timestamp(path if force else None, now)
-        data = apkg_bytes(decks, stamp, progress)
+        # the package replaced tells when a note's text was first sent (original_notes)
+        sent = sent_notes(path) if force and path.is_file() else {}
+        originals = original_notes(decks, stamp, sent)
+        notes += len(originals.notes) - len(originals.covered)
+        data = apkg_bytes(decks, stamp, progress, originals)
     else:
         data = txt_text(decks).encode("utf-8")
     write_atomically(path, data, force=force)
     studied = len(progress) if progress is not None else None
-    return Written(path, fmt, sum(len(d.cards) for d in decks), len(decks), studied)
+    if originals is None:
+        return Written(path, fmt, notes, len(decks), studied)
+    return Written(
+        path,
+        fmt,
+        notes,
+        len(decks),
+        studied,
+        len(originals.notes),
+        sum(n.edited for n in originals.notes),
+        len(originals.unmapped),
+        len(originals.left_out),
+    )

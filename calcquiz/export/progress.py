@@ -239,11 +239,12 @@ def fill_dues(reviews: Sequence[LoggedReview]) -> list[LoggedReview]:
 def add_progress(
     conn: sqlite3.Connection,
     progress: Progress,
-    guids: dict[str, tuple[str, str]],
+    guids: dict[tuple[str, int], tuple[str, str]],
     now: float,
 ) -> int:
     """Write ``progress`` into genanki's collection at ``conn``. ``guids`` maps each
-    note's guid to its card's (deck name, card id). Returns the revlog rows written.
+    card's note guid and template ord to its calcquiz card (deck name, card id).
+    Returns the revlog rows written.
     Desired retention, decay and steps are those of calcquiz's scheduler (its config)."""
     from calcquiz import scheduler as sched
 
@@ -257,10 +258,10 @@ def add_progress(
     conn.execute("UPDATE col SET crt = ?, conf = ?", (crt, json.dumps(conf)))
 
     anki_ids: dict[tuple[str, str], int] = {}
-    for card_id, guid in conn.execute(
-        "SELECT c.id, n.guid FROM cards c JOIN notes n ON n.id = c.nid"
+    for card_id, guid, ord_ in conn.execute(
+        "SELECT c.id, n.guid, c.ord FROM cards c JOIN notes n ON n.id = c.nid"
     ).fetchall():
-        key = guids.get(guid)
+        key = guids.get((guid, ord_))
         state = progress.states.get(key) if key else None
         if key is None or state is None:
             continue
