@@ -16,7 +16,7 @@ from calcquiz.errors import BadInputError
 from calcquiz.numerics.differences import central_difference
 from calcquiz.numerics.iterate import sgd_path
 from calcquiz.numerics.run_end import RunEnd, classify_end
-from calcquiz.numerics.vector import Vector
+from calcquiz.numerics.vector import Array, Vector
 
 RealFunction = Callable[[float], float]
 
@@ -366,10 +366,10 @@ def exploding(
 def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
     keep = core.shown_steps(steps)
 
-    def grad(p: np.ndarray) -> np.ndarray:
+    def grad(p: Array) -> Array:
         return 4 * p**3
 
-    def clipped_grad(p: np.ndarray) -> np.ndarray:
+    def clipped_grad(p: Array) -> Array:
         return np.array([clip(4 * float(p[0]) ** 3)])
 
     raw_path = [float(p[0]) for p in sgd_path(grad, [x0], lr, steps)]

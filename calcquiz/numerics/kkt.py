@@ -33,8 +33,8 @@ import numpy as np
 
 from calcquiz.numerics.convergence import XTOL
 from calcquiz.numerics.critical import EIG_RTOL, classify_eigenvalues, classify_limit, is_stationary
+from calcquiz.numerics.vector import Array
 
-Array = np.ndarray
 FEAS_RTOL = 1e-9
 KKT_RTOL = 1e-6
 
