@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from functools import partial
 from itertools import repeat
-from typing import Any, NamedTuple, TypedDict
+from typing import NamedTuple, TypedDict
 
 from calcquiz import scheduler as sched
 from calcquiz.config import Config
@@ -78,6 +78,20 @@ class RawProgress(NamedTuple):
     buried: bool
     leech: bool
     exercise_accuracy: ExerciseAccuracy | None
+
+    def for_json(self) -> CardProgress:
+        """As ``list --json`` prints it: the due time in ISO 8601."""
+        return {
+            "state": self.state,
+            "due": None if self.due is None else iso_utc(self.due),
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "retrievability": self.retrievability,
+            "suspended": self.suspended,
+            "buried": self.buried,
+            "leech": self.leech,
+            "exercise_accuracy": self.exercise_accuracy,
+        }
 
 
 NEVER_STUDIED = RawProgress("new", None, None, None, None, False, False, False, None)
@@ -193,18 +207,7 @@ class DeckProgress:
         return self.progress_of(card.id, card.demo)
 
     def progress_of(self, card_id: str, demo: str | None) -> CardProgress:
-        p = self.raw(card_id, demo)
-        return {
-            "state": p.state,
-            "due": None if p.due is None else iso_utc(p.due),
-            "stability": p.stability,
-            "difficulty": p.difficulty,
-            "retrievability": p.retrievability,
-            "suspended": p.suspended,
-            "buried": p.buried,
-            "leech": p.leech,
-            "exercise_accuracy": p.exercise_accuracy,
-        }
+        return self.raw(card_id, demo).for_json()
 
 
 def _number(card: Card) -> str:
@@ -317,7 +320,8 @@ class Stats:
     exercise_window: int = EXERCISE_WINDOW
     recall_vs_exercises: list[RecallVsExercises] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
+        """``stats --json``'s document."""
         return asdict(self)
 
 
