@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple, TypedDict
 
 from calcquiz.card_keys import card_number
 from calcquiz.errors import DeckError
@@ -17,6 +17,26 @@ _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 # A claim and its correction share a mark; a card with more than four corrections is refused.
 MARKS = ("†", "‡", "§", "¶")
+
+
+class CorrectionJson(TypedDict):
+    mark: str
+    claim: str
+    correction: str
+
+
+class CardJson(TypedDict):
+    """A card as ``show --json`` prints it (and ``list --json`` before its progress)."""
+
+    deck: str
+    id: str
+    number: int
+    question: str
+    answer: str
+    tags: list[str]
+    demo: str | None
+    note: str | None
+    corrections: list[CorrectionJson]
 
 
 class Card(NamedTuple):
@@ -47,7 +67,7 @@ class Card(NamedTuple):
         """:meth:`to_dict` as JSON text (non-ASCII as is), as ``list --json`` writes it."""
         return _JSON(self.to_dict())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CardJson:
         return {
             "deck": self.deck,
             "id": self.id,
