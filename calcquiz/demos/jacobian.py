@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -99,12 +98,12 @@ def _user_vector_function(f: str, at: Sequence[float] | None) -> tuple[VectorFun
     n = max([1, *(objectives.ALL_NAMES.index(v) + 1 for v in used)])
     names = objectives.ALL_NAMES[:n]
     p = core.check_point(at, names, (1.0,) * n, "--at")
-    values: dict[str, Any] = {n: float(v) for n, v in zip(names, p, strict=True)}
+    values = {n: float(v) for n, v in zip(names, p, strict=True)}
     derivatives = [[e.diff(v) for v in names] for e in parts]
-    for i, e in enumerate(parts):  # strict: undefined at the point -> ExpressionError
-        e.evaluate(**values)
+    for i, e in enumerate(parts):  # check: undefined at the point -> ExpressionError
+        e.evaluate(check=True, **values)
         for d in derivatives[i]:
-            d.evaluate(**values)
+            d.evaluate(check=True, **values)
 
     def scalar(e: expr.Expr) -> ScalarField:
         return lambda q: float(e.evaluate(check=False, **dict(zip(names, q, strict=True))))
