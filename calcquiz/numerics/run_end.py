@@ -97,16 +97,33 @@ def classify_end(
     """The end of a run from its points and f values (see the module docstring)."""
     if converged:
         return RunEnd("converged")
+    end = _non_finite(path, values)
+    if end is not None:
+        return end
+    if stalled:
+        return RunEnd("stalled", detail="its gradient rounded to 0 in float64, the true "
+                                        "one is not 0" if grad_is_zero else "")
+    steps = [norm2(path[i] - path[i - 1]) for i in range(1, len(path))]
+    end = _cycling(path, steps)
+    if end is None:
+        end = _running_away(path, values, steps)
+    return end if end is not None else _still(steps)
+
+
+def _non_finite(path: Sequence[Array], values: Sequence[float]) -> RunEnd | None:
+    """The first step whose point or value is not finite: overflowed, or left f's domain
+    (f is nan there)."""
     for k, (p, v) in enumerate(zip(path, values, strict=True)):
         if not all_finite(p):
             return RunEnd("overflowed", step=k)
         if not math.isfinite(v):
             return RunEnd("left the domain" if math.isnan(v) else "overflowed", step=k)
-    if stalled:
-        return RunEnd("stalled", detail="its gradient rounded to 0 in float64, the true "
-                                        "one is not 0" if grad_is_zero else "")
-    n = len(path) - 1
-    steps = [norm2(path[i] - path[i - 1]) for i in range(1, n + 1)]
+    return None
+
+
+def _cycling(path: Sequence[Array], steps: Sequence[float]) -> RunEnd | None:
+    """A cycle of period 2, 3 or 4 (exact or settling), or an oscillation whose steps keep
+    growing (diverging)."""
     for q in (2, 3, 4):
         kind = _cycle(path, steps, q)
         if kind == "diverging":
@@ -114,26 +131,35 @@ def classify_end(
             return RunEnd("diverging", ratio=ratio)
         if kind is not None:
             return RunEnd("cycling", period=q, settling=kind == "settling")
-    if n < LOOKBACK + 1:
-        return _still(steps)
+    return None
+
+
+def _running_away(
+    path: Sequence[Array], values: Sequence[float], steps: Sequence[float]
+) -> RunEnd | None:
+    """Over the last LOOKBACK steps: diverging (f rising, steps lengthening), unbounded
+    below (f falling by at least as much each step while |p| grows) or drifting (|p|
+    growing, f falling less and less, the steps shrinking ever more slowly)."""
+    if len(steps) < LOOKBACK + 1:
+        return None
     fs = list(values[-LOOKBACK - 1:])
-    sizes = [norm2(p) for p in path[-LOOKBACK - 1:]]
     tail = steps[-LOOKBACK:]
-    rising = all(b > a for a, b in zip(fs, fs[1:], strict=False))
-    longer = all(b > a for a, b in zip(tail, tail[1:], strict=False))
-    if rising and longer:
+    if _increasing(fs) and _increasing(tail):
         return RunEnd("diverging", ratio=tail[-1] / tail[-2])
     falling = all(b < a for a, b in zip(fs, fs[1:], strict=False))
-    outward = all(b > a for a, b in zip(sizes, sizes[1:], strict=False))
-    if falling and outward:
-        drops = [a - b for a, b in zip(fs, fs[1:], strict=False)]
-        if all(b >= a * (1 - 1e-9) for a, b in zip(drops, drops[1:], strict=False)):
-            return RunEnd("unbounded below")
-        ratios = _ratios(steps)
-        if len(ratios) >= 3 and ratios[-1] > 0.95 and all(
-                b > a for a, b in zip(ratios, ratios[1:], strict=False)):
-            return RunEnd("drifting")  # slowing down ever more: sublinear, not geometric
-    return _still(steps)
+    if not (falling and _increasing([norm2(p) for p in path[-LOOKBACK - 1:]])):
+        return None
+    drops = [a - b for a, b in zip(fs, fs[1:], strict=False)]
+    if all(b >= a * (1 - 1e-9) for a, b in zip(drops, drops[1:], strict=False)):
+        return RunEnd("unbounded below")
+    ratios = _ratios(steps)
+    if len(ratios) >= 3 and ratios[-1] > 0.95 and _increasing(ratios):
+        return RunEnd("drifting")  # slowing down ever more: sublinear, not geometric
+    return None
+
+
+def _increasing(values: Sequence[float]) -> bool:
+    return all(b > a for a, b in zip(values, values[1:], strict=False))
 
 
 def _ratios(steps: Sequence[float]) -> list[float]:
