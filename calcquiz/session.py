@@ -514,20 +514,12 @@ class StudySession:
         rated = self._rated()
         names = Counter(sched.RATINGS[r.rating] for r in rated)
         left_now = self.current or self._front or self._reviews or self._new
-        names_of_decks = [d.name for d in self.decks]
-        next_due = now if left_now else self.store.next_active_due(names_of_decks, now)
-        next_cards = 0
-        available: list[tuple[float, bool]] = []  # (from when, at a day's start)
-        if next_due is not None and not left_now:
-            # Cards due from now to the end of the day that next_due falls in.
-            end = self.calendar.today_end(next_due)
-            for deck in names_of_decks:
-                flags = self.store.card_flags(deck)
-                for s in self.store.due_states(deck, end):
-                    if s.due > now and not flags.get(s.card_id, Flags()).hidden(now):
-                        next_cards += 1
-                        available.append(self._available(s, now))
-        next_available, at_day_start = min(available) if available else (next_due, False)
+        next_due: float | None = now  # with cards left, the next is due now
+        next_available: float | None = now
+        next_cards, at_day_start = 0, False
+        if not left_now:
+            next_due = self.store.next_active_due([d.name for d in self.decks], now)
+            next_cards, next_available, at_day_start = self._coming(next_due, now)
         new_in_session = sum(r.before is None for r in rated)
         new_today = self._new_today + new_in_session
         unseen = max(0, self._unseen - new_in_session)
@@ -551,6 +543,21 @@ class StudySession:
             next_available=next_available,
             next_at_day_start=at_day_start,
         )
+
+    def _coming(self, next_due: float | None, now: float) -> tuple[int, float | None, bool]:
+        """The cards due after now to the end of the day that ``next_due`` falls in: how
+        many, when the first can be studied, and whether that is at a day's start."""
+        if next_due is None:
+            return 0, None, False
+        end = self.calendar.today_end(next_due)
+        available: list[tuple[float, bool]] = []  # (from when, at a day's start)
+        for deck in self.decks:
+            flags = self.store.card_flags(deck.name)
+            for s in self.store.due_states(deck.name, end):
+                if s.due > now and not flags.get(s.card_id, Flags()).hidden(now):
+                    available.append(self._available(s, now))
+        first, at_day_start = min(available) if available else (next_due, False)
+        return len(available), first, at_day_start
 
     def _available(self, state: CardState, now: float) -> tuple[float, bool]:
         """When a card due later can be studied, and whether that is a day's start."""
