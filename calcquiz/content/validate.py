@@ -227,6 +227,15 @@ def _check_cards(
 # ---------------------------------------------------------------- one card
 
 
+def _is_correction_list(value: object) -> bool:
+    """A list of mappings, each with exactly a non-blank 'claim' and 'correction' text."""
+    return isinstance(value, list) and all(
+        isinstance(v, dict) and set(v) == {"claim", "correction"}
+        and all(isinstance(t, str) and t.strip() for t in v.values())
+        for v in value
+    )
+
+
 @dataclass
 class _Seen:
     ids: dict[str, int] = field(default_factory=dict)  # id -> position
@@ -289,11 +298,7 @@ class _CardCheck:
             return ()
         shape = ("'corrections' must be a list of mappings with 'claim' (text of the answer) "
                  "and 'correction' (text of the note)")
-        if not isinstance(value, list) or not all(
-            isinstance(v, dict) and set(v) == {"claim", "correction"}
-            and all(isinstance(t, str) and t.strip() for t in v.values())
-            for v in value
-        ):
+        if not _is_correction_list(value):
             self.problem(shape, "corrections")
             return None
         if len(value) > len(MARKS):
