@@ -190,23 +190,32 @@ def _cycle(path: Sequence[Array], steps: Sequence[float], q: int) -> str | None:
     size = max(norm2(path[n]), 1e-300)
     if step <= XTOL * size:
         return None  # converging, not cycling
+    # gaps: how far each of the last 2q + 1 points is from the point one period before
     gaps = [norm2(path[m] - path[m - q]) for m in range(n - 2 * q, n + 1)]
-    # Step lengths one period apart: growing period after period, at a rate that does not
-    # slow, is a divergence (x² at lr 1 + 1e-7), however small each repeat's gap.
-    a, b, c = steps[-1 - 2 * q], steps[-1 - q], steps[-1]
-    if c - b > 4 * EPS * c and b - a > 0 and c - b >= (b - a) * (1 - 1e-6) and (
-            gaps[-1] > 0 and gaps[-1] >= gaps[-1 - q]):
+    if _growing_oscillation(steps, gaps, q):
         return "diverging"
     if all(g <= CYCLE_RTOL * step for g in gaps[-2:]):
         return "exact"
-    # Approaching a cycle: the gaps shrink geometrically (by rho_gap per period), the
-    # step length settles 4x faster than that (a run converging to a point, even slowly,
-    # shrinks its steps too: x² + 0.3x³ at lr 1 shrinks them by 0.96 per period).
+    return "settling" if _settling(steps, gaps, q, step) else None
+
+
+def _growing_oscillation(steps: Sequence[float], gaps: Sequence[float], q: int) -> bool:
+    """Step lengths one period apart growing period after period, at a rate that does not
+    slow: a divergence (x² at lr 1 + 1e-7), however small each repeat's gap."""
+    a, b, c = steps[-1 - 2 * q], steps[-1 - q], steps[-1]
+    return (c - b > 4 * EPS * c and b - a > 0 and c - b >= (b - a) * (1 - 1e-6)
+            and gaps[-1] > 0 and gaps[-1] >= gaps[-1 - q])
+
+
+def _settling(steps: Sequence[float], gaps: Sequence[float], q: int, step: float) -> bool:
+    """Approaching a cycle: the gaps shrink geometrically (by rho_gap per period), the step
+    length settles 4x faster than that (a run converging to a point, even slowly, shrinks
+    its steps too: x² + 0.3x³ at lr 1 shrinks them by 0.96 per period)."""
+    b, c = steps[-1 - q], steps[-1]
     shrinking = all(gaps[-1 - j] < gaps[-1 - j - q] for j in range(q))
-    if gaps[-1 - q] > 0 and b > 0 and shrinking:
-        rho_gap = gaps[-1] / gaps[-1 - q]
-        rho_step = c / b
-        if gaps[-1] <= 0.05 * step and rho_gap < 0.9 and abs(1 - rho_step) <= (
-                0.25 * (1 - rho_gap)):
-            return "settling"
-    return None
+    if not (gaps[-1 - q] > 0 and b > 0 and shrinking):
+        return False
+    rho_gap = gaps[-1] / gaps[-1 - q]
+    rho_step = c / b
+    return gaps[-1] <= 0.05 * step and rho_gap < 0.9 and abs(1 - rho_step) <= (
+        0.25 * (1 - rho_gap))
