@@ -239,6 +239,25 @@ def classify(path: Path) -> str:
     return "store" if _inspect_settled(path) > 0 else "empty"
 
 
+def check_writable(path: Path, kind: str) -> None:
+    """StoreError unless the store (``kind`` as :func:`classify` says) can be written: its
+    data folder made if missing, the file and folder writable."""
+    try:
+        if kind == "missing":
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the data folder {path.parent}: {exc.strerror or exc}"
+                ) from None
+            if not os.access(path.parent, os.W_OK):
+                raise StoreError(f"cannot write to the data folder {path.parent}")
+        elif not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            raise StoreError(f"cannot write {path}: the file or its folder is read-only")
+    except OSError as exc:
+        raise os_error(path, exc) from None
+
+
 SETTLED_S = 1.0  # a file unchanged this long is not being written
 
 
