@@ -83,14 +83,11 @@ def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
     with np.errstate(all="ignore"):
         gf, gg, gv, fv = f.jac(p), g.jac(p), float(g.fun(p)), float(f.fun(p))
     x = tuple(float(v) for v in p)
-    values_ok = math.isfinite(gv) and math.isfinite(fv) and bool(np.all(np.isfinite(p)))
-    if not (values_ok and np.all(np.isfinite(gf)) and np.all(np.isfinite(gg))):
+    if not all(bool(np.all(np.isfinite(v))) for v in (gv, fv, p, gf, gg)):
         return KKTCheck(x, fv, gv, math.nan, math.inf, False, False, False, "not a KKT point")
     active = _on_constraint(gv, gg, p)
     feasible = active or (not equality and gv < 0)
-    gg_size = _norm(gg)
-    # ∇f = λ ∇g, λ = (∇f · ∇g) / |∇g|², computed on ∇g / |∇g| so nothing overflows.
-    lam = float(gf @ (gg / gg_size)) / gg_size if active and gg_size else 0.0
+    lam = _lagrange_multiplier(gf, gg) if active else 0.0
     mult = (lam if equality else -lam) + 0.0  # μ = −λ for g ≤ 0; + 0.0: never print −0
     stat = _norm(gf - lam * gg)
     stationary, step = _stationary(f, g, p, gf, gg, lam, active, stat)
@@ -104,6 +101,13 @@ def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
     else:
         kind = _label(classify_limit(p, gf, f.hess).kind, 0.0, True)
     return KKTCheck(x, fv, gv, mult, residual, feasible, active, satisfied, kind, step)
+
+
+def _lagrange_multiplier(gf: Array, gg: Array) -> float:
+    """λ with ∇f = λ ∇g as near as can be: (∇f · ∇g) / |∇g|², computed on ∇g / |∇g| so
+    nothing overflows (0 where ∇g = 0)."""
+    gg_size = _norm(gg)
+    return float(gf @ (gg / gg_size)) / gg_size if gg_size else 0.0
 
 
 def _stationary(
