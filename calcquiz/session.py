@@ -528,8 +528,7 @@ class StudySession:
             reviewed=len(rated),
             cards=len({(r.card.deck, r.card.id) for r in rated}),
             ratings={name: names.get(name, 0) for name in sched.RATINGS.values()},
-            # time on cards, the shown one included; not the waits for a learning card
-            seconds=self._card_seconds + (now - self.shown_at if self.current is not None else 0.0),
+            seconds=self._seconds_on_cards(now),
             next_due=next_due,
             next_due_cards=next_cards,
             new_limit_reached=unseen > 0 and new_today >= self.options.new_limit,
@@ -543,6 +542,10 @@ class StudySession:
             next_available=next_available,
             next_at_day_start=at_day_start,
         )
+
+    def _seconds_on_cards(self, now: float) -> float:
+        """Time on cards, the shown one included; not the waits for a learning card."""
+        return self._card_seconds + (now - self.shown_at if self.current is not None else 0.0)
 
     def _coming(self, next_due: float | None, now: float) -> tuple[int, float | None, bool]:
         """The cards due after now to the end of the day that ``next_due`` falls in: how
