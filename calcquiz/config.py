@@ -38,6 +38,9 @@ FSRS_PARAMETER_COUNT = 21
 # a config calcquiz wrote, and reading it whole would cost memory for nothing.
 MAX_CONFIG_BYTES = 1 << 20
 LOCK_TIMEOUT = 10.0  # seconds to wait for another process's settings change
+# The keys a config file sets and their values: each checked by KEYS[key].check (or, while
+# `config set`/`unset` changes the file, as it was read): `object`, so using one needs a check.
+FileValues = dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -227,7 +230,7 @@ def check_key(key: str) -> None:
         raise BadInputError(_unknown(key))
 
 
-def read_file(path: Path | None = None, changing: bool = False) -> dict[str, Any]:
+def read_file(path: Path | None = None, changing: bool = False) -> FileValues:
     """The checked values the file sets (an absent file sets nothing). ``changing``: for
     ``config set``/``unset``, an invalid value is kept as it is instead of refused, so that
     the change that fixes it (or another one) can still be made."""
@@ -241,7 +244,7 @@ def read_file(path: Path | None = None, changing: bool = False) -> dict[str, Any
         raise BadInputError(f"{path} is damaged: a value is nested too deeply") from None
     except (UnicodeDecodeError, ValueError) as exc:  # TOMLDecodeError is a ValueError
         raise BadInputError(f"{path} is damaged: {exc}") from None
-    values: dict[str, Any] = {}
+    values: FileValues = {}
     for key, value in data.items():
         if key not in KEYS:
             raise BadInputError(f"{path}: {_unknown(key)}")
@@ -307,7 +310,9 @@ def _not_a_file(path: Path) -> str:
 
 def load_config(path: Path | None = None) -> Config:
     """The effective settings: the file's values over the defaults."""
-    return Config(**read_file(path))
+    # Each value passed KEYS[key].check, which returns the type of Config's field `key`:
+    # a link between a key's name and its type that mypy cannot follow.
+    return Config(**read_file(path))  # type: ignore[arg-type]
 
 
 def parse_value(key: str, text: str) -> Any:
@@ -371,7 +376,7 @@ def unset(key: str, path: Path | None = None) -> bool:
 
 
 @contextmanager
-def _changing(path: Path) -> Iterator[tuple[dict[str, Any], Callable[[dict[str, Any]], None]]]:
+def _changing(path: Path) -> Iterator[tuple[FileValues, Callable[[FileValues], None]]]:
     """A read-modify-write of the config: the file's values as they are now, and a
     function that writes new ones, both under the settings lock, so a change made by
     another process meanwhile is never overwritten with an older copy."""
@@ -460,21 +465,30 @@ def _acquire(fd: int, lock_path: Path) -> None:
             raise CalcquizError(f"cannot lock {lock_path}: {exc.strerror or exc}") from None
 
 
-def effective(config: Config, path: Path | None = None) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class Setting:
+    """One key as `config list` shows it."""
+
+    value: object  # a list where Config holds a tuple (as TOML and JSON write it)
+    from_file: bool  # False: the default
+    help: str
+
+
+def effective(config: Config, path: Path | None = None) -> dict[str, Setting]:
     """Every key: its effective value, and whether the file set it."""
     from_file = read_file(path)
     out = {}
     for f in fields(config):
         value = getattr(config, f.name)
-        out[f.name] = {
-            "value": list(value) if isinstance(value, tuple) else value,
-            "set": f.name in from_file,
-            "help": KEYS[f.name].help,
-        }
+        out[f.name] = Setting(
+            value=list(value) if isinstance(value, tuple) else value,
+            from_file=f.name in from_file,
+            help=KEYS[f.name].help,
+        )
     return out
 
 
-def _write(values: dict[str, Any], path: Path, shown: Path | None = None) -> None:
+def _write(values: FileValues, path: Path, shown: Path | None = None) -> None:
     """Atomically: a temporary file beside ``path``, then a rename over it. The new file
     keeps the old one's permissions. ``shown``: the name errors give (a link's own)."""
     import tempfile

@@ -10,6 +10,7 @@ after a control word is not output.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -190,7 +191,8 @@ def _read_group(s: str, i: int) -> tuple[str, int]:
 
 
 def _render(s: str, i: int, stop: str | None, depth: int) -> tuple[str, int]:
-    macros, _, _ = _tables()
+    """``s[i:]`` as Unicode, up to ``stop`` (a closing brace) or the end; returns the text
+    and where it stopped (after ``stop``)."""
 
     def sub(text: str) -> str:  # an argument, rendered one level deeper
         return _to_unicode(text, depth)
@@ -212,48 +214,56 @@ def _render(s: str, i: int, stop: str | None, depth: int) -> tuple[str, int]:
             out.append(_script(ch, sub(arg) if "\\" in arg or "{" in arg else arg))
             continue
         if ch == "\\":
-            m = re.match(r"\\([A-Za-z]+|.)", s[i:])
-            if m is None:  # a trailing backslash
-                i += 1
-                continue
-            name = m.group(1)
-            i += len(m.group(0))
-            if name in ("frac", "dfrac", "tfrac"):
-                num, i = _read_group(s, i)
-                den, i = _read_group(s, i)
-                out.append(_fraction(sub(num), sub(den)))
-                continue
-            if name == "sqrt":
-                arg, i = _read_group(s, i)
-                rendered = sub(arg)
-                out.append("√" + (rendered if len(rendered) == 1 else f"({rendered})"))
-                continue
-            if name in _STYLE_MACROS:
-                arg, i = _read_group(s, i)
-                out.append(sub(arg) if "\\" in arg else arg)
-                continue
-            if name in _DROP_MACROS:
-                continue
-            if name in _SPACING:
-                out.append(_SPACING[name])
-                continue
-            if not name.isalpha():  # \{ \} \% \& \_ \#
-                out.append(name)
-                continue
-            symbol = macros.get("\\" + name)
-            if symbol is None:
-                out.append(name)  # unknown macro: its name reads better than a backslash
-            else:
-                out.append(symbol)
-            if symbol not in _SPACED:
-                while i < len(s) and s[i] == " ":  # TeX swallows the space after a word macro
-                    i += 1
-            elif out and len(out) >= 2 and not out[-2].endswith(" "):
-                out.insert(len(out) - 1, " ")
+            i = _macro(s, i, out, sub)
             continue
         out.append(ch)
         i += 1
     return "".join(out), i
+
+
+def _macro(s: str, i: int, out: list[str], sub: Callable[[str], str]) -> int:
+    """The macro at ``s[i]`` (a backslash) and its arguments, rendered onto ``out`` (``sub``
+    renders an argument); returns where they end."""
+    m = re.match(r"\\([A-Za-z]+|.)", s[i:])
+    if m is None:  # a trailing backslash
+        return i + 1
+    name = m.group(1)
+    i += len(m.group(0))
+    if name in ("frac", "dfrac", "tfrac"):
+        num, i = _read_group(s, i)
+        den, i = _read_group(s, i)
+        out.append(_fraction(sub(num), sub(den)))
+    elif name == "sqrt":
+        arg, i = _read_group(s, i)
+        rendered = sub(arg)
+        out.append("√" + (rendered if len(rendered) == 1 else f"({rendered})"))
+    elif name in _STYLE_MACROS:
+        arg, i = _read_group(s, i)
+        out.append(sub(arg) if "\\" in arg else arg)
+    elif name in _DROP_MACROS:
+        pass  # sizing and layout only
+    elif name in _SPACING:
+        out.append(_SPACING[name])
+    elif not name.isalpha():  # \{ \} \% \& \_ \#
+        out.append(name)
+    else:
+        i = _symbol(name, s, i, out)
+    return i
+
+
+def _symbol(name: str, s: str, i: int, out: list[str]) -> int:
+    """A word macro's symbol onto ``out`` (an unknown macro's name: it reads better than a
+    backslash). TeX swallows the spaces after a word macro; a spaced operator instead gets
+    a space before it. Returns where the spaces end."""
+    macros, _, _ = _tables()
+    symbol = macros.get("\\" + name)
+    out.append(name if symbol is None else symbol)
+    if symbol not in _SPACED:
+        while i < len(s) and s[i] == " ":
+            i += 1
+    elif len(out) >= 2 and not out[-2].endswith(" "):
+        out.insert(len(out) - 1, " ")
+    return i
 
 
 def _script(kind: str, text: str) -> str:

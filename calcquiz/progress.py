@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from functools import partial
 from itertools import repeat
-from typing import Any, NamedTuple, TypedDict
+from typing import NamedTuple, TypedDict
 
 from calcquiz import scheduler as sched
 from calcquiz.config import Config
@@ -78,6 +78,20 @@ class RawProgress(NamedTuple):
     buried: bool
     leech: bool
     exercise_accuracy: ExerciseAccuracy | None
+
+    def for_json(self) -> CardProgress:
+        """As ``list --json`` prints it: the due time in ISO 8601."""
+        return {
+            "state": self.state,
+            "due": None if self.due is None else iso_utc(self.due),
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "retrievability": self.retrievability,
+            "suspended": self.suspended,
+            "buried": self.buried,
+            "leech": self.leech,
+            "exercise_accuracy": self.exercise_accuracy,
+        }
 
 
 NEVER_STUDIED = RawProgress("new", None, None, None, None, False, False, False, None)
@@ -193,18 +207,7 @@ class DeckProgress:
         return self.progress_of(card.id, card.demo)
 
     def progress_of(self, card_id: str, demo: str | None) -> CardProgress:
-        p = self.raw(card_id, demo)
-        return {
-            "state": p.state,
-            "due": None if p.due is None else iso_utc(p.due),
-            "stability": p.stability,
-            "difficulty": p.difficulty,
-            "retrievability": p.retrievability,
-            "suspended": p.suspended,
-            "buried": p.buried,
-            "leech": p.leech,
-            "exercise_accuracy": p.exercise_accuracy,
-        }
+        return self.raw(card_id, demo).for_json()
 
 
 def _number(card: Card) -> str:
@@ -317,7 +320,8 @@ class Stats:
     exercise_window: int = EXERCISE_WINDOW
     recall_vs_exercises: list[RecallVsExercises] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
+        """``stats --json``'s document."""
         return asdict(self)
 
 
@@ -332,28 +336,9 @@ def build_stats(
     names = [d.name for d in decks]
     today = calendar.day_of(now)
 
-    by_state = {name: 0 for name in STATE_NAMES.values()}
-    set_aside = {"suspended": 0, "buried": 0, "leech": 0}
-    forecast = [0] * FORECAST_DAYS
-    forecast_end = calendar.start(today + timedelta(days=FORECAST_DAYS))
-    total_cards = 0
+    counts = _CardCounts(now, calendar)
     for deck in decks:
-        ids = [c.id for c in deck.cards]
-        total_cards += len(ids)
-        counts = store.state_counts(deck.name, ids)
-        by_state["new"] += len(ids) - sum(counts.values())
-        for state, n in counts.items():
-            by_state[STATE_NAMES[state]] += n
-        present = set(ids)
-        flags = store.card_flags(deck.name)
-        for card_id, mark in flags.items():
-            if card_id in present:
-                set_aside["suspended"] += mark.suspended
-                set_aside["buried"] += mark.buried(now)
-                set_aside["leech"] += mark.leech
-        for card_id, due in store.due_times(deck.name, forecast_end):
-            if card_id in present and not flags.get(card_id, NO_FLAGS).suspended:
-                forecast[max(0, calendar.day_index(due, now))] += 1  # overdue: today
+        counts.add(store, deck)
 
     passed, total = store.review_retention(names)
     first_day = today - timedelta(days=7 * HEATMAP_WEEKS - 1)
@@ -361,15 +346,16 @@ def build_stats(
     accuracy = store.drill_accuracy()
     return Stats(
         decks=names,
-        cards=total_cards,
+        cards=counts.cards,
         reviews_today=per_day[-1],
         reviews_total=store.review_count(names),
         true_retention=(passed / total) if total else None,
         retention_reviews=total,
-        cards_by_state=by_state,
-        set_aside=set_aside,
+        cards_by_state=counts.by_state,
+        set_aside=counts.set_aside,
         forecast=[
-            DayDue((today + timedelta(days=i)).isoformat(), n) for i, n in enumerate(forecast)
+            DayDue((today + timedelta(days=i)).isoformat(), n)
+            for i, n in enumerate(counts.forecast)
         ],
         heatmap=[
             DayReviews((first_day + timedelta(days=i)).isoformat(), n)
@@ -381,6 +367,38 @@ def build_stats(
         },
         recall_vs_exercises=_recall_vs_exercises(store, decks, now),
     )
+
+
+class _CardCounts:
+    """The decks' cards counted for ``stats``: by state, set aside, and due on each day of
+    the forecast (a suspended card is due on none; an overdue one today)."""
+
+    def __init__(self, now: float, calendar: Calendar):
+        self.now, self.calendar = now, calendar
+        self.cards = 0
+        self.by_state = {name: 0 for name in STATE_NAMES.values()}
+        self.set_aside = {"suspended": 0, "buried": 0, "leech": 0}
+        self.forecast = [0] * FORECAST_DAYS
+        today = calendar.day_of(now)
+        self.forecast_end = calendar.start(today + timedelta(days=FORECAST_DAYS))
+
+    def add(self, store: Store, deck: Deck) -> None:
+        ids = [c.id for c in deck.cards]
+        self.cards += len(ids)
+        counts = store.state_counts(deck.name, ids)
+        self.by_state["new"] += len(ids) - sum(counts.values())
+        for state, n in counts.items():
+            self.by_state[STATE_NAMES[state]] += n
+        present = set(ids)
+        flags = store.card_flags(deck.name)
+        for card_id, mark in flags.items():
+            if card_id in present:
+                self.set_aside["suspended"] += mark.suspended
+                self.set_aside["buried"] += mark.buried(self.now)
+                self.set_aside["leech"] += mark.leech
+        for card_id, due in store.due_times(deck.name, self.forecast_end):
+            if card_id in present and not flags.get(card_id, NO_FLAGS).suspended:
+                self.forecast[max(0, self.calendar.day_index(due, self.now))] += 1
 
 
 def _recall_vs_exercises(

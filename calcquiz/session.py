@@ -214,13 +214,7 @@ class StudySession:
             for d in self.decks
         }
         if self.options.cram:
-            cram = [
-                (d.name, c.id) for d in self.decks for c in self._selected(d)
-                if c.id not in hidden[d.name]
-            ]
-            if self.options.shuffle:
-                rng.shuffle(cram)
-            self._reviews.extend(cram)
+            self._fill_cram(rng, hidden)
             return
 
         reviews: list[tuple[float, str, str]] = []
@@ -235,23 +229,13 @@ class StudySession:
         allowed = max(0, self.options.new_limit - self._new_today)
         shuffled: list[tuple[Sequence[Card], int]] = []  # (pool, position): all decks' unseen
         for deck in self.decks:
-            aside = hidden[deck.name]
             pool, ids = self._pool(deck)
-            selected = set(ids)  # in the deck still, and chosen by --tag
-            # Indexed reads: the cards due soon (id, state, due), and the ids ever studied.
-            due_soon = self.store.due_keys(deck.name, max(now + SESSION_HORIZON, day_end))
-            for card_id, state, due in due_soon:
-                if card_id in aside or card_id not in selected:
-                    continue  # removed, filtered out, suspended or buried: history kept
-                if state in (State.LEARNING, State.RELEARNING):
-                    if due <= now + SESSION_HORIZON:
-                        self._learning.append((due, deck.name, card_id))
-                elif due < day_end:  # a review is due on its day, as in Anki
-                    reviews.append((due, deck.name, card_id))
+            # In the deck still, chosen by --tag, not suspended or buried (history kept).
+            selected = set(ids) - hidden[deck.name]
+            reviews += self._queue_due(deck.name, selected, now, day_end)
             # Two sets and a difference: 20 ms for 100,000 ids, where probing one set with
             # the other's ids one by one takes half as long again.
             unseen = selected - set(self.store.studied_ids(deck.name))
-            unseen -= aside
             self._unseen += len(unseen)
             if unseen:
                 # Their positions in deck order, found in C (compress over a map); all of
@@ -274,6 +258,34 @@ class StudySession:
         self._reviews.extend(review_keys)
         self._new.extend(new)
         self._learning.sort(key=itemgetter(0))
+
+    def _fill_cram(self, rng: random.Random, hidden: dict[str, set[str]]) -> None:
+        """--cram: every selected card that is not set aside, as a review, in deck order
+        (or shuffled)."""
+        cram = [
+            (d.name, c.id) for d in self.decks for c in self._selected(d)
+            if c.id not in hidden[d.name]
+        ]
+        if self.options.shuffle:
+            rng.shuffle(cram)
+        self._reviews.extend(cram)
+
+    def _queue_due(
+        self, deck: str, selected: set[str], now: float, day_end: float
+    ) -> list[tuple[float, str, str]]:
+        """The deck's ``selected`` cards due soon: a learning step due within the session's
+        horizon joins the learning queue; a review due today is returned (due, deck, id)."""
+        reviews = []
+        # An indexed read: the cards due soon (id, state, due).
+        for card_id, state, due in self.store.due_keys(deck, max(now + SESSION_HORIZON, day_end)):
+            if card_id not in selected:
+                continue  # removed, filtered out, suspended or buried: history kept
+            if state in (State.LEARNING, State.RELEARNING):
+                if due <= now + SESSION_HORIZON:
+                    self._learning.append((due, deck, card_id))
+            elif due < day_end:  # a review is due on its day, as in Anki
+                reviews.append((due, deck, card_id))
+        return reviews
 
     # -- what to show
     @property
@@ -497,20 +509,12 @@ class StudySession:
         rated = self._rated()
         names = Counter(sched.RATINGS[r.rating] for r in rated)
         left_now = self.current or self._front or self._reviews or self._new
-        names_of_decks = [d.name for d in self.decks]
-        next_due = now if left_now else self.store.next_active_due(names_of_decks, now)
-        next_cards = 0
-        available: list[tuple[float, bool]] = []  # (from when, at a day's start)
-        if next_due is not None and not left_now:
-            # Cards due from now to the end of the day that next_due falls in.
-            end = self.calendar.today_end(next_due)
-            for deck in names_of_decks:
-                flags = self.store.card_flags(deck)
-                for s in self.store.due_states(deck, end):
-                    if s.due > now and not flags.get(s.card_id, Flags()).hidden(now):
-                        next_cards += 1
-                        available.append(self._available(s, now))
-        next_available, at_day_start = min(available) if available else (next_due, False)
+        next_due: float | None = now  # with cards left, the next is due now
+        next_available: float | None = now
+        next_cards, at_day_start = 0, False
+        if not left_now:
+            next_due = self.store.next_active_due([d.name for d in self.decks], now)
+            next_cards, next_available, at_day_start = self._coming(next_due, now)
         new_in_session = sum(r.before is None for r in rated)
         new_today = self._new_today + new_in_session
         unseen = max(0, self._unseen - new_in_session)
@@ -519,8 +523,7 @@ class StudySession:
             reviewed=len(rated),
             cards=len({(r.card.deck, r.card.id) for r in rated}),
             ratings={name: names.get(name, 0) for name in sched.RATINGS.values()},
-            # time on cards, the shown one included; not the waits for a learning card
-            seconds=self._card_seconds + (now - self.shown_at if self.current is not None else 0.0),
+            seconds=self._seconds_on_cards(now),
             next_due=next_due,
             next_due_cards=next_cards,
             new_limit_reached=unseen > 0 and new_today >= self.options.new_limit,
@@ -534,6 +537,25 @@ class StudySession:
             next_available=next_available,
             next_at_day_start=at_day_start,
         )
+
+    def _seconds_on_cards(self, now: float) -> float:
+        """Time on cards, the shown one included; not the waits for a learning card."""
+        return self._card_seconds + (now - self.shown_at if self.current is not None else 0.0)
+
+    def _coming(self, next_due: float | None, now: float) -> tuple[int, float | None, bool]:
+        """The cards due after now to the end of the day that ``next_due`` falls in: how
+        many, when the first can be studied, and whether that is at a day's start."""
+        if next_due is None:
+            return 0, None, False
+        end = self.calendar.today_end(next_due)
+        available: list[tuple[float, bool]] = []  # (from when, at a day's start)
+        for deck in self.decks:
+            flags = self.store.card_flags(deck.name)
+            for s in self.store.due_states(deck.name, end):
+                if s.due > now and not flags.get(s.card_id, Flags()).hidden(now):
+                    available.append(self._available(s, now))
+        first, at_day_start = min(available) if available else (next_due, False)
+        return len(available), first, at_day_start
 
     def _available(self, state: CardState, now: float) -> tuple[float, bool]:
         """When a card due later can be studied, and whether that is a day's start."""

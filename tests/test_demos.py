@@ -466,6 +466,32 @@ def test_newton_default():
     assert ros["x"] == pytest.approx(list(scipy_newton.x), abs=1e-8)
 
 
+@pytest.mark.parametrize("steps", [1, 2, 3, 4, 5, 6, 20])
+def test_newton_default_claims_only_the_convergence_its_runs_reached(steps):
+    """Stopped after a few steps, the default's takeaway says nothing converged that had
+    not: each run is redone here by hand (x ← x − f'/f'' on exp(x) − 2x from 0, and
+    p ← p − H⁻¹∇f on scipy's Rosenbrock from (−1.2, 1)) and its distance to the minimum
+    decides which claims may stand."""
+    run = second_order.newton(steps=steps)
+    text = run.finish().takeaway  # one step used to fail an assertion here
+    x = 0.0
+    for _ in range(steps):
+        x -= (math.exp(x) - 2) / math.exp(x)
+    p = np.array([-1.2, 1.0])
+    for _ in range(steps):
+        p = p - np.linalg.solve(so.rosen_hess(p), so.rosen_der(p))
+    ln2_reached = abs(x - math.log(2)) < 1e-6
+    ros_reached = float(np.linalg.norm(p - 1.0)) < 1e-6
+    if "converged in" in text or "quadratic convergence to ln 2" in text:
+        assert ln2_reached
+    if "reaches (1, 1)" in text:
+        assert ros_reached
+    if not ln2_reached:
+        assert "not converge" in text
+    if ln2_reached and ros_reached:
+        assert "reaches (1, 1)" in text
+
+
 @pytest.mark.parametrize(
     "text,start,fprime,bracket",
     [("x^4 - 3*x^2 + x", [2.0], lambda x: 4 * x**3 - 6 * x + 1, (1, 2)),

@@ -296,7 +296,7 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _json_object(text: object, what: str) -> dict[str, Any]:
+def _json_object(text: object, what: str) -> dict[str, object]:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     try:
@@ -556,7 +556,7 @@ def _finite(
     return {k: v for k, v in found.items() if all(math.isfinite(x) for x in v[1])}
 
 
-def _ord(item: dict[str, Any]) -> int:
+def _ord(item: dict[str, object]) -> int:
     value = item.get("ord", 0)
     return value if type(value) is int else 0
 

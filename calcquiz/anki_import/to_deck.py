@@ -17,7 +17,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TypedDict
 
 from calcquiz.anki_import import package
 from calcquiz.anki_import.html import to_markdown
@@ -28,6 +28,8 @@ from calcquiz.content.anki_notes import (
     AnkiNoteRecord,
     AnkiNoteType,
     AnkiTemplate,
+    NoteDict,
+    NoteTypeDict,
     card_digest,
     note_plain,
     note_type_plain,
@@ -40,6 +42,33 @@ from calcquiz.latex import MathSyntaxError, split_math
 FALLBACK_NAME = "Anki import"
 
 
+class _CardRequired(TypedDict):
+    id: str
+    number: int
+    question: str
+    answer: str
+
+
+class DraftCard(_CardRequired, total=False):
+    """A card as the deck file holds it (the keys in this order)."""
+
+    tags: list[str]
+    note: str
+
+
+class _DeckRequired(TypedDict):
+    deck: str
+    cards: list[DraftCard]
+
+
+class DeckDocument(_DeckRequired, total=False):
+    """The deck file's YAML document."""
+
+    anki_guids: dict[str, str]  # card id -> the guid of its Anki note
+    anki_note_types: list[NoteTypeDict]  # the Anki note types of the notes below
+    anki_notes: list[NoteDict]  # each Anki note whole, to give it back (export anki)
+
+
 def card_slug(guid: str) -> str:
     return "anki-" + hashlib.sha256(guid.encode("utf-8")).hexdigest()[:10]
 
@@ -49,7 +78,7 @@ class DeckDraft:
     """The deck file to write and what went into it."""
 
     name: str
-    cards: list[dict[str, Any]] = field(default_factory=list)
+    cards: list[DraftCard] = field(default_factory=list)
     guids: dict[str, str] = field(default_factory=dict)  # note guid -> its first card's id
     card_ids: dict[tuple[str, int], str] = field(default_factory=dict)  # (guid, ord) -> id
     anki_decks: dict[str, str] = field(default_factory=dict)  # card id -> its Anki deck
@@ -63,7 +92,7 @@ class DeckDraft:
     def yaml_text(self) -> str:
         import yaml
 
-        document: dict[str, Any] = {"deck": self.name, "cards": self.cards}
+        document: DeckDocument = {"deck": self.name, "cards": self.cards}
         ids = {c["id"] for c in self.cards}
         # each card's Anki note, so that calcquiz export anki gives the note back its guid
         document["anki_guids"] = {
@@ -238,7 +267,7 @@ def draft_deck(
             draft.guids.setdefault(note.guid, card_id)
             draft.card_ids[(note.guid, ord_)] = card_id
             draft.anki_decks[card_id] = _printable(collection.deck_name(anki_card))
-            card: dict[str, Any] = {
+            card: DraftCard = {
                 "id": card_id,
                 "number": len(draft.cards) + 1,
                 "question": question,

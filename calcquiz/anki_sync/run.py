@@ -30,7 +30,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from calcquiz.errors import CalcquizError
 
@@ -40,7 +40,7 @@ from .marks import Key, Marks
 if TYPE_CHECKING:
     from calcquiz.anki_import.package import AnkiCard, AnkiCollection, AnkiNote
     from calcquiz.content import Deck
-    from calcquiz.store import LoggedReview, Store
+    from calcquiz.store import CardState, LoggedReview, Store
     from calcquiz.store.exchange import ExchangeWrites
 
     from .anki_side import Scheduling
@@ -58,6 +58,23 @@ class AnkiChanges:
 
     def any(self) -> bool:
         return any(asdict(self).values())
+
+
+class CalcquizChangesJson(TypedDict):
+    reviews_copied: int
+    cards_changed: int
+    marks_moved: int
+
+
+class SyncJson(TypedDict):
+    """``sync anki --json``'s document."""
+
+    collection: str
+    dry_run: bool
+    anki: dict[str, int]  # AnkiChanges' fields
+    calcquiz: CalcquizChangesJson
+    backup: str | None
+    warnings: list[str]
 
 
 @dataclass
@@ -93,7 +110,7 @@ class SyncReport:
         out += [f"Warning: {w}" for w in self.warnings]
         return out
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> SyncJson:
         return {
             "collection": str(self.collection),
             "dry_run": self.dry_run,
@@ -347,7 +364,7 @@ class _AnkiWork:
         snapshot: AnkiCollection,
         decks: Sequence[Deck],
         linked: dict[Key, Linked],
-        states: dict[str, Any],
+        states: dict[str, dict[str, CardState]],  # deck -> card id -> its state
         histories: dict[str, dict[str, list[LoggedReview]]],
         final: dict[Key, Marks],
         how: Scheduling,

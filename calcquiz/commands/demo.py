@@ -56,6 +56,16 @@ AllRowsOption = Annotated[
 DemoJsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead.")]
 
 
+def _refuse_without_demo(given: dict[str, object]) -> None:
+    """BadInputError naming the options given (not None) that only a demo's run takes."""
+    needs_demo = [flag for flag, value in given.items() if value is not None]
+    if needs_demo:
+        raise BadInputError(
+            f"{', '.join(needs_demo)} needs a demo to run: calcquiz demo NAME "
+            f"{needs_demo[0]} ... (calcquiz demo lists the demos)"
+        )
+
+
 def demo(
     name: NameArgument = None,
     steps: StepsOption = None,
@@ -89,15 +99,11 @@ def demo(
     if delay is not None and not 0 <= delay <= MAX_DELAY:
         raise BadInputError(f"invalid --delay: {delay} (it must be 0..{MAX_DELAY:g} seconds)")
     if name is None:
-        given = {"--steps": steps, "--lr": lr, "--momentum": momentum, "--start": start,
-                 "--at": at, "--seed": seed, "--f": f, "--g": g, "--delay": delay,
-                 "--no-live": no_live or None, "--all-rows": all_rows or None}
-        needs_demo = [flag for flag, value in given.items() if value is not None]
-        if needs_demo:
-            raise BadInputError(
-                f"{', '.join(needs_demo)} needs a demo to run: calcquiz demo NAME "
-                f"{needs_demo[0]} ... (calcquiz demo lists the demos)"
-            )
+        _refuse_without_demo({
+            "--steps": steps, "--lr": lr, "--momentum": momentum, "--start": start,
+            "--at": at, "--seed": seed, "--f": f, "--g": g, "--delay": delay,
+            "--no-live": no_live or None, "--all-rows": all_rows or None,
+        })
         _list(load(deck), json)
         return
     known = None if deck else runner.resolve_default(name)

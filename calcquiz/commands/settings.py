@@ -35,14 +35,14 @@ def list_settings(json: JsonOption = False) -> None:
 
     rows = cfg.effective(cfg.load_config())
     if json:
-        ui.print_json({key: row["value"] for key, row in rows.items()})
+        ui.print_json({key: row.value for key, row in rows.items()})
         return
     width = max(map(len, rows))
-    shown = {key: _show(row["value"]) for key, row in rows.items()}
+    shown = {key: _show(row.value) for key, row in rows.items()}
     value_width = min(24, max(map(len, shown.values())))
     for key, row in rows.items():
-        mark = "*" if row["set"] else " "
-        typer.echo(f"{mark} {key:<{width}}  {shown[key]:<{value_width}}  # {row['help']}")
+        mark = "*" if row.from_file else " "
+        typer.echo(f"{mark} {key:<{width}}  {shown[key]:<{value_width}}  # {row.help}")
     typer.echo(f"(file: {cfg.config_path()})")
 
 
@@ -56,7 +56,7 @@ def get(key: KeyArgument) -> None:
 
     cfg.check_key(key)
     rows = cfg.effective(cfg.load_config())
-    typer.echo(_show(rows[key]["value"]))
+    typer.echo(_show(rows[key].value))
 
 
 @config_app.command("set", context_settings={"ignore_unknown_options": True})
@@ -97,5 +97,5 @@ def unset(key: KeyArgument) -> None:
     from calcquiz import config as cfg
 
     had = cfg.unset(key)
-    default = cfg.effective(cfg.Config())[key]["value"]
+    default = cfg.effective(cfg.Config())[key].value
     typer.echo(f"{key} = {_show(default)} (default)" + ("" if had else "; it was not set"))

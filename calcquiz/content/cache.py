@@ -240,13 +240,19 @@ class Bodies:
         self.count = count
 
     @classmethod
-    def open(cls, path: Path, meta: dict[str, Any], count: int) -> Bodies:
+    def open(cls, path: Path, meta: Mapping[str, object], count: int) -> Bodies:
+        """``meta``: the index's "bodies" as read from its JSON (a damaged one raises
+        ValueError, KeyError or TypeError: a miss)."""
         file = open(path, "rb")  # noqa: SIM115 -- kept open while the deck is in use
         try:
-            size = meta["size"]
-            if os.fstat(file.fileno()).st_size != size or not isinstance(meta["starts"], dict):
+            size, packed = meta["size"], meta["starts"]
+            if (
+                not isinstance(size, int)
+                or os.fstat(file.fileno()).st_size != size
+                or not isinstance(packed, dict)
+            ):
                 raise ValueError("cache bodies do not match their index")
-            return cls(file, size, meta["starts"], count)
+            return cls(file, size, packed, count)
         except BaseException:
             file.close()
             raise

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple, TypedDict
 
 from calcquiz.card_keys import card_number
 from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType
@@ -18,6 +18,26 @@ _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 # A claim and its correction share a mark; a card with more than four corrections is refused.
 MARKS = ("†", "‡", "§", "¶")
+
+
+class CorrectionJson(TypedDict):
+    mark: str
+    claim: str
+    correction: str
+
+
+class CardJson(TypedDict):
+    """A card as ``show --json`` prints it (and ``list --json`` before its progress)."""
+
+    deck: str
+    id: str
+    number: int
+    question: str
+    answer: str
+    tags: list[str]
+    demo: str | None
+    note: str | None
+    corrections: list[CorrectionJson]
 
 
 class Card(NamedTuple):
@@ -48,7 +68,7 @@ class Card(NamedTuple):
         """:meth:`to_dict` as JSON text (non-ASCII as is), as ``list --json`` writes it."""
         return _JSON(self.to_dict())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CardJson:
         return {
             "deck": self.deck,
             "id": self.id,
@@ -141,30 +161,40 @@ def find_card(decks: Sequence[Deck], key: str) -> Card:
     errors. Card ids have no ``/``, so the last one splits the deck's name from the card."""
     key = key.strip()
     deck_name, slash, in_deck = key.rpartition("/")
-    deck_name = deck_name.strip()  # "Linear Algebra / 3" reads as "Linear Algebra/3"
-    if slash and deck_name not in {d.name for d in decks}:
-        names = [d.name for d in decks]
-        hint = "" if len(deck_name) > 200 else did_you_mean(deck_name, names)
-        raise DeckError(
-            f"no deck named {_shown(deck_name)} in {_shown(key)}{hint} "
-            f"(decks: {', '.join(map(repr, names))})"
-        )
-    if slash:
-        return find_card([d for d in decks if d.name == deck_name], in_deck)
+    if slash:  # "Linear Algebra / 3" reads as "Linear Algebra/3"
+        return find_card(_decks_named(decks, deck_name.strip(), key), in_deck)
     number = card_number(key)
     if number is not None:
         matches = [c for d in decks for c in d.cards if c.number == number]
     else:
         matches = [d.by_id[key] for d in decks if key in d.by_id]
     if not matches:
-        all_ids = [c.id for d in decks for c in d.cards]
-        suffix = "" if key.isdigit() or len(key) > 200 else did_you_mean(key, all_ids)
-        in_decks = ", ".join(repr(d.name) for d in decks)
-        raise DeckError(f"no card {_shown(key)} in {in_decks}{suffix}")
+        raise _no_card(decks, key)
     if len(matches) > 1:
         named = " or ".join(repr(f"{c.deck}/{key}") for c in matches)
         raise DeckError(f"{key!r} matches cards in several decks: name one with its deck, {named}")
     return matches[0]
+
+
+def _no_card(decks: Sequence[Deck], key: str) -> DeckError:
+    all_ids = [c.id for d in decks for c in d.cards]
+    suffix = "" if key.isdigit() or len(key) > 200 else did_you_mean(key, all_ids)
+    in_decks = ", ".join(repr(d.name) for d in decks)
+    return DeckError(f"no card {_shown(key)} in {in_decks}{suffix}")
+
+
+def _decks_named(decks: Sequence[Deck], name: str, key: str) -> list[Deck]:
+    """The decks called ``name`` (the deck part of ``key``); DeckError, with a suggestion,
+    if there is none."""
+    named = [d for d in decks if d.name == name]
+    if not named:
+        names = [d.name for d in decks]
+        hint = "" if len(name) > 200 else did_you_mean(name, names)
+        raise DeckError(
+            f"no deck named {_shown(name)} in {_shown(key)}{hint} "
+            f"(decks: {', '.join(map(repr, names))})"
+        )
+    return named
 
 
 def _shown(text: str) -> str:

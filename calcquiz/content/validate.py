@@ -21,7 +21,12 @@ from calcquiz.latex import MathSyntaxError, split_math
 from calcquiz.suggest import did_you_mean
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     import yaml
+
+    # A YAML mapping's keys, each with its key node and value node (for file:line:col).
+    KeyNodes: TypeAlias = dict[str, tuple[yaml.Node, yaml.Node]]
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # used with fullmatch: no "a\n"
 DECK_KEYS = {"deck", "description", "cards", "anki_guids", "anki_note_types", "anki_notes"}
@@ -78,11 +83,11 @@ class _Report:
         self.problems.append(Problem(self.name, message, line, column, card))
 
 
-def _mapping_nodes(node: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+def _mapping_nodes(node: yaml.Node | None) -> KeyNodes:
     """Key -> (key node, value node), for locating problems in a mapping."""
     import yaml
 
-    out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    out: KeyNodes = {}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
@@ -90,7 +95,7 @@ def _mapping_nodes(node: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.No
     return out
 
 
-def _at(nodes: dict[str, tuple[yaml.Node, yaml.Node]], key: str) -> yaml.Node | None:
+def _at(nodes: KeyNodes, key: str) -> yaml.Node | None:
     """The value node of ``key``; None when validating without nodes (the fast path)."""
     return nodes[key][1] if key in nodes else None
 
@@ -171,7 +176,7 @@ def _node_at(node: yaml.Node | None, where: tuple[str | int, ...]) -> yaml.Node 
 
 
 def _check_anki_guids(
-    report: _Report, data: dict[Any, Any], top: dict[str, Any], cards: list[Card]
+    report: _Report, data: dict[object, object], top: KeyNodes, cards: list[Card]
 ) -> dict[str, str]:
     """Optional ``anki_guids``: card id -> the guid of the Anki note the card came from
     (written by ``import anki --to-deck``, so ``export anki`` gives the note back its
@@ -196,8 +201,8 @@ def _check_anki_guids(
 
 
 def _check_keys(
-    report: _Report, data: dict[Any, Any], allowed: set[str],
-    nodes: dict[str, tuple[yaml.Node, yaml.Node]], where: yaml.Node | None,
+    report: _Report, data: dict[object, object], allowed: set[str],
+    nodes: KeyNodes, where: yaml.Node | None,
     card: str | None, listed: list[str] | tuple[str, ...],
 ) -> None:
     for key in data:
@@ -207,7 +212,7 @@ def _check_keys(
 
 
 def _check_deck_name(
-    report: _Report, data: dict[Any, Any], top: dict[str, Any], root: yaml.Node | None
+    report: _Report, data: dict[object, object], top: KeyNodes, root: yaml.Node | None
 ) -> str | None:
     if "deck" not in data:
         report.add("missing 'deck' (the deck's name)", root)
@@ -219,7 +224,7 @@ def _check_deck_name(
     return value if _check_characters(report, "deck", value, _at(top, "deck"), None) else None
 
 
-def _check_description(report: _Report, data: dict[Any, Any], top: dict[str, Any]) -> str | None:
+def _check_description(report: _Report, data: dict[object, object], top: KeyNodes) -> str | None:
     value = data.get("description")
     if value is None:
         return None
@@ -240,7 +245,7 @@ def _check_characters(
 
 
 def _check_cards(
-    report: _Report, data: dict[Any, Any], top: dict[str, Any], root: yaml.Node | None,
+    report: _Report, data: dict[object, object], top: KeyNodes, root: yaml.Node | None,
     deck_name: str,
 ) -> list[Card] | None:
     import yaml
@@ -267,6 +272,15 @@ def _check_cards(
 
 
 # ---------------------------------------------------------------- one card
+
+
+def _is_correction_list(value: object) -> bool:
+    """A list of mappings, each with exactly a non-blank 'claim' and 'correction' text."""
+    return isinstance(value, list) and all(
+        isinstance(v, dict) and set(v) == {"claim", "correction"}
+        and all(isinstance(t, str) and t.strip() for t in v.values())
+        for v in value
+    )
 
 
 @dataclass
@@ -331,11 +345,7 @@ class _CardCheck:
             return ()
         shape = ("'corrections' must be a list of mappings with 'claim' (text of the answer) "
                  "and 'correction' (text of the note)")
-        if not isinstance(value, list) or not all(
-            isinstance(v, dict) and set(v) == {"claim", "correction"}
-            and all(isinstance(t, str) and t.strip() for t in v.values())
-            for v in value
-        ):
+        if not _is_correction_list(value):
             self.problem(shape, "corrections")
             return None
         if len(value) > len(MARKS):

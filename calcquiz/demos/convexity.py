@@ -149,28 +149,10 @@ def _convexity_rows(
     rng = np.random.default_rng(seed)
     found: list[ConvexityCase] = []
     for name, dim, fun in cases:
-        gaps, sizes, (pa, pb, pt) = chord_gaps(fun, dim, rng)
-        bad = violations(gaps, sizes)
-        count = int(np.sum(bad))
-        worst = float(np.nanmax(gaps)) if not np.all(np.isnan(gaps)) else float("nan")
-        undefined = int(np.sum(np.isnan(gaps)))
-        entry: ConvexityCase = {"f": name, "violations": count, "worst_gap": worst,
-                                "convex": not count}
-        verdict = "not convex" if count else "no violation found"
-        if count:
-            i = int(np.nanargmax(np.where(bad, gaps, -np.inf)))
-            entry["witness"] = {"a": core.vec(pa[i]), "b": core.vec(pb[i]), "t": float(pt[i])}
-        elif user is not None and name == user.text and fun is cases[-1][2]:
-            negative = _negative_curvature(user, np.concatenate([pa[:100], pb[:100]]))
-            if negative is not None:
-                entry["convex"] = False
-                entry["negative_curvature_at"] = core.vec(negative)
-                verdict = "not convex (f'' < 0)" if dim == 1 else "not convex (H not ≥ 0)"
-        if undefined:
-            verdict += f" ({undefined} pairs undefined)"
-            entry["convex"] = False if count else None
+        is_user = user is not None and name == user.text and fun is cases[-1][2]
+        entry, verdict = _chord_test(name, dim, fun, rng, user if is_user else None)
         found.append(entry)
-        yield [name, N_PAIRS, count, worst, verdict]
+        yield [name, N_PAIRS, entry["violations"], entry["worst_gap"], verdict]
     a, b = -1.5, 1.5
     fa, fb = float(_symmetric_well(np.array([a]))), float(_symmetric_well(np.array([b])))
     chord, f_mid = (fa + fb) / 2, float(_symmetric_well(np.array([(a + b) / 2])))
@@ -190,15 +172,49 @@ def _convexity_rows(
         f"every local minimum is global; with two minima, gradient descent can stop at either."
     )
     if user is not None:
-        mine = found[-1]
-        takeaway += (f" Your f = {mine['f']}: " + (
-            "not convex: a chord lies below the curve." if mine["violations"] else
-            "not convex: the Hessian has a negative eigenvalue at a sampled point."
-            if mine["convex"] is False else
-            "no chord of the 1000 lies below the curve and the Hessian is ≥ 0 at every "
-            "sampled point: convex as far as this test can see (sampling proves only "
-            "the opposite)." if mine["convex"] else "undefined at some sampled points."))
+        takeaway += f" Your f = {found[-1]['f']}: " + _user_verdict(found[-1])
     return Outcome(result, takeaway)
+
+
+def _chord_test(
+    name: str, dim: int, fun: Callable[[Array], Any], rng: np.random.Generator,
+    user: Objective | None,
+) -> tuple[ConvexityCase, str]:
+    """One function's chord test on N_PAIRS random pairs, and its verdict. ``user``: the
+    user's --f, whose Hessian is also looked at where no chord is violated."""
+    gaps, sizes, (pa, pb, pt) = chord_gaps(fun, dim, rng)
+    bad = violations(gaps, sizes)
+    count = int(np.sum(bad))
+    worst = float(np.nanmax(gaps)) if not np.all(np.isnan(gaps)) else float("nan")
+    undefined = int(np.sum(np.isnan(gaps)))
+    entry: ConvexityCase = {"f": name, "violations": count, "worst_gap": worst,
+                            "convex": not count}
+    verdict = "not convex" if count else "no violation found"
+    if count:
+        i = int(np.nanargmax(np.where(bad, gaps, -np.inf)))
+        entry["witness"] = {"a": core.vec(pa[i]), "b": core.vec(pb[i]), "t": float(pt[i])}
+    elif user is not None:
+        negative = _negative_curvature(user, np.concatenate([pa[:100], pb[:100]]))
+        if negative is not None:
+            entry["convex"] = False
+            entry["negative_curvature_at"] = core.vec(negative)
+            verdict = "not convex (f'' < 0)" if dim == 1 else "not convex (H not ≥ 0)"
+    if undefined:
+        verdict += f" ({undefined} pairs undefined)"
+        entry["convex"] = False if count else None
+    return entry, verdict
+
+
+def _user_verdict(mine: ConvexityCase) -> str:
+    if mine["violations"]:
+        return "not convex: a chord lies below the curve."
+    if mine["convex"] is False:
+        return "not convex: the Hessian has a negative eigenvalue at a sampled point."
+    if mine["convex"]:
+        return ("no chord of the 1000 lies below the curve and the Hessian is ≥ 0 at every "
+                "sampled point: convex as far as this test can see (sampling proves only "
+                "the opposite).")
+    return "undefined at some sampled points."
 
 
 def _negative_curvature(obj: Objective, points: Array) -> Array | None:

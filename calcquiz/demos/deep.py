@@ -6,7 +6,8 @@ Every activation below is written next to its derivative (the formula backprop u
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypedDict
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from calcquiz.errors import BadInputError
 from calcquiz.numerics.differences import central_difference
 from calcquiz.numerics.iterate import sgd_path
 from calcquiz.numerics.run_end import RunEnd, classify_end
-from calcquiz.numerics.vector import Vector
+from calcquiz.numerics.vector import Array, Vector
 
 RealFunction = Callable[[float], float]
 
@@ -140,6 +141,12 @@ def activations(at: Sequence[float] | None = None) -> DemoRun:
                    expected_rows=len(xs) * len(ACTIVATIONS))
 
 
+class ActivationsResult(TypedDict):
+    xs: list[float]
+    values: dict[str, list[float]]  # by activation: f at each x
+    derivatives: dict[str, list[float]]  # by activation: f' (by its rule) at each x
+
+
 def _activation_rows(xs: Sequence[float]) -> RowGenerator:
     h = 1e-6
     values: dict[str, list[float]] = {}
@@ -152,7 +159,7 @@ def _activation_rows(xs: Sequence[float]) -> RowGenerator:
             values[name].append(fx)
             derivatives[name].append(dx)
             yield [name, x, fx, formula, dx, numeric, abs(numeric - dx)]
-    result = {"xs": list(xs), "values": values, "derivatives": derivatives}
+    result: ActivationsResult = {"xs": list(xs), "values": values, "derivatives": derivatives}
     takeaway = (
         "Backprop multiplies by f'(x) at every unit. Sigmoid's derivative is at most 0.25 "
         "(at 0) and tiny for large |x| (0.045 at x = 3): gradients shrink. tanh's peaks at 1. "
@@ -207,6 +214,13 @@ def chain_rule(at: Sequence[float] | None = None) -> DemoRun:
                    expected_rows=8)
 
 
+class ChainRuleResult(TypedDict):
+    loss: float
+    forward: dict[str, float]  # z, h, y
+    grads: dict[str, float]  # dL/d of x, w1, b1, w2, b2
+    node_grads: dict[str, float]  # dL/d of y, h, z
+
+
 def _chain_rows(x: float) -> RowGenerator:
     p = dict(NET)
     v = forward(x, p)
@@ -241,7 +255,7 @@ def _chain_rows(x: float) -> RowGenerator:
         grads[name] = grad
         row: Row = [label, value, rule, local, upstream, grad, diff(name)]
         yield row
-    result = {
+    result: ChainRuleResult = {
         "loss": v["L"],
         "forward": {k: v[k] for k in ("z", "h", "y")},
         "grads": {k: grads[k] for k in ("x", "w1", "b1", "w2", "b2")},
@@ -289,6 +303,13 @@ def _relu_note(relu_product: float, a0: float, w: float) -> str:
             "normalisation keep the factors near 1.")
 
 
+class VanishingResult(TypedDict):
+    products: dict[str, float]  # by activation: da_L/da_0, the product of local derivatives
+    depth: int
+    a0: float
+    activations: dict[str, float]  # by activation: a_L
+
+
 def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:
     keep = core.shown_steps(depth)
     a = {name: a0 for name in CHAIN_ACTIVATIONS}
@@ -307,8 +328,8 @@ def _vanishing_rows(depth: int, a0: float, w: float = 1.0) -> RowGenerator:
             row += [a[name], local, product[name]]
         if layer in keep:
             yield row
-    result = {"products": dict(product), "depth": depth, "a0": a0,
-              "activations": {name: a[name] for name in CHAIN_ACTIVATIONS}}
+    result: VanishingResult = {"products": dict(product), "depth": depth, "a0": a0,
+                               "activations": {name: a[name] for name in CHAIN_ACTIVATIONS}}
     takeaway = (
         f"After {depth} layers the gradient reaching the first layer is multiplied by "
         f"{product['sigmoid']:.3e} with sigmoid (each factor s′ ≤ 0.25), "
@@ -363,50 +384,84 @@ def exploding(
     )
 
 
+class UnclippedEnd(TypedDict):
+    x: list[float]
+    diverged_at: int | None  # the step that overflowed
+    converged: bool
+
+
+class ClippedEnd(TypedDict):
+    x: list[float]
+    f: float
+    end: str  # how the clipped run ended (numerics.run_end)
+
+
+class ExplodingResult(TypedDict):
+    """The clipped run's end (x, f, steps, converged), and each run's."""
+
+    x: list[float]
+    f: float
+    steps: int
+    converged: bool
+    unclipped: UnclippedEnd
+    clipped: ClippedEnd
+
+
+def _quartic_grad(p: Array) -> Array:
+    return 4 * p**3  # f = x⁴
+
+
+def _clipped_quartic_grad(p: Array) -> Array:
+    return np.array([clip(4 * float(p[0]) ** 3)])
+
+
 def _exploding_rows(x0: float, lr: float, steps: int) -> RowGenerator:
-    keep = core.shown_steps(steps)
-
-    def grad(p: np.ndarray) -> np.ndarray:
-        return 4 * p**3
-
-    def clipped_grad(p: np.ndarray) -> np.ndarray:
-        return np.array([clip(4 * float(p[0]) ** 3)])
-
-    raw_path = [float(p[0]) for p in sgd_path(grad, [x0], lr, steps)]
-    clip_path = [float(p[0]) for p in sgd_path(clipped_grad, [x0], lr, steps)]
+    raw_path = [float(p[0]) for p in sgd_path(_quartic_grad, [x0], lr, steps)]
+    clip_path = [float(p[0]) for p in sgd_path(_clipped_quartic_grad, [x0], lr, steps)]
     diverged_at = len(raw_path) - 1 if not core.finite(raw_path[-1]) else None
-    raw: list[float] = []
-    for k in range(steps + 1):
-        alive = k < len(raw_path)
-        x = raw_path[k] if alive else None
-        with np.errstate(all="ignore"):
-            g = float(4 * np.float64(x) ** 3) if x is not None else None
-        xc = clip_path[k]
-        raw.append(x if x is not None else float("nan"))
-        if k in keep or k == diverged_at:
-            yield [k, x, g, xc, clip(4 * xc**3)]
+    yield from _exploding_table(raw_path, clip_path, steps, diverged_at)
     x_end, xc = raw_path[-1], clip_path[-1]
     clip_end = classify_end([Vector([v]) for v in clip_path], [v**4 for v in clip_path],
                             converged=False)
-    converged = {name: not (diverged_at is not None and name == "unclipped") and
-                 abs(v) <= 1e-6 * abs(x0) for name, v in (("unclipped", x_end), ("clipped", xc))}
-    result = {
-        "x": [xc], "f": xc**4, "steps": steps, "converged": converged["clipped"],
+    near_zero = 1e-6 * abs(x0)  # converged: within a millionth of the start's distance
+    result: ExplodingResult = {
+        "x": [xc], "f": xc**4, "steps": steps, "converged": abs(xc) <= near_zero,
         "unclipped": {"x": [x_end], "diverged_at": diverged_at,
-                      "converged": converged["unclipped"]},
+                      "converged": diverged_at is None and abs(x_end) <= near_zero},
         "clipped": {"x": [xc], "f": xc**4, "end": clip_end.kind},
     }
     takeaway = _exploding_text(raw_path, diverged_at, clip_path, clip_end, lr, x0)
+    return Outcome(result, takeaway, [_exploding_plot(raw_path, clip_path)])
+
+
+def _exploding_table(
+    raw_path: list[float], clip_path: list[float], steps: int, diverged_at: int | None
+) -> Iterator[Row]:
+    """Step k of both runs (the unclipped one blank after it stopped), at the steps shown
+    and at the step that overflowed."""
+    keep = core.shown_steps(steps)
+    for k in range(steps + 1):
+        if k not in keep and k != diverged_at:
+            continue
+        x = raw_path[k] if k < len(raw_path) else None
+        with np.errstate(all="ignore"):
+            g = float(4 * np.float64(x) ** 3) if x is not None else None
+        xc = clip_path[k]
+        yield [k, x, g, xc, clip(4 * xc**3)]
+
+
+def _exploding_plot(raw_path: list[float], clip_path: list[float]) -> Plot:
+    """log10 |x| of both runs by step (the unclipped one nan after it stopped)."""
+    raw = raw_path + [float("nan")] * (len(clip_path) - len(raw_path))
     ks = [float(k) for k in range(len(raw))]
     with np.errstate(all="ignore"):
-        plot = Plot(
+        return Plot(
             "|x| by step",
             [Series("unclipped", ks, [float(v) for v in np.log10(np.abs(raw))]),
              Series("clipped", ks, [float(v) for v in np.log10(np.abs(clip_path))])],
             xlabel="step",
             ylabel="log10 |x|",
         )
-    return Outcome(result, takeaway, [plot])
 
 
 def _exploding_text(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TypedDict
 
 from calcquiz.demos import core, objectives
 from calcquiz.demos.core import DemoRun, Outcome, Plot, Row, RowGenerator, Series
@@ -63,10 +64,22 @@ def gradient_descent(
                    lambda run: _descent_outcome(obj, run, lr, steps))
 
 
+class DescentResult(TypedDict):
+    x: list[float]
+    f: float
+    steps: int
+    grad_norm: float
+    diverged: bool
+    converged: bool
+    kind: str | None  # the stationary point's kind, if it converged (shared_gd.end_kind)
+    stop: str  # why the loop stopped
+    end: str  # how the run ended (numerics.run_end)
+
+
 def _descent_outcome(obj: Objective, run: IterationResult, lr: float, steps: int) -> Outcome:
     fs, gs, k = run.values, run.grad_norms, run.nit
     kind = end_kind(obj, run)
-    result = {
+    result: DescentResult = {
         "x": core.vec(run.x), "f": fs[-1], "steps": k, "grad_norm": gs[-1],
         "diverged": run.diverged, "converged": run.converged, "kind": kind,
         "stop": run.message, "end": run_end(run).kind,
@@ -167,6 +180,23 @@ def minibatch(seed: int = 0, steps: int = 20) -> DemoRun:
                    expected_rows=steps + 1)
 
 
+class SchemeEnd(TypedDict):
+    """A batch size's run after the last epoch."""
+
+    batch: int
+    lr: float
+    updates: int
+    x: list[float]
+    distance: float  # from the least-squares solution
+    loss: float
+
+
+class MinibatchResult(TypedDict):
+    lstsq: list[float]  # the least-squares solution
+    lstsq_loss: float
+    schemes: dict[str, SchemeEnd]  # by SCHEMES name: full, batch_32, batch_1
+
+
 def _minibatch_rows(seed: int, epochs: int) -> RowGenerator:
     import numpy as np
 
@@ -198,12 +228,13 @@ def _minibatch_rows(seed: int, epochs: int) -> RowGenerator:
             dist[name].append(d)
             row += [loss(state[name]), d]
         yield row
-    schemes = {
+    schemes: dict[str, SchemeEnd] = {
         name: {"batch": batch, "lr": lr, "updates": updates[name], "x": core.vec(state[name]),
                "distance": dist[name][-1], "loss": loss(state[name])}
         for name, batch, lr in SCHEMES
     }
-    result = {"lstsq": core.vec(best), "lstsq_loss": loss(best), "schemes": schemes}
+    result: MinibatchResult = {"lstsq": core.vec(best), "lstsq_loss": loss(best),
+                               "schemes": schemes}
     full, b32, b1 = (schemes[name] for name, _, _ in SCHEMES)
     takeaway = (
         f"After {epochs} epochs the full batch ({full['updates']} updates) is "
@@ -235,6 +266,26 @@ def ridge_data(seed: int = 0, n: int = 50, d: int = 5) -> tuple[Array, Array]:
     X = rng.standard_normal((n, d))
     w_true = np.array([2.0, -1.0, 0.5, 0.0, 3.0])[:d]
     return X, X @ w_true + 0.5 * rng.standard_normal(n)
+
+
+class RidgeEnds(TypedDict):
+    """Per lambda: the ridge run's end, |w|, distance to the closed form, and MSE."""
+
+    w: list[list[float]]
+    norm: list[float]
+    gap: list[float]
+    mse: list[float]
+
+
+class WeightDecayResult(TypedDict):
+    """Per lambda (in ``lambdas``' order): the scalar weight, its closed form, both runs
+    converged, and the ridge runs."""
+
+    w: list[float]
+    lambdas: list[float]
+    closed_form: list[float]
+    converged: list[bool]
+    ridge: RidgeEnds
 
 
 def weight_decay(
@@ -306,7 +357,7 @@ def _weight_decay_rows(lr: float, mu: float, steps: int, seed: int) -> RowGenera
             mses.append(float(np.mean((X @ ridge[-1] - y) ** 2)))
         ridge_ws.append(core.vec(ridge[-1]))
         yield [lam, ws[-1], closed[-1], norms[-1], gaps[-1], mses[-1]]
-    result = {
+    result: WeightDecayResult = {
         "w": ws,
         "lambdas": list(DECAYS),
         "closed_form": closed,

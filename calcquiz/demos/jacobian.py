@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from calcquiz.numerics.differences import (
     differentiability,
     partial_difference,
 )
+
+if TYPE_CHECKING:
+    from calcquiz.expr import Expr
 
 ScalarField = Callable[[Array], float]
 
@@ -95,16 +98,13 @@ def _user_vector_function(f: str, at: Sequence[float] | None) -> tuple[VectorFun
     parts = expr.parse_components(f)
     if len(parts) > MAX_COMPONENTS:
         raise BadInputError(f"--f: at most {MAX_COMPONENTS} components")
-    used = {v for e in parts for v in e.variables}
-    n = max([1, *(objectives.ALL_NAMES.index(v) + 1 for v in used)])
-    names = objectives.ALL_NAMES[:n]
-    p = core.check_point(at, names, (1.0,) * n, "--at")
-    values: dict[str, Any] = {n: float(v) for n, v in zip(names, p, strict=True)}
+    names = _inputs(parts)
+    p = core.check_point(at, names, (1.0,) * len(names), "--at")
     derivatives = [[e.diff(v) for v in names] for e in parts]
-    for i, e in enumerate(parts):  # strict: undefined at the point -> ExpressionError
-        e.evaluate(**values)
-        for d in derivatives[i]:
-            d.evaluate(**values)
+    values = {n: float(v) for n, v in zip(names, p, strict=True)}
+    for e, row in zip(parts, derivatives, strict=True):  # undefined there: ExpressionError
+        for each in (e, *row):
+            each.evaluate(check=True, **values)
 
     def scalar(e: expr.Expr) -> ScalarField:
         return lambda q: float(e.evaluate(check=False, **dict(zip(names, q, strict=True))))
@@ -118,6 +118,32 @@ def _user_vector_function(f: str, at: Sequence[float] | None) -> tuple[VectorFun
         [objectives.has_kinks(e.node) for e in parts],
     )
     return vf, p
+
+
+class Kink(TypedDict):
+    """A component not differentiable along a variable: its two one-sided slopes."""
+
+    component: int  # from 1
+    variable: str
+    left: float
+    right: float
+
+
+class _JacobianRequired(TypedDict):
+    jacobian: list[list[float]] | None  # None: F has a kink at the point
+    shape: list[int]  # [m, n]
+    det: float | None  # for a square Jacobian
+
+
+class JacobianResult(_JacobianRequired, total=False):
+    kinks: list[Kink]  # only where there are kinks
+
+
+def _inputs(parts: Sequence[Expr]) -> tuple[str, ...]:
+    """x, or x and y, or x, y and z: up to the last variable any component uses."""
+    used = {v for e in parts for v in e.variables}
+    n = max([1, *(objectives.ALL_NAMES.index(v) + 1 for v in used)])
+    return objectives.ALL_NAMES[:n]
 
 
 def _jacobian_rows(vf: VectorFunction, p: Array) -> RowGenerator:
@@ -139,15 +165,17 @@ def _jacobian_rows(vf: VectorFunction, p: Array) -> RowGenerator:
         parts = "; ".join(
             f"F{i + 1} along {vf.names[j]}: slope {t.left:.6g} from the left, {t.right:.6g} "
             f"from the right" for (i, j), t in kinks.items())
+        at_kinks: JacobianResult = {
+            "jacobian": None, "shape": [m, n], "det": None,
+            "kinks": [{"component": i + 1, "variable": vf.names[j], "left": t.left,
+                       "right": t.right} for (i, j), t in kinks.items()]}
         return Outcome(
-            {"jacobian": None, "shape": [m, n], "det": None,
-             "kinks": [{"component": i + 1, "variable": vf.names[j], "left": t.left,
-                        "right": t.right} for (i, j), t in kinks.items()]},
+            at_kinks,
             f"F is not differentiable here ({parts}), so it has no Jacobian at this point: "
             f"the 'exact' column holds the formula's value, not a derivative, and the "
             f"central difference averages two different slopes.")
     det = float(np.linalg.det(exact)) if m == n else None
-    result = {"jacobian": core.mat(exact), "shape": [m, n], "det": det}
+    result: JacobianResult = {"jacobian": core.mat(exact), "shape": [m, n], "det": det}
     takeaway = (
         f"The Jacobian stacks every first partial derivative of the {m} outputs with respect "
         f"to the {n} inputs, an m × n = {m} × {n} matrix (the differences agree to {worst:.0e})."

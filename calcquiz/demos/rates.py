@@ -75,11 +75,8 @@ def verdict(obj: Objective, path: Sequence[Array], grad_norms: Sequence[float]) 
     k, bounces forever / cycles, period q (settles into ... when approached), diverges,
     unbounded below, drifting away, stalled, else converging (steps shrinking steadily) or
     not settling, with ', oscillating' if the last two steps point in opposite directions."""
-    converged = core.finite(*path[-1]) and converged_at(
-        path, obj.jac, obj.hessian, obj.precise)
-    if converged:
-        first = next(i for i in range(len(path))
-                     if converged_at(path[: i + 1], obj.jac, obj.hessian, obj.precise))
+    first = _first_converged(obj, path)
+    if first is not None:
         return f"converged at step {first}"
     end = path_end(obj, path, False)
     if end.kind == "overflowed" or not core.finite(grad_norms[-1]):
@@ -87,19 +84,36 @@ def verdict(obj: Objective, path: Sequence[Array], grad_norms: Sequence[float]) 
     if end.kind == "left the domain":
         return f"left f's domain at step {end.step}"
     if end.kind == "cycling":
-        if end.settling:
-            return ("settles into bouncing" if end.period == 2
-                    else f"settles into a cycle, period {end.period}")
-        return "bounces forever" if end.period == 2 else f"cycles, period {end.period}"
-    if end.kind == "diverging":
-        return "diverges"
-    if end.kind in ("unbounded below", "stalled"):
-        return end.kind
-    if end.kind == "drifting":
-        return "drifting away"
+        return _cycle_words(end)
+    if end.kind in _END_WORDS:
+        return _END_WORDS[end.kind]
     oscillates = len(path) > 2 and vector.dot(path[-1] - path[-2], path[-2] - path[-3]) < 0
     kind = "converging" if end.converging else "not settling"
     return kind + (", oscillating" if oscillates else "")
+
+
+# A run that ended one of these ways (numerics.run_end's kinds), in a verdict's words.
+_END_WORDS = {
+    "diverging": "diverges",
+    "unbounded below": "unbounded below",
+    "stalled": "stalled",
+    "drifting": "drifting away",
+}
+
+
+def _first_converged(obj: Objective, path: Sequence[Array]) -> int | None:
+    """The first step from which the path counts as converged; None if its end does not."""
+    if not (core.finite(*path[-1]) and converged_at(path, obj.jac, obj.hessian, obj.precise)):
+        return None
+    return next(i for i in range(len(path))
+                if converged_at(path[: i + 1], obj.jac, obj.hessian, obj.precise))
+
+
+def _cycle_words(end: RunEnd) -> str:
+    if end.settling:
+        return ("settles into bouncing" if end.period == 2
+                else f"settles into a cycle, period {end.period}")
+    return "bounces forever" if end.period == 2 else f"cycles, period {end.period}"
 
 
 def _curvature(obj: Objective, p: Array) -> tuple[float, ...] | None:
@@ -160,26 +174,15 @@ def _learning_rate_rows(
     runs: list[RateRun] = []
     plot_series = []
     for rate in rates:
-        path = paths[rate]
+        run = _rate_run(obj, rate, paths[rate], own.get(rate, eig))
+        runs.append(run)
         with vector.quiet():
-            norms = [core.norm(obj.jac(q)) for q in path]
-            sizes = [core.norm(q) for q in path]
-        plot_series.append(Series(f"lr {rate:g}", [float(i) for i in range(len(path))],
+            sizes = [core.norm(q) for q in paths[rate]]
+        plot_series.append(Series(f"lr {rate:g}", [float(i) for i in range(len(sizes))],
                                   log10s(sizes)))
-        end = path[-1]
-        label = verdict(obj, path, norms)
-        factor = signed_factor(rate, own.get(rate, eig))
-        f_end = obj.fun(end)
-        runs.append({"lr": rate, "factor": factor, "x": core.vec(end), "f": f_end,
-                     "steps": len(path) - 1, "verdict": label,
-                     "converged": label.startswith("converged"),
-                     "diverged": "diverge" in label})
-        yield [rate, factor, core.vec(end)[0] if obj.dim == 1 else core.vec(end), f_end, label]
-    if chosen is not None:
-        pick = next(r for r in runs if r["lr"] == chosen)
-    else:
-        finite_runs = [r for r in runs if math.isfinite(r["f"])]
-        pick = min(finite_runs or runs, key=lambda r: (r["f"], r["lr"]))
+        yield [rate, run["factor"], run["x"][0] if obj.dim == 1 else run["x"], run["f"],
+               run["verdict"]]
+    pick = _picked_run(runs, chosen)
     limit = 2 / curvature if curvature > 0 else float("inf")
     result: LearningRateResult = {
         "x": pick["x"], "f": pick["f"], "steps": pick["steps"], "lr": pick["lr"],
@@ -188,6 +191,25 @@ def _learning_rate_rows(
     takeaway = _learning_rate_text(obj, runs, eig, ref, at_min, limit)
     plot = Plot("|p_k| by learning rate", plot_series[-4:], xlabel="step", ylabel="log10 |p|")
     return Outcome(result, takeaway, [plot] if obj is objectives.SQUARE else [])
+
+
+def _rate_run(obj: Objective, rate: float, path: list[Array], eig: Sequence[float]) -> RateRun:
+    """One rate's run: its factor for the Hessian eigenvalues ``eig``, end and verdict."""
+    end = path[-1]
+    with vector.quiet():
+        norms = [core.norm(obj.jac(q)) for q in path]
+    label = verdict(obj, path, norms)
+    return {"lr": rate, "factor": signed_factor(rate, eig), "x": core.vec(end),
+            "f": obj.fun(end), "steps": len(path) - 1, "verdict": label,
+            "converged": label.startswith("converged"), "diverged": "diverge" in label}
+
+
+def _picked_run(runs: list[RateRun], chosen: float | None) -> RateRun:
+    """The run at --lr, else the one with the lowest finite f (the lower rate on a tie)."""
+    if chosen is not None:
+        return next(r for r in runs if r["lr"] == chosen)
+    finite_runs = [r for r in runs if math.isfinite(r["f"])]
+    return min(finite_runs or runs, key=lambda r: (r["f"], r["lr"]))
 
 
 def _minimum_curvatures(
@@ -208,22 +230,29 @@ def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+_TALLIED = ("converged", "bounces", "cycles", "settles", "diverge")  # verdicts' first words
+
+
+def _tally(runs: list[RateRun]) -> str:
+    """How many rates converged, cycled and diverged; the others named with their verdict."""
+    counts = {word: sum(1 for r in runs if r["verdict"].startswith(word)) for word in _TALLIED}
+    cycles = counts["bounces"] + counts["cycles"] + counts["settles"]
+    tally = (f"Here {counts['converged']} of {len(runs)} rates converged, "
+             f"{_n(cycles, 'cycles', 'cycle')} forever and "
+             f"{_n(counts['diverge'], 'diverges', 'diverge')}.")
+    others = [r for r in runs if not r["verdict"].startswith(_TALLIED)]
+    if others:
+        tally += " The others: " + ", ".join(
+            f"lr {r['lr']:g} {r['verdict']}" for r in others) + "."
+    return tally
+
+
 def _learning_rate_text(
     obj: Objective, runs: list[RateRun], eig: Sequence[float], ref: Array, at_min: bool,
     limit: float,
 ) -> str:
     where = ", ".join(f"{v + 0.0:.4g}" for v in ref)
-    counts = {word: sum(1 for r in runs if r["verdict"].startswith(word))
-              for word in ("converged", "bounces", "cycles", "settles", "diverge")}
-    cycles = counts["bounces"] + counts["cycles"] + counts["settles"]
-    tally = (f"Here {counts['converged']} of {len(runs)} rates converged, "
-             f"{_n(cycles, 'cycles', 'cycle')} forever and "
-             f"{_n(counts['diverge'], 'diverges', 'diverge')}.")
-    others = [r for r in runs if not r["verdict"].startswith(
-        ("converged", "bounces", "cycles", "settles", "diverge"))]
-    if others:
-        tally += " The others: " + ", ".join(
-            f"lr {r['lr']:g} {r['verdict']}" for r in others) + "."
+    tally = _tally(runs)
     if not at_min:
         lam = ", ".join(f"{v + 0.0:.4g}" for v in eig)
         return (f"No run converged to a minimum, so there is no minimum's curvature to set "
@@ -398,43 +427,55 @@ def _momentum_text(
     history: dict[str, list[float]], counts: dict[str, int | None], rule: str, mu: float,
     steps: int, gd_zigzags: bool, ends: dict[str, RunEnd],
 ) -> str:
-    bad = ("overflowed", "left the domain", "diverging", "unbounded below")
+    def state(name: str) -> str:
+        return _state_text(ends[name], history[name][-1])
 
     def count(name: str) -> str:
-        n = counts[name]
-        if n is not None:
-            return core.steps_text(n)
-        if ends[name].kind in bad or ends[name].kind == "cycling":
-            return "never (it does not settle)"
-        return f"more than {MAX_COUNT_STEPS:,} steps"
-
-    def state(name: str) -> str:
-        end = ends[name]
-        if end.kind in ("overflowed", "left the domain"):
-            return {"overflowed": "overflowed", "left the domain": "left f's domain"}[
-                end.kind] + f" at step {end.step}"
-        return (f"is at f = {history[name][-1]:.3g}"
-                + (" and diverging" if end.kind == "diverging" else ""))
+        return _count_text(counts[name], ends[name])
 
     text = (f"After {core.steps_text(steps)} plain GD {state('gd')} and momentum {mu:g} "
             f"{state('momentum')}; to reach {rule} (and stay there for {STAY_STEPS} more "
             f"steps) GD needs {count('gd')} and momentum {count('momentum')}.")
-    gd_n, mom_n = counts["gd"], counts["momentum"]
-    faster = mom_n is not None and (gd_n is None or mom_n < gd_n)
-    if ends["momentum"].kind in bad:
-        text += (" With this lr and momentum the velocity carries each step further than "
-                 "the last: the momentum run diverges.")
-    elif faster and gd_zigzags and ends["gd"].kind not in bad:
-        text += (" Plain GD zig-zags across the valley; the velocity adds up the steady pull "
-                 "along the valley floor and the alternating pushes across it cancel.")
-    elif faster and gd_n is None and ends["gd"].kind in bad:
-        text += " Plain GD diverges at this lr; momentum still gets there."
-    elif faster:
-        text += " The velocity adds up the steady pull downhill, so momentum gets there first."
-    elif mom_n is not None and gd_n is not None and mom_n == gd_n:
-        text += " Here momentum gains nothing."
-    elif mom_n is not None or gd_n is not None:
-        text += " Here momentum is slower: the velocity overshoots and has to come back."
-    else:
-        text += " Neither run reached it."
-    return text
+    return text + " " + _momentum_compared(counts["gd"], counts["momentum"], ends, gd_zigzags)
+
+
+_BLOWN_UP = ("overflowed", "left the domain", "diverging", "unbounded below")  # run_end kinds
+
+
+def _state_text(end: RunEnd, f_last: float) -> str:
+    """Where a run is after its steps: "is at f = 0.5", or how it blew up and when."""
+    if end.kind in ("overflowed", "left the domain"):
+        return {"overflowed": "overflowed", "left the domain": "left f's domain"}[
+            end.kind] + f" at step {end.step}"
+    return f"is at f = {f_last:.3g}" + (" and diverging" if end.kind == "diverging" else "")
+
+
+def _count_text(n: int | None, end: RunEnd) -> str:
+    """The steps a run needs to reach the tolerance, or why it never does here."""
+    if n is not None:
+        return core.steps_text(n)
+    if end.kind in _BLOWN_UP or end.kind == "cycling":
+        return "never (it does not settle)"
+    return f"more than {MAX_COUNT_STEPS:,} steps"
+
+
+def _momentum_compared(
+    gd_n: int | None, mom_n: int | None, ends: dict[str, RunEnd], gd_zigzags: bool
+) -> str:
+    """The sentence that compares the two runs' step counts and says why."""
+    if ends["momentum"].kind in _BLOWN_UP:
+        return ("With this lr and momentum the velocity carries each step further than "
+                "the last: the momentum run diverges.")
+    gd_blew_up = ends["gd"].kind in _BLOWN_UP
+    if mom_n is not None and (gd_n is None or mom_n < gd_n):  # momentum got there first
+        if gd_zigzags and not gd_blew_up:
+            return ("Plain GD zig-zags across the valley; the velocity adds up the steady "
+                    "pull along the valley floor and the alternating pushes across it cancel.")
+        if gd_n is None and gd_blew_up:
+            return "Plain GD diverges at this lr; momentum still gets there."
+        return "The velocity adds up the steady pull downhill, so momentum gets there first."
+    if mom_n is None and gd_n is None:
+        return "Neither run reached it."
+    if mom_n == gd_n:
+        return "Here momentum gains nothing."
+    return "Here momentum is slower: the velocity overshoots and has to come back."

@@ -325,12 +325,14 @@ def _newton_rows(problems: Sequence[Problem], steps: int) -> RowGenerator:
         "stop": first.stop, "errors": first.errors, "order": first.order, "kind": first.kind,
         "minimiser": first.minimiser,
     }
+    takeaway = None
     if len(runs) > 1:
         ros = runs[1]
         result["rosenbrock"] = {"x": ros.x, "f": ros.f, "steps": ros.steps, "max_f": ros.max_f,
                                 "converged": ros.converged, "stop": ros.stop, "order": ros.order}
-        takeaway = _newton_default_text(first, ros)
-    else:
+        if first.converged and first.order is not None and ros.converged:
+            takeaway = _newton_default_text(first, ros)
+    if takeaway is None:  # --f, or --steps too few for the default's sentences to hold
         takeaway = _newton_text(first)
     plot = Plot("Newton error", series, xlabel="step", ylabel="log10 error")
     return Outcome(result, takeaway, [plot] if series else [])
@@ -371,7 +373,8 @@ def _newton_table(
 
 
 def _newton_default_text(first: NewtonRun, ros: NewtonRun) -> str:
-    assert first.order is not None  # exp(x) - 2x converges from 0, its errors measured
+    """The default's takeaway, for when both runs converged (the first with its order
+    measured): every sentence holds only then."""
     shown = ", ".join(f"{e:.1e}" for e in first.errors[1:6] if e is not None)
     return (
         f"Newton divides the gradient by the curvature. On exp(x) − 2x the errors "

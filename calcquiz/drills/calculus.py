@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any
 
 from calcquiz.drills.exercise import (
     Exercise,
@@ -189,8 +188,7 @@ def gen_hessian(rng: random.Random) -> Exercise:
 
         d1 = parse(f).diff(entry[0])
         d2 = d1.diff(entry[1])
-        point: dict[str, Any] = {k: v for k, v in {"x": x0, "y": y0}.items() if k in d2.variables}
-        value = float(d2.evaluate(**point))
+        value = float(d2.evaluate(x=x0, y=y0))  # a value for a variable d2 lost is unused
         return Worked(
             value,
             (

@@ -12,10 +12,13 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypedDict
+from typing import TypedDict
 
 # What an answer is: a number, a vector, a matrix, or one word among ``choices``.
 Value = float | list[float] | list[list[float]] | str
+# What an exercise was drawn from, by name (the keys differ by topic; ``drill --json`` shows
+# them): a function's text, a point, a count, a flag, a matrix.
+Parameters = dict[str, str | float | bool | Sequence[float] | Sequence[Sequence[float]]]
 
 # kind -> what to type, shown under every prompt (it states the precision graded).
 PRECISION = "exact (4/3, sqrt(2)/2) or to 3 significant figures"
@@ -43,7 +46,7 @@ class ExerciseJson(TypedDict):
     prompt: str
     answer_format: str
     answer: Value
-    data: dict[str, Any]  # its generator's own parameters: their keys differ by topic
+    data: Parameters
     solution: list[str]
 
 
@@ -51,7 +54,7 @@ class ExerciseJson(TypedDict):
 class Exercise:
     topic: str
     prompt: str
-    data: dict[str, Any]  # the parameters it was built from (shown by --json)
+    data: Parameters  # the parameters it was built from (shown by --json)
     hint: str
     solve: Callable[[], Worked] = field(repr=False)
     kind: str = "number"  # number, vector, matrix, count, direction or choice
@@ -134,19 +137,20 @@ def shifted(var: str, by: float) -> str:
 # ---------------------------------------------------------------- the demos' routes (lazy)
 
 
-def value_of(expr_text: str, **at: Any) -> float:
+def value_of(expr_text: str, **at: float) -> float:
     from calcquiz.expr import parse
 
-    return float(parse(expr_text).evaluate(**at))
+    # check=True is the default, named so that mypy does not read ``at`` as a `check`
+    return float(parse(expr_text).evaluate(check=True, **at))
 
 
 def derivative(expr_text: str, var: str, **at: float) -> tuple[str, float]:
-    """(the derivative as math to read, its value at ``at``), by the demos' sympy route."""
+    """(the derivative as math to read, its value at ``at``), by the demos' sympy route.
+    A variable the derivative has lost (x in d/dx of x + y) ignores its value."""
     from calcquiz.expr import parse
 
     d = parse(expr_text).diff(var)
-    values: dict[str, Any] = {k: v for k, v in at.items() if k in d.variables}
-    return d.pretty, float(d.evaluate(**values))  # for reading: 3x² + 2/x
+    return d.pretty, float(d.evaluate(check=True, **at))  # for reading: 3x² + 2/x
 
 
 def slope_solution(f: str, x0: float) -> Callable[[], Worked]:

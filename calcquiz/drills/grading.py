@@ -21,6 +21,7 @@ An unreadable or misshapen answer gets a message and no grade: the learner types
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +94,7 @@ def _grade_choice(exercise: Exercise, text: str) -> Grade:
 
 
 def _grade_direction(exercise: Exercise, given: Any) -> Grade:
-    hessian = exercise.data["hessian"]
+    hessian = _hessian(exercise)
     if _shape(given) != (len(hessian),):
         return Grade(False, f"expected {exercise.answer_format}", given)
     v = [float(x) for x in given]
@@ -101,6 +102,20 @@ def _grade_direction(exercise: Exercise, given: Any) -> Grade:
         return Grade(False, "a direction needs a nonzero vector", given)
     curvature = sum(v[i] * hessian[i][j] * v[j] for i in range(len(v)) for j in range(len(v)))
     return Grade(curvature < 0, "", given)
+
+
+def _hessian(exercise: Exercise) -> list[list[float]]:
+    """The Hessian a direction exercise was drawn with: its parameter "hessian", rows of
+    numbers (a generator that gave anything else is a bug: TypeError)."""
+    rows = exercise.data["hessian"]
+    if not isinstance(rows, Sequence) or isinstance(rows, str):
+        raise TypeError(f"{exercise.topic}: its 'hessian' is not a matrix")
+    matrix = []
+    for row in rows:
+        if not isinstance(row, Sequence):
+            raise TypeError(f"{exercise.topic}: its 'hessian' is not a matrix")
+        matrix.append([float(x) for x in row])
+    return matrix
 
 
 def _shape(value: Any) -> tuple[int, ...]:

@@ -73,7 +73,7 @@ def to_anki_html(text: str) -> str:
         maths.append(opening + escape(seg.content) + closing)
 
     md = _markdown()
-    env: dict[str, Any] = {}
+    env: EnvType = {}
     tokens = md.parse("".join(source), env)
     if [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
         rendered = md.renderer.render(tokens[1].children or [], md.options, env)

@@ -58,7 +58,7 @@ class Expr:
         With ``check`` (the default) a point where the expression is undefined or not
         finite raises ExpressionError; ``check=False`` returns inf or nan there instead.
         """
-        env: dict[str, Any] = {}
+        env: dict[str, np.float64 | np.ndarray] = {}  # a number, or an array of them
         for name in self.variables:
             if name not in values:
                 raise ExpressionError(f"no value given for {name} in {self.text}")

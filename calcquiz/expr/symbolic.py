@@ -19,11 +19,14 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calcquiz.errors import ExpressionError
 from calcquiz.expr.functions import BY_NAME, TABLE
 from calcquiz.expr.tree import BinOp, Call, Const, Neg, Node, Num, Var, measure
+
+if TYPE_CHECKING:
+    import sympy
 
 MAX_SYMBOLIC_NODES = 2000
 MAX_SYMBOLIC_DEPTH = 40
@@ -64,10 +67,10 @@ def check_budget(node: Node, budget: Budget, *, derivative: bool) -> None:
 
 # --- our tree -> sympy ---------------------------------------------------------------------
 
-_SYMBOLS: dict[str, Any] = {}
+_SYMBOLS: dict[str, sympy.Symbol] = {}  # one real Symbol per name, made once
 
 
-def symbol(name: str) -> Any:
+def symbol(name: str) -> sympy.Symbol:
     if name not in _SYMBOLS:
         import sympy
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-Array = np.ndarray
+from calcquiz.numerics.vector import Array
+
 EPS = float(np.finfo(np.float64).eps)
 # Relative step for slopes: about eps^(1/3), where the h² error meets the eps/h round-off.
 SLOPE_STEP = 1e-5

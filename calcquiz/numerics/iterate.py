@@ -257,33 +257,47 @@ def bisect_root(d: Callable[[float], float], x: float, step: float = 0.0) -> flo
     if d(x) == 0:
         return x
     width = max(abs(x) * 1e-12, 1e-300, min(step, 1.0) if step else 1e-12)
-    limit = 1e3 * max(1.0, abs(x))
     with quiet():
-        for _ in range(BISECT_GROWTH):
-            lo, hi = x - width, x + width
-            if not (math.isfinite(lo) and math.isfinite(hi)):
-                return None
-            dlo, dhi = d(lo), d(hi)
-            if not (math.isfinite(dlo) and math.isfinite(dhi)):
-                return None
-            if dlo == 0 or dhi == 0:
-                return lo if dlo == 0 else hi
-            if (dlo < 0) != (dhi < 0):
-                break
-            width *= 2
-            if not width <= limit:
-                return None
-        else:
+        bracket = _bracket(d, x, width, 1e3 * max(1.0, abs(x)))
+        return None if bracket is None else _bisect(d, *bracket)
+
+
+def _bracket(
+    d: Callable[[float], float], x: float, width: float, limit: float
+) -> tuple[float, float, float] | None:
+    """(lo, hi, d(lo)) with d changing sign on [lo, hi] = [x − w, x + w], w doubling from
+    ``width`` up to ``limit``; an end where d is 0 comes back as (it, it, 0.0). None if
+    none is found or a value is not finite."""
+    for _ in range(BISECT_GROWTH):
+        lo, hi = x - width, x + width
+        if not (math.isfinite(lo) and math.isfinite(hi)):
             return None
-        for _ in range(BISECT_HALVINGS):
-            mid = lo + (hi - lo) / 2
-            if mid in (lo, hi):
-                return mid
-            dm = d(mid)
-            if dm == 0 or not math.isfinite(dm):
-                return mid if dm == 0 else None
-            if (dm < 0) == (dlo < 0):
-                lo, dlo = mid, dm
-            else:
-                hi = mid
+        dlo, dhi = d(lo), d(hi)
+        if not (math.isfinite(dlo) and math.isfinite(dhi)):
+            return None
+        if dlo == 0 or dhi == 0:
+            end = lo if dlo == 0 else hi
+            return end, end, 0.0
+        if (dlo < 0) != (dhi < 0):
+            return lo, hi, dlo
+        width *= 2
+        if not width <= limit:
+            return None
+    return None
+
+
+def _bisect(d: Callable[[float], float], lo: float, hi: float, dlo: float) -> float | None:
+    """Halve [lo, hi] (d(lo) = dlo, d changing sign on it) until no float64 lies between its
+    ends, or d is 0 at a midpoint; None if d is not finite there."""
+    for _ in range(BISECT_HALVINGS):
+        mid = lo + (hi - lo) / 2
+        if mid in (lo, hi):
+            return mid
+        dm = d(mid)
+        if dm == 0 or not math.isfinite(dm):
+            return mid if dm == 0 else None
+        if (dm < 0) == (dlo < 0):
+            lo, dlo = mid, dm
+        else:
+            hi = mid
     return None

@@ -33,8 +33,8 @@ import numpy as np
 
 from calcquiz.numerics.convergence import XTOL
 from calcquiz.numerics.critical import EIG_RTOL, classify_eigenvalues, classify_limit, is_stationary
+from calcquiz.numerics.vector import Array
 
-Array = np.ndarray
 FEAS_RTOL = 1e-9
 KKT_RTOL = 1e-6
 
@@ -83,29 +83,14 @@ def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
     with np.errstate(all="ignore"):
         gf, gg, gv, fv = f.jac(p), g.jac(p), float(g.fun(p)), float(f.fun(p))
     x = tuple(float(v) for v in p)
-    values_ok = math.isfinite(gv) and math.isfinite(fv) and bool(np.all(np.isfinite(p)))
-    if not (values_ok and np.all(np.isfinite(gf)) and np.all(np.isfinite(gg))):
+    if not all(bool(np.all(np.isfinite(v))) for v in (gv, fv, p, gf, gg)):
         return KKTCheck(x, fv, gv, math.nan, math.inf, False, False, False, "not a KKT point")
     active = _on_constraint(gv, gg, p)
     feasible = active or (not equality and gv < 0)
-    gg_size = _norm(gg)
-    # ∇f = λ ∇g, λ = (∇f · ∇g) / |∇g|², computed on ∇g / |∇g| so nothing overflows.
-    lam = float(gf @ (gg / gg_size)) / gg_size if active and gg_size else 0.0
+    lam = _lagrange_multiplier(gf, gg) if active else 0.0
     mult = (lam if equality else -lam) + 0.0  # μ = −λ for g ≤ 0; + 0.0: never print −0
     stat = _norm(gf - lam * gg)
-    size = max(_norm(gf), abs(lam) * _norm(gg))
-    stationary = math.isfinite(stat) and (stat <= KKT_RTOL * size or not np.any(gf))
-    # Also by Newton distance, as unconstrained points are: the Lagrange–Newton step from
-    # (p, λ) is at most XTOL max(1, |p|). A gradient tiny only because everything is tiny
-    # far out on a branch (exp(x) + y² on xy = 1 at x = −1e11) is no KKT point.
-    step = math.nan
-    if stationary and active and np.any(gf):
-        dp, _ = kkt_step(f, g, p, lam)
-        step = _norm(dp)
-        stationary = step <= XTOL * max(1.0, _norm(p))
-    elif stationary and not active and np.any(gf):
-        with np.errstate(all="ignore"):
-            stationary = is_stationary(p, gf, f.hess(p))
+    stationary, step = _stationary(f, g, p, gf, gg, lam, active, stat)
     sign_ok = equality or mult >= -KKT_RTOL * _norm(gf) / max(_norm(gg), 1e-300)
     residual = stat + (abs(gv) if equality else max(gv, 0.0))
     satisfied = feasible and stationary and sign_ok
@@ -116,6 +101,36 @@ def check_kkt(f: Smooth, g: Smooth, p: Array, *, equality: bool) -> KKTCheck:
     else:
         kind = _label(classify_limit(p, gf, f.hess).kind, 0.0, True)
     return KKTCheck(x, fv, gv, mult, residual, feasible, active, satisfied, kind, step)
+
+
+def _lagrange_multiplier(gf: Array, gg: Array) -> float:
+    """λ with ∇f = λ ∇g as near as can be: (∇f · ∇g) / |∇g|², computed on ∇g / |∇g| so
+    nothing overflows (0 where ∇g = 0)."""
+    gg_size = _norm(gg)
+    return float(gf @ (gg / gg_size)) / gg_size if gg_size else 0.0
+
+
+def _stationary(
+    f: Smooth, g: Smooth, p: Array, gf: Array, gg: Array, lam: float, active: bool,
+    stat: float,
+) -> tuple[bool, float]:
+    """Whether ∇f − λ∇g = 0 at p (``gf`` = ∇f, ``gg`` = ∇g, ``stat`` = |∇f − λ∇g| within
+    KKT_RTOL of the terms' size), and the length of the Lagrange–Newton step if one was
+    taken (else nan).
+
+    Also by Newton distance, as unconstrained points are: the Lagrange–Newton step from
+    (p, λ) is at most XTOL max(1, |p|). A gradient tiny only because everything is tiny
+    far out on a branch (exp(x) + y² on xy = 1 at x = −1e11) is no KKT point."""
+    size = max(_norm(gf), abs(lam) * _norm(gg))
+    stationary = math.isfinite(stat) and (stat <= KKT_RTOL * size or not np.any(gf))
+    if not stationary or not np.any(gf):
+        return stationary, math.nan
+    if active:
+        dp, _ = kkt_step(f, g, p, lam)
+        step = _norm(dp)
+        return step <= XTOL * max(1.0, _norm(p)), step
+    with np.errstate(all="ignore"):
+        return is_stationary(p, gf, f.hess(p)), math.nan
 
 
 def kkt_step(f: Smooth, g: Smooth, p: Array, lam: float, shift: float = 0.0) -> (

@@ -97,16 +97,33 @@ def classify_end(
     """The end of a run from its points and f values (see the module docstring)."""
     if converged:
         return RunEnd("converged")
+    end = _non_finite(path, values)
+    if end is not None:
+        return end
+    if stalled:
+        return RunEnd("stalled", detail="its gradient rounded to 0 in float64, the true "
+                                        "one is not 0" if grad_is_zero else "")
+    steps = [norm2(path[i] - path[i - 1]) for i in range(1, len(path))]
+    end = _cycling(path, steps)
+    if end is None:
+        end = _running_away(path, values, steps)
+    return end if end is not None else _still(steps)
+
+
+def _non_finite(path: Sequence[Array], values: Sequence[float]) -> RunEnd | None:
+    """The first step whose point or value is not finite: overflowed, or left f's domain
+    (f is nan there)."""
     for k, (p, v) in enumerate(zip(path, values, strict=True)):
         if not all_finite(p):
             return RunEnd("overflowed", step=k)
         if not math.isfinite(v):
             return RunEnd("left the domain" if math.isnan(v) else "overflowed", step=k)
-    if stalled:
-        return RunEnd("stalled", detail="its gradient rounded to 0 in float64, the true "
-                                        "one is not 0" if grad_is_zero else "")
-    n = len(path) - 1
-    steps = [norm2(path[i] - path[i - 1]) for i in range(1, n + 1)]
+    return None
+
+
+def _cycling(path: Sequence[Array], steps: Sequence[float]) -> RunEnd | None:
+    """A cycle of period 2, 3 or 4 (exact or settling), or an oscillation whose steps keep
+    growing (diverging)."""
     for q in (2, 3, 4):
         kind = _cycle(path, steps, q)
         if kind == "diverging":
@@ -114,26 +131,35 @@ def classify_end(
             return RunEnd("diverging", ratio=ratio)
         if kind is not None:
             return RunEnd("cycling", period=q, settling=kind == "settling")
-    if n < LOOKBACK + 1:
-        return _still(steps)
+    return None
+
+
+def _running_away(
+    path: Sequence[Array], values: Sequence[float], steps: Sequence[float]
+) -> RunEnd | None:
+    """Over the last LOOKBACK steps: diverging (f rising, steps lengthening), unbounded
+    below (f falling by at least as much each step while |p| grows) or drifting (|p|
+    growing, f falling less and less, the steps shrinking ever more slowly)."""
+    if len(steps) < LOOKBACK + 1:
+        return None
     fs = list(values[-LOOKBACK - 1:])
-    sizes = [norm2(p) for p in path[-LOOKBACK - 1:]]
     tail = steps[-LOOKBACK:]
-    rising = all(b > a for a, b in zip(fs, fs[1:], strict=False))
-    longer = all(b > a for a, b in zip(tail, tail[1:], strict=False))
-    if rising and longer:
+    if _increasing(fs) and _increasing(tail):
         return RunEnd("diverging", ratio=tail[-1] / tail[-2])
     falling = all(b < a for a, b in zip(fs, fs[1:], strict=False))
-    outward = all(b > a for a, b in zip(sizes, sizes[1:], strict=False))
-    if falling and outward:
-        drops = [a - b for a, b in zip(fs, fs[1:], strict=False)]
-        if all(b >= a * (1 - 1e-9) for a, b in zip(drops, drops[1:], strict=False)):
-            return RunEnd("unbounded below")
-        ratios = _ratios(steps)
-        if len(ratios) >= 3 and ratios[-1] > 0.95 and all(
-                b > a for a, b in zip(ratios, ratios[1:], strict=False)):
-            return RunEnd("drifting")  # slowing down ever more: sublinear, not geometric
-    return _still(steps)
+    if not (falling and _increasing([norm2(p) for p in path[-LOOKBACK - 1:]])):
+        return None
+    drops = [a - b for a, b in zip(fs, fs[1:], strict=False)]
+    if all(b >= a * (1 - 1e-9) for a, b in zip(drops, drops[1:], strict=False)):
+        return RunEnd("unbounded below")
+    ratios = _ratios(steps)
+    if len(ratios) >= 3 and ratios[-1] > 0.95 and _increasing(ratios):
+        return RunEnd("drifting")  # slowing down ever more: sublinear, not geometric
+    return None
+
+
+def _increasing(values: Sequence[float]) -> bool:
+    return all(b > a for a, b in zip(values, values[1:], strict=False))
 
 
 def _ratios(steps: Sequence[float]) -> list[float]:
@@ -164,23 +190,32 @@ def _cycle(path: Sequence[Array], steps: Sequence[float], q: int) -> str | None:
     size = max(norm2(path[n]), 1e-300)
     if step <= XTOL * size:
         return None  # converging, not cycling
+    # gaps: how far each of the last 2q + 1 points is from the point one period before
     gaps = [norm2(path[m] - path[m - q]) for m in range(n - 2 * q, n + 1)]
-    # Step lengths one period apart: growing period after period, at a rate that does not
-    # slow, is a divergence (x² at lr 1 + 1e-7), however small each repeat's gap.
-    a, b, c = steps[-1 - 2 * q], steps[-1 - q], steps[-1]
-    if c - b > 4 * EPS * c and b - a > 0 and c - b >= (b - a) * (1 - 1e-6) and (
-            gaps[-1] > 0 and gaps[-1] >= gaps[-1 - q]):
+    if _growing_oscillation(steps, gaps, q):
         return "diverging"
     if all(g <= CYCLE_RTOL * step for g in gaps[-2:]):
         return "exact"
-    # Approaching a cycle: the gaps shrink geometrically (by rho_gap per period), the
-    # step length settles 4x faster than that (a run converging to a point, even slowly,
-    # shrinks its steps too: x² + 0.3x³ at lr 1 shrinks them by 0.96 per period).
+    return "settling" if _settling(steps, gaps, q, step) else None
+
+
+def _growing_oscillation(steps: Sequence[float], gaps: Sequence[float], q: int) -> bool:
+    """Step lengths one period apart growing period after period, at a rate that does not
+    slow: a divergence (x² at lr 1 + 1e-7), however small each repeat's gap."""
+    a, b, c = steps[-1 - 2 * q], steps[-1 - q], steps[-1]
+    return (c - b > 4 * EPS * c and b - a > 0 and c - b >= (b - a) * (1 - 1e-6)
+            and gaps[-1] > 0 and gaps[-1] >= gaps[-1 - q])
+
+
+def _settling(steps: Sequence[float], gaps: Sequence[float], q: int, step: float) -> bool:
+    """Approaching a cycle: the gaps shrink geometrically (by rho_gap per period), the step
+    length settles 4x faster than that (a run converging to a point, even slowly, shrinks
+    its steps too: x² + 0.3x³ at lr 1 shrinks them by 0.96 per period)."""
+    b, c = steps[-1 - q], steps[-1]
     shrinking = all(gaps[-1 - j] < gaps[-1 - j - q] for j in range(q))
-    if gaps[-1 - q] > 0 and b > 0 and shrinking:
-        rho_gap = gaps[-1] / gaps[-1 - q]
-        rho_step = c / b
-        if gaps[-1] <= 0.05 * step and rho_gap < 0.9 and abs(1 - rho_step) <= (
-                0.25 * (1 - rho_gap)):
-            return "settling"
-    return None
+    if not (gaps[-1 - q] > 0 and b > 0 and shrinking):
+        return False
+    rho_gap = gaps[-1] / gaps[-1 - q]
+    rho_step = c / b
+    return gaps[-1] <= 0.05 * step and rho_gap < 0.9 and abs(1 - rho_step) <= (
+        0.25 * (1 - rho_gap))

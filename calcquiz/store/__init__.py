@@ -29,12 +29,10 @@ transaction), :mod:`.cards` (states and marks), :mod:`.reviews` (the review log)
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calcquiz.errors import StoreError
 from calcquiz.paths import DB_NAME, data_dir, db_path
 from calcquiz.states import CardState, State
 from calcquiz.store.cards import CardStates
@@ -76,9 +74,9 @@ from calcquiz.store.schema import (
     BUSY_TIMEOUT_MS,
     SCHEMA_VERSION,
     busy_timeout_ms,
+    check_writable,
     classify,
     migrate,
-    os_error,
     store_error,
     use_wal,
 )
@@ -158,20 +156,7 @@ def open_store(
     repair itself, which holds the exclusive lock already."""
     path = path or db_path()
     kind = classify(path)
-    try:
-        if kind == "missing":
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot create the data folder {path.parent}: {exc.strerror or exc}"
-                ) from None
-            if not os.access(path.parent, os.W_OK):
-                raise StoreError(f"cannot write to the data folder {path.parent}")
-        elif not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-            raise StoreError(f"cannot write {path}: the file or its folder is read-only")
-    except OSError as exc:
-        raise os_error(path, exc) from None
+    check_writable(path, kind)
     timeout_ms = busy_timeout_ms()
     held = hold(path, exclusive=False, wait_s=timeout_ms / 1000) if lock else None
     try:

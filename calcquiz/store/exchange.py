@@ -160,12 +160,7 @@ def _merge_one(
     incoming: list[IncomingReview],
     rebuild: Rebuild,
 ) -> int:
-    known = {review_ms(at) for _, at, _, _ in logged}
-    fresh: dict[int, IncomingReview] = {}
-    for review in incoming:
-        ms = review_ms(review.reviewed_at)
-        if ms not in known and ms not in fresh:
-            fresh[ms] = review
+    fresh = _fresh(logged, incoming)
     if not fresh:
         return 0
     timeline: list[tuple[int, float, IncomingReview | None]] = sorted(
@@ -181,23 +176,45 @@ def _merge_one(
     before: CardState | None = None
     for (rating, at, new), after in zip(timeline, states, strict=True):
         if new is not None:
-            conn.execute(
-                "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
-                "state_before, state_after, before_json, after_json, cram) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                (
-                    deck,
-                    card_id,
-                    rating,
-                    at,
-                    new.duration_ms,
-                    before.state if before else NEW,
-                    after.state,
-                    before.to_json() if before else None,
-                    after.to_json(),
-                ),
-            )
+            _log_review(conn, deck, card_id, rating, at, new.duration_ms, before, after)
         before = after
     if states:
         _put_state(conn, states[-1])
     return len(fresh)
+
+
+def _fresh(
+    logged: list[tuple[int, float, int, float | None]], incoming: list[IncomingReview]
+) -> dict[int, IncomingReview]:
+    """The incoming reviews at a millisecond no logged review (nor an earlier incoming
+    one) has, by that millisecond."""
+    known = {review_ms(at) for _, at, _, _ in logged}
+    fresh: dict[int, IncomingReview] = {}
+    for review in incoming:
+        ms = review_ms(review.reviewed_at)
+        if ms not in known and ms not in fresh:
+            fresh[ms] = review
+    return fresh
+
+
+def _log_review(
+    conn: sqlite3.Connection, deck: str, card_id: str, rating: int, at: float,
+    duration_ms: int | None, before: CardState | None, after: CardState,
+) -> None:
+    """One merged rating into review_log (not cram), between the states it was applied."""
+    conn.execute(
+        "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
+        "state_before, state_after, before_json, after_json, cram) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        (
+            deck,
+            card_id,
+            rating,
+            at,
+            duration_ms,
+            before.state if before else NEW,
+            after.state,
+            before.to_json() if before else None,
+            after.to_json(),
+        ),
+    )

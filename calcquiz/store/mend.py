@@ -113,25 +113,33 @@ def mend_card(
         elif after is None:
             after, source = _after_from_neighbours(rows, i, before, saved, step)
         if row.flaws:
-            rebuilt = []
-            if row.after is None:
-                rebuilt.append(f"its 'after' state from {source}")
-            if row.before_broken:
-                rebuilt.append("its 'before' state from the rating before it")
-            if any(f.startswith("unknown state") for f in row.flaws):
-                rebuilt.append("its state codes")
-            before_json = row.before_json
-            if row.before_broken:
-                before_json = before.to_json() if before is not None else None
-            mended.append(Mended(
-                row.id, row.card_id, "; ".join(row.flaws),
-                before.state if before is not None else NEW, after.state, before_json,
-                after.to_json() if row.after is None else row.after_json, ", ".join(rebuilt),
-            ))
+            mended.append(_mended(row, before, after, source))
         if not row.cram:
             log.append((row.rating, row.reviewed_at, after))
             prev = after
     return mended, log
+
+
+def _mended(
+    row: Logged, before: CardState | None, after: CardState, source: str
+) -> Mended:
+    """The flawed ``row`` rewritten with the states worked out for it (``source``: where
+    a missing 'after' state came from), saying what was rebuilt."""
+    rebuilt = []
+    if row.after is None:
+        rebuilt.append(f"its 'after' state from {source}")
+    if row.before_broken:
+        rebuilt.append("its 'before' state from the rating before it")
+    if any(f.startswith("unknown state") for f in row.flaws):
+        rebuilt.append("its state codes")
+    before_json = row.before_json
+    if row.before_broken:
+        before_json = before.to_json() if before is not None else None
+    return Mended(
+        row.id, row.card_id, "; ".join(row.flaws),
+        before.state if before is not None else NEW, after.state, before_json,
+        after.to_json() if row.after is None else row.after_json, ", ".join(rebuilt),
+    )
 
 
 def _after_from_neighbours(

@@ -158,32 +158,8 @@ def _inspect(path: Path) -> int:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
-        if version == 0 and objects:  # we create our tables and the version in one commit
-            kinds = sorted({f"{kind}s" for kind, _ in objects})
-            raise StoreError(
-                f"{path} is not a calcquiz database (it holds another program's "
-                f"{' and '.join(kinds)}); calcquiz leaves it alone"
-            )
-        if version < 0:
-            raise StoreError(f"{path} is not a calcquiz database (schema version {version})")
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{path} was written by a newer calcquiz (schema {version}, this one reads "
-                f"up to {SCHEMA_VERSION}); upgrade calcquiz to use it"
-            )
-        tables = {name for kind, name in objects if kind == "table"}
-        for v in range(1, version + 1):
-            for table, columns in _REQUIRED.get(v, {}).items():
-                have = (
-                    {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-                    if table in tables
-                    else set()
-                )
-                if not columns <= have:
-                    raise StoreError(
-                        f"{path} is not a calcquiz database (its {table} table is "
-                        f"{'different' if have else 'missing'})"
-                    )
+        _check_version(path, version, objects)
+        _check_tables(conn, path, version, {name for kind, name in objects if kind == "table"})
         # A file shorter than its header says is truncated: refuse it before writing. (This
         # costs one stat; a full quick_check would read every page, 0.4 s for 1M reviews.
         # Damage inside the file surfaces as "malformed" on the first read instead.)
@@ -194,6 +170,40 @@ def _inspect(path: Path) -> int:
         raise store_error(path, exc) from None
     finally:
         conn.close()
+
+
+def _check_version(path: Path, version: int, objects: list[tuple[str, str]]) -> None:
+    """StoreError unless ``version`` (PRAGMA user_version) is one this calcquiz reads, or 0
+    on a file with nothing in it (``objects``: sqlite_master's types and names)."""
+    if version == 0 and objects:  # we create our tables and the version in one commit
+        kinds = sorted({f"{kind}s" for kind, _ in objects})
+        raise StoreError(
+            f"{path} is not a calcquiz database (it holds another program's "
+            f"{' and '.join(kinds)}); calcquiz leaves it alone"
+        )
+    if version < 0:
+        raise StoreError(f"{path} is not a calcquiz database (schema version {version})")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer calcquiz (schema {version}, this one reads "
+            f"up to {SCHEMA_VERSION}); upgrade calcquiz to use it"
+        )
+
+
+def _check_tables(conn: sqlite3.Connection, path: Path, version: int, tables: set[str]) -> None:
+    """StoreError unless every table schema ``version`` requires has its columns."""
+    for v in range(1, version + 1):
+        for table, columns in _REQUIRED.get(v, {}).items():
+            have = (
+                {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                if table in tables
+                else set()
+            )
+            if not columns <= have:
+                raise StoreError(
+                    f"{path} is not a calcquiz database (its {table} table is "
+                    f"{'different' if have else 'missing'})"
+                )
 
 
 def truncated(path: Path) -> bool:
@@ -237,6 +247,25 @@ def classify(path: Path) -> str:
     if header != b"SQLite format 3\x00":
         raise StoreError(f"{path} is not a calcquiz database (not an SQLite file)")
     return "store" if _inspect_settled(path) > 0 else "empty"
+
+
+def check_writable(path: Path, kind: str) -> None:
+    """StoreError unless the store (``kind`` as :func:`classify` says) can be written: its
+    data folder made if missing, the file and folder writable."""
+    try:
+        if kind == "missing":
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the data folder {path.parent}: {exc.strerror or exc}"
+                ) from None
+            if not os.access(path.parent, os.W_OK):
+                raise StoreError(f"cannot write to the data folder {path.parent}")
+        elif not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            raise StoreError(f"cannot write {path}: the file or its folder is read-only")
+    except OSError as exc:
+        raise os_error(path, exc) from None
 
 
 SETTLED_S = 1.0  # a file unchanged this long is not being written

@@ -28,6 +28,7 @@ from calcquiz.ui.plots import plot_lines
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
+    from rich.text import Text
 
     from calcquiz.demos import DemoInfo
     from calcquiz.demos.core import DemoRun, Row
@@ -120,25 +121,17 @@ def _finish(
     outcome = run.finish()
     takeaway = Panel(Text(outcome.takeaway), title=f"{card}: takeaway" if card else "takeaway",
                      title_align="left", border_style=ui.STYLE_GOOD)
-    plots = drawn_plots = [drawn for plot in outcome.plots
+    plots = [drawn for plot in outcome.plots
              if (drawn := plot_lines(plot, width=min(console.width, PLOT_MAX_WIDTH),
                                      height=PLOT_HEIGHT)) is not None]
     layout = demo_table.fit(run.columns, run.rows, width)
-    notes = [n for n in (demo_table.note(layout),) if n is not None]
+    notes: list[Text] = [n for n in (demo_table.note(layout),) if n is not None]
     rows: Sequence[Row | None] = run.rows
     if fit_height:
         room = console.height - used - _height(console, takeaway)
         room -= sum(_height(console, note) for note in notes)
-        def hidden_note(hidden: int) -> Text:
-            return Text(f"{GAP_MARK} {hidden} of {len(run.rows)} rows not shown at this "
-                        f"height ({more}).", style=ui.STYLE_MUTED)
-
-        room -= _height(console, hidden_note(len(run.rows)))  # kept whether needed or not
-        rows, plots, hidden = _fit_rows(console, run, layout, room, plots)
-        if hidden:
-            notes.append(hidden_note(hidden))
-        if len(plots) < len(drawn_plots):
-            notes.append(Text("The plot needs a taller terminal.", style=ui.STYLE_MUTED))
+        rows, plots, left_out = _fit_height(console, run, layout, room, plots, more)
+        notes += left_out
     table = _table(run.columns, layout, rows)
     if shown is not None:
         shown.update(table, refresh=True)  # the animated table, redrawn in place as it ends
@@ -152,6 +145,26 @@ def _finish(
     for drawn in plots:
         console.print(drawn)
     console.print(takeaway)
+
+
+def _fit_height(
+    console: Console, run: DemoRun, layout: demo_table.Layout, room: int, plots: list[Any],
+    more: str,
+) -> tuple[Sequence[Row | None], list[Any], list[Text]]:
+    """The rows (None marks the gap) and plots that fit in ``room`` lines, and the notes
+    that say what was left out (``more``: how to see it)."""
+    from rich.text import Text
+
+    def hidden_note(hidden: int) -> Text:
+        return Text(f"{GAP_MARK} {hidden} of {len(run.rows)} rows not shown at this "
+                    f"height ({more}).", style=ui.STYLE_MUTED)
+
+    room -= _height(console, hidden_note(len(run.rows)))  # kept whether needed or not
+    rows, kept, hidden = _fit_rows(console, run, layout, room, plots)
+    notes = [hidden_note(hidden)] if hidden else []
+    if len(kept) < len(plots):
+        notes.append(Text("The plot needs a taller terminal.", style=ui.STYLE_MUTED))
+    return rows, kept, notes
 
 
 def _height(console: Console, renderable: RenderableType) -> int:

@@ -276,7 +276,7 @@ def json_items(rows: list[ListRow]) -> list[str]:
             or (difficulty is not None and difficulty - difficulty != 0)
             or (recall is not None and recall - recall != 0)
         ):
-            add(card[:-1] + ", " + _ENCODE(ui._finite(_progress_dict(row)))[1:])
+            add(card[:-1] + ", " + _ENCODE(ui._finite(row.progress.for_json()))[1:])
             continue
         add(card[:-1] + ", " + _PROGRESS_JSON % (
             state,
@@ -291,12 +291,6 @@ def json_items(rows: list[ListRow]) -> list[str]:
             "null" if accuracy is None else _ENCODE(accuracy),
         ))
     return out
-
-
-def _progress_dict(row: ListRow) -> dict[str, Any]:
-    d = row.progress._asdict()
-    d["due"] = None if row.due is None else iso_utc(row.due)
-    return d
 
 
 def _write_json(chunks: Iterable[list[str]]) -> None:

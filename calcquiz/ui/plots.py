@@ -15,7 +15,7 @@ rich Text of them for a terminal, :func:`plot_text` the plain text for a file or
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from calcquiz import ui
@@ -107,17 +107,28 @@ def plot_pieces(plot: Plot, *, width: int, height: int = 15) -> Pieces | None:
     out: Pieces = [(_header(plot, width) + "\n", ui.STYLE_TITLE)]
     if plot.ylabel:
         out.append((plot.ylabel[:width] + "\n", ui.STYLE_MUTED))
-    tick_rows: dict[int, str] = {}
-    for value, label in zip(y_ticks, y_labels, strict=True):
-        tick_rows.setdefault(height - 1 - y_axis.cell(value), label)
-    for row in range(height):
-        tick = tick_rows.get(row)
-        out.append((f"{tick or '':>{gutter - 1}} " + ("┤" if tick else "│"), ""))
-        _append_row(out, grid[row])
+    out += _y_axis_and_area(grid, y_axis, zip(y_ticks, y_labels, strict=True), gutter)
     out += _x_axis(x_axis, x_ticks, gutter, width, plot.xlabel)
     if len(lines) > 1:
         out.append(("\n", ""))
         out += _legend(lines, width)
+    return out
+
+
+def _y_axis_and_area(
+    grid: list[list[tuple[str, str]]], y_axis: Axis, ticks: Iterable[tuple[float, str]],
+    gutter: int,
+) -> Pieces:
+    """The plot area's rows, top first, each after the y axis: a tick's label and ┤ on the
+    row of its value (the first tick of a row wins), │ elsewhere."""
+    tick_rows: dict[int, str] = {}
+    for value, label in ticks:
+        tick_rows.setdefault(y_axis.cells - 1 - y_axis.cell(value), label)
+    out: Pieces = []
+    for row, cells in enumerate(grid):
+        tick = tick_rows.get(row)
+        out.append((f"{tick or '':>{gutter - 1}} " + ("┤" if tick else "│"), ""))
+        _append_row(out, cells)
     return out
 
 
@@ -146,35 +157,46 @@ def _draw(lines: Sequence[Line], x_axis: Axis, y_axis: Axis) -> list[list[tuple[
     """The plot area as rows of (character, style), top row first: braille dots of all
     lines OR-ed together, a marker where a line has a data point (the later line wins), and
     a line's colour where it is alone in a cell."""
-    import plotille
-
     rows, cols = y_axis.cells, x_axis.cells
     bits = [[0] * cols for _ in range(rows)]
     marks: list[list[tuple[str, str] | None]] = [[None] * cols for _ in range(rows)]
     owner: list[list[str | None]] = [[None] * cols for _ in range(rows)]
     for line in lines:
-        canvas = plotille.Canvas(cols, rows, x_axis.low, y_axis.low,
-                                 x_axis.low + x_axis.delta * cols * 2,
-                                 y_axis.low + y_axis.delta * rows * 4)
-        (x0, y0), rest = line.points[0], line.points[1:]
-        canvas.point(x0, y0)
-        for x1, y1 in rest:
-            canvas.line(x0, y0, x1, y1)
-            x0, y0 = x1, y1
         if line.marker:
             for x, y in line.points:
                 marks[rows - 1 - y_axis.cell(y)][x_axis.cell(x)] = (line.marker, line.style)
-        for r, text in enumerate(canvas.plot(linesep="\n").split("\n")):
+        for r, text in enumerate(_braille(line, x_axis, y_axis)):
             for c, char in enumerate(text[:cols]):
                 dots = ord(char) - BRAILLE
                 if 0 < dots < 256:
                     bits[r][c] |= dots
                     owner[r][c] = line.style if owner[r][c] in (None, line.style) else ""
-    return [
-        [marks[r][c] or ((chr(BRAILLE + bits[r][c]), owner[r][c] or "") if bits[r][c]
-                         else (" ", "")) for c in range(cols)]
-        for r in range(rows)
-    ]
+    return [[_cell(marks[r][c], bits[r][c], owner[r][c]) for c in range(cols)]
+            for r in range(rows)]
+
+
+def _cell(mark: tuple[str, str] | None, dots: int, owner: str | None) -> tuple[str, str]:
+    """A marker where there is one, else the braille character of the dots, in the colour
+    of the line that drew them if only one did."""
+    if mark is not None:
+        return mark
+    return (chr(BRAILLE + dots), owner or "") if dots else (" ", "")
+
+
+def _braille(line: Line, x_axis: Axis, y_axis: Axis) -> list[str]:
+    """The line alone, drawn by plotille in braille characters: rows of text, top first."""
+    import plotille
+
+    cols, rows = x_axis.cells, y_axis.cells
+    canvas = plotille.Canvas(cols, rows, x_axis.low, y_axis.low,
+                             x_axis.low + x_axis.delta * cols * 2,
+                             y_axis.low + y_axis.delta * rows * 4)
+    (x0, y0), rest = line.points[0], line.points[1:]
+    canvas.point(x0, y0)
+    for x1, y1 in rest:
+        canvas.line(x0, y0, x1, y1)
+        x0, y0 = x1, y1
+    return canvas.plot(linesep="\n").split("\n")
 
 
 def _append_row(out: Pieces, cells: list[tuple[str, str]]) -> None:
