@@ -10,10 +10,15 @@ numpy (see :func:`builtin`). numpy is imported where an array is made.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from calcquiz.errors import BadInputError, ExpressionError
 from calcquiz.numerics.vector import Array, Vector, like, matrix_like, quiet
+
+if TYPE_CHECKING:
+    from calcquiz.expr import Expr
+    from calcquiz.numerics.precise import PreciseDistance
 
 ALL_NAMES = ("x", "y", "z")
 
@@ -125,71 +130,78 @@ def from_expr(parsed: Any, names: Sequence[str], what: str = "f") -> Objective:
     return _CACHE[key]
 
 
-def _from_expr(parsed: Any, names: tuple[str, ...], what: str) -> Objective:
-    import numpy as np
+def _from_expr(parsed: Expr, names: tuple[str, ...], what: str) -> Objective:
+    user = _UserFunction(parsed, names, what)
+    return Objective(parsed.text, names, user.fun, user.jac, user.hess, user.check, user=True,
+                     kinks=has_kinks(parsed.node), expr=parsed, precise=user.precise)
 
-    grads = [parsed.diff(n) for n in names]
-    hessian_cache: list[list[Any]] = []
 
-    def hessian_exprs() -> list[list[Any]]:
-        if not hessian_cache:
-            rows = [[g.diff(n) if j >= i else None for j, n in enumerate(names)]
-                    for i, g in enumerate(grads)]
-            for i in range(len(names)):
-                for j in range(i):
-                    rows[i][j] = rows[j][i]
-            hessian_cache.extend(rows)
-        return hessian_cache
+class _UserFunction:
+    """A user's function (``what`` = its text) and its derivatives by sympy through
+    :mod:`calcquiz.expr`: the gradient's at once, the Hessian's and the precise distance to
+    a stationary point the first time they are asked for. Values are computed in float64
+    by compiled scalar functions (inf or nan where undefined); :meth:`check` is strict."""
 
-    def env(p: Array) -> dict[str, float]:
-        return {n: float(v) for n, v in zip(names, p, strict=True)}
+    def __init__(self, parsed: Expr, names: tuple[str, ...], what: str):
+        self.parsed, self.names, self.what = parsed, names, what
+        self.grads = [parsed.diff(n) for n in names]
+        self._f = parsed.scalar_function(names)
+        self._g = [g.scalar_function(names) for g in self.grads]
 
-    f_fast = parsed.scalar_function(names)
-    g_fast = [g.scalar_function(names) for g in grads]
-    h_fast: list[list[Callable[..., float]]] = []
+    @cached_property
+    def hessian_exprs(self) -> list[list[Expr]]:
+        """The second partials, each differentiated once: below the diagonal, the entry
+        above it."""
+        n = len(self.names)
+        upper = {(i, j): self.grads[i].diff(self.names[j]) for i in range(n) for j in range(i, n)}
+        return [[upper[min(i, j), max(i, j)] for j in range(n)] for i in range(n)]
 
-    def fun(p: Array) -> float:
-        return f_fast(*p.tolist())
+    @cached_property
+    def _h(self) -> list[list[Callable[..., float]]]:
+        return [[h.scalar_function(self.names) for h in row] for row in self.hessian_exprs]
 
-    def jac(p: Array) -> Array:
+    def fun(self, p: Array) -> float:
+        return self._f(*p.tolist())
+
+    def jac(self, p: Array) -> Array:
+        import numpy as np
+
         args = p.tolist()
-        return np.array([g(*args) for g in g_fast])
+        return np.array([g(*args) for g in self._g])
 
-    def hess(p: Array) -> Array:
-        if not h_fast:
-            h_fast.extend([h.scalar_function(names) for h in row] for row in hessian_exprs())
+    def hess(self, p: Array) -> Array:
+        import numpy as np
+
         args = p.tolist()
-        return np.array([[h(*args) for h in row] for row in h_fast])
+        return np.array([[h(*args) for h in row] for row in self._h])
 
-    def check(p: Array, order: int) -> None:
-        values = env(p)
-        label = f"{what} = {parsed.text}"
+    def check(self, p: Array, order: int) -> None:
+        """ExpressionError where f (and with ``order`` 1 or 2, its gradient or Hessian) is
+        undefined or not finite at p."""
+        values = {n: float(v) for n, v in zip(self.names, p, strict=True)}
         try:
-            parsed.evaluate(**values)
+            self.parsed.evaluate(check=True, **values)
             if order >= 1:
-                for n, g in zip(names, grads, strict=True):
-                    _checked(g, values, f"d{what}/d{n}")
+                for n, g in zip(self.names, self.grads, strict=True):
+                    _checked(g, values, f"d{self.what}/d{n}")
             if order >= 2:
-                for row in hessian_exprs():
+                for row in self.hessian_exprs:
                     for h in row:
-                        _checked(h, values, f"the Hessian of {what}")
+                        _checked(h, values, f"the Hessian of {self.what}")
         except ExpressionError as exc:
-            raise ExpressionError(f"{label}: {exc}") from None
+            raise ExpressionError(f"{self.what} = {self.parsed.text}: {exc}") from None
 
-    precise_cache: list[Any] = []
+    @cached_property
+    def _precise(self) -> PreciseDistance:
+        from calcquiz.numerics.precise import PreciseDistance
 
-    def precise(p: Array) -> float:
-        if not precise_cache:
-            from calcquiz.numerics.precise import PreciseDistance
+        return PreciseDistance(
+            [symbolic_name(n) for n in self.names], [g.to_sympy() for g in self.grads],
+            [[h.to_sympy() for h in row] for row in self.hessian_exprs])
 
-            precise_cache.append(PreciseDistance(
-                [symbolic_name(n) for n in names], [g.to_sympy() for g in grads],
-                [[h.to_sympy() for h in row] for row in hessian_exprs()]))
-        distance: float = precise_cache[0](p)
-        return distance
-
-    return Objective(parsed.text, names, fun, jac, hess, check, user=True,
-                     kinks=has_kinks(parsed.node), expr=parsed, precise=precise)
+    def precise(self, p: Array) -> float:
+        """|H⁻¹ ∇f(p)| computed precisely (:class:`calcquiz.numerics.precise.PreciseDistance`)."""
+        return self._precise(p)
 
 
 def symbolic_name(name: str) -> Any:
