@@ -59,6 +59,17 @@ def anki_day_number(col, ts: float) -> int:
     return col.sched.today + (days.day_of(ts) - days.day_of(time.time())).days
 
 
+def session_today(span: float = 3700.0) -> float:
+    """When an Anki session of ``span`` seconds can start and end within today's learner
+    day (4 a.m. to 4 a.m.), as near to now as that allows: Anki's scheduler counts its
+    days from the real clock, so a session that ran past 4 a.m. into tomorrow (one started
+    at 03:49) put some answers on a day Anki's own states were not computed for."""
+    now = time.time()
+    days = Calendar()
+    start, end = days.start(days.day_of(now)), days.today_end(now)
+    return max(start + 1, min(now - 60, end - span))
+
+
 def answer(col, cid: int, rating: int, at_ms: int) -> None:
     from anki.scheduler.v3 import CardAnswer
 
@@ -260,7 +271,7 @@ def test_a_sync_with_nothing_new_changes_nothing(tmp_path: Path, decks):
     first = sync_anki(path, decks)
     assert first.anki.notes_added == 20 and first.anki.reviews_copied > 0
     assert first.backup is not None and first.backup.is_file()
-    anki_session(path, decks, 3, time.time() - 60)
+    anki_session(path, decks, 3, session_today())
     second = sync_anki(path, decks)
     assert second.reviews_to_calcquiz > 0
     col = Collection(str(path))
