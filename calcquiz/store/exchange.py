@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from calcquiz.states import CardState
-from calcquiz.store.rows import NEW, Flags, _put_flags, _put_state
+from calcquiz.store.rows import Flags, _put_flags, _put_review, _put_state
 
 if TYPE_CHECKING:
     from calcquiz.store import Store
@@ -176,7 +176,7 @@ def _merge_one(
     before: CardState | None = None
     for (rating, at, new), after in zip(timeline, states, strict=True):
         if new is not None:
-            _log_review(conn, deck, card_id, rating, at, new.duration_ms, before, after)
+            _put_review(conn, deck, card_id, rating, at, new.duration_ms, before, after)
         before = after
     if states:
         _put_state(conn, states[-1])
@@ -195,26 +195,3 @@ def _fresh(
         if ms not in known and ms not in fresh:
             fresh[ms] = review
     return fresh
-
-
-def _log_review(
-    conn: sqlite3.Connection, deck: str, card_id: str, rating: int, at: float,
-    duration_ms: int | None, before: CardState | None, after: CardState,
-) -> None:
-    """One merged rating into review_log (not cram), between the states it was applied."""
-    conn.execute(
-        "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
-        "state_before, state_after, before_json, after_json, cram) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-        (
-            deck,
-            card_id,
-            rating,
-            at,
-            duration_ms,
-            before.state if before else NEW,
-            after.state,
-            before.to_json() if before else None,
-            after.to_json(),
-        ),
-    )

@@ -11,7 +11,6 @@ from calcquiz.states import CardState
 from calcquiz.store.base import StoreBase
 from calcquiz.store.rows import (
     _STATE_COLUMNS,
-    NEW,
     NO_FLAGS,
     REVIEW,
     Applied,
@@ -23,6 +22,7 @@ from calcquiz.store.rows import (
     Undone,
     _log_exercise,
     _put_flags,
+    _put_review,
     _put_state,
     _read_flags,
     _row_to_state,
@@ -77,34 +77,19 @@ class ReviewLog(StoreBase):
                     at = max(reviewed_at, (fresh.last_review or 0.0) if fresh else 0.0)
                     after = recompute(fresh, at)
                 _put_state(conn, after)
-            cur = conn.execute(
-                "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
-                "state_before, state_after, before_json, after_json, cram, kind) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    after.deck,
-                    after.card_id,
-                    rating,
-                    reviewed_at,
-                    duration_ms,
-                    fresh.state if fresh else NEW,
-                    after.state,
-                    fresh.to_json() if fresh else None,
-                    after.to_json(),
-                    int(cram),
-                    "recall" if exercise is None else "exercise",
-                ),
+            review_id = _put_review(
+                conn, after.deck, after.card_id, rating, reviewed_at, duration_ms, fresh,
+                after, cram, "recall" if exercise is None else "exercise",
             )
-            assert cur.lastrowid is not None
             if exercise is not None:
-                _log_exercise(conn, exercise, cur.lastrowid)
+                _log_exercise(conn, exercise, review_id)
             flags, marked = NO_FLAGS, None
             if mark is not None:
                 flags = _read_flags(conn, after.deck, after.card_id)
                 marked = mark(fresh, after, flags)
                 if marked is not None:
                     _put_flags(conn, after.deck, after.card_id, marked)
-            return Applied(cur.lastrowid, fresh, after, reviewed_at, flags, marked)
+            return Applied(review_id, fresh, after, reviewed_at, flags, marked)
 
     def import_history(
         self,

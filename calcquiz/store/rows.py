@@ -107,6 +107,35 @@ def _put_state(conn: sqlite3.Connection, state: CardState) -> None:
     )
 
 
+def _put_review(
+    conn: sqlite3.Connection, deck: str, card_id: str, rating: int, at: float,
+    duration_ms: int | None, before: CardState | None, after: CardState,
+    cram: bool = False, kind: str = "recall",
+) -> int:
+    """One row of review_log, a rating between the states it was applied (a session's or
+    one merged from Anki): the row's id."""
+    cur = conn.execute(
+        "INSERT INTO review_log (deck, card_id, rating, reviewed_at, duration_ms, "
+        "state_before, state_after, before_json, after_json, cram, kind) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            deck,
+            card_id,
+            rating,
+            at,
+            duration_ms,
+            before.state if before else NEW,
+            after.state,
+            before.to_json() if before else None,
+            after.to_json(),
+            int(cram),
+            kind,
+        ),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
 def _log_exercise(conn: sqlite3.Connection, entry: DrillEntry, review_id: int) -> None:
     """The exercise of an exercise review, in the review's own transaction."""
     conn.execute(
