@@ -161,6 +161,16 @@ def open_collection(folder: Path):
     return Collection(str(folder / "collection.anki2"))
 
 
+def add_note(col, model_name: str, deck_id: int, **fields) -> int:
+    """A note of the stock note type ``model_name`` in Anki's deck ``deck_id`` (a field
+    name's spaces written as ``_``): its id."""
+    note = col.new_note(col.models.by_name(model_name))
+    for name, value in fields.items():
+        note[name.replace("_", " ")] = value
+    col.add_note(note, deck_id)
+    return note.id
+
+
 def import_apkg(col, path: Path, with_scheduling: bool = False):
     """Import as Anki does by default: notes are updated only from newer ones.
     ``with_scheduling``: Anki's "Import any learning progress"."""

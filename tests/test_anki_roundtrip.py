@@ -17,17 +17,10 @@ import yaml
 from calcquiz.anki_import.to_deck import card_id_for
 
 from .helpers import DAY, anki_study, assert_integrity, export_from_anki, import_apkg
+from .helpers import add_note as _add
 from .helpers import open_collection as open_anki
 
 CUSTOM = "Vocabulary"  # a note type of the learner's own: three fields, one template
-
-
-def _add(col, model_name: str, deck_id: int, **fields) -> int:
-    note = col.new_note(col.models.by_name(model_name))
-    for name, value in fields.items():
-        note[name.replace("_", " ")] = value
-    col.add_note(note, deck_id)
-    return note.id
 
 
 def _custom_note_type(col) -> None:

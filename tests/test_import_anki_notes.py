@@ -18,16 +18,9 @@ from calcquiz.anki_import.to_deck import card_id_for
 from calcquiz.store import open_store
 
 from .helpers import DAY, anki_study, export_from_anki, import_apkg, open_collection
+from .helpers import add_note as _add
 
 DECK = "Notes"
-
-
-def _add(col, model_name: str, deck_id: int, **fields) -> int:
-    note = col.new_note(col.models.by_name(model_name))
-    for name, value in fields.items():
-        note[name.replace("_", " ")] = value
-    col.add_note(note, deck_id)
-    return note.id
 
 
 @pytest.fixture(scope="module")
