@@ -32,7 +32,7 @@ import time
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -239,7 +239,6 @@ def apkg_bytes(
 
     from calcquiz.export.original_notes import original_notes
 
-    model = _model()
     if originals is None:
         originals = original_notes(decks, timestamp)
     taken = originals.guids
@@ -248,32 +247,7 @@ def apkg_bytes(
         for key, g in anki_guids(decks).items()
         if key not in originals.covered and g not in taken
     }
-    package_decks: list[genanki.Deck] = []
-    by_name: dict[str, genanki.Deck] = {}  # where a converted note goes
-    for deck in decks:
-        name = anki_deck_name(deck.name)
-        description = escape(deck.description or "")  # text, as every other field
-        anki_deck = genanki.Deck(deck_id(deck.name), name, description=description)
-        package_decks.append(anki_deck)
-        by_name.setdefault(deck.name, anki_deck)
-        for note in (
-            note_for(card, anki_identity.get((deck.name, card.id)))
-            for card in deck.cards
-            if (deck.name, card.id) not in originals.covered
-        ):
-            anki_deck.add_note(
-                genanki.Note(
-                    model=model,
-                    fields=list(note.fields),
-                    tags=list(note.tags),
-                    guid=note.guid,
-                    due=note.position,
-                )
-            )
-    models: dict[int, genanki.Model] = {}
-    for original in originals.notes:
-        kept = models.setdefault(original.kind.id, _original_model(original.kind))
-        by_name[original.deck].add_note(_original_note(kept, original))
+    package_decks = _package_decks(decks, originals, anki_identity)
 
     # genanki's Package.write_to_file leaves its temporary database behind in the system
     # temp folder; building the database here keeps it in a folder that is removed.
@@ -310,6 +284,43 @@ def apkg_bytes(
             out.write(db_path, "collection.anki2")
             out.writestr("media", json.dumps({}))
         return zip_path.read_bytes()
+
+
+def _package_decks(
+    decks: Sequence[Deck], originals: OriginalNotes, anki_identity: Mapping[tuple[str, str], str]
+) -> list[Any]:
+    """The genanki decks, a deck each, holding its cards as calcquiz notes (under their
+    Anki guid where they have one) and the converted ones as their own Anki notes."""
+    import genanki
+
+    model = _model()
+    package_decks: list[genanki.Deck] = []
+    by_name: dict[str, genanki.Deck] = {}  # where a converted note goes
+    for deck in decks:
+        name = anki_deck_name(deck.name)
+        description = escape(deck.description or "")  # text, as every other field
+        anki_deck = genanki.Deck(deck_id(deck.name), name, description=description)
+        package_decks.append(anki_deck)
+        by_name.setdefault(deck.name, anki_deck)
+        for note in (
+            note_for(card, anki_identity.get((deck.name, card.id)))
+            for card in deck.cards
+            if (deck.name, card.id) not in originals.covered
+        ):
+            anki_deck.add_note(
+                genanki.Note(
+                    model=model,
+                    fields=list(note.fields),
+                    tags=list(note.tags),
+                    guid=note.guid,
+                    due=note.position,
+                )
+            )
+    models: dict[int, genanki.Model] = {}
+    for original in originals.notes:
+        kept = models.setdefault(original.kind.id, _original_model(original.kind))
+        by_name[original.deck].add_note(_original_note(kept, original))
+    return package_decks
 
 
 def _original_model(kind: AnkiNoteType) -> Any:
