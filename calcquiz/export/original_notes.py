@@ -140,6 +140,23 @@ def _shape(kind: AnkiNoteType) -> tuple[object, ...]:
     return kind.cloze, kind.fields, tuple(t.name for t in kind.templates)
 
 
+def _fields_with_edits(
+    record: AnkiNoteRecord, wanted: dict[int, dict[str, set[Key]]], found: OriginalNotes
+) -> list[str]:
+    """The note's fields with each edit in its field (``wanted``: field index -> edited
+    text -> the cards that want it); a field two cards want different text in keeps
+    Anki's, and those cards count as unmapped."""
+    from calcquiz.export.html import to_anki_html
+
+    fields = list(record.fields)
+    for index, texts in wanted.items():
+        if len(texts) > 1:  # two cards put different text into one field: ambiguous
+            found.unmapped.update(k for keys in texts.values() for k in keys)
+            continue
+        fields[index] = to_anki_html(next(iter(texts)))
+    return fields
+
+
 def _note(
     guid: str,
     pieces: list[tuple[Deck, AnkiNoteRecord, AnkiNoteType]],
@@ -179,14 +196,7 @@ def _note(
                     wanted.setdefault(index, {}).setdefault(text, set()).add(key)
     if not cards:
         return None
-    from calcquiz.export.html import to_anki_html
-
-    fields = list(record.fields)
-    for index, texts in wanted.items():
-        if len(texts) > 1:  # two cards put different text into one field: ambiguous
-            found.unmapped.update(k for keys in texts.values() for k in keys)
-            continue
-        fields[index] = to_anki_html(next(iter(texts)))
+    fields = _fields_with_edits(record, wanted, found)
     edited = tuple(fields) != record.fields
     modified = max(record.modified + 1, int(saved)) if edited else record.modified
     if edited and sent is not None and sent[0] == "\x1f".join(fields):
