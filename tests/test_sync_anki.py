@@ -328,7 +328,11 @@ def test_ankis_scheduler_carries_on_from_the_state_sync_sets(tmp_path: Path, dec
             assert after.reps == before.reps + 1
             # Anki rounds the state it keeps (3 decimals) before answering from it: the
             # answer agrees with the whole log's replay to that rounding, carried along.
-            close = pytest.approx(computed.stability, rel=1e-4, abs=1e-3)
+            # One Good step carries a 5e-4 change of stability and of difficulty into up
+            # to 2.4e-3 of a new stability of 8 to 12 (py-fsrs's own step, checked over
+            # S 2-7, D 3-9, 3-8 days; one CI run: 9.8936 against 9.8925); a day more or
+            # less between the reviews would move it by a tenth or more.
+            close = pytest.approx(computed.stability, rel=1e-4, abs=3e-3)
             assert after.memory_state.stability == close, cid
             assert abs(after.memory_state.difficulty - computed.difficulty) < 1e-3, cid
             assert after.memory_state.stability > before.memory_state.stability
