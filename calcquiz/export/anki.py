@@ -398,12 +398,6 @@ def _package_rows(apkg: Path, query: str) -> list[tuple[Any, ...]] | None:
         return None
 
 
-def newest_note_mod(apkg: Path) -> int | None:
-    """The newest note modification time in an existing ``.apkg``, or None if unreadable."""
-    rows = _package_rows(apkg, "SELECT max(mod) FROM notes")
-    return int(rows[0][0]) if rows and rows[0][0] is not None else None
-
-
 def sent_notes(apkg: Path) -> dict[str, tuple[str, int]]:
     """Each note of an existing ``.apkg`` (guid -> its fields joined as Anki joins them,
     and its modification time); empty if unreadable."""
@@ -415,13 +409,13 @@ def sent_notes(apkg: Path) -> dict[str, tuple[str, int]]:
     }
 
 
-def package_timestamp(replacing: Path | None, now: float | None = None) -> float:
-    """The notes' modification time for a new package: now, and newer than the one replaced."""
+def package_timestamp(replaced: Mapping[str, tuple[str, int]], now: float | None = None) -> float:
+    """The notes' modification time for a new package: now, and newer than every note of
+    the package it replaces (``replaced``: :func:`sent_notes` of it)."""
     stamp = time.time() if now is None else now
-    if replacing is not None and replacing.is_file():
-        previous = newest_note_mod(replacing)
-        if previous is not None and int(stamp) <= previous:
-            stamp = float(previous + 1)
+    previous = max((mod for _, mod in replaced.values()), default=None)
+    if previous is not None and int(stamp) <= previous:
+        stamp = float(previous + 1)
     return stamp
 
 
@@ -556,9 +550,10 @@ def export(
     if fmt == "apkg":
         from calcquiz.export.original_notes import original_notes
 
-        stamp = package_timestamp(path if force else None, now)
-        # the package replaced tells when a note's text was first sent (original_notes)
+        # the package replaced, read once: its notes' times (the new ones must be newer)
+        # and when each note's text was first sent (original_notes)
         sent = sent_notes(path) if force and path.is_file() else {}
+        stamp = package_timestamp(sent, now)
         originals = original_notes(decks, stamp, sent)
         notes += len(originals.notes) - len(originals.covered)
         data = apkg_bytes(decks, stamp, progress, originals)
