@@ -31,12 +31,9 @@ class ConvertedEdits:
                 f"{'they keep' if n > 1 else 'it keeps'} Anki's text"
             )
         if self.unmapped:
-            n = self.unmapped
-            out.append(
-                f"{n} card{'s' * (n > 1)} edited in calcquiz whose text cannot be mapped back "
-                "to Anki fields (a cloze, a note, or a template that combines fields): the "
-                "note keeps Anki's text"
-            )
+            from calcquiz.export.original_notes import unmapped_sentence
+
+            out.append(unmapped_sentence(self.unmapped))
         return out
 
 

@@ -97,12 +97,9 @@ def anki(
             f"note types: Anki updates {edited} edited here and keeps the rest as it has them."
         )
     if written.unmapped:
-        several = written.unmapped > 1
-        typer.echo(
-            f"{written.unmapped} card{'s' * several} edited in calcquiz whose text cannot be "
-            f"mapped back to Anki fields (a cloze, a note, or a template that combines fields); "
-            f"{'their notes keep' if several else 'its note keeps'} Anki's text."
-        )
+        from calcquiz.export.original_notes import unmapped_sentence
+
+        typer.echo(unmapped_sentence(written.unmapped) + ".")
     if written.left_out:
         cards = f"{written.left_out} cloze card{'s' * (written.left_out > 1)}"
         typer.echo(

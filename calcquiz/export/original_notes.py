@@ -88,6 +88,16 @@ class OriginalNotes:
         return {n.guid for n in self.notes}
 
 
+def unmapped_sentence(cards: int) -> str:
+    """What ``export anki`` and ``sync anki`` say of the edited cards no field can take."""
+    several = cards > 1
+    return (
+        f"{cards} card{'s' * several} edited in calcquiz whose text cannot be mapped back to "
+        "Anki fields (a cloze, a note, or a template that combines fields); "
+        f"{'their notes keep' if several else 'its note keeps'} Anki's text"
+    )
+
+
 def original_notes(
     decks: Sequence[Deck], now: float, sent: Mapping[str, tuple[str, int]] | None = None
 ) -> OriginalNotes:
