@@ -286,6 +286,16 @@ def test_a_deck_read_from_the_cache_keeps_its_anki_notes_without_the_validator(l
         assert imported == []
 
 
+def test_a_deck_without_anki_notes_never_loads_their_code():
+    """Studying or listing the bundled deck, parsed or from the cache, reads no Anki
+    note records: their module is not on the start-up path."""
+    from .helpers import command_code, imports_after
+
+    for _ in ("parsed", "cached"):  # the first run fills the cache, the second reads it
+        imported, out = imports_after(command_code("list"), ("calcquiz.content.anki_notes",))
+        assert "derivative" in out and imported == []
+
+
 def test_a_deck_too_big_with_its_notes_kept_whole_converts_without_them(
     cli, learner, source, tmp_path, monkeypatch
 ):

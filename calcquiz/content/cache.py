@@ -31,10 +31,12 @@ import time
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType, KeptNotesDict
 from calcquiz.content.model import Card, Deck
+
+if TYPE_CHECKING:  # the Anki note records load only where a deck has some
+    from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType, KeptNotesDict
 
 KEEP = 16
 RULES = "v6"  # bump when validation rules change: v6 reads anki_note_types and anki_notes

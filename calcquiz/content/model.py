@@ -6,12 +6,14 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, TypedDict
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from calcquiz.card_keys import card_number
-from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType
 from calcquiz.errors import DeckError
 from calcquiz.suggest import did_you_mean
+
+if TYPE_CHECKING:  # the Anki note records load only where a deck has some
+    from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType
 
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType
 from calcquiz.content.model import Card, Deck, Problem
 from calcquiz.latex import MathSyntaxError, split_math
 from calcquiz.suggest import did_you_mean
@@ -24,6 +23,8 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     import yaml
+
+    from calcquiz.content.anki_notes import AnkiNoteRecord, AnkiNoteType
 
     # A YAML mapping's keys, each with its key node and value node (for file:line:col).
     KeyNodes: TypeAlias = dict[str, tuple[yaml.Node, yaml.Node]]
@@ -137,10 +138,9 @@ def _check_anki_notes(
 ) -> tuple[tuple[AnkiNoteType, ...], tuple[AnkiNoteRecord, ...]]:
     """Optional ``anki_note_types`` and ``anki_notes`` (see :mod:`.anki_notes`), each
     problem located at its own value."""
-    from calcquiz.content.anki_notes import read_anki_notes
-
     if data.get("anki_note_types") is None and data.get("anki_notes") is None:
         return (), ()
+    from calcquiz.content.anki_notes import read_anki_notes
 
     def complain(message: str, where: tuple[str | int, ...]) -> None:
         said = message if message.startswith("'anki_") else f"'{where[0]}': {message}"
